@@ -1,0 +1,235 @@
+"""Frozen dataclasses passed between the stages. No I/O here.
+
+Every object read from a file keeps its ``source`` path (and a line where it has one) so
+that any later stage can name the file in an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+EpisodeType = Literal["full", "trailer", "bonus"]
+FileKind = Literal["media", "asset", "page", "feed"]
+TargetKind = Literal["local", "s3"]
+
+
+# --- audio ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter mark, from embedded ID3 CHAP/MP4 chapters or a chapters file."""
+
+    start: float  # seconds from the start
+    title: str
+    end: float | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Image:
+    """Image bytes with their MIME type (embedded artwork)."""
+
+    mime: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """Facts read from, and measured in, one audio file."""
+
+    source: Path
+    size: int  # bytes on disk
+    mime_type: str  # "audio/mpeg" or "audio/x-m4a", decided from the content
+    extension: str  # "mp3" or "m4a", matching mime_type
+    duration: float  # seconds, measured where headers can lie
+    title: str | None = None
+    artist: str | None = None
+    comment: str | None = None
+    chapters: tuple[Chapter, ...] = ()
+    artwork: Image | None = None
+
+    @property
+    def seconds(self) -> int:
+        """Whole seconds, rounded to the nearest (what ``itunes:duration`` carries)."""
+        return int(self.duration + 0.5)
+
+
+# --- show -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Owner:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Category:
+    """An Apple category and optional subcategory, exact spelling."""
+
+    name: str
+    subcategory: str | None = None
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a show is published, and the public URL every feed and page URL is made from."""
+
+    name: str
+    kind: TargetKind
+    location: str  # an absolute folder path (local) or "s3://bucket/prefix"
+    public_url: str  # absolute, always ends with "/"
+    endpoint_url: str | None = None
+    region: str | None = None
+    addressing_style: str | None = None  # "path", "virtual" or "auto"
+    source: Path | None = None
+    line: int | None = None
+
+    @property
+    def feed_url(self) -> str:
+        return self.public_url + "feed.xml"
+
+    @property
+    def bucket(self) -> str:
+        """The bucket of an s3 target."""
+        return self.location.removeprefix("s3://").split("/", 1)[0]
+
+    @property
+    def prefix(self) -> str:
+        """The key prefix of an s3 target: "" or "some/prefix/" (always ending with "/")."""
+        rest = self.location.removeprefix("s3://").split("/", 1)
+        p = rest[1].strip("/") if len(rest) > 1 else ""
+        return p + "/" if p else ""
+
+
+@dataclass(frozen=True)
+class Show:
+    """The show as configured in feed_config.yaml."""
+
+    source: Path  # feed_config.yaml
+    root: Path  # the show folder (episodes/, show_notes/ live here)
+    title: str
+    description: str
+    author: str
+    owner: Owner
+    language: str
+    categories: tuple[Category, ...]
+    explicit: bool
+    image: Path
+    timezone: str  # IANA name, e.g. "Europe/London"
+    targets: tuple[Target, ...]
+    default_target: str
+    type: Literal["episodic", "serial"] = "episodic"
+    podcast_guid: str | None = None
+    copyright: str | None = None
+    locked: bool = True
+    funding_url: str | None = None
+    funding_label: str | None = None
+    bibliography: tuple[Path, ...] = ()
+    citation_style: str = "american-medical-association"
+    references_title: str = "References"
+
+    def target(self, name: str | None = None) -> Target:
+        wanted = name or self.default_target
+        for t in self.targets:
+            if t.name == wanted:
+                return t
+        raise KeyError(wanted)
+
+
+# --- episodes ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One episode: its note's front matter and body, and its audio facts."""
+
+    slug: str
+    source: Path  # show_notes/<slug>.md
+    audio: AudioInfo
+    title: str
+    date: datetime  # aware
+    guid: str
+    body: str  # Markdown after the front matter
+    body_line: int  # line number in `source` of the body's first line
+    season: int | None = None
+    episode: int | None = None
+    episode_type: EpisodeType = "full"
+    explicit: bool | None = None  # None: the show's setting
+    summary: str | None = None
+    image: Path | None = None
+    keywords: tuple[str, ...] = ()
+    draft: bool = False
+    bibliography: tuple[Path, ...] = ()
+    transcript: Path | None = None  # same-stem extra in episodes/
+    chapters_file: Path | None = None  # episodes/<slug>.chapters.json
+
+
+# --- notes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One numbered entry of a note's reference list."""
+
+    key: str
+    number: int
+    html: str  # the entry as HTML (no number, no wrapper)
+
+
+@dataclass(frozen=True)
+class RenderedNotes:
+    """The three renderings of one episode's notes."""
+
+    source: Path
+    web_html: str  # the website: full HTML, in-page citation links
+    content_html: str  # feed content:encoded: rich, safe, absolute links only
+    description_html: str  # feed description: p ol ul li a only, <= 4000 UTF-8 bytes
+    references: tuple[Reference, ...] = ()
+
+
+# --- build and publish -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    """One built file, as it will be published."""
+
+    key: str  # relative POSIX path, e.g. "media/ep1.mp3", "feed.xml"
+    path: Path  # where the built file lies on disk
+    size: int
+    sha256: str
+    content_type: str
+    kind: FileKind
+    immutable: bool = False  # content-addressed: its URL changes when the content does
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """An enclosure the feed points to, for verification after upload."""
+
+    key: str
+    url: str
+    length: int
+    mime_type: str
+
+
+@dataclass(frozen=True)
+class Build:
+    """A complete build of a show for one target."""
+
+    site_dir: Path
+    target: Target
+    files: tuple[SiteFile, ...]
+    enclosures: tuple[Enclosure, ...]
+    notices: tuple[str, ...] = ()  # things the producer should know (e.g. a GUID was written)
+
+    def file(self, key: str) -> SiteFile:
+        for f in self.files:
+            if f.key == key:
+                return f
+        raise KeyError(key)
