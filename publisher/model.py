@@ -233,3 +233,36 @@ class Build:
             if f.key == key:
                 return f
         raise KeyError(key)
+
+
+@dataclass(frozen=True)
+class ItemLinks:
+    """Where one episode's files are published: site keys and absolute URLs."""
+
+    page_key: str  # "episodes/<slug>.html"
+    page_url: str
+    media_key: str  # "media/<slug>.<ext>"
+    media_url: str
+    image_url: str | None = None  # episode artwork (content-addressed), if any
+    transcript_url: str | None = None
+    transcript_type: str | None = None  # e.g. "text/vtt"
+    chapters_url: str | None = None  # JSON chapters 1.2.0
+
+
+@dataclass(frozen=True)
+class Item:
+    """A published episode: what the feed and the site need of it."""
+
+    episode: Episode
+    notes: RenderedNotes
+    links: ItemLinks
+
+
+@dataclass(frozen=True)
+class ShowLinks:
+    """The show's own published URLs."""
+
+    site_url: str  # the website's home page
+    feed_url: str
+    artwork_url: str  # content-addressed show artwork
+    artwork_key: str
