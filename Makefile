@@ -1,0 +1,47 @@
+# Two commands for a fresh machine: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test serve lint bench clean chromium
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## demo: publish the sample show into public/ (then `make serve` to listen)
+demo: $(VENV)/.installed
+	$(BIN)/publisher publish
+	@echo
+	@echo "Published the sample show into public/ (feed: public/feed.xml, site: public/index.html)."
+	@echo "Preview it on its public URL: make serve  (then open http://127.0.0.1:8000/index.html)"
+
+serve: $(VENV)/.installed
+	$(BIN)/publisher serve
+
+## test: install what the tests need (Python packages, Debian's chromium) and run them all
+test: $(VENV)/.installed-test chromium
+	$(BIN)/python -m pytest -q
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check publisher tests bench scripts
+	$(BIN)/ruff format --check publisher
+	$(BIN)/mypy
+
+bench: $(VENV)/.installed-test
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf _site public .publisher .pytest_cache .mypy_cache

@@ -1,0 +1,369 @@
+"""Run the stages in order and write the complete output for one target.
+
+config -> episodes (+ audio) -> notes -> feed + site -> files on disk. ``check`` runs the same
+stages and writes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher import artwork, audio, config, episodes, feed, notes, site
+from publisher.errors import ConfigError, EpisodeError, PublisherError, raise_all
+from publisher.model import (
+    Build,
+    Enclosure,
+    Episode,
+    FileKind,
+    Item,
+    ItemLinks,
+    Show,
+    ShowLinks,
+    SiteFile,
+    Target,
+)
+
+BUILD_MARKER = ".publisher-build"
+CACHE_FILE = Path(".publisher") / "hash-cache.json"
+_TEXT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".srt": "application/x-subrip; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
+}
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the build before it is written: bytes, or a source file to copy."""
+
+    key: str
+    kind: FileKind
+    content_type: str
+    data: bytes | None = None
+    source: Path | None = None
+    immutable: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a build decided, before anything is written."""
+
+    show: Show
+    target: Target
+    items: tuple[Item, ...]
+    outputs: tuple[Output, ...]
+    notices: tuple[str, ...]
+
+
+def prepare(
+    root: Path,
+    *,
+    now: dt.datetime,
+    target: Target | None = None,
+    target_name: str | None = None,
+    guid_mode: episodes.GuidMode = "write",
+) -> Plan:
+    """Read and render everything for ``target``. Raises PublisherError/Problems; writes only GUIDs."""
+    root = root.resolve()
+    show = config.load(root)
+    notices: list[str] = []
+    show = _ensure_podcast_guid(show, guid_mode, notices)
+    if target is None:
+        try:
+            target = show.target(target_name)
+        except KeyError:
+            names = ", ".join(t.name for t in show.targets)
+            raise ConfigError(f"no target named {target_name!r}; targets: {names}", show.source,
+                              None, "or pass --to s3://bucket/prefix --public-url URL") from None  # fmt: skip
+    read = episodes.read_episodes(show, audio.read_audio, guid_mode=guid_mode)
+    notices.extend(read.notices)
+    published = sorted(
+        (e for e in read.episodes if not e.draft and e.date <= now),
+        key=lambda e: (e.date, e.slug),
+        reverse=True,
+    )
+    show_links = _show_links(show, target)
+    outputs: list[Output] = []
+    show_art = show.image.read_bytes()
+    outputs.append(_artwork_output(show_links.artwork_key, show_art))
+    items = _items(show, target, published, outputs)
+    notices.extend(feed.title_warnings(show, items))
+    outputs.append(Output("feed.xml", "feed", feed.FEED_CONTENT_TYPE,
+                          feed.build_feed(show, show_links, items)))  # fmt: skip
+    for key, data in site.render_site(show, show_links, items):
+        kind: FileKind = "page" if key.endswith(".html") else "asset"
+        outputs.append(Output(key, kind, _content_type(key), data))
+    return Plan(show, target, tuple(items), tuple(outputs), tuple(notices))
+
+
+def build(
+    root: Path,
+    *,
+    now: dt.datetime,
+    out_dir: Path | None = None,
+    target: Target | None = None,
+    target_name: str | None = None,
+    guid_mode: episodes.GuidMode = "write",
+) -> Build:
+    """Build the show for a target into ``out_dir`` (default ``<root>/_site``)."""
+    plan = prepare(root, now=now, target=target, target_name=target_name, guid_mode=guid_mode)
+    out = (out_dir or plan.show.root / "_site").resolve()
+    _clean(out, plan.show.root)
+    cache = _HashCache(plan.show.root / CACHE_FILE)
+    files: list[SiteFile] = []
+    for o in plan.outputs:
+        dest = out / o.key
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if o.source is not None:
+            _link_or_copy(o.source, dest)
+            size, digest = cache.digest(o.source)
+        else:
+            assert o.data is not None
+            dest.write_bytes(o.data)
+            size, digest = len(o.data), hashlib.sha256(o.data).hexdigest()
+        files.append(SiteFile(o.key, dest, size, digest, o.content_type, o.kind, o.immutable))
+    cache.save()
+    enclosures = tuple(
+        Enclosure(
+            i.links.media_key, i.links.media_url, i.episode.audio.size, i.episode.audio.mime_type
+        )  # fmt: skip
+        for i in plan.items
+    )
+    return Build(out, plan.target, tuple(files), enclosures, plan.notices)
+
+
+def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[str]) -> Show:
+    if show.podcast_guid:
+        return show
+    try:
+        feed_url = show.target().feed_url
+    except KeyError:
+        return show
+    guid = config.podcast_guid(feed_url)
+    if mode == "refuse":
+        raise ConfigError("no 'podcast_guid' yet [C-12]", show.source, None,
+                          "run 'publisher build' locally to write it, then commit feed_config.yaml")  # fmt: skip
+    if mode == "write":
+        config.store_podcast_guid(show, guid)
+        notices.append(f"{show.source}: wrote 'podcast_guid: {guid}'; commit this file")
+    return dataclasses.replace(show, podcast_guid=guid)
+
+
+def _show_links(show: Show, target: Target) -> ShowLinks:
+    art = show.image.read_bytes()
+    key = f"artwork/{hashlib.sha256(art).hexdigest()[:16]}{_art_ext(show.image)}"
+    return ShowLinks(target.public_url + "index.html", target.feed_url,
+                     target.public_url + key, key)  # fmt: skip
+
+
+def _items(
+    show: Show, target: Target, published: Sequence[Episode], outputs: list[Output]
+) -> list[Item]:
+    problems: list[PublisherError] = []
+    bib_line = _config_line(show.source, "bibliography")
+    style_line = _config_line(show.source, "citation_style")
+    show_bib = notes.Bibliography.empty()
+    style = None
+    try:
+        show_bib = notes.load_bibliography(show.bibliography, source=show.source, line=bib_line)
+    except PublisherError as e:
+        problems.append(e)
+    try:
+        style = notes.load_style(show.citation_style, base_dir=show.root, source=show.source,
+                                 line=style_line)  # fmt: skip
+    except PublisherError as e:
+        problems.append(e)
+    items: list[Item] = []
+    for ep in published:
+        try:
+            links, extra = _episode_files(ep, target)
+            bib = show_bib
+            if ep.bibliography:
+                line = _front_matter_line(ep.source, "bibliography")
+                own = notes.load_bibliography(ep.bibliography, source=ep.source, line=line)
+                bib = show_bib.merge(own, source=ep.source, line=line)
+            if style is None:
+                continue
+            rendered = notes.render_notes(
+                ep.body, source=ep.source, first_line=ep.body_line, bibliography=bib,
+                style=style, page_url=links.page_url, references_title=show.references_title,
+                summary=ep.summary,
+            )  # fmt: skip
+        except PublisherError as e:
+            problems.append(e)
+            continue
+        outputs.extend(extra)
+        items.append(Item(ep, rendered, links))
+    raise_all(problems)
+    return items
+
+
+def _episode_files(ep: Episode, target: Target) -> tuple[ItemLinks, list[Output]]:
+    base = target.public_url
+    a = ep.audio
+    media_key = f"media/{ep.slug}.{a.extension}"
+    extra = [Output(media_key, "media", a.mime_type, source=a.source)]
+    image_url = None
+    if ep.image is not None:
+        artwork.check(ep.image, source=ep.source, line=_front_matter_line(ep.source, "image"),
+                      error=EpisodeError)  # fmt: skip
+        data = ep.image.read_bytes()
+        key = f"artwork/{hashlib.sha256(data).hexdigest()[:16]}{_art_ext(ep.image)}"
+        extra.append(_artwork_output(key, data))
+        image_url = base + key
+    elif a.artwork is not None and (ext := artwork.embedded_usable(a.artwork.data)):
+        key = f"artwork/{hashlib.sha256(a.artwork.data).hexdigest()[:16]}.{ext}"
+        extra.append(_artwork_output(key, a.artwork.data))
+        image_url = base + key
+    transcript_url = transcript_type = None
+    if ep.transcript is not None:
+        ext = ep.transcript.name.partition(".")[2].lower()
+        transcript_type = episodes.TRANSCRIPT_TYPES[ext]
+        key = f"transcripts/{ep.slug}.{ext}"
+        ctype = _TEXT_TYPES.get("." + ext.rsplit(".", 1)[-1], transcript_type)
+        extra.append(Output(key, "asset", ctype, source=ep.transcript))
+        transcript_url = base + key
+    chapters_url = None
+    chapters = _chapters_json(ep)
+    if chapters is not None:
+        key = f"chapters/{ep.slug}.json"
+        extra.append(Output(key, "asset", "application/json+chapters", chapters))
+        chapters_url = base + key
+    page_key = f"episodes/{ep.slug}.html"
+    links = ItemLinks(page_key, base + page_key, media_key, base + media_key, image_url,
+                      transcript_url, transcript_type, chapters_url)  # fmt: skip
+    return links, extra
+
+
+def _chapters_json(ep: Episode) -> bytes | None:
+    """JSON chapters 1.2.0 (I-15) from episodes/<slug>.chapters.json or embedded chapters."""
+    if ep.chapters_file is not None:
+        path = ep.chapters_file
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            line = getattr(e, "lineno", None)
+            raise EpisodeError(f"not valid JSON chapters: {e}", path, line) from e
+        chapters = data.get("chapters") if isinstance(data, dict) else None
+        if not isinstance(chapters, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("startTime"), int | float) for c in chapters
+        ):
+            raise EpisodeError("JSON chapters need a 'chapters' list whose entries each have a "
+                               "numeric 'startTime' [I-15]", path, None)  # fmt: skip
+        starts = [c["startTime"] for c in chapters]
+        if starts != sorted(starts):
+            raise EpisodeError("chapters must be in ascending 'startTime' order [I-15]", path, None)
+        data = {"version": "1.2.0", **{k: v for k, v in data.items() if k != "version"}}
+    elif ep.audio.chapters:
+        marks = []
+        for c in ep.audio.chapters:
+            mark: dict[str, object] = {"startTime": round(c.start, 3), "title": c.title}
+            if c.end is not None:
+                mark["endTime"] = round(c.end, 3)
+            if c.url:
+                mark["url"] = c.url
+            marks.append(mark)
+        data = {"version": "1.2.0", "chapters": marks}
+    else:
+        return None
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def _artwork_output(key: str, data: bytes) -> Output:
+    mime = "image/png" if key.endswith(".png") else "image/jpeg"
+    return Output(key, "asset", mime, data, immutable=True)
+
+
+def _art_ext(path: Path) -> str:
+    return ".png" if path.suffix.lower() == ".png" else ".jpg"
+
+
+def _content_type(key: str) -> str:
+    return _TEXT_TYPES.get(Path(key).suffix, "application/octet-stream")
+
+
+def _config_line(source: Path, key: str) -> int | None:
+    return _line_of(source, f"{key}:")
+
+
+def _front_matter_line(source: Path, key: str) -> int | None:
+    return _line_of(source, f"{key}:")
+
+
+def _line_of(source: Path, prefix: str) -> int | None:
+    for i, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(prefix):
+            return i
+    return None
+
+
+def _clean(out: Path, root: Path) -> None:
+    """Empty the build folder, refusing any folder that is not ours or that holds the show."""
+    if out == root or out in root.parents or (out / config.CONFIG_NAME).exists():
+        raise ConfigError(f"refusing to build into {out}: it holds the show itself", None, None,
+                          "pick an empty folder, e.g. _site")  # fmt: skip
+    if out.exists():
+        if any(out.iterdir()) and not (out / BUILD_MARKER).exists():
+            raise ConfigError(f"refusing to empty {out}: it is not a folder this tool built",
+                              None, None, "pick an empty folder, e.g. _site")  # fmt: skip
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / BUILD_MARKER).write_text("built by publisher; emptied on every build\n")
+
+
+def _link_or_copy(src: Path, dest: Path) -> None:
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
+
+
+class _HashCache:
+    """SHA-256 of large files, reused while their size and mtime are unchanged."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, list[object]] = {}
+        self.dirty = False
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                self.entries = loaded
+        except (OSError, ValueError):
+            pass
+
+    def digest(self, src: Path) -> tuple[int, str]:
+        st = src.stat()
+        key = str(src.resolve())
+        hit = self.entries.get(key)
+        if isinstance(hit, list) and hit[:2] == [st.st_size, st.st_mtime_ns]:
+            return st.st_size, str(hit[2])
+        h = hashlib.sha256()
+        with src.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+        self.entries[key] = [st.st_size, st.st_mtime_ns, h.hexdigest()]
+        self.dirty = True
+        return st.st_size, h.hexdigest()
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.entries, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time

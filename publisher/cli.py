@@ -1,0 +1,390 @@
+"""The command line: arguments -> one library call -> output. The only place that prints or exits."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import sys
+import unicodedata
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from publisher import __version__, clock
+from publisher.errors import Problems, PublisherError, display_path
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        result: int = args.run(args)
+        return result
+    except PublisherError as e:
+        _report_problems(e, args)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        print("interrupted; run the same command again to finish", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _report_problems(e: PublisherError, args: argparse.Namespace) -> None:
+    problems = e.problems if isinstance(e, Problems) else (e,)
+    if getattr(args, "format", "text") == "json":
+        out = [
+            {"path": str(p.path) if p.path else None, "line": p.line, "message": p.message,
+             "hint": p.hint, "text": str(p)}  # fmt: skip
+            for p in problems
+        ]
+        print(json.dumps({"ok": False, "problems": out}, indent=2))
+        return
+    for p in problems:
+        print(f"error: {p}" if p.path is None else str(p), file=sys.stderr)
+    if len(problems) > 1:
+        print(f"{len(problems)} problems found; nothing was written", file=sys.stderr)
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    from publisher import build
+
+    plan = build.prepare(_root(args), now=clock.now(args.now), target_name=_named(args),
+                         guid_mode="ignore")  # fmt: skip
+    _notices(plan.notices)
+    pages = sum(1 for o in plan.outputs if o.kind == "page")
+    _say(args, f"ok: {plan.show.title}: {len(plan.items)} episodes published, {pages} pages, "
+               f"feed for {plan.target.feed_url}", {"ok": True, "episodes": len(plan.items)})  # fmt: skip
+    return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    from publisher import build
+
+    out = Path(args.out) if args.out else None
+    result = build.build(_root(args), now=clock.now(args.now), out_dir=out,
+                         target=_ad_hoc(args), target_name=_named(args),
+                         guid_mode=_guid_mode(args))  # fmt: skip
+    _notices(result.notices)
+    feed = result.file("feed.xml")
+    _say(args, f"built {len(result.files)} files into {display_path(result.site_dir)} "
+               f"for {result.target.public_url} (feed: {display_path(feed.path)})",
+         {"ok": True, "site_dir": str(result.site_dir), "files": len(result.files)})  # fmt: skip
+    return EXIT_OK
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from publisher import build, deploy
+
+    root = _root(args)
+    target = _ad_hoc(args)
+    result = build.build(root, now=clock.now(args.now), target=target, target_name=_named(args),
+                         guid_mode=_guid_mode(args))  # fmt: skip
+    _notices(result.notices)
+    with _Progress(args) as progress:
+        report = deploy.publish(result, dry_run=args.dry_run, prune_media=args.prune_media,
+                                break_lock=args.break_lock, verify=not args.no_verify,
+                                events=progress.event)  # fmt: skip
+    if args.format == "json":
+        print(json.dumps(_report_json(report), indent=2))
+        return EXIT_OK
+    if args.dry_run or args.verbose:
+        for a in report.plan.actions:
+            if a.op != "keep" or a.status == "stale" or args.verbose:
+                print(f"  {a.op:<7} {a.key}  ({a.status}: {a.reason})")
+    for a in report.deleted if not args.dry_run else ():
+        print(f"  deleted {a.key}  ({a.reason})")
+    print(report.summary())
+    if result.target.kind == "local" and not args.dry_run:
+        print(f"preview: publisher serve, then open {result.target.public_url}index.html "
+              f"(feed: {result.target.feed_url})")  # fmt: skip
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from publisher import config, verify
+
+    target = _ad_hoc(args) or _load_target(args)
+    report = verify.verify(target.feed_url)
+    del config
+    _say(args, report.summary(), {"ok": report.ok, "checks": len(report.checks)})
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from publisher import serve
+
+    target = _load_target(args)
+    if target.kind != "local":
+        raise PublisherError(f"target {target.name!r} is not a local folder; serve shows a "
+                             "local target", None, None, "publish --to a local target first")  # fmt: skip
+    parts = urlsplit(target.public_url)
+    host = args.host or parts.hostname or "127.0.0.1"
+    port = args.port or parts.port or 8000
+    root = Path(target.location)
+    if not (root / "feed.xml").exists():
+        raise PublisherError(f"nothing published in {display_path(root)} yet", None, None,
+                             "run 'publisher publish' first")  # fmt: skip
+    print(f"Serving {display_path(root)} at http://{host}:{port}/ (Ctrl-C to stop); "
+          f"feed: {target.feed_url}", flush=True)  # fmt: skip
+    try:
+        serve.serve_forever(root, host, port)
+    except OSError as e:
+        raise PublisherError(f"cannot listen on {host}:{port}: {e.strerror}", None, None,
+                             "is another server running? pass --port") from e  # fmt: skip
+    except KeyboardInterrupt:
+        print("stopped")
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from publisher import config, episodes, yamldoc
+
+    root = _root(args)
+    show = config.load(root)
+    from zoneinfo import ZoneInfo
+
+    today = clock.now(args.now).astimezone(ZoneInfo(show.timezone)).date()
+    date = dt.date.fromisoformat(args.date) if args.date else today
+    slug = args.slug or f"{date.isoformat()}-{slugify(args.title)}"
+    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$", slug):
+        raise PublisherError(f"{slug!r} is not a safe episode name", None, None,
+                             "use ASCII letters, digits, '-' and '_' (pass --slug)")  # fmt: skip
+    note = root / episodes.NOTES_DIR / f"{slug}.md"
+    if note.exists():
+        raise PublisherError("already exists; pick another title or --slug", note, None)
+    note.parent.mkdir(parents=True, exist_ok=True)
+    note.write_text(
+        "---\n"
+        f"title: {yamldoc.dump_scalar(args.title)}\n"
+        f"date: {date.isoformat()}\n"
+        f"guid: {uuid.uuid4()}\n"
+        "summary: One plain sentence about this episode.\n"
+        "---\n\n"
+        "Write the show notes here in Markdown. Cite a study with [@key], several with\n"
+        "[@key1; @key2], where each key is in show_notes/references.bib.\n",
+        encoding="utf-8",
+    )
+    print(f"created {display_path(note)}")
+    print(f"put the audio at {display_path(root / episodes.EPISODES_DIR)}/{slug}.mp3 (or .m4a), "
+          "then run: publisher check")  # fmt: skip
+    return EXIT_OK
+
+
+def slugify(title: str) -> str:
+    """An ASCII slug: 'Red flags: what they tell you' -> 'red-flags-what-they-tell-you'."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words)[:60].strip("-") or "episode"
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _root(args: argparse.Namespace) -> Path:
+    return Path(args.show)
+
+
+def _named(args: argparse.Namespace) -> str | None:
+    to: str | None = getattr(args, "to", None)
+    return None if to is None or _is_location(to) else to
+
+
+def _is_location(to: str) -> bool:
+    return to.startswith("s3://") or "/" in to
+
+
+def _ad_hoc(args: argparse.Namespace) -> Any:
+    """A target named on the command line (``--to s3://bucket/prefix --public-url URL``)."""
+    from publisher import config
+
+    to = getattr(args, "to", None)
+    public_url = getattr(args, "public_url", None)
+    if to is None or not _is_location(to):
+        if public_url:
+            raise PublisherError("--public-url goes with --to s3://bucket/prefix or --to FOLDER",
+                                 None, None, "named targets take it from feed_config.yaml")  # fmt: skip
+        return None
+    if not public_url:
+        raise PublisherError(f"--to {to} needs --public-url", None, None,
+                             "the URL apps and listeners use, e.g. https://cdn.example.org/show/")  # fmt: skip
+    if urlsplit(public_url).scheme not in ("http", "https"):
+        raise PublisherError(f"--public-url {public_url!r} is not an http(s) URL", None, None)
+    return config.make_target("command line", to, public_url, Path.cwd(),
+                              endpoint_url=getattr(args, "endpoint_url", None),
+                              region=getattr(args, "region", None))  # fmt: skip
+
+
+def _load_target(args: argparse.Namespace) -> Any:
+    from publisher import config
+    from publisher.errors import ConfigError
+
+    show = config.load(_root(args).resolve())
+    try:
+        return show.target(_named(args))
+    except KeyError:
+        names = ", ".join(t.name for t in show.targets)
+        raise ConfigError(f"no target named {args.to!r}; targets: {names}", show.source, None) from None
+
+
+def _guid_mode(args: argparse.Namespace) -> Any:
+    ci = args.ci or os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    return "refuse" if ci else "write"
+
+
+def _notices(notices: Sequence[str]) -> None:
+    for n in notices:
+        print(n, file=sys.stderr)
+
+
+def _say(args: argparse.Namespace, text: str, data: dict[str, Any]) -> None:
+    print(json.dumps(data, indent=2) if args.format == "json" else text)
+
+
+def _report_json(report: Any) -> dict[str, Any]:
+    def action(a: Any) -> dict[str, Any]:
+        return {"key": a.key, "op": a.op, "status": a.status, "reason": a.reason}
+
+    return {
+        "ok": True, "location": report.location, "dry_run": report.dry_run,
+        "uploaded": [action(a) for a in report.uploaded],
+        "deleted": [action(a) for a in report.deleted],
+        "kept": [action(a) for a in report.kept],
+        "bytes_uploaded": report.bytes_uploaded, "summary": report.summary(),
+    }  # fmt: skip
+
+
+class _Progress:
+    """Publish events as a rich progress bar on a terminal, plain lines elsewhere."""
+
+    def __init__(self, args: argparse.Namespace, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.quiet = args.format == "json"
+        self.live = self.stream.isatty() and not self.quiet
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.live:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn,
+                TimeRemainingColumn, TransferSpeedColumn,
+            )  # fmt: skip
+
+            self.bar = Progress(
+                TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                TransferSpeedColumn(), TimeRemainingColumn(), MofNCompleteColumn(),
+                console=Console(file=self.stream), transient=False,
+            )  # fmt: skip
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def event(self, e: Any) -> None:
+        from publisher import deploy
+
+        handlers: dict[type, Callable[[Any], None]] = {
+            deploy.Planned: self._planned, deploy.FileStarted: self._started,
+            deploy.FileProgress: self._progress, deploy.FileDone: self._done,
+            deploy.LockNote: lambda ev: self._line(ev.message),
+            deploy.Deleted: lambda ev: None,
+            deploy.EnclosuresConfirmed:
+                lambda ev: self._line(f"confirmed {ev.count} enclosures on the target"),
+        }  # fmt: skip
+        handler = handlers.get(type(e))
+        if handler is not None:
+            handler(e)
+
+    def _line(self, text: str) -> None:
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=self.stream, flush=True)
+
+    def _planned(self, e: Any) -> None:
+        self._line(f"plan for {e.location}: {e.plan.summary()}")
+
+    def _started(self, e: Any) -> None:
+        if self.bar is not None:
+            if self.task is None:
+                self.task = self.bar.add_task("uploading", total=e.total_bytes)
+            self.bar.update(self.task, description=f"{e.index}/{e.total} {e.key}")
+        else:
+            self._line(f"upload {e.index}/{e.total} {e.key} ({e.size} bytes)")
+
+    def _progress(self, e: Any) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, completed=e.total_sent)
+
+    def _done(self, e: Any) -> None:
+        pass
+
+
+# --- argument parsing -------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--show", default=".", metavar="DIR",
+                        help="the show folder (holds feed_config.yaml); default: here")  # fmt: skip
+    common.add_argument("--now", metavar="TIME",
+                        help=f"pretend it is TIME (ISO 8601); also ${clock.ENV}")  # fmt: skip
+    common.add_argument("--format", choices=("text", "json"), default="text",
+                        help="json: machine-readable output")  # fmt: skip
+    p = argparse.ArgumentParser(prog="publisher", description=(
+        "Publish an evidence-based podcast: audio + Markdown show notes -> feed, site, storage."))  # fmt: skip
+    p.add_argument("--version", action="version", version=f"publisher {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, run: Callable[[argparse.Namespace], int], help: str) -> Any:
+        c = sub.add_parser(name, parents=[common], help=help, description=help)
+        c.set_defaults(run=run)
+        return c
+
+    def to_option(c: Any, ad_hoc: bool) -> None:
+        c.add_argument("--to", metavar="TARGET", help="a target named in feed_config.yaml"
+                       + (", or s3://bucket/prefix / a folder with --public-url" if ad_hoc else ""))  # fmt: skip
+        if ad_hoc:
+            c.add_argument("--public-url", metavar="URL", help="public base URL for --to s3://…")
+            c.add_argument("--endpoint-url", metavar="URL", help="S3-compatible endpoint")
+            c.add_argument("--region", help="S3 region")
+
+    c = command("check", _check, "read and validate everything; write nothing")
+    to_option(c, False)
+    c = command("build", _build, "write the complete site and feed to _site/")
+    to_option(c, True)
+    c.add_argument("--out", metavar="DIR", help="build folder (default: _site)")
+    c.add_argument("--ci", action="store_true", help="refuse to write GUIDs into notes (CI mode)")
+    c = command("publish", _publish, "build for a target and upload what changed")
+    to_option(c, True)
+    c.add_argument("--dry-run", action="store_true", help="list what would change, and why")
+    c.add_argument("--prune-media", action="store_true", help="also delete media no longer in the feed")
+    c.add_argument("--break-lock", action="store_true", help="remove another publish's lock first")
+    c.add_argument("--no-verify", action="store_true", help="skip fetching the feed and media afterwards")
+    c.add_argument("--ci", action="store_true", help="refuse to write GUIDs into notes (CI mode)")
+    c.add_argument("-v", "--verbose", action="store_true", help="list every file's decision")
+    c = command("verify", _verify, "fetch the public feed and media as a podcast app would")
+    to_option(c, True)
+    c = command("serve", _serve, "serve the local target on its public URL (with range requests)")
+    to_option(c, False)
+    c.add_argument("--host", help="default: the public URL's host")
+    c.add_argument("--port", type=int, help="default: the public URL's port")
+    c = command("new", _new, "scaffold show_notes/<date>-<slug>.md for a new episode")
+    c.add_argument("title", help="the episode's title")
+    c.add_argument("--date", help="publication date, YYYY-MM-DD (default: today)")
+    c.add_argument("--slug", help="file name without .md (default: <date>-<title words>)")
+    return p

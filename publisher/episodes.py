@@ -1,0 +1,364 @@
+"""Pair ``episodes/`` with ``show_notes/``, read front matter and audio, and build Episodes.
+
+Every problem of every episode is collected, so one bad episode never hides the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from publisher import yamldoc
+from publisher.errors import AudioError, EpisodeError, PublisherError, raise_all
+from publisher.model import AudioInfo, Episode, Show
+
+GuidMode = Literal["write", "refuse", "ignore"]
+AudioReader = Callable[[Path], AudioInfo]
+
+EPISODES_DIR = "episodes"
+NOTES_DIR = "show_notes"
+AUDIO_EXTENSIONS = ("mp3", "m4a")
+# Files that look like media but are refused, so they are named rather than ignored.
+REFUSED_EXTENSIONS = (
+    "wav", "flac", "ogg", "oga", "opus", "aac", "aif", "aiff", "wma", "mp4", "m4v", "mov",
+    "webm", "mkv", "avi", "pdf", "m4b",
+)  # fmt: skip
+IMAGE_EXTENSIONS = ("jpg", "jpeg", "png")
+TRANSCRIPT_TYPES = {
+    "vtt": "text/vtt", "srt": "application/x-subrip", "html": "text/html",
+    "txt": "text/plain", "transcript.json": "application/json",
+}  # fmt: skip
+CHAPTERS_SUFFIX = "chapters.json"
+FIELDS = (
+    "title", "date", "guid", "season", "episode", "episode_type", "explicit", "summary",
+    "image", "keywords", "draft", "bibliography",
+)  # fmt: skip
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+_FENCE = re.compile(r"^---[ \t]*\r?$")
+_END = re.compile(r"^(---|\.\.\.)[ \t]*\r?$")
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """Every episode of the show (drafts and future ones included) and notices for the producer."""
+
+    episodes: tuple[Episode, ...]
+    notices: tuple[str, ...]
+
+
+def read_episodes(show: Show, read_audio: AudioReader, *, guid_mode: GuidMode) -> ReadResult:
+    """Pair and read all episodes. Raises EpisodeError/AudioError, or Problems for several."""
+    notes_dir, audio_dir = show.root / NOTES_DIR, show.root / EPISODES_DIR
+    problems: list[PublisherError] = []
+    notes = _notes(notes_dir, problems)
+    audio = _audio_files(audio_dir, set(notes), problems)
+    episodes: list[Episode] = []
+    notices: list[str] = []
+    for slug, note in sorted(notes.items()):
+        if slug not in audio:
+            problems.append(EpisodeError(
+                f"no audio for this note; expected {EPISODES_DIR}/{slug}.mp3 or .m4a", note, None))  # fmt: skip
+            continue
+        try:
+            episode, notice = _episode(show, slug, note, audio[slug], read_audio, guid_mode)
+        except PublisherError as e:
+            problems.append(e)
+            continue
+        episodes.append(episode)
+        if notice:
+            notices.append(notice)
+    seen: dict[str, Episode] = {}
+    for ep in episodes:
+        if ep.guid and ep.guid in seen:
+            problems.append(EpisodeError(
+                f"guid {ep.guid!r} is also used by {seen[ep.guid].source.name} [I-04]", ep.source,
+                _guid_line(ep.source), "each episode needs its own; delete this line to mint one"))  # fmt: skip
+        seen.setdefault(ep.guid, ep)
+    raise_all(problems)
+    return ReadResult(tuple(episodes), tuple(notices))
+
+
+def _notes(notes_dir: Path, problems: list[PublisherError]) -> dict[str, Path]:
+    if not notes_dir.is_dir():
+        problems.append(EpisodeError("no show_notes/ folder", notes_dir, None))
+        return {}
+    found: dict[str, Path] = {}
+    for path in sorted(notes_dir.glob("*.md")):
+        if path.name.lower() == "readme.md":
+            continue
+        if _SLUG.match(path.stem):
+            found[path.stem] = path
+        else:
+            problems.append(EpisodeError(
+                f"{path.name!r} is not a safe episode name [D-05]", path, None,
+                "use ASCII letters, digits, '-' and '_' only, e.g. 2026-09-01-imaging"))  # fmt: skip
+    return found
+
+
+@dataclass(frozen=True)
+class _AudioFiles:
+    audio: Path
+    image: Path | None
+    transcript: Path | None
+    chapters: Path | None
+
+
+def _audio_files(
+    audio_dir: Path, slugs: set[str], problems: list[PublisherError]
+) -> dict[str, _AudioFiles]:
+    if not audio_dir.is_dir():
+        if slugs:
+            problems.append(EpisodeError("no episodes/ folder for the audio", audio_dir, None))
+        return {}
+    by_slug: dict[str, list[Path]] = {}
+    extras: dict[str, dict[str, Path]] = {}
+    for path in sorted(p for p in audio_dir.iterdir() if p.is_file()):
+        if path.name.startswith("."):
+            continue
+        stem, _, ext = path.name.partition(".")
+        ext = ext.lower()
+        if ext in AUDIO_EXTENSIONS or ext in REFUSED_EXTENSIONS:
+            if ext in REFUSED_EXTENSIONS:
+                problems.append(AudioError(
+                    f"unsupported audio format (.{ext}); accepted: MP3 (.mp3, audio/mpeg), "
+                    "M4A/AAC (.m4a, audio/x-m4a)", path, None, "convert it, e.g. with ffmpeg"))  # fmt: skip
+                continue
+            if stem not in slugs:
+                problems.append(EpisodeError(
+                    f"audio without a note; expected {NOTES_DIR}/{stem}.md", path, None,
+                    f"create it with: publisher new --slug {stem} \"Title\""))  # fmt: skip
+                continue
+            by_slug.setdefault(stem, []).append(path)
+        elif ext in IMAGE_EXTENSIONS or ext in TRANSCRIPT_TYPES or ext == CHAPTERS_SUFFIX:
+            extras.setdefault(stem, {})[ext] = path
+    result: dict[str, _AudioFiles] = {}
+    for slug, paths in by_slug.items():
+        if len(paths) > 1:
+            names = " and ".join(p.name for p in paths)
+            problems.append(EpisodeError(
+                f"two audio files for one episode: {names}", paths[0], None, "keep one"))  # fmt: skip
+            continue
+        ex = extras.get(slug, {})
+        image = next((ex[e] for e in IMAGE_EXTENSIONS if e in ex), None)
+        transcript = next((ex[e] for e in TRANSCRIPT_TYPES if e in ex), None)
+        result[slug] = _AudioFiles(paths[0], image, transcript, ex.get(CHAPTERS_SUFFIX))
+    return result
+
+
+def split_front_matter(text: str, source: Path) -> tuple[str, str, int]:
+    """Split a note into (front matter YAML, body, line of the body's first line)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or not _FENCE.match(lines[0]):
+        raise EpisodeError("no front matter; the note must start with a '---' line", source, 1,
+                           "see README: front matter")  # fmt: skip
+    for i in range(1, len(lines)):
+        if _END.match(lines[i]):
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 2
+    raise EpisodeError("front matter is not closed; add a '---' line after it", source, 1)
+
+
+def _episode(
+    show: Show,
+    slug: str,
+    note: Path,
+    files: _AudioFiles,
+    read_audio: AudioReader,
+    guid_mode: GuidMode,
+) -> tuple[Episode, str | None]:
+    problems: list[PublisherError] = []
+    try:
+        text = note.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise EpisodeError("not UTF-8 text", note, None, "save the note as UTF-8") from e
+    front, body, body_line = split_front_matter(text, note)
+    doc = yamldoc.load(front, note, first_line=2, error=EpisodeError)
+    meta: dict[str, Any] = doc.data if doc.data is not None else {}
+    if not isinstance(meta, dict):
+        raise EpisodeError("front matter must be a mapping of fields to values", note, 2)
+
+    def fail(message: str, field: str | None = None, hint: str | None = None) -> None:
+        line = doc.line(field) if field else doc.first_line
+        problems.append(EpisodeError(message, note, line, hint))
+
+    for key in meta:
+        if key not in FIELDS:
+            import difflib
+
+            close = difflib.get_close_matches(str(key), FIELDS, n=1)
+            fail(f"unknown front matter field '{key}'", str(key),
+                 f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(FIELDS))  # fmt: skip
+    audio: AudioInfo | None = None
+    try:
+        audio = read_audio(files.audio)
+    except PublisherError as e:
+        problems.append(e)
+    title = _text(meta, "title", fail) or (audio.title if audio else None)
+    if not title and audio is not None:
+        fail("no title: add 'title:' to the front matter (the audio has no title tag either)")
+    date = _date(meta.get("date"), ZoneInfo(show.timezone), lambda m: fail(m, "date"))
+    season = _positive(meta, "season", fail)
+    number = _positive(meta, "episode", fail)
+    episode_type = meta.get("episode_type", "full")
+    if episode_type not in ("full", "trailer", "bonus"):
+        fail(f"episode_type must be full, trailer or bonus, not {episode_type!r} [I-13]",
+             "episode_type")  # fmt: skip
+        episode_type = "full"
+    explicit = _bool(meta, "explicit", fail)
+    draft = bool(_bool(meta, "draft", fail))
+    summary = _text(meta, "summary", fail) or (audio.comment if audio else None)
+    keywords = _keywords(meta.get("keywords"), lambda m: fail(m, "keywords"))
+    image = files.image
+    if meta.get("image") is not None:
+        rel = _text(meta, "image", fail)
+        image = (note.parent / rel) if rel else image
+        if rel and not (note.parent / rel).is_file():
+            fail(f"image {rel!r} not found", "image", f"looked for {note.parent / rel}")
+    bibliography = _bib_paths(meta.get("bibliography"), note, lambda m: fail(m, "bibliography"))
+    guid, notice = _guid(meta, note, guid_mode, fail)
+    if show.type == "serial" and number is None:
+        fail("a serial show needs 'episode:' on every episode [C-10]")
+    raise_all(problems)
+    assert audio is not None and date is not None and title  # problems raised otherwise
+    return (
+        Episode(
+            slug=slug,
+            source=note,
+            audio=audio,
+            title=title,
+            date=date,
+            guid=guid,
+            body=body,
+            body_line=body_line,
+            season=season,
+            episode=number,
+            episode_type=episode_type,
+            explicit=explicit,
+            summary=summary,
+            image=image,
+            keywords=keywords,
+            draft=draft,
+            bibliography=bibliography,
+            transcript=files.transcript,
+            chapters_file=files.chapters,
+        ),  # fmt: skip
+        notice,
+    )
+
+
+Fail = Callable[..., None]
+
+
+def _text(meta: dict[str, Any], key: str, fail: Fail) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        fail(f"'{key}' must be text", key)
+        return None
+    return str(value).strip() or None
+
+
+def _bool(meta: dict[str, Any], key: str, fail: Fail) -> bool | None:
+    value = meta.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    fail(f"'{key}' must be true or false, not {value!r}", key)
+    return None
+
+
+def _positive(meta: dict[str, Any], key: str, fail: Fail) -> int | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        fail(f"'{key}' must be a whole number from 1 up, not {value!r} [I-12]", key)
+        return None
+    return value
+
+
+def _date(value: Any, zone: ZoneInfo, fail: Callable[[str], None]) -> dt.datetime | None:
+    if value is None:
+        fail("'date' is required: the publication date, e.g. 2026-09-01 or 2026-09-01 08:30")
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            fail(f"'date' {value!r} is not a date like 2026-09-01 or 2026-09-01T08:30:00+01:00")
+            return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(0, 0), tzinfo=zone)
+    fail(f"'date' must be a date, not {value!r}")
+    return None
+
+
+def _keywords(value: Any, fail: Callable[[str], None]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(k, str | int) for k in items):
+        fail("'keywords' must be a list of words or a comma-separated text")
+        return ()
+    return tuple(k for k in (str(i).strip() for i in items) if k)
+
+
+def _bib_paths(value: Any, note: Path, fail: Callable[[str], None]) -> tuple[Path, ...]:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(p, str) and p for p in items):
+        fail("'bibliography' must be a path or a list of paths (relative to the note)")
+        return ()
+    return tuple(note.parent / p for p in items)
+
+
+def _guid(meta: dict[str, Any], note: Path, mode: GuidMode, fail: Fail) -> tuple[str, str | None]:
+    value = meta.get("guid")
+    if value is not None:
+        if not isinstance(value, str) or not value.strip():
+            fail("'guid' must be text (it never changes once published) [I-04]", "guid")
+            return "", None
+        return value.strip(), None
+    if mode == "ignore":
+        return "", f"{_rel(note)}: has no guid yet; build or publish will write one"
+    if mode == "refuse":
+        fail("no 'guid' in the front matter [I-04]", None,
+             "run 'publisher build' locally to write one, then commit the note")  # fmt: skip
+        return "", None
+    guid = str(uuid.uuid4())
+    insert_front_matter_line(note, f"guid: {guid}")
+    return guid, f"{_rel(note)}: wrote 'guid: {guid}' into the front matter; commit this file"
+
+
+def insert_front_matter_line(note: Path, line: str) -> None:
+    """Insert ``line`` just before the closing front matter fence; every other byte stays."""
+    data = note.read_bytes()
+    newline = b"\r\n" if b"\r\n" in data else b"\n"
+    lines = data.splitlines(keepends=True)
+    for i in range(1, len(lines)):
+        if _END.match(lines[i].decode("utf-8", "replace").rstrip("\n")):
+            lines.insert(i, line.encode() + newline)
+            note.write_bytes(b"".join(lines))
+            return
+    raise EpisodeError("front matter is not closed; add a '---' line after it", note, 1)
+
+
+def _guid_line(note: Path) -> int | None:
+    for i, line in enumerate(note.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("guid:"):
+            return i
+    return None
+
+
+def _rel(path: Path) -> str:
+    from publisher.errors import display_path
+
+    return display_path(path)

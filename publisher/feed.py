@@ -1,0 +1,117 @@
+"""Show + published items -> the RSS feed bytes (the only feedgen import).
+
+Rules are named by their IDs in FEED_RULES.md. Output is deterministic: ``lastBuildDate``
+is the newest episode's date, never "now".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import lxml.etree  # noqa: F401  feedgen.util needs lxml.etree imported first (lxml 6)
+
+from feedgen.feed import FeedGenerator  # isort: skip
+
+from publisher import __version__
+from publisher.errors import FeedError
+from publisher.feedext import EpisodeExtension, ShowExtension
+from publisher.model import Item, Show, ShowLinks
+
+FEED_CONTENT_TYPE = "application/rss+xml; charset=utf-8"
+MAX_FEED_BYTES = 5_000_000  # D-09: the W3C validator's hard cap
+MAX_DESCRIPTION_BYTES = 4000  # C-02, I-06
+# I-01: episode numbering in a title ("Ep 3", "#3", "S1E2", "Episode 12:"), not "Top 10 myths".
+_NUMBERED_TITLE = re.compile(
+    r"(?i)(\bep(isode)?\.?\s*\d+\b|(^|\s)#\d+\b|\bs\d+\s*e\d+\b|\bseason\s+\d+\b)"
+)
+
+
+def title_warnings(show: Show, items: Sequence[Item]) -> tuple[str, ...]:
+    """Warnings for item titles that carry numbering or the show's name (I-01)."""
+    found = []
+    for item in items:
+        ep = item.episode
+        where = f"{ep.source}:{_title_line(ep.source)}"
+        if _NUMBERED_TITLE.search(ep.title):
+            found.append(f"{where}: warning: title {ep.title!r} carries an episode or season "
+                         "number; put it in 'episode:'/'season:' instead [I-01]")  # fmt: skip
+        elif show.title.lower() in ep.title.lower():
+            found.append(f"{where}: warning: title {ep.title!r} repeats the show's name [I-01]")
+    return tuple(found)
+
+
+def build_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> bytes:
+    """The feed XML for ``items`` (newest first). Raises FeedError naming the episode's file."""
+    if not items:
+        raise FeedError("no published episodes: a feed needs at least one [I-16]", show.source,
+                        None, "add an episode, or check dates and 'draft:'")  # fmt: skip
+    fg = FeedGenerator()
+    fg.register_extension("pub", ShowExtension, EpisodeExtension, atom=False, rss=True)
+    fg.title(show.title)
+    fg.link(href=links.site_url, rel="alternate")
+    fg.link(href=links.feed_url, rel="self", type="application/rss+xml")
+    fg.description(show.description)
+    fg.language(show.language)
+    if show.copyright:
+        fg.copyright(show.copyright)
+    newest = max(item.episode.date for item in items)
+    fg.lastBuildDate(newest)
+    fg.pubDate(newest)
+    fg.generator("publisher", __version__)
+    tags = fg.pub.tags
+    tags.author = show.author
+    tags.owner_name, tags.owner_email = show.owner.name, show.owner.email
+    tags.image = links.artwork_url
+    tags.categories = [(c.name, c.subcategory) for c in show.categories]
+    tags.explicit = show.explicit
+    tags.type = show.type
+    tags.guid = show.podcast_guid
+    tags.locked = show.locked
+    if show.funding_url and show.funding_label:
+        tags.funding = (show.funding_url, show.funding_label)
+    # add_entry() prepends by default; append so items stay newest first as given.
+    for item in items:
+        _add_item(fg, show, item)
+    try:
+        data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    except ValueError as e:  # feedgen's errors never name the episode
+        raise FeedError(f"cannot write the feed: {e}", show.source, None) from e
+    if len(data) > MAX_FEED_BYTES:
+        raise FeedError(f"the feed is {len(data)} bytes; the W3C validator stops at 5,000,000 "
+                        "[D-09]", show.source, None, "shorten content:encoded or summaries")  # fmt: skip
+    return data
+
+
+def _add_item(fg: FeedGenerator, show: Show, item: Item) -> None:
+    ep, links, audio = item.episode, item.links, item.episode.audio
+    try:
+        fe = fg.add_entry(order="append")
+        fe.title(ep.title)
+        fe.guid(ep.guid, permalink=False)
+        fe.link(href=links.page_url)
+        fe.pubDate(ep.date)
+        fe.description(item.notes.description_html)
+        fe.content(item.notes.content_html, type="CDATA")
+        fe.enclosure(links.media_url, str(audio.size), audio.mime_type)
+    except ValueError as e:
+        raise FeedError(f"cannot add this episode to the feed: {e}", ep.source, None) from e
+    tags = fe.pub.tags
+    tags.cdata_description = item.notes.description_html
+    tags.duration = audio.seconds
+    tags.explicit = show.explicit if ep.explicit is None else ep.explicit
+    tags.episode_type = ep.episode_type
+    tags.episode, tags.season = ep.episode, ep.season
+    tags.image = links.image_url
+    tags.author = audio.artist if audio.artist and audio.artist != show.author else None
+    if links.transcript_url and links.transcript_type:
+        tags.transcript = (links.transcript_url, links.transcript_type)
+    tags.chapters = links.chapters_url
+
+
+def _title_line(source: Path) -> int:
+    for i, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("title:"):
+            return i
+    return 1

@@ -1,0 +1,22 @@
+"""Show notes: Markdown with citations and a bibliography → three safe HTML renderings.
+
+Modules: ``markdown`` (parsing, the citation rule, the renderers), ``bibliography``
+(BibTeX/CSL-JSON/CSL-YAML → CSL items), ``citations`` (CSL styles, reference entries),
+``sanitise`` (the allow-lists), ``render`` (``render_notes``, which runs them in order).
+"""
+
+from __future__ import annotations
+
+from .bibliography import Bibliography, load_bibliography
+from .citations import DEFAULT_STYLE, CitationStyle, load_style
+from .render import DESCRIPTION_LIMIT, render_notes
+
+__all__ = [
+    "DEFAULT_STYLE",
+    "DESCRIPTION_LIMIT",
+    "Bibliography",
+    "CitationStyle",
+    "load_bibliography",
+    "load_style",
+    "render_notes",
+]

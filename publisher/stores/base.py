@@ -1,0 +1,172 @@
+"""The one small interface every publish target implements, and the publish lock's record."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from ..errors import StoreError
+from ..model import SiteFile
+from ..plan import Manifest
+
+META_DIR = ".publisher/"
+MANIFEST_KEY = META_DIR + "manifest.json"
+LOCK_KEY = META_DIR + "lock.json"
+LOCK_TTL = timedelta(minutes=15)
+
+Progress = Callable[[int], None]
+"""Called with the number of bytes just sent (a delta, possibly from a worker thread)."""
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """Who holds a target's publish lock, and until when."""
+
+    owner: str  # user@host
+    pid: int
+    created: datetime
+    expires: datetime
+    token: str  # tells our own lock from another's
+
+    def describe(self) -> str:
+        return (
+            f"{self.owner} (pid {self.pid}) since {_stamp(self.created)}, "
+            f"expiring {_stamp(self.expires)}"
+        )
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return (now or datetime.now(UTC)) >= self.expires
+
+    def to_json(self) -> bytes:
+        return (
+            json.dumps(
+                {
+                    "owner": self.owner,
+                    "pid": self.pid,
+                    "created": self.created.isoformat(),
+                    "expires": self.expires.isoformat(),
+                    "token": self.token,
+                },
+                indent=2,
+                sort_keys=True,
+            )
+            + "\n"
+        ).encode()
+
+    @staticmethod
+    def from_json(data: bytes) -> LockInfo | None:
+        """The lock record, or None when it is unreadable (treated as expired)."""
+        try:
+            d = json.loads(data)
+            info = LockInfo(
+                owner=str(d["owner"]),
+                pid=int(d["pid"]),
+                created=datetime.fromisoformat(d["created"]),
+                expires=datetime.fromisoformat(d["expires"]),
+                token=str(d["token"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+        if info.expires.tzinfo is None:
+            return None
+        return info
+
+
+def new_lock(ttl: timedelta = LOCK_TTL, now: datetime | None = None) -> LockInfo:
+    """A lock record naming this process."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown"
+    start = (now or datetime.now(UTC)).replace(microsecond=0)
+    return LockInfo(
+        owner=f"{user}@{socket.gethostname()}",
+        pid=os.getpid(),
+        created=start,
+        expires=start + ttl,
+        token=uuid.uuid4().hex,
+    )
+
+
+@dataclass(frozen=True)
+class LockGrant:
+    """The lock this publish now holds, and any expired or broken lock it replaced."""
+
+    lock: LockInfo
+    replaced: LockInfo | None = None
+    broken: bool = False  # replaced because break_lock was asked for, not because it expired
+
+    @property
+    def note(self) -> str | None:
+        """A line worth showing the producer, when a lock was taken over."""
+        if self.replaced is None:
+            return None
+        how = "broke the lock" if self.broken else "took over an expired lock"
+        return f"{how} held by {self.replaced.describe()}"
+
+
+def lock_held_error(held: LockInfo, location: str) -> StoreError:
+    """The one-line refusal when another publish holds the lock."""
+    return StoreError(
+        f"another publish is in progress: locked by {held.describe()}",
+        location,
+        hint="wait for it to finish, or run again with --break-lock if that publish died",
+    )
+
+
+class Store(Protocol):
+    """A publish target: a folder, or a bucket and prefix.
+
+    Every method raises :class:`~publisher.errors.StoreError` (one line, no secrets) for a
+    problem the producer can fix.
+    """
+
+    @property
+    def location(self) -> str:
+        """The target as the producer wrote it (a folder, or ``s3://bucket/prefix``)."""
+        ...
+
+    @property
+    def parallelism(self) -> int:
+        """How many files :meth:`put` may be called for at once from worker threads."""
+        ...
+
+    def read_manifest(self) -> Manifest:
+        """What was last published, checked against the target itself: an entry whose
+        object is missing or of another size carries a ``problem``."""
+        ...
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        """Record what is now published (atomically)."""
+        ...
+
+    def put(self, file: SiteFile, progress: Progress) -> None:
+        """Write one built file under ``file.key``, atomically as far as readers can tell."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove ``key`` (no error when it is already gone)."""
+        ...
+
+    def head(self, key: str) -> int | None:
+        """The size in bytes of ``key`` on the target, or None when it is not there."""
+        ...
+
+    def acquire_lock(self, *, break_lock: bool = False) -> LockGrant:
+        """Take the publish lock, or raise StoreError naming who holds it."""
+        ...
+
+    def release_lock(self, grant: LockGrant) -> None:
+        """Give back the lock, if it is still ours."""
+        ...
+
+
+def _stamp(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")

@@ -1,0 +1,229 @@
+"""A folder as a publish target (a web server's document root, a preview, a mounted share).
+
+Each file is copied (never hardlinked: the build folder is rebuilt in place) to a temporary
+file in the destination folder, fsynced, then renamed over the old one, so a reader sees
+either the old or the new file, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import StoreError
+from ..model import SiteFile
+from ..plan import Manifest, ManifestEntry, manifest_from_json, manifest_to_json
+from .base import (
+    LOCK_KEY,
+    LOCK_TTL,
+    MANIFEST_KEY,
+    META_DIR,
+    LockGrant,
+    LockInfo,
+    Progress,
+    lock_held_error,
+    new_lock,
+)
+
+_CHUNK = 1 << 20
+
+
+class LocalStore:
+    """Publishes into ``root``, creating it on the first write."""
+
+    parallelism = 1  # one disk: parallel copies only add seeks
+
+    def __init__(self, root: Path) -> None:
+        if not root.is_absolute():
+            raise StoreError("a local target must be an absolute folder path", root)
+        self.root = root
+
+    @property
+    def location(self) -> str:
+        return str(self.root)
+
+    # --- manifest --------------------------------------------------------------------
+
+    def read_manifest(self) -> Manifest:
+        path = self.root / MANIFEST_KEY
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as e:
+            raise StoreError(f"cannot read the manifest: {e.strerror}", path) from e
+        try:
+            listed = manifest_from_json(data)
+        except ValueError as e:
+            raise StoreError(
+                f"the manifest is damaged: {e}",
+                path,
+                hint="delete it to republish every file",
+            ) from e
+        return {key: self._check(key, entry) for key, entry in listed.items()}
+
+    def _check(self, key: str, entry: ManifestEntry) -> ManifestEntry:
+        """Trust the folder over the manifest: a missing or resized file is changed."""
+        try:
+            size = self._path(key).stat().st_size
+        except FileNotFoundError:
+            problem = "listed in the manifest but missing from the target"
+        except (OSError, StoreError):
+            problem = "listed in the manifest but unreadable on the target"
+        else:
+            if size == entry.size:
+                return entry
+            problem = f"{size} bytes on the target, {entry.size} in the manifest"
+        return ManifestEntry(entry.sha256, entry.size, entry.kind, entry.content_type, problem)
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        self._write_bytes(MANIFEST_KEY, manifest_to_json(manifest))
+
+    # --- files -----------------------------------------------------------------------
+
+    def put(self, file: SiteFile, progress: Progress) -> None:
+        dest = self._path(file.key)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=".part")
+        except OSError as e:
+            raise StoreError(f"cannot write {file.key}: {e.strerror}", dest.parent) from e
+        try:
+            written = 0
+            with os.fdopen(fd, "wb") as out, file.path.open("rb") as src:
+                while chunk := src.read(_CHUNK):
+                    out.write(chunk)
+                    written += len(chunk)
+                    progress(len(chunk))
+                out.flush()
+                os.fsync(out.fileno())
+            if written != file.size:
+                raise StoreError(
+                    f"{file.key} is {written} bytes on disk, {file.size} when built",
+                    file.path,
+                    hint="the build folder changed during publish; build again",
+                )
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a web server must read it
+            os.replace(tmp, dest)
+        except OSError as e:
+            _unlink(tmp)
+            raise StoreError(f"cannot write {file.key}: {e.strerror}", dest) from e
+        except BaseException:
+            _unlink(tmp)
+            raise
+        _fsync_dir(dest.parent)
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot delete {key}: {e.strerror}", path) from e
+        # Remove folders the deletion left empty (e.g. episodes/ of a show with none left).
+        parent = path.parent
+        while parent != self.root and self.root in parent.parents:
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+
+    def head(self, key: str) -> int | None:
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise StoreError(f"cannot read {key}: {e.strerror}", self.root / key) from e
+
+    # --- lock ------------------------------------------------------------------------
+
+    def acquire_lock(self, *, break_lock: bool = False) -> LockGrant:
+        path = self.root / LOCK_KEY
+        replaced: LockInfo | None = None
+        for _attempt in range(3):
+            lock = new_lock(LOCK_TTL)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                held = self._read_lock(path)
+                if held is not None and not held.expired() and not break_lock:
+                    raise lock_held_error(held, self.location) from None
+                replaced = held or replaced
+                # Expired, unreadable, or to be broken: remove it and race for it again.
+                path.unlink(missing_ok=True)
+                continue
+            except OSError as e:
+                raise StoreError(f"cannot create the lock: {e.strerror}", path) from e
+            with os.fdopen(fd, "wb") as out:
+                out.write(lock.to_json())
+            return LockGrant(lock, replaced, broken=break_lock and replaced is not None)
+        held = self._read_lock(path)
+        if held is not None:
+            raise lock_held_error(held, self.location)
+        raise StoreError("cannot take the lock: another publish keeps replacing it", path)
+
+    def release_lock(self, grant: LockGrant) -> None:
+        path = self.root / LOCK_KEY
+        held = self._read_lock(path)
+        if held is not None and held.token == grant.lock.token:
+            path.unlink(missing_ok=True)
+
+    @staticmethod
+    def _read_lock(path: Path) -> LockInfo | None:
+        try:
+            return LockInfo.from_json(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise StoreError(f"cannot read the lock: {e.strerror}", path) from e
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _path(self, key: str) -> Path:
+        parts = key.split("/")
+        if any(part in ("", ".", "..") for part in parts) or (
+            key.startswith(META_DIR) and key not in (MANIFEST_KEY, LOCK_KEY)
+        ):
+            raise StoreError(f"refusing to write outside the target: {key!r}", self.root)
+        return self.root.joinpath(*parts)
+
+    def _write_bytes(self, key: str, data: bytes) -> None:
+        dest = self._path(key)
+        tmp = ""
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=".part")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, dest)
+        except OSError as e:
+            if tmp:
+                _unlink(tmp)
+            raise StoreError(f"cannot write {key}: {e.strerror}", dest) from e
+        _fsync_dir(dest.parent)
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); not possible on every platform."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,80 @@
+"""YAML with line numbers: the only PyYAML import.
+
+Config and front matter errors must name the line of the offending key, so documents are
+composed into nodes first and every mapping key's line is kept beside the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from publisher.errors import PublisherError
+
+
+@dataclass(frozen=True)
+class Doc:
+    """A loaded YAML document: plain values plus the line of every mapping key and list item."""
+
+    data: Any
+    lines: dict[tuple[str | int, ...], int]  # ("targets", "local", "location") -> line
+    source: Path
+    first_line: int  # file line of the document's first line
+
+    def line(self, *path: str | int) -> int:
+        """The line of the deepest known prefix of ``path`` (falls back to the document start)."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.first_line
+
+
+def load(
+    text: str, source: Path, *, first_line: int = 1, error: type[PublisherError] = PublisherError
+) -> Doc:
+    """Parse ``text`` (one YAML document) and keep key lines. Raises ``error`` with the line."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader) if node is not None else None
+    except yaml.MarkedYAMLError as e:
+        # The context mark is where the construct began (an unclosed "[" or quote); the
+        # problem mark is often the end of the text, which names no useful line.
+        mark = e.context_mark or e.problem_mark
+        line = first_line + mark.line if mark is not None else first_line
+        problem = " ".join(p for p in (e.context, e.problem) if p) or "invalid YAML"
+        raise error(
+            f"invalid YAML: {problem}", source, line, "check indentation and quoting"
+        ) from e
+    except yaml.YAMLError as e:
+        raise error(f"invalid YAML: {e}", source, first_line) from e
+    lines: dict[tuple[str | int, ...], int] = {}
+    if node is not None:
+        _walk(node, (), lines, first_line)
+    return Doc(data, lines, source, first_line)
+
+
+def _walk(
+    node: yaml.Node,
+    path: tuple[str | int, ...],
+    lines: dict[tuple[str | int, ...], int],
+    first_line: int,
+) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            k = str(key.value)
+            lines[path + (k,)] = first_line + key.start_mark.line
+            _walk(value, path + (k,), lines, first_line)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[path + (i,)] = first_line + item.start_mark.line
+            _walk(item, path + (i,), lines, first_line)
+
+
+def dump_scalar(value: str) -> str:
+    """``value`` as a one-line YAML scalar (quoted where YAML needs it)."""
+    text: str = yaml.safe_dump(value, default_flow_style=True, width=10_000)
+    return text.removesuffix("\n...\n").strip()

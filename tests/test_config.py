@@ -1,0 +1,159 @@
+"""feed_config.yaml: every problem at once, each with its line; secrets refused; podcast:guid recipe."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from publisher import config
+from publisher.errors import ConfigError, Problems
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def show_dir(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "artwork.jpg", tmp_path / "artwork.jpg")
+    return tmp_path
+
+
+def write(folder: Path, text: str) -> Path:
+    (folder / "feed_config.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+GOOD = """\
+title: A Show
+description: Plain words about the show.
+author: Someone
+owner: {name: Someone, email: someone@example.org}
+language: en-gb
+categories:
+  - Health & Fitness > Medicine
+artwork: artwork.jpg
+targets:
+  local:
+    location: out/
+    public_url: http://127.0.0.1:8000
+"""
+
+
+def test_sample_show_loads() -> None:
+    show = config.load(ROOT)
+    assert show.title == "Back to Evidence"
+    assert show.categories[0].name == "Health & Fitness"
+    assert show.categories[0].subcategory == "Medicine"
+    assert show.target().public_url == "http://127.0.0.1:8000/"
+    assert show.podcast_guid == config.podcast_guid(show.target().feed_url)
+
+
+def test_minimal_config_defaults(show_dir: Path) -> None:
+    show = config.load(write(show_dir, GOOD))
+    assert show.timezone == "UTC"
+    assert show.type == "episodic"
+    assert show.explicit is False
+    assert show.default_target == "local"
+    assert show.citation_style == "american-medical-association"
+    t = show.target()
+    assert t.kind == "local" and t.location == str(show_dir / "out")
+    assert t.public_url.endswith("/") and t.feed_url == "http://127.0.0.1:8000/feed.xml"
+
+
+@pytest.mark.parametrize(
+    ("url", "guid"),
+    [
+        ("https://podnews.net/rss", "9b024349-ccf0-5f69-a609-6b82873eab3c"),
+        ("http://mp3s.nashownotes.com/pc20rss.xml", "917393e3-1b1e-5cef-ace4-edaa54e1f810"),
+        ("https://podnews.net/rss/", "9b024349-ccf0-5f69-a609-6b82873eab3c"),
+    ],
+)
+def test_podcast_guid_recipe(url: str, guid: str) -> None:
+    assert config.podcast_guid(url) == guid
+
+
+def test_all_problems_reported_together_with_lines(show_dir: Path) -> None:
+    text = GOOD.replace("language: en-gb", "language: English").replace(
+        "Health & Fitness > Medicine", "Health & Fitness > Medicin"
+    ) + "explicit: yes please\ncolour: blue\n"
+    with pytest.raises(Problems) as info:
+        config.load(write(show_dir, text))
+    lines = [str(p) for p in info.value.problems]
+    src = str(show_dir / "feed_config.yaml")
+    assert f"{src}:5: 'language' 'English' is not an ISO 639 code like 'en' or 'en-us' [C-04]" in lines
+    assert (f"{src}:7: 'Medicin' is not a subcategory of 'Health & Fitness' [C-05] "
+            "(did you mean 'Medicine'?)") in lines  # fmt: skip
+    assert f"{src}:13: 'explicit' must be true or false, not text" in lines
+    assert f"{src}:14: unknown key 'colour' (see README: feed_config.yaml)" in lines
+
+
+def test_obsolete_category_refused(show_dir: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, GOOD.replace("Health & Fitness > Medicine", "Games & Hobbies")))
+    assert "unknown Apple category 'Games & Hobbies' [C-05]" in str(info.value)
+
+
+def test_secret_in_config_is_refused_and_never_echoed(show_dir: Path) -> None:
+    text = GOOD + "    aws_secret_access_key: wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n"
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, text))
+    message = str(info.value)
+    assert message.startswith(f"{show_dir / 'feed_config.yaml'}:13: 'aws_secret_access_key' must "
+                              "not be stored in feed_config.yaml (remove it; supply credentials "
+                              "through the AWS chain")  # fmt: skip
+    assert "wJalr" not in message
+
+
+def test_localhost_public_url_refused(show_dir: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, GOOD.replace("127.0.0.1", "localhost")))
+    assert "use http://127.0.0.1:PORT/ instead of localhost [D-04]" in str(info.value)
+
+
+def test_broken_yaml_names_the_line(show_dir: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, GOOD + "title: [unclosed\n"))
+    assert str(info.value).startswith(f"{show_dir / 'feed_config.yaml'}:13: invalid YAML")
+
+
+def test_missing_config(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.load(tmp_path)
+    assert str(info.value) == (f"{tmp_path / 'feed_config.yaml'}: no feed_config.yaml here "
+                               "(run in the show folder or pass --show DIR)")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda: _img((1400, 1000), "RGB", "JPEG"), "is 1400x1000; it must be square"),
+        (lambda: _img((600, 600), "RGB", "JPEG"), "is 600x600 px; use 1400-3000 px a side"),
+        (lambda: _img((1400, 1400), "CMYK", "JPEG"), "is CMYK; save it as RGB without transparency"),
+        (lambda: _img((1400, 1400), "RGBA", "PNG"), "is PNG but named .jpg; rename it .png"),
+    ],
+)
+def test_artwork_rules(show_dir: Path, make: object, problem: str) -> None:
+    (show_dir / "artwork.jpg").write_bytes(make())  # type: ignore[operator]
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, GOOD))
+    assert problem in str(info.value)
+    assert str(info.value).startswith(f"{show_dir / 'feed_config.yaml'}:8: artwork 'artwork.jpg' ")
+
+
+def _img(size: tuple[int, int], mode: str, fmt: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new(mode, size).save(buf, fmt)
+    return buf.getvalue()
+
+
+def test_s3_target_parts(show_dir: Path) -> None:
+    text = GOOD + ("  prod:\n    location: s3://bucket/shows/back\n"
+                   "    public_url: https://cdn.example.org/back/\n    region: auto\n")  # fmt: skip
+    show = config.load(write(show_dir, text))
+    t = show.target("prod")
+    assert (t.kind, t.bucket, t.prefix, t.region) == ("s3", "bucket", "shows/back/", "auto")
