@@ -100,11 +100,18 @@ def _read_mpeg(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
 
 
 def _truncated_mp3(path: Path, stream: mp3frames.Scan) -> AudioError:
-    promised = stream.promised
-    if promised is not None and promised > stream.present:
-        problem = f"header promises {promised:.1f} s but only {stream.present:.1f} s is present"
+    promised, present = stream.promised, stream.present
+    info = stream.info
+    if promised is not None and f"{promised:.1f}" != f"{present:.1f}":
+        problem = f"header promises {promised:.1f} s but only {present:.1f} s is present"
+    elif stream.cut_at is not None:
+        problem = f"its last MP3 frame is cut short at {present:.1f} s"
+    elif info is not None and info.frames is not None and info.frames > stream.frames:
+        problem = f"header promises {info.frames} frames but only {stream.frames} are present"
     else:
-        problem = f"its last MP3 frame is cut short at {stream.present:.1f} s"
+        problem = (
+            f"header promises {info.bytes if info else 0:,} bytes of audio but fewer are present"
+        )
     return AudioError(f"audio file is truncated: {problem}", path, hint=_REDO)
 
 
@@ -179,16 +186,7 @@ def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
     duration = float(mp4.info.length)
     for name, start, end in top:
         if end > size:
-            present = duration * max(0, size - start) / (end - start)
-            message = (
-                f"audio file is truncated: header promises {duration:.1f} s "
-                f"but only about {present:.1f} s is present"
-            )
-            if name != b"mdat":
-                message = (
-                    f"audio file is truncated: its '{name.decode('latin-1')}' box is cut short"
-                )
-            raise AudioError(message, path, hint=_REDO)
+            raise _truncated_mp4(path, name, duration, (size - start) / (end - start), end - size)
     tags: Any = mp4.tags or {}
     return AudioInfo(
         source=path,
@@ -202,6 +200,19 @@ def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
         chapters=tuple(Chapter(float(c.start), str(c.title)) for c in mp4.chapters or ()),
         artwork=_mp4_artwork(tags.get("covr")),
     )
+
+
+def _truncated_mp4(
+    path: Path, box: bytes, duration: float, fraction: float, missing: int
+) -> AudioError:
+    present = duration * max(0.0, fraction)
+    if box != b"mdat":
+        problem = f"its '{box.decode('latin-1')}' box is cut short"
+    elif f"{present:.1f}" != f"{duration:.1f}":
+        problem = f"header promises {duration:.1f} s but only about {present:.1f} s is present"
+    else:
+        problem = f"the last {missing:,} bytes of its audio ('mdat' box) are missing"
+    return AudioError(f"audio file is truncated: {problem}", path, hint=_REDO)
 
 
 def _boxes(buf: mmap.mmap, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:

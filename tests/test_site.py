@@ -32,7 +32,7 @@ NOTES_HTML = (
     '<h2>References</h2><ol class="references"><li id="ref-1">Brinjikji W, et al. '
     '<a href="https://doi.org/10.3174/ajnr.A4173">doi:10.3174/ajnr.A4173</a></li></ol>'
 )
-HOSTILE = "<script>window.pwned=1</script><img src=x onerror=\"window.pwned=1\">'\"&"
+HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=1">\'"&'
 
 
 def make_show(**changes: Any) -> Show:
@@ -179,7 +179,9 @@ def test_content_security_policy_admits_an_http_public_origin_for_images() -> No
     doc = parse(render(links=make_links(base), items=[item])["index.html"])
     csp = one(doc, '//meta[@http-equiv="Content-Security-Policy"]/@content')
     img_src = next(d for d in csp.split("; ") if d.startswith("img-src "))
-    assert img_src == "img-src 'self' https: data: http://127.0.0.1:8000 http://cdn.example.net:8080"
+    assert (
+        img_src == "img-src 'self' https: data: http://127.0.0.1:8000 http://cdn.example.net:8080"
+    )
 
 
 def test_index_shows_the_show_and_a_visible_subscribe_link() -> None:
@@ -375,7 +377,13 @@ def test_clock(seconds: float, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("size", "text"),
-    [(512, "512 bytes"), (850_000, "850 KB"), (1_500, "1.5 KB"), (12_345_678, "12.3 MB"), (123_456_789, "123 MB")],
+    [
+        (512, "512 bytes"),
+        (850_000, "850 KB"),
+        (1_500, "1.5 KB"),
+        (12_345_678, "12.3 MB"),
+        (123_456_789, "123 MB"),
+    ],
 )
 def test_human_size(size: int, text: str) -> None:
     assert human_size(size) == text

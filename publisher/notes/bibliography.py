@@ -74,6 +74,7 @@ _BIBTEX_FIELDS = {
     "pmid": "PMID",
     "pmcid": "PMCID",
     "note": "note",
+    "type": "genre",
     "abstract": "abstract",
 }
 
@@ -233,7 +234,7 @@ def _read_bibtex(path: Path, text: str) -> dict[str, tuple[CslItem, int | None]]
     except PybtexSyntaxError as e:
         n = _culprit_line(text, e.lineno)
         raise NotesError(
-            f"malformed BibTeX in the entry starting near line {n}: {e.message}", path, n
+            f"malformed BibTeX in the entry starting near line {n}: {_bibtex_reason(e)}", path, n
         ) from e
     except BibliographyDataError as e:
         raise NotesError(f"malformed BibTeX: {e}", path) from e
@@ -431,3 +432,8 @@ def iter_items(bibliography: Bibliography, keys: Sequence[str]) -> Iterator[CslI
     """The items of ``keys``, in that order."""
     for key in keys:
         yield bibliography.items[key]
+
+
+def _bibtex_reason(e: PybtexSyntaxError) -> str:
+    """pybtex's message without its own "file, line" prefix (ours says where)."""
+    return str(getattr(e, "message", None) or e.args[0] if e.args else e).split(": ", 1)[-1]

@@ -53,7 +53,7 @@ class CitationStyle:
         """
         if not items:
             return ()
-        renamed = [{**item, "id": f"n{i}"} for i, item in enumerate(items)]
+        renamed = [{**_escaped(item), "id": f"n{i}"} for i, item in enumerate(items)]
         try:
             bib = CitationStylesBibliography(
                 self.csl, CiteProcJSON(renamed), citeproc_formatter.html
@@ -68,6 +68,32 @@ class CitationStyle:
                 f"{type(e).__name__}: {e}"
             ) from e
         return tuple(_finish(text, item) for text, item in zip(rendered, items, strict=True))
+
+
+# citeproc-py escapes the style's own text but not the variables: fields are escaped here,
+# keeping only the plain rich-text tags Zotero writes into CSL-JSON (no attributes, so inert).
+_RICH_TEXT = ("i", "b", "sup", "sub")
+
+
+def _escape_field(value: str) -> str:
+    text = html.escape(value, quote=False)
+    for tag in _RICH_TEXT:
+        text = text.replace(f"&lt;{tag}&gt;", f"<{tag}>").replace(f"&lt;/{tag}&gt;", f"</{tag}>")
+    return text.replace('&lt;span class="nocase"&gt;', '<span class="nocase">').replace(
+        "&lt;/span&gt;", "</span>"
+    )
+
+
+def _escaped(item: CslItem) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in item.items():
+        if isinstance(value, str):
+            out[key] = _escape_field(value)
+        elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            out[key] = [{k: _escape_field(str(v)) for k, v in name.items()} for name in value]
+        else:
+            out[key] = value  # dates: numbers, or a literal checked in bibliography.py
+    return out
 
 
 # --- loading ----------------------------------------------------------------------------

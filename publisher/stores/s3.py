@@ -1,0 +1,363 @@
+"""An S3 bucket (AWS S3, Cloudflare R2, any S3-compatible service) as a publish target.
+
+The only boto3/botocore import in the package. Credentials come only from the standard AWS
+chain (environment, ``AWS_PROFILE`` and the shared files, instance and container roles;
+``AWS_ENDPOINT_URL`` is honoured): boto3's Session resolves them, and no message we make ever
+contains them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Final, Literal
+
+import boto3
+import botocore.exceptions as bexc
+from boto3.exceptions import S3UploadFailedError
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+
+from ..errors import StoreError
+from ..model import FileKind, SiteFile, Target
+from ..plan import Manifest, ManifestEntry, manifest_from_json, manifest_to_json
+from .base import (
+    LOCK_KEY,
+    MANIFEST_KEY,
+    LockGrant,
+    LockInfo,
+    Progress,
+    lock_held_error,
+    new_lock,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+CachePolicy = FileKind | Literal["immutable"]
+
+CACHE_CONTROL: Final[Mapping[CachePolicy, str]] = {
+    # The feed and pages change when an episode is added: apps and browsers re-check soon.
+    "feed": "public, max-age=300",
+    "page": "public, max-age=300",
+    # Media sits at a stable URL (media/<slug>.mp3) that may be re-uploaded after a fix.
+    "media": "public, max-age=86400",
+    # CSS, chapters and transcripts: stable URLs, occasionally corrected.
+    "asset": "public, max-age=3600",
+    # Content-addressed artwork: a new image gets a new URL, so the old one never changes.
+    "immutable": "public, max-age=31536000, immutable",
+}
+"""Cache-Control by kind of file; documented in docs/publishing.md."""
+
+META_CACHE_CONTROL = "no-store"  # the manifest and the lock: never served from a cache
+
+MULTIPART_THRESHOLD = 8 * 1024 * 1024
+
+
+def cache_control(f: SiteFile) -> str:
+    """The Cache-Control header ``f`` is uploaded with."""
+    return CACHE_CONTROL["immutable" if f.immutable else f.kind]
+
+
+class S3Store:
+    """Publishes under ``s3://bucket/prefix`` of ``target``.
+
+    ``max_attempts`` bounds botocore's retries of transient errors (standard mode: exponential
+    backoff with jitter); the constructor makes no request.
+    """
+
+    parallelism = 8  # files in flight at once; each large file is also split in parts
+
+    def __init__(self, target: Target, *, max_attempts: int = 5) -> None:
+        self.target = target
+        self.bucket = target.bucket
+        self.prefix = target.prefix
+        session = boto3.session.Session(region_name=target.region or None)
+        if session.get_credentials() is None:
+            raise StoreError(
+                f"{self.location}: no AWS credentials found",
+                hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, "
+                "or run where an instance role applies",
+            )
+        config = Config(
+            retries={"mode": "standard", "max_attempts": max_attempts},
+            s3={"addressing_style": _addressing(target.addressing_style)},
+            max_pool_connections=32,
+            connect_timeout=10,
+            read_timeout=60,
+            # Newer botocore adds CRC checksums to every request by default; several
+            # S3-compatible services reject them. Send them only where the API needs them.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        )
+        self.client: S3Client = session.client(
+            "s3", endpoint_url=target.endpoint_url or None, config=config
+        )
+        self.transfer = TransferConfig(
+            multipart_threshold=MULTIPART_THRESHOLD,
+            multipart_chunksize=MULTIPART_THRESHOLD,
+            max_concurrency=4,
+        )
+
+    @property
+    def location(self) -> str:
+        return f"s3://{self.bucket}/{self.prefix}"
+
+    @property
+    def service(self) -> str:
+        """The endpoint, for messages (never with credentials)."""
+        return str(self.client.meta.endpoint_url)
+
+    # --- manifest --------------------------------------------------------------------
+
+    def read_manifest(self) -> Manifest:
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self.prefix + MANIFEST_KEY)
+            data = body["Body"].read()
+        except bexc.ClientError as e:
+            if _code(e) in ("NoSuchKey", "404"):
+                return {}
+            raise self._error(e, "reading the manifest") from e
+        except (bexc.BotoCoreError, OSError) as e:
+            raise self._error(e, "reading the manifest") from e
+        try:
+            listed = manifest_from_json(data)
+        except ValueError as e:
+            raise StoreError(
+                f"{self.location}{MANIFEST_KEY}: the manifest is damaged: {e}",
+                hint="delete it to republish every file",
+            ) from e
+        sizes = self._sizes()
+        return {key: _check(entry, sizes.get(key)) for key, entry in listed.items()}
+
+    def _sizes(self) -> dict[str, int]:
+        """Every object under the prefix and its size (one request per 1,000 keys)."""
+        sizes: dict[str, int] = {}
+        try:
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.bucket, Prefix=self.prefix
+            )
+            for page in pages:
+                for obj in page.get("Contents", []):
+                    sizes[obj["Key"][len(self.prefix) :]] = obj["Size"]
+        except (bexc.ClientError, bexc.BotoCoreError, OSError) as e:
+            raise self._error(e, "listing the bucket") from e
+        return sizes
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        self._put_bytes(MANIFEST_KEY, manifest_to_json(manifest), "writing the manifest")
+
+    # --- files -----------------------------------------------------------------------
+
+    def put(self, file: SiteFile, progress: Progress) -> None:
+        try:
+            self.client.upload_file(
+                str(file.path),
+                self.bucket,
+                self.prefix + file.key,
+                ExtraArgs={
+                    "ContentType": file.content_type,
+                    "CacheControl": cache_control(file),
+                    "Metadata": {"sha256": file.sha256},
+                },
+                Callback=progress,
+                Config=self.transfer,
+            )
+        except (bexc.ClientError, bexc.BotoCoreError, S3UploadFailedError, OSError) as e:
+            raise self._error(e, f"uploading {file.key}") from e
+
+    def delete(self, key: str) -> None:
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+        except (bexc.ClientError, bexc.BotoCoreError, OSError) as e:
+            raise self._error(e, f"deleting {key}") from e
+
+    def head(self, key: str) -> int | None:
+        try:
+            meta = self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
+        except bexc.ClientError as e:
+            if _code(e) in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise self._error(e, f"checking {key}") from e
+        except (bexc.BotoCoreError, OSError) as e:
+            raise self._error(e, f"checking {key}") from e
+        return int(meta["ContentLength"])
+
+    # --- lock ------------------------------------------------------------------------
+
+    def acquire_lock(self, *, break_lock: bool = False) -> LockGrant:
+        """Create the lock object only if absent (``If-None-Match: *``, a conditional write
+        AWS S3, R2 and SeaweedFS enforce), so exactly one of two racing publishes wins."""
+        replaced: LockInfo | None = None
+        for _attempt in range(3):
+            lock = new_lock()
+            try:
+                self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=self.prefix + LOCK_KEY,
+                    Body=lock.to_json(),
+                    ContentType="application/json",
+                    CacheControl=META_CACHE_CONTROL,
+                    IfNoneMatch="*",
+                )
+                return LockGrant(lock, replaced, broken=break_lock and replaced is not None)
+            except bexc.ClientError as e:
+                if _code(e) not in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
+                    raise self._error(e, "taking the publish lock") from e
+            except (bexc.BotoCoreError, OSError) as e:
+                raise self._error(e, "taking the publish lock") from e
+            held = self._read_lock()
+            if held is not None and not held.expired() and not break_lock:
+                raise lock_held_error(held, self.location)
+            replaced = held or replaced
+            self.delete(LOCK_KEY)  # expired, unreadable or to be broken: race for it again
+        held = self._read_lock()
+        if held is not None:
+            raise lock_held_error(held, self.location)
+        raise StoreError(f"{self.location}: cannot take the publish lock; try again")
+
+    def release_lock(self, grant: LockGrant) -> None:
+        held = self._read_lock()
+        if held is not None and held.token == grant.lock.token:
+            self.delete(LOCK_KEY)
+
+    def _read_lock(self) -> LockInfo | None:
+        try:
+            obj = self.client.get_object(Bucket=self.bucket, Key=self.prefix + LOCK_KEY)
+            return LockInfo.from_json(obj["Body"].read())
+        except bexc.ClientError as e:
+            if _code(e) in ("NoSuchKey", "404"):
+                return None
+            raise self._error(e, "reading the publish lock") from e
+        except (bexc.BotoCoreError, OSError) as e:
+            raise self._error(e, "reading the publish lock") from e
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _put_bytes(self, key: str, data: bytes, doing: str) -> None:
+        try:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self.prefix + key,
+                Body=data,
+                ContentType="application/json",
+                CacheControl=META_CACHE_CONTROL,
+            )
+        except (bexc.ClientError, bexc.BotoCoreError, OSError) as e:
+            raise self._error(e, doing) from e
+
+    def _error(self, e: BaseException, doing: str) -> StoreError:
+        """One line saying what failed and what to do, from any boto3/botocore error.
+
+        Built from the error's code and type only: service messages are not repeated, so
+        nothing they might echo (a key id, a signature) reaches the producer's terminal.
+        """
+        where = self.location
+        cause = _root(e)
+        if isinstance(cause, bexc.ClientError):
+            code = _code(cause)
+        elif isinstance(cause, S3UploadFailedError):
+            m = re.search(r"An error occurred \(([^)]+)\)", str(cause))
+            code = m.group(1) if m else "UploadFailed"
+        else:
+            code = ""
+        if code == "InvalidAccessKeyId":
+            return StoreError(
+                f"{where}: {self.service} does not recognise the access key",
+                hint="check AWS_ACCESS_KEY_ID or the profile named by AWS_PROFILE",
+            )
+        if code == "SignatureDoesNotMatch":
+            return StoreError(
+                f"{where}: {self.service} rejected the request signature: the secret key "
+                "does not match the access key",
+                hint="check AWS_SECRET_ACCESS_KEY or the profile's aws_secret_access_key",
+            )
+        if code in ("ExpiredToken", "InvalidToken", "TokenRefreshRequired"):
+            return StoreError(
+                f"{where}: the AWS session token has expired or is invalid",
+                hint="refresh the credentials (e.g. aws sso login) and publish again",
+            )
+        if code == "NoSuchBucket":
+            return StoreError(
+                f"{where}: bucket {self.bucket!r} does not exist at {self.service}",
+                hint="create it, or correct the target's location in feed_config.yaml",
+            )
+        if code in ("AccessDenied", "403", "Forbidden", "AllAccessDisabled"):
+            return StoreError(
+                f"{where}: access denied while {doing}",
+                hint="publishing needs s3:ListBucket, s3:GetObject, s3:PutObject and "
+                f"s3:DeleteObject on {self.bucket}/{self.prefix}*; "
+                "read-only credentials or a read-only bucket cannot publish",
+            )
+        if code in ("NotImplemented", "501"):
+            return StoreError(
+                f"{where}: {self.service} does not support a request needed for {doing} ({code})",
+                hint="publishing needs conditional writes (If-None-Match) for its lock",
+            )
+        if code:
+            return StoreError(
+                f"{where}: {doing} failed: {self.service} answered {code}",
+                hint="run publish again; it continues where this one stopped",
+            )
+        if isinstance(cause, (bexc.NoCredentialsError, bexc.PartialCredentialsError)):
+            return StoreError(
+                f"{where}: no complete AWS credentials found",
+                hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE",
+            )
+        if isinstance(cause, bexc.EndpointConnectionError) and not doing.startswith("upload"):
+            return StoreError(
+                f"{where}: cannot reach {self.service} while {doing}",
+                hint="check the target's endpoint_url (or AWS_ENDPOINT_URL) and the network",
+            )
+        if isinstance(cause, (bexc.HTTPClientError, bexc.ConnectionError, OSError)):
+            return StoreError(
+                f"{where}: the connection to {self.service} failed while {doing}",
+                hint="the old feed is still served; run publish again to finish",
+            )
+        return StoreError(
+            f"{where}: {doing} failed ({type(cause).__name__})",
+            hint="run publish again; it continues where this one stopped",
+        )
+
+
+def _check(entry: ManifestEntry, size: int | None) -> ManifestEntry:
+    """Trust the bucket over the manifest: a missing or resized object is changed."""
+    if size == entry.size:
+        return entry
+    problem = (
+        "listed in the manifest but missing from the bucket"
+        if size is None
+        else f"{size} bytes in the bucket, {entry.size} in the manifest"
+    )
+    return ManifestEntry(entry.sha256, entry.size, entry.kind, entry.content_type, problem)
+
+
+def _code(e: bexc.ClientError) -> str:
+    err = e.response.get("Error", {})
+    code = str(err.get("Code", ""))
+    if code:
+        return code
+    status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return str(status) if status else ""
+
+
+def _root(e: BaseException) -> BaseException:
+    """The most telling error in a chain (s3transfer wraps botocore's)."""
+    seen: set[int] = set()
+    cur: BaseException | None = e
+    best = e
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, (bexc.ClientError, bexc.BotoCoreError)):
+            return cur
+        best = cur
+        cur = cur.__cause__ or cur.__context__
+    return best if isinstance(e, S3UploadFailedError) else e
+
+
+def _addressing(style: str | None) -> Literal["auto", "virtual", "path"]:
+    if style == "path":
+        return "path"
+    if style == "virtual":
+        return "virtual"
+    return "auto"
