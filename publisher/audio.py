@@ -221,7 +221,7 @@ def _boxes(buf: mmap.mmap, start: int, end: int) -> Iterator[tuple[bytes, int, i
     A box may claim to end past ``end``: that is how truncation shows, so it is yielded as is
     and the walk stops there.
     """
-    pos = start
+    pos, end = start, min(end, len(buf))
     while pos + 8 <= end:
         size, name = struct.unpack_from(">I4s", buf, pos)
         body = pos + 8

@@ -316,7 +316,8 @@ class _Progress:
             print(text, file=self.stream, flush=True)
 
     def _planned(self, e: Any) -> None:
-        self._line(f"plan for {e.location}: {e.plan.summary()}")
+        if not e.dry_run:  # a dry run prints its plan in full afterwards
+            self._line(f"plan for {e.location}: {e.plan.summary()}")
 
     def _started(self, e: Any) -> None:
         if self.bar is not None:

@@ -50,8 +50,9 @@ def build_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> bytes:
     fg = FeedGenerator()
     fg.register_extension("pub", ShowExtension, EpisodeExtension, atom=False, rss=True)
     fg.title(show.title)
-    fg.link(href=links.site_url, rel="alternate")
+    # feedgen writes the *last* link as RSS <link>, and atom:link for rel="self".
     fg.link(href=links.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=links.site_url, rel="alternate")
     fg.description(show.description)
     fg.language(show.language)
     if show.copyright:

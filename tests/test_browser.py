@@ -1,4 +1,4 @@
-"""The built site in a real Chromium, served by ``publisher serve``: what a listener does with it."""
+"""The built site in a real Chromium, served by ``publisher serve``, used as a listener would."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``publisher serve`` over real HTTP on a loopback port: files, ranges, types, and what is refused."""
+"""``publisher serve`` over real HTTP on a loopback port: files, ranges, types, refusals."""
 
 from __future__ import annotations
 

@@ -1,0 +1,120 @@
+"""The command line as a producer runs it: exit codes, one line per problem, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import copy_show
+
+NOW = "2026-11-25T12:00:00+00:00"
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "PUBLISHER_NOW": NOW, **(env or {})}
+    full_env.pop("CI", None)
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "publisher", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+@pytest.fixture
+def show(tmp_path: Path) -> Path:
+    return copy_show(tmp_path / "show")
+
+
+def test_check_writes_nothing(show: Path) -> None:
+    before = sorted(p.relative_to(show) for p in show.rglob("*"))
+    r = run("check", cwd=show)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("ok: Back to Evidence: 3 episodes published")
+    assert sorted(p.relative_to(show) for p in show.rglob("*")) == before
+
+
+def test_publish_twice_then_dry_run(show: Path) -> None:
+    first = run("publish", cwd=show)
+    assert first.returncode == 0, first.stderr
+    assert "published to" in first.stdout and (show / "public" / "feed.xml").exists()
+    mtimes = {p: p.stat().st_mtime_ns for p in (show / "public").rglob("*") if p.is_file()}
+    second = run("publish", cwd=show)
+    assert second.returncode == 0
+    assert second.stdout.startswith("nothing to publish: ")
+    assert {p: p.stat().st_mtime_ns for p in (show / "public").rglob("*") if p.is_file()} == mtimes
+    note = show / "show_notes" / "2026-09-15-red-flags.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    dry = run("publish", "--dry-run", cwd=show)
+    assert dry.returncode == 0
+    assert "  upload  episodes/2026-09-15-red-flags.html  (changed: " in dry.stdout
+    assert "  upload  feed.xml  (changed: " in dry.stdout
+    assert "media/" not in dry.stdout
+    assert {p: p.stat().st_mtime_ns for p in (show / "public").rglob("*") if p.is_file()} == mtimes
+
+
+def test_problems_are_one_line_each_without_traceback(show: Path) -> None:
+    (show / "episodes" / "2026-09-15-red-flags.m4a").write_bytes(os.urandom(4000))
+    note = show / "show_notes" / "2026-10-01-what-guidelines-advise.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("season: 1", "season: first"),
+                    encoding="utf-8")  # fmt: skip
+    r = run("build", cwd=show)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert lines[-1] == "2 problems found; nothing was written"
+    assert lines[0].startswith("episodes/2026-09-15-red-flags.m4a: ")
+    assert lines[1] == ("show_notes/2026-10-01-what-guidelines-advise.md:5: 'season' must be a "
+                        "whole number from 1 up, not 'first' [I-12]")  # fmt: skip
+    assert not (show / "_site").exists()
+
+
+def test_json_format(show: Path) -> None:
+    r = run("check", "--format", "json", cwd=show)
+    assert json.loads(r.stdout) == {"ok": True, "episodes": 3}
+
+
+def test_new_scaffolds_a_note_with_a_guid(show: Path) -> None:
+    r = run("new", "Sleep & back pain: what's known?", cwd=show)
+    assert r.returncode == 0, r.stderr
+    path = show / "show_notes" / "2026-11-25-sleep-back-pain-what-s-known.md"
+    assert r.stdout.splitlines() == [
+        f"created {path.relative_to(show)}",
+        "put the audio at episodes/2026-11-25-sleep-back-pain-what-s-known.mp3 (or .m4a), then "
+        "run: publisher check",
+    ]
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("---\ntitle: 'Sleep & back pain: what''s known?'\ndate: 2026-11-25\nguid: ")
+    again = run("new", "Sleep & back pain: what's known?", cwd=show)
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_ci_mode_refuses_to_mint_guids(show: Path) -> None:
+    note = show / "show_notes" / "2026-09-15-red-flags.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text("\n".join(x for x in text.split("\n") if not x.startswith("guid:")),
+                    encoding="utf-8")  # fmt: skip
+    before = note.read_bytes()
+    r = run("build", cwd=show, env={"CI": "true"})
+    assert r.returncode == 1
+    assert "no 'guid' in the front matter [I-04]" in r.stderr
+    assert note.read_bytes() == before
+    ok = run("build", cwd=show)
+    assert ok.returncode == 0, ok.stderr
+    assert "wrote 'guid: " in ok.stderr and note.read_bytes() != before
+
+
+def test_ad_hoc_target_needs_public_url(show: Path) -> None:
+    r = run("publish", "--to", "s3://bucket/show", cwd=show)
+    assert r.returncode == 1
+    assert r.stderr.strip() == ("error: --to s3://bucket/show needs --public-url (the URL apps and "
+                                "listeners use, e.g. https://cdn.example.org/show/)")  # fmt: skip
+
+
+def test_unknown_target(show: Path) -> None:
+    r = run("build", "--to", "production", cwd=show)
+    assert r.returncode == 1
+    assert r.stderr.strip() == ("feed_config.yaml: no target named 'production'; targets: local "
+                                "(or pass --to s3://bucket/prefix --public-url URL)")  # fmt: skip

@@ -1,0 +1,106 @@
+"""publisher.notes.bibliography: BibTeX, CSL-JSON and CSL-YAML in; errors with lines out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publisher.errors import NotesError, Problems
+from publisher.notes import Bibliography, load_bibliography
+from publisher.notes.bibliography import ET_AL_SENTINEL
+
+DATA = Path(__file__).parent / "data" / "notes"
+SAMPLE = Path(__file__).parent.parent / "show_notes" / "references.bib"
+
+
+def test_bibtex_to_csl() -> None:
+    bib = load_bibliography([DATA / "entries.bib"])
+    assert bib.keys == {"brinjikji2015", "testbook", "testchapter", "nice2016", "testpage"}
+    art = bib.items["brinjikji2015"]
+    assert art["type"] == "article-journal"
+    assert art["issue"] == "4" and art["page"] == "811-816" and art["DOI"] == "10.3174/ajnr.A4173"
+    assert bib.items["nice2016"]["type"] == "report"
+    assert bib.items["nice2016"]["genre"] == "NICE guideline"
+    assert bib.items["testchapter"]["type"] == "chapter"
+    assert bib.items["testchapter"]["author"][-1] == {"literal": ET_AL_SENTINEL}
+    assert bib.items["testpage"]["accessed"] == {"date-parts": [[2025, 1, 15]]}
+    assert bib.origins["testbook"].line == 15
+
+
+def test_sample_bib_names() -> None:
+    bib = load_bibliography([SAMPLE])
+    assert len(bib.keys) == 13
+    names = bib.items["elbarzouhi2013"]["author"]
+    assert names[0] == {"family": "el Barzouhi", "given": "Abdelilah"}
+    assert names[2]["family"] == "Lycklama à Nijeholt"
+    assert bib.items["koes2010"]["author"][1] == {
+        "family": "Tulder", "given": "Maurits", "non-dropping-particle": "van"
+    }  # fmt: skip
+
+
+def test_csl_json_and_yaml() -> None:
+    bib = load_bibliography([DATA / "entries.json", DATA / "entries.yaml"])
+    assert bib.keys == {"testbook", "testpage", "nice2016"}
+    assert bib.items["nice2016"]["number"] == "NG59"
+    assert bib.origins["testpage"].line == 13
+
+
+def test_merge_and_clash() -> None:
+    a = load_bibliography([DATA / "entries.bib"])
+    b = load_bibliography([DATA / "entries.json"])
+    with pytest.raises(Problems) as exc:
+        a.merge(b, source=Path("show_notes/ep.md"), line=3)
+    assert str(exc.value) == (
+        f"show_notes/ep.md:3: duplicate citation key 'testbook': defined in "
+        f"{_rel(DATA / 'entries.bib')}:15 and in {_rel(DATA / 'entries.json')}:3\n"
+        f"show_notes/ep.md:3: duplicate citation key 'testpage': defined in "
+        f"{_rel(DATA / 'entries.bib')}:47 and in {_rel(DATA / 'entries.json')}:13"
+    )
+    merged = Bibliography.empty().merge(b, source=Path("x"), line=None)
+    assert merged.keys == b.keys
+
+
+def _rel(p: Path) -> str:
+    from publisher.errors import display_path
+
+    return display_path(p)
+
+
+def test_malformed_bibtex_blames_the_unclosed_entry() -> None:
+    with pytest.raises(NotesError) as exc:
+        load_bibliography([DATA / "broken.bib"])
+    assert str(exc.value) == (
+        f"{_rel(DATA / 'broken.bib')}:6: malformed BibTeX in the entry starting near line 6: "
+        "'}' expected"
+    )
+
+
+def test_duplicate_bibtex_key() -> None:
+    with pytest.raises(NotesError) as exc:
+        load_bibliography([DATA / "duplicate.bib"])
+    assert str(exc.value) == (
+        f"{_rel(DATA / 'duplicate.bib')}:6: duplicate citation key 'same' (first defined at line 1)"
+    )
+
+
+def test_malformed_csl_json_and_yaml_reported_together() -> None:
+    with pytest.raises(Problems) as exc:
+        load_bibliography(
+            [DATA / "broken.json", DATA / "broken.yaml", DATA / "missing.bib"],
+            source=Path("feed_config.yaml"),
+            line=7,
+        )
+    assert [str(p) for p in exc.value.problems] == [
+        f"{_rel(DATA / 'broken.json')}:3: malformed CSL-JSON in the entry starting near line 3: "
+        "Expecting ',' delimiter (line 4)",
+        f"{_rel(DATA / 'broken.yaml')}:4: malformed CSL-YAML in the entry starting near line 4: "
+        "expected ',' or ']', but got '<stream end>'",
+        f"feed_config.yaml:7: bibliography file not found: {DATA / 'missing.bib'}",
+    ]
+
+
+def test_unknown_format(tmp_path: Path) -> None:
+    (tmp_path / "refs.ris").write_text("TY  - JOUR\n")
+    with pytest.raises(NotesError, match=r"unknown bibliography format '\.ris'"):
+        load_bibliography([tmp_path / "refs.ris"])
