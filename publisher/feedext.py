@@ -18,12 +18,13 @@ ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 
 
-def _sub(parent: Any, ns: str, tag: str, text: str | None = None, **attrs: str) -> Any:
+def _sub(parent: Any, ns: str, tag: str, value: str | None = None, **attrs: str) -> Any:
+    """Append <ns:tag attrs>value</ns:tag> to ``parent``."""
     el = etree.SubElement(parent, f"{{{ns}}}{tag}")
     for k, v in attrs.items():
         el.set(k, v)
-    if text is not None:
-        el.text = text
+    if value is not None:
+        el.text = value
     return el
 
 
@@ -73,9 +74,9 @@ class ShowExtension(BaseExtension):  # type: ignore[misc]
         _sub(owner, ITUNES, "email", t.owner_email)
         _sub(channel, ITUNES, "image", href=t.image)
         for name, sub in t.categories:
-            cat = _sub(channel, ITUNES, "category", text=name)
+            cat = _sub(channel, ITUNES, "category", **{"text": name})
             if sub:
-                _sub(cat, ITUNES, "category", text=sub)
+                _sub(cat, ITUNES, "category", **{"text": sub})
         _sub(channel, ITUNES, "explicit", "true" if t.explicit else "false")
         _sub(channel, ITUNES, "type", t.type)
         if t.guid:

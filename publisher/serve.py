@@ -93,6 +93,10 @@ class _Server(ThreadingHTTPServer):
         self.root = root
         super().__init__(address, _Handler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # the stdlib prints every failed request to stderr; the library never prints
+        log.exception("error while serving %s", client_address)
+
 
 class _Server6(_Server):
     address_family = socket.AF_INET6
@@ -123,6 +127,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = self._resolve(url_path)
         if path is None:
             self._error(HTTPStatus.NOT_FOUND, send_body)
+            return
+        if url_path.endswith("/") and not path.is_dir():
+            self._error(HTTPStatus.NOT_FOUND, send_body)  # "/feed.xml/" is not the feed
             return
         if path.is_dir():
             if not url_path.endswith("/"):

@@ -299,6 +299,20 @@ def test_pages_work_from_file_urls(site: Site, watched: Watched) -> None:
     assert watched.errors == []
 
 
+def test_keyboard_skip_link_reaches_main(site: Site, watched: Watched) -> None:
+    page = watched.page
+    page.goto(site.base + "episodes/ep1.html")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    box = skip.bounding_box()
+    assert box is not None and box["y"] >= 0  # shown when focused
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    page.wait_for_url(site.base + "episodes/ep1.html#main")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
 def test_layout_fits_a_phone_in_dark_mode(site: Site, browser: Any, tmp_path: Path) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 740}, color_scheme="dark")
     try:

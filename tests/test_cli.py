@@ -15,7 +15,9 @@ from tests.conftest import copy_show
 NOW = "2026-11-25T12:00:00+00:00"
 
 
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "PUBLISHER_NOW": NOW, **(env or {})}
     full_env.pop("CI", None)
     full_env.update(env or {})
@@ -86,7 +88,9 @@ def test_new_scaffolds_a_note_with_a_guid(show: Path) -> None:
         "run: publisher check",
     ]
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("---\ntitle: 'Sleep & back pain: what''s known?'\ndate: 2026-11-25\nguid: ")
+    assert text.startswith(
+        "---\ntitle: 'Sleep & back pain: what''s known?'\ndate: 2026-11-25\nguid: "
+    )
     again = run("new", "Sleep & back pain: what's known?", cwd=show)
     assert again.returncode == 1 and "already exists" in again.stderr
 

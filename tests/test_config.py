@@ -74,14 +74,19 @@ def test_podcast_guid_recipe(url: str, guid: str) -> None:
 
 
 def test_all_problems_reported_together_with_lines(show_dir: Path) -> None:
-    text = GOOD.replace("language: en-gb", "language: English").replace(
-        "Health & Fitness > Medicine", "Health & Fitness > Medicin"
-    ) + "explicit: yes please\ncolour: blue\n"
+    text = (
+        GOOD.replace("language: en-gb", "language: English").replace(
+            "Health & Fitness > Medicine", "Health & Fitness > Medicin"
+        )
+        + "explicit: yes please\ncolour: blue\n"
+    )
     with pytest.raises(Problems) as info:
         config.load(write(show_dir, text))
     lines = [str(p) for p in info.value.problems]
     src = str(show_dir / "feed_config.yaml")
-    assert f"{src}:5: 'language' 'English' is not an ISO 639 code like 'en' or 'en-us' [C-04]" in lines
+    assert (
+        f"{src}:5: 'language' 'English' is not an ISO 639 code like 'en' or 'en-us' [C-04]" in lines
+    )
     assert (f"{src}:7: 'Medicin' is not a subcategory of 'Health & Fitness' [C-05] "
             "(did you mean 'Medicine'?)") in lines  # fmt: skip
     assert f"{src}:13: 'explicit' must be true or false, not text" in lines
@@ -129,7 +134,10 @@ def test_missing_config(tmp_path: Path) -> None:
     [
         (lambda: _img((1400, 1000), "RGB", "JPEG"), "is 1400x1000; it must be square"),
         (lambda: _img((600, 600), "RGB", "JPEG"), "is 600x600 px; use 1400-3000 px a side"),
-        (lambda: _img((1400, 1400), "CMYK", "JPEG"), "is CMYK; save it as RGB without transparency"),
+        (
+            lambda: _img((1400, 1400), "CMYK", "JPEG"),
+            "is CMYK; save it as RGB without transparency",
+        ),
         (lambda: _img((1400, 1400), "RGBA", "PNG"), "is PNG but named .jpg; rename it .png"),
     ],
 )

@@ -118,8 +118,12 @@ def test_missing_guid_is_written_once_leaving_other_bytes(show: Path) -> None:
     path.write_bytes(original)
     result = read(show, "write")
     guid = result.episodes[0].guid
-    assert path.read_bytes() == original.replace(b"---\r\nBody", f"guid: {guid}\r\n---\r\nBody".encode())
-    assert result.notices[0].endswith(f"one.md: wrote 'guid: {guid}' into the front matter; commit this file")
+    assert path.read_bytes() == original.replace(
+        b"---\r\nBody", f"guid: {guid}\r\n---\r\nBody".encode()
+    )
+    assert result.notices[0].endswith(
+        f"one.md: wrote 'guid: {guid}' into the front matter; commit this file"
+    )
     again = read(show, "write")
     assert again.episodes[0].guid == guid and again.notices == ()
 

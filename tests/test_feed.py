@@ -92,7 +92,10 @@ def test_channel_tags(rss: etree._Element, built: Build) -> None:
     assert one(ch, "podcast:locked").get("owner") == "producer@example.org"  # C-13
     self_link = one(ch, "atom:link")  # D-06
     assert (self_link.get("href"), self_link.get("rel"), self_link.get("type")) == (
-        "http://127.0.0.1:8000/feed.xml", "self", "application/rss+xml")
+        "http://127.0.0.1:8000/feed.xml",
+        "self",
+        "application/rss+xml",
+    )
 
 
 def test_c03_artwork_is_content_addressed_and_published(rss: etree._Element, built: Build) -> None:
@@ -100,7 +103,9 @@ def test_c03_artwork_is_content_addressed_and_published(rss: etree._Element, bui
     assert href is not None
     m = re.fullmatch(r"http://127\.0\.0\.1:8000/(artwork/[0-9a-f]{16}\.jpg)", href)
     assert m, href
-    assert (built.site_dir / m.group(1)).read_bytes() == (Path(built.site_dir.parent) / "artwork.jpg").read_bytes()
+    assert (built.site_dir / m.group(1)).read_bytes() == (
+        Path(built.site_dir.parent) / "artwork.jpg"
+    ).read_bytes()
 
 
 def test_items(rss: etree._Element, built: Build) -> None:

@@ -55,7 +55,7 @@ APA = [
     ' <a href="https://doi.org/10.5555/12345678" rel="nofollow noopener">'
     "https://doi.org/10.5555/12345678</a>",
     "National Institute for Health and Care Excellence. (2016). <em>Low back pain and sciatica in"
-    " over 16s: assessment and management</em> (NICE guideline No. NG59). National Institute for"
+    " over 16s: assessment and management</em> (NICE Guideline No. NG59). National Institute for"
     ' Health and Care Excellence. <a href="https://www.nice.org.uk/guidance/ng59"'
     ' rel="nofollow noopener">https://www.nice.org.uk/guidance/ng59</a>',
     "Example Organisation. (2024). <em>A test web page about back pain</em>."
@@ -80,9 +80,13 @@ def _pandoc(style_name: str) -> dict[str, str]:
         "--citeproc", f"--bibliography={DATA / 'entries.bib'}",
         f"--csl={_STYLES_DIR / (style_name + '.csl')}", "--wrap=none"])  # fmt: skip
     entries = {}
-    for m in re.finditer(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>\s*(?=<div id="ref-|</div>)', out, re.S):  # noqa: E501
+    for m in re.finditer(
+        r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>\s*(?=<div id="ref-|</div>)',
+        out,
+        re.S,
+    ):  # noqa: E501
         body = re.sub(r'<div class="csl-left-margin">.*?</div>', "", m.group(2), flags=re.S)
-        body = re.sub(r'</?div[^>]*>', "", body)
+        body = re.sub(r"</?div[^>]*>", "", body)
         entries[m.group(1)] = " ".join(body.split())
     return entries
 
@@ -91,7 +95,9 @@ def _comparable(html: str) -> str:
     return " ".join(html.replace(' rel="nofollow noopener"', "").split())
 
 
-@pytest.mark.parametrize(("style", "expected"), [("american-medical-association", AMA), ("apa", APA)])
+@pytest.mark.parametrize(
+    ("style", "expected"), [("american-medical-association", AMA), ("apa", APA)]
+)
 def test_entries_exact(style: str, expected: list[str]) -> None:
     assert _ours(style) == expected
 
@@ -118,8 +124,6 @@ def test_pandoc_divergences_are_the_documented_ones() -> None:
 
 
 def test_dependent_style_resolves_to_parent() -> None:
-    style = load_style("vancouver-superscript", base_dir=DATA) if (
-        _STYLES_DIR / "dependent" / "vancouver-superscript.csl").exists() else None  # fmt: skip
     dep = next(p.stem for p in sorted((_STYLES_DIR / "dependent").glob("*.csl")))
     style = load_style(dep, base_dir=DATA)
     assert style.path.parent == _STYLES_DIR
@@ -139,7 +143,8 @@ def test_unknown_style_with_close_matches() -> None:
                    line=21)  # fmt: skip
     assert str(exc.value) == (
         "feed_config.yaml:21: unknown citation style 'american-medical-assocation' "
-        "(did you mean 'american-medical-association'?)"
+        "(did you mean 'american-medical-association' or 'american-medical-association-no-url'"
+        " or 'american-medical-association-no-et-al'?)"
     )
 
 

@@ -254,6 +254,7 @@ def test_parse_range() -> None:
         "/media/ep1.mp3%00.html",
         "/%ff%fe",
         "//etc/passwd",
+        "/feed.xml/",
     ],
 )
 def test_never_serves_outside_the_root_or_hidden_files(

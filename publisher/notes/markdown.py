@@ -387,9 +387,10 @@ class DescriptionRenderer(_Base):
 
 def _space_before(tokens: Sequence[Token], idx: int) -> str:
     """A space before a bracketed marker, unless the text already ends with one."""
-    if idx == 0 or tokens[idx - 1].type != "text" or tokens[idx - 1].content[-1:].isspace():
+    if idx == 0 or tokens[idx - 1].type in ("softbreak", "hardbreak"):
         return ""
-    return " "
+    before = tokens[idx - 1]
+    return "" if before.type == "text" and before.content[-1:].isspace() else " "
 
 
 def _in_list_item(tokens: Sequence[Token], idx: int) -> bool:

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from ..errors import StoreError
@@ -112,13 +113,16 @@ class LockGrant:
         return f"{how} held by {self.replaced.describe()}"
 
 
-def lock_held_error(held: LockInfo, location: str) -> StoreError:
-    """The one-line refusal when another publish holds the lock."""
-    return StoreError(
-        f"another publish is in progress: locked by {held.describe()}",
-        location,
-        hint="wait for it to finish, or run again with --break-lock if that publish died",
-    )
+def lock_held_error(held: LockInfo, location: Path | str) -> StoreError:
+    """The one-line refusal when another publish holds the lock.
+
+    ``location`` is a folder (shown as a path) or a URL-like ``s3://…`` (shown as given).
+    """
+    message = f"another publish is in progress: locked by {held.describe()}"
+    hint = "wait for it to finish, or run again with --break-lock if that publish died"
+    if isinstance(location, Path):
+        return StoreError(message, location, hint=hint)
+    return StoreError(f"{location}: {message}", hint=hint)
 
 
 class Store(Protocol):

@@ -151,7 +151,7 @@ class LocalStore:
             except FileExistsError:
                 held = self._read_lock(path)
                 if held is not None and not held.expired() and not break_lock:
-                    raise lock_held_error(held, self.location) from None
+                    raise lock_held_error(held, self.root) from None
                 replaced = held or replaced
                 # Expired, unreadable, or to be broken: remove it and race for it again.
                 path.unlink(missing_ok=True)
@@ -163,7 +163,7 @@ class LocalStore:
             return LockGrant(lock, replaced, broken=break_lock and replaced is not None)
         held = self._read_lock(path)
         if held is not None:
-            raise lock_held_error(held, self.location)
+            raise lock_held_error(held, self.root)
         raise StoreError("cannot take the lock: another publish keeps replacing it", path)
 
     def release_lock(self, grant: LockGrant) -> None:

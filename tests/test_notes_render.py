@@ -1,0 +1,170 @@
+"""publisher.notes.render_notes: numbering, the three renderings, hostile input, errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from publisher.errors import NotesError, Problems
+from publisher.notes import DESCRIPTION_LIMIT, load_bibliography, load_style, render_notes
+from publisher.notes.markdown import collapse
+
+ROOT = Path(__file__).parent.parent
+DATA = Path(__file__).parent / "data" / "notes"
+PAGE = "https://show.example/episodes/ep.html"
+
+
+@pytest.fixture(scope="module")
+def bib():  # type: ignore[no-untyped-def]
+    return load_bibliography([ROOT / "show_notes" / "references.bib", DATA / "hostile.bib"])
+
+
+@pytest.fixture(scope="module")
+def ama():  # type: ignore[no-untyped-def]
+    return load_style("american-medical-association", base_dir=ROOT)
+
+
+def _render(text, bib, style, **kw):  # type: ignore[no-untyped-def]
+    return render_notes(text, source=Path("show_notes/ep.md"), first_line=8, bibliography=bib,
+                        style=style, page_url=PAGE, **kw)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("numbers", "expected"),
+    [
+        ([1, 2, 3, 4], [(1, 4, "")]),
+        ([1, 2], [(1, 1, ""), (2, 2, "")]),
+        ([3, 1, 4, 5], [(1, 1, ""), (3, 5, "")]),
+        ([2, 2, 1], [(1, 1, ""), (2, 2, "")]),
+    ],
+)
+def test_collapse(numbers: list[int], expected: list[tuple[int, int, str]]) -> None:
+    assert collapse([(n, "") for n in numbers], enabled=True) == expected
+
+
+def test_numbering_and_collapse_in_text(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = ("A[@koes2010; @dagenais2010; @pillastrini2012; @henschke2013] B[@downie2013;"
+            " @brinjikji2015] C[@koes2010] D[@koes2010; @downie2013; @brinjikji2015;"
+            " @kalichman2009] E[@webster2010, p. 33]")  # fmt: skip
+    notes = _render(text, bib, ama)
+    sups = re.findall(r"<sup>(.*?)</sup>", notes.content_html)
+    assert sups == ["1–4", "5,6", "1", "1,5–7", "8(p33)"]
+    assert "[1–4]" in notes.description_html and "[1,5–7]" in notes.description_html
+    assert [r.key for r in notes.references][:2] == ["koes2010", "dagenais2010"]
+    doc = lxml_html.fragment_fromstring(notes.web_html, create_parent="div")
+    assert doc.xpath("//sup[@class='cite']/a[@href='#ref-1']/@aria-label")[0] == "Reference 1"
+    assert doc.xpath("//section[@class='references']/h2/text()") == ["References"]
+    ids = doc.xpath("//section[@class='references']/ol/li/@id")
+    assert ids == [f"ref-{n}" for n in range(1, 9)]
+    # every back link points at an existing citation anchor
+    anchors = set(doc.xpath("//sup[@class='cite']/a/@id"))
+    backs = doc.xpath("//a[@class='backref']/@href")
+    assert backs and all(b[1:] in anchors for b in backs)
+    # reference 2 was only cited inside the range 1–4: it links back to the range's start
+    assert doc.xpath("//li[@id='ref-2']/a[@class='backref']/@href") == ["#cite-1-1"]
+
+
+def test_content_has_absolute_links_only(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = "See [the last episode](../ep0.html) and [x](#top)[@koes2010][^n].\n\n[^n]: Note."
+    notes = _render(text, bib, ama)
+    hrefs = re.findall(r'href="([^"]*)"', notes.content_html)
+    assert hrefs and all(h.startswith("https://") for h in hrefs)
+    assert "https://show.example/ep0.html" in hrefs
+    assert 'href="../ep0.html"' in notes.web_html
+
+
+def test_external_links_get_rel(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    notes = _render("[a](https://other.example/) [b](https://show.example/x) [c](x.html)", bib, ama)
+    for out in (notes.web_html, notes.content_html):
+        assert '<a href="https://other.example/" rel="nofollow noopener">a</a>' in out
+        assert re.search(r'<a href="[^"]*x">b</a>', out)
+    assert '<a href="x.html">c</a>' in notes.web_html
+
+
+def test_description_subset_and_headings(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = "## Heading\n\n*Em* **strong** `code`[@koes2010]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    notes = _render(text, bib, ama)
+    tags = set(re.findall(r"</?([a-z0-9]+)", notes.description_html))
+    assert tags <= {"p", "ol", "ul", "li", "a"}
+    assert notes.description_html.startswith("<p>Heading</p>\n<p>Em strong code [1]</p>")
+    assert "<li>a: 1; b: 2</li>" in notes.description_html
+
+
+def test_long_description_cut_at_paragraph_with_link(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    para = "Ünïcödé sentence about backs — ✓ 😀 [@koes2010]. " * 12
+    text = "\n\n".join(f"Paragraph {i}. {para}" for i in range(12))
+    notes = _render(text, bib, ama)
+    out = notes.description_html
+    assert len(out.encode("utf-8")) <= DESCRIPTION_LIMIT
+    assert out.endswith(f'<p><a href="{PAGE}">Read the full notes and references</a></p>')
+    assert out.startswith("<p>Paragraph 0.")
+    assert re.search(r"\[1\]\.</p>\n<p><a href", out)  # whole paragraphs only
+    assert set(re.findall(r"</?([a-z]+)", out)) <= {"p", "a"}
+
+
+def test_one_huge_paragraph_cut_at_sentence(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(f"Sentence {i} is here, with ünïcödé ✓." for i in range(400))
+    out = _render(text, bib, ama).description_html
+    assert len(out.encode("utf-8")) <= DESCRIPTION_LIMIT
+    assert re.search(r"ünïcödé ✓\.</p>\n<p><a href=", out)
+
+
+def test_summary_used_when_notes_do_not_fit(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = "Long paragraph. " * 400
+    out = _render(text, bib, ama, summary="Short <b>summary</b> & more.").description_html
+    assert out == (
+        "<p>Short &lt;b&gt;summary&lt;/b&gt; &amp; more.</p>\n"
+        f'<p><a href="{PAGE}">Read the full notes and references</a></p>'
+    )
+
+
+HOSTILE = """# <script>alert(1)</script>
+
+<img src=x onerror=alert(1)> [click](javascript:alert(1)) [ok](https://e.example/)
+<a href="javascript:alert(2)">raw</a> [@evil] [@evilurl]
+"""
+
+
+def test_hostile_input_is_inert_everywhere(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    notes = _render(HOSTILE, bib, ama, summary="<script>alert(3)</script>")
+    long = _render(HOSTILE + "x. " * 2000, bib, ama, summary="<script>alert(3)</script>")
+    outputs = [notes.web_html, notes.content_html, notes.description_html,
+               long.description_html]  # fmt: skip
+    for out in outputs:
+        doc = lxml_html.fragment_fromstring(out, create_parent="div")
+        assert not doc.xpath("//script | //img[@onerror] | //*[@onmouseover] | //iframe")
+        assert not [h for h in doc.xpath("//@href | //@src") if "javascript" in h.lower()]
+        assert "&lt;script&gt;" in out
+    assert "https://e.example/" in notes.content_html
+
+
+def test_unknown_keys_reported_together_with_lines(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = "Intro.\n\nA claim\ncontinued [@brinjikj2015].\n\n- item [@nosuchkey; @koes2010]\n"
+    with pytest.raises(Problems) as exc:
+        _render(text, bib, ama)
+    assert str(exc.value) == (
+        "show_notes/ep.md:11: unknown citation key 'brinjikj2015' (did you mean 'brinjikji2015'?)\n"
+        "show_notes/ep.md:13: unknown citation key 'nosuchkey'"
+    )
+
+
+def test_unknown_key_without_bibliography(ama) -> None:  # type: ignore[no-untyped-def]
+    from publisher.notes import Bibliography
+
+    with pytest.raises(NotesError) as exc:
+        _render("x [@a]", Bibliography.empty(), ama)
+    assert str(exc.value) == (
+        "show_notes/ep.md:8: unknown citation key 'a' "
+        "(no bibliography is configured for this episode)"
+    )
+
+
+def test_plain_markdown_without_citations(ama) -> None:  # type: ignore[no-untyped-def]
+    from publisher.notes import Bibliography
+
+    notes = _render("Hello *world*, mail me@example.org [not a cite].", Bibliography.empty(), ama)
+    assert notes.web_html == "<p>Hello <em>world</em>, mail me@example.org [not a cite].</p>\n"
+    assert notes.references == ()
