@@ -38,6 +38,8 @@ _MP4: Any = _mp4.MP4
 _REDO = "re-export or re-upload the file"
 # Errors mutagen (and the struct module under it) raise on damaged input.
 _MUTAGEN_ERRORS = (MutagenError, struct.error, ValueError, IndexError, KeyError, EOFError)
+# Boxes an MP4/QuickTime file starts with (old QuickTime files have no "ftyp").
+_MP4_FIRST_BOXES = {b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"}
 # MP4 track codecs that are pictures (chapter images of "enhanced" podcasts), not video.
 _PICTURE_CODECS = {b"jpeg", b"png ", b"mjpa"}
 
@@ -55,7 +57,7 @@ def read_audio(path: Path) -> AudioInfo:
         if size == 0:
             raise AudioError("audio file is empty: 0 bytes", path, hint=_REDO)
         with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-            if buf[4:8] == b"ftyp":
+            if buf[4:8] in _MP4_FIRST_BOXES:
                 return _read_mp4(path, buf, size)
             return _read_mpeg(path, buf, size)
     except OSError as e:
@@ -68,7 +70,14 @@ def read_audio(path: Path) -> AudioInfo:
 def _read_mpeg(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
     stream = mp3frames.scan(buf)
     if stream is None:
-        raise _unsupported(path, _other_format(buf))
+        tag_end = mp3frames.id3v2_end(buf)
+        if tag_end > size:
+            problem = f"its ID3 tag claims {tag_end:,} bytes but the file has {size:,}"
+            raise AudioError(f"audio file is truncated: {problem}", path, hint=_REDO)
+        other = _other_format(buf)
+        if tag_end > 0 and other == "unrecognised data":
+            raise AudioError("audio file holds an ID3 tag but no audio", path, hint=_REDO)
+        raise _unsupported(path, other)
     if stream.layer != 3:
         roman = "I" * stream.layer
         raise _unsupported(path, f"MPEG Layer {roman} audio (MP{stream.layer})")
@@ -82,7 +91,7 @@ def _read_mpeg(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
     except ID3NoHeaderError:
         tags = None
     except _MUTAGEN_ERRORS as e:
-        raise AudioError(f"damaged ID3 tag: {e}", path, hint="re-save the tags") from e
+        raise AudioError(f"damaged ID3 tag: {_said(e, path)}", path, hint="re-save the tags") from e
     if tags is None:
         return AudioInfo(path, size, ACCEPTED["mp3"], "mp3", stream.duration)
     return AudioInfo(
@@ -178,12 +187,14 @@ def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
     try:
         mp4 = _MP4(path)
     except _MUTAGEN_ERRORS as e:
-        raise AudioError(f"damaged M4A file: {e}", path, hint=_REDO) from e
+        raise AudioError(f"damaged M4A file: {_said(e, path)}", path, hint=_REDO) from e
     codec = str(mp4.info.codec)
     if not codec.startswith("mp4a.40"):
         raise _unsupported(path, _mp4_codec_name(codec, codecs[b"soun"]))
     _check_extension(path, "m4a")
     duration = float(mp4.info.length)
+    if duration <= 0:
+        raise AudioError("audio file holds no audio (its length is 0)", path, hint=_REDO)
     for name, start, end in top:
         if end > size:
             raise _truncated_mp4(path, name, duration, (size - start) / (end - start), end - size)
@@ -362,6 +373,12 @@ def _image(data: bytes, declared: str) -> Image | None:
     aliases = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
     mime = aliases.get(declared, declared)
     return Image(mime, data) if "/" in mime else None
+
+
+def _said(error: Exception, path: Path) -> str:
+    """mutagen's message, without the path it sometimes repeats (ours already leads)."""
+    text = str(error).replace(f"{str(path)!r} ", "").replace(str(path), "the file")
+    return text.strip() or type(error).__name__
 
 
 def _clean(text: str) -> str | None:

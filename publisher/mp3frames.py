@@ -122,14 +122,20 @@ class Scan:
 
     @property
     def truncated(self) -> bool:
-        """The header promises more than is there, or the last frame is cut short."""
+        """The header promises more than is there, or the last frame is cut short.
+
+        One missing frame is let pass: encoders disagree on whether the count includes the
+        header's own frame, and 26 ms is not worth refusing a good file for. The byte count
+        is only used when there is no frame count, as some tools count tags in it.
+        """
+        info = self.info
         if self.cut_at is not None:
             return True
-        if self.info is None:
+        if info is None:
             return False
-        if self.info.frames is not None and self.info.frames > self.frames:
-            return True
-        return self.info.bytes is not None and self.info.bytes > self.audio_end - self.first_frame
+        if info.frames is not None:
+            return info.frames > self.frames + 1
+        return info.bytes is not None and info.bytes > self.audio_end - self.first_frame
 
     @property
     def duration(self) -> float:
@@ -145,7 +151,10 @@ class Scan:
 
 
 def id3v2_end(buf: Buffer, start: int = 0) -> int:
-    """Offset just past the ID3v2 tag(s) at ``start`` (``start`` itself when there are none)."""
+    """Offset just past the ID3v2 tag(s) at ``start`` (``start`` itself when there are none).
+
+    It lies past the end of ``buf`` when the tag claims more bytes than there are.
+    """
     pos = start
     while buf[pos : pos + 3] == b"ID3" and len(buf) >= pos + 10:
         size_bytes = buf[pos + 6 : pos + 10]
@@ -154,7 +163,7 @@ def id3v2_end(buf: Buffer, start: int = 0) -> int:
         size = (size_bytes[0] << 21) | (size_bytes[1] << 14) | (size_bytes[2] << 7) | size_bytes[3]
         footer = 10 if buf[pos + 5] & 0x10 else 0
         pos += 10 + size + footer
-    return min(pos, len(buf))
+    return pos
 
 
 def tags_start(buf: Buffer) -> int:

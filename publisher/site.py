@@ -8,6 +8,7 @@ autoescaped. The same inputs give byte-identical pages.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from collections.abc import Sequence
@@ -44,6 +45,9 @@ _MONTHS = (
 )
 # Only these origins may be written into the Content-Security-Policy (a URL from the config
 # must not be able to smuggle a ";" or another directive into it).
+# The only inline styles allowed: markdown-it writes table column alignment as these exact
+# style attributes. 'unsafe-hashes' with their hashes admits them and nothing else.
+_ALLOWED_STYLE_ATTRIBUTES = ("text-align:left", "text-align:center", "text-align:right")
 _ORIGIN_RE = re.compile(r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 
 
@@ -306,6 +310,8 @@ def _origin(url: str | None) -> str | None:
 def _content_security_policy(links: ShowLinks, items: Sequence[Item]) -> Markup:
     """No scripts at all; images and media from this site, https, and the show's own origins.
 
+    Styles come from the site's stylesheet, plus the table-alignment attributes of the notes.
+
     ``https:`` already admits a CDN on https; an ``http://`` public URL (a local preview, a
     LAN server) is named explicitly so its artwork still loads.
     """
@@ -313,6 +319,11 @@ def _content_security_policy(links: ShowLinks, items: Sequence[Item]) -> Markup:
     # media-src admits every http: and https: origin already; only img-src needs naming them
     image_origins = sorted({o for o in map(_origin, image_urls) if o and o.startswith("http:")})
     img_src = " ".join(["'self'", "https:", "data:", *image_origins])
+    style_hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(style.encode()).digest()).decode() + "'"
+        for style in _ALLOWED_STYLE_ATTRIBUTES
+    ]
+    style_src = " ".join(["'self'", "'unsafe-hashes'", *style_hashes])
     # Markup: the directives are fixed and the origins matched _ORIGIN_RE, so nothing to escape
     return Markup(
         "; ".join(
@@ -324,7 +335,7 @@ def _content_security_policy(links: ShowLinks, items: Sequence[Item]) -> Markup:
                 "form-action 'none'",
                 f"img-src {img_src}",
                 "media-src 'self' https: http:",
-                "style-src 'self'",
+                f"style-src {style_src}",
             ]
         )
     )

@@ -236,14 +236,28 @@ def test_truncated_mp3_with_info_header(show: Path) -> None:
     assert error_of(path) == f"episodes/x.mp3: {msg} {REDO}"
 
 
-def test_truncated_mp3_missing_one_whole_frame(show: Path) -> None:
+def test_truncated_mp3_cut_between_frames(show: Path) -> None:
     data = fixture_bytes("cbr.mp3")
-    scan = mp3frames.scan(data)
-    assert scan is not None and scan.frames == 117
-    path = put("x.mp3", data[: frame_offsets(data)[-1]])  # cut exactly before the last frame
+    offsets = frame_offsets(data)
+    assert len(offsets) == 1 + 117  # the Info frame, then the 117 frames it promises
+    # One frame short is let pass (encoders disagree whether the count includes the header).
+    assert read_audio(put("x.mp3", data[: offsets[-1]])).duration > 3.0
+    path = put("y.mp3", data[: offsets[-3]])  # cut exactly between frames: 3 missing
     assert mp3frames.scan(path.read_bytes()).cut_at is None  # type: ignore[union-attr]
     msg = "audio file is truncated: header promises 3.1 s but only 3.0 s is present"
+    assert error_of(path) == f"episodes/y.mp3: {msg} {REDO}"
+
+
+def test_truncated_inside_the_id3_tag(show: Path) -> None:
+    path = put("x.mp3", fixture_bytes("big_id3.mp3")[:100_000])
+    msg = "audio file is truncated: its ID3 tag claims 180,633 bytes but the file has 100,000"
     assert error_of(path) == f"episodes/x.mp3: {msg} {REDO}"
+
+
+def test_id3_tag_without_audio(show: Path) -> None:
+    data = fixture_bytes("tagged.mp3")
+    path = put("x.mp3", data[: mp3frames.id3v2_end(data)])
+    assert error_of(path) == f"episodes/x.mp3: audio file holds an ID3 tag but no audio {REDO}"
 
 
 def test_mp3_with_cut_last_frame_and_no_header(show: Path) -> None:
@@ -278,6 +292,31 @@ def test_truncated_m4a_index_in_front(show: Path) -> None:
     path = put("y.m4a", data[:-100])
     msg = "audio file is truncated: the last 100 bytes of its audio ('mdat' box) are missing"
     assert error_of(path) == f"episodes/y.m4a: {msg} {REDO}"
+
+
+def test_damaged_id3_tag(show: Path) -> None:
+    data = bytearray(fixture_bytes("tagged.mp3"))
+    data[3] = 5  # an ID3v2.5 tag, which does not exist
+    path = put("x.mp3", bytes(data))
+    msg = "damaged ID3 tag: ID3v2.5 not supported (re-save the tags)"
+    assert error_of(path) == f"episodes/x.mp3: {msg}"
+
+
+def test_damaged_m4a(show: Path) -> None:
+    data = bytearray(fixture_bytes("aac.m4a"))
+    data[data.index(b"mdhd") + 4] = 9  # an unknown version of the media header
+    path = put("x.m4a", bytes(data))
+    msg = "damaged M4A file: Unknown mdhd version 9"
+    assert error_of(path) == f"episodes/x.m4a: {msg} {REDO}"
+
+
+def test_m4a_with_other_codec(show: Path) -> None:
+    data = bytearray(fixture_bytes("aac.m4a"))
+    at = data.index(b"mp4a")
+    data[at : at + 4] = b"alac"
+    path = put("x.m4a", bytes(data))
+    msg = "unsupported audio format: Apple Lossless (ALAC) audio in an MP4 container"
+    assert error_of(path) == f"episodes/x.m4a: {msg}, although named .m4a {ACCEPTED_HINT}"
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.iterdir()))

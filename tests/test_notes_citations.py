@@ -81,7 +81,8 @@ def _pandoc(style_name: str) -> dict[str, str]:
         f"--csl={_STYLES_DIR / (style_name + '.csl')}", "--wrap=none"])  # fmt: skip
     entries = {}
     for m in re.finditer(
-        r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>\s*(?=<div id="ref-|</div>)',
+        r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>\s*'
+        r'(?=<div id="ref-|</div>)',
         out,
         re.S,
     ):  # noqa: E501

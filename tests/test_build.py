@@ -1,0 +1,130 @@
+"""Build stage: extras (artwork, transcript, chapters), naming, safety of the build folder."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from PIL import Image
+
+from publisher import build
+from publisher.errors import ConfigError, EpisodeError
+from tests.conftest import FIXED_NOW, copy_show
+
+NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+      "podcast": "https://podcastindex.org/namespace/1.0"}  # fmt: skip
+SLUG = "2026-09-15-red-flags"
+
+
+def item(site: Path, slug: str) -> etree._Element:
+    feed = etree.parse(str(site / "feed.xml"))
+    (found,) = feed.xpath(f"/rss/channel/item[link[contains(., '{slug}')]]")
+    return found  # type: ignore[no-any-return]
+
+
+def jpeg(size: int = 1400, colour: str = "red") -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (size, size), colour).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def test_same_stem_extras_are_published(sample_show: Path) -> None:
+    episodes = sample_show / "episodes"
+    (episodes / f"{SLUG}.jpg").write_bytes(jpeg())
+    (episodes / f"{SLUG}.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:02.000\nHello\n")
+    (episodes / f"{SLUG}.chapters.json").write_text(json.dumps(
+        {"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"},
+                                          {"startTime": 4.5, "title": "<b>Flags</b>"}]}))  # fmt: skip
+    result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    it = item(result.site_dir, SLUG)
+    base = "http://127.0.0.1:8000/"
+    image = it.xpath("itunes:image/@href", namespaces=NS)[0]
+    assert image.startswith(base + "artwork/") and image.endswith(".jpg")
+    transcript = it.xpath("podcast:transcript", namespaces=NS)[0]
+    assert transcript.get("url") == f"{base}transcripts/{SLUG}.vtt"
+    assert transcript.get("type") == "text/vtt"
+    chapters = it.xpath("podcast:chapters", namespaces=NS)[0]
+    assert chapters.get("url") == f"{base}chapters/{SLUG}.json"
+    assert chapters.get("type") == "application/json+chapters"
+    data = json.loads((result.site_dir / "chapters" / f"{SLUG}.json").read_text())
+    assert data["version"] == "1.2.0" and data["chapters"][1]["title"] == "<b>Flags</b>"
+    kinds = {f.key: (f.kind, f.content_type, f.immutable) for f in result.files}
+    assert kinds[f"chapters/{SLUG}.json"] == ("asset", "application/json+chapters", False)
+    assert kinds[f"transcripts/{SLUG}.vtt"] == ("asset", "text/vtt; charset=utf-8", False)
+    assert kinds[image.removeprefix(base)] == ("asset", "image/jpeg", True)
+    # new artwork gets a new URL (content-addressed)
+    (episodes / f"{SLUG}.jpg").write_bytes(jpeg(colour="blue"))
+    again = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert item(again.site_dir, SLUG).xpath("itunes:image/@href", namespaces=NS)[0] != image
+
+
+def test_embedded_chapters_become_json_chapters(sample_show: Path) -> None:
+    result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    slug = "2026-09-01-imaging-without-pain"
+    url = item(result.site_dir, slug).xpath("podcast:chapters/@url", namespaces=NS)
+    assert url == [f"http://127.0.0.1:8000/chapters/{slug}.json"]
+    data = json.loads((result.site_dir / "chapters" / f"{slug}.json").read_text())
+    starts = [c["startTime"] for c in data["chapters"]]
+    assert data["version"] == "1.2.0" and starts == sorted(starts) and len(starts) >= 2
+
+
+def test_bad_chapters_file(sample_show: Path) -> None:
+    path = sample_show / "episodes" / f"{SLUG}.chapters.json"
+    path.write_text('{"chapters": [{"title": "no start"}]}')
+    with pytest.raises(EpisodeError) as info:
+        build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert str(info.value) == (f"{path}: JSON chapters need a 'chapters' list whose entries each "
+                               "have a numeric 'startTime' [I-15]")  # fmt: skip
+
+
+def test_bad_episode_artwork(sample_show: Path) -> None:
+    (sample_show / "episodes" / f"{SLUG}.jpg").write_bytes(jpeg(size=500))
+    with pytest.raises(EpisodeError) as info:
+        build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert f"artwork '{SLUG}.jpg' is 500x500 px; use 1400-3000 px a side [C-03]" in str(info.value)
+
+
+def test_numbered_titles_warn(sample_show: Path) -> None:
+    note = sample_show / "show_notes" / f"{SLUG}.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("title: \"Red flags", "title: \"Ep 2 - Red flags", 1), encoding="utf-8")
+    result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    (warning,) = result.notices
+    assert warning.endswith(f"{SLUG}.md:2: warning: title 'Ep 2 - Red flags: what they can and "
+                            "cannot tell you' carries an episode or season number; put it in "
+                            "'episode:'/'season:' instead [I-01]")  # fmt: skip
+
+
+def test_ordinary_numbers_do_not_warn(sample_show: Path) -> None:
+    note = sample_show / "show_notes" / f"{SLUG}.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("title: \"Red flags", "title: \"Top 10 red flags", 1), encoding="utf-8")
+    assert build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").notices == ()
+
+
+def test_refuses_to_empty_a_folder_it_did_not_build(sample_show: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    with pytest.raises(ConfigError) as info:
+        build.build(sample_show, now=FIXED_NOW, out_dir=precious, guid_mode="refuse")
+    assert str(info.value).startswith(f"error: refusing to empty {precious}" ) or \
+        f"refusing to empty {precious}: it is not a folder this tool built" in str(info.value)
+    assert (precious / "thesis.txt").exists()
+    with pytest.raises(ConfigError):
+        build.build(sample_show, now=FIXED_NOW, out_dir=sample_show, guid_mode="refuse")
+
+
+def test_missing_podcast_guid_is_computed_and_stored_once(sample_show: Path) -> None:
+    cfg = sample_show / "feed_config.yaml"
+    text = cfg.read_text(encoding="utf-8")
+    stripped = "".join(x for x in text.splitlines(keepends=True) if not x.startswith("podcast_guid"))
+    cfg.write_text(stripped, encoding="utf-8")
+    result = build.build(sample_show, now=FIXED_NOW, guid_mode="write")
+    assert cfg.read_text(encoding="utf-8") == text  # the same single line, appended
+    assert any("wrote 'podcast_guid: 83592e4d" in n for n in result.notices)
+    shutil.rmtree(result.site_dir)

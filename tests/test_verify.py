@@ -1,0 +1,101 @@
+"""verify(): reach a show as an app would, against small real HTTP servers."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from s3server import PREFIX, Bucket, SeaweedS3
+from sitebuild import make_build
+
+from publisher.deploy import publish
+from publisher.errors import VerifyError
+from publisher.model import Enclosure, Target
+from publisher.verify import verify, verify_build
+
+pytest_plugins = ["conftest_s3"]
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """A plain static server: no Range support, feed served as application/xml."""
+
+    extensions_map = {".xml": "application/xml", ".mp3": "audio/mpeg"}
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def static_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(_Handler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", root
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_verify_reads_enclosures_from_the_feed_and_names_each_failure(
+    static_site: tuple[str, Path],
+) -> None:
+    url, root = static_site
+    (root / "ep1.mp3").write_bytes(b"x" * 100)
+    (root / "feed.xml").write_text(
+        f"<rss version='2.0'><channel><item><enclosure url='{url}ep1.mp3' length='100' "
+        f"type='audio/mpeg'/></item><item><enclosure url='{url}gone.mp3' length='5' "
+        "type='audio/mpeg'/></item></channel></rss>"
+    )
+    report = verify(url + "feed.xml", raise_on_failure=False)
+    assert [(c.what, c.ok, c.detail) for c in report.checks] == [
+        (
+            "feed GET",
+            False,
+            "Content-Type is application/xml, not application/rss+xml (D-07)",
+        ),
+        ("HEAD", True, "200, 100 bytes"),
+        ("range GET", False, "answered 200 OK, not 206 (D-03)"),
+        ("HEAD", False, "answered 404 File not found"),
+        ("range GET", False, "answered 404 File not found, not 206 (D-03)"),
+    ]
+    with pytest.raises(VerifyError) as e:
+        verify(url + "feed.xml")
+    assert str(e.value).startswith(
+        f"a podcast app could not reach the show: 4 of 5 requests failed: feed GET {url}"
+        "feed.xml: Content-Type is application/xml"
+    )
+    assert str(e.value).endswith(
+        "and 1 more (check the target's public_url and that the bucket allows public reads)"
+    )
+
+
+def test_wrong_length_and_unreachable_host() -> None:
+    enc = Enclosure("media/a.mp3", "http://127.0.0.1:9/a.mp3", 10, "audio/mpeg")
+    report = verify("http://127.0.0.1:9/feed.xml", [enc], raise_on_failure=False, timeout=2)
+    assert not report.ok
+    assert all(c.detail.startswith("unreachable (") for c in report.checks)
+
+
+def test_verify_a_published_s3_show(admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path) -> None:
+    build = make_build(tmp_path / "site", bucket.target(), {"ep1": 5000, "ep2": 1})
+    publish(build, verify=False)
+    report = verify_build(build)
+    assert report.ok and report.summary() == "verified: 5 requests answered as a podcast app needs"
+    # Standalone (``publisher verify``): enclosures come from the served feed.
+    assert verify(build.target.feed_url).checks == report.checks
+    # An enclosure whose length disagrees with the object is named.
+    short = Enclosure("media/ep1.mp3", build.enclosures[0].url, 4999, "audio/mpeg")
+    bad = verify(build.target.feed_url, [short], raise_on_failure=False)
+    assert [c.detail for c in bad.failures] == [
+        "Content-Length is 5000, the feed says 4999",
+        "Content-Range is 'bytes 0-1/5000', not 'bytes 0-1/4999'",
+    ]
+    other = Target("x", "s3", f"s3://{bucket.name}/nope", f"{admin_env.endpoint}/{bucket.name}/")
+    assert PREFIX not in other.public_url
