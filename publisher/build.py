@@ -74,7 +74,10 @@ def prepare(
     target_name: str | None = None,
     guid_mode: episodes.GuidMode = "write",
 ) -> Plan:
-    """Read and render everything for ``target``. Raises PublisherError/Problems; writes only GUIDs."""
+    """Read and render everything for ``target``; writes only missing GUIDs.
+
+    Raises PublisherError, or Problems with every problem found.
+    """
     root = root.resolve()
     show = config.load(root)
     notices: list[str] = []
@@ -84,8 +87,12 @@ def prepare(
             target = show.target(target_name)
         except KeyError:
             names = ", ".join(t.name for t in show.targets)
-            raise ConfigError(f"no target named {target_name!r}; targets: {names}", show.source,
-                              None, "or pass --to s3://bucket/prefix --public-url URL") from None  # fmt: skip
+            raise ConfigError(
+                f"no target named {target_name!r}; targets: {names}",
+                show.source,
+                None,
+                "or pass --to s3://bucket/prefix --public-url URL",
+            ) from None
     read = episodes.read_episodes(show, audio.read_audio, guid_mode=guid_mode)
     notices.extend(read.notices)
     published = sorted(
@@ -99,8 +106,9 @@ def prepare(
     outputs.append(_artwork_output(show_links.artwork_key, show_art))
     items = _items(show, target, published, outputs)
     notices.extend(feed.title_warnings(show, items))
-    outputs.append(Output("feed.xml", "feed", feed.FEED_CONTENT_TYPE,
-                          feed.build_feed(show, show_links, items)))  # fmt: skip
+    outputs.append(
+        Output("feed.xml", "feed", feed.FEED_CONTENT_TYPE, feed.build_feed(show, show_links, items))
+    )
     for key, data in site.render_site(show, show_links, items):
         kind: FileKind = "page" if key.endswith(".html") else "asset"
         outputs.append(Output(key, kind, _content_type(key), data))
@@ -137,7 +145,7 @@ def build(
     enclosures = tuple(
         Enclosure(
             i.links.media_key, i.links.media_url, i.episode.audio.size, i.episode.audio.mime_type
-        )  # fmt: skip
+        )
         for i in plan.items
     )
     return Build(out, plan.target, tuple(files), enclosures, plan.notices)
@@ -152,8 +160,12 @@ def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[str]
         return show
     guid = config.podcast_guid(feed_url)
     if mode == "refuse":
-        raise ConfigError("no 'podcast_guid' yet [C-12]", show.source, None,
-                          "run 'publisher build' locally to write it, then commit feed_config.yaml")  # fmt: skip
+        raise ConfigError(
+            "no 'podcast_guid' yet [C-12]",
+            show.source,
+            None,
+            "run 'publisher build' locally to write it, then commit feed_config.yaml",
+        )
     if mode == "write":
         config.store_podcast_guid(show, guid)
         notices.append(f"{show.source}: wrote 'podcast_guid: {guid}'; commit this file")
@@ -163,8 +175,9 @@ def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[str]
 def _show_links(show: Show, target: Target) -> ShowLinks:
     art = show.image.read_bytes()
     key = f"artwork/{hashlib.sha256(art).hexdigest()[:16]}{_art_ext(show.image)}"
-    return ShowLinks(target.public_url + "index.html", target.feed_url,
-                     target.public_url + key, key)  # fmt: skip
+    return ShowLinks(
+        target.public_url + "index.html", target.feed_url, target.public_url + key, key
+    )
 
 
 def _items(
@@ -180,8 +193,9 @@ def _items(
     except PublisherError as e:
         problems.append(e)
     try:
-        style = notes.load_style(show.citation_style, base_dir=show.root, source=show.source,
-                                 line=style_line)  # fmt: skip
+        style = notes.load_style(
+            show.citation_style, base_dir=show.root, source=show.source, line=style_line
+        )
     except PublisherError as e:
         problems.append(e)
     items: list[Item] = []
@@ -196,10 +210,15 @@ def _items(
             if style is None:
                 continue
             rendered = notes.render_notes(
-                ep.body, source=ep.source, first_line=ep.body_line, bibliography=bib,
-                style=style, page_url=links.page_url, references_title=show.references_title,
+                ep.body,
+                source=ep.source,
+                first_line=ep.body_line,
+                bibliography=bib,
+                style=style,
+                page_url=links.page_url,
+                references_title=show.references_title,
                 summary=ep.summary,
-            )  # fmt: skip
+            )
         except PublisherError as e:
             problems.append(e)
             continue
@@ -216,8 +235,12 @@ def _episode_files(ep: Episode, target: Target) -> tuple[ItemLinks, list[Output]
     extra = [Output(media_key, "media", a.mime_type, source=a.source)]
     image_url = None
     if ep.image is not None:
-        artwork.check(ep.image, source=ep.source, line=_front_matter_line(ep.source, "image"),
-                      error=EpisodeError)  # fmt: skip
+        artwork.check(
+            ep.image,
+            source=ep.source,
+            line=_front_matter_line(ep.source, "image"),
+            error=EpisodeError,
+        )
         data = ep.image.read_bytes()
         key = f"artwork/{hashlib.sha256(data).hexdigest()[:16]}{_art_ext(ep.image)}"
         extra.append(_artwork_output(key, data))
@@ -241,8 +264,16 @@ def _episode_files(ep: Episode, target: Target) -> tuple[ItemLinks, list[Output]
         extra.append(Output(key, "asset", "application/json+chapters", chapters))
         chapters_url = base + key
     page_key = f"episodes/{ep.slug}.html"
-    links = ItemLinks(page_key, base + page_key, media_key, base + media_key, image_url,
-                      transcript_url, transcript_type, chapters_url)  # fmt: skip
+    links = ItemLinks(
+        page_key,
+        base + page_key,
+        media_key,
+        base + media_key,
+        image_url,
+        transcript_url,
+        transcript_type,
+        chapters_url,
+    )
     return links, extra
 
 
@@ -259,8 +290,12 @@ def _chapters_json(ep: Episode) -> bytes | None:
         if not isinstance(chapters, list) or not all(
             isinstance(c, dict) and isinstance(c.get("startTime"), int | float) for c in chapters
         ):
-            raise EpisodeError("JSON chapters need a 'chapters' list whose entries each have a "
-                               "numeric 'startTime' [I-15]", path, None)  # fmt: skip
+            raise EpisodeError(
+                "JSON chapters need a 'chapters' list whose entries each have a "
+                "numeric 'startTime' [I-15]",
+                path,
+                None,
+            )
         starts = [c["startTime"] for c in chapters]
         if starts != sorted(starts):
             raise EpisodeError("chapters must be in ascending 'startTime' order [I-15]", path, None)
@@ -311,12 +346,20 @@ def _line_of(source: Path, prefix: str) -> int | None:
 def _clean(out: Path, root: Path) -> None:
     """Empty the build folder, refusing any folder that is not ours or that holds the show."""
     if out == root or out in root.parents or (out / config.CONFIG_NAME).exists():
-        raise ConfigError(f"refusing to build into {out}: it holds the show itself", None, None,
-                          "pick an empty folder, e.g. _site")  # fmt: skip
+        raise ConfigError(
+            f"refusing to build into {out}: it holds the show itself",
+            None,
+            None,
+            "pick an empty folder, e.g. _site",
+        )
     if out.exists():
         if any(out.iterdir()) and not (out / BUILD_MARKER).exists():
-            raise ConfigError(f"refusing to empty {out}: it is not a folder this tool built",
-                              None, None, "pick an empty folder, e.g. _site")  # fmt: skip
+            raise ConfigError(
+                f"refusing to empty {out}: it is not a folder this tool built",
+                None,
+                None,
+                "pick an empty folder, e.g. _site",
+            )
         shutil.rmtree(out)
     out.mkdir(parents=True)
     (out / BUILD_MARKER).write_text("built by publisher; emptied on every build\n")

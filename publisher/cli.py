@@ -1,4 +1,4 @@
-"""The command line: arguments -> one library call -> output. The only place that prints or exits."""
+"""The command line: arguments -> one library call -> output; the only place that prints."""
 
 from __future__ import annotations
 
@@ -39,8 +39,13 @@ def _report_problems(e: PublisherError, args: argparse.Namespace) -> None:
     problems = e.problems if isinstance(e, Problems) else (e,)
     if getattr(args, "format", "text") == "json":
         out = [
-            {"path": str(p.path) if p.path else None, "line": p.line, "message": p.message,
-             "hint": p.hint, "text": str(p)}  # fmt: skip
+            {
+                "path": str(p.path) if p.path else None,
+                "line": p.line,
+                "message": p.message,
+                "hint": p.hint,
+                "text": str(p),
+            }
             for p in problems
         ]
         print(json.dumps({"ok": False, "problems": out}, indent=2))
@@ -57,12 +62,17 @@ def _report_problems(e: PublisherError, args: argparse.Namespace) -> None:
 def _check(args: argparse.Namespace) -> int:
     from publisher import build
 
-    plan = build.prepare(_root(args), now=clock.now(args.now), target_name=_named(args),
-                         guid_mode="ignore")  # fmt: skip
+    plan = build.prepare(
+        _root(args), now=clock.now(args.now), target_name=_named(args), guid_mode="ignore"
+    )
     _notices(plan.notices)
     pages = sum(1 for o in plan.outputs if o.kind == "page")
-    _say(args, f"ok: {plan.show.title}: {len(plan.items)} episodes published, {pages} pages, "
-               f"feed for {plan.target.feed_url}", {"ok": True, "episodes": len(plan.items)})  # fmt: skip
+    _say(
+        args,
+        f"ok: {plan.show.title}: {len(plan.items)} episodes published, {pages} pages, "
+        f"feed for {plan.target.feed_url}",
+        {"ok": True, "episodes": len(plan.items)},
+    )
     return EXIT_OK
 
 
@@ -70,14 +80,22 @@ def _build(args: argparse.Namespace) -> int:
     from publisher import build
 
     out = Path(args.out) if args.out else None
-    result = build.build(_root(args), now=clock.now(args.now), out_dir=out,
-                         target=_ad_hoc(args), target_name=_named(args),
-                         guid_mode=_guid_mode(args))  # fmt: skip
+    result = build.build(
+        _root(args),
+        now=clock.now(args.now),
+        out_dir=out,
+        target=_ad_hoc(args),
+        target_name=_named(args),
+        guid_mode=_guid_mode(args),
+    )
     _notices(result.notices)
     feed = result.file("feed.xml")
-    _say(args, f"built {len(result.files)} files into {display_path(result.site_dir)} "
-               f"for {result.target.public_url} (feed: {display_path(feed.path)})",
-         {"ok": True, "site_dir": str(result.site_dir), "files": len(result.files)})  # fmt: skip
+    _say(
+        args,
+        f"built {len(result.files)} files into {display_path(result.site_dir)} "
+        f"for {result.target.public_url} (feed: {display_path(feed.path)})",
+        {"ok": True, "site_dir": str(result.site_dir), "files": len(result.files)},
+    )
     return EXIT_OK
 
 
@@ -86,13 +104,23 @@ def _publish(args: argparse.Namespace) -> int:
 
     root = _root(args)
     target = _ad_hoc(args)
-    result = build.build(root, now=clock.now(args.now), target=target, target_name=_named(args),
-                         guid_mode=_guid_mode(args))  # fmt: skip
+    result = build.build(
+        root,
+        now=clock.now(args.now),
+        target=target,
+        target_name=_named(args),
+        guid_mode=_guid_mode(args),
+    )
     _notices(result.notices)
     with _Progress(args) as progress:
-        report = deploy.publish(result, dry_run=args.dry_run, prune_media=args.prune_media,
-                                break_lock=args.break_lock, verify=not args.no_verify,
-                                events=progress.event)  # fmt: skip
+        report = deploy.publish(
+            result,
+            dry_run=args.dry_run,
+            prune_media=args.prune_media,
+            break_lock=args.break_lock,
+            verify=not args.no_verify,
+            events=progress.event,
+        )
     if args.format == "json":
         print(json.dumps(_report_json(report), indent=2))
         return EXIT_OK
@@ -104,8 +132,10 @@ def _publish(args: argparse.Namespace) -> int:
         print(f"  deleted {a.key}  ({a.reason})")
     print(report.summary())
     if result.target.kind == "local" and not args.dry_run:
-        print(f"preview: publisher serve, then open {result.target.public_url}index.html "
-              f"(feed: {result.target.feed_url})")  # fmt: skip
+        print(
+            f"preview: publisher serve, then open {result.target.public_url}index.html "
+            f"(feed: {result.target.feed_url})"
+        )
     return EXIT_OK
 
 
@@ -124,22 +154,37 @@ def _serve(args: argparse.Namespace) -> int:
 
     target = _load_target(args)
     if target.kind != "local":
-        raise PublisherError(f"target {target.name!r} is not a local folder; serve shows a "
-                             "local target", None, None, "publish --to a local target first")  # fmt: skip
+        raise PublisherError(
+            f"target {target.name!r} is not a local folder; serve shows a local target",
+            None,
+            None,
+            "publish --to a local target first",
+        )
     parts = urlsplit(target.public_url)
     host = args.host or parts.hostname or "127.0.0.1"
     port = args.port or parts.port or 8000
     root = Path(target.location)
     if not (root / "feed.xml").exists():
-        raise PublisherError(f"nothing published in {display_path(root)} yet", None, None,
-                             "run 'publisher publish' first")  # fmt: skip
-    print(f"Serving {display_path(root)} at http://{host}:{port}/ (Ctrl-C to stop); "
-          f"feed: {target.feed_url}", flush=True)  # fmt: skip
+        raise PublisherError(
+            f"nothing published in {display_path(root)} yet",
+            None,
+            None,
+            "run 'publisher publish' first",
+        )
+    print(
+        f"Serving {display_path(root)} at http://{host}:{port}/ (Ctrl-C to stop); "
+        f"feed: {target.feed_url}",
+        flush=True,
+    )
     try:
         serve.serve_forever(root, host, port)
     except OSError as e:
-        raise PublisherError(f"cannot listen on {host}:{port}: {e.strerror}", None, None,
-                             "is another server running? pass --port") from e  # fmt: skip
+        raise PublisherError(
+            f"cannot listen on {host}:{port}: {e.strerror}",
+            None,
+            None,
+            "is another server running? pass --port",
+        ) from e
     except KeyboardInterrupt:
         print("stopped")
     return EXIT_OK
@@ -156,8 +201,12 @@ def _new(args: argparse.Namespace) -> int:
     date = dt.date.fromisoformat(args.date) if args.date else today
     slug = args.slug or f"{date.isoformat()}-{slugify(args.title)}"
     if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$", slug):
-        raise PublisherError(f"{slug!r} is not a safe episode name", None, None,
-                             "use ASCII letters, digits, '-' and '_' (pass --slug)")  # fmt: skip
+        raise PublisherError(
+            f"{slug!r} is not a safe episode name",
+            None,
+            None,
+            "use ASCII letters, digits, '-' and '_' (pass --slug)",
+        )
     note = root / episodes.NOTES_DIR / f"{slug}.md"
     if note.exists():
         raise PublisherError("already exists; pick another title or --slug", note, None)
@@ -174,8 +223,10 @@ def _new(args: argparse.Namespace) -> int:
         encoding="utf-8",
     )
     print(f"created {display_path(note)}")
-    print(f"put the audio at {display_path(root / episodes.EPISODES_DIR)}/{slug}.mp3 (or .m4a), "
-          "then run: publisher check")  # fmt: skip
+    print(
+        f"put the audio at {display_path(root / episodes.EPISODES_DIR)}/{slug}.mp3 (or .m4a), "
+        "then run: publisher check"
+    )
     return EXIT_OK
 
 
@@ -210,17 +261,30 @@ def _ad_hoc(args: argparse.Namespace) -> Any:
     public_url = getattr(args, "public_url", None)
     if to is None or not _is_location(to):
         if public_url:
-            raise PublisherError("--public-url goes with --to s3://bucket/prefix or --to FOLDER",
-                                 None, None, "named targets take it from feed_config.yaml")  # fmt: skip
+            raise PublisherError(
+                "--public-url goes with --to s3://bucket/prefix or --to FOLDER",
+                None,
+                None,
+                "named targets take it from feed_config.yaml",
+            )
         return None
     if not public_url:
-        raise PublisherError(f"--to {to} needs --public-url", None, None,
-                             "the URL apps and listeners use, e.g. https://cdn.example.org/show/")  # fmt: skip
+        raise PublisherError(
+            f"--to {to} needs --public-url",
+            None,
+            None,
+            "the URL apps and listeners use, e.g. https://cdn.example.org/show/",
+        )
     if urlsplit(public_url).scheme not in ("http", "https"):
         raise PublisherError(f"--public-url {public_url!r} is not an http(s) URL", None, None)
-    return config.make_target("command line", to, public_url, Path.cwd(),
-                              endpoint_url=getattr(args, "endpoint_url", None),
-                              region=getattr(args, "region", None))  # fmt: skip
+    return config.make_target(
+        "command line",
+        to,
+        public_url,
+        Path.cwd(),
+        endpoint_url=getattr(args, "endpoint_url", None),
+        region=getattr(args, "region", None),
+    )
 
 
 def _load_target(args: argparse.Namespace) -> Any:
@@ -232,7 +296,9 @@ def _load_target(args: argparse.Namespace) -> Any:
         return show.target(_named(args))
     except KeyError:
         names = ", ".join(t.name for t in show.targets)
-        raise ConfigError(f"no target named {args.to!r}; targets: {names}", show.source, None) from None
+        raise ConfigError(
+            f"no target named {args.to!r}; targets: {names}", show.source, None
+        ) from None
 
 
 def _guid_mode(args: argparse.Namespace) -> Any:
@@ -254,12 +320,15 @@ def _report_json(report: Any) -> dict[str, Any]:
         return {"key": a.key, "op": a.op, "status": a.status, "reason": a.reason}
 
     return {
-        "ok": True, "location": report.location, "dry_run": report.dry_run,
+        "ok": True,
+        "location": report.location,
+        "dry_run": report.dry_run,
         "uploaded": [action(a) for a in report.uploaded],
         "deleted": [action(a) for a in report.deleted],
         "kept": [action(a) for a in report.kept],
-        "bytes_uploaded": report.bytes_uploaded, "summary": report.summary(),
-    }  # fmt: skip
+        "bytes_uploaded": report.bytes_uploaded,
+        "summary": report.summary(),
+    }
 
 
 class _Progress:
@@ -276,15 +345,25 @@ class _Progress:
         if self.live:
             from rich.console import Console
             from rich.progress import (
-                BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TextColumn,
-                TimeRemainingColumn, TransferSpeedColumn,
-            )  # fmt: skip
+                BarColumn,
+                DownloadColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
 
             self.bar = Progress(
-                TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                TransferSpeedColumn(), TimeRemainingColumn(), MofNCompleteColumn(),
-                console=Console(file=self.stream), transient=False,
-            )  # fmt: skip
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                MofNCompleteColumn(),
+                console=Console(file=self.stream),
+                transient=False,
+            )
             self.bar.start()
         return self
 
@@ -296,13 +375,16 @@ class _Progress:
         from publisher import deploy
 
         handlers: dict[type, Callable[[Any], None]] = {
-            deploy.Planned: self._planned, deploy.FileStarted: self._started,
-            deploy.FileProgress: self._progress, deploy.FileDone: self._done,
+            deploy.Planned: self._planned,
+            deploy.FileStarted: self._started,
+            deploy.FileProgress: self._progress,
+            deploy.FileDone: self._done,
             deploy.LockNote: lambda ev: self._line(ev.message),
             deploy.Deleted: lambda ev: None,
-            deploy.EnclosuresConfirmed:
-                lambda ev: self._line(f"confirmed {ev.count} enclosures on the target"),
-        }  # fmt: skip
+            deploy.EnclosuresConfirmed: lambda ev: self._line(
+                f"confirmed {ev.count} enclosures on the target"
+            ),
+        }
         handler = handlers.get(type(e))
         if handler is not None:
             handler(e)
@@ -340,14 +422,24 @@ class _Progress:
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--show", default=".", metavar="DIR",
-                        help="the show folder (holds feed_config.yaml); default: here")  # fmt: skip
-    common.add_argument("--now", metavar="TIME",
-                        help=f"pretend it is TIME (ISO 8601); also ${clock.ENV}")  # fmt: skip
-    common.add_argument("--format", choices=("text", "json"), default="text",
-                        help="json: machine-readable output")  # fmt: skip
-    p = argparse.ArgumentParser(prog="publisher", description=(
-        "Publish an evidence-based podcast: audio + Markdown show notes -> feed, site, storage."))  # fmt: skip
+    common.add_argument(
+        "--show",
+        default=".",
+        metavar="DIR",
+        help="the show folder (holds feed_config.yaml); default: here",
+    )
+    common.add_argument(
+        "--now", metavar="TIME", help=f"pretend it is TIME (ISO 8601); also ${clock.ENV}"
+    )
+    common.add_argument(
+        "--format", choices=("text", "json"), default="text", help="json: machine-readable output"
+    )
+    p = argparse.ArgumentParser(
+        prog="publisher",
+        description=(
+            "Publish an evidence-based podcast: audio + Markdown show notes -> feed, site, storage."
+        ),
+    )
     p.add_argument("--version", action="version", version=f"publisher {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -357,8 +449,12 @@ def _parser() -> argparse.ArgumentParser:
         return c
 
     def to_option(c: Any, ad_hoc: bool) -> None:
-        c.add_argument("--to", metavar="TARGET", help="a target named in feed_config.yaml"
-                       + (", or s3://bucket/prefix / a folder with --public-url" if ad_hoc else ""))  # fmt: skip
+        c.add_argument(
+            "--to",
+            metavar="TARGET",
+            help="a target named in feed_config.yaml"
+            + (", or s3://bucket/prefix / a folder with --public-url" if ad_hoc else ""),
+        )
         if ad_hoc:
             c.add_argument("--public-url", metavar="URL", help="public base URL for --to s3://…")
             c.add_argument("--endpoint-url", metavar="URL", help="S3-compatible endpoint")
@@ -373,9 +469,13 @@ def _parser() -> argparse.ArgumentParser:
     c = command("publish", _publish, "build for a target and upload what changed")
     to_option(c, True)
     c.add_argument("--dry-run", action="store_true", help="list what would change, and why")
-    c.add_argument("--prune-media", action="store_true", help="also delete media no longer in the feed")
+    c.add_argument(
+        "--prune-media", action="store_true", help="also delete media no longer in the feed"
+    )
     c.add_argument("--break-lock", action="store_true", help="remove another publish's lock first")
-    c.add_argument("--no-verify", action="store_true", help="skip fetching the feed and media afterwards")
+    c.add_argument(
+        "--no-verify", action="store_true", help="skip fetching the feed and media afterwards"
+    )
     c.add_argument("--ci", action="store_true", help="refuse to write GUIDs into notes (CI mode)")
     c.add_argument("-v", "--verbose", action="store_true", help="list every file's decision")
     c = command("verify", _verify, "fetch the public feed and media as a podcast app would")

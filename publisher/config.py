@@ -1,4 +1,4 @@
-"""Read and validate feed_config.yaml into a frozen :class:`Show`, reporting all problems at once."""
+"""Read and validate feed_config.yaml into a frozen Show, reporting all problems at once."""
 
 from __future__ import annotations
 
@@ -21,10 +21,26 @@ CONFIG_NAME = "feed_config.yaml"
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 _KEYS = {
-    "title", "description", "author", "owner", "language", "categories", "explicit", "artwork",
-    "timezone", "type", "podcast_guid", "copyright", "locked", "funding", "bibliography",
-    "citation_style", "references_title", "default_target", "targets",
-}  # fmt: skip
+    "title",
+    "description",
+    "author",
+    "owner",
+    "language",
+    "categories",
+    "explicit",
+    "artwork",
+    "timezone",
+    "type",
+    "podcast_guid",
+    "copyright",
+    "locked",
+    "funding",
+    "bibliography",
+    "citation_style",
+    "references_title",
+    "default_target",
+    "targets",
+}
 _TARGET_KEYS = {"location", "public_url", "endpoint_url", "region", "addressing_style"}
 _SECRET_WORDS = ("secret", "password", "access_key", "token", "credential")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -103,8 +119,10 @@ class _Reader:
         owner = self._owner()
         language = self.get("language", str, required=True) or "en"
         if not _LANGUAGE.match(language):
-            self.fail(f"'language' {language!r} is not an ISO 639 code like 'en' or 'en-us' [C-04]",
-                      "language")  # fmt: skip
+            self.fail(
+                f"'language' {language!r} is not an ISO 639 code like 'en' or 'en-us' [C-04]",
+                "language",
+            )
         categories = self._categories()
         explicit = self.get("explicit", bool, default=False)
         artwork = self.get("artwork", str, required=True)
@@ -123,8 +141,11 @@ class _Reader:
             kind = "episodic"
         guid = self.get("podcast_guid", str)
         if guid is not None and not _is_uuid(guid):
-            self.fail(f"'podcast_guid' {guid!r} is not a UUID [C-12]", "podcast_guid",
-                      hint="delete the line and build again to compute it")  # fmt: skip
+            self.fail(
+                f"'podcast_guid' {guid!r} is not a UUID [C-12]",
+                "podcast_guid",
+                hint="delete the line and build again to compute it",
+            )
         funding_url, funding_label = self._funding()
         targets, default = self._targets()
         bibliography = tuple(self.root / p for p in self._paths("bibliography"))
@@ -169,15 +190,20 @@ class _Reader:
         if owner and not (isinstance(name, str) and name.strip()):
             self.fail("'owner' needs a 'name' [C-09]", "owner")
         if owner and not (isinstance(email, str) and _EMAIL.match(email.strip())):
-            self.fail(f"'owner.email' {email!r} is not a valid email address [C-09]",
-                      "owner", "email", hint="directories verify ownership with it")  # fmt: skip
+            self.fail(
+                f"'owner.email' {email!r} is not a valid email address [C-09]",
+                "owner",
+                "email",
+                hint="directories verify ownership with it",
+            )
         return Owner(str(name or "").strip(), str(email or "").strip())
 
     def _categories(self) -> tuple[Category, ...]:
         raw = self.get("categories", list, required=True) or []
         if not raw and "categories" in self.data:
-            self.fail("'categories' is empty; name at least one Apple category [C-05]",
-                      "categories")  # fmt: skip
+            self.fail(
+                "'categories' is empty; name at least one Apple category [C-05]", "categories"
+            )
         found: list[Category] = []
         for i, item in enumerate(raw):
             if isinstance(item, dict) and len(item) == 1:
@@ -195,10 +221,14 @@ class _Reader:
             elif sub is not None and sub not in APPLE_CATEGORIES[name]:
                 subs = APPLE_CATEGORIES[name]
                 close = difflib.get_close_matches(str(sub), list(subs), n=1)
-                hint = (f"did you mean '{close[0]}'?" if close
-                        else "its subcategories: " + (", ".join(subs) or "none"))  # fmt: skip
-                self.fail(f"{sub!r} is not a subcategory of {name!r} [C-05]",
-                          "categories", i, hint=hint)  # fmt: skip
+                hint = (
+                    f"did you mean '{close[0]}'?"
+                    if close
+                    else "its subcategories: " + (", ".join(subs) or "none")
+                )
+                self.fail(
+                    f"{sub!r} is not a subcategory of {name!r} [C-05]", "categories", i, hint=hint
+                )
             else:
                 found.append(Category(str(name), str(sub) if sub else None))
         return tuple(found)
@@ -232,8 +262,10 @@ class _Reader:
         names = [t.name for t in targets]
         default = self.get("default_target", str) or (names[0] if names else "")
         if names and default not in raw:
-            self.fail(f"'default_target' {default!r} is not one of the targets: " + ", ".join(names),
-                      "default_target")  # fmt: skip
+            self.fail(
+                f"'default_target' {default!r} is not one of the targets: " + ", ".join(names),
+                "default_target",
+            )
         return tuple(targets), default
 
     def _target(self, name: str, spec: Any) -> Target | None:
@@ -243,8 +275,12 @@ class _Reader:
             return None
         for key in sorted(set(spec) - _TARGET_KEYS):
             if not self._refuse_secret(key, (*where, key)):
-                self.fail(f"unknown key '{key}' in target {name!r}", *where, key,
-                          hint="allowed: " + ", ".join(sorted(_TARGET_KEYS)))  # fmt: skip
+                self.fail(
+                    f"unknown key '{key}' in target {name!r}",
+                    *where,
+                    key,
+                    hint="allowed: " + ", ".join(sorted(_TARGET_KEYS)),
+                )
         location, public_url = spec.get("location"), spec.get("public_url")
         ok = True
         if not isinstance(location, str) or not location.strip():
@@ -263,18 +299,27 @@ class _Reader:
             self.fail(f"target {name!r}: public_url must be ASCII [D-05]", *where, "public_url")
             ok = False
         elif urlsplit(public_url).hostname == "localhost":
-            self.fail(f"target {name!r}: use http://127.0.0.1:PORT/ instead of localhost [D-04]",
-                      *where, "public_url",
-                      hint="the W3C validator rejects localhost URLs")  # fmt: skip
+            self.fail(
+                f"target {name!r}: use http://127.0.0.1:PORT/ instead of localhost [D-04]",
+                *where,
+                "public_url",
+                hint="the W3C validator rejects localhost URLs",
+            )
             ok = False
         if not ok:
             return None
         return make_target(
-            name, str(location), str(public_url), self.root,
-            endpoint_url=_opt_str(spec, "endpoint_url"), region=_opt_str(spec, "region"),
+            name,
+            str(location),
+            str(public_url),
+            self.root,
+            endpoint_url=_opt_str(spec, "endpoint_url"),
+            region=_opt_str(spec, "region"),
             addressing_style=_opt_str(spec, "addressing_style"),
-            source=self.doc.source, line=self.doc.line(*where), fail=self._target_fail(where),
-        )  # fmt: skip
+            source=self.doc.source,
+            line=self.doc.line(*where),
+            fail=self._target_fail(where),
+        )
 
     def _target_fail(self, where: tuple[str, ...]) -> Callable[[str], None]:
         return lambda message: self.fail(message, *where)
@@ -321,8 +366,9 @@ def make_target(
         if addressing_style not in (None, "path", "virtual", "auto"):
             complain(f"target {name!r}: addressing_style must be path, virtual or auto")
             addressing_style = None
-        return Target(name, "s3", location, public, endpoint_url, region, addressing_style,
-                      source, line)  # fmt: skip
+        return Target(
+            name, "s3", location, public, endpoint_url, region, addressing_style, source, line
+        )
     if "://" in location:
         complain(f"target {name!r}: location {location!r} is neither a folder nor s3://…")
     folder = (root / location).resolve()
@@ -362,5 +408,12 @@ def _is_uuid(text: str) -> bool:
 
 
 def _kind_name(kind: type) -> str:
-    return {str: "text", bool: "true or false", dict: "a mapping", list: "a list", int: "a number",
-            float: "a number", type(None): "empty"}.get(kind, kind.__name__)  # fmt: skip
+    return {
+        str: "text",
+        bool: "true or false",
+        dict: "a mapping",
+        list: "a list",
+        int: "a number",
+        float: "a number",
+        type(None): "empty",
+    }.get(kind, kind.__name__)

@@ -26,19 +26,47 @@ NOTES_DIR = "show_notes"
 AUDIO_EXTENSIONS = ("mp3", "m4a")
 # Files that look like media but are refused, so they are named rather than ignored.
 REFUSED_EXTENSIONS = (
-    "wav", "flac", "ogg", "oga", "opus", "aac", "aif", "aiff", "wma", "mp4", "m4v", "mov",
-    "webm", "mkv", "avi", "pdf", "m4b",
-)  # fmt: skip
+    "wav",
+    "flac",
+    "ogg",
+    "oga",
+    "opus",
+    "aac",
+    "aif",
+    "aiff",
+    "wma",
+    "mp4",
+    "m4v",
+    "mov",
+    "webm",
+    "mkv",
+    "avi",
+    "pdf",
+    "m4b",
+)
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png")
 TRANSCRIPT_TYPES = {
-    "vtt": "text/vtt", "srt": "application/x-subrip", "html": "text/html",
-    "txt": "text/plain", "transcript.json": "application/json",
-}  # fmt: skip
+    "vtt": "text/vtt",
+    "srt": "application/x-subrip",
+    "html": "text/html",
+    "txt": "text/plain",
+    "transcript.json": "application/json",
+}
 CHAPTERS_SUFFIX = "chapters.json"
 FIELDS = (
-    "title", "date", "guid", "season", "episode", "episode_type", "explicit", "summary",
-    "image", "keywords", "draft", "bibliography",
-)  # fmt: skip
+    "title",
+    "date",
+    "guid",
+    "season",
+    "episode",
+    "episode_type",
+    "explicit",
+    "summary",
+    "image",
+    "keywords",
+    "draft",
+    "bibliography",
+)
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 _FENCE = re.compile(r"^---[ \t]*\r?$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*\r?$")
@@ -62,8 +90,13 @@ def read_episodes(show: Show, read_audio: AudioReader, *, guid_mode: GuidMode) -
     notices: list[str] = []
     for slug, note in sorted(notes.items()):
         if slug not in audio:
-            problems.append(EpisodeError(
-                f"no audio for this note; expected {EPISODES_DIR}/{slug}.mp3 or .m4a", note, None))  # fmt: skip
+            problems.append(
+                EpisodeError(
+                    f"no audio for this note; expected {EPISODES_DIR}/{slug}.mp3 or .m4a",
+                    note,
+                    None,
+                )
+            )
             continue
         try:
             episode, notice = _episode(show, slug, note, audio[slug], read_audio, guid_mode)
@@ -76,9 +109,14 @@ def read_episodes(show: Show, read_audio: AudioReader, *, guid_mode: GuidMode) -
     seen: dict[str, Episode] = {}
     for ep in episodes:
         if ep.guid and ep.guid in seen:
-            problems.append(EpisodeError(
-                f"guid {ep.guid!r} is also used by {seen[ep.guid].source.name} [I-04]", ep.source,
-                _guid_line(ep.source), "each episode needs its own; delete this line to mint one"))  # fmt: skip
+            problems.append(
+                EpisodeError(
+                    f"guid {ep.guid!r} is also used by {seen[ep.guid].source.name} [I-04]",
+                    ep.source,
+                    _guid_line(ep.source),
+                    "each episode needs its own; delete this line to mint one",
+                )
+            )
         seen.setdefault(ep.guid, ep)
     raise_all(problems)
     return ReadResult(tuple(episodes), tuple(notices))
@@ -95,9 +133,14 @@ def _notes(notes_dir: Path, problems: list[PublisherError]) -> dict[str, Path]:
         if _SLUG.match(path.stem):
             found[path.stem] = path
         else:
-            problems.append(EpisodeError(
-                f"{path.name!r} is not a safe episode name [D-05]", path, None,
-                "use ASCII letters, digits, '-' and '_' only, e.g. 2026-09-01-imaging"))  # fmt: skip
+            problems.append(
+                EpisodeError(
+                    f"{path.name!r} is not a safe episode name [D-05]",
+                    path,
+                    None,
+                    "use ASCII letters, digits, '-' and '_' only, e.g. 2026-09-01-imaging",
+                )
+            )
     return found
 
 
@@ -125,14 +168,25 @@ def _audio_files(
         ext = ext.lower()
         if ext in AUDIO_EXTENSIONS or ext in REFUSED_EXTENSIONS:
             if ext in REFUSED_EXTENSIONS:
-                problems.append(AudioError(
-                    f"unsupported audio format (.{ext}); accepted: MP3 (.mp3, audio/mpeg), "
-                    "M4A/AAC (.m4a, audio/x-m4a)", path, None, "convert it, e.g. with ffmpeg"))  # fmt: skip
+                problems.append(
+                    AudioError(
+                        f"unsupported audio format (.{ext}); accepted: MP3 (.mp3, audio/mpeg), "
+                        "M4A/AAC (.m4a, audio/x-m4a)",
+                        path,
+                        None,
+                        "convert it, e.g. with ffmpeg",
+                    )
+                )
                 continue
             if stem not in slugs:
-                problems.append(EpisodeError(
-                    f"audio without a note; expected {NOTES_DIR}/{stem}.md", path, None,
-                    f"create it with: publisher new --slug {stem} \"Title\""))  # fmt: skip
+                problems.append(
+                    EpisodeError(
+                        f"audio without a note; expected {NOTES_DIR}/{stem}.md",
+                        path,
+                        None,
+                        f'create it with: publisher new --slug {stem} "Title"',
+                    )
+                )
                 continue
             by_slug.setdefault(stem, []).append(path)
         elif ext in IMAGE_EXTENSIONS or ext in TRANSCRIPT_TYPES or ext == CHAPTERS_SUFFIX:
@@ -141,8 +195,11 @@ def _audio_files(
     for slug, paths in by_slug.items():
         if len(paths) > 1:
             names = " and ".join(p.name for p in paths)
-            problems.append(EpisodeError(
-                f"two audio files for one episode: {names}", paths[0], None, "keep one"))  # fmt: skip
+            problems.append(
+                EpisodeError(
+                    f"two audio files for one episode: {names}", paths[0], None, "keep one"
+                )
+            )
             continue
         ex = extras.get(slug, {})
         image = next((ex[e] for e in IMAGE_EXTENSIONS if e in ex), None)
@@ -155,8 +212,12 @@ def split_front_matter(text: str, source: Path) -> tuple[str, str, int]:
     """Split a note into (front matter YAML, body, line of the body's first line)."""
     lines = text.splitlines(keepends=True)
     if not lines or not _FENCE.match(lines[0]):
-        raise EpisodeError("no front matter; the note must start with a '---' line", source, 1,
-                           "see README: front matter")  # fmt: skip
+        raise EpisodeError(
+            "no front matter; the note must start with a '---' line",
+            source,
+            1,
+            "see README: front matter",
+        )
     for i in range(1, len(lines)):
         if _END.match(lines[i]):
             return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 2
@@ -191,8 +252,11 @@ def _episode(
             import difflib
 
             close = difflib.get_close_matches(str(key), FIELDS, n=1)
-            fail(f"unknown front matter field '{key}'", str(key),
-                 f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(FIELDS))  # fmt: skip
+            fail(
+                f"unknown front matter field '{key}'",
+                str(key),
+                f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(FIELDS),
+            )
     audio: AudioInfo | None = None
     try:
         audio = read_audio(files.audio)
@@ -206,8 +270,10 @@ def _episode(
     number = _positive(meta, "episode", fail)
     episode_type = meta.get("episode_type", "full")
     if episode_type not in ("full", "trailer", "bonus"):
-        fail(f"episode_type must be full, trailer or bonus, not {episode_type!r} [I-13]",
-             "episode_type")  # fmt: skip
+        fail(
+            f"episode_type must be full, trailer or bonus, not {episode_type!r} [I-13]",
+            "episode_type",
+        )
         episode_type = "full"
     explicit = _bool(meta, "explicit", fail)
     draft = bool(_bool(meta, "draft", fail))
@@ -246,7 +312,7 @@ def _episode(
             bibliography=bibliography,
             transcript=files.transcript,
             chapters_file=files.chapters,
-        ),  # fmt: skip
+        ),
         notice,
     )
 
@@ -330,8 +396,11 @@ def _guid(meta: dict[str, Any], note: Path, mode: GuidMode, fail: Fail) -> tuple
     if mode == "ignore":
         return "", f"{_rel(note)}: has no guid yet; build or publish will write one"
     if mode == "refuse":
-        fail("no 'guid' in the front matter [I-04]", None,
-             "run 'publisher build' locally to write one, then commit the note")  # fmt: skip
+        fail(
+            "no 'guid' in the front matter [I-04]",
+            None,
+            "run 'publisher build' locally to write one, then commit the note",
+        )
         return "", None
     guid = str(uuid.uuid4())
     insert_front_matter_line(note, f"guid: {guid}")

@@ -35,8 +35,10 @@ def title_warnings(show: Show, items: Sequence[Item]) -> tuple[str, ...]:
         ep = item.episode
         where = f"{ep.source}:{_title_line(ep.source)}"
         if _NUMBERED_TITLE.search(ep.title):
-            found.append(f"{where}: warning: title {ep.title!r} carries an episode or season "
-                         "number; put it in 'episode:'/'season:' instead [I-01]")  # fmt: skip
+            found.append(
+                f"{where}: warning: title {ep.title!r} carries an episode or season "
+                "number; put it in 'episode:'/'season:' instead [I-01]"
+            )
         elif show.title.lower() in ep.title.lower():
             found.append(f"{where}: warning: title {ep.title!r} repeats the show's name [I-01]")
     return tuple(found)
@@ -45,8 +47,12 @@ def title_warnings(show: Show, items: Sequence[Item]) -> tuple[str, ...]:
 def build_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> bytes:
     """The feed XML for ``items`` (newest first). Raises FeedError naming the episode's file."""
     if not items:
-        raise FeedError("no published episodes: a feed needs at least one [I-16]", show.source,
-                        None, "add an episode, or check dates and 'draft:'")  # fmt: skip
+        raise FeedError(
+            "no published episodes: a feed needs at least one [I-16]",
+            show.source,
+            None,
+            "add an episode, or check dates and 'draft:'",
+        )
     fg = FeedGenerator()
     fg.register_extension("pub", ShowExtension, EpisodeExtension, atom=False, rss=True)
     fg.title(show.title)
@@ -80,8 +86,12 @@ def build_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> bytes:
     except ValueError as e:  # feedgen's errors never name the episode
         raise FeedError(f"cannot write the feed: {e}", show.source, None) from e
     if len(data) > MAX_FEED_BYTES:
-        raise FeedError(f"the feed is {len(data)} bytes; the W3C validator stops at 5,000,000 "
-                        "[D-09]", show.source, None, "shorten content:encoded or summaries")  # fmt: skip
+        raise FeedError(
+            f"the feed is {len(data)} bytes; the W3C validator stops at 5,000,000 [D-09]",
+            show.source,
+            None,
+            "shorten content:encoded or summaries",
+        )
     return data
 
 

@@ -26,8 +26,13 @@ def main() -> None:
     except TypeError:  # Pillow < 10.1 has no sized default font
         font = small = ImageFont.load_default()
     draw.text((SIZE // 2, 1130), "Back to Evidence", font=font, fill="white", anchor="mm")
-    draw.text((SIZE // 2, 1250), "low back pain, by the research", font=small,
-              fill=(200, 225, 235), anchor="mm")  # fmt: skip
+    draw.text(
+        (SIZE // 2, 1250),
+        "low back pain, by the research",
+        font=small,
+        fill=(200, 225, 235),
+        anchor="mm",
+    )
     out = Path(__file__).resolve().parent.parent / "artwork.jpg"
     img.save(out, "JPEG", quality=80, optimize=True)
     print(f"wrote {out} ({out.stat().st_size} bytes)")

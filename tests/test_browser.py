@@ -59,8 +59,12 @@ def _notes() -> str:
     filler = "".join(
         f"<p>Paragraph {i} of the discussion, long enough to scroll.</p>" for i in range(60)
     )
+    table = (  # as markdown-it writes an aligned table
+        '<table><thead><tr><th>Finding</th><th style="text-align:right">Age 50</th></tr></thead>'
+        '<tbody><tr><td>Disc bulge</td><td style="text-align:right">60%</td></tr></tbody></table>'
+    )
     return (
-        "<p>Imaging finds degeneration in people without pain."
+        table + "<p>Imaging finds degeneration in people without pain."
         '<sup><a href="#ref-1" id="cite-1">1</a></sup></p>'
         + filler
         + '<h2>References</h2><ol class="references"><li id="ref-1">Brinjikji W, et al. '
@@ -272,6 +276,15 @@ def test_citation_links_jump_to_the_reference(site: Site, watched: Watched) -> N
         " return r.top >= 0 && r.bottom <= innerHeight; }",
         timeout=5_000,
     )
+    assert watched.errors == []
+
+
+def test_table_alignment_applies_without_csp_errors(site: Site, watched: Watched) -> None:
+    page = watched.page
+    page.goto(site.base + "episodes/ep1.html")
+    cells = page.locator(".notes td")
+    assert cells.nth(0).evaluate("e => getComputedStyle(e).textAlign") in ("left", "start")
+    assert cells.nth(1).evaluate("e => getComputedStyle(e).textAlign") == "right"
     assert watched.errors == []
 
 

@@ -13,10 +13,12 @@ from PIL import Image
 
 from publisher import build
 from publisher.errors import ConfigError, EpisodeError
-from tests.conftest import FIXED_NOW, copy_show
+from tests.conftest import FIXED_NOW
 
-NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
-      "podcast": "https://podcastindex.org/namespace/1.0"}  # fmt: skip
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+}
 SLUG = "2026-09-15-red-flags"
 
 
@@ -36,9 +38,17 @@ def test_same_stem_extras_are_published(sample_show: Path) -> None:
     episodes = sample_show / "episodes"
     (episodes / f"{SLUG}.jpg").write_bytes(jpeg())
     (episodes / f"{SLUG}.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:02.000\nHello\n")
-    (episodes / f"{SLUG}.chapters.json").write_text(json.dumps(
-        {"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"},
-                                          {"startTime": 4.5, "title": "<b>Flags</b>"}]}))  # fmt: skip
+    (episodes / f"{SLUG}.chapters.json").write_text(
+        json.dumps(
+            {
+                "version": "1.2.0",
+                "chapters": [
+                    {"startTime": 0, "title": "Intro"},
+                    {"startTime": 4.5, "title": "<b>Flags</b>"},
+                ],
+            }
+        )
+    )
     result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     it = item(result.site_dir, SLUG)
     base = "http://127.0.0.1:8000/"
@@ -77,8 +87,10 @@ def test_bad_chapters_file(sample_show: Path) -> None:
     path.write_text('{"chapters": [{"title": "no start"}]}')
     with pytest.raises(EpisodeError) as info:
         build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
-    assert str(info.value) == (f"{path}: JSON chapters need a 'chapters' list whose entries each "
-                               "have a numeric 'startTime' [I-15]")  # fmt: skip
+    assert str(info.value) == (
+        f"{path}: JSON chapters need a 'chapters' list whose entries each "
+        "have a numeric 'startTime' [I-15]"
+    )
 
 
 def test_bad_episode_artwork(sample_show: Path) -> None:
@@ -91,18 +103,24 @@ def test_bad_episode_artwork(sample_show: Path) -> None:
 def test_numbered_titles_warn(sample_show: Path) -> None:
     note = sample_show / "show_notes" / f"{SLUG}.md"
     text = note.read_text(encoding="utf-8")
-    note.write_text(text.replace("title: \"Red flags", "title: \"Ep 2 - Red flags", 1), encoding="utf-8")
+    note.write_text(
+        text.replace('title: "Red flags', 'title: "Ep 2 - Red flags', 1), encoding="utf-8"
+    )
     result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     (warning,) = result.notices
-    assert warning.endswith(f"{SLUG}.md:2: warning: title 'Ep 2 - Red flags: what they can and "
-                            "cannot tell you' carries an episode or season number; put it in "
-                            "'episode:'/'season:' instead [I-01]")  # fmt: skip
+    assert warning.endswith(
+        f"{SLUG}.md:2: warning: title 'Ep 2 - Red flags: what they can and "
+        "cannot tell you' carries an episode or season number; put it in "
+        "'episode:'/'season:' instead [I-01]"
+    )
 
 
 def test_ordinary_numbers_do_not_warn(sample_show: Path) -> None:
     note = sample_show / "show_notes" / f"{SLUG}.md"
     text = note.read_text(encoding="utf-8")
-    note.write_text(text.replace("title: \"Red flags", "title: \"Top 10 red flags", 1), encoding="utf-8")
+    note.write_text(
+        text.replace('title: "Red flags', 'title: "Top 10 red flags', 1), encoding="utf-8"
+    )
     assert build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").notices == ()
 
 
@@ -112,8 +130,9 @@ def test_refuses_to_empty_a_folder_it_did_not_build(sample_show: Path, tmp_path:
     (precious / "thesis.txt").write_text("years of work")
     with pytest.raises(ConfigError) as info:
         build.build(sample_show, now=FIXED_NOW, out_dir=precious, guid_mode="refuse")
-    assert str(info.value).startswith(f"error: refusing to empty {precious}" ) or \
-        f"refusing to empty {precious}: it is not a folder this tool built" in str(info.value)
+    assert str(info.value).startswith(
+        f"error: refusing to empty {precious}"
+    ) or f"refusing to empty {precious}: it is not a folder this tool built" in str(info.value)
     assert (precious / "thesis.txt").exists()
     with pytest.raises(ConfigError):
         build.build(sample_show, now=FIXED_NOW, out_dir=sample_show, guid_mode="refuse")
@@ -122,7 +141,9 @@ def test_refuses_to_empty_a_folder_it_did_not_build(sample_show: Path, tmp_path:
 def test_missing_podcast_guid_is_computed_and_stored_once(sample_show: Path) -> None:
     cfg = sample_show / "feed_config.yaml"
     text = cfg.read_text(encoding="utf-8")
-    stripped = "".join(x for x in text.splitlines(keepends=True) if not x.startswith("podcast_guid"))
+    stripped = "".join(
+        x for x in text.splitlines(keepends=True) if not x.startswith("podcast_guid")
+    )
     cfg.write_text(stripped, encoding="utf-8")
     result = build.build(sample_show, now=FIXED_NOW, guid_mode="write")
     assert cfg.read_text(encoding="utf-8") == text  # the same single line, appended

@@ -21,8 +21,14 @@ def run(
     full_env = {**os.environ, "PUBLISHER_NOW": NOW, **(env or {})}
     full_env.pop("CI", None)
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "publisher", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "publisher", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -60,16 +66,19 @@ def test_publish_twice_then_dry_run(show: Path) -> None:
 def test_problems_are_one_line_each_without_traceback(show: Path) -> None:
     (show / "episodes" / "2026-09-15-red-flags.m4a").write_bytes(os.urandom(4000))
     note = show / "show_notes" / "2026-10-01-what-guidelines-advise.md"
-    note.write_text(note.read_text(encoding="utf-8").replace("season: 1", "season: first"),
-                    encoding="utf-8")  # fmt: skip
+    note.write_text(
+        note.read_text(encoding="utf-8").replace("season: 1", "season: first"), encoding="utf-8"
+    )
     r = run("build", cwd=show)
     assert r.returncode == 1
     assert "Traceback" not in r.stderr
     lines = r.stderr.strip().splitlines()
     assert lines[-1] == "2 problems found; nothing was written"
     assert lines[0].startswith("episodes/2026-09-15-red-flags.m4a: ")
-    assert lines[1] == ("show_notes/2026-10-01-what-guidelines-advise.md:5: 'season' must be a "
-                        "whole number from 1 up, not 'first' [I-12]")  # fmt: skip
+    assert lines[1] == (
+        "show_notes/2026-10-01-what-guidelines-advise.md:5: 'season' must be a "
+        "whole number from 1 up, not 'first' [I-12]"
+    )
     assert not (show / "_site").exists()
 
 
@@ -98,8 +107,9 @@ def test_new_scaffolds_a_note_with_a_guid(show: Path) -> None:
 def test_ci_mode_refuses_to_mint_guids(show: Path) -> None:
     note = show / "show_notes" / "2026-09-15-red-flags.md"
     text = note.read_text(encoding="utf-8")
-    note.write_text("\n".join(x for x in text.split("\n") if not x.startswith("guid:")),
-                    encoding="utf-8")  # fmt: skip
+    note.write_text(
+        "\n".join(x for x in text.split("\n") if not x.startswith("guid:")), encoding="utf-8"
+    )
     before = note.read_bytes()
     r = run("build", cwd=show, env={"CI": "true"})
     assert r.returncode == 1
@@ -113,12 +123,16 @@ def test_ci_mode_refuses_to_mint_guids(show: Path) -> None:
 def test_ad_hoc_target_needs_public_url(show: Path) -> None:
     r = run("publish", "--to", "s3://bucket/show", cwd=show)
     assert r.returncode == 1
-    assert r.stderr.strip() == ("error: --to s3://bucket/show needs --public-url (the URL apps and "
-                                "listeners use, e.g. https://cdn.example.org/show/)")  # fmt: skip
+    assert r.stderr.strip() == (
+        "error: --to s3://bucket/show needs --public-url (the URL apps and "
+        "listeners use, e.g. https://cdn.example.org/show/)"
+    )
 
 
 def test_unknown_target(show: Path) -> None:
     r = run("build", "--to", "production", cwd=show)
     assert r.returncode == 1
-    assert r.stderr.strip() == ("feed_config.yaml: no target named 'production'; targets: local "
-                                "(or pass --to s3://bucket/prefix --public-url URL)")  # fmt: skip
+    assert r.stderr.strip() == (
+        "feed_config.yaml: no target named 'production'; targets: local "
+        "(or pass --to s3://bucket/prefix --public-url URL)"
+    )

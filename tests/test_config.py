@@ -87,8 +87,10 @@ def test_all_problems_reported_together_with_lines(show_dir: Path) -> None:
     assert (
         f"{src}:5: 'language' 'English' is not an ISO 639 code like 'en' or 'en-us' [C-04]" in lines
     )
-    assert (f"{src}:7: 'Medicin' is not a subcategory of 'Health & Fitness' [C-05] "
-            "(did you mean 'Medicine'?)") in lines  # fmt: skip
+    assert (
+        f"{src}:7: 'Medicin' is not a subcategory of 'Health & Fitness' [C-05] "
+        "(did you mean 'Medicine'?)"
+    ) in lines
     assert f"{src}:13: 'explicit' must be true or false, not text" in lines
     assert f"{src}:14: unknown key 'colour' (see README: feed_config.yaml)" in lines
 
@@ -104,9 +106,11 @@ def test_secret_in_config_is_refused_and_never_echoed(show_dir: Path) -> None:
     with pytest.raises(ConfigError) as info:
         config.load(write(show_dir, text))
     message = str(info.value)
-    assert message.startswith(f"{show_dir / 'feed_config.yaml'}:13: 'aws_secret_access_key' must "
-                              "not be stored in feed_config.yaml (remove it; supply credentials "
-                              "through the AWS chain")  # fmt: skip
+    assert message.startswith(
+        f"{show_dir / 'feed_config.yaml'}:13: 'aws_secret_access_key' must "
+        "not be stored in feed_config.yaml (remove it; supply credentials "
+        "through the AWS chain"
+    )
     assert "wJalr" not in message
 
 
@@ -125,8 +129,10 @@ def test_broken_yaml_names_the_line(show_dir: Path) -> None:
 def test_missing_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         config.load(tmp_path)
-    assert str(info.value) == (f"{tmp_path / 'feed_config.yaml'}: no feed_config.yaml here "
-                               "(run in the show folder or pass --show DIR)")  # fmt: skip
+    assert str(info.value) == (
+        f"{tmp_path / 'feed_config.yaml'}: no feed_config.yaml here "
+        "(run in the show folder or pass --show DIR)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -160,8 +166,10 @@ def _img(size: tuple[int, int], mode: str, fmt: str) -> bytes:
 
 
 def test_s3_target_parts(show_dir: Path) -> None:
-    text = GOOD + ("  prod:\n    location: s3://bucket/shows/back\n"
-                   "    public_url: https://cdn.example.org/back/\n    region: auto\n")  # fmt: skip
+    text = GOOD + (
+        "  prod:\n    location: s3://bucket/shows/back\n"
+        "    public_url: https://cdn.example.org/back/\n    region: auto\n"
+    )
     show = config.load(write(show_dir, text))
     t = show.target("prod")
     assert (t.kind, t.bucket, t.prefix, t.region) == ("s3", "bucket", "shows/back/", "auto")

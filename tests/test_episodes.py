@@ -41,8 +41,12 @@ def messages(e: PublisherError) -> list[str]:
 
 def test_reads_front_matter_and_audio(show: Path) -> None:
     shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "one.mp3")
-    note(show, "one", "title: One\ndate: 2026-09-01\nguid: g-1\nseason: 1\nepisode: 2\n"
-                      "keywords: a, b\nexplicit: true\n")  # fmt: skip
+    note(
+        show,
+        "one",
+        "title: One\ndate: 2026-09-01\nguid: g-1\nseason: 1\nepisode: 2\n"
+        "keywords: a, b\nexplicit: true\n",
+    )
     (ep,) = read(show).episodes
     assert ep.title == "One" and ep.guid == "g-1" and (ep.season, ep.episode) == (1, 2)
     # a date without a time is 00:00 in the show's time zone (Europe/London, BST in September)
@@ -64,24 +68,29 @@ def test_pairing_problems_reported_together(show: Path) -> None:
     with pytest.raises(Problems) as info:
         read(show)
     e, n = "episodes", "show_notes"
-    assert sorted(messages(info.value)) == sorted([
-        f"{show}/{n}/bad name.md: 'bad name.md' is not a safe episode name [D-05] (use ASCII "
-        "letters, digits, '-' and '_' only, e.g. 2026-09-01-imaging)",
-        f"{show}/{e}/orphan.mp3: audio without a note; expected show_notes/orphan.md (create it "
-        "with: publisher new --slug orphan \"Title\")",
-        f"{show}/{e}/twice.m4a: two audio files for one episode: twice.m4a and twice.mp3 (keep one)",
-        f"{show}/{e}/wave.wav: unsupported audio format (.wav); accepted: MP3 (.mp3, audio/mpeg), "
-        "M4A/AAC (.m4a, audio/x-m4a) (convert it, e.g. with ffmpeg)",
-        f"{show}/{n}/lonely.md: no audio for this note; expected episodes/lonely.mp3 or .m4a",
-        f"{show}/{n}/twice.md: no audio for this note; expected episodes/twice.mp3 or .m4a",
-        f"{show}/{n}/wave.md: no audio for this note; expected episodes/wave.mp3 or .m4a",
-    ])  # fmt: skip
+    assert sorted(messages(info.value)) == sorted(
+        [
+            f"{show}/{n}/bad name.md: 'bad name.md' is not a safe episode name [D-05] (use ASCII "
+            "letters, digits, '-' and '_' only, e.g. 2026-09-01-imaging)",
+            f"{show}/{e}/orphan.mp3: audio without a note; expected show_notes/orphan.md (create it "
+            'with: publisher new --slug orphan "Title")',
+            f"{show}/{e}/twice.m4a: two audio files for one episode: twice.m4a and twice.mp3 (keep one)",
+            f"{show}/{e}/wave.wav: unsupported audio format (.wav); accepted: MP3 (.mp3, audio/mpeg), "
+            "M4A/AAC (.m4a, audio/x-m4a) (convert it, e.g. with ffmpeg)",
+            f"{show}/{n}/lonely.md: no audio for this note; expected episodes/lonely.mp3 or .m4a",
+            f"{show}/{n}/twice.md: no audio for this note; expected episodes/twice.mp3 or .m4a",
+            f"{show}/{n}/wave.md: no audio for this note; expected episodes/wave.mp3 or .m4a",
+        ]
+    )
 
 
 def test_front_matter_errors_name_field_and_line(show: Path) -> None:
     shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "one.mp3")
-    path = note(show, "one", "title: One\ndate: someday\nguid: g\nseason: 0\n"
-                             "episode_type: teaser\nsubtitle: x\n")  # fmt: skip
+    path = note(
+        show,
+        "one",
+        "title: One\ndate: someday\nguid: g\nseason: 0\nepisode_type: teaser\nsubtitle: x\n",
+    )
     with pytest.raises(Problems) as info:
         read(show)
     assert messages(info.value) == [
@@ -134,8 +143,10 @@ def test_ci_mode_refuses_to_write_a_guid(show: Path) -> None:
     before = path.read_bytes()
     with pytest.raises(EpisodeError) as info:
         read(show, "refuse")
-    assert str(info.value) == (f"{path}:2: no 'guid' in the front matter [I-04] (run 'publisher "
-                               "build' locally to write one, then commit the note)")  # fmt: skip
+    assert str(info.value) == (
+        f"{path}:2: no 'guid' in the front matter [I-04] (run 'publisher "
+        "build' locally to write one, then commit the note)"
+    )
     assert path.read_bytes() == before
 
 
@@ -145,8 +156,10 @@ def test_duplicate_guids(show: Path) -> None:
         note(show, slug, "title: T\ndate: 2026-09-01\nguid: same\n")
     with pytest.raises(EpisodeError) as info:
         read(show)
-    assert str(info.value) == (f"{show}/show_notes/b.md:4: guid 'same' is also used by a.md [I-04] "
-                               "(each episode needs its own; delete this line to mint one)")  # fmt: skip
+    assert str(info.value) == (
+        f"{show}/show_notes/b.md:4: guid 'same' is also used by a.md [I-04] "
+        "(each episode needs its own; delete this line to mint one)"
+    )
 
 
 def test_title_and_summary_fall_back_to_tags(show: Path) -> None:

@@ -59,8 +59,12 @@ def decoded_seconds(path: Path) -> float:
     """The decoded length by a real decoder (ffmpeg), the ground truth for I-08."""
     import imageio_ffmpeg
 
-    run = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path),
-                          "-f", "null", "-"], capture_output=True, text=True, check=True)  # fmt: skip
+    run = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     h, m, s = re.findall(r"time=(\d+):(\d+):([\d.]+)", run.stderr)[-1]
     return int(h) * 3600 + int(m) * 60 + float(s)
 
@@ -199,8 +203,9 @@ def test_drafts_and_future_episodes_are_left_out(tmp_path: Path) -> None:
 def test_build_is_deterministic(tmp_path: Path) -> None:
     show = copy_show(tmp_path / "show")
     first = build.build(show, now=FIXED_NOW, out_dir=tmp_path / "a", guid_mode="refuse")
-    second = build.build(show, now=FIXED_NOW + dt.timedelta(days=3), out_dir=tmp_path / "b",
-                         guid_mode="refuse")  # fmt: skip
+    second = build.build(
+        show, now=FIXED_NOW + dt.timedelta(days=3), out_dir=tmp_path / "b", guid_mode="refuse"
+    )
     assert [(f.key, f.sha256) for f in first.files] == [(f.key, f.sha256) for f in second.files]
 
 

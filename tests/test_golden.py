@@ -28,9 +28,8 @@ def test_sample_show_matches_golden_copy(tmp_path: Path) -> None:
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(f.sha256.encode() if f.kind == "media" else f.path.read_bytes())
     expected = {
-        str(p.relative_to(GOLDEN)).removesuffix(".sha256")
-        for p in GOLDEN.rglob("*") if p.is_file()
-    }  # fmt: skip
+        str(p.relative_to(GOLDEN)).removesuffix(".sha256") for p in GOLDEN.rglob("*") if p.is_file()
+    }
     assert set(built) == expected
     for key, f in built.items():
         if f.kind == "media":
