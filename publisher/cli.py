@@ -171,22 +171,19 @@ def _serve(args: argparse.Namespace) -> int:
             None,
             "run 'publisher publish' first",
         )
+    server = serve.make_server(root, host, port)  # bind first: then the URL printed is live
+    bound_port = server.server_address[1]
     print(
-        f"Serving {display_path(root)} at http://{host}:{port}/ (Ctrl-C to stop); "
+        f"Serving {display_path(root)} at http://{host}:{bound_port}/ (Ctrl-C to stop); "
         f"feed: {target.feed_url}",
         flush=True,
     )
     try:
-        serve.serve_forever(root, host, port)
-    except OSError as e:
-        raise PublisherError(
-            f"cannot listen on {host}:{port}: {e.strerror}",
-            None,
-            None,
-            "is another server running? pass --port",
-        ) from e
+        server.serve_forever()
     except KeyboardInterrupt:
         print("stopped")
+    finally:
+        server.server_close()
     return EXIT_OK
 
 
