@@ -48,7 +48,7 @@ def site(folder: Path, target: Target, files: int, mb: int) -> Build:
     media = mb * 1_000_000 // episodes
     extra = {
         f"transcripts/ep{i:03d}.vtt": f"WEBVTT\n\n00:00.000 --> 00:01.000\nline {i}\n".encode()
-        for i in range(max(0, files - 4 - 4 * episodes))
+        for i in range(max(0, files - 4 - 3 * episodes))
     }
     return make_build(
         folder, target, {f"ep{i:03d}": media for i in range(episodes)}, extra_assets=extra

@@ -22,6 +22,7 @@ CONTENT_TYPES = {
     "json": "application/json",
     "jpg": "image/jpeg",
     "xml": "application/rss+xml; charset=utf-8",
+    "vtt": "text/vtt; charset=utf-8",
 }
 
 

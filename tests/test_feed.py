@@ -221,3 +221,37 @@ def test_hostile_front_matter_stays_text_in_the_feed(tmp_path: Path) -> None:
     assert b"<script>" not in xml and b"<b onmouseover" not in xml
     titles = etree.fromstring(xml).xpath("/rss/channel/item/title/text()")
     assert evil in titles
+
+
+# Elements and attributes that feed validators accept in item HTML without a SecurityRisk
+# warning: our own allow-list for content:encoded, narrower than what validators accept.
+FEED_HTML_ELEMENTS = {
+    "a", "p", "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "em", "strong", "sup", "sub",
+    "table", "thead", "tbody", "tr", "th", "td", "blockquote", "code", "pre", "dl", "dt", "dd",
+    "br", "hr", "section", "del", "s", "span", "abbr", "div", "img", "caption",
+}  # fmt: skip
+FEED_HTML_ATTRIBUTES = {"href", "rel", "title", "id", "class", "colspan", "rowspan", "alt",
+                        "src", "start", "style", "lang", "dir", "width", "height"}  # fmt: skip
+
+
+def test_item_html_has_no_security_risk_markup(rss: etree._Element) -> None:
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, attrs))
+
+    for item in rss.xpath("/rss/channel/item"):
+        for path in ("description", "content:encoded"):
+            Collect().feed(text(item, path))
+    assert found
+    for tag, attrs in found:
+        assert tag in FEED_HTML_ELEMENTS, tag
+        for name, value in attrs:
+            assert name in FEED_HTML_ATTRIBUTES, (tag, name)
+            if name == "style":  # validators accept only plain properties such as text-align
+                assert re.fullmatch(r"text-align:\s*(left|right|center);?", value or ""), value
+            if name in ("href", "src"):
+                assert (value or "").startswith(("http://", "https://", "mailto:")), value
