@@ -85,7 +85,7 @@ def read_episodes(show: Show, read_audio: AudioReader, *, guid_mode: GuidMode) -
     notes_dir, audio_dir = show.root / NOTES_DIR, show.root / EPISODES_DIR
     problems: list[PublisherError] = []
     notes = _notes(notes_dir, problems)
-    audio = _audio_files(audio_dir, set(notes), problems)
+    audio = _audio_files(audio_dir, set(notes), read_audio, problems)
     episodes: list[Episode] = []
     notices: list[str] = []
     for slug, note in sorted(notes.items()):
@@ -153,7 +153,7 @@ class _AudioFiles:
 
 
 def _audio_files(
-    audio_dir: Path, slugs: set[str], problems: list[PublisherError]
+    audio_dir: Path, slugs: set[str], read_audio: AudioReader, problems: list[PublisherError]
 ) -> dict[str, _AudioFiles]:
     if not audio_dir.is_dir():
         if slugs:
@@ -168,15 +168,12 @@ def _audio_files(
         ext = ext.lower()
         if ext in AUDIO_EXTENSIONS or ext in REFUSED_EXTENSIONS:
             if ext in REFUSED_EXTENSIONS:
-                problems.append(
-                    AudioError(
-                        f"unsupported audio format (.{ext}); accepted: MP3 (.mp3, audio/mpeg), "
-                        "M4A/AAC (.m4a, audio/x-m4a)",
-                        path,
-                        None,
-                        "convert it, e.g. with ffmpeg",
-                    )
-                )
+                # The reader names what the file really is (and a misnamed MP3 as such).
+                try:
+                    read_audio(path)
+                    problems.append(AudioError(f"unsupported extension .{ext}", path))
+                except PublisherError as e:
+                    problems.append(e)
                 continue
             if stem not in slugs:
                 problems.append(

@@ -75,8 +75,8 @@ def test_pairing_problems_reported_together(show: Path) -> None:
             f"{show}/{e}/orphan.mp3: audio without a note; expected show_notes/orphan.md (create it "
             'with: publisher new --slug orphan "Title")',
             f"{show}/{e}/twice.m4a: two audio files for one episode: twice.m4a and twice.mp3 (keep one)",
-            f"{show}/{e}/wave.wav: unsupported audio format (.wav); accepted: MP3 (.mp3, audio/mpeg), "
-            "M4A/AAC (.m4a, audio/x-m4a) (convert it, e.g. with ffmpeg)",
+            f"{show}/{e}/wave.wav: unsupported audio format: WAV (accepted: MP3 (.mp3, audio/mpeg) "
+            "or M4A/AAC (.m4a, audio/x-m4a))",
             f"{show}/{n}/lonely.md: no audio for this note; expected episodes/lonely.mp3 or .m4a",
             f"{show}/{n}/twice.md: no audio for this note; expected episodes/twice.mp3 or .m4a",
             f"{show}/{n}/wave.md: no audio for this note; expected episodes/wave.mp3 or .m4a",

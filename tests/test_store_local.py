@@ -117,14 +117,14 @@ def test_expired_lock_is_taken_over(tmp_path: Path) -> None:
     (tmp_path / ".publisher").mkdir()
     (tmp_path / LOCK_KEY).write_bytes(old.to_json())
     grant = LocalStore(tmp_path).acquire_lock()
-    assert grant.replaced == old and not grant.broken
+    assert grant.replaced == old
     assert grant.note is not None and grant.note.startswith("took over an expired lock held by ")
 
 
 def test_break_lock(tmp_path: Path) -> None:
     held = LocalStore(tmp_path).acquire_lock()
     grant = LocalStore(tmp_path).acquire_lock(break_lock=True)
-    assert grant.broken and grant.replaced == held.lock
+    assert grant.replaced == held.lock
     assert grant.note is not None and grant.note.startswith("broke the lock held by ")
     # The first publish's release must not remove the lock it no longer holds.
     LocalStore(tmp_path).release_lock(held)
@@ -136,3 +136,16 @@ def test_unreadable_lock_is_treated_as_expired(tmp_path: Path) -> None:
     (tmp_path / LOCK_KEY).write_text("garbage")
     grant = LocalStore(tmp_path).acquire_lock()
     assert grant.replaced is None
+
+
+def test_lock_left_by_a_dead_publish_here_is_taken_over(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    left = store.acquire_lock()
+    from publisher.stores.base import let_go
+
+    let_go(left)  # as when a failed publish could not remove its lock
+    grant = store.acquire_lock()
+    assert grant.replaced == left.lock
+    assert grant.note == (
+        "took over the lock of a publish that is no longer running, held by " + left.lock.describe()
+    )

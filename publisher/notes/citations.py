@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import difflib
 import html
+import json
 import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,10 @@ class CitationStyle:
     delimiter: str  # between numbers of one citation, e.g. ","
     range_delimiter: str  # CSL writes collapsed ranges with an en dash
     csl: Any  # citeproc.CitationStylesStyle (mutable inside citeproc; used by one thread)
+    # A numeric style renders each entry on its own (no "2010a" disambiguation, no author
+    # substitution), so an entry cited by many episodes is rendered once per build.
+    numeric: bool = False
+    _entries: dict[str, str] = field(default_factory=dict, repr=False)
 
     def render_entries(self, items: Sequence[CslItem]) -> tuple[str, ...]:
         """The HTML of each item's entry, in the given order, without its number.
@@ -53,6 +58,16 @@ class CitationStyle:
         """
         if not items:
             return ()
+        if not self.numeric:
+            return self._render(items)
+        keys = [json.dumps(item, sort_keys=True, default=str) for item in items]
+        missing = {k: item for k, item in zip(keys, items, strict=True) if k not in self._entries}
+        if missing:
+            fresh = self._render(list(missing.values()))
+            self._entries.update(zip(missing, fresh, strict=True))
+        return tuple(self._entries[k] for k in keys)
+
+    def _render(self, items: Sequence[CslItem]) -> tuple[str, ...]:
         renamed = [{**_escaped(item), "id": f"n{i}"} for i, item in enumerate(items)]
         try:
             bib = CitationStylesBibliography(
@@ -222,6 +237,7 @@ def _parse_cached(name: str, path: Path, mtime: int) -> CitationStyle:
         delimiter=(layout.get("delimiter") if layout is not None else None) or ",",
         range_delimiter="\u2013",
         csl=csl,
+        numeric=root.find(f".//{{{_CSL_NS}}}category[@citation-format='numeric']") is not None,
     )
     try:
         style.render_entries(_SMOKE_ITEMS)

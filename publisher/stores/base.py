@@ -45,6 +45,16 @@ class LockInfo:
     def expired(self, now: datetime | None = None) -> bool:
         return (now or datetime.now(UTC)) >= self.expires
 
+    def abandoned(self) -> bool:
+        """True when the lock was left by a publish on this machine that is no longer
+        running (killed, or failed without reaching the target to release it), so that
+        simply re-running completes the publish without --break-lock."""
+        if self.owner != _owner():
+            return False
+        if self.pid == os.getpid():
+            return self.token not in _HELD
+        return _dead(self.pid)
+
     def to_json(self) -> bytes:
         return (
             json.dumps(
@@ -82,13 +92,9 @@ class LockInfo:
 
 def new_lock(ttl: timedelta = LOCK_TTL, now: datetime | None = None) -> LockInfo:
     """A lock record naming this process."""
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):
-        user = "unknown"
     start = (now or datetime.now(UTC)).replace(microsecond=0)
     return LockInfo(
-        owner=f"{user}@{socket.gethostname()}",
+        owner=_owner(),
         pid=os.getpid(),
         created=start,
         expires=start + ttl,
@@ -96,21 +102,43 @@ def new_lock(ttl: timedelta = LOCK_TTL, now: datetime | None = None) -> LockInfo
     )
 
 
+# Tokens of the locks this process holds now: tells a live publish in this process from a
+# lock an earlier, failed publish in the same process left behind.
+_HELD: set[str] = set()
+
+
+def let_go(held: LockGrant) -> None:
+    """Record that this process no longer holds ``held`` (released or not)."""
+    _HELD.discard(held.lock.token)
+
+
+def replaceable(lock: LockInfo | None, break_lock: bool) -> bool:
+    """May a publish remove ``lock`` (None: unreadable) and take the target?"""
+    return lock is None or break_lock or lock.expired() or lock.abandoned()
+
+
 @dataclass(frozen=True)
 class LockGrant:
-    """The lock this publish now holds, and any expired or broken lock it replaced."""
+    """The lock this publish now holds, and any lock it replaced."""
 
     lock: LockInfo
     replaced: LockInfo | None = None
-    broken: bool = False  # replaced because break_lock was asked for, not because it expired
+    note: str | None = None  # a line worth showing the producer when a lock was taken over
 
-    @property
-    def note(self) -> str | None:
-        """A line worth showing the producer, when a lock was taken over."""
-        if self.replaced is None:
-            return None
-        how = "broke the lock" if self.broken else "took over an expired lock"
-        return f"{how} held by {self.replaced.describe()}"
+
+def grant(lock: LockInfo, replaced: LockInfo | None, break_lock: bool) -> LockGrant:
+    """Record that this process now holds ``lock`` and say how it was obtained."""
+    note = None
+    if replaced is not None:
+        if replaced.expired():
+            how = "took over an expired lock"
+        elif replaced.abandoned():
+            how = "took over the lock of a publish that is no longer running,"
+        else:
+            how = "broke the lock" if break_lock else "took over the lock"
+        note = f"{how} held by {replaced.describe()}"
+    _HELD.add(lock.token)
+    return LockGrant(lock, replaced, note)
 
 
 def lock_held_error(held: LockInfo, location: Path | str) -> StoreError:
@@ -167,9 +195,29 @@ class Store(Protocol):
         """Take the publish lock, or raise StoreError naming who holds it."""
         ...
 
-    def release_lock(self, grant: LockGrant) -> None:
+    def release_lock(self, mine: LockGrant) -> None:
         """Give back the lock, if it is still ours."""
         ...
+
+
+def _owner() -> str:
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
+def _dead(pid: int) -> bool:
+    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, owned by someone else
+        return False
+    return False
 
 
 def _stamp(t: datetime) -> str:

@@ -23,8 +23,11 @@ from .base import (
     LockGrant,
     LockInfo,
     Progress,
+    grant,
+    let_go,
     lock_held_error,
     new_lock,
+    replaceable,
 )
 
 _CHUNK = 1 << 20
@@ -150,7 +153,8 @@ class LocalStore:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:
                 held = self._read_lock(path)
-                if held is not None and not held.expired() and not break_lock:
+                if not replaceable(held, break_lock):
+                    assert held is not None
                     raise lock_held_error(held, self.root) from None
                 replaced = held or replaced
                 # Expired, unreadable, or to be broken: remove it and race for it again.
@@ -160,16 +164,17 @@ class LocalStore:
                 raise StoreError(f"cannot create the lock: {e.strerror}", path) from e
             with os.fdopen(fd, "wb") as out:
                 out.write(lock.to_json())
-            return LockGrant(lock, replaced, broken=break_lock and replaced is not None)
+            return grant(lock, replaced, break_lock)
         held = self._read_lock(path)
         if held is not None:
             raise lock_held_error(held, self.root)
         raise StoreError("cannot take the lock: another publish keeps replacing it", path)
 
-    def release_lock(self, grant: LockGrant) -> None:
+    def release_lock(self, mine: LockGrant) -> None:
+        let_go(mine)
         path = self.root / LOCK_KEY
         held = self._read_lock(path)
-        if held is not None and held.token == grant.lock.token:
+        if held is not None and held.token == mine.lock.token:
             path.unlink(missing_ok=True)
 
     @staticmethod

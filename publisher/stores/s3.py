@@ -27,8 +27,11 @@ from .base import (
     LockGrant,
     LockInfo,
     Progress,
+    grant,
+    let_go,
     lock_held_error,
     new_lock,
+    replaceable,
 )
 
 if TYPE_CHECKING:
@@ -200,14 +203,15 @@ class S3Store:
                     CacheControl=META_CACHE_CONTROL,
                     IfNoneMatch="*",
                 )
-                return LockGrant(lock, replaced, broken=break_lock and replaced is not None)
+                return grant(lock, replaced, break_lock)
             except bexc.ClientError as e:
                 if _code(e) not in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
                     raise self._error(e, "taking the publish lock") from e
             except (bexc.BotoCoreError, OSError) as e:
                 raise self._error(e, "taking the publish lock") from e
             held = self._read_lock()
-            if held is not None and not held.expired() and not break_lock:
+            if not replaceable(held, break_lock):
+                assert held is not None
                 raise lock_held_error(held, self.location)
             replaced = held or replaced
             self.delete(LOCK_KEY)  # expired, unreadable or to be broken: race for it again
@@ -216,9 +220,10 @@ class S3Store:
             raise lock_held_error(held, self.location)
         raise StoreError(f"{self.location}: cannot take the publish lock; try again")
 
-    def release_lock(self, grant: LockGrant) -> None:
+    def release_lock(self, mine: LockGrant) -> None:
+        let_go(mine)
         held = self._read_lock()
-        if held is not None and held.token == grant.lock.token:
+        if held is not None and held.token == mine.lock.token:
             self.delete(LOCK_KEY)
 
     def _read_lock(self) -> LockInfo | None:
