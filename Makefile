@@ -20,14 +20,16 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/publisher publish
 	@echo
-	@echo "Published the sample show into public/ (feed: public/feed.xml, site: public/index.html)."
-	@echo "Preview it on its public URL: make serve  (then open http://127.0.0.1:8000/index.html)"
+	@echo "The sample show is in public/ (feed: public/feed.xml, site: public/index.html)."
+	@echo "Listen on its public URL: make serve, then open http://127.0.0.1:8000/index.html"
 
 serve: $(VENV)/.installed
 	$(BIN)/publisher serve
 
-## test: install what the tests need (Python packages, Debian's chromium) and run them all
+## test: install what the tests need (Python packages, Debian's chromium), lint, run every test
 test: $(VENV)/.installed-test chromium
+	$(BIN)/ruff check publisher tests bench scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 chromium:

@@ -185,7 +185,10 @@ def test_dropped_connection_mid_upload_then_rerun_completes(
     assert bucket.state()["feed.xml"][0] == v1.file("feed.xml").sha256
 
     v2 = build_for(tmp_path, bucket, {"ep1": 20_000, "ep2": 12_000_000})
-    publish(v2)  # the cut publish could not remove its lock: it is known to be dead
+    # The cut publish could not remove its lock; this process knows that publish is over.
+    report = publish(v2)
+    assert report.lock_note is not None
+    assert report.lock_note.startswith("took over the lock of a publish that is no longer running")
     assert bucket.state() == expected_state(v2)
 
 
