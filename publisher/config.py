@@ -60,7 +60,7 @@ def load(root: Path) -> Show:
     """Read ``root/feed_config.yaml``. Raises ConfigError, or Problems with every problem found."""
     source = root / CONFIG_NAME
     try:
-        text = source.read_text(encoding="utf-8")
+        text = source.read_text(encoding="utf-8-sig")
     except FileNotFoundError as e:
         raise ConfigError(
             "no feed_config.yaml here", source, None, "run in the show folder or pass --show DIR"

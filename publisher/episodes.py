@@ -231,7 +231,7 @@ def _episode(
 ) -> tuple[Episode, str | None]:
     problems: list[PublisherError] = []
     try:
-        text = note.read_text(encoding="utf-8")
+        text = note.read_text(encoding="utf-8-sig")  # editors on Windows may add a BOM
     except UnicodeDecodeError as e:
         raise EpisodeError("not UTF-8 text", note, None, "save the note as UTF-8") from e
     front, body, body_line = split_front_matter(text, note)

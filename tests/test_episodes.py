@@ -181,3 +181,26 @@ def test_one_bad_audio_does_not_hide_others(show: Path) -> None:
     assert len(got) == 2
     assert got[0].startswith(f"{show}/episodes/empty.mp3: ")
     assert got[1] == f"{path}:5: 'explicit' must be true or false, not 'maybe'"
+
+
+def test_windows_shaped_note_bom_and_crlf(show: Path) -> None:
+    shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "one.mp3")
+    path = show / "show_notes" / "one.md"
+    path.write_bytes(
+        "\ufeff---\r\ntitle: Caf\u00e9 \u2014 one\r\ndate: 2026-09-01 08:30\r\n---\r\nBody\r\n".encode()
+    )
+    result = read(show, "write")
+    (ep,) = result.episodes
+    assert ep.title == "Caf\u00e9 \u2014 one"
+    assert (ep.date.hour, ep.date.minute) == (8, 30)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf---\r\ntitle:")
+    assert f"guid: {ep.guid}\r\n---\r\nBody\r\n".encode() in path.read_bytes()
+
+
+def test_note_that_is_not_utf8(show: Path) -> None:
+    shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "one.mp3")
+    path = show / "show_notes" / "one.md"
+    path.write_bytes("---\ntitle: Caf\u00e9\ndate: 2026-09-01\nguid: g\n---\n".encode("cp1252"))
+    with pytest.raises(EpisodeError) as info:
+        read(show)
+    assert str(info.value) == f"{path}: not UTF-8 text (save the note as UTF-8)"
