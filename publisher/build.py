@@ -15,9 +15,10 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from publisher import artwork, audio, config, episodes, feed, notes, site
-from publisher.errors import ConfigError, EpisodeError, PublisherError, raise_all
+from publisher.errors import ConfigError, EpisodeError, PublisherError, display_path, raise_all
 from publisher.model import (
     Build,
     Enclosure,
@@ -93,6 +94,11 @@ def prepare(
                 None,
                 "or pass --to s3://bucket/prefix --public-url URL",
             ) from None
+    if _insecure(target.public_url):
+        notices.append(
+            f"{display_path(show.source)}: warning: target {target.name!r} publishes at plain "
+            f"http:// ({target.public_url}); apps and Podcasting 2.0 tags expect https:// [D-04]"
+        )
     read = episodes.read_episodes(show, audio.read_audio, guid_mode=guid_mode)
     notices.extend(read.notices)
     published = sorted(
@@ -168,8 +174,17 @@ def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[str]
         )
     if mode == "write":
         config.store_podcast_guid(show, guid)
-        notices.append(f"{show.source}: wrote 'podcast_guid: {guid}'; commit this file")
+        notices.append(
+            f"{display_path(show.source)}: wrote 'podcast_guid: {guid}'; commit this file"
+        )
     return dataclasses.replace(show, podcast_guid=guid)
+
+
+def _insecure(url: str) -> bool:
+    """A public http:// URL (a loopback preview is fine, D-04)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return parts.scheme == "http" and not (host.startswith("127.") or host == "::1")
 
 
 def _show_links(show: Show, target: Target) -> ShowLinks:

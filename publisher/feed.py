@@ -15,7 +15,7 @@ import lxml.etree  # noqa: F401  feedgen.util needs lxml.etree imported first (l
 from feedgen.feed import FeedGenerator  # isort: skip
 
 from publisher import __version__
-from publisher.errors import FeedError
+from publisher.errors import FeedError, display_path
 from publisher.feedext import EpisodeExtension, ShowExtension
 from publisher.model import Item, Show, ShowLinks
 
@@ -33,7 +33,7 @@ def title_warnings(show: Show, items: Sequence[Item]) -> tuple[str, ...]:
     found = []
     for item in items:
         ep = item.episode
-        where = f"{ep.source}:{_title_line(ep.source)}"
+        where = f"{display_path(ep.source)}:{_title_line(ep.source)}"
         if _NUMBERED_TITLE.search(ep.title):
             found.append(
                 f"{where}: warning: title {ep.title!r} carries an episode or season "
