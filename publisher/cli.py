@@ -337,6 +337,8 @@ class _Progress:
         self.live = self.stream.isatty() and not self.quiet
         self.bar: Any = None
         self.task: Any = None
+        self.files_done = 0
+        self.bytes_done = 0  # of finished files; FileProgress may not come for small ones
 
     def __enter__(self) -> _Progress:
         if self.live:
@@ -344,7 +346,6 @@ class _Progress:
             from rich.progress import (
                 BarColumn,
                 DownloadColumn,
-                MofNCompleteColumn,
                 Progress,
                 TextColumn,
                 TimeRemainingColumn,
@@ -357,7 +358,7 @@ class _Progress:
                 DownloadColumn(),
                 TransferSpeedColumn(),
                 TimeRemainingColumn(),
-                MofNCompleteColumn(),
+                TextColumn("{task.fields[files]}"),
                 console=Console(file=self.stream),
                 transient=False,
             )
@@ -401,17 +402,27 @@ class _Progress:
     def _started(self, e: Any) -> None:
         if self.bar is not None:
             if self.task is None:
-                self.task = self.bar.add_task("uploading", total=e.total_bytes)
-            self.bar.update(self.task, description=f"{e.index}/{e.total} {e.key}")
+                self.task = self.bar.add_task("uploading", total=e.total_bytes, files="")
+            self.bar.update(
+                self.task, description=e.key, files=f"{self.files_done}/{e.total} files"
+            )
         else:
             self._line(f"upload {e.index}/{e.total} {e.key} ({e.size} bytes)")
 
     def _progress(self, e: Any) -> None:
         if self.bar is not None and self.task is not None:
-            self.bar.update(self.task, completed=e.total_sent)
+            self.bar.update(self.task, completed=max(e.total_sent, self.bytes_done))
 
     def _done(self, e: Any) -> None:
-        pass
+        self.files_done += 1
+        self.bytes_done += e.size
+        if self.bar is not None and self.task is not None:
+            total = self.bar.tasks[0].fields.get("files", "").partition("/")[2]
+            self.bar.update(
+                self.task,
+                completed=max(self.bytes_done, self.bar.tasks[0].completed),
+                files=f"{self.files_done}/{total}",
+            )
 
 
 # --- argument parsing -------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -159,3 +160,17 @@ def test_plain_http_public_url_warns(sample_show: Path) -> None:
         f"{cfg}: warning: target 'local' publishes at plain http:// (http://podcast.example.org/); "
         "apps and Podcasting 2.0 tags expect https:// [D-04]",
     )
+
+
+def test_media_hash_is_reused_while_size_and_mtime_hold(sample_show: Path) -> None:
+    key = f"media/{SLUG}.m4a"
+    first = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").file(key).sha256
+    cache = sample_show / ".publisher" / "hash-cache.json"
+    entries = json.loads(cache.read_text())
+    (path,) = [p for p in entries if p.endswith(f"{SLUG}.m4a")]
+    entries[path][2] = "0" * 64  # a cached hash is trusted while size and mtime match
+    cache.write_text(json.dumps(entries))
+    assert build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").file(key).sha256 == "0" * 64
+    audio = sample_show / "episodes" / f"{SLUG}.m4a"
+    os.utime(audio, ns=(audio.stat().st_atime_ns, audio.stat().st_mtime_ns + 1_000_000_000))
+    assert build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").file(key).sha256 == first
