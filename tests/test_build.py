@@ -13,7 +13,7 @@ from lxml import etree
 from PIL import Image
 
 from publisher import build
-from publisher.errors import ConfigError, EpisodeError
+from publisher.errors import ConfigError, EpisodeError, NotesError
 from tests.conftest import FIXED_NOW
 
 NS = {
@@ -174,3 +174,36 @@ def test_media_hash_is_reused_while_size_and_mtime_hold(sample_show: Path) -> No
     audio = sample_show / "episodes" / f"{SLUG}.m4a"
     os.utime(audio, ns=(audio.stat().st_atime_ns, audio.stat().st_mtime_ns + 1_000_000_000))
     assert build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").file(key).sha256 == first
+
+
+def test_unknown_citation_key_names_file_line_and_close_key(sample_show: Path) -> None:
+    note = sample_show / "show_notes" / f"{SLUG}.md"
+    lines = note.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.append("\nA claim.[@brinjikji2016]\n")
+    note.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(NotesError) as info:
+        build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert str(info.value) == (
+        f"{note}:{len(lines) + 1}: unknown citation key 'brinjikji2016' (did you mean 'brinjikji2015'?)"
+    )
+
+
+def test_episode_bibliography_is_merged_and_clashes_reported(sample_show: Path) -> None:
+    note = sample_show / "show_notes" / f"{SLUG}.md"
+    extra = sample_show / "show_notes" / "extra.json"
+    extra.write_text(json.dumps([{"id": "nice2016", "type": "report", "title": "Low back pain and "
+                                  "sciatica in over 16s", "publisher": "NICE", "issued": {
+                                      "date-parts": [[2016]]}}]))  # fmt: skip
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("\nseason:", "\nbibliography: extra.json\nseason:", 1)
+                    + "\nSee the guideline.[@nice2016]\n", encoding="utf-8")  # fmt: skip
+    result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    page = (result.site_dir / "episodes" / f"{SLUG}.html").read_text(encoding="utf-8")
+    # AMA title-cases a report and, with no author, moves the title to the front (once: as
+    # pandoc does; citeproc-py alone printed it twice)
+    assert "<em>Low Back Pain and Sciatica in over 16s</em>. NICE; 2016." in page
+    assert page.count("Sciatica in over 16s") == 1
+    extra.write_text(json.dumps([{"id": "koes2010", "type": "report", "title": "Clash"}]))
+    with pytest.raises(NotesError) as info:
+        build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert "koes2010" in str(info.value) and str(info.value).startswith(str(sample_show))

