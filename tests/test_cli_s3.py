@@ -123,3 +123,19 @@ def test_verify_command_and_failed_verification(
     assert line.startswith(
         "error: the upload completed, but a podcast app could not reach the show:"
     )
+
+
+def test_aws_endpoint_url_from_the_environment(
+    tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    show = copy_show(tmp_path / "show")
+    endpoint = bucket.server.endpoint
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    env = {**os.environ, "PUBLISHER_NOW": NOW}
+    r = subprocess.run(
+        [sys.executable, "-m", "publisher", "publish", "--to", f"s3://{bucket.name}/{PREFIX}",
+         "--public-url", f"{endpoint}/{bucket.name}/{PREFIX}/", "--no-verify"],
+        cwd=show, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "feed.xml" in bucket.state()
