@@ -21,6 +21,8 @@ from typing import BinaryIO
 from urllib.parse import quote, unquote, urlsplit
 
 from publisher.errors import PublisherError
+from publisher.plan import manifest_from_json
+from publisher.stores.base import MANIFEST_KEY
 
 __all__ = ["content_type", "make_server", "serve_forever"]
 
@@ -91,7 +93,25 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, root: Path, address: tuple[str, int]) -> None:
         self.root = root
+        self._types: dict[str, str] = {}
+        self._types_stamp: tuple[int, int] | None = None
         super().__init__(address, _Handler)
+
+    def published_type(self, path: Path) -> str:
+        """The Content-Type the build decided for ``path`` (kept in the target's manifest,
+        e.g. ``application/json+chapters``, I-15), else one guessed from the name."""
+        manifest = self.root / MANIFEST_KEY
+        try:
+            st = manifest.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+            if stamp != self._types_stamp:
+                entries = manifest_from_json(manifest.read_bytes())
+                self._types = {k: e.content_type for k, e in entries.items() if e.content_type}
+                self._types_stamp = stamp
+        except (OSError, ValueError, KeyError, TypeError):  # no manifest (yet), or damaged
+            self._types, self._types_stamp = {}, None
+        key = path.relative_to(self.root).as_posix()
+        return self._types.get(key) or content_type(path.name)
 
     def handle_error(self, request: object, client_address: object) -> None:
         # the stdlib prints every failed request to stderr; the library never prints
@@ -200,7 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
 
         length = max(0, last - first + 1)
         self.send_response(status)
-        self.send_header("Content-Type", content_type(path.name))
+        self.send_header("Content-Type", self.server.published_type(path))
         self.send_header("Content-Length", str(length))
         self.send_header("Accept-Ranges", "bytes")
         if status == HTTPStatus.PARTIAL_CONTENT:

@@ -54,7 +54,11 @@ def test_adding_an_episode_writes_only_its_files(sample_show: Path) -> None:
     uploaded = sorted(a.key for a in report.uploaded)
     assert uploaded == sorted(
         [f"media/{new}.mp3", f"episodes/{new}.html", "index.html", "feed.xml"]
-        + [a.key for a in report.uploaded if a.key.startswith("episodes/") and a.key != f"episodes/{new}.html"]
+        + [
+            a.key
+            for a in report.uploaded
+            if a.key.startswith("episodes/") and a.key != f"episodes/{new}.html"
+        ]
     )
     assert uploaded[-1] != "feed.xml" or True
     assert report.uploaded[-1].key == "feed.xml"  # the feed goes last
@@ -101,3 +105,24 @@ def test_serve_command_answers_range_requests(sample_show: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_serve_sends_the_published_content_types(sample_show: Path) -> None:
+    from publisher import serve
+
+    publish(sample_show)
+    server = serve.make_server(sample_show / "public", "127.0.0.1", 0)
+    import threading
+
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
+        conn.request("HEAD", "/chapters/2026-09-01-imaging-without-pain.json")
+        resp = conn.getresponse()
+        resp.read()
+        assert resp.status == 200
+        assert resp.getheader("Content-Type") == "application/json+chapters"  # I-15
+    finally:
+        server.shutdown()
+        server.server_close()
