@@ -46,6 +46,8 @@ _SECRET_WORDS = ("secret", "password", "access_key", "token", "credential")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
 _CHANNEL_DESCRIPTION_BYTES = 4000
+# Characters XML 1.0 forbids (D-01): lxml refuses them and a feed holding one is unparseable.
+XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 T = TypeVar("T")
 
@@ -101,6 +103,12 @@ class _Reader:
 
     def show(self) -> Show:
         d = self.data
+        for path, char in xml_illegal_chars(d):
+            self.fail(
+                f"'{'.'.join(map(str, path))}' contains {char}, which XML 1.0 forbids [D-01]",
+                *path,
+                hint="delete it; such characters are often invisible in an editor",
+            )
         for key in sorted(set(d) - _KEYS):
             close = difflib.get_close_matches(key, sorted(_KEYS), n=1)
             self._refuse_secret(key, (key,))
@@ -237,14 +245,20 @@ class _Reader:
         funding = self.get("funding", dict)
         if not funding:
             return None, None
-        url, label = funding.get("url"), funding.get("label", "Support the show")
-        if not isinstance(url, str) or not _is_http_url(url):
+        url, label = funding.get("url"), funding.get("label") or "Support the show"
+        # D-04: every podcast:* URL is https; D-05: URLs are ASCII.
+        if (
+            not isinstance(url, str)
+            or not _is_http_url(url)
+            or urlsplit(url.strip()).scheme != "https"
+            or not url.isascii()
+        ):
             self.fail("'funding.url' must be an absolute https:// URL [C-14]", "funding", "url")
             return None, None
         if not isinstance(label, str) or len(label) > 128:
             self.fail("'funding.label' must be text of at most 128 characters [C-14]", "funding")
             return None, None
-        return url, label.strip()
+        return url.strip(), label.strip() or "Support the show"
 
     def _paths(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key)
@@ -382,6 +396,24 @@ def store_podcast_guid(show: Show, guid: str) -> None:
     if text and not text.endswith((b"\n", b"\r")):
         text += newline
     show.source.write_bytes(text + b"podcast_guid: " + guid.encode() + newline)
+
+
+def xml_illegal_chars(
+    value: Any, path: tuple[str | int, ...] = ()
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """(key path, "U+000B") for each text in ``value`` holding a character XML 1.0 forbids."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    if isinstance(value, str):
+        if m := XML_ILLEGAL.search(value):
+            found.append((path, f"U+{ord(m.group()):04X}"))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            found.extend(xml_illegal_chars(k, (*path, str(k))))
+            found.extend(xml_illegal_chars(v, (*path, str(k))))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            found.extend(xml_illegal_chars(v, (*path, i)))
+    return found
 
 
 def _opt_str(spec: dict[str, Any], key: str) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from publisher import yamldoc
+from publisher.config import XML_ILLEGAL, xml_illegal_chars
 from publisher.errors import AudioError, EpisodeError, PublisherError, raise_all
 from publisher.model import AudioInfo, Episode, Show
 
@@ -244,6 +245,22 @@ def _episode(
         line = doc.line(field) if field else doc.first_line
         problems.append(EpisodeError(message, note, line, hint))
 
+    for path, char in xml_illegal_chars(meta):
+        fail(
+            f"'{'.'.join(map(str, path))}' contains {char}, which XML 1.0 forbids [D-01]",
+            str(path[0]),
+            "delete it; such characters are often invisible in an editor",
+        )
+    for offset, body_text in enumerate(body.split("\n")):
+        if m := XML_ILLEGAL.search(body_text):
+            problems.append(
+                EpisodeError(
+                    f"the notes contain U+{ord(m.group()):04X}, which XML 1.0 forbids [D-01]",
+                    note,
+                    body_line + offset,
+                    "delete it; such characters are often invisible in an editor",
+                )
+            )
     for key in meta:
         if key not in FIELDS:
             import difflib

@@ -15,6 +15,7 @@ import lxml.etree  # noqa: F401  feedgen.util needs lxml.etree imported first (l
 from feedgen.feed import FeedGenerator  # isort: skip
 
 from publisher import __version__
+from publisher.config import XML_ILLEGAL
 from publisher.errors import FeedError, display_path
 from publisher.feedext import EpisodeExtension, ShowExtension
 from publisher.model import Item, Show, ShowLinks
@@ -99,26 +100,36 @@ def _add_item(fg: FeedGenerator, show: Show, item: Item) -> None:
     ep, links, audio = item.episode, item.links, item.episode.audio
     try:
         fe = fg.add_entry(order="append")
-        fe.title(ep.title)
+        fe.title(_xml_text(ep.title).strip())
         fe.guid(ep.guid, permalink=False)
         fe.link(href=links.page_url)
         fe.pubDate(ep.date)
-        fe.description(item.notes.description_html)
-        fe.content(item.notes.content_html, type="CDATA")
+        fe.description(_xml_text(item.notes.description_html))
+        fe.content(_xml_text(item.notes.content_html), type="CDATA")
         fe.enclosure(links.media_url, str(audio.size), audio.mime_type)
     except ValueError as e:
         raise FeedError(f"cannot add this episode to the feed: {e}", ep.source, None) from e
     tags = fe.pub.tags
-    tags.cdata_description = item.notes.description_html
+    tags.cdata_description = _xml_text(item.notes.description_html)
     tags.duration = audio.seconds
     tags.explicit = show.explicit if ep.explicit is None else ep.explicit
     tags.episode_type = ep.episode_type
     tags.episode, tags.season = ep.episode, ep.season
     tags.image = links.image_url
-    tags.author = audio.artist if audio.artist and audio.artist != show.author else None
+    artist = _xml_text(audio.artist or "").strip()
+    tags.author = artist if artist and artist != show.author else None
     if links.transcript_url and links.transcript_type:
         tags.transcript = (links.transcript_url, links.transcript_type)
     tags.chapters = links.chapters_url
+
+
+def _xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (D-01).
+
+    Config and notes with such characters are refused with their line; this catches what
+    comes from elsewhere (audio tags, bibliographies) so the feed always parses.
+    """
+    return XML_ILLEGAL.sub("", text)
 
 
 def _title_line(source: Path) -> int:
