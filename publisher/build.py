@@ -106,6 +106,13 @@ def prepare(
         key=lambda e: (e.date, e.slug),
         reverse=True,
     )
+    for e in sorted(read.episodes, key=lambda e: (e.date, e.slug)):
+        if e.draft:
+            notices.append(f"{display_path(e.source)}: draft, left out")
+        elif e.date > now:
+            notices.append(
+                f"{display_path(e.source)}: scheduled for {e.date.isoformat()}, left out"
+            )
     show_links = _show_links(show, target)
     outputs: list[Output] = []
     show_art = show.image.read_bytes()

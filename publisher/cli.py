@@ -213,7 +213,7 @@ def _new(args: argparse.Namespace) -> int:
         f"title: {yamldoc.dump_scalar(args.title)}\n"
         f"date: {date.isoformat()}\n"
         f"guid: {uuid.uuid4()}\n"
-        "summary: One plain sentence about this episode.\n"
+        "# summary: one plain sentence, used when the notes do not fit the feed description\n"
         "---\n\n"
         "Write the show notes here in Markdown. Cite a study with [@key], several with\n"
         "[@key1; @key2], where each key is in show_notes/references.bib.\n",

@@ -246,14 +246,12 @@ class _Reader:
         if not funding:
             return None, None
         url, label = funding.get("url"), funding.get("label") or "Support the show"
-        # D-04: every podcast:* URL is https; D-05: URLs are ASCII.
-        if (
-            not isinstance(url, str)
-            or not _is_http_url(url)
-            or urlsplit(url.strip()).scheme != "https"
-            or not url.isascii()
-        ):
+        # D-04: every podcast:* URL is https.
+        if not isinstance(url, str) or not _is_http_url(url) or urlsplit(url).scheme != "https":
             self.fail("'funding.url' must be an absolute https:// URL [C-14]", "funding", "url")
+            return None, None
+        if not url.isascii():
+            self.fail("'funding.url' must be ASCII [D-05]", "funding", "url")
             return None, None
         if not isinstance(label, str) or len(label) > 128:
             self.fail("'funding.label' must be text of at most 128 characters [C-14]", "funding")

@@ -207,3 +207,17 @@ def test_episode_bibliography_is_merged_and_clashes_reported(sample_show: Path) 
     with pytest.raises(NotesError) as info:
         build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     assert "koes2010" in str(info.value) and str(info.value).startswith(str(sample_show))
+
+
+def test_drafts_and_scheduled_episodes_are_named(sample_show: Path) -> None:
+    import datetime as dt
+
+    note = sample_show / "show_notes" / f"{SLUG}.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("\ndate:", "\ndraft: true\ndate:", 1))
+    early = dt.datetime(2026, 9, 20, tzinfo=dt.UTC)
+    result = build.build(sample_show, now=early, guid_mode="refuse")
+    assert result.notices == (
+        f"{note}: draft, left out",
+        f"{sample_show / 'show_notes' / '2026-10-01-what-guidelines-advise.md'}: scheduled for "
+        "2026-10-01T00:00:00+01:00, left out",
+    )

@@ -74,6 +74,7 @@ _BIBTEX_FIELDS = {
     "issn": "ISSN",
     "pmid": "PMID",
     "pmcid": "PMCID",
+    "shortjournal": "container-title-short",  # BibLaTeX (Better BibTeX): AMA prints this one
     "note": "note",
     "type": "genre",
     "abstract": "abstract",
@@ -293,22 +294,62 @@ def _bibtex_to_csl(key: str, entry: Entry) -> dict[str, Any]:
         item["page"] = re.sub(r"-+", "-", _latex(fields["pages"]).replace("–", "-"))
     if kind == "inbook" and "title" in fields and "booktitle" not in fields:
         item["container-title"] = item["title"]
-    year = fields.get("year") or fields.get("date", "")[:4]
-    if year.strip().isdigit():
+    if "doi" in fields:
+        item["DOI"] = normalise_doi(fields["doi"])
+    if "url" not in fields and "howpublished" in fields:
+        # Zotero's plain BibTeX export puts a web page's address here, as \url{...}.
+        m = re.fullmatch(r"\s*(?:\\url\{)?\s*(https?://[^\s{}]+)\s*\}?\s*", fields["howpublished"])
+        if m:
+            item["URL"] = m.group(1)
+    eprint_type = fields.get("eprinttype", "").strip().lower()
+    if "eprint" in fields and eprint_type in _EPRINT_TYPES:
+        item.setdefault(_EPRINT_TYPES[eprint_type], fields["eprint"].strip())
+        if item.get("DOI"):
+            item["DOI"] = normalise_doi(item["DOI"])
+    year = fields.get("year", "").strip()
+    date = _biblatex_date(fields.get("date", "")) if not year else None
+    if date is not None:
+        item["issued"] = date
+    elif year.isdigit():
         parts: list[int] = [int(year)]
         month = fields.get("month", "").strip().lower()[:3]
         if month in _MONTHS or month.isdigit():
             parts.append(_MONTHS.get(month) or int(month))
         item["issued"] = {"date-parts": [parts]}
-    elif year:
-        item["issued"] = {"literal": _latex(year)}
-    accessed = fields.get("urldate", "")
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", accessed.strip()):
-        item["accessed"] = {"date-parts": [[int(x) for x in accessed.strip().split("-")]]}
+    elif year or fields.get("date"):
+        item["issued"] = {"literal": _latex(year or fields["date"])}
+    accessed = _biblatex_date(fields.get("urldate", ""))
+    if accessed is not None:
+        item["accessed"] = accessed
     for role, persons in entry.persons.items():
         if role.lower() in ("author", "editor", "translator"):
             item[role.lower()] = _names(persons)
     return item
+
+
+_EPRINT_TYPES = {"pubmed": "PMID", "pmid": "PMID", "pmc": "PMCID", "pmcid": "PMCID", "doi": "DOI"}
+_ISO_DATE = r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?"
+
+
+def _biblatex_date(text: str) -> dict[str, Any] | None:
+    """BibLaTeX's ``date``/``urldate`` (``2020``, ``2020-03``, ``2020-03-15``, a ``/`` range)."""
+    m = re.fullmatch(rf"\s*{_ISO_DATE}(?:\s*/\s*(?:{_ISO_DATE})?)?\s*", text)
+    if m is None:
+        return None
+    groups = m.groups()
+    parts = [[int(g) for g in groups[:3] if g]]
+    if groups[3]:
+        parts.append([int(g) for g in groups[3:] if g])
+    return {"date-parts": parts}
+
+
+_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+
+
+def normalise_doi(doi: str) -> str:
+    """The bare DOI: exports often carry ``https://doi.org/`` or ``doi:`` already, and the
+    style prints its own prefix ("doi:https://doi.org/10…" otherwise)."""
+    return _DOI_PREFIX.sub("", doi.strip()).strip()
 
 
 # --- CSL-JSON and CSL-YAML ---------------------------------------------------------------
