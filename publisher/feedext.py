@@ -73,8 +73,11 @@ class ShowExtension(BaseExtension):  # type: ignore[misc]
         _sub(owner, ITUNES, "name", t.owner_name)
         _sub(owner, ITUNES, "email", t.owner_email)
         _sub(channel, ITUNES, "image", href=t.image)
+        parents: dict[str, Any] = {}  # subcategories of one parent nest in one element
         for name, sub in t.categories:
-            cat = _sub(channel, ITUNES, "category", **{"text": name})
+            cat = parents.get(name)
+            if cat is None:
+                cat = parents[name] = _sub(channel, ITUNES, "category", **{"text": name})
             if sub:
                 _sub(cat, ITUNES, "category", **{"text": sub})
         _sub(channel, ITUNES, "explicit", "true" if t.explicit else "false")

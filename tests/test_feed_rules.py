@@ -815,3 +815,16 @@ def test_d01_control_characters_in_notes_and_config_are_all_reported(sample_show
     body_line = next(i for i, x in enumerate(lines, 1) if x.startswith("Second"))
     assert any(p.startswith(f"{note}:{summary_line}: 'summary' contains U+001F") for p in found)
     assert any(p.startswith(f"{note}:{body_line}: the notes contain U+000B") for p in found)
+
+
+def test_c05_subcategories_of_one_parent_share_it(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    cfg = show / "feed_config.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace(
+        "  - Science > Life Sciences\n",
+        "  - Science > Life Sciences\n  - Health & Fitness > Mental Health\n"), encoding="utf-8")  # fmt: skip
+    result = build.build(show, now=FIXED_NOW, guid_mode="refuse")
+    ch = etree.parse(str(result.site_dir / "feed.xml")).getroot()[0]
+    top = ch.xpath("itunes:category", namespaces=NS)
+    assert [c.get("text") for c in top] == ["Health & Fitness", "Science"]
+    assert [c.get("text") for c in top[0]] == ["Medicine", "Mental Health"]
