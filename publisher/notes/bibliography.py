@@ -8,6 +8,8 @@ from, so a clash between two files can name both.
 
 from __future__ import annotations
 
+import datetime
+import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -221,13 +223,19 @@ def _culprit_line(text: str, error_line: int) -> int:
 
 def _read_bibtex(path: Path, text: str) -> dict[str, tuple[CslItem, int | None]]:
     lines: dict[str, int] = {}
+    seen: dict[str, tuple[str, int]] = {}  # BibTeX keys are case-insensitive (pybtex too)
     for ln, kind, key in _entry_starts(text):
         if kind in ("comment", "preamble", "string"):
             continue
-        if key in lines:
+        if key.lower() in seen:
+            first, first_ln = seen[key.lower()]
+            as_written = "" if first == key else f" as '{first}'"
             raise NotesError(
-                f"duplicate citation key '{key}' (first defined at line {lines[key]})", path, ln
+                f"duplicate citation key '{key}' (first defined at line {first_ln}{as_written})",
+                path,
+                ln,
             )
+        seen[key.lower()] = (key, ln)
         lines[key] = ln
     # pybtex only warns on stderr unless strict; the library never prints, so errors raise.
     pybtex.errors.set_strict_mode(True)
@@ -405,7 +413,8 @@ def _csl_items(
         try:
             key, item = _check_csl_item(raw, index, fmt)
         except NotesError as e:
-            problems.append(NotesError(e.message, path, None))
+            key = str(raw.get("id")) if isinstance(raw, dict) else ""
+            problems.append(NotesError(e.message, path, lines.get(key)))
             continue
         line = lines.get(key)
         if key in items:
@@ -433,28 +442,52 @@ def _check_csl_item(raw: object, index: int, fmt: str) -> tuple[str, dict[str, A
         if name in _NAME_FIELDS:
             if not (isinstance(value, list) and all(_is_name(v) for v in value)):
                 raise NotesError(f"malformed {fmt}: entry '{key}': '{name}' is not a name list")
-            item[name] = [{k: str(v) for k, v in n.items()} for n in value]
+            names = [{k: str(v) for k, v in n.items() if v is not None} for n in value]
+            item[name] = [n for n in names if n]
         elif name in _DATE_FIELDS:
-            item[name] = _check_date(value, key, name, fmt)
+            date = _check_date(value, key, name, fmt)
+            if date is not None:
+                item[name] = date
         elif isinstance(value, str | int | float) and not isinstance(value, bool):
             item[name] = str(value)
         # other shapes (custom objects, lists) are not CSL variables: ignored
+    if "DOI" in item:
+        item["DOI"] = normalise_doi(item["DOI"])
+    if "journalAbbreviation" in item:  # Zotero's older name for the short journal title
+        item.setdefault("container-title-short", item.pop("journalAbbreviation"))
     return key, item
 
 
 def _is_name(value: object) -> bool:
     return isinstance(value, dict) and all(
-        isinstance(k, str) and isinstance(v, str | int) for k, v in value.items()
+        isinstance(k, str) and (v is None or isinstance(v, str | int)) for k, v in value.items()
     )
 
 
-def _check_date(value: object, key: str, name: str, fmt: str) -> dict[str, Any]:
+def _check_date(value: object, key: str, name: str, fmt: str) -> dict[str, Any] | None:
+    if isinstance(value, datetime.date):  # YAML reads an unquoted 2020-03-15 as a date
+        return {"date-parts": [[value.year, value.month, value.day]]}
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, dict) and _int_like(v.get("year")) for v in value)
+    ):
+        # Better BibTeX's CSL-YAML (and pandoc-citeproc's): "- year: 2015\n  month: 4",
+        # one mapping per end of a range.
+        value = {
+            "date-parts": [[v.get(k) for k in ("year", "month", "day") if k in v] for v in value]
+        }
     if isinstance(value, dict):
         parts = value.get("date-parts")
         if isinstance(parts, list) and all(
-            isinstance(p, list) and all(_int_like(x) for x in p) for p in parts
+            isinstance(p, list) and all(x is None or _int_like(x) for x in p) for p in parts
         ):
-            return {"date-parts": [[int(x) for x in p] for p in parts if p]}
+            # Exporters write a missing month or day as null; a date stops at the first gap.
+            clean = [[int(x) for x in itertools.takewhile(_int_like, p)] for p in parts]
+            if any(clean):
+                return {"date-parts": [p for p in clean if p]}
+            if not any(k in value for k in ("literal", "raw")):
+                return None  # "date-parts": [[]] or [[null]]: no date given
         if isinstance(value.get("literal"), str):
             return {"literal": value["literal"]}
         if isinstance(value.get("raw"), str):

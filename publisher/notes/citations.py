@@ -14,6 +14,7 @@ import difflib
 import html
 import json
 import re
+import warnings
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -92,9 +93,12 @@ class CitationStyle:
     def _render(self, items: Sequence[CslItem]) -> tuple[str, ...]:
         renamed = [{**_escaped(item), "id": f"n{i}"} for i, item in enumerate(items)]
         try:
-            bib = CitationStylesBibliography(
-                self.csl, CiteProcJSON(renamed), citeproc_formatter.html
-            )
+            # citeproc-py warns (on stderr) about every variable it does not know, such as
+            # Zotero's "journalAbbreviation" or BibLaTeX extras; the library never prints.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                source = CiteProcJSON(renamed)
+            bib = CitationStylesBibliography(self.csl, source, citeproc_formatter.html)
             for i in range(len(items)):
                 bib.register(Citation([CitationItem(f"n{i}")]))
             # Not sorted: the list follows first use in the notes, as the numbers do.

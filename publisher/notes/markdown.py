@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from markdown_it import MarkdownIt
@@ -39,6 +39,33 @@ _CITE = re.compile(rf"^\s*(?P<prefix>(?:[^@;]*\s)?)-?@(?P<key>{_KEY})(?P<suffix>
 class Cite:
     key: str
     locator: str  # "" or as written after the comma, e.g. "p. 33"
+    prefix: str = ""  # pandoc's text before the key: "see" in [see @key]
+    suffix: str = ""  # text after the locator: ", fig. 2" in [@key, pp. 33-35, fig. 2]
+
+    def __bool__(self) -> bool:
+        """True when the cite carries text beyond its number (it then stays out of ranges)."""
+        return bool(self.locator or self.prefix or self.suffix)
+
+
+# A locator: a label pandoc knows (or none: a page), then numbers, ranges and lists of them
+# ("33", "33-35", "3, 5", "iv"); what follows (", fig. 2" after a page) is a suffix.
+_LOCATOR = re.compile(
+    r"(?P<label>(?:[A-Za-z]+(?:\.\s*|\s+))?)"
+    r"(?P<value>[\w\-–]*\d[\w\-–]*(?:\s*(?:,|&|and)\s*[\w\-–]*\d[\w\-–]*)*"
+    r"|[ivxlcdm]+\b)",
+    re.I,
+)
+
+
+def _split_suffix(suffix: str) -> tuple[str, str]:
+    """(locator, rest) from what follows the key, as pandoc splits them."""
+    text = suffix.strip()
+    if text.startswith(","):
+        text = text[1:].strip()
+    m = _LOCATOR.match(text)
+    if m is None or (m.group("label") and m.group("label").strip().lower() not in _LOCATOR_LABELS):
+        return "", suffix.strip() if suffix.strip() != "," else ""
+    return text[: m.end()].strip(), text[m.end() :].rstrip()
 
 
 @dataclass
@@ -58,6 +85,8 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     src = state.src
     if src[start] != "[" or start + 1 >= state.posMax or src[start + 1] == "^":
         return False
+    if state.linkLevel > 0:
+        return False  # inside a link's text a citation link would nest: it stays text
     end = src.find("]", start + 1)
     if end < 0 or end > state.posMax or "[" in src[start + 1 : end]:
         return False
@@ -68,14 +97,42 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
         m = _CITE.match(part)
         if m is None:
             return False
-        suffix = m.group("suffix").strip()
-        locator = suffix[1:].strip() if suffix.startswith(",") else suffix
-        cites.append(Cite(m.group("key"), locator))
+        locator, suffix = _split_suffix(m.group("suffix"))
+        cites.append(Cite(m.group("key"), locator, " ".join(m.group("prefix").split()), suffix))
     if not silent:
         token = state.push("citation", "", 0)
         token.meta = {"cites": tuple(cites), "pos": start}
         token.content = src[start : end + 1]
     state.pos = end + 1
+    return True
+
+
+_NARRATIVE = re.compile(rf"@(?P<key>{_KEY})(?:\s?\[(?P<locator>[^\[\]@;]*)\](?![(\[]))?")
+
+
+def _narrative_rule(state: StateInline, silent: bool) -> bool:
+    """Pandoc's in-text citation ``@key`` (or ``@key [p. 33]``), for known keys only.
+
+    A numeric style prints it like ``[@key]``. ``@`` after a letter or digit is an e-mail
+    address, and ``@name`` that is not a key in the bibliography is a social-media handle:
+    both stay text (pandoc would print "name?" and warn).
+    """
+    start = state.pos
+    src = state.src
+    # After "[": an escaped "\\[@key]" (the producer wants the text) or a link's label.
+    if src[start] != "@" or (start > 0 and (src[start - 1].isalnum() or src[start - 1] in "_@[")):
+        return False
+    if state.linkLevel > 0:
+        return False
+    m = _NARRATIVE.match(src, start, state.posMax)
+    if m is None or m.group("key") not in state.env.get("citation_keys", ()):
+        return False
+    locator, suffix = _split_suffix(m.group("locator") or "")
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"cites": (Cite(m.group("key"), locator, "", suffix),), "pos": start}
+        token.content = m.group(0)
+    state.pos = m.end()
     return True
 
 
@@ -87,11 +144,13 @@ def parser() -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(deflist_plugin)
     md.inline.ruler.before("link", "citation", _citation_rule)
+    md.inline.ruler.before("link", "narrative_citation", _narrative_rule)
     return md
 
 
-def parse(markdown: str) -> list[Token]:
-    return parser().parse(markdown, {})
+def parse(markdown: str, citation_keys: frozenset[str] = frozenset()) -> list[Token]:
+    """The notes' tokens; ``@key`` outside brackets is a citation only for these keys."""
+    return parser().parse(markdown, {"citation_keys": citation_keys})
 
 
 def citations(tokens: Sequence[Token]) -> list[tuple[Token, int]]:
@@ -110,20 +169,26 @@ def citations(tokens: Sequence[Token]) -> list[tuple[Token, int]]:
 # --- numbers ----------------------------------------------------------------------------
 
 
-def collapse(numbers: Sequence[tuple[int, str]], *, enabled: bool) -> list[tuple[int, int, str]]:
-    """Sorted, de-duplicated (first, last, locator) runs; runs of 3+ collapse (1–4, 1,2)."""
-    seen: dict[int, str] = {}
+_A = TypeVar("_A", str, Cite)
+
+
+def collapse(numbers: Sequence[tuple[int, _A]], *, enabled: bool) -> list[tuple[int, int, _A]]:
+    """Sorted, de-duplicated (first, last, locator) runs; runs of 3+ collapse (1–4, 1,2).
+
+    A number with a locator (or a cite with a prefix or suffix) stays on its own.
+    """
+    seen: dict[int, _A] = {}
     for n, loc in numbers:
         if n not in seen or (loc and not seen[n]):
             seen[n] = loc
-    runs: list[tuple[int, int, str]] = []
+    runs: list[tuple[int, int, _A]] = []
     for n in sorted(seen):
         loc = seen[n]
         if runs and enabled and not loc and not runs[-1][2] and runs[-1][1] == n - 1:
-            runs[-1] = (runs[-1][0], n, "")
+            runs[-1] = (runs[-1][0], n, loc)
         else:
             runs.append((n, n, loc))
-    out: list[tuple[int, int, str]] = []
+    out: list[tuple[int, int, _A]] = []
     for a, b, loc in runs:
         if b - a >= 2:
             out.append((a, b, loc))
@@ -135,7 +200,8 @@ def collapse(numbers: Sequence[tuple[int, str]], *, enabled: bool) -> list[tuple
 _LOCATOR_LABELS = {
     "p.": "p", "pp.": "pp", "page": "p", "pages": "pp", "chap.": "chap", "chapter": "chap",
     "sec.": "sec", "section": "sec", "fig.": "fig", "figure": "fig", "tbl.": "table",
-    "table": "table", "para.": "para", "vol.": "vol",
+    "table": "table", "para.": "para", "vol.": "vol", "p": "p", "pp": "pp", "ch.": "chap",
+    "fig": "fig", "figs.": "figs", "sect.": "sec", "l.": "l", "n.": "n", "no.": "no",
 }  # fmt: skip
 
 
@@ -147,8 +213,15 @@ def locator_text(locator: str) -> str:
     assert m is not None
     label, rest = m.group(1).lower(), m.group(2)
     if label in _LOCATOR_LABELS and rest:
-        return f"({_LOCATOR_LABELS[label]}{rest})"
+        return f"({_LOCATOR_LABELS[label]}{_range(rest)})"
+    if locator[:1].isdigit() or re.fullmatch(r"[ivxlcdm]+", locator, re.I):
+        return f"(p{_range(locator)})"  # pandoc: a locator without a label is a page
     return f"({locator})"
+
+
+def _range(text: str) -> str:
+    # "33--35" (LaTeX habit) and "33–35" print as the style's page ranges do: "33-35".
+    return re.sub(r"\s*(?:--|–)\s*", "-", text)
 
 
 # --- links ------------------------------------------------------------------------------
@@ -164,7 +237,7 @@ def _safe_href(href: str) -> str | None:
 
 
 def _is_external(href: str, page_url: str) -> bool:
-    parts = urlsplit(href)
+    parts = urlsplit(urljoin(page_url, href))  # "//other.example/" is external too
     if parts.scheme.lower() not in ("http", "https"):
         return False
     return parts.netloc.lower() != urlsplit(page_url).netloc.lower()
@@ -247,18 +320,18 @@ class _Base(RendererHTML):
                         env: Any) -> str:  # fmt: skip
         return ""
 
-    def _runs(self, token: Token, env: Any) -> list[tuple[int, int, str]]:
+    def _runs(self, token: Token, env: Any) -> list[tuple[int, int, Cite]]:
         numbering: Numbering = env["numbering"]
-        pairs = [(numbering.numbers[c.key], c.locator) for c in token.meta["cites"]
+        pairs = [(numbering.numbers[c.key], c) for c in token.meta["cites"]
                  if c.key in numbering.numbers]  # fmt: skip
         return collapse(pairs, enabled=env["style"].collapse)
 
     def _plain_citation(self, token: Token, env: Any) -> str:
         style: CitationStyle = env["style"]
         parts = []
-        for a, b, loc in self._runs(token, env):
+        for a, b, cite in self._runs(token, env):
             text = f"{a}{style.range_delimiter}{b}" if a != b else str(a)
-            parts.append(text + html.escape(locator_text(loc)))
+            parts.append(_affixed(cite, text))
         return style.delimiter.join(parts)
 
     def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
@@ -281,11 +354,11 @@ class WebRenderer(_Base):
     def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
         style: CitationStyle = env["style"]
         parts = []
-        for a, b, loc in self._runs(tokens[idx], env):
+        for a, b, cite in self._runs(tokens[idx], env):
             text = self._cite_link(a, env, also=range(a + 1, b))
             if b != a:
                 text += style.range_delimiter + self._cite_link(b, env)
-            parts.append(text + html.escape(locator_text(loc)))
+            parts.append(_affixed(cite, text))
         return f'<sup class="cite">{style.delimiter.join(parts)}</sup>'
 
     def footnote_ref(
@@ -383,6 +456,15 @@ class DescriptionRenderer(_Base):
     def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                       env: Any) -> str:  # fmt: skip
         return "<li>"
+
+
+def _affixed(cite: Cite, number_html: str) -> str:
+    """The number with pandoc's prefix, the AMA locator and the suffix: "see 1(p3), fig. 2"."""
+    prefix = html.escape(cite.prefix) + " " if cite.prefix else ""
+    suffix = html.escape(cite.suffix)
+    if suffix and suffix[0].isalnum():
+        suffix = " " + suffix
+    return prefix + number_html + html.escape(locator_text(cite.locator)) + suffix
 
 
 def _space_before(tokens: Sequence[Token], idx: int) -> str:

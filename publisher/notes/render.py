@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ def render_notes(
     the episode's page (base for relative links and the "full notes" link). Raises NotesError,
     or Problems with every unknown citation key and unrenderable entry.
     """
-    tokens = md.parse(markdown)
+    tokens = md.parse(markdown, bibliography.keys)
     numbering = _number(tokens, source, first_line, bibliography)
     keys = list(numbering.numbers)
     try:
@@ -176,7 +177,10 @@ def _description(
     return "\n".join(b[1] for b in kept) + "\n" + link
 
 
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s)|[.!?][\"'\u201d\u2019)\]]*$")
+_SENTENCE_END = re.compile(
+    r"[.!?][\"'\u201d\u2019)\]]*(?=\s)|[.!?][\"'\u201d\u2019)\]]*$"
+    r"|[\u3002\uff01\uff1f][\u300d\u300f\u201d\u2019\uff09]*"  # 。！？ need no space after
+)
 
 
 def _cut_paragraph(text: str, budget: int) -> str:
@@ -195,4 +199,26 @@ def _cut_paragraph(text: str, budget: int) -> str:
     for end in reversed(words):
         if _fits(para(text[:end].rstrip() + "\u2026"), budget):
             return para(text[:end].rstrip() + "\u2026")
-    return ""
+    # No space that fits (Chinese or Japanese prose, a long URL): cut between characters,
+    # the longest prefix that fits (escaping makes the size grow with the length).
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if _fits(para(text[:mid] + "\u2026"), budget):
+            low = mid
+        else:
+            high = mid - 1
+    while 0 < low < len(text) and _joins(text[low - 1], text[low]):
+        low -= 1  # never split a character from its accent, or an emoji sequence
+    return para(text[:low].rstrip() + "\u2026") if low else ""
+
+
+def _joins(before: str, after: str) -> bool:
+    """Whether a cut between these two characters would split one visible character."""
+    return (
+        unicodedata.category(after) in ("Mn", "Me", "Mc", "Sk")
+        or after in "\u200d\ufe0e\ufe0f"
+        or before == "\u200d"
+        or 0x1F3FB <= ord(after) <= 0x1F3FF  # skin tone
+        or (0x1F1E6 <= ord(before) <= 0x1F1FF and 0x1F1E6 <= ord(after) <= 0x1F1FF)
+    )
