@@ -35,6 +35,7 @@ _ACCEPTED_HINT = "accepted: " + " or ".join(
 # mutagen is only partly annotated; its objects are handled as Any here.
 _ID3: Any = _id3.ID3
 _MP4: Any = _mp4.MP4
+_U32 = struct.Struct(">I")
 _REDO = "re-export or re-upload the file"
 # Errors mutagen (and the struct module under it) raise on damaged input.
 _MUTAGEN_ERRORS = (MutagenError, struct.error, ValueError, IndexError, KeyError, EOFError)
@@ -81,9 +82,14 @@ def _read_mpeg(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
     if stream.layer != 3:
         roman = "I" * stream.layer
         raise _unsupported(path, f"MPEG Layer {roman} audio (MP{stream.layer})")
+    if buf[:4] == b"RIFF":
+        # A WAV file wrapping MP3 (format 0x55): players told "audio/mpeg" may refuse it.
+        raise _unsupported(path, "MP3 audio in a WAV (RIFF) file")
     _check_extension(path, "mp3")
     if stream.truncated:
         raise _truncated_mp3(path, stream)
+    if stream.switch is not None:
+        raise _joined_mp3(path, stream, stream.switch)
     if stream.frames == 0:
         raise AudioError("audio file holds no audio frames", path, hint=_REDO)
     try:
@@ -122,6 +128,20 @@ def _truncated_mp3(path: Path, stream: mp3frames.Scan) -> AudioError:
             f"header promises {info.bytes if info else 0:,} bytes of audio but fewer are present"
         )
     return AudioError(f"audio file is truncated: {problem}", path, hint=_REDO)
+
+
+def _joined_mp3(path: Path, stream: mp3frames.Scan, second: mp3frames.Frame) -> AudioError:
+    # MPEG audio cannot change sample rate or layer mid-stream; players measure and seek by
+    # the first part, and decoders disagree about the rest, so no length would be right.
+    if second.sample_rate != stream.sample_rate:
+        change = f"{stream.sample_rate:,} Hz, then {second.sample_rate:,} Hz"
+    else:
+        change = f"Layer {'I' * stream.layer}, then Layer {'I' * second.layer}"
+    return AudioError(
+        f"audio file joins two different MP3 streams at {stream.duration:.1f} s: {change}",
+        path,
+        hint="re-export it as one file",
+    )
 
 
 def _id3_text(frames: list[Any]) -> str | None:
@@ -189,10 +209,18 @@ def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
     except _MUTAGEN_ERRORS as e:
         raise AudioError(f"damaged M4A file: {_said(e, path)}", path, hint=_REDO) from e
     codec = str(mp4.info.codec)
+    if codec == "mp4a" and _qt_esds_is_aac(buf, moov):
+        # A QuickTime-style sound entry (version 1, its 'esds' inside a 'wave' box), as
+        # QuickTime and ffmpeg's mov muxer write them; mutagen does not look in there.
+        codec = "mp4a.40"
     if not codec.startswith("mp4a.40"):
         raise _unsupported(path, _mp4_codec_name(codec, codecs[b"soun"]))
     _check_extension(path, "m4a")
     duration = float(mp4.info.length)
+    if duration <= 0 and any(name == b"moof" for name, _, _ in top):
+        # A fragmented MP4 (streaming/CMAF export) keeps its samples' durations in the
+        # fragments, not in the index: the index says 0.
+        duration = _fragmented_length(buf, moov, top)
     if duration <= 0:
         raise AudioError("audio file holds no audio (its length is 0)", path, hint=_REDO)
     for name, start, end in top:
@@ -207,7 +235,10 @@ def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
         duration=duration,
         title=_mp4_text(tags.get("\xa9nam")),
         artist=_mp4_text(tags.get("\xa9ART")),
-        comment=_mp4_text(tags.get("\xa9cmt")),
+        # Apple's podcast tools put the episode text in "desc"/"ldes" rather than a comment.
+        comment=_mp4_text(tags.get("\xa9cmt"))
+        or _mp4_text(tags.get("desc"))
+        or _mp4_text(tags.get("ldes")),
         chapters=tuple(Chapter(float(c.start), str(c.title)) for c in mp4.chapters or ()),
         artwork=_mp4_artwork(tags.get("covr")),
     )
@@ -263,6 +294,97 @@ def _tracks(buf: mmap.mmap, start: int, end: int) -> list[tuple[bytes, bytes]]:
                     codec = _first_sample_entry(buf, sub_body, sub_end)
         tracks.append((handler, codec))
     return tracks
+
+
+def _fragmented_length(
+    buf: mmap.mmap, moov: tuple[bytes, int, int], top: list[tuple[bytes, int, int]]
+) -> float:
+    """Seconds of the first audio track of a fragmented MP4: its samples' durations summed
+    over every fragment ('moof' > 'traf' > 'trun'), with the defaults of 'tfhd' and 'trex'."""
+    track_id = timescale = None
+    defaults: dict[int, int] = {}  # track ID -> default sample duration ('trex')
+    for name, body, end in _boxes(buf, moov[1], moov[2]):
+        if name == b"trak" and track_id is None:
+            track_id, timescale = _audio_track_id_and_timescale(buf, body, end)
+        elif name == b"mvex":
+            for sub, sub_body, sub_end in _boxes(buf, body, end):
+                if sub == b"trex" and sub_body + 16 <= sub_end:
+                    tid, _, default = struct.unpack_from(">III", buf, sub_body + 4)
+                    defaults[tid] = default
+    if track_id is None or not timescale:
+        return 0.0
+    total = 0
+    for name, body, end in top:
+        if name != b"moof" or end > len(buf):
+            continue  # a cut fragment: the truncation check names it
+        for traf, traf_body, traf_end in _boxes(buf, body, end):
+            if traf != b"traf":
+                continue
+            default = defaults.get(track_id, 0)
+            for sub, at, sub_end in _boxes(buf, traf_body, traf_end):
+                sub_end = min(sub_end, len(buf))
+                if sub == b"tfhd" and at + 8 <= sub_end:
+                    flags, tid = struct.unpack_from(">II", buf, at)
+                    if tid != track_id:
+                        break  # another track's fragment
+                    at += 8 + (8 if flags & 1 else 0) + (4 if flags & 2 else 0)
+                    if flags & 8 and at + 4 <= sub_end:
+                        default = _U32.unpack_from(buf, at)[0]
+                elif sub == b"trun" and at + 8 <= sub_end:
+                    total += _trun_duration(buf, at, sub_end, default)
+    return total / timescale
+
+
+def _audio_track_id_and_timescale(
+    buf: mmap.mmap, start: int, end: int
+) -> tuple[int | None, int | None]:
+    track_id = timescale = None
+    end = min(end, len(buf))
+    sound = False
+    for name, body, box_end in _boxes(buf, start, end):
+        if name == b"tkhd" and body + 24 <= box_end:
+            track_id = _U32.unpack_from(buf, body + (20 if buf[body] == 1 else 12))[0]
+        elif name == b"mdia":
+            for sub, sub_body, sub_end in _boxes(buf, body, box_end):
+                if sub == b"mdhd" and sub_body + 24 <= sub_end:
+                    at = sub_body + (20 if buf[sub_body] == 1 else 12)
+                    timescale = _U32.unpack_from(buf, at)[0]
+                elif sub == b"hdlr" and sub_body + 12 <= sub_end:
+                    sound = buf[sub_body + 8 : sub_body + 12] == b"soun"
+    return (track_id, timescale) if sound else (None, None)
+
+
+def _trun_duration(buf: mmap.mmap, at: int, end: int, default: int) -> int:
+    flags: int
+    count: int
+    flags, count = struct.unpack_from(">II", buf, at)
+    if not flags & 0x100:
+        return count * default
+    at += 8 + (4 if flags & 1 else 0) + (4 if flags & 4 else 0)
+    stride = 4 * sum(1 for bit in (0x100, 0x200, 0x400, 0x800) if flags & bit)
+    count = min(count, max(0, end - at) // stride)
+    return sum(_U32.unpack_from(buf, at + i * stride)[0] for i in range(count))
+
+
+def _qt_esds_is_aac(buf: mmap.mmap, moov: tuple[bytes, int, int]) -> bool:
+    """True if the first 'esds' in the index describes MPEG-4 audio (object type 0x40)."""
+    at = buf.find(b"esds", moov[1], moov[2])
+    if at < 0:
+        return False
+    pos = at + 8  # past the name, version and flags
+    for tag in (3, 4):  # ES_Descriptor, then the DecoderConfigDescriptor inside it
+        if pos >= moov[2] or buf[pos] != tag:
+            return False
+        pos += 1
+        while pos < moov[2] and buf[pos] & 0x80:  # the length: 1 to 4 bytes of 7 bits
+            pos += 1
+        pos += 1
+        if tag == 3 and pos + 3 <= moov[2]:
+            flags = buf[pos + 2]
+            pos += 3 + (2 if flags & 0x80 else 0) + (2 if flags & 0x20 else 0)
+            if flags & 0x40 and pos < moov[2]:
+                pos += 1 + buf[pos]
+    return pos < moov[2] and buf[pos] == 0x40
 
 
 def _first_sample_entry(buf: mmap.mmap, start: int, end: int) -> bytes:

@@ -13,6 +13,7 @@ ID3v2.4 structure document (tag header, footer), and the Xing/LAME and VBRI head
 from __future__ import annotations
 
 import mmap
+import re
 import struct
 from dataclasses import dataclass
 
@@ -26,6 +27,13 @@ _FIXED = 0xFFFE0C00
 _FIRST_FRAME_WINDOW = 128 * 1024
 # Consecutive frames needed to believe a sync word found by searching (not by walking).
 _CONFIRM = 4
+# The first three bytes a frame header can start with: sync, a version and layer that exist, a
+# bitrate index that is neither free format nor bad. Searching with this (in C) rather than for
+# every 0xFF byte keeps junk cheap to skip, even the 0xFF fill of an erased memory card.
+_CANDIDATE = re.compile(rb"\xff[\xe2-\xe7\xf2-\xf7\xfa-\xff][\x10-\xeb]")
+# Zero fill after a tag is not junk that could fake a sync word: it does not count against
+# _FIRST_FRAME_WINDOW, however long it is.
+_NOT_ZERO = re.compile(rb"[^\x00]")
 
 # kbit/s by (MPEG-1?, layer bits) then bitrate index; layer bits 3 = I, 2 = II, 1 = III.
 _BITRATES: dict[tuple[bool, int], tuple[int, ...]] = {
@@ -102,6 +110,9 @@ class Scan:
     info: InfoHeader | None
     cut_at: int | None  # offset of a last frame that the data ends inside of
     skipped: int  # bytes of junk jumped over between frames
+    # The first frame of a second, different stream (another sample rate or layer) that
+    # follows this one, as when two encodes are joined with `cat`; the walk stops there.
+    switch: Frame | None = None
 
     @property
     def present(self) -> float:
@@ -211,8 +222,11 @@ def _chain(buf: Buffer, pos: int, end: int, fixed: int, count: int) -> bool:
 def _search(buf: Buffer, pos: int, stop: int, end: int, confirm: int) -> int | None:
     """The first offset in [pos, stop) where ``confirm`` consistent frames begin."""
     while True:
-        pos = buf.find(b"\xff", pos, stop)
-        if pos < 0 or pos + 4 > end:
+        found = _CANDIDATE.search(buf, pos, min(stop + 2, end))
+        if found is None:
+            return None
+        pos = found.start()
+        if pos + 4 > end:
             return None
         h = _U32.unpack_from(buf, pos)[0]
         if decode_header(h) is not None and _chain(buf, pos, end, h & _FIXED, confirm):
@@ -255,6 +269,10 @@ def first_frame(buf: Buffer) -> int | None:
     """Offset of the first frame of an MPEG audio stream (after any ID3v2 tag), or None."""
     start = id3v2_end(buf)
     end = tags_start(buf)
+    data = _NOT_ZERO.search(buf, start, end) if start < end else None
+    if data is None:
+        return None
+    start = data.start()
     return _search(buf, start, min(end, start + _FIRST_FRAME_WINDOW), end, _CONFIRM)
 
 
@@ -279,6 +297,7 @@ def scan(buf: Buffer) -> Scan | None:
     lengths: dict[int, int] = {}  # header bits that decide the length -> length
     frames = skipped = 0
     cut_at: int | None = None
+    switch: Frame | None = None
     while pos + 4 <= end:
         h = unpack(buf, pos)[0]
         if (h & _FIXED) == fixed:
@@ -296,6 +315,10 @@ def scan(buf: Buffer) -> Scan | None:
         found = _search(buf, pos + 1, end, end, 2)
         if found is None:
             break  # trailing data without frames: not audio, not ours to judge
+        h = unpack(buf, found)[0]
+        if (h & _FIXED) != fixed and _chain(buf, found, end, h & _FIXED, _CONFIRM):
+            switch = decode_header(h)
+            break
         skipped += found - pos
         pos = found
     return Scan(
@@ -308,4 +331,5 @@ def scan(buf: Buffer) -> Scan | None:
         info=info,
         cut_at=cut_at,
         skipped=skipped,
+        switch=switch,
     )
