@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import json
 import os
 import shutil
 from collections.abc import Sequence
@@ -18,7 +17,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from publisher import artwork, audio, config, episodes, feed, notes, site
+from publisher.chapters import chapters_json
 from publisher.errors import ConfigError, EpisodeError, PublisherError, display_path, raise_all
+from publisher.hashcache import CACHE_FILE, HashCache
 from publisher.model import (
     Build,
     Enclosure,
@@ -33,7 +34,6 @@ from publisher.model import (
 )
 
 BUILD_MARKER = ".publisher-build"
-CACHE_FILE = Path(".publisher") / "hash-cache.json"
 _TEXT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -141,7 +141,7 @@ def build(
     plan = prepare(root, now=now, target=target, target_name=target_name, guid_mode=guid_mode)
     out = (out_dir or plan.show.root / "_site").resolve()
     _clean(out, plan.show.root)
-    cache = _HashCache(plan.show.root / CACHE_FILE)
+    cache = HashCache(plan.show.root / CACHE_FILE)
     files: list[SiteFile] = []
     for o in plan.outputs:
         dest = out / o.key
@@ -280,7 +280,7 @@ def _episode_files(ep: Episode, target: Target) -> tuple[ItemLinks, list[Output]
         extra.append(Output(key, "asset", ctype, source=ep.transcript))
         transcript_url = base + key
     chapters_url = None
-    chapters = _chapters_json(ep)
+    chapters = chapters_json(ep)
     if chapters is not None:
         key = f"chapters/{ep.slug}.json"
         extra.append(Output(key, "asset", "application/json+chapters", chapters))
@@ -297,44 +297,6 @@ def _episode_files(ep: Episode, target: Target) -> tuple[ItemLinks, list[Output]
         chapters_url,
     )
     return links, extra
-
-
-def _chapters_json(ep: Episode) -> bytes | None:
-    """JSON chapters 1.2.0 (I-15) from episodes/<slug>.chapters.json or embedded chapters."""
-    if ep.chapters_file is not None:
-        path = ep.chapters_file
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            line = getattr(e, "lineno", None)
-            raise EpisodeError(f"not valid JSON chapters: {e}", path, line) from e
-        chapters = data.get("chapters") if isinstance(data, dict) else None
-        if not isinstance(chapters, list) or not all(
-            isinstance(c, dict) and isinstance(c.get("startTime"), int | float) for c in chapters
-        ):
-            raise EpisodeError(
-                "JSON chapters need a 'chapters' list whose entries each have a "
-                "numeric 'startTime' [I-15]",
-                path,
-                None,
-            )
-        starts = [c["startTime"] for c in chapters]
-        if starts != sorted(starts):
-            raise EpisodeError("chapters must be in ascending 'startTime' order [I-15]", path, None)
-        data = {"version": "1.2.0", **{k: v for k, v in data.items() if k != "version"}}
-    elif ep.audio.chapters:
-        marks = []
-        for c in ep.audio.chapters:
-            mark: dict[str, object] = {"startTime": round(c.start, 3), "title": c.title}
-            if c.end is not None:
-                mark["endTime"] = round(c.end, 3)
-            if c.url:
-                mark["url"] = c.url
-            marks.append(mark)
-        data = {"version": "1.2.0", "chapters": marks}
-    else:
-        return None
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
 def _artwork_output(key: str, data: bytes) -> Output:
@@ -392,43 +354,3 @@ def _link_or_copy(src: Path, dest: Path) -> None:
         os.link(src, dest)
     except OSError:
         shutil.copyfile(src, dest)
-
-
-class _HashCache:
-    """SHA-256 of large files, reused while their size and mtime are unchanged."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.entries: dict[str, list[object]] = {}
-        self.dirty = False
-        try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(loaded, dict):
-                self.entries = loaded
-        except (OSError, ValueError):
-            pass
-
-    def digest(self, src: Path) -> tuple[int, str]:
-        st = src.stat()
-        key = str(src.resolve())
-        hit = self.entries.get(key)
-        if isinstance(hit, list) and hit[:2] == [st.st_size, st.st_mtime_ns]:
-            return st.st_size, str(hit[2])
-        h = hashlib.sha256()
-        with src.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-        self.entries[key] = [st.st_size, st.st_mtime_ns, h.hexdigest()]
-        self.dirty = True
-        return st.st_size, h.hexdigest()
-
-    def save(self) -> None:
-        if not self.dirty:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.entries, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time

@@ -1,0 +1,46 @@
+"""JSON chapters 1.2.0 (I-15) for an episode: from its chapters file or the audio's own marks."""
+
+from __future__ import annotations
+
+import json
+
+from publisher.errors import EpisodeError
+from publisher.model import Episode
+
+
+def chapters_json(ep: Episode) -> bytes | None:
+    """JSON chapters 1.2.0 (I-15) from episodes/<slug>.chapters.json or embedded chapters."""
+    if ep.chapters_file is not None:
+        path = ep.chapters_file
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            line = getattr(e, "lineno", None)
+            raise EpisodeError(f"not valid JSON chapters: {e}", path, line) from e
+        chapters = data.get("chapters") if isinstance(data, dict) else None
+        if not isinstance(chapters, list) or not all(
+            isinstance(c, dict) and isinstance(c.get("startTime"), int | float) for c in chapters
+        ):
+            raise EpisodeError(
+                "JSON chapters need a 'chapters' list whose entries each have a "
+                "numeric 'startTime' [I-15]",
+                path,
+                None,
+            )
+        starts = [c["startTime"] for c in chapters]
+        if starts != sorted(starts):
+            raise EpisodeError("chapters must be in ascending 'startTime' order [I-15]", path, None)
+        data = {"version": "1.2.0", **{k: v for k, v in data.items() if k != "version"}}
+    elif ep.audio.chapters:
+        marks = []
+        for c in ep.audio.chapters:
+            mark: dict[str, object] = {"startTime": round(c.start, 3), "title": c.title}
+            if c.end is not None:
+                mark["endTime"] = round(c.end, 3)
+            if c.url:
+                mark["url"] = c.url
+            marks.append(mark)
+        data = {"version": "1.2.0", "chapters": marks}
+    else:
+        return None
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
