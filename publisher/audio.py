@@ -2,8 +2,9 @@
 
 This is the only module that imports mutagen. The format is decided from the content, never
 from the extension; an MP3's duration is measured by walking its frames (see
-:mod:`publisher.mp3frames`) because its headers can be missing, estimated or stale; files cut
-short of what their headers promise are refused. Every problem is one :class:`AudioError`
+:mod:`publisher.mp3frames`) because its headers can be missing, estimated or stale; an M4A's
+tracks and fragments are read from its boxes (see :mod:`publisher.mp4boxes`); files cut short
+of what their headers promise are refused. Every problem is one :class:`AudioError`
 line naming the file.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import mmap
 import struct
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from mutagen import mp4 as _mp4
 from mutagen.id3 import CTOCFlags, ID3NoHeaderError
 from mutagen.mp4 import MP4Cover
 
-from publisher import mp3frames
+from publisher import mp3frames, mp4boxes
 from publisher.errors import AudioError
 from publisher.model import AudioInfo, Chapter, Image
 
@@ -35,7 +35,6 @@ _ACCEPTED_HINT = "accepted: " + " or ".join(
 # mutagen is only partly annotated; its objects are handled as Any here.
 _ID3: Any = _id3.ID3
 _MP4: Any = _mp4.MP4
-_U32 = struct.Struct(">I")
 _REDO = "re-export or re-upload the file"
 # Errors mutagen (and the struct module under it) raise on damaged input.
 _MUTAGEN_ERRORS = (MutagenError, struct.error, ValueError, IndexError, KeyError, EOFError)
@@ -191,13 +190,13 @@ def _id3_artwork(frames: list[Any]) -> Image | None:
 
 
 def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
-    top = list(_boxes(buf, 0, size))
+    top = list(mp4boxes.boxes(buf, 0, size))
     moov = next((b for b in top if b[0] == b"moov"), None)
     if moov is None or moov[2] > size:
         state = "missing" if moov is None else "cut short"
         message = f"audio file is truncated: its index ('moov' box) is {state}"
         raise AudioError(message, path, hint=_REDO)
-    tracks = _tracks(buf, moov[1], moov[2])
+    tracks = mp4boxes.tracks(buf, moov[1], moov[2])
     codecs = {handler: codec for handler, codec in reversed(tracks)}
     video = [c for h, c in tracks if h == b"vide" and c not in _PICTURE_CODECS]
     if b"soun" not in codecs:
@@ -209,7 +208,7 @@ def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
     except _MUTAGEN_ERRORS as e:
         raise AudioError(f"damaged M4A file: {_said(e, path)}", path, hint=_REDO) from e
     codec = str(mp4.info.codec)
-    if codec == "mp4a" and _qt_esds_is_aac(buf, moov):
+    if codec == "mp4a" and mp4boxes.qt_esds_is_aac(buf, moov):
         # A QuickTime-style sound entry (version 1, its 'esds' inside a 'wave' box), as
         # QuickTime and ffmpeg's mov muxer write them; mutagen does not look in there.
         codec = "mp4a.40"
@@ -220,7 +219,7 @@ def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
     if duration <= 0 and any(name == b"moof" for name, _, _ in top):
         # A fragmented MP4 (streaming/CMAF export) keeps its samples' durations in the
         # fragments, not in the index: the index says 0.
-        duration = _fragmented_length(buf, moov, top)
+        duration = mp4boxes.fragmented_length(buf, moov, top)
     if duration <= 0:
         raise AudioError("audio file holds no audio (its length is 0)", path, hint=_REDO)
     for name, start, end in top:
@@ -255,145 +254,6 @@ def _truncated_mp4(
     else:
         problem = f"the last {missing:,} bytes of its audio ('mdat' box) are missing"
     return AudioError(f"audio file is truncated: {problem}", path, hint=_REDO)
-
-
-def _boxes(buf: mmap.mmap, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
-    """(type, body start, box end) of the boxes between ``start`` and ``end``.
-
-    A box may claim to end past ``end``: that is how truncation shows, so it is yielded as is
-    and the walk stops there.
-    """
-    pos, end = start, min(end, len(buf))
-    while pos + 8 <= end:
-        size, name = struct.unpack_from(">I4s", buf, pos)
-        body = pos + 8
-        if size == 1 and pos + 16 <= end:
-            size, body = struct.unpack_from(">Q", buf, pos + 8)[0], pos + 16
-        elif size == 0:  # "extends to the end of the file"
-            size = end - pos
-        if size < body - pos:
-            return  # damaged; mutagen will say so if it matters
-        yield name, body, pos + size
-        pos += size
-
-
-def _tracks(buf: mmap.mmap, start: int, end: int) -> list[tuple[bytes, bytes]]:
-    """(handler type, first sample-entry type) of each track in a moov box body."""
-    tracks = []
-    for name, body, box_end in _boxes(buf, start, end):
-        if name != b"trak":
-            continue
-        handler = codec = b""
-        for mdia, mdia_body, mdia_end in _boxes(buf, body, box_end):
-            if mdia != b"mdia":
-                continue
-            for sub, sub_body, sub_end in _boxes(buf, mdia_body, mdia_end):
-                if sub == b"hdlr" and sub_body + 12 <= sub_end:
-                    handler = bytes(buf[sub_body + 8 : sub_body + 12])
-                elif sub == b"minf":
-                    codec = _first_sample_entry(buf, sub_body, sub_end)
-        tracks.append((handler, codec))
-    return tracks
-
-
-def _fragmented_length(
-    buf: mmap.mmap, moov: tuple[bytes, int, int], top: list[tuple[bytes, int, int]]
-) -> float:
-    """Seconds of the first audio track of a fragmented MP4: its samples' durations summed
-    over every fragment ('moof' > 'traf' > 'trun'), with the defaults of 'tfhd' and 'trex'."""
-    track_id = timescale = None
-    defaults: dict[int, int] = {}  # track ID -> default sample duration ('trex')
-    for name, body, end in _boxes(buf, moov[1], moov[2]):
-        if name == b"trak" and track_id is None:
-            track_id, timescale = _audio_track_id_and_timescale(buf, body, end)
-        elif name == b"mvex":
-            for sub, sub_body, sub_end in _boxes(buf, body, end):
-                if sub == b"trex" and sub_body + 16 <= sub_end:
-                    tid, _, default = struct.unpack_from(">III", buf, sub_body + 4)
-                    defaults[tid] = default
-    if track_id is None or not timescale:
-        return 0.0
-    total = 0
-    for name, body, end in top:
-        if name != b"moof" or end > len(buf):
-            continue  # a cut fragment: the truncation check names it
-        for traf, traf_body, traf_end in _boxes(buf, body, end):
-            if traf != b"traf":
-                continue
-            default = defaults.get(track_id, 0)
-            for sub, at, sub_end in _boxes(buf, traf_body, traf_end):
-                sub_end = min(sub_end, len(buf))
-                if sub == b"tfhd" and at + 8 <= sub_end:
-                    flags, tid = struct.unpack_from(">II", buf, at)
-                    if tid != track_id:
-                        break  # another track's fragment
-                    at += 8 + (8 if flags & 1 else 0) + (4 if flags & 2 else 0)
-                    if flags & 8 and at + 4 <= sub_end:
-                        default = _U32.unpack_from(buf, at)[0]
-                elif sub == b"trun" and at + 8 <= sub_end:
-                    total += _trun_duration(buf, at, sub_end, default)
-    return total / timescale
-
-
-def _audio_track_id_and_timescale(
-    buf: mmap.mmap, start: int, end: int
-) -> tuple[int | None, int | None]:
-    track_id = timescale = None
-    end = min(end, len(buf))
-    sound = False
-    for name, body, box_end in _boxes(buf, start, end):
-        if name == b"tkhd" and body + 24 <= box_end:
-            track_id = _U32.unpack_from(buf, body + (20 if buf[body] == 1 else 12))[0]
-        elif name == b"mdia":
-            for sub, sub_body, sub_end in _boxes(buf, body, box_end):
-                if sub == b"mdhd" and sub_body + 24 <= sub_end:
-                    at = sub_body + (20 if buf[sub_body] == 1 else 12)
-                    timescale = _U32.unpack_from(buf, at)[0]
-                elif sub == b"hdlr" and sub_body + 12 <= sub_end:
-                    sound = buf[sub_body + 8 : sub_body + 12] == b"soun"
-    return (track_id, timescale) if sound else (None, None)
-
-
-def _trun_duration(buf: mmap.mmap, at: int, end: int, default: int) -> int:
-    flags: int
-    count: int
-    flags, count = struct.unpack_from(">II", buf, at)
-    if not flags & 0x100:
-        return count * default
-    at += 8 + (4 if flags & 1 else 0) + (4 if flags & 4 else 0)
-    stride = 4 * sum(1 for bit in (0x100, 0x200, 0x400, 0x800) if flags & bit)
-    count = min(count, max(0, end - at) // stride)
-    return sum(_U32.unpack_from(buf, at + i * stride)[0] for i in range(count))
-
-
-def _qt_esds_is_aac(buf: mmap.mmap, moov: tuple[bytes, int, int]) -> bool:
-    """True if the first 'esds' in the index describes MPEG-4 audio (object type 0x40)."""
-    at = buf.find(b"esds", moov[1], moov[2])
-    if at < 0:
-        return False
-    pos = at + 8  # past the name, version and flags
-    for tag in (3, 4):  # ES_Descriptor, then the DecoderConfigDescriptor inside it
-        if pos >= moov[2] or buf[pos] != tag:
-            return False
-        pos += 1
-        while pos < moov[2] and buf[pos] & 0x80:  # the length: 1 to 4 bytes of 7 bits
-            pos += 1
-        pos += 1
-        if tag == 3 and pos + 3 <= moov[2]:
-            flags = buf[pos + 2]
-            pos += 3 + (2 if flags & 0x80 else 0) + (2 if flags & 0x20 else 0)
-            if flags & 0x40 and pos < moov[2]:
-                pos += 1 + buf[pos]
-    return pos < moov[2] and buf[pos] == 0x40
-
-
-def _first_sample_entry(buf: mmap.mmap, start: int, end: int) -> bytes:
-    for name, body, box_end in _boxes(buf, start, end):
-        if name == b"stbl":
-            for sub, sub_body, sub_end in _boxes(buf, body, box_end):
-                if sub == b"stsd" and sub_body + 16 <= sub_end:
-                    return bytes(buf[sub_body + 12 : sub_body + 16])
-    return b""
 
 
 def _mp4_codec_name(codec: str, fourcc: bytes) -> str:

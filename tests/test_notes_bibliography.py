@@ -8,7 +8,7 @@ import pytest
 
 from publisher.errors import NotesError, Problems
 from publisher.notes import Bibliography, load_bibliography
-from publisher.notes.bibliography import ET_AL_SENTINEL
+from publisher.notes.bibtex import ET_AL_SENTINEL
 
 DATA = Path(__file__).parent / "data" / "notes"
 SAMPLE = Path(__file__).parent.parent / "show_notes" / "references.bib"

@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 
 from publisher.errors import NotesError, Problems
 from publisher.notes import DESCRIPTION_LIMIT, load_bibliography, load_style, render_notes
-from publisher.notes.markdown import collapse
+from publisher.notes.citesyntax import collapse
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data" / "notes"

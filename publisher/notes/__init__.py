@@ -1,7 +1,8 @@
 """Show notes: Markdown with citations and a bibliography → three safe HTML renderings.
 
-Modules: ``markdown`` (parsing, the citation rule, the renderers), ``bibliography``
-(BibTeX/CSL-JSON/CSL-YAML → CSL items), ``citations`` (CSL styles, reference entries),
+Modules: ``markdown`` (parsing and the three renderers), ``citesyntax`` (pandoc's ``[@key]``
+syntax and number collapsing), ``bibliography`` (the Bibliography, CSL-JSON/CSL-YAML),
+``bibtex`` (BibTeX via pybtex → CSL items), ``citations`` (CSL styles, reference entries),
 ``sanitise`` (the allow-lists), ``render`` (``render_notes``, which runs them in order).
 """
 

@@ -1,9 +1,9 @@
-"""Markdown → tokens (the only markdown-it import), the citation rule, and the three renderers.
+"""Markdown → tokens (the only markdown-it import) and the three renderers.
 
 The notes are parsed once (CommonMark with tables, footnotes and definition lists; raw HTML
-off, so any markup in the notes is shown as text). A citation rule turns pandoc's
-``[@key]``, ``[@a; @b]`` and ``[@key, p. 33]`` into ``citation`` tokens. Numbers follow first
-use in token order (footnote text comes after the body, where it is read). Each rendering
+off, so any markup in the notes is shown as text). Citation rules (see :mod:`.citesyntax`) turn
+pandoc's ``[@key]``, ``[@a; @b]`` and ``[@key, p. 33]`` into ``citation`` tokens. Numbers follow
+first use in token order (footnote text comes after the body, where it is read). Each rendering
 has its own renderer over the same tokens: the website (superscript links to ``#ref-N``),
 the feed's ``content:encoded`` (absolute links only) and the feed's ``description``
 (``p ol ul li a`` only, cut to fit 4000 bytes).
@@ -16,56 +16,20 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
-from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .citesyntax import Cite, citation_rule, collapse, locator_text, narrative_rule
+
 if TYPE_CHECKING:
     from .citations import CitationStyle
-
-# Pandoc's citation keys: start with a word character, may contain internal punctuation.
-_KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*[\w])?"
-_CITE = re.compile(rf"^\s*(?P<prefix>(?:[^@;]*\s)?)-?@(?P<key>{_KEY})(?P<suffix>[^@;]*)$")
-
-
-@dataclass(frozen=True)
-class Cite:
-    key: str
-    locator: str  # "" or as written after the comma, e.g. "p. 33"
-    prefix: str = ""  # pandoc's text before the key: "see" in [see @key]
-    suffix: str = ""  # text after the locator: ", fig. 2" in [@key, pp. 33-35, fig. 2]
-
-    def __bool__(self) -> bool:
-        """True when the cite carries text beyond its number (it then stays out of ranges)."""
-        return bool(self.locator or self.prefix or self.suffix)
-
-
-# A locator: a label pandoc knows (or none: a page), then numbers, ranges and lists of them
-# ("33", "33-35", "3, 5", "iv"); what follows (", fig. 2" after a page) is a suffix.
-_LOCATOR = re.compile(
-    r"(?P<label>(?:[A-Za-z]+(?:\.\s*|\s+))?)"
-    r"(?P<value>[\w\-–]*\d[\w\-–]*(?:\s*(?:,|&|and)\s*[\w\-–]*\d[\w\-–]*)*"
-    r"|[ivxlcdm]+\b)",
-    re.I,
-)
-
-
-def _split_suffix(suffix: str) -> tuple[str, str]:
-    """(locator, rest) from what follows the key, as pandoc splits them."""
-    text = suffix.strip()
-    if text.startswith(","):
-        text = text[1:].strip()
-    m = _LOCATOR.match(text)
-    if m is None or (m.group("label") and m.group("label").strip().lower() not in _LOCATOR_LABELS):
-        return "", suffix.strip() if suffix.strip() != "," else ""
-    return text[: m.end()].strip(), text[m.end() :].rstrip()
 
 
 @dataclass
@@ -80,62 +44,6 @@ class Numbering:
 # --- parsing ----------------------------------------------------------------------------
 
 
-def _citation_rule(state: StateInline, silent: bool) -> bool:
-    start = state.pos
-    src = state.src
-    if src[start] != "[" or start + 1 >= state.posMax or src[start + 1] == "^":
-        return False
-    if state.linkLevel > 0:
-        return False  # inside a link's text a citation link would nest: it stays text
-    end = src.find("]", start + 1)
-    if end < 0 or end > state.posMax or "[" in src[start + 1 : end]:
-        return False
-    if end + 1 < len(src) and src[end + 1] in "([":
-        return False  # [@x](url) and [@x][ref] are links, as in pandoc
-    cites: list[Cite] = []
-    for part in src[start + 1 : end].split(";"):
-        m = _CITE.match(part)
-        if m is None:
-            return False
-        locator, suffix = _split_suffix(m.group("suffix"))
-        cites.append(Cite(m.group("key"), locator, " ".join(m.group("prefix").split()), suffix))
-    if not silent:
-        token = state.push("citation", "", 0)
-        token.meta = {"cites": tuple(cites), "pos": start}
-        token.content = src[start : end + 1]
-    state.pos = end + 1
-    return True
-
-
-_NARRATIVE = re.compile(rf"@(?P<key>{_KEY})(?:\s?\[(?P<locator>[^\[\]@;]*)\](?![(\[]))?")
-
-
-def _narrative_rule(state: StateInline, silent: bool) -> bool:
-    """Pandoc's in-text citation ``@key`` (or ``@key [p. 33]``), for known keys only.
-
-    A numeric style prints it like ``[@key]``. ``@`` after a letter or digit is an e-mail
-    address, and ``@name`` that is not a key in the bibliography is a social-media handle:
-    both stay text (pandoc would print "name?" and warn).
-    """
-    start = state.pos
-    src = state.src
-    # After "[": an escaped "\\[@key]" (the producer wants the text) or a link's label.
-    if src[start] != "@" or (start > 0 and (src[start - 1].isalnum() or src[start - 1] in "_@[")):
-        return False
-    if state.linkLevel > 0:
-        return False
-    m = _NARRATIVE.match(src, start, state.posMax)
-    if m is None or m.group("key") not in state.env.get("citation_keys", ()):
-        return False
-    locator, suffix = _split_suffix(m.group("locator") or "")
-    if not silent:
-        token = state.push("citation", "", 0)
-        token.meta = {"cites": (Cite(m.group("key"), locator, "", suffix),), "pos": start}
-        token.content = m.group(0)
-    state.pos = m.end()
-    return True
-
-
 @cache
 def parser() -> MarkdownIt:
     """The notes' Markdown parser (built once; parsing keeps its state in ``env``)."""
@@ -143,8 +51,8 @@ def parser() -> MarkdownIt:
     md.enable("table")
     md.use(footnote_plugin)
     md.use(deflist_plugin)
-    md.inline.ruler.before("link", "citation", _citation_rule)
-    md.inline.ruler.before("link", "narrative_citation", _narrative_rule)
+    md.inline.ruler.before("link", "citation", citation_rule)
+    md.inline.ruler.before("link", "narrative_citation", narrative_rule)
     return md
 
 
@@ -164,64 +72,6 @@ def citations(tokens: Sequence[Token]) -> list[tuple[Token, int]]:
             if child.type == "citation":
                 found.append((child, first + block.content.count("\n", 0, child.meta["pos"])))
     return found
-
-
-# --- numbers ----------------------------------------------------------------------------
-
-
-_A = TypeVar("_A", str, Cite)
-
-
-def collapse(numbers: Sequence[tuple[int, _A]], *, enabled: bool) -> list[tuple[int, int, _A]]:
-    """Sorted, de-duplicated (first, last, locator) runs; runs of 3+ collapse (1–4, 1,2).
-
-    A number with a locator (or a cite with a prefix or suffix) stays on its own.
-    """
-    seen: dict[int, _A] = {}
-    for n, loc in numbers:
-        if n not in seen or (loc and not seen[n]):
-            seen[n] = loc
-    runs: list[tuple[int, int, _A]] = []
-    for n in sorted(seen):
-        loc = seen[n]
-        if runs and enabled and not loc and not runs[-1][2] and runs[-1][1] == n - 1:
-            runs[-1] = (runs[-1][0], n, loc)
-        else:
-            runs.append((n, n, loc))
-    out: list[tuple[int, int, _A]] = []
-    for a, b, loc in runs:
-        if b - a >= 2:
-            out.append((a, b, loc))
-        else:
-            out.extend((n, n, loc) for n in range(a, b + 1))
-    return out
-
-
-_LOCATOR_LABELS = {
-    "p.": "p", "pp.": "pp", "page": "p", "pages": "pp", "chap.": "chap", "chapter": "chap",
-    "sec.": "sec", "section": "sec", "fig.": "fig", "figure": "fig", "tbl.": "table",
-    "table": "table", "para.": "para", "vol.": "vol", "p": "p", "pp": "pp", "ch.": "chap",
-    "fig": "fig", "figs.": "figs", "sect.": "sec", "l.": "l", "n.": "n", "no.": "no",
-}  # fmt: skip
-
-
-def locator_text(locator: str) -> str:
-    """AMA's form of a locator: "p. 33" → "(p33)"; an unlabelled one is a page."""
-    if not locator:
-        return ""
-    m = re.match(r"(\S+)\s*(.*)", locator)
-    assert m is not None
-    label, rest = m.group(1).lower(), m.group(2)
-    if label in _LOCATOR_LABELS and rest:
-        return f"({_LOCATOR_LABELS[label]}{_range(rest)})"
-    if locator[:1].isdigit() or re.fullmatch(r"[ivxlcdm]+", locator, re.I):
-        return f"(p{_range(locator)})"  # pandoc: a locator without a label is a page
-    return f"({locator})"
-
-
-def _range(text: str) -> str:
-    # "33--35" (LaTeX habit) and "33–35" print as the style's page ranges do: "33-35".
-    return re.sub(r"\s*(?:--|–)\s*", "-", text)
 
 
 # --- links ------------------------------------------------------------------------------

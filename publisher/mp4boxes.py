@@ -1,0 +1,155 @@
+"""Walk the boxes of an MP4/QuickTime file: tracks, codecs, fragments (no third-party imports).
+
+mutagen reads the tags and the length of an M4A; what it does not look at is read here from
+the raw boxes over a ``mmap`` buffer: each track's handler and first sample entry (to tell
+audio from video and chapter pictures), whether a QuickTime-style sound entry holds AAC, and
+the length of a fragmented MP4, whose index says 0. Box layouts are those of ISO/IEC 14496-12
+(the ISO base media file format) and 14496-1 (the 'esds' descriptors).
+"""
+
+from __future__ import annotations
+
+import mmap
+import struct
+from collections.abc import Iterator
+
+_U32 = struct.Struct(">I")
+
+
+def boxes(buf: mmap.mmap, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """(type, body start, box end) of the boxes between ``start`` and ``end``.
+
+    A box may claim to end past ``end``: that is how truncation shows, so it is yielded as is
+    and the walk stops there.
+    """
+    pos, end = start, min(end, len(buf))
+    while pos + 8 <= end:
+        size, name = struct.unpack_from(">I4s", buf, pos)
+        body = pos + 8
+        if size == 1 and pos + 16 <= end:
+            size, body = struct.unpack_from(">Q", buf, pos + 8)[0], pos + 16
+        elif size == 0:  # "extends to the end of the file"
+            size = end - pos
+        if size < body - pos:
+            return  # damaged; mutagen will say so if it matters
+        yield name, body, pos + size
+        pos += size
+
+
+def tracks(buf: mmap.mmap, start: int, end: int) -> list[tuple[bytes, bytes]]:
+    """(handler type, first sample-entry type) of each track in a moov box body."""
+    tracks = []
+    for name, body, box_end in boxes(buf, start, end):
+        if name != b"trak":
+            continue
+        handler = codec = b""
+        for mdia, mdia_body, mdia_end in boxes(buf, body, box_end):
+            if mdia != b"mdia":
+                continue
+            for sub, sub_body, sub_end in boxes(buf, mdia_body, mdia_end):
+                if sub == b"hdlr" and sub_body + 12 <= sub_end:
+                    handler = bytes(buf[sub_body + 8 : sub_body + 12])
+                elif sub == b"minf":
+                    codec = _first_sample_entry(buf, sub_body, sub_end)
+        tracks.append((handler, codec))
+    return tracks
+
+
+def fragmented_length(
+    buf: mmap.mmap, moov: tuple[bytes, int, int], top: list[tuple[bytes, int, int]]
+) -> float:
+    """Seconds of the first audio track of a fragmented MP4: its samples' durations summed
+    over every fragment ('moof' > 'traf' > 'trun'), with the defaults of 'tfhd' and 'trex'."""
+    track_id = timescale = None
+    defaults: dict[int, int] = {}  # track ID -> default sample duration ('trex')
+    for name, body, end in boxes(buf, moov[1], moov[2]):
+        if name == b"trak" and track_id is None:
+            track_id, timescale = _audio_track_id_and_timescale(buf, body, end)
+        elif name == b"mvex":
+            for sub, sub_body, sub_end in boxes(buf, body, end):
+                if sub == b"trex" and sub_body + 16 <= sub_end:
+                    tid, _, default = struct.unpack_from(">III", buf, sub_body + 4)
+                    defaults[tid] = default
+    if track_id is None or not timescale:
+        return 0.0
+    total = 0
+    for name, body, end in top:
+        if name != b"moof" or end > len(buf):
+            continue  # a cut fragment: the truncation check names it
+        for traf, traf_body, traf_end in boxes(buf, body, end):
+            if traf != b"traf":
+                continue
+            default = defaults.get(track_id, 0)
+            for sub, at, sub_end in boxes(buf, traf_body, traf_end):
+                sub_end = min(sub_end, len(buf))
+                if sub == b"tfhd" and at + 8 <= sub_end:
+                    flags, tid = struct.unpack_from(">II", buf, at)
+                    if tid != track_id:
+                        break  # another track's fragment
+                    at += 8 + (8 if flags & 1 else 0) + (4 if flags & 2 else 0)
+                    if flags & 8 and at + 4 <= sub_end:
+                        default = _U32.unpack_from(buf, at)[0]
+                elif sub == b"trun" and at + 8 <= sub_end:
+                    total += _trun_duration(buf, at, sub_end, default)
+    return total / timescale
+
+
+def _audio_track_id_and_timescale(
+    buf: mmap.mmap, start: int, end: int
+) -> tuple[int | None, int | None]:
+    track_id = timescale = None
+    end = min(end, len(buf))
+    sound = False
+    for name, body, box_end in boxes(buf, start, end):
+        if name == b"tkhd" and body + 24 <= box_end:
+            track_id = _U32.unpack_from(buf, body + (20 if buf[body] == 1 else 12))[0]
+        elif name == b"mdia":
+            for sub, sub_body, sub_end in boxes(buf, body, box_end):
+                if sub == b"mdhd" and sub_body + 24 <= sub_end:
+                    at = sub_body + (20 if buf[sub_body] == 1 else 12)
+                    timescale = _U32.unpack_from(buf, at)[0]
+                elif sub == b"hdlr" and sub_body + 12 <= sub_end:
+                    sound = buf[sub_body + 8 : sub_body + 12] == b"soun"
+    return (track_id, timescale) if sound else (None, None)
+
+
+def _trun_duration(buf: mmap.mmap, at: int, end: int, default: int) -> int:
+    flags: int
+    count: int
+    flags, count = struct.unpack_from(">II", buf, at)
+    if not flags & 0x100:
+        return count * default
+    at += 8 + (4 if flags & 1 else 0) + (4 if flags & 4 else 0)
+    stride = 4 * sum(1 for bit in (0x100, 0x200, 0x400, 0x800) if flags & bit)
+    count = min(count, max(0, end - at) // stride)
+    return sum(_U32.unpack_from(buf, at + i * stride)[0] for i in range(count))
+
+
+def qt_esds_is_aac(buf: mmap.mmap, moov: tuple[bytes, int, int]) -> bool:
+    """True if the first 'esds' in the index describes MPEG-4 audio (object type 0x40)."""
+    at = buf.find(b"esds", moov[1], moov[2])
+    if at < 0:
+        return False
+    pos = at + 8  # past the name, version and flags
+    for tag in (3, 4):  # ES_Descriptor, then the DecoderConfigDescriptor inside it
+        if pos >= moov[2] or buf[pos] != tag:
+            return False
+        pos += 1
+        while pos < moov[2] and buf[pos] & 0x80:  # the length: 1 to 4 bytes of 7 bits
+            pos += 1
+        pos += 1
+        if tag == 3 and pos + 3 <= moov[2]:
+            flags = buf[pos + 2]
+            pos += 3 + (2 if flags & 0x80 else 0) + (2 if flags & 0x20 else 0)
+            if flags & 0x40 and pos < moov[2]:
+                pos += 1 + buf[pos]
+    return pos < moov[2] and buf[pos] == 0x40
+
+
+def _first_sample_entry(buf: mmap.mmap, start: int, end: int) -> bytes:
+    for name, body, box_end in boxes(buf, start, end):
+        if name == b"stbl":
+            for sub, sub_body, sub_end in boxes(buf, body, box_end):
+                if sub == b"stsd" and sub_body + 16 <= sub_end:
+                    return bytes(buf[sub_body + 12 : sub_body + 16])
+    return b""

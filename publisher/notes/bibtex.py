@@ -1,0 +1,264 @@
+"""BibTeX text → CSL-JSON items with their lines (the only pybtex import).
+
+pybtex parses the file, reporting syntax errors with a line and rejecting duplicate keys; the
+entry lines it does not keep are found in the text. Each entry becomes a CSL-JSON item:
+BibTeX and BibLaTeX types and fields mapped to CSL's, LaTeX markup turned into text, names
+split into CSL's parts, dates from ``year``/``month`` or BibLaTeX's ``date``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pybtex.errors
+from pybtex.database import BibliographyDataError, Entry, Person
+from pybtex.database.input.bibtex import Parser
+from pybtex.plugin import find_plugin
+from pybtex.richtext import Text
+from pybtex.scanner import PybtexError, PybtexSyntaxError
+
+from publisher.errors import NotesError
+
+if TYPE_CHECKING:
+    from .bibliography import CslItem
+
+# BibTeX's "and others" is not a name; it travels to citeproc as this literal name and is
+# turned into the style's "et al." after rendering (see citations.py). Plain ASCII letters so
+# that no formatter escapes or re-cases it.
+ET_AL_SENTINEL = "Zq9EtAlSentinelQz"
+
+_BIBTEX_TYPES = {
+    "article": "article-journal",
+    "book": "book",
+    "booklet": "pamphlet",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "manual": "book",
+    "mastersthesis": "thesis",
+    "phdthesis": "thesis",
+    "techreport": "report",
+    "report": "report",
+    "online": "webpage",
+    "webpage": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "unpublished": "manuscript",
+}
+
+_BIBTEX_FIELDS = {
+    "title": "title",
+    "booktitle": "container-title",
+    "journal": "container-title",
+    "journaltitle": "container-title",
+    "publisher": "publisher",
+    "institution": "publisher",
+    "organization": "publisher",
+    "school": "publisher",
+    "address": "publisher-place",
+    "location": "publisher-place",
+    "volume": "volume",
+    "edition": "edition",
+    "chapter": "chapter-number",
+    "series": "collection-title",
+    "doi": "DOI",
+    "url": "URL",
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    "pmid": "PMID",
+    "pmcid": "PMCID",
+    "shortjournal": "container-title-short",  # BibLaTeX (Better BibTeX): AMA prints this one
+    "note": "note",
+    "type": "genre",
+    "abstract": "abstract",
+}
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+
+_BIB_ENTRY = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]*)", re.MULTILINE)
+
+
+def _entry_starts(text: str) -> list[tuple[int, str, str]]:
+    """(line, type, key) of every entry, from the text (pybtex keeps no entry lines)."""
+    return [
+        (text.count("\n", 0, m.start()) + 1, m.group(1).lower(), m.group(2))
+        for m in _BIB_ENTRY.finditer(text)
+    ]
+
+
+def _culprit_line(text: str, error_line: int) -> int:
+    """The entry a syntax error belongs to.
+
+    pybtex notices an unclosed brace only where it gives up (often the next entry or the end
+    of the file), so the first entry whose braces do not balance is blamed; otherwise the
+    entry that contains the error line.
+    """
+    starts = [s for s in _entry_starts(text) if s[1] not in ("comment", "preamble", "string")]
+    lines = text.split("\n")
+    bounds = [s[0] for s in starts] + [len(lines) + 1]
+    for begin, end in zip(bounds, bounds[1:], strict=False):
+        chunk = "\n".join(lines[begin - 1 : end - 1])
+        chunk = chunk.replace("\\{", "").replace("\\}", "")
+        if chunk.count("{") != chunk.count("}"):
+            return begin
+    before = [b for b in bounds[:-1] if b <= error_line]
+    return before[-1] if before else error_line
+
+
+def read_bibtex(path: Path, text: str) -> dict[str, tuple[CslItem, int | None]]:
+    """Every entry of the BibTeX ``text`` as a CSL item, with the line it starts on.
+
+    Raises NotesError (with ``path``, and a line where one is known): a duplicate key or
+    malformed BibTeX.
+    """
+    lines: dict[str, int] = {}
+    seen: dict[str, tuple[str, int]] = {}  # BibTeX keys are case-insensitive (pybtex too)
+    for ln, kind, key in _entry_starts(text):
+        if kind in ("comment", "preamble", "string"):
+            continue
+        if key.lower() in seen:
+            first, first_ln = seen[key.lower()]
+            as_written = "" if first == key else f" as '{first}'"
+            raise NotesError(
+                f"duplicate citation key '{key}' (first defined at line {first_ln}{as_written})",
+                path,
+                ln,
+            )
+        seen[key.lower()] = (key, ln)
+        lines[key] = ln
+    # pybtex only warns on stderr unless strict; the library never prints, so errors raise.
+    pybtex.errors.set_strict_mode(True)
+    try:
+        data = Parser().parse_string(text)
+    except PybtexSyntaxError as e:
+        n = _culprit_line(text, e.lineno)
+        raise NotesError(
+            f"malformed BibTeX in the entry starting near line {n}: {_bibtex_reason(e)}", path, n
+        ) from e
+    except BibliographyDataError as e:
+        raise NotesError(f"malformed BibTeX: {e}", path) from e
+    except PybtexError as e:
+        raise NotesError(f"malformed BibTeX: {e}", path) from e
+    items: dict[str, tuple[CslItem, int | None]] = {}
+    for key, entry in data.entries.items():
+        items[key] = (_bibtex_to_csl(key, entry), lines.get(key))
+    return items
+
+
+# render_as("text") looks the backend plugin up through entry points on every call (~20 ms
+# each, seconds per bibliography); one backend instance renders them all.
+_TEXT_BACKEND = find_plugin("pybtex.backends", "text")()
+
+
+def _latex(value: str) -> str:
+    return str(Text.from_latex(value).render(_TEXT_BACKEND)).strip()
+
+
+def _person(p: Person) -> dict[str, str]:
+    given = " ".join(_latex(n) for n in (*p.first_names, *p.middle_names))
+    name: dict[str, str] = {"family": " ".join(_latex(n) for n in p.last_names)}
+    if given:
+        name["given"] = given
+    if p.prelast_names:
+        name["non-dropping-particle"] = " ".join(_latex(n) for n in p.prelast_names)
+    if p.lineage_names:
+        name["suffix"] = " ".join(_latex(n) for n in p.lineage_names)
+    return name
+
+
+def _names(persons: Sequence[Person]) -> list[dict[str, str]]:
+    names: list[dict[str, str]] = []
+    for p in persons:
+        if not p.first_names and not p.prelast_names and p.last_names == ["others"]:
+            names.append({"literal": ET_AL_SENTINEL})
+        else:
+            names.append(_person(p))
+    return names
+
+
+def _bibtex_to_csl(key: str, entry: Entry) -> dict[str, Any]:
+    kind = entry.type.lower()
+    fields = {k.lower(): v for k, v in entry.fields.items()}
+    csl_type = _BIBTEX_TYPES.get(kind, "webpage" if "url" in fields else "document")
+    item: dict[str, Any] = {"id": key, "type": csl_type}
+    for bib, csl in _BIBTEX_FIELDS.items():
+        if bib in fields and csl not in item:
+            value = fields[bib] if bib in ("url", "doi") else _latex(fields[bib])
+            item[csl] = value
+    if "number" in fields:
+        item["issue" if csl_type == "article-journal" else "number"] = _latex(fields["number"])
+    if "pages" in fields:
+        item["page"] = re.sub(r"-+", "-", _latex(fields["pages"]).replace("–", "-"))
+    if kind == "inbook" and "title" in fields and "booktitle" not in fields:
+        item["container-title"] = item["title"]
+    if "doi" in fields:
+        item["DOI"] = normalise_doi(fields["doi"])
+    if "url" not in fields and "howpublished" in fields:
+        # Zotero's plain BibTeX export puts a web page's address here, as \url{...}.
+        m = re.fullmatch(r"\s*(?:\\url\{)?\s*(https?://[^\s{}]+)\s*\}?\s*", fields["howpublished"])
+        if m:
+            item["URL"] = m.group(1)
+    eprint_type = fields.get("eprinttype", "").strip().lower()
+    if "eprint" in fields and eprint_type in _EPRINT_TYPES:
+        item.setdefault(_EPRINT_TYPES[eprint_type], fields["eprint"].strip())
+        if item.get("DOI"):
+            item["DOI"] = normalise_doi(item["DOI"])
+    year = fields.get("year", "").strip()
+    date = _biblatex_date(fields.get("date", "")) if not year else None
+    if date is not None:
+        item["issued"] = date
+    elif year.isdigit():
+        parts: list[int] = [int(year)]
+        month = fields.get("month", "").strip().lower()[:3]
+        if month in _MONTHS or month.isdigit():
+            parts.append(_MONTHS.get(month) or int(month))
+        item["issued"] = {"date-parts": [parts]}
+    elif year or fields.get("date"):
+        item["issued"] = {"literal": _latex(year or fields["date"])}
+    accessed = _biblatex_date(fields.get("urldate", ""))
+    if accessed is not None:
+        item["accessed"] = accessed
+    for role, persons in entry.persons.items():
+        if role.lower() in ("author", "editor", "translator"):
+            item[role.lower()] = _names(persons)
+    return item
+
+
+_EPRINT_TYPES = {"pubmed": "PMID", "pmid": "PMID", "pmc": "PMCID", "pmcid": "PMCID", "doi": "DOI"}
+_ISO_DATE = r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?"
+
+
+def _biblatex_date(text: str) -> dict[str, Any] | None:
+    """BibLaTeX's ``date``/``urldate`` (``2020``, ``2020-03``, ``2020-03-15``, a ``/`` range)."""
+    m = re.fullmatch(rf"\s*{_ISO_DATE}(?:\s*/\s*(?:{_ISO_DATE})?)?\s*", text)
+    if m is None:
+        return None
+    groups = m.groups()
+    parts = [[int(g) for g in groups[:3] if g]]
+    if groups[3]:
+        parts.append([int(g) for g in groups[3:] if g])
+    return {"date-parts": parts}
+
+
+_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+
+
+def normalise_doi(doi: str) -> str:
+    """The bare DOI: exports often carry ``https://doi.org/`` or ``doi:`` already, and the
+    style prints its own prefix ("doi:https://doi.org/10…" otherwise)."""
+    return _DOI_PREFIX.sub("", doi.strip()).strip()
+
+
+def _bibtex_reason(e: PybtexSyntaxError) -> str:
+    """pybtex's message without its own "file, line" prefix (ours says where)."""
+    return str(getattr(e, "message", None) or e.args[0] if e.args else e).split(": ", 1)[-1]
