@@ -6,7 +6,8 @@ Divergences from pandoc, where the style's own rules win (see SHOW_NOTES.md):
 - an institution named "… and …" stays one name (pandoc splits it: "Health; Care Excellence").
 Divergences that are citeproc-py's (documented, not fixed):
 - title case keeps "About" capitalised (pandoc lowercases the stop word: "A Test Book about Backs");
-- APA: editor label "(ed.)" not "(Ed.)"; no sentence-casing of titles; the list follows first use.
+- APA: editor label "(ed.)" not "(Ed.)"; the list follows first use.
+BibTeX titles are read into sentence case as pandoc reads them (publisher.notes.bibtex).
 """
 
 from __future__ import annotations
@@ -49,9 +50,9 @@ APA = [
     " degeneration in asymptomatic populations. <em>AJNR Am J Neuroradiol</em>, <em>36</em>(4),"
     ' 811–816. <a href="https://doi.org/10.3174/ajnr.A4173" rel="nofollow noopener">'
     "https://doi.org/10.3174/ajnr.A4173</a>",
-    "Doe, J., &amp; Roe, R. (2004). <em>A Test Book About Backs</em> (2nd ed.). Example Press.",
-    "Smith, A., et al. (2019). A test chapter on imaging. In S. Jones (ed.), <em>The Example"
-    " Handbook</em> (pp. 45–67). Example Press."
+    "Doe, J., &amp; Roe, R. (2004). <em>A test book about backs</em> (2nd ed.). Example Press.",
+    "Smith, A., et al. (2019). A test chapter on imaging. In S. Jones (ed.), <em>The example"
+    " handbook</em> (pp. 45–67). Example Press."
     ' <a href="https://doi.org/10.5555/12345678" rel="nofollow noopener">'
     "https://doi.org/10.5555/12345678</a>",
     "National Institute for Health and Care Excellence. (2016). <em>Low back pain and sciatica in"

@@ -60,7 +60,7 @@ def test_better_bibtex_export(ama) -> None:  # type: ignore[no-untyped-def]
         "<em>AJNR Am J Neuroradiol</em>. 2015;36(4):811-816. " + _doi("10.3174/ajnr.A4173")
     )
     # BibLaTeX date = {2023-06-19}: a web page shows the full date (it showed only 2023)
-    assert got["whoBackPain2023"].startswith("World Health Organization. Low Back Pain. June 19,"
+    assert got["whoBackPain2023"].startswith("World Health Organization. Low back pain. June 19,"
                                              " 2023. Accessed January 15, 2024. <a href=")  # fmt: skip
     # @report with a braced corporate author and institution
     assert got["nationalinstituteforhealthandcareexcellenceLowBackPain2016"].startswith(
@@ -68,19 +68,20 @@ def test_better_bibtex_export(ama) -> None:  # type: ignore[no-untyped-def]
         " over 16s: Assessment and Management</em>. National Institute for Health and Care"
         " Excellence; 2016."
     )
-    # @incollection with editors and "and others"; {MRI} and {{Parkinson}} keep their case
+    # @incollection with editors and "and others"; {MRI} and {{Parkinson}} keep their case and
+    # the Title Case title is read into sentence case, as pandoc reads it
     assert got["smithChapter2019"] == (
-        "Smith A, et al. Imaging of the MRI Spine in Parkinson's Disease. In: Jones S, Müller J,"
+        "Smith A, et al. Imaging of the MRI spine in Parkinson's disease. In: Jones S, Müller J,"
         " eds. <em>The Example Handbook</em>. Example Press; 2019:45-67. "
         + _doi("10.5555/12345678")
     )
     assert (
         got["doeInbook2018"]
-        == "Doe J. Chapter on Pain. In: <em>Big Book of Pain</em>. Press; 2018:1-10."
+        == "Doe J. Chapter on pain. In: <em>Big Book of Pain</em>. Press; 2018:1-10."
     )
     # @misc with howpublished = {\url{...}} (Zotero's plain export of a web page): linked
     assert got["misc2020"] == (
-        "Müller J, Peña J, van Tulder M. A Dataset about Backs. Published online 2020."
+        "Müller J, Peña J, van Tulder M. A dataset about backs. Published online 2020."
         f' <a href="https://example.org/data"{REL}>https://example.org/data</a>'
     )
     assert got["thesis2017"] == (
@@ -292,3 +293,20 @@ def test_forty_references_and_one_cited_thirty_times(ama, tmp_path: Path) -> Non
     assert len(doc.xpath("//li[@id='ref-1']/a[@class='backref']")) == 31
     assert len(set(doc.xpath("//@id"))) == len(doc.xpath("//@id"))
     _check_description(notes.description_html)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Magnetic Resonance Imaging in Low-Back Pain: A Systematic Review",
+         "Magnetic resonance imaging in low-back pain: A systematic review"),
+        ("Findings in the {United Kingdom} and McDonald Criteria for {MRI}",
+         "Findings in the {United Kingdom} and McDonald criteria for {MRI}"),
+        ("An updated overview of clinical guidelines", "An updated overview of clinical guidelines"),
+        (r"Red Flags in \emph{Acute} Pain. Is It Worth It?", r"Red flags in \emph{Acute} pain. Is it worth it?"),
+    ],
+)  # fmt: skip
+def test_bibtex_titles_are_read_in_sentence_case(title: str, expected: str) -> None:
+    from publisher.notes.bibtex import sentence_case
+
+    assert sentence_case(title) == expected

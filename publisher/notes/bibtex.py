@@ -164,6 +164,58 @@ def _latex(value: str) -> str:
     return str(Text.from_latex(value).render(_TEXT_BACKEND)).strip()
 
 
+_SENTENCE_END = ":?!."
+_ENGLISH = ("", "en", "eng", "english", "american", "british", "usenglish", "ukenglish")
+
+
+def sentence_case(latex: str) -> str:
+    """A BibTeX title in Title Case -> sentence case, as pandoc reads BibTeX for CSL.
+
+    BibTeX titles are conventionally stored in Title Case and protected with braces where the
+    case matters; CSL styles (AMA among them) expect sentence case and capitalise themselves
+    where they want title case. Lowered: words outside braces that are capitalised and
+    otherwise lower case ("Disease", "Parkinson's"), except the first word and the first after
+    ":", "?", "!" or ".". Kept: braced text, acronyms and mixed case ("MRI", "McDonald").
+    """
+    out: list[str] = []
+    depth, i, start = 0, 0, True
+    while i < len(latex):
+        ch = latex[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif ch == "\\" and depth == 0:  # a command at top level: copy its name untouched
+            j = i + 1
+            while j < len(latex) and latex[j].isalpha():
+                j += 1
+            out.append(latex[i : max(j, i + 2)])
+            i = max(j, i + 2)
+            start = False
+            continue
+        elif ch.isalpha() and depth == 0:
+            j = i
+            while j < len(latex) and (latex[j].isalpha() or latex[j] in "'’"):
+                j += 1
+            word = latex[i:j]
+            if (
+                not start
+                and word[0].isupper()
+                and (len(word) == 1 or word[1:].replace("'", "").replace("’", "").islower())
+            ):
+                word = word[0].lower() + word[1:]
+            out.append(word)
+            i, start = j, False
+            continue
+        elif ch in _SENTENCE_END and depth == 0:
+            start = True
+        elif ch.isalnum():
+            start = False
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 def _person(p: Person) -> dict[str, str]:
     given = " ".join(_latex(n) for n in (*p.first_names, *p.middle_names))
     name: dict[str, str] = {"family": " ".join(_latex(n) for n in p.last_names)}
@@ -191,10 +243,13 @@ def _bibtex_to_csl(key: str, entry: Entry) -> dict[str, Any]:
     fields = {k.lower(): v for k, v in entry.fields.items()}
     csl_type = _BIBTEX_TYPES.get(kind, "webpage" if "url" in fields else "document")
     item: dict[str, Any] = {"id": key, "type": csl_type}
+    english = fields.get("langid", fields.get("language", "")).strip().lower() in _ENGLISH
     for bib, csl in _BIBTEX_FIELDS.items():
         if bib in fields and csl not in item:
-            value = fields[bib] if bib in ("url", "doi") else _latex(fields[bib])
-            item[csl] = value
+            value = fields[bib]
+            if bib in ("title", "booktitle") and english:
+                value = sentence_case(value)
+            item[csl] = value if bib in ("url", "doi") else _latex(value)
     if "number" in fields:
         item["issue" if csl_type == "article-journal" else "number"] = _latex(fields["number"])
     if "pages" in fields:
