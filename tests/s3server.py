@@ -273,6 +273,10 @@ class CuttingProxy:
                 s.setsockopt(
                     socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
                 )
+            # shutdown wakes a thread blocked in recv() on the socket; close alone does not,
+            # and the peer would then wait for its read timeout instead of seeing the cut
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
             with contextlib.suppress(OSError):
                 s.close()
 
