@@ -166,10 +166,15 @@ class SeaweedS3:
         self.stop()
         raise RuntimeError(f"weed mini not ready after {timeout} s; see {self.log_path}")
 
-    def stop(self) -> None:
+    def stop(self, graceful: bool = True) -> None:
+        """Stop the server; ``graceful=False`` (end of the session: its data is thrown away)
+        kills it at once instead of waiting the ~10 s weed takes to shut down."""
         if self.proc is None:
             return
-        self.proc.terminate()
+        if graceful:
+            self.proc.terminate()
+        else:
+            self.proc.kill()
         try:
             self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
