@@ -21,6 +21,7 @@ CONFIG_NAME = "feed_config.yaml"
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 _KEYS = {
+    "new_feed_url",
     "title",
     "description",
     "author",
@@ -155,6 +156,13 @@ class _Reader:
                 hint="delete the line and build again to compute it",
             )
         funding_url, funding_label = self._funding()
+        new_feed_url = self.get("new_feed_url", str)
+        if new_feed_url is not None and not (_is_http_url(new_feed_url) and new_feed_url.isascii()):
+            self.fail(
+                "'new_feed_url' must be the absolute URL of the feed's new home [D-08]",
+                "new_feed_url",
+            )
+            new_feed_url = None
         targets, default = self._targets()
         bibliography = tuple(self.root / p for p in self._paths("bibliography"))
         raise_all(self.problems)
@@ -178,6 +186,7 @@ class _Reader:
             locked=bool(self.get("locked", bool, default=False)),
             funding_url=funding_url,
             funding_label=funding_label,
+            new_feed_url=new_feed_url,
             bibliography=bibliography,
             citation_style=self.get("citation_style", str) or "american-medical-association",
             references_title=self.get("references_title", str) or "References",

@@ -77,6 +77,7 @@ def build_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> bytes:
     tags.type = show.type
     tags.guid = show.podcast_guid
     tags.locked = show.locked
+    tags.new_feed_url = show.new_feed_url
     if show.funding_url and show.funding_label:
         tags.funding = (show.funding_url, show.funding_label)
     # add_entry() prepends by default; append so items stay newest first as given.

@@ -40,6 +40,7 @@ class ChannelTags:
     guid: str | None = None
     locked: bool = False
     funding: tuple[str, str] | None = None
+    new_feed_url: str | None = None
 
 
 @dataclass
@@ -82,6 +83,8 @@ class ShowExtension(BaseExtension):  # type: ignore[misc]
                 _sub(cat, ITUNES, "category", **{"text": sub})
         _sub(channel, ITUNES, "explicit", "true" if t.explicit else "false")
         _sub(channel, ITUNES, "type", t.type)
+        if t.new_feed_url:
+            _sub(channel, ITUNES, "new-feed-url", t.new_feed_url)
         if t.guid:
             _sub(channel, PODCAST, "guid", t.guid)
         _sub(channel, PODCAST, "locked", "yes" if t.locked else "no", owner=t.owner_email)

@@ -129,6 +129,7 @@ class Show:
     locked: bool = True
     funding_url: str | None = None
     funding_label: str | None = None
+    new_feed_url: str | None = None  # D-08: the feed has moved there
     bibliography: tuple[Path, ...] = ()
     citation_style: str = "american-medical-association"
     references_title: str = "References"

@@ -352,9 +352,33 @@ def test_d07_feed_is_served_as_rss_utf8(rich: Feed, served: str) -> None:
 
 
 def test_d08_no_new_feed_url_unless_the_feed_moves(rich: Feed) -> None:
-    # The tool has no "feed moved" setting, so the tag must never appear by accident.
     assert xpath(rich.channel, "itunes:new-feed-url") == []
     assert "new_url" not in rich.pp
+
+
+def test_d08_a_moved_feed_names_its_new_home(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    edit_config(show, new_feed_url="https://new.example.org/show/feed.xml")
+    result = build.build(show, now=FIXED_NOW, guid_mode="refuse")
+    xml = (result.site_dir / "feed.xml").read_bytes()
+    channel = etree.fromstring(xml)[0]
+    assert [e.text for e in xpath(channel, "itunes:new-feed-url")] == [
+        "https://new.example.org/show/feed.xml"
+    ]
+    assert (
+        podcastparser.parse("x", io.BytesIO(xml))["new_url"]
+        == "https://new.example.org/show/feed.xml"
+    )
+    # the show's identity stays: podcast:guid does not follow the URL
+    assert [e.text for e in xpath(channel, "podcast:guid")] == [
+        "83592e4d-9d26-5dd7-bc60-9d742a8bfb85"
+    ]
+    edit_config(show, new_feed_url="/feed.xml")
+    with pytest.raises(ConfigError) as info:
+        build.build(show, now=FIXED_NOW, guid_mode="refuse")
+    assert "'new_feed_url' must be the absolute URL of the feed's new home [D-08]" in str(
+        info.value
+    )
 
 
 @pytest.fixture(scope="module")
