@@ -15,6 +15,7 @@ from publisher import yamldoc
 from publisher.categories import APPLE_CATEGORIES
 from publisher.errors import ConfigError, PublisherError, raise_all
 from publisher.model import Category, Owner, Show, Target
+from publisher.persons import parse_persons
 
 CONFIG_NAME = "feed_config.yaml"
 # Namespace of the podcast:guid recipe (FEED_RULES.md, C-12).
@@ -22,6 +23,7 @@ PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 _KEYS = {
     "new_feed_url",
+    "persons",
     "title",
     "description",
     "author",
@@ -163,6 +165,10 @@ class _Reader:
                 "new_feed_url",
             )
             new_feed_url = None
+        persons = parse_persons(
+            self.data.get("persons"),
+            lambda message, i: self.fail(message, "persons", *(() if i is None else (i,))),
+        )
         targets, default = self._targets()
         bibliography = tuple(self.root / p for p in self._paths("bibliography"))
         raise_all(self.problems)
@@ -187,6 +193,7 @@ class _Reader:
             funding_url=funding_url,
             funding_label=funding_label,
             new_feed_url=new_feed_url,
+            persons=persons,
             bibliography=bibliography,
             citation_style=self.get("citation_style", str) or "american-medical-association",
             references_title=self.get("references_title", str) or "References",

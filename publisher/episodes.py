@@ -18,6 +18,7 @@ from publisher import yamldoc
 from publisher.config import XML_ILLEGAL, xml_illegal_chars
 from publisher.errors import AudioError, EpisodeError, PublisherError, raise_all
 from publisher.model import AudioInfo, Episode, Show
+from publisher.persons import parse_persons
 
 GuidMode = Literal["write", "refuse", "ignore"]
 AudioReader = Callable[[Path], AudioInfo]
@@ -67,6 +68,7 @@ FIELDS = (
     "keywords",
     "draft",
     "bibliography",
+    "persons",
 )
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 _FENCE = re.compile(r"^---[ \t]*\r?$")
@@ -300,6 +302,12 @@ def _episode(
         if rel and not (note.parent / rel).is_file():
             fail(f"image {rel!r} not found", "image", f"looked for {note.parent / rel}")
     bibliography = _bib_paths(meta.get("bibliography"), note, lambda m: fail(m, "bibliography"))
+    persons = parse_persons(
+        meta.get("persons"),
+        lambda m, i: problems.append(
+            EpisodeError(m, note, doc.line("persons", *(() if i is None else (i,))))
+        ),
+    )
     guid, notice = _guid(meta, note, guid_mode, fail)
     if show.type == "serial" and number is None:
         fail("a serial show needs 'episode:' on every episode [C-10]")
@@ -324,6 +332,7 @@ def _episode(
             keywords=keywords,
             draft=draft,
             bibliography=bibliography,
+            persons=persons,
             transcript=files.transcript,
             chapters_file=files.chapters,
         ),

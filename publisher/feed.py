@@ -18,7 +18,7 @@ from publisher import __version__
 from publisher.config import XML_ILLEGAL
 from publisher.errors import FeedError, display_path
 from publisher.feedext import EpisodeExtension, ShowExtension
-from publisher.model import Item, Show, ShowLinks
+from publisher.model import Item, Person, Show, ShowLinks
 
 FEED_CONTENT_TYPE = "application/rss+xml; charset=utf-8"
 MAX_FEED_BYTES = 5_000_000  # D-09: the W3C validator's hard cap
@@ -78,6 +78,7 @@ def build_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> bytes:
     tags.guid = show.podcast_guid
     tags.locked = show.locked
     tags.new_feed_url = show.new_feed_url
+    tags.persons = [_person(p) for p in show.persons]
     if show.funding_url and show.funding_label:
         tags.funding = (show.funding_url, show.funding_label)
     # add_entry() prepends by default; append so items stay newest first as given.
@@ -122,6 +123,7 @@ def _add_item(fg: FeedGenerator, show: Show, item: Item) -> None:
     if links.transcript_url and links.transcript_type:
         tags.transcript = (links.transcript_url, links.transcript_type)
     tags.chapters = links.chapters_url
+    tags.persons = [_person(p) for p in ep.persons]  # apps let these replace the show's
 
 
 def _xml_text(text: str) -> str:
@@ -131,6 +133,15 @@ def _xml_text(text: str) -> str:
     comes from elsewhere (audio tags, bibliographies) so the feed always parses.
     """
     return XML_ILLEGAL.sub("", text)
+
+
+def _person(p: Person) -> tuple[str, dict[str, str]]:
+    attrs = {"role": p.role, "group": p.group}
+    if p.img:
+        attrs["img"] = p.img
+    if p.href:
+        attrs["href"] = p.href
+    return p.name, attrs
 
 
 def _title_line(source: Path) -> int:

@@ -41,6 +41,7 @@ class ChannelTags:
     locked: bool = False
     funding: tuple[str, str] | None = None
     new_feed_url: str | None = None
+    persons: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class ItemTags:
     author: str | None = None
     transcript: tuple[str, str] | None = None  # (url, type)
     chapters: str | None = None
+    persons: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     cdata_description: str | None = None
 
 
@@ -91,6 +93,8 @@ class ShowExtension(BaseExtension):  # type: ignore[misc]
         if t.funding:
             _sub(channel, PODCAST, "funding", t.funding[1], url=t.funding[0])
         _sub(channel, PODCAST, "medium", "podcast")
+        for name, attrs in t.persons:
+            _sub(channel, PODCAST, "person", name, **attrs)
         return rss
 
 
@@ -121,4 +125,6 @@ class EpisodeExtension(BaseEntryExtension):  # type: ignore[misc]
             _sub(item, PODCAST, "transcript", url=t.transcript[0], type=t.transcript[1])
         if t.chapters:
             _sub(item, PODCAST, "chapters", url=t.chapters, type="application/json+chapters")
+        for name, attrs in t.persons:
+            _sub(item, PODCAST, "person", name, **attrs)
         return item

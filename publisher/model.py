@@ -76,6 +76,17 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Person:
+    """A host, guest or other contributor (podcast:person, C-14)."""
+
+    name: str
+    role: str = "host"
+    group: str = "cast"
+    img: str | None = None
+    href: str | None = None
+
+
+@dataclass(frozen=True)
 class Target:
     """Where a show is published, and the public URL every feed and page URL is made from."""
 
@@ -130,6 +141,7 @@ class Show:
     funding_url: str | None = None
     funding_label: str | None = None
     new_feed_url: str | None = None  # D-08: the feed has moved there
+    persons: tuple[Person, ...] = ()
     bibliography: tuple[Path, ...] = ()
     citation_style: str = "american-medical-association"
     references_title: str = "References"
@@ -168,6 +180,7 @@ class Episode:
     bibliography: tuple[Path, ...] = ()
     transcript: Path | None = None  # same-stem extra in episodes/
     chapters_file: Path | None = None  # episodes/<slug>.chapters.json
+    persons: tuple[Person, ...] = ()  # when given, these replace the show's for this episode
 
 
 # --- notes ------------------------------------------------------------------------------

@@ -852,3 +852,43 @@ def test_c05_subcategories_of_one_parent_share_it(tmp_path: Path) -> None:
     top = ch.xpath("itunes:category", namespaces=NS)
     assert [c.get("text") for c in top] == ["Health & Fitness", "Science"]
     assert [c.get("text") for c in top[0]] == ["Medicine", "Mental Health"]
+
+
+def test_c14_persons_show_level_and_replaced_per_episode(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    edit_config(show, persons=["Ana Host", {"name": "Ben <b>Co</b>", "role": "Co-Host",
+                                             "href": "https://ben.example.org/"}])  # fmt: skip
+    note = show / "show_notes" / "2026-09-15-red-flags.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("\nseason:", "\npersons:\n  - {name: Dr Guest, role: guest}\nseason:", 1),
+                    encoding="utf-8")  # fmt: skip
+    result = build.build(show, now=FIXED_NOW, guid_mode="refuse")
+    feed = etree.parse(str(result.site_dir / "feed.xml")).getroot()
+    people = xpath(feed[0], "podcast:person")
+    assert [(p.text, p.get("role"), p.get("group"), p.get("href")) for p in people] == [
+        ("Ana Host", "host", "cast", None),
+        ("Ben <b>Co</b>", "co-host", "cast", "https://ben.example.org/"),
+    ]
+    items = {i.findtext("title"): i for i in feed.iter("item")}
+    guest = xpath(items["Red flags: what they can and cannot tell you"], "podcast:person")
+    assert [(p.text, p.get("role")) for p in guest] == [("Dr Guest", "guest")]
+    assert xpath(items["What clinical guidelines advise"], "podcast:person") == []
+    page = (result.site_dir / "episodes" / "2026-09-15-red-flags.html").read_text(encoding="utf-8")
+    assert "With Dr Guest (guest)" in page
+    other = (result.site_dir / "episodes" / "2026-10-01-what-guidelines-advise.html").read_text()
+    assert "Ben &lt;b&gt;Co&lt;/b&gt;" in other and "<b>Co</b>" not in other
+
+
+def test_c14_bad_persons_are_reported_with_lines(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    edit_config(
+        show, persons=[{"name": "A", "img": "http://insecure.example.org/a.jpg"}, {"role": "x"}]
+    )
+    with pytest.raises(Problems) as info:
+        build.build(show, now=FIXED_NOW, guid_mode="refuse")
+    messages = [p.message for p in info.value.problems]
+    assert messages == [
+        "a person's 'img' must be an absolute https:// URL [D-04]",
+        "a person needs a 'name' of at most 128 characters [C-14]",
+    ]
+    assert [p.line for p in info.value.problems][0] != [p.line for p in info.value.problems][1]
