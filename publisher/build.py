@@ -22,6 +22,7 @@ from publisher.errors import ConfigError, EpisodeError, PublisherError, display_
 from publisher.hashcache import CACHE_FILE, HashCache
 from publisher.model import (
     Build,
+    Chapter,
     Enclosure,
     Episode,
     FileKind,
@@ -223,7 +224,7 @@ def _items(
     items: list[Item] = []
     for ep in published:
         try:
-            links, extra = _episode_files(ep, target)
+            links, extra, marks = _episode_files(ep, target)
             bib = show_bib
             if ep.bibliography:
                 line = _front_matter_line(ep.source, "bibliography")
@@ -245,12 +246,14 @@ def _items(
             problems.append(e)
             continue
         outputs.extend(extra)
-        items.append(Item(ep, rendered, links))
+        items.append(Item(ep, rendered, links, marks))
     raise_all(problems)
     return items
 
 
-def _episode_files(ep: Episode, target: Target) -> tuple[ItemLinks, list[Output]]:
+def _episode_files(
+    ep: Episode, target: Target
+) -> tuple[ItemLinks, list[Output], tuple[Chapter, ...]]:
     base = target.public_url
     a = ep.audio
     media_key = f"media/{ep.slug}.{a.extension}"
@@ -280,7 +283,7 @@ def _episode_files(ep: Episode, target: Target) -> tuple[ItemLinks, list[Output]
         extra.append(Output(key, "asset", ctype, source=ep.transcript))
         transcript_url = base + key
     chapters_url = None
-    chapters = chapters_json(ep)
+    chapters, marks = chapters_json(ep)
     if chapters is not None:
         key = f"chapters/{ep.slug}.json"
         extra.append(Output(key, "asset", "application/json+chapters", chapters))
@@ -296,7 +299,7 @@ def _episode_files(ep: Episode, target: Target) -> tuple[ItemLinks, list[Output]
         transcript_type,
         chapters_url,
     )
-    return links, extra
+    return links, extra, marks
 
 
 def _artwork_output(key: str, data: bytes) -> Output:

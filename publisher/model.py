@@ -270,6 +270,7 @@ class Item:
     episode: Episode
     notes: RenderedNotes
     links: ItemLinks
+    chapters: tuple[Chapter, ...] = ()  # from the chapters file, else the audio's own
 
 
 @dataclass(frozen=True)

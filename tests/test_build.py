@@ -221,3 +221,14 @@ def test_drafts_and_scheduled_episodes_are_named(sample_show: Path) -> None:
         f"{sample_show / 'show_notes' / '2026-10-01-what-guidelines-advise.md'}: scheduled for "
         "2026-10-01T00:00:00+01:00, left out",
     )
+
+
+def test_chapters_file_shows_on_the_episode_page(sample_show: Path) -> None:
+    (sample_show / "episodes" / f"{SLUG}.chapters.json").write_text(json.dumps(
+        {"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"},
+                                          {"startTime": 65, "title": "<i>Flags</i>"},
+                                          {"startTime": 70, "title": "hidden", "toc": False}]}))  # fmt: skip
+    result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    page = (result.site_dir / "episodes" / f"{SLUG}.html").read_text(encoding="utf-8")
+    assert "1:05</time> <span>&lt;i&gt;Flags&lt;/i&gt;</span>" in page
+    assert "hidden" not in page
