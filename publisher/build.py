@@ -158,7 +158,12 @@ def build(
     cache.save()
     enclosures = tuple(
         Enclosure(
-            i.links.media_key, i.links.media_url, i.episode.audio.size, i.episode.audio.mime_type
+            i.links.media_key,
+            i.links.media_url,
+            i.episode.audio.size,
+            i.episode.audio.mime_type,
+            i.episode.guid,
+            i.episode.source,
         )
         for i in plan.items
     )

@@ -230,6 +230,8 @@ class Enclosure:
     url: str
     length: int
     mime_type: str
+    guid: str = ""  # the item's GUID (I-04: it must not change once published)
+    source: Path | None = None  # the episode's note, to name in messages
 
 
 @dataclass(frozen=True)
