@@ -195,15 +195,20 @@ def _new(args: argparse.Namespace) -> int:
     show = config.load(root)
     from zoneinfo import ZoneInfo
 
+    title = args.title.strip()
+    if not title:
+        raise PublisherError("the title is empty", None, None, 'publisher new "Episode title"')
     today = clock.now(args.now).astimezone(ZoneInfo(show.timezone)).date()
-    date = dt.date.fromisoformat(args.date) if args.date else today
-    slug = args.slug or f"{date.isoformat()}-{slugify(args.title)}"
+    date = args.date or today
+    words = slugify(title)
+    if not args.slug and not words:
+        raise PublisherError(
+            f"cannot make a file name from {title!r}", None, None, "pass --slug, e.g. --slug sleep"
+        )
+    slug = args.slug or f"{date.isoformat()}-{words}"
     if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$", slug):
         raise PublisherError(
-            f"{slug!r} is not a safe episode name",
-            None,
-            None,
-            "use ASCII letters, digits, '-' and '_' (pass --slug)",
+            f"{slug!r} is not a safe episode name; use ASCII letters, digits, '-' and '_'"
         )
     note = root / episodes.NOTES_DIR / f"{slug}.md"
     if note.exists():
@@ -211,13 +216,11 @@ def _new(args: argparse.Namespace) -> int:
     note.parent.mkdir(parents=True, exist_ok=True)
     note.write_text(
         "---\n"
-        f"title: {yamldoc.dump_scalar(args.title)}\n"
+        f"title: {yamldoc.dump_scalar(title)}\n"
         f"date: {date.isoformat()}\n"
         f"guid: {uuid.uuid4()}\n"
         "# summary: one plain sentence, used when the notes do not fit the feed description\n"
-        "---\n\n"
-        "Write the show notes here in Markdown. Cite a study with [@key], several with\n"
-        "[@key1; @key2], where each key is in show_notes/references.bib.\n",
+        "---\n\n" + episodes.SCAFFOLD_TEXT,
         encoding="utf-8",
     )
     print(f"created {display_path(note)}")
@@ -228,11 +231,18 @@ def _new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-15") from None
+
+
 def slugify(title: str) -> str:
     """An ASCII slug: 'Red flags: what they tell you' -> 'red-flags-what-they-tell-you'."""
     text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return "-".join(words)[:60].strip("-") or "episode"
+    return "-".join(words)[:60].strip("-")
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -398,6 +408,6 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--port", type=int, help="default: the public URL's port")
     c = command("new", _new, "scaffold show_notes/<date>-<slug>.md for a new episode")
     c.add_argument("title", help="the episode's title")
-    c.add_argument("--date", help="publication date, YYYY-MM-DD (default: today)")
+    c.add_argument("--date", type=_iso_date, help="publication date, YYYY-MM-DD (default: today)")
     c.add_argument("--slug", help="file name without .md (default: <date>-<title words>)")
     return p

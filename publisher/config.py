@@ -223,8 +223,10 @@ class _Reader:
         return Owner(str(name or "").strip(), str(email or "").strip())
 
     def _categories(self) -> tuple[Category, ...]:
+        if isinstance(self.data.get("categories"), str):  # one category needs no list
+            self.data["categories"] = [self.data["categories"]]
         raw = self.get("categories", list, required=True) or []
-        if not raw and "categories" in self.data:
+        if not raw and isinstance(self.data.get("categories"), list):
             self.fail(
                 "'categories' is empty; name at least one Apple category [C-05]", "categories"
             )
@@ -240,7 +242,13 @@ class _Reader:
             sub = sub or None
             if name not in APPLE_CATEGORIES:
                 close = difflib.get_close_matches(str(name), list(APPLE_CATEGORIES), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else "see Apple's category list"
+                parent = next((p for p, subs in APPLE_CATEGORIES.items() if name in subs), None)
+                if parent:
+                    hint = f"it is a subcategory: write '{parent} > {name}'"
+                elif close:
+                    hint = f"did you mean '{close[0]}'?"
+                else:
+                    hint = "see Apple's category list"
                 self.fail(f"unknown Apple category {name!r} [C-05]", "categories", i, hint=hint)
             elif sub is not None and sub not in APPLE_CATEGORIES[name]:
                 subs = APPLE_CATEGORIES[name]
@@ -388,6 +396,17 @@ def make_target(
     public = public_url.strip()
     if not public.endswith("/"):
         public += "/"
+    for what, url in (("public_url", public), ("endpoint_url", endpoint_url)):
+        parts = urlsplit(url or "")
+        if parts.username is not None or parts.password is not None:
+            # Never echo the URL: what sits before "@" is usually a key or a password.
+            complain(
+                f"target {name!r}: {what} must not contain a user name or password; it would be "
+                "published in every URL of the feed and site (supply credentials through the AWS "
+                "chain instead)"
+            )
+            public = _without_userinfo(public)
+            endpoint_url = _without_userinfo(endpoint_url) if endpoint_url else endpoint_url
     if location.startswith("s3://"):
         if not location.removeprefix("s3://").split("/", 1)[0]:
             complain(f"target {name!r}: {location!r} names no bucket (s3://bucket/prefix)")
@@ -428,6 +447,11 @@ def xml_illegal_chars(
         for i, v in enumerate(value):
             found.extend(xml_illegal_chars(v, (*path, i)))
     return found
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 def _opt_str(spec: dict[str, Any], key: str) -> str | None:

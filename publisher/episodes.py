@@ -70,6 +70,11 @@ FIELDS = (
     "bibliography",
     "persons",
 )
+# The body `publisher new` writes; a note that still holds it is not ready to publish.
+SCAFFOLD_TEXT = (
+    "Write the show notes here in Markdown. Cite a study with `[@key]`, several with\n"
+    "`[@key1; @key2]`, where each key is in the bibliography (show_notes/references.bib).\n"
+)
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 _FENCE = re.compile(r"^---[ \t]*\r?$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*\r?$")
@@ -302,6 +307,16 @@ def _episode(
         if rel and not (note.parent / rel).is_file():
             fail(f"image {rel!r} not found", "image", f"looked for {note.parent / rel}")
     bibliography = _bib_paths(meta.get("bibliography"), note, lambda m: fail(m, "bibliography"))
+    if SCAFFOLD_TEXT.splitlines()[0] in body:
+        at = body_line + body[: body.index(SCAFFOLD_TEXT.splitlines()[0])].count("\n")
+        problems.append(
+            EpisodeError(
+                "the note still holds the placeholder text from 'publisher new'",
+                note,
+                at,
+                "replace it with the episode's show notes",
+            )
+        )
     persons = parse_persons(
         meta.get("persons"),
         lambda m, i: problems.append(

@@ -46,15 +46,45 @@ def load(
         mark = e.context_mark or e.problem_mark
         line = first_line + mark.line if mark is not None else first_line
         problem = " ".join(p for p in (e.context, e.problem) if p) or "invalid YAML"
-        raise error(
-            f"invalid YAML: {problem}", source, line, "check indentation and quoting"
-        ) from e
+        hint = "check indentation and quoting"
+        if "mapping values are not allowed" in problem:
+            hint = "put quotes around a value that contains ': ', e.g. title: \"Red flags: what…\""
+        raise error(f"invalid YAML: {problem}", source, line, hint) from e
     except yaml.YAMLError as e:
         raise error(f"invalid YAML: {e}", source, first_line) from e
+    except ValueError as e:  # a well-formed value that cannot be built, e.g. 2026-02-30
+        line, bad = _bad_scalar(text)
+        raise error(
+            f"invalid value {bad!r}: {e}",
+            source,
+            first_line + line,
+            "dates are written 2026-09-15 or 2026-09-15 08:30",
+        ) from e
     lines: dict[tuple[str | int, ...], int] = {}
     if node is not None:
         _walk(node, (), lines, first_line)
     return Doc(data, lines, source, first_line)
+
+
+def _bad_scalar(text: str) -> tuple[int, str]:
+    """The line (0-based) and text of the first scalar that cannot be constructed."""
+    constructor = yaml.SafeLoader("")
+    for node in _scalars(yaml.compose(text, Loader=yaml.SafeLoader)):
+        try:
+            constructor.construct_object(node, deep=True)
+        except ValueError:
+            return node.start_mark.line, str(node.value)
+    return 0, ""
+
+
+def _scalars(node: yaml.Node | None) -> list[yaml.ScalarNode]:
+    if isinstance(node, yaml.ScalarNode):
+        return [node]
+    if isinstance(node, yaml.MappingNode):
+        return [s for k, v in node.value for s in (*_scalars(k), *_scalars(v))]
+    if isinstance(node, yaml.SequenceNode):
+        return [s for item in node.value for s in _scalars(item)]
+    return []
 
 
 def _walk(
@@ -76,5 +106,5 @@ def _walk(
 
 def dump_scalar(value: str) -> str:
     """``value`` as a one-line YAML scalar (quoted where YAML needs it)."""
-    text: str = yaml.safe_dump(value, default_flow_style=True, width=10_000)
+    text: str = yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True)
     return text.removesuffix("\n...\n").strip()

@@ -136,3 +136,61 @@ def test_unknown_target(show: Path) -> None:
         "feed_config.yaml: no target named 'production'; targets: local "
         "(or pass --to s3://bucket/prefix --public-url URL)"
     )
+
+
+def test_new_then_check_refuses_the_placeholder(show: Path) -> None:
+    r = run("new", "Sleep", "--date", "2026-11-20", cwd=show)
+    assert r.returncode == 0, r.stderr
+    (show / "episodes" / "2026-11-20-sleep.mp3").write_bytes(
+        (show / "episodes" / "2026-10-01-what-guidelines-advise.mp3").read_bytes()
+    )
+    check = run("check", cwd=show)
+    assert check.returncode == 1
+    assert check.stderr.strip() == (
+        "show_notes/2026-11-20-sleep.md:8: the note still holds the placeholder text from "
+        "'publisher new' (replace it with the episode's show notes)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["new", "   "], 'error: the title is empty (publisher new "Episode title")'),
+        (
+            ["new", "睡眠と腰痛"],
+            "error: cannot make a file name from '睡眠と腰痛' (pass --slug, e.g. --slug sleep)",
+        ),
+        (
+            ["new", "x", "--slug", "bad slug"],
+            "error: 'bad slug' is not a safe episode name; use ASCII letters, digits, '-' and '_'",
+        ),
+    ],
+)
+def test_new_refuses_bad_titles_and_slugs(show: Path, args: list[str], message: str) -> None:
+    r = run(*args, cwd=show)
+    assert r.returncode == 1
+    assert r.stderr.strip() == message
+
+
+def test_new_keeps_unicode_titles_readable_and_bad_dates_are_usage_errors(show: Path) -> None:
+    r = run("new", "Ça va? Ñandú — 睡眠", "--slug", "ca-va", cwd=show)
+    assert r.returncode == 0, r.stderr
+    assert "title: Ça va? Ñandú — 睡眠\n" in (show / "show_notes" / "ca-va.md").read_text(
+        encoding="utf-8"
+    )
+    bad = run("new", "x", "--date", "15/09/2026", cwd=show)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "'15/09/2026' is not a date like 2026-09-15" in bad.stderr
+
+
+def test_impossible_date_in_front_matter_is_one_line(show: Path) -> None:
+    note = show / "show_notes" / "2026-09-15-red-flags.md"
+    note.write_text(
+        note.read_text(encoding="utf-8").replace("date: 2026-09-15", "date: 2026-02-30")
+    )
+    r = run("check", cwd=show)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.strip() == (
+        "show_notes/2026-09-15-red-flags.md:3: invalid value '2026-02-30': day is out of range for "
+        "month (dates are written 2026-09-15 or 2026-09-15 08:30)"
+    )

@@ -173,3 +173,35 @@ def test_s3_target_parts(show_dir: Path) -> None:
     show = config.load(write(show_dir, text))
     t = show.target("prod")
     assert (t.kind, t.bucket, t.prefix, t.region) == ("s3", "bucket", "shows/back/", "auto")
+
+
+def test_credentials_in_a_public_url_are_refused_and_not_echoed(show_dir: Path) -> None:
+    text = GOOD.replace(
+        "http://127.0.0.1:8000", "http://AKIAIOSFODNN7EXAMPLE:wJalrSecret@127.0.0.1:8000"
+    )
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, text))
+    message = str(info.value)
+    assert message == (
+        f"{show_dir / 'feed_config.yaml'}:10: target 'local': public_url must not contain a user "
+        "name or password; it would be published in every URL of the feed and site (supply "
+        "credentials through the AWS chain instead)"
+    )
+    assert "AKIA" not in message and "wJalr" not in message
+
+
+def test_categories_may_be_one_string(show_dir: Path) -> None:
+    text = GOOD.replace(
+        "categories:\n  - Health & Fitness > Medicine\n",
+        "categories: Health & Fitness > Medicine\n",
+    )
+    show = config.load(write(show_dir, text))
+    assert [(c.name, c.subcategory) for c in show.categories] == [("Health & Fitness", "Medicine")]
+
+
+def test_subcategory_alone_names_its_parent(show_dir: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, GOOD.replace("Health & Fitness > Medicine", "Medicine")))
+    assert str(info.value).endswith(
+        "unknown Apple category 'Medicine' [C-05] (it is a subcategory: write 'Health & Fitness > Medicine')"
+    )
