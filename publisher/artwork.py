@@ -40,8 +40,8 @@ def problems(data: bytes, extension: str | None) -> list[str]:
     elif extension is not None and _EXTENSIONS.get(extension.lower()) != fmt:
         found.append(f"is {fmt} but named .{extension}; rename it .{_FORMATS[fmt][0]}")
     if w != h:
-        found.append(f"is {w}x{h}; it must be square")
-    if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE):
+        found.append(f"is {w}x{h} px; it must be square, {MIN_SIDE}-{MAX_SIDE} px a side")
+    elif not MIN_SIDE <= w <= MAX_SIDE:
         found.append(f"is {w}x{h} px; use {MIN_SIDE}-{MAX_SIDE} px a side")
     if mode != "RGB":
         what = {

@@ -100,7 +100,7 @@ def prepare(
             f"{display_path(show.source)}: warning: target {target.name!r} publishes at plain "
             f"http:// ({target.public_url}); apps and Podcasting 2.0 tags expect https:// [D-04]"
         )
-    read = episodes.read_episodes(show, audio.read_audio, guid_mode=guid_mode)
+    read = episodes.read_episodes(show, audio.read_audio, guid_mode=guid_mode, raise_problems=False)
     notices.extend(read.notices)
     published = sorted(
         (e for e in read.episodes if not e.draft and e.date <= now),
@@ -118,7 +118,7 @@ def prepare(
     outputs: list[Output] = []
     show_art = show.image.read_bytes()
     outputs.append(_artwork_output(show_links.artwork_key, show_art))
-    items = _items(show, target, published, outputs)
+    items = _items(show, target, published, outputs, list(read.problems))
     notices.extend(feed.title_warnings(show, items))
     outputs.append(
         Output("feed.xml", "feed", feed.FEED_CONTENT_TYPE, feed.build_feed(show, show_links, items))
@@ -190,6 +190,8 @@ def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[str]
         notices.append(
             f"{display_path(show.source)}: wrote 'podcast_guid: {guid}'; commit this file"
         )
+    elif mode == "preview":
+        notices.append(f"{display_path(show.source)}: a real publish writes 'podcast_guid: {guid}'")
     return dataclasses.replace(show, podcast_guid=guid)
 
 
@@ -209,17 +211,26 @@ def _show_links(show: Show, target: Target) -> ShowLinks:
 
 
 def _items(
-    show: Show, target: Target, published: Sequence[Episode], outputs: list[Output]
+    show: Show,
+    target: Target,
+    published: Sequence[Episode],
+    outputs: list[Output],
+    problems: list[PublisherError],
 ) -> list[Item]:
-    problems: list[PublisherError] = []
+    """Items for the published episodes; raises every problem found so far with its own.
+
+    When a bibliography or the style cannot be loaded, notes that use it are not rendered:
+    each citation would otherwise be reported as an unknown key, burying the real problem.
+    """
     bib_line = _config_line(show.source, "bibliography")
     style_line = _config_line(show.source, "citation_style")
-    show_bib = notes.Bibliography.empty()
+    show_bib: notes.Bibliography | None = notes.Bibliography.empty()
     style = None
     try:
         show_bib = notes.load_bibliography(show.bibliography, source=show.source, line=bib_line)
     except PublisherError as e:
         problems.append(e)
+        show_bib = None
     try:
         style = notes.load_style(
             show.citation_style, base_dir=show.root, source=show.source, line=style_line
@@ -234,8 +245,8 @@ def _items(
             if ep.bibliography:
                 line = _front_matter_line(ep.source, "bibliography")
                 own = notes.load_bibliography(ep.bibliography, source=ep.source, line=line)
-                bib = show_bib.merge(own, source=ep.source, line=line)
-            if style is None:
+                bib = show_bib.merge(own, source=ep.source, line=line) if show_bib else None
+            if style is None or bib is None:
                 continue
             rendered = notes.render_notes(
                 ep.body,
@@ -265,10 +276,11 @@ def _episode_files(
     extra = [Output(media_key, "media", a.mime_type, source=a.source)]
     image_url = None
     if ep.image is not None:
+        named = _front_matter_line(ep.source, "image")  # else a same-stem file in episodes/
         artwork.check(
             ep.image,
-            source=ep.source,
-            line=_front_matter_line(ep.source, "image"),
+            source=ep.source if named else None,
+            line=named,
             error=EpisodeError,
         )
         data = ep.image.read_bytes()

@@ -133,19 +133,25 @@ def _publish(args: argparse.Namespace) -> int:
         print(f"  deleted {a.key}  ({a.reason})")
     print(report.summary())
     if result.target.kind == "local" and not args.dry_run:
-        print(
-            f"preview: publisher serve, then open {result.target.public_url}index.html "
-            f"(feed: {result.target.feed_url})"
-        )
+        host = urlsplit(result.target.public_url).hostname or ""
+        if _named(args) is None and _ad_hoc(args) is None and host.startswith("127."):
+            print(
+                f"preview: publisher serve, then open {result.target.public_url}index.html "
+                f"(feed: {result.target.feed_url})"
+            )
     return EXIT_OK
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from publisher import config, verify
+    from publisher import verify
 
     target = _ad_hoc(args) or _load_target(args)
-    report = verify.verify(target.feed_url)
-    del config
+    try:
+        report = verify.verify(target.feed_url)
+    except PublisherError as e:
+        if target.kind == "local":
+            e.hint = "a local target is only reachable while 'publisher serve' runs; start it first"
+        raise
     _say(args, report.summary(), {"ok": report.ok, "checks": len(report.checks)})
     return EXIT_OK
 
@@ -162,7 +168,10 @@ def _serve(args: argparse.Namespace) -> int:
             "publish --to a local target first",
         )
     parts = urlsplit(target.public_url)
-    host = args.host or parts.hostname or "127.0.0.1"
+    # Serve on this machine: the public URL's host when it is a loopback address, else
+    # 127.0.0.1 (a CDN's name is not this machine's).
+    public_host = parts.hostname or ""
+    host = args.host or (public_host if public_host.startswith("127.") else "127.0.0.1")
     port = args.port or parts.port or 8000
     root = Path(target.location)
     if not (root / "feed.xml").exists():
@@ -310,8 +319,11 @@ def _load_target(args: argparse.Namespace) -> Any:
 
 
 def _guid_mode(args: argparse.Namespace) -> Any:
+    """refuse in CI; on a dry run, mint in memory; else write missing GUIDs into the files."""
     ci = args.ci or os.environ.get("CI", "").lower() in ("1", "true", "yes")
-    return "refuse" if ci else "write"
+    if ci:
+        return "refuse"
+    return "preview" if getattr(args, "dry_run", False) else "write"
 
 
 def _notices(notices: Sequence[str]) -> None:

@@ -17,7 +17,8 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import StoreError, VerifyError
+from .errors import StoreError, VerifyError, raise_all
+from .guids import guid_problems
 from .model import Build, Enclosure, FileKind, SiteFile, Target
 from .plan import Action, ManifestEntry, UploadPlan, entry_for, format_bytes, plan
 from .stores.base import LockGrant, Store
@@ -193,6 +194,10 @@ def publish(
     ``verify`` is False. ``events`` receives progress; it is never called concurrently.
     ``store`` overrides :func:`open_store` (tests).
 
+    Before anything is written (and for a dry run too), the feed on the target is compared
+    with the build: a published episode whose GUID changed is refused (rule I-04) with a
+    :class:`~publisher.guids.GuidChangedError` per episode, all raised together.
+
     Raises :class:`StoreError` (one line) when the target cannot be read or written: what
     landed is recorded, the old feed stays in place until every file it needs is there, and
     a re-run completes the publish. Raises :class:`PublishVerifyError` (a VerifyError) when
@@ -202,6 +207,7 @@ def publish(
     emit = _serialised(events)
     store = store or open_store(build.target)
     if dry_run:
+        _check_guids(build, store)
         the_plan = plan(build.files, store.read_manifest(), prune_media=prune_media)
         emit(Planned(the_plan, store.location, True))
         return PublishReport(
@@ -220,6 +226,7 @@ def publish(
     try:
         if grant.note:
             emit(LockNote(grant.note))
+        _check_guids(build, store)  # under the lock: no other publish changes the feed now
         remote = store.read_manifest()
         the_plan = plan(build.files, remote, prune_media=prune_media)
         emit(Planned(the_plan, store.location, False))
@@ -246,6 +253,13 @@ def publish(
         if not checked.ok:
             raise PublishVerifyError(report, checked)
     return report
+
+
+def _check_guids(build: Build, store: Store) -> None:
+    """Refuse, before any upload, to re-publish an episode under a new GUID (I-04)."""
+    for f in build.files:
+        if f.kind == "feed":
+            raise_all(guid_problems(store.get(f.key), store.location, build.enclosures))
 
 
 def _verify(feed_url: str, enclosures: Sequence[Enclosure]) -> VerifyReport:

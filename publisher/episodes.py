@@ -20,7 +20,9 @@ from publisher.errors import AudioError, EpisodeError, PublisherError, raise_all
 from publisher.model import AudioInfo, Episode, Show
 from publisher.persons import parse_persons
 
-GuidMode = Literal["write", "refuse", "ignore"]
+# write: mint and write missing GUIDs; refuse: a missing GUID is an error (CI);
+# preview: mint in memory only (dry runs); ignore: leave missing (check).
+GuidMode = Literal["write", "refuse", "preview", "ignore"]
 AudioReader = Callable[[Path], AudioInfo]
 
 EPISODES_DIR = "episodes"
@@ -82,14 +84,19 @@ _END = re.compile(r"^(---|\.\.\.)[ \t]*\r?$")
 
 @dataclass(frozen=True)
 class ReadResult:
-    """Every episode of the show (drafts and future ones included) and notices for the producer."""
+    """Every readable episode (drafts and future ones included), notices for the producer,
+    and the problems of the episodes that could not be read."""
 
     episodes: tuple[Episode, ...]
     notices: tuple[str, ...]
+    problems: tuple[PublisherError, ...] = ()
 
 
-def read_episodes(show: Show, read_audio: AudioReader, *, guid_mode: GuidMode) -> ReadResult:
-    """Pair and read all episodes. Raises EpisodeError/AudioError, or Problems for several."""
+def read_episodes(
+    show: Show, read_audio: AudioReader, *, guid_mode: GuidMode, raise_problems: bool = True
+) -> ReadResult:
+    """Pair and read all episodes. Raises EpisodeError/AudioError, or Problems for several;
+    with ``raise_problems=False`` returns them instead, beside the episodes that were read."""
     notes_dir, audio_dir = show.root / NOTES_DIR, show.root / EPISODES_DIR
     problems: list[PublisherError] = []
     notes = _notes(notes_dir, problems)
@@ -126,8 +133,9 @@ def read_episodes(show: Show, read_audio: AudioReader, *, guid_mode: GuidMode) -
                 )
             )
         seen.setdefault(ep.guid, ep)
-    raise_all(problems)
-    return ReadResult(tuple(episodes), tuple(notices))
+    if raise_problems:
+        raise_all(problems)
+    return ReadResult(tuple(episodes), tuple(notices), tuple(problems))
 
 
 def _notes(notes_dir: Path, problems: list[PublisherError]) -> dict[str, Path]:
@@ -441,6 +449,8 @@ def _guid(meta: dict[str, Any], note: Path, mode: GuidMode, fail: Fail) -> tuple
         )
         return "", None
     guid = str(uuid.uuid4())
+    if mode == "preview":
+        return guid, f"{_rel(note)}: has no guid yet; a real publish writes one"
     insert_front_matter_line(note, f"guid: {guid}")
     return guid, f"{_rel(note)}: wrote 'guid: {guid}' into the front matter; commit this file"
 

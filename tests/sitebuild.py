@@ -10,7 +10,7 @@ import hashlib
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from publisher.model import Build, Enclosure, FileKind, SiteFile, Target
 
@@ -49,8 +49,12 @@ def make_build(
     title: str = "A Test Show",
     extra_assets: Mapping[str, bytes] | None = None,
     artwork: bytes = b"\xff\xd8\xff\xe0 fake jpeg \xff\xd9",
+    guids: Mapping[str, str] | None = None,
 ) -> Build:
     """Write a small site for ``episodes`` (slug -> media size in bytes) and describe it.
+
+    An episode's GUID is its slug unless ``guids`` (slug -> GUID) says otherwise; its note is
+    named ``show_notes/<slug>.md`` (relative: no such file is needed).
 
     Media, pages and feed are deterministic: the same arguments give byte-identical files.
     The folder is emptied first, as the real build does.
@@ -73,9 +77,11 @@ def make_build(
         ).encode()
         files[f"chapters/{slug}.json"] = b'{"version": "1.2.0", "chapters": []}\n'
         url = target.public_url + media_key
-        enclosures.append(Enclosure(media_key, url, len(data), "audio/mpeg"))
+        guid = (guids or {}).get(slug, slug)
+        note = Path("show_notes") / f"{slug}.md"
+        enclosures.append(Enclosure(media_key, url, len(data), "audio/mpeg", guid, note))
         items.append(
-            f"<item><title>{slug}</title><guid isPermaLink='false'>{slug}</guid>"
+            f"<item><title>{slug}</title><guid isPermaLink='false'>{escape(guid)}</guid>"
             f"<enclosure url={quoteattr(url)} length='{len(data)}' type='audio/mpeg'/></item>"
         )
     for key, data in (extra_assets or {}).items():

@@ -194,3 +194,48 @@ def test_impossible_date_in_front_matter_is_one_line(show: Path) -> None:
         "show_notes/2026-09-15-red-flags.md:3: invalid value '2026-02-30': day is out of range for "
         "month (dates are written 2026-09-15 or 2026-09-15 08:30)"
     )
+
+
+def test_dry_run_writes_no_guid_into_any_file(show: Path) -> None:
+    note = show / "show_notes" / "2026-09-15-red-flags.md"
+    note.write_text("".join(x for x in note.read_text(encoding="utf-8").splitlines(keepends=True)
+                            if not x.startswith("guid:")), encoding="utf-8")  # fmt: skip
+    cfg = show / "feed_config.yaml"
+    cfg.write_text("".join(x for x in cfg.read_text(encoding="utf-8").splitlines(keepends=True)
+                           if not x.startswith("podcast_guid:")), encoding="utf-8")  # fmt: skip
+    before = {p: p.read_bytes() for p in (note, cfg)}
+    r = run("publish", "--dry-run", cwd=show)
+    assert r.returncode == 0, r.stderr
+    assert {p: p.read_bytes() for p in (note, cfg)} == before
+    assert (
+        "show_notes/2026-09-15-red-flags.md: has no guid yet; a real publish writes one" in r.stderr
+    )
+    assert "feed_config.yaml: a real publish writes 'podcast_guid: 83592e4d" in r.stderr
+    assert not (show / "public").exists()
+
+
+def test_problems_of_every_stage_are_reported_together(show: Path) -> None:
+    notes = show / "show_notes"
+    a = notes / "2026-09-15-red-flags.md"
+    a.write_text(
+        a.read_text(encoding="utf-8").replace("season: 1", "season: zero"), encoding="utf-8"
+    )
+    b = notes / "2026-10-01-what-guidelines-advise.md"
+    b.write_text(b.read_text(encoding="utf-8") + "\nA claim.[@nosuchkey2020]\n", encoding="utf-8")
+    (show / "episodes" / "orphan.mp3").write_bytes(b"")
+    r = run("check", cwd=show)
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert lines[-1] == "3 problems found; nothing was written"
+    assert any("'season' must be a whole number" in x for x in lines)
+    assert any("unknown citation key 'nosuchkey2020'" in x for x in lines)
+    assert any(x.startswith("episodes/orphan.mp3: audio without a note") for x in lines)
+
+
+def test_a_broken_bibliography_is_the_only_problem_reported(show: Path) -> None:
+    bib = show / "show_notes" / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@article{broken,\n  title = {unclosed\n")
+    r = run("check", cwd=show)
+    assert r.returncode == 1
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith("show_notes/references.bib:") and "malformed BibTeX" in line

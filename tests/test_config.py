@@ -138,7 +138,7 @@ def test_missing_config(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("make", "problem"),
     [
-        (lambda: _img((1400, 1000), "RGB", "JPEG"), "is 1400x1000; it must be square"),
+        (lambda: _img((1400, 1000), "RGB", "JPEG"), "is 1400x1000 px; it must be square, 1400-3000 px a side"),
         (lambda: _img((600, 600), "RGB", "JPEG"), "is 600x600 px; use 1400-3000 px a side"),
         (
             lambda: _img((1400, 1400), "CMYK", "JPEG"),

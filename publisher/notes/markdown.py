@@ -7,6 +7,12 @@ first use in token order (footnote text comes after the body, where it is read).
 has its own renderer over the same tokens: the website (superscript links to ``#ref-N``),
 the feed's ``content:encoded`` (absolute links only) and the feed's ``description``
 (``p ol ul li a`` only, cut to fit 4000 bytes).
+
+The page's own ``<h1>`` is the episode title, so in the website and ``content:encoded`` the
+notes' headings are shifted to start at ``<h2>`` (:func:`heading_shift`). Footnotes are lettered
+(``[a]``, ``[b]`` … under a "Notes" heading, ``<ol type="a">``), the convention of Wikipedia and
+of AMA tables where numbers already mean references, so a footnote marker cannot be read as a
+citation number; the description keeps ``[note 1]`` because Apple drops list attributes there.
 """
 
 from __future__ import annotations
@@ -147,12 +153,11 @@ class _Base(RendererHTML):
     def footnote_ref(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
     ) -> str:
-        n = tokens[idx].meta["id"] + 1
-        return f"<sup>[{n}]</sup>"
+        return f"<sup>[{footnote_label(tokens[idx].meta['id'] + 1)}]</sup>"
 
     def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                             env: Any) -> str:  # fmt: skip
-        return "<hr>\n<ol>\n"
+        return f'<h2>{html.escape(env["notes_title"])}</h2>\n<ol type="a">\n'
 
     def footnote_block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                              env: Any) -> str:  # fmt: skip
@@ -188,7 +193,19 @@ class _Base(RendererHTML):
         return f"<sup>{self._plain_citation(tokens[idx], env)}</sup>"
 
 
-class WebRenderer(_Base):
+class _Rich(_Base):
+    """The two full renderings: headings keep their tags, shifted to start at ``<h2>``."""
+
+    def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                     env: Any) -> str:  # fmt: skip
+        return f"<h{_level(tokens[idx], env)}>"
+
+    def heading_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                      env: Any) -> str:  # fmt: skip
+        return f"</h{_level(tokens[idx], env)}>\n"
+
+
+class WebRenderer(_Rich):
     """The website: superscript links to ``#ref-N``, which link back here."""
 
     def _cite_link(self, n: int, env: Any, also: Sequence[int] = ()) -> str:
@@ -218,12 +235,15 @@ class WebRenderer(_Base):
         n = token.meta["id"] + 1
         sub = token.meta.get("subId", 0)
         ref_id = f"fnref-{n}" + (f"-{sub}" if sub else "")
+        label = footnote_label(n)
         return (f'<sup class="footnote-ref"><a href="#fn-{n}" id="{ref_id}" '
-                f'aria-label="Footnote {n}">[{n}]</a></sup>')  # fmt: skip
+                f'aria-label="Footnote {label}">[{label}]</a></sup>')  # fmt: skip
 
     def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                             env: Any) -> str:  # fmt: skip
-        return '<hr class="footnotes-sep">\n<section class="footnotes">\n<ol>\n'
+        return ('<section class="footnotes" aria-labelledby="notes-title">\n'
+                f'<h2 id="notes-title">{html.escape(env["notes_title"])}</h2>\n'
+                '<ol type="a">\n')  # fmt: skip
 
     def footnote_block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                              env: Any) -> str:  # fmt: skip
@@ -239,11 +259,19 @@ class WebRenderer(_Base):
         n = token.meta["id"] + 1
         sub = token.meta.get("subId", 0)
         ref_id = f"fnref-{n}" + (f"-{sub}" if sub else "")
-        return (f' <a href="#{ref_id}" class="backref" '
-                f'aria-label="Back to footnote {n} in the text">\u21a9</a>')  # fmt: skip
+        label = footnote_label(n)
+        # A footnote marked in several places gets one back link per marker; like the
+        # reference list's, they are told apart by number (the same name for two targets
+        # would leave a screen-reader user guessing).
+        markers = sum(1 for t in tokens if t.type == "footnote_anchor" and t.meta["id"] == n - 1)
+        if markers == 1:
+            return (f' <a href="#{ref_id}" class="backref" '
+                    f'aria-label="Back to footnote {label} in the text">\u21a9</a>')  # fmt: skip
+        return (f' <a href="#{ref_id}" class="backref" aria-label="Back to marker {sub + 1} of '
+                f'footnote {label} in the text">\u21a9{sub + 1}</a>')  # fmt: skip
 
 
-class ContentRenderer(_Base):
+class ContentRenderer(_Rich):
     """Feed ``content:encoded``: rich HTML, every link absolute, no in-page links."""
 
     absolute = True
@@ -301,11 +329,32 @@ class DescriptionRenderer(_Base):
 
     def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                             env: Any) -> str:  # fmt: skip
-        return "<p>Notes</p>\n<ol>\n"
+        return f"<p>{html.escape(env['notes_title'])}</p>\n<ol>\n"
 
     def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                       env: Any) -> str:  # fmt: skip
         return "<li>"
+
+
+def footnote_label(n: int) -> str:
+    """The letter(s) of footnote ``n``: 1 → a, 26 → z, 27 → aa, as ``<ol type="a">`` counts."""
+    label = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        label = chr(ord("a") + r) + label
+    return label
+
+
+def heading_shift(tokens: Sequence[Token]) -> int:
+    """How far to move the notes' headings so that the highest one is an ``<h2>``."""
+    levels = [int(t.tag[1:]) for t in tokens if t.type == "heading_open"]
+    return 2 - min(levels) if levels else 0
+
+
+def _level(token: Token, env: Any) -> int:
+    # Capped at h6; two levels that meet there stay in their order, only their depth merges.
+    shift: int = env["heading_shift"]
+    return max(1, min(6, int(token.tag[1:]) + shift))
 
 
 def _affixed(cite: Cite, number_html: str) -> str:
@@ -334,7 +383,9 @@ def _in_list_item(tokens: Sequence[Token], idx: int) -> bool:
 
 
 def render(renderer: RendererHTML, tokens: Sequence[Token], env: Mapping[str, Any]) -> str:
-    return str(renderer.render(tokens, parser().options, dict(env)))
+    """``tokens`` rendered; ``env`` may set ``notes_title`` (the footnotes' heading, "Notes")."""
+    full = {"notes_title": "Notes", "heading_shift": heading_shift(tokens), **env}
+    return str(renderer.render(tokens, parser().options, full))
 
 
 def top_level_blocks(tokens: Sequence[Token]) -> list[list[Token]]:

@@ -37,12 +37,14 @@ def render_notes(
     style: CitationStyle,
     page_url: str,
     references_title: str = "References",
+    notes_title: str = "Notes",
     summary: str | None = None,
 ) -> RenderedNotes:
     """Render one episode's notes for the website, the feed's content and its description.
 
     ``first_line`` is the file line of the body's first line; ``page_url`` the absolute URL of
-    the episode's page (base for relative links and the "full notes" link). Raises NotesError,
+    the episode's page (base for relative links and the "full notes" link); ``notes_title``
+    heads the footnotes, ``references_title`` the reference list. Raises NotesError,
     or Problems with every unknown citation key and unrenderable entry.
     """
     tokens = md.parse(markdown, bibliography.keys)
@@ -56,7 +58,12 @@ def render_notes(
         Reference(key=k, number=n, html=e)
         for (k, n), e in zip(numbering.numbers.items(), entries, strict=True)
     )
-    env: dict[str, Any] = {"style": style, "numbering": numbering, "page_url": page_url}
+    env: dict[str, Any] = {
+        "style": style,
+        "numbering": numbering,
+        "page_url": page_url,
+        "notes_title": notes_title,
+    }
 
     web = md.render(md.WebRenderer(), tokens, env)
     web += _web_references(references, numbering.backlinks, references_title)
@@ -83,7 +90,7 @@ def _number(
             if cite.key in bibliography.keys:
                 numbering.numbers.setdefault(cite.key, len(numbering.numbers) + 1)
                 continue
-            close = difflib.get_close_matches(cite.key, known, n=3, cutoff=0.6)
+            close = _close_keys(cite.key, known)
             hint = "did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else None
             if not known:
                 hint = "no bibliography is configured for this episode"
@@ -92,6 +99,24 @@ def _number(
             )
     raise_all(problems)
     return numbering
+
+
+# A suggestion must be a likely typo (0.75: one swapped or missing character in a typical
+# "name2015" key, not just the shared year); a second one only when it is about as likely.
+_CLOSE_CUTOFF = 0.75
+_CLOSE_MARGIN = 0.05
+
+
+def _close_keys(key: str, known: Sequence[str]) -> list[str]:
+    """At most two keys ``key`` may be a typo of, the closest first (ties alphabetical)."""
+    scored = sorted(
+        (-difflib.SequenceMatcher(None, key, k).ratio(), k)
+        for k in difflib.get_close_matches(key, known, n=3, cutoff=_CLOSE_CUTOFF)
+    )
+    if not scored:
+        return []
+    best = -scored[0][0]
+    return [k for score, k in scored[:2] if -score >= best - _CLOSE_MARGIN]
 
 
 def _web_references(

@@ -90,6 +90,23 @@ class LockInfo:
         return info
 
 
+@dataclass(frozen=True)
+class UnreadableLock:
+    """A lock object that is there but is no lock record (damaged, cut short, or written by
+    something else). It names no owner, so it is treated as expired."""
+
+    where: str  # the lock's path or s3:// URL, for the note
+
+
+LockRecord = LockInfo | UnreadableLock
+"""What a store found at the lock's key (None when nothing is there)."""
+
+
+def read_record(data: bytes, where: str) -> LockRecord:
+    """The lock record in ``data``, or :class:`UnreadableLock` when it is not one."""
+    return LockInfo.from_json(data) or UnreadableLock(where)
+
+
 def new_lock(ttl: timedelta = LOCK_TTL, now: datetime | None = None) -> LockInfo:
     """A lock record naming this process."""
     start = (now or datetime.now(UTC)).replace(microsecond=0)
@@ -112,9 +129,11 @@ def let_go(held: LockGrant) -> None:
     _HELD.discard(held.lock.token)
 
 
-def replaceable(lock: LockInfo | None, break_lock: bool) -> bool:
-    """May a publish remove ``lock`` (None: unreadable) and take the target?"""
-    return lock is None or break_lock or lock.expired() or lock.abandoned()
+def replaceable(lock: LockRecord | None, break_lock: bool) -> bool:
+    """May a publish remove ``lock`` (None: gone already) and take the target?"""
+    if lock is None or isinstance(lock, UnreadableLock):
+        return True
+    return break_lock or lock.expired() or lock.abandoned()
 
 
 @dataclass(frozen=True)
@@ -126,10 +145,17 @@ class LockGrant:
     note: str | None = None  # a line worth showing the producer when a lock was taken over
 
 
-def grant(lock: LockInfo, replaced: LockInfo | None, break_lock: bool) -> LockGrant:
+def grant(lock: LockInfo, replaced: LockRecord | None, break_lock: bool) -> LockGrant:
     """Record that this process now holds ``lock`` and say how it was obtained."""
     note = None
-    if replaced is not None:
+    if isinstance(replaced, UnreadableLock):
+        # Say so as for an expired lock: a damaged lock may hide a publish still running.
+        note = (
+            f"took over an unreadable lock at {replaced.where} "
+            "(not a valid lock record, so treated as expired)"
+        )
+        replaced = None
+    elif replaced is not None:
         if replaced.expired():
             how = "took over an expired lock"
         elif replaced.abandoned():
@@ -189,6 +215,10 @@ class Store(Protocol):
 
     def head(self, key: str) -> int | None:
         """The size in bytes of ``key`` on the target, or None when it is not there."""
+        ...
+
+    def get(self, key: str) -> bytes | None:
+        """The content of ``key`` on the target, or None when it is not there."""
         ...
 
     def acquire_lock(self, *, break_lock: bool = False) -> LockGrant:

@@ -22,11 +22,13 @@ from .base import (
     META_DIR,
     LockGrant,
     LockInfo,
+    LockRecord,
     Progress,
     grant,
     let_go,
     lock_held_error,
     new_lock,
+    read_record,
     replaceable,
 )
 
@@ -141,11 +143,20 @@ class LocalStore:
         except OSError as e:
             raise StoreError(f"cannot read {key}: {e.strerror}", self.root / key) from e
 
+    def get(self, key: str) -> bytes | None:
+        path = self._path(key)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as e:
+            raise StoreError(f"cannot read {key}: {e.strerror}", path) from e
+
     # --- lock ------------------------------------------------------------------------
 
     def acquire_lock(self, *, break_lock: bool = False) -> LockGrant:
         path = self.root / LOCK_KEY
-        replaced: LockInfo | None = None
+        replaced: LockRecord | None = None
         for _attempt in range(3):
             lock = new_lock(LOCK_TTL)
             try:
@@ -154,7 +165,7 @@ class LocalStore:
             except FileExistsError:
                 held = self._read_lock(path)
                 if not replaceable(held, break_lock):
-                    assert held is not None
+                    assert isinstance(held, LockInfo)
                     raise lock_held_error(held, self.root) from None
                 replaced = held or replaced
                 # Expired, unreadable, or to be broken: remove it and race for it again.
@@ -166,7 +177,7 @@ class LocalStore:
                 out.write(lock.to_json())
             return grant(lock, replaced, break_lock)
         held = self._read_lock(path)
-        if held is not None:
+        if isinstance(held, LockInfo):
             raise lock_held_error(held, self.root)
         raise StoreError("cannot take the lock: another publish keeps replacing it", path)
 
@@ -174,13 +185,13 @@ class LocalStore:
         let_go(mine)
         path = self.root / LOCK_KEY
         held = self._read_lock(path)
-        if held is not None and held.token == mine.lock.token:
+        if isinstance(held, LockInfo) and held.token == mine.lock.token:
             path.unlink(missing_ok=True)
 
     @staticmethod
-    def _read_lock(path: Path) -> LockInfo | None:
+    def _read_lock(path: Path) -> LockRecord | None:
         try:
-            return LockInfo.from_json(path.read_bytes())
+            return read_record(path.read_bytes(), str(path))
         except FileNotFoundError:
             return None
         except OSError as e:

@@ -26,11 +26,13 @@ from .base import (
     MANIFEST_KEY,
     LockGrant,
     LockInfo,
+    LockRecord,
     Progress,
     grant,
     let_go,
     lock_held_error,
     new_lock,
+    read_record,
     replaceable,
 )
 
@@ -186,12 +188,24 @@ class S3Store:
             raise self._error(e, f"checking {key}") from e
         return int(meta["ContentLength"])
 
+    def get(self, key: str) -> bytes | None:
+        try:
+            obj = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+            data: bytes = obj["Body"].read()
+        except bexc.ClientError as e:
+            if _code(e) in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise self._error(e, f"reading {key}") from e
+        except (bexc.BotoCoreError, OSError) as e:
+            raise self._error(e, f"reading {key}") from e
+        return data
+
     # --- lock ------------------------------------------------------------------------
 
     def acquire_lock(self, *, break_lock: bool = False) -> LockGrant:
         """Create the lock object only if absent (``If-None-Match: *``, a conditional write
         AWS S3, R2 and SeaweedFS enforce), so exactly one of two racing publishes wins."""
-        replaced: LockInfo | None = None
+        replaced: LockRecord | None = None
         for _attempt in range(3):
             lock = new_lock()
             try:
@@ -211,25 +225,25 @@ class S3Store:
                 raise self._error(e, "taking the publish lock") from e
             held = self._read_lock()
             if not replaceable(held, break_lock):
-                assert held is not None
+                assert isinstance(held, LockInfo)
                 raise lock_held_error(held, self.location)
             replaced = held or replaced
             self.delete(LOCK_KEY)  # expired, unreadable or to be broken: race for it again
         held = self._read_lock()
-        if held is not None:
+        if isinstance(held, LockInfo):
             raise lock_held_error(held, self.location)
         raise StoreError(f"{self.location}: cannot take the publish lock; try again")
 
     def release_lock(self, mine: LockGrant) -> None:
         let_go(mine)
         held = self._read_lock()
-        if held is not None and held.token == mine.lock.token:
+        if isinstance(held, LockInfo) and held.token == mine.lock.token:
             self.delete(LOCK_KEY)
 
-    def _read_lock(self) -> LockInfo | None:
+    def _read_lock(self) -> LockRecord | None:
         try:
             obj = self.client.get_object(Bucket=self.bucket, Key=self.prefix + LOCK_KEY)
-            return LockInfo.from_json(obj["Body"].read())
+            return read_record(obj["Body"].read(), self.location + LOCK_KEY)
         except bexc.ClientError as e:
             if _code(e) in ("NoSuchKey", "404"):
                 return None
@@ -283,9 +297,15 @@ class S3Store:
                 hint="refresh the credentials (e.g. aws sso login) and publish again",
             )
         if code == "NoSuchBucket":
+            # A target with no source came from --to on the command line, not the config.
+            named_in = (
+                "--to"
+                if self.target.source is None
+                else "the target's location in feed_config.yaml"
+            )
             return StoreError(
                 f"{where}: bucket {self.bucket!r} does not exist at {self.service}",
-                hint="create it, or correct the target's location in feed_config.yaml",
+                hint=f"create it, or correct {named_in}",
             )
         if code in ("AccessDenied", "403", "Forbidden", "AllAccessDisabled"):
             return StoreError(
