@@ -18,7 +18,14 @@ from urllib.parse import urlsplit
 
 from publisher import artwork, audio, config, episodes, feed, notes, site
 from publisher.chapters import chapters_json
-from publisher.errors import ConfigError, EpisodeError, PublisherError, display_path, raise_all
+from publisher.errors import (
+    ConfigError,
+    EpisodeError,
+    FeedError,
+    PublisherError,
+    display_path,
+    raise_all,
+)
 from publisher.hashcache import CACHE_FILE, HashCache
 from publisher.model import (
     Build,
@@ -119,6 +126,19 @@ def prepare(
     show_art = show.image.read_bytes()
     outputs.append(_artwork_output(show_links.artwork_key, show_art))
     items = _items(show, target, published, outputs, list(read.problems))
+    if not items:
+        held = [e for e in read.episodes if e.draft or e.date > now]
+        later = sorted(e.date for e in held if not e.draft)
+        raise FeedError(
+            "no published episodes: a feed needs at least one [I-16]",
+            show.source,
+            None,
+            f"{len(held) - len(later)} draft(s); {len(later)} scheduled"
+            + (f", the first for {later[0].isoformat()}" if later else "")
+            + "; publish again once one is due"
+            if held
+            else "add an episode: episodes/<slug>.mp3 and show_notes/<slug>.md",
+        )
     notices.extend(feed.title_warnings(show, items))
     outputs.append(
         Output("feed.xml", "feed", feed.FEED_CONTENT_TYPE, feed.build_feed(show, show_links, items))

@@ -63,8 +63,13 @@ def _report_problems(e: PublisherError, args: argparse.Namespace) -> None:
 def _check(args: argparse.Namespace) -> int:
     from publisher import build
 
+    ci = args.ci or os.environ.get("CI", "").lower() in ("1", "true", "yes")
     plan = build.prepare(
-        _root(args), now=clock.now(args.now), target_name=_named(args), guid_mode="ignore"
+        _root(args),
+        now=clock.now(args.now),
+        target=_ad_hoc(args),
+        target_name=_named(args),
+        guid_mode="refuse" if ci else "ignore",
     )
     _notices(plan.notices)
     pages = sum(1 for o in plan.outputs if o.kind == "page")
@@ -354,6 +359,21 @@ def _report_json(report: Any) -> dict[str, Any]:
 # --- argument parsing -------------------------------------------------------------------
 
 
+_EXAMPLES = {
+    "check": ("publisher check", "publisher check --ci          # in CI: missing GUIDs are errors"),
+    "build": ("publisher build", "publisher build --to production --out /tmp/site"),
+    "publish": (
+        "publisher publish --dry-run            # what would change, and why",
+        "publisher publish                      # the default target (the sample: public/)",
+        "AWS_PROFILE=podcast publisher publish --to production",
+        "publisher publish --to s3://bucket/show --public-url https://cdn.example.org/show/",
+    ),
+    "verify": ("publisher verify --to production",),
+    "serve": ("publisher serve", "publisher serve --port 8080"),
+    "new": ('publisher new "Sleep and back pain"', 'publisher new "Sleep" --date 2026-12-01'),
+}
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -378,7 +398,15 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, run: Callable[[argparse.Namespace], int], help: str) -> Any:
-        c = sub.add_parser(name, parents=[common], help=help, description=help)
+        examples = _EXAMPLES.get(name, ())
+        c = sub.add_parser(
+            name,
+            parents=[common],
+            help=help,
+            description=help,
+            epilog="examples:\n" + "\n".join(f"  {e}" for e in examples) if examples else None,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         c.set_defaults(run=run)
         return c
 
@@ -395,7 +423,8 @@ def _parser() -> argparse.ArgumentParser:
             c.add_argument("--region", help="S3 region")
 
     c = command("check", _check, "read and validate everything; write nothing")
-    to_option(c, False)
+    to_option(c, True)
+    c.add_argument("--ci", action="store_true", help="a note without a guid is an error (CI mode)")
     c = command("build", _build, "write the complete site and feed to _site/")
     to_option(c, True)
     c.add_argument("--out", metavar="DIR", help="build folder (default: _site)")

@@ -100,11 +100,13 @@ def read_episodes(
     notes_dir, audio_dir = show.root / NOTES_DIR, show.root / EPISODES_DIR
     problems: list[PublisherError] = []
     notes = _notes(notes_dir, problems)
-    audio = _audio_files(audio_dir, set(notes), read_audio, problems)
+    audio, claimed = _audio_files(audio_dir, set(notes), read_audio, problems)
     episodes: list[Episode] = []
     notices: list[str] = []
     for slug, note in sorted(notes.items()):
         if slug not in audio:
+            if slug in claimed:  # its audio file has a problem of its own
+                continue
             problems.append(
                 EpisodeError(
                     f"no audio for this note; expected {EPISODES_DIR}/{slug}.mp3 or .m4a",
@@ -170,11 +172,14 @@ class _AudioFiles:
 
 def _audio_files(
     audio_dir: Path, slugs: set[str], read_audio: AudioReader, problems: list[PublisherError]
-) -> dict[str, _AudioFiles]:
+) -> tuple[dict[str, _AudioFiles], set[str]]:
+    """Each slug's audio and extras, and every slug that has some audio file, usable or not
+    (its note then needs no "no audio" problem of its own)."""
+    claimed: set[str] = set()
     if not audio_dir.is_dir():
         if slugs:
             problems.append(EpisodeError("no episodes/ folder for the audio", audio_dir, None))
-        return {}
+        return {}, claimed
     by_slug: dict[str, list[Path]] = {}
     extras: dict[str, dict[str, Path]] = {}
     for path in sorted(p for p in audio_dir.iterdir() if p.is_file()):
@@ -183,12 +188,28 @@ def _audio_files(
         stem, _, ext = path.name.partition(".")
         ext = ext.lower()
         if ext in AUDIO_EXTENSIONS or ext in REFUSED_EXTENSIONS:
+            claimed.add(stem)
+            if not _SLUG.match(stem):
+                problems.append(
+                    EpisodeError(
+                        f"{path.name!r} is not a safe episode name [D-05]",
+                        path,
+                        None,
+                        "rename it with ASCII letters, digits, '-' and '_' only, "
+                        "e.g. 2026-09-01-imaging.mp3",
+                    )
+                )
+                continue
             if ext in REFUSED_EXTENSIONS:
                 # The reader names what the file really is (and a misnamed MP3 as such).
                 try:
                     read_audio(path)
                     problems.append(AudioError(f"unsupported extension .{ext}", path))
                 except PublisherError as e:
+                    if any((audio_dir / f"{stem}.{a}").exists() for a in AUDIO_EXTENSIONS):
+                        e.hint = (
+                            "a master beside the episode's audio? keep masters outside episodes/"
+                        )
                     problems.append(e)
                 continue
             if stem not in slugs:
@@ -218,7 +239,7 @@ def _audio_files(
         image = next((ex[e] for e in IMAGE_EXTENSIONS if e in ex), None)
         transcript = next((ex[e] for e in TRANSCRIPT_TYPES if e in ex), None)
         result[slug] = _AudioFiles(paths[0], image, transcript, ex.get(CHAPTERS_SUFFIX))
-    return result
+    return result, claimed
 
 
 def split_front_matter(text: str, source: Path) -> tuple[str, str, int]:

@@ -42,6 +42,18 @@ def title_warnings(show: Show, items: Sequence[Item]) -> tuple[str, ...]:
             )
         elif show.title.lower() in ep.title.lower():
             found.append(f"{where}: warning: title {ep.title!r} repeats the show's name [I-01]")
+    numbered: dict[tuple[int | None, int], Item] = {}
+    for item in reversed(items):  # oldest first: the later episode is the one warned about
+        ep = item.episode
+        if ep.episode is None:
+            continue
+        other = numbered.setdefault((ep.season, ep.episode), item)
+        if other is not item:
+            season = f"season {ep.season}, " if ep.season is not None else ""
+            found.append(
+                f"{display_path(ep.source)}: warning: {season}episode {ep.episode} is also "
+                f"{display_path(other.episode.source)} [I-12]"
+            )
     return tuple(found)
 
 

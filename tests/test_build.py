@@ -13,7 +13,7 @@ from lxml import etree
 from PIL import Image
 
 from publisher import build
-from publisher.errors import ConfigError, EpisodeError, NotesError
+from publisher.errors import ConfigError, EpisodeError, FeedError, NotesError
 from tests.conftest import FIXED_NOW
 
 NS = {
@@ -232,3 +232,25 @@ def test_chapters_file_shows_on_the_episode_page(sample_show: Path) -> None:
     page = (result.site_dir / "episodes" / f"{SLUG}.html").read_text(encoding="utf-8")
     assert "1:05</time> <span>&lt;i&gt;Flags&lt;/i&gt;</span>" in page
     assert "hidden" not in page
+
+
+def test_no_episode_due_yet_says_which_are_held_back(sample_show: Path) -> None:
+    import datetime as dt
+
+    with pytest.raises(FeedError) as info:
+        build.build(sample_show, now=dt.datetime(2026, 8, 1, tzinfo=dt.UTC), guid_mode="refuse")
+    assert str(info.value) == (
+        f"{sample_show / 'feed_config.yaml'}: no published episodes: a feed needs at least one "
+        "[I-16] (0 draft(s); 3 scheduled, the first for 2026-09-01T00:00:00+01:00; publish again "
+        "once one is due)"
+    )
+
+
+def test_repeated_episode_numbers_warn(sample_show: Path) -> None:
+    note = sample_show / "show_notes" / "2026-10-01-what-guidelines-advise.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("episode: 3", "episode: 2"))
+    result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert result.notices == (
+        f"{note}: warning: season 1, episode 2 is also "
+        f"{sample_show / 'show_notes' / '2026-09-15-red-flags.md'} [I-12]",
+    )

@@ -20,7 +20,8 @@ from publisher.deploy import (
     open_store,
     publish,
 )
-from publisher.errors import StoreError
+from publisher.errors import Problems, StoreError
+from publisher.guids import GuidChangedError
 from publisher.model import Build, SiteFile
 from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Progress
 from publisher.stores.local import LocalStore
@@ -228,6 +229,69 @@ def test_concurrent_publish_is_refused_and_break_lock(tmp_path: Path) -> None:
     assert not (out / LOCK_KEY).exists()
 
 
+def test_garbage_lock_is_taken_over_with_a_note(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    (out / ".publisher").mkdir(parents=True)
+    (out / LOCK_KEY).write_text("{garbage")
+    events: list[Event] = []
+    report = publish(build, events=events.append)
+    note = (
+        f"took over an unreadable lock at {out / LOCK_KEY} "
+        "(not a valid lock record, so treated as expired)"
+    )
+    assert report.lock_note == note and events[0] == LockNote(note)
+    assert not (out / LOCK_KEY).exists() and tree(out) == tree(build.site_dir)
+
+
 def test_open_store_local(tmp_path: Path) -> None:
     store = open_store(local_target(tmp_path))
     assert isinstance(store, LocalStore) and store.location == str(tmp_path)
+
+
+# --- I-04: a published episode keeps its GUID ---------------------------------------------
+
+
+def test_changed_guid_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    publish(build)
+    before = mtimes(out)
+    grown = {**EPISODES, "ep3": 500}
+    changed = make_build(tmp_path / "site", build.target, grown, guids={"ep2": "ep2-v2"})
+    for dry_run in (True, False):
+        with pytest.raises(GuidChangedError) as e:
+            publish(changed, dry_run=dry_run)
+        assert str(e.value) == (
+            f"{Path('show_notes', 'ep2.md')}: guid changed since it was published: the feed at "
+            f"{out} has 'ep2' for this episode, the note now says 'ep2-v2' [I-04] (put back "
+            "'guid: ep2' (apps would list the episode twice); to publish it as a new episode, "
+            "give its audio a new name)"
+        )
+        assert mtimes(out) == before
+        assert not (out / LOCK_KEY).exists()  # the refused publish let go of the lock
+    # A new episode and a removed one are fine, with the published GUID kept.
+    fine = make_build(tmp_path / "site", build.target, {"ep2": EPISODES["ep2"], "ep3": 500})
+    report = publish(fine)
+    assert report.uploaded[0].key == "media/ep3.mp3" and report.uploaded[-1].key == "feed.xml"
+
+
+def test_every_changed_guid_is_reported_at_once(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    publish(build)
+    changed = make_build(tmp_path / "site", build.target, EPISODES, guids={"ep1": "x", "ep2": "y"})
+    with pytest.raises(Problems) as e:
+        publish(changed)
+    assert [(type(p), p.path) for p in e.value.problems] == [
+        (GuidChangedError, Path("show_notes/ep1.md")),
+        (GuidChangedError, Path("show_notes/ep2.md")),
+    ]
+    assert "the note now says 'y' [I-04]" in str(e.value).splitlines()[1]
+
+
+def test_unreadable_feed_on_the_target_does_not_block_publishing(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    publish(build)
+    (out / "feed.xml").write_bytes(b"<rss><channel><item><guid>ep1</gu")
+    changed = make_build(tmp_path / "site", build.target, EPISODES, guids={"ep1": "ep1-v2"})
+    report = publish(changed)
+    assert [a.key for a in report.uploaded] == ["feed.xml"]
+    assert (out / "feed.xml").read_bytes() == changed.file("feed.xml").path.read_bytes()

@@ -78,10 +78,24 @@ def test_pairing_problems_reported_together(show: Path) -> None:
             f"{show}/{e}/wave.wav: unsupported audio format: WAV (accepted: MP3 (.mp3, audio/mpeg) "
             "or M4A/AAC (.m4a, audio/x-m4a))",
             f"{show}/{n}/lonely.md: no audio for this note; expected episodes/lonely.mp3 or .m4a",
-            f"{show}/{n}/twice.md: no audio for this note; expected episodes/twice.mp3 or .m4a",
-            f"{show}/{n}/wave.md: no audio for this note; expected episodes/wave.mp3 or .m4a",
         ]
     )
+
+
+def test_unsafe_audio_name_and_a_master_beside_the_audio(show: Path) -> None:
+    shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "Sleep and back pain.mp3")
+    shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "one.mp3")
+    shutil.copy(AUDIO / "tone.wav", show / "episodes" / "one.wav")
+    note(show, "one", "title: One\ndate: 2026-09-01\nguid: g\n")
+    with pytest.raises(Problems) as info:
+        read(show)
+    assert messages(info.value) == [
+        f"{show}/episodes/Sleep and back pain.mp3: 'Sleep and back pain.mp3' is not a safe episode "
+        "name [D-05] (rename it with ASCII letters, digits, '-' and '_' only, e.g. "
+        "2026-09-01-imaging.mp3)",
+        f"{show}/episodes/one.wav: unsupported audio format: WAV (a master beside the episode's "
+        "audio? keep masters outside episodes/)",
+    ]
 
 
 def test_front_matter_errors_name_field_and_line(show: Path) -> None:

@@ -131,11 +131,29 @@ def test_break_lock(tmp_path: Path) -> None:
     assert (tmp_path / LOCK_KEY).exists()
 
 
-def test_unreadable_lock_is_treated_as_expired(tmp_path: Path) -> None:
+@pytest.mark.parametrize("garbage", ["{garbage", "", '{"owner": "ana@studio"}'])
+def test_unreadable_lock_is_taken_over_and_says_so(tmp_path: Path, garbage: str) -> None:
     (tmp_path / ".publisher").mkdir()
-    (tmp_path / LOCK_KEY).write_text("garbage")
+    (tmp_path / LOCK_KEY).write_text(garbage)
     grant = LocalStore(tmp_path).acquire_lock()
     assert grant.replaced is None
+    assert grant.note == (
+        f"took over an unreadable lock at {tmp_path / LOCK_KEY} "
+        "(not a valid lock record, so treated as expired)"
+    )
+    assert json.loads((tmp_path / LOCK_KEY).read_bytes())["token"] == grant.lock.token
+
+
+def test_get_reads_a_key_or_says_it_is_not_there(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "out")
+    assert store.get("feed.xml") is None  # not even the folder yet
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "feed.xml").write_bytes(b"<rss/>")
+    assert store.get("feed.xml") == b"<rss/>"
+    (tmp_path / "out" / "media").mkdir()
+    with pytest.raises(StoreError) as e:
+        store.get("media")
+    assert str(e.value) == f"{tmp_path / 'out' / 'media'}: cannot read media: Is a directory"
 
 
 def test_lock_left_by_a_dead_publish_here_is_taken_over(tmp_path: Path) -> None:

@@ -61,6 +61,14 @@ class Bibliography:
 
         Raises NotesError (or Problems) for every key defined in both.
         """
+        merged, problems = self._merged(other, source=source, line=line)
+        raise_all(problems)
+        return merged
+
+    def _merged(
+        self, other: Bibliography, *, source: Path, line: int | None
+    ) -> tuple[Bibliography, list[PublisherError]]:
+        """This plus ``other``'s new keys (a clash keeps the first), and a problem per clash."""
         problems: list[PublisherError] = []
         for key in sorted(self.keys & other.keys):
             a, b = self.origins[key], other.origins[key]
@@ -71,11 +79,12 @@ class Bibliography:
                     line,
                 )
             )
-        raise_all(problems)
-        return Bibliography(
-            MappingProxyType({**self.items, **other.items}),
-            MappingProxyType({**self.origins, **other.origins}),
+        new = [key for key in other.items if key not in self.items]
+        merged = Bibliography(
+            MappingProxyType({**self.items, **{k: other.items[k] for k in new}}),
+            MappingProxyType({**self.origins, **{k: other.origins[k] for k in new}}),
         )
+        return merged, problems
 
 
 def _where(origin: Origin) -> str:
@@ -89,7 +98,9 @@ def load_bibliography(
     """Read and merge bibliography files (.bib, .json, .yaml/.yml).
 
     ``source``/``line`` say where the paths were named, for "not found" errors. Raises
-    NotesError, or Problems carrying every problem found in all the files.
+    NotesError, or Problems carrying every problem found in all the files: missing and
+    unreadable files, malformed entries, and keys defined twice, in one file or across files
+    (a key clashing with an earlier file is still compared with the later ones).
     """
     problems: list[PublisherError] = []
     result = Bibliography.empty()
@@ -101,16 +112,35 @@ def load_bibliography(
             continue
         try:
             loaded = _load_one(path)
-            result = result.merge(loaded, source=source or path, line=line)
         except PublisherError as e:
             problems.append(e)
+            continue
+        result, clashes = result._merged(loaded, source=source or path, line=line)
+        problems.extend(clashes)
     raise_all(problems)
     return result
 
 
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise NotesError(f"cannot read bibliography file: {e.strerror or e}", path) from e
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        n = data.count(b"\n", 0, e.start) + 1
+        raise NotesError(
+            f"not UTF-8 text (byte 0x{data[e.start]:02x} at line {n})",
+            path,
+            n,
+            hint="save the file as UTF-8; reference managers offer it on export",
+        ) from e
+
+
 def _load_one(path: Path) -> Bibliography:
     suffix = path.suffix.lower()
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path)
     if suffix == ".bib":
         items = read_bibtex(path, text)
     elif suffix == ".json":

@@ -20,7 +20,7 @@ from pybtex.plugin import find_plugin
 from pybtex.richtext import Text
 from pybtex.scanner import PybtexError, PybtexSyntaxError
 
-from publisher.errors import NotesError
+from publisher.errors import NotesError, PublisherError, raise_all
 
 if TYPE_CHECKING:
     from .bibliography import CslItem
@@ -115,40 +115,53 @@ def _culprit_line(text: str, error_line: int) -> int:
     return before[-1] if before else error_line
 
 
+def _parse_error(path: Path, text: str, e: PybtexError) -> NotesError:
+    if isinstance(e, PybtexSyntaxError):
+        n = _culprit_line(text, e.lineno)
+        return NotesError(
+            f"malformed BibTeX in the entry starting near line {n}: {_bibtex_reason(e)}", path, n
+        )
+    return NotesError(f"malformed BibTeX: {e}", path)
+
+
 def read_bibtex(path: Path, text: str) -> dict[str, tuple[CslItem, int | None]]:
     """Every entry of the BibTeX ``text`` as a CSL item, with the line it starts on.
 
-    Raises NotesError (with ``path``, and a line where one is known): a duplicate key or
-    malformed BibTeX.
+    Raises NotesError (with ``path``, and a line where one is known), or Problems: every
+    duplicate key, and malformed BibTeX.
     """
     lines: dict[str, int] = {}
     seen: dict[str, tuple[str, int]] = {}  # BibTeX keys are case-insensitive (pybtex too)
+    problems: list[PublisherError] = []
     for ln, kind, key in _entry_starts(text):
         if kind in ("comment", "preamble", "string"):
             continue
         if key.lower() in seen:
             first, first_ln = seen[key.lower()]
             as_written = "" if first == key else f" as '{first}'"
-            raise NotesError(
-                f"duplicate citation key '{key}' (first defined at line {first_ln}{as_written})",
-                path,
-                ln,
+            problems.append(
+                NotesError(
+                    f"duplicate citation key '{key}' (first defined at line "
+                    f"{first_ln}{as_written})",
+                    path,
+                    ln,
+                )
             )
+            continue
         seen[key.lower()] = (key, ln)
         lines[key] = ln
     # pybtex only warns on stderr unless strict; the library never prints, so errors raise.
     pybtex.errors.set_strict_mode(True)
     try:
         data = Parser().parse_string(text)
-    except PybtexSyntaxError as e:
-        n = _culprit_line(text, e.lineno)
-        raise NotesError(
-            f"malformed BibTeX in the entry starting near line {n}: {_bibtex_reason(e)}", path, n
-        ) from e
-    except BibliographyDataError as e:
-        raise NotesError(f"malformed BibTeX: {e}", path) from e
     except PybtexError as e:
-        raise NotesError(f"malformed BibTeX: {e}", path) from e
+        # pybtex's own duplicate check (BibliographyDataError) repeats what the loop above
+        # found with lines; a syntax error is reported with the duplicates.
+        if not (problems and isinstance(e, BibliographyDataError)):
+            problems.append(_parse_error(path, text, e))
+        raise_all(problems)
+        raise  # not reached: problems is not empty here
+    raise_all(problems)
     items: dict[str, tuple[CslItem, int | None]] = {}
     for key, entry in data.entries.items():
         items[key] = (_bibtex_to_csl(key, entry), lines.get(key))

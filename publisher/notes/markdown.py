@@ -10,9 +10,11 @@ the feed's ``content:encoded`` (absolute links only) and the feed's ``descriptio
 
 The page's own ``<h1>`` is the episode title, so in the website and ``content:encoded`` the
 notes' headings are shifted to start at ``<h2>`` (:func:`heading_shift`). Footnotes are lettered
-(``[a]``, ``[b]`` … under a "Notes" heading, ``<ol type="a">``), the convention of Wikipedia and
-of AMA tables where numbers already mean references, so a footnote marker cannot be read as a
-citation number; the description keeps ``[note 1]`` because Apple drops list attributes there.
+under a "Notes" heading, ``[a]``, ``[b]`` …: numbers already mean references (the convention of
+Wikipedia's notes and of AMA's table footnotes), so a footnote marker cannot be read as a
+citation number. The website lists them in ``<ol type="a">``; ``content:encoded`` starts each
+with its marker instead ("[a] …", no list attributes there); the description, where Apple keeps
+no attributes at all, keeps a numbered list and ``[note 1]`` markers.
 """
 
 from __future__ import annotations
@@ -157,7 +159,7 @@ class _Base(RendererHTML):
 
     def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                             env: Any) -> str:  # fmt: skip
-        return f'<h2>{html.escape(env["notes_title"])}</h2>\n<ol type="a">\n'
+        return "<ol>\n"
 
     def footnote_block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                              env: Any) -> str:  # fmt: skip
@@ -272,9 +274,37 @@ class WebRenderer(_Rich):
 
 
 class ContentRenderer(_Rich):
-    """Feed ``content:encoded``: rich HTML, every link absolute, no in-page links."""
+    """Feed ``content:encoded``: rich HTML, every link absolute, no in-page links.
+
+    Feed validators refuse ``<ol type="a">`` here (and apps drop attributes), so each
+    footnote is written out as paragraphs that start with its marker: "[a] The text".
+    """
 
     absolute = True
+
+    def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                            env: Any) -> str:  # fmt: skip
+        return f"<h2>{html.escape(env['notes_title'])}</h2>\n"
+
+    def footnote_block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                             env: Any) -> str:  # fmt: skip
+        return ""
+
+    def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                      env: Any) -> str:  # fmt: skip
+        if idx + 1 < len(tokens) and tokens[idx + 1].type == "paragraph_open":
+            return ""  # the marker starts that paragraph
+        return f"<p>[{footnote_label(tokens[idx].meta['id'] + 1)}]</p>\n"
+
+    def footnote_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                       env: Any) -> str:  # fmt: skip
+        return ""
+
+    def paragraph_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                       env: Any) -> str:  # fmt: skip
+        if idx > 0 and tokens[idx - 1].type == "footnote_open":
+            return f"<p>[{footnote_label(tokens[idx - 1].meta['id'] + 1)}] "
+        return self.renderToken(tokens, idx, options, env)
 
 
 class DescriptionRenderer(_Base):

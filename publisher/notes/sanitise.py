@@ -30,7 +30,7 @@ _RICH_TAGS = frozenset(
 _RICH_ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
-    "ol": {"start", "type"},  # type="a": the lettered footnotes
+    "ol": {"start"},
     "th": {"style"},
     "td": {"style"},
 }
@@ -41,7 +41,7 @@ _WEB_ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "title", "id", "class", "aria-label"},
     "sup": {"class", "id"},
     "li": {"id", "class"},
-    "ol": {"start", "type", "class"},
+    "ol": {"start", "type", "class"},  # type="a": the lettered footnotes
     "section": {"class", "id", "aria-labelledby"},
     "h1": {"id"},
     "h2": {"id"},
