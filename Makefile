@@ -8,12 +8,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --upgrade pip 2>$(VENV)/pip.log || { cat $(VENV)/pip.log; exit 1; }
+	@# setuptools' notes about editable installs are noise here; the log is shown on failure
+	$(BIN)/python -m pip install --quiet -e . 2>$(VENV)/pip.log || { cat $(VENV)/pip.log; exit 1; }
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test]' 2>$(VENV)/pip.log || { cat $(VENV)/pip.log; exit 1; }
 	touch $@
 
 ## demo: publish the sample show into public/ (then `make serve` to listen)

@@ -321,16 +321,26 @@ class Bucket:
     def client(self) -> S3Client:
         return self.server.client()
 
-    def target(self, endpoint: str | None = None, public_url: str | None = None) -> Target:
-        """An s3 target for this bucket under ``show/``, path-style, public via the S3 port."""
+    def target(
+        self,
+        endpoint: str | None = None,
+        public_url: str | None = None,
+        *,
+        name: str = "s3",
+        source: Path | None = None,
+    ) -> Target:
+        """An s3 target for this bucket under ``show/``, path-style, public via the S3 port.
+
+        ``source`` None is a target given on the command line (``--to``)."""
         return Target(
-            name="s3",
+            name=name,
             kind="s3",
             location=f"s3://{self.name}/{PREFIX}",
             public_url=public_url or f"{self.server.endpoint}/{self.name}/{PREFIX}/",
             endpoint_url=endpoint or self.server.endpoint,
             region="us-east-1",
             addressing_style="path",
+            source=source,
         )
 
     def state(self) -> dict[str, tuple[str, int, str, str]]:

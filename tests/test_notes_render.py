@@ -168,3 +168,127 @@ def test_plain_markdown_without_citations(ama) -> None:  # type: ignore[no-untyp
     notes = _render("Hello *world*, mail me@example.org [not a cite].", Bibliography.empty(), ama)
     assert notes.web_html == "<p>Hello <em>world</em>, mail me@example.org [not a cite].</p>\n"
     assert notes.references == ()
+
+
+def test_unknown_key_hint_names_only_likely_typos(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = "A [@dagenias2010].\n\nB [@webster2001].\n\nC [@smith2020]."
+    with pytest.raises(Problems) as exc:
+        _render(text, bib, ama)
+    assert str(exc.value) == (
+        "show_notes/ep.md:8: unknown citation key 'dagenias2010' (did you mean 'dagenais2010'?)\n"
+        "show_notes/ep.md:10: unknown citation key 'webster2001' "
+        "(did you mean 'webster2010' or 'webster2013'?)\n"
+        "show_notes/ep.md:12: unknown citation key 'smith2020'"
+    )
+
+
+# --- headings: the page's <h1> is the episode title -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("# A\n\n## B\n\n### C\n\n# D", "<h2>A</h2>\n<h3>B</h3>\n<h4>C</h4>\n<h2>D</h2>\n"),
+        ("# A\n\n##### E\n\n###### F", "<h2>A</h2>\n<h6>E</h6>\n<h6>F</h6>\n"),  # capped
+        ("## A\n\n### B", "<h2>A</h2>\n<h3>B</h3>\n"),  # the sample show's notes: unchanged
+        ("### A\n\n#### B", "<h2>A</h2>\n<h3>B</h3>\n"),  # no level skipped after the <h1>
+        ("A\n===\n\nB\n---", "<h2>A</h2>\n<h3>B</h3>\n"),  # setext headings too
+    ],
+)
+def test_note_headings_start_at_h2(markdown: str, expected: str, ama) -> None:  # type: ignore[no-untyped-def]
+    from publisher.notes import Bibliography
+
+    notes = _render(markdown, Bibliography.empty(), ama)
+    assert notes.web_html == expected
+    assert notes.content_html == expected
+    assert "<h" not in notes.description_html
+
+
+def test_heading_before_references_keeps_outline(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    notes = _render("# Findings\n\nText.[@koes2010]", bib, ama)
+    for out in (notes.web_html, notes.content_html):
+        doc = lxml_html.fragment_fromstring(out, create_parent="div")
+        assert [h.tag for h in doc.xpath("//h1|//h2|//h3|//h4|//h5|//h6")] == ["h2", "h2"]
+
+
+# --- footnotes: lettered, so they cannot be read as citation numbers ---------------------
+
+FOOTNOTES = """\
+A claim.[@koes2010][^why] Again[^why] and more.[^how]
+
+[^why]: Because.
+[^how]: How:
+
+    - first
+"""
+
+
+def test_footnotes_on_the_website(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    web = _render(FOOTNOTES, bib, ama).web_html
+    body, _, rest = web.partition("\n<section class=\"footnotes\"")
+    assert body == (
+        '<p>A claim.<sup class="cite"><a href="#ref-1" id="cite-1-1" aria-label="Reference 1">'
+        '1</a></sup><sup class="footnote-ref"><a href="#fn-1" id="fnref-1" '
+        'aria-label="Footnote a">[a]</a></sup> Again<sup class="footnote-ref"><a href="#fn-1" '
+        'id="fnref-1-1" aria-label="Footnote a">[a]</a></sup> and more.<sup class="footnote-ref">'
+        '<a href="#fn-2" id="fnref-2" aria-label="Footnote b">[b]</a></sup></p>'
+    )
+    notes, _, refs = rest.partition("\n<section class=\"references\"")
+    assert notes == (
+        ' aria-labelledby="notes-title">\n'
+        '<h2 id="notes-title">Notes</h2>\n'
+        '<ol type="a">\n'
+        '<li id="fn-1"><p>Because. <a href="#fnref-1" class="backref" aria-label="Back to marker'
+        ' 1 of footnote a in the text">\u21a91</a> <a href="#fnref-1-1" class="backref" '
+        'aria-label="Back to marker 2 of footnote a in the text">\u21a92</a></p>\n'
+        "</li>\n"
+        '<li id="fn-2"><p>How: <a href="#fnref-2" class="backref" '
+        'aria-label="Back to footnote b in the text">\u21a9</a></p>\n'
+        "<ul>\n<li>first</li>\n</ul>\n"
+        "</li>\n"
+        "</ol>\n"
+        "</section>\n"
+    )
+    assert refs.startswith(' aria-labelledby="references-title">\n<h2 id="references-title">')
+    doc = lxml_html.fragment_fromstring(web, create_parent="div")
+    ids = set(doc.xpath("//@id"))
+    assert len(doc.xpath("//@id")) == len(ids)  # unique
+    assert all(h[1:] in ids for h in doc.xpath("//a/@href") if h.startswith("#"))
+
+
+def test_footnotes_in_the_feed(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    notes = _render(FOOTNOTES, bib, ama)
+    content, _, _ = notes.content_html.partition("\n<h2>References</h2>")
+    assert content == (
+        "<p>A claim.<sup>1</sup><sup>[a]</sup> Again<sup>[a]</sup> and more.<sup>[b]</sup></p>\n"
+        "<h2>Notes</h2>\n"
+        "<p>[a] Because.</p>\n"
+        "<p>[b] How:</p>\n"
+        "<ul>\n<li>first</li>\n</ul>\n"
+    )
+    assert "aria-" not in notes.content_html and " id=" not in notes.content_html
+    assert notes.description_html.startswith(
+        "<p>A claim. [1] [note 1] Again [note 1] and more. [note 2]</p>\n"
+        "<p>Notes</p>\n<ol>\n<li><p>Because.</p>\n</li>\n"
+    )
+
+
+def test_footnote_without_a_paragraph_and_custom_title(ama) -> None:  # type: ignore[no-untyped-def]
+    from publisher.notes import Bibliography
+
+    text = "X[^n]\n\n[^n]:\n    - only a list\n"
+    notes = _render(text, Bibliography.empty(), ama, notes_title="Anmerkungen")
+    assert notes.content_html == (
+        "<p>X<sup>[a]</sup></p>\n<h2>Anmerkungen</h2>\n<p>[a]</p>\n<ul>\n<li>only a list</li>\n</ul>\n"
+    )
+    assert '<h2 id="notes-title">Anmerkungen</h2>' in notes.web_html
+    assert "<p>Anmerkungen</p>" in notes.description_html
+
+
+@pytest.mark.parametrize(
+    ("n", "label"), [(1, "a"), (2, "b"), (26, "z"), (27, "aa"), (52, "az"), (53, "ba"), (703, "aaa")]
+)
+def test_footnote_labels_count_like_lower_alpha(n: int, label: str) -> None:
+    from publisher.notes.markdown import footnote_label
+
+    assert footnote_label(n) == label

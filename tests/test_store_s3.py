@@ -260,15 +260,19 @@ def test_wrong_secret_and_unknown_key(
 
 def test_missing_bucket(admin_env: SeaweedS3, tmp_path: Path) -> None:
     missing = Bucket("no-such-bucket-here", admin_env)
-    build = build_for(tmp_path, missing, EPISODES)
-    for dry_run in (True, False):
-        with pytest.raises(StoreError) as e:
-            publish(build, dry_run=dry_run)
-        assert one_line(e, admin_env.admin.secret_key) == (
-            f"s3://no-such-bucket-here/{PREFIX}/: bucket 'no-such-bucket-here' does not exist "
-            f"at {admin_env.endpoint} (create it, or correct the target's location in "
-            "feed_config.yaml)"
-        )
+    config = tmp_path / "feed_config.yaml"
+    for target, fix in (
+        (missing.target(source=config), "the target's location in feed_config.yaml"),
+        (missing.target(name="command line"), "--to"),
+    ):
+        build = make_build(tmp_path / "site", target, EPISODES)
+        for dry_run in (True, False):
+            with pytest.raises(StoreError) as e:
+                publish(build, dry_run=dry_run)
+            assert one_line(e, admin_env.admin.secret_key) == (
+                f"s3://no-such-bucket-here/{PREFIX}/: bucket 'no-such-bucket-here' does not "
+                f"exist at {admin_env.endpoint} (create it, or correct {fix})"
+            )
 
 
 def test_unreachable_endpoint(admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path) -> None:
@@ -334,3 +338,38 @@ def test_concurrent_publish_refused_expired_taken_over_break_lock(
     report = publish(build, verify=False, break_lock=True)
     assert report.lock_note == f"broke the lock held by {live.lock.describe()}"
     assert LOCK_KEY not in bucket.state()
+
+
+def test_unreadable_lock_is_taken_over_with_a_note(
+    admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path
+) -> None:
+    build = build_for(tmp_path, bucket, EPISODES)
+    bucket.client.put_object(Bucket=bucket.name, Key=f"{PREFIX}/{LOCK_KEY}", Body=b"{garbage")
+    report = publish(build, verify=False)
+    assert report.lock_note == (
+        f"took over an unreadable lock at s3://{bucket.name}/{PREFIX}/{LOCK_KEY} "
+        "(not a valid lock record, so treated as expired)"
+    )
+    assert bucket.state() == expected_state(build)
+
+
+# --- get ----------------------------------------------------------------------------------
+
+
+def test_get_reads_an_object_or_says_it_is_not_there(
+    seaweed: SeaweedS3, bucket: Bucket, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_credentials(monkeypatch, seaweed.admin, tmp_path)
+    store = S3Store(bucket.target())
+    assert store.get("feed.xml") is None
+    bucket.client.put_object(Bucket=bucket.name, Key=f"{PREFIX}/feed.xml", Body=b"<rss/>")
+    assert store.get("feed.xml") == b"<rss/>"
+    with pytest.raises(StoreError, match="bucket 'no-such-bucket-here' does not exist"):
+        S3Store(Bucket("no-such-bucket-here", seaweed).target()).get("feed.xml")
+    bad = Identity(seaweed.admin.access_key, "not-the-secret")
+    use_credentials(monkeypatch, bad, tmp_path)
+    with pytest.raises(StoreError) as e:
+        S3Store(bucket.target()).get("feed.xml")
+    assert one_line(e, "not-the-secret").startswith(
+        f"s3://{bucket.name}/{PREFIX}/: {seaweed.endpoint} rejected the request signature"
+    )

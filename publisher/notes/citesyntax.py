@@ -69,8 +69,8 @@ def citation_rule(state: StateInline, silent: bool) -> bool:
     end = src.find("]", start + 1)
     if end < 0 or end > state.posMax or "[" in src[start + 1 : end]:
         return False
-    if end + 1 < len(src) and src[end + 1] in "([":
-        return False  # [@x](url) and [@x][ref] are links, as in pandoc
+    if end + 1 < len(src) and src[end + 1] in "([" and not src.startswith("[^", end + 1):
+        return False  # [@x](url) and [@x][ref] are links, as in pandoc; [@x][^note] is not
     cites: list[Cite] = []
     for part in src[start + 1 : end].split(";"):
         m = _CITE.match(part)
