@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Sequence
@@ -315,6 +316,7 @@ def _episode_files(
     if ep.transcript is not None:
         ext = ep.transcript.name.partition(".")[2].lower()
         transcript_type = episodes.TRANSCRIPT_TYPES[ext]
+        _check_transcript(ep.transcript, ext)
         key = f"transcripts/{ep.slug}.{ext}"
         ctype = _TEXT_TYPES.get("." + ext.rsplit(".", 1)[-1], transcript_type)
         extra.append(Output(key, "asset", ctype, source=ep.transcript))
@@ -337,6 +339,26 @@ def _episode_files(
         chapters_url,
     )
     return links, extra, marks
+
+
+def _check_transcript(path: Path, ext: str) -> None:
+    """Refuse a transcript an app cannot read (I-14): not UTF-8, or not the format it is named."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise EpisodeError("transcript is not UTF-8 text", path, None, "save it as UTF-8") from e
+    problem = None
+    if ext == "vtt" and not text.startswith("WEBVTT"):
+        problem = "a WebVTT transcript must start with a 'WEBVTT' line"
+    elif ext == "srt" and "-->" not in text:
+        problem = "an SRT transcript needs cues like '00:00:01,000 --> 00:00:04,000'"
+    elif ext == "transcript.json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as e:
+            raise EpisodeError(f"transcript is not valid JSON: {e.msg}", path, e.lineno) from e
+    if problem:
+        raise EpisodeError(problem + " [I-14]", path, 1)
 
 
 def _artwork_output(key: str, data: bytes) -> Output:

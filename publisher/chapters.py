@@ -31,6 +31,13 @@ def chapters_json(ep: Episode) -> tuple[bytes | None, tuple[Chapter, ...]]:
         starts = [c["startTime"] for c in chapters]
         if starts != sorted(starts):
             raise EpisodeError("chapters must be in ascending 'startTime' order [I-15]", path, None)
+        if starts and starts[-1] >= ep.audio.duration:
+            raise EpisodeError(
+                f"a chapter starts at {starts[-1]} s, after the audio ends "
+                f"({ep.audio.duration:.1f} s) [I-15]",
+                path,
+                None,
+            )
         data = {"version": "1.2.0", **{k: v for k, v in data.items() if k != "version"}}
         marks = tuple(
             Chapter(float(c["startTime"]), c["title"], url=_str_or_none(c.get("url")))

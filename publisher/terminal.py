@@ -78,7 +78,8 @@ class PublishProgress:
             print(text, file=self.stream, flush=True)
 
     def _planned(self, e: Any) -> None:
-        if not e.dry_run:  # a dry run prints its plan in full afterwards
+        # A dry run prints its plan in full afterwards; an unchanged show says so once.
+        if not e.dry_run and e.plan.has_changes:
             self._line(f"plan for {e.location}: {e.plan.summary()}")
 
     def _started(self, e: Any) -> None:

@@ -226,11 +226,11 @@ def test_drafts_and_scheduled_episodes_are_named(sample_show: Path) -> None:
 def test_chapters_file_shows_on_the_episode_page(sample_show: Path) -> None:
     (sample_show / "episodes" / f"{SLUG}.chapters.json").write_text(json.dumps(
         {"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"},
-                                          {"startTime": 65, "title": "<i>Flags</i>"},
-                                          {"startTime": 70, "title": "hidden", "toc": False}]}))  # fmt: skip
+                                          {"startTime": 5, "title": "<i>Flags</i>"},
+                                          {"startTime": 8, "title": "hidden", "toc": False}]}))  # fmt: skip
     result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     page = (result.site_dir / "episodes" / f"{SLUG}.html").read_text(encoding="utf-8")
-    assert "1:05</time> <span>&lt;i&gt;Flags&lt;/i&gt;</span>" in page
+    assert "0:05</time> <span>&lt;i&gt;Flags&lt;/i&gt;</span>" in page
     assert "hidden" not in page
 
 
@@ -254,3 +254,22 @@ def test_repeated_episode_numbers_warn(sample_show: Path) -> None:
         f"{note}: warning: season 1, episode 2 is also "
         f"{sample_show / 'show_notes' / '2026-09-15-red-flags.md'} [I-12]",
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (f"{SLUG}.vtt", "hello", "a WebVTT transcript must start with a 'WEBVTT' line [I-14]"),
+        (f"{SLUG}.srt", "hello", "an SRT transcript needs cues like '00:00:01,000 --> 00:00:04,000' [I-14]"),
+        (f"{SLUG}.chapters.json", '{"chapters": [{"startTime": 99, "title": "late"}]}',
+         "a chapter starts at 99 s, after the audio ends (12.5 s) [I-15]"),
+    ],
+)  # fmt: skip
+def test_broken_extras_are_refused(
+    sample_show: Path, name: str, content: str, message: str
+) -> None:
+    path = sample_show / "episodes" / name
+    path.write_text(content)
+    with pytest.raises(EpisodeError) as info:
+        build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert info.value.path == path and info.value.message == message

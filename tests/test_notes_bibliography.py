@@ -104,3 +104,62 @@ def test_unknown_format(tmp_path: Path) -> None:
     (tmp_path / "refs.ris").write_text("TY  - JOUR\n")
     with pytest.raises(NotesError, match=r"unknown bibliography format '\.ris'"):
         load_bibliography([tmp_path / "refs.ris"])
+
+
+def test_every_loading_problem_reported_together() -> None:
+    # entries.bib clashes with entries.json (testbook, testpage) and is still compared with
+    # entries.yaml (nice2016), though its own clashes were already reported.
+    with pytest.raises(Problems) as exc:
+        load_bibliography(
+            [
+                DATA / "missing.bib",
+                DATA / "broken.bib",
+                DATA / "duplicate.bib",
+                DATA / "entries.json",
+                DATA / "entries.bib",
+                DATA / "entries.yaml",
+            ],
+            source=Path("feed_config.yaml"),
+            line=7,
+        )
+    bib, json_, yaml_ = (_rel(DATA / n) for n in ("entries.bib", "entries.json", "entries.yaml"))
+    assert [str(p) for p in exc.value.problems] == [
+        f"feed_config.yaml:7: bibliography file not found: {DATA / 'missing.bib'}",
+        f"{_rel(DATA / 'broken.bib')}:6: malformed BibTeX in the entry starting near line 6: "
+        "'}' expected",
+        f"{_rel(DATA / 'duplicate.bib')}:6: duplicate citation key 'same' (first defined at line 1)",
+        f"feed_config.yaml:7: duplicate citation key 'testbook': defined in {json_}:3 and in "
+        f"{bib}:15",
+        f"feed_config.yaml:7: duplicate citation key 'testpage': defined in {json_}:13 and in "
+        f"{bib}:47",
+        f"feed_config.yaml:7: duplicate citation key 'nice2016': defined in {bib}:36 and in "
+        f"{yaml_}:2",
+    ]
+
+
+def test_all_duplicates_and_a_syntax_error_in_one_bibtex_file(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(
+        "@article{a, title = {Unclosed, year = {2010}}\n\n"
+        "@article{b, title = {B}, year = {2011}}\n\n"
+        "@article{b, title = {B again}, year = {2012}}\n\n"
+        "@article{B, title = {B once more}, year = {2013}}\n"
+    )
+    with pytest.raises(Problems) as exc:
+        load_bibliography([path])
+    assert [str(p) for p in exc.value.problems] == [
+        f"{_rel(path)}:5: duplicate citation key 'b' (first defined at line 3)",
+        f"{_rel(path)}:7: duplicate citation key 'B' (first defined at line 3 as 'b')",
+        f"{_rel(path)}:1: malformed BibTeX in the entry starting near line 1: '}}' expected",
+    ]
+
+
+def test_bibliography_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_bytes("@book{m,\n  author = {M\u00fcller, A},\n}\n".encode("latin-1"))
+    with pytest.raises(NotesError) as exc:
+        load_bibliography([path])
+    assert str(exc.value) == (
+        f"{_rel(path)}:2: not UTF-8 text (byte 0xfc at line 2) "
+        "(save the file as UTF-8; reference managers offer it on export)"
+    )

@@ -225,7 +225,7 @@ A claim.[@koes2010][^why] Again[^why] and more.[^how]
 
 def test_footnotes_on_the_website(bib, ama) -> None:  # type: ignore[no-untyped-def]
     web = _render(FOOTNOTES, bib, ama).web_html
-    body, _, rest = web.partition("\n<section class=\"footnotes\"")
+    body, _, rest = web.partition('\n<section class="footnotes"')
     assert body == (
         '<p>A claim.<sup class="cite"><a href="#ref-1" id="cite-1-1" aria-label="Reference 1">'
         '1</a></sup><sup class="footnote-ref"><a href="#fn-1" id="fnref-1" '
@@ -233,7 +233,7 @@ def test_footnotes_on_the_website(bib, ama) -> None:  # type: ignore[no-untyped-
         'id="fnref-1-1" aria-label="Footnote a">[a]</a></sup> and more.<sup class="footnote-ref">'
         '<a href="#fn-2" id="fnref-2" aria-label="Footnote b">[b]</a></sup></p>'
     )
-    notes, _, refs = rest.partition("\n<section class=\"references\"")
+    notes, _, refs = rest.partition('\n<section class="references"')
     assert notes == (
         ' aria-labelledby="notes-title">\n'
         '<h2 id="notes-title">Notes</h2>\n'
@@ -242,10 +242,10 @@ def test_footnotes_on_the_website(bib, ama) -> None:  # type: ignore[no-untyped-
         ' 1 of footnote a in the text">\u21a91</a> <a href="#fnref-1-1" class="backref" '
         'aria-label="Back to marker 2 of footnote a in the text">\u21a92</a></p>\n'
         "</li>\n"
-        '<li id="fn-2"><p>How: <a href="#fnref-2" class="backref" '
-        'aria-label="Back to footnote b in the text">\u21a9</a></p>\n'
+        '<li id="fn-2"><p>How:</p>\n'
         "<ul>\n<li>first</li>\n</ul>\n"
-        "</li>\n"
+        ' <a href="#fnref-2" class="backref" '
+        'aria-label="Back to footnote b in the text">\u21a9</a></li>\n'
         "</ol>\n"
         "</section>\n"
     )
@@ -286,7 +286,8 @@ def test_footnote_without_a_paragraph_and_custom_title(ama) -> None:  # type: ig
 
 
 @pytest.mark.parametrize(
-    ("n", "label"), [(1, "a"), (2, "b"), (26, "z"), (27, "aa"), (52, "az"), (53, "ba"), (703, "aaa")]
+    ("n", "label"),
+    [(1, "a"), (2, "b"), (26, "z"), (27, "aa"), (52, "az"), (53, "ba"), (703, "aaa")],
 )
 def test_footnote_labels_count_like_lower_alpha(n: int, label: str) -> None:
     from publisher.notes.markdown import footnote_label

@@ -31,8 +31,14 @@ pytest_plugins = ["conftest_s3"]
 EPISODES = {"ep1": 30_000, "ep2": 70_000}
 
 
-def build_for(tmp_path: Path, bucket: Bucket, episodes: dict[str, int], **kw: str) -> Build:
-    return make_build(tmp_path / "site", bucket.target(**kw), episodes)
+def build_for(
+    tmp_path: Path,
+    bucket: Bucket,
+    episodes: dict[str, int],
+    endpoint: str | None = None,
+    public_url: str | None = None,
+) -> Build:
+    return make_build(tmp_path / "site", bucket.target(endpoint, public_url), episodes)
 
 
 def feed_points_only_at_complete_media(bucket: Bucket) -> bool:
