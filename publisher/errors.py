@@ -75,6 +75,10 @@ class StoreError(PublisherError):
     """A publish target cannot be read or written."""
 
 
+class GuidChangedError(StoreError):
+    """An episode already in the published feed would be sent under another GUID (I-04)."""
+
+
 class VerifyError(PublisherError):
     """The published show is not reachable the way a podcast app would reach it."""
 

@@ -3,9 +3,10 @@
 An app keys episodes by GUID, so an item that comes back with a new GUID is listed twice.
 The GUID lives in the note's front matter, where a producer can edit or delete it (the
 build then mints a new one). Before a publish sends a feed, the feed already on the target
-is read and each of its items' enclosure URL -> GUID is compared with the new build: media
-URLs are stable per episode (``media/<slug>.<ext>``), so an enclosure URL that now comes
-with another GUID is the same episode under a new GUID.
+is read and each of its items' media file name -> GUID is compared with the new build:
+media names are stable per episode (``media/<slug>.<ext>``), so a media file that now comes
+with another GUID is the same episode under a new GUID. The name, not the whole URL, is
+compared, so a show whose public URL moves in the same publish is still checked.
 
 Parsing and comparing are pure; :func:`guid_problems` turns the findings into errors.
 """
@@ -15,13 +16,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from .errors import PublisherError, StoreError
+from .errors import GuidChangedError, PublisherError
 from .model import Enclosure
-
-
-class GuidChangedError(StoreError):
-    """An episode already in the published feed would be sent under another GUID (I-04)."""
 
 
 @dataclass(frozen=True)
@@ -32,8 +30,13 @@ class GuidChange:
     published: str  # the GUID the feed on the target has for the same enclosure URL
 
 
+def media_name(url: str) -> str:
+    """The media file name an enclosure URL ends with: ``…/media/ep1.mp3?x=1`` -> ``ep1.mp3``."""
+    return urlsplit(url.strip()).path.rsplit("/", 1)[-1]
+
+
 def published_guids(feed: bytes | None) -> dict[str, str]:
-    """Enclosure URL -> GUID of every item in ``feed`` that has both.
+    """Media file name -> GUID of every item in ``feed`` that has both.
 
     A missing (None) or unparsable feed gives ``{}``: then there is nothing to compare, and
     a broken feed on the target is exactly what a publish should be allowed to replace.
@@ -50,21 +53,21 @@ def published_guids(feed: bytes | None) -> dict[str, str]:
         url = enclosure.get("url", "").strip() if enclosure is not None else ""
         guid = (item.findtext("guid") or "").strip()
         if url and guid:
-            out.setdefault(url, guid)
+            out.setdefault(media_name(url), guid)
     return out
 
 
 def changed_guids(
     published: Mapping[str, str], enclosures: Sequence[Enclosure]
 ) -> tuple[GuidChange, ...]:
-    """The enclosures whose URL is published with another GUID than they carry now.
+    """The enclosures whose media is published with another GUID than they carry now.
 
-    New URLs (not in ``published``) and published URLs no longer built are fine; so is an
+    New media (not in ``published``) and published media no longer built are fine; so is an
     enclosure that carries no GUID (nothing to compare).
     """
     out: list[GuidChange] = []
     for enc in enclosures:
-        old = published.get(enc.url)
+        old = published.get(media_name(enc.url))
         if old is not None and enc.guid and enc.guid != old:
             out.append(GuidChange(enc, old))
     return tuple(out)

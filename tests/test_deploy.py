@@ -20,8 +20,7 @@ from publisher.deploy import (
     open_store,
     publish,
 )
-from publisher.errors import Problems, StoreError
-from publisher.guids import GuidChangedError
+from publisher.errors import GuidChangedError, Problems, StoreError
 from publisher.model import Build, SiteFile
 from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Progress
 from publisher.stores.local import LocalStore

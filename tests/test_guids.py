@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publisher.errors import StoreError
+from publisher.errors import GuidChangedError, StoreError
 from publisher.guids import (
     GuidChange,
-    GuidChangedError,
     changed_guids,
     guid_problems,
     published_guids,
@@ -38,9 +37,9 @@ def enc(slug: str, guid: str, source: Path | None = None) -> Enclosure:
     return Enclosure(f"media/{slug}.mp3", f"{BASE}media/{slug}.mp3", 10, "audio/mpeg", guid, source)
 
 
-def test_published_guids_maps_each_enclosure_url_to_its_items_guid() -> None:
+def test_published_guids_maps_each_media_name_to_its_items_guid() -> None:
     got = published_guids(feed(item("a", OLD), item("b", "b-guid", ext="m4a")))
-    assert got == {f"{BASE}media/a.mp3": OLD, f"{BASE}media/b.m4a": "b-guid"}
+    assert got == {"a.mp3": OLD, "b.m4a": "b-guid"}
 
 
 def test_published_guids_skips_items_without_guid_or_enclosure() -> None:
@@ -56,7 +55,7 @@ def test_missing_or_unparsable_feed_gives_nothing_to_compare() -> None:
 
 
 def test_changed_guid_is_found_new_and_removed_episodes_are_fine() -> None:
-    published = {f"{BASE}media/a.mp3": OLD, f"{BASE}media/gone.mp3": "gone-guid"}
+    published = {"a.mp3": OLD, "gone.mp3": "gone-guid"}
     now = (enc("a", NEW), enc("new", "new-guid"))
     assert changed_guids(published, now) == (GuidChange(now[0], OLD),)
     assert changed_guids(published, (enc("a", OLD), enc("new", "x"))) == ()
@@ -64,7 +63,16 @@ def test_changed_guid_is_found_new_and_removed_episodes_are_fine() -> None:
 
 
 def test_an_enclosure_without_a_guid_is_not_compared() -> None:
-    assert changed_guids({f"{BASE}media/a.mp3": OLD}, (enc("a", ""),)) == ()
+    assert changed_guids({"a.mp3": OLD}, (enc("a", ""),)) == ()
+
+
+def test_a_guid_change_is_caught_even_when_the_public_url_moves_too() -> None:
+    moved = Enclosure(
+        "media/a.mp3", "https://new.example.net/pod/media/a.mp3", 10, "audio/mpeg", NEW
+    )
+    assert changed_guids(published_guids(feed(item("a", OLD))), (moved,)) == (
+        GuidChange(moved, OLD),
+    )
 
 
 def test_guid_problems_one_per_episode_naming_the_note() -> None:

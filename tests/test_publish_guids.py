@@ -11,8 +11,7 @@ from lxml import etree
 from s3server import PREFIX, Bucket, SeaweedS3
 
 from publisher import build, deploy
-from publisher.errors import display_path
-from publisher.guids import GuidChangedError
+from publisher.errors import GuidChangedError, display_path
 from publisher.model import Target
 from tests.conftest import FIXED_NOW, copy_show
 
