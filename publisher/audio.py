@@ -44,8 +44,11 @@ _MP4_FIRST_BOXES = {b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip"}
 _PICTURE_CODECS = {b"jpeg", b"png ", b"mjpa"}
 
 
-def read_audio(path: Path) -> AudioInfo:
+def read_audio(path: Path, *, measured: float | None = None) -> AudioInfo:
     """Read and measure one audio file.
+
+    ``measured``: the duration this exact file (same size and mtime) was measured to have
+    before, with no problem found; the MP3 frame walk is then skipped (tags are still read).
 
     Raises:
         AudioError (with ``path`` set): the file cannot be read, is empty, is not MP3 or
@@ -59,7 +62,7 @@ def read_audio(path: Path) -> AudioInfo:
         with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
             if buf[4:8] in _MP4_FIRST_BOXES:
                 return _read_mp4(path, buf, size)
-            return _read_mpeg(path, buf, size)
+            return _read_mpeg(path, buf, size, measured)
     except OSError as e:
         raise AudioError(f"cannot read audio file: {e.strerror or e}", path) from e
 
@@ -67,7 +70,10 @@ def read_audio(path: Path) -> AudioInfo:
 # --- MP3 --------------------------------------------------------------------------------
 
 
-def _read_mpeg(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
+def _read_mpeg(path: Path, buf: mmap.mmap, size: int, measured: float | None) -> AudioInfo:
+    if measured is not None and mp3frames.first_frame(buf) is not None:
+        _check_extension(path, "mp3")
+        return _with_id3(path, size, measured)
     stream = mp3frames.scan(buf)
     if stream is None:
         tag_end = mp3frames.id3v2_end(buf)
@@ -91,6 +97,11 @@ def _read_mpeg(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
         raise _joined_mp3(path, stream, stream.switch)
     if stream.frames == 0:
         raise AudioError("audio file holds no audio frames", path, hint=_REDO)
+    return _with_id3(path, size, stream.duration)
+
+
+def _with_id3(path: Path, size: int, duration: float) -> AudioInfo:
+    """An MP3's facts: its measured ``duration`` and what its ID3 tag says."""
     try:
         tags = _ID3(path)
     except ID3NoHeaderError:
@@ -98,13 +109,13 @@ def _read_mpeg(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
     except _MUTAGEN_ERRORS as e:
         raise AudioError(f"damaged ID3 tag: {_said(e, path)}", path, hint="re-save the tags") from e
     if tags is None:
-        return AudioInfo(path, size, ACCEPTED["mp3"], "mp3", stream.duration)
+        return AudioInfo(path, size, ACCEPTED["mp3"], "mp3", duration)
     return AudioInfo(
         source=path,
         size=size,
         mime_type=ACCEPTED["mp3"],
         extension="mp3",
-        duration=stream.duration,
+        duration=duration,
         title=_id3_text(tags.getall("TIT2")),
         artist=_id3_text(tags.getall("TPE1")),
         comment=_id3_comment(tags.getall("COMM")),

@@ -29,6 +29,7 @@ from publisher.errors import (
 )
 from publisher.hashcache import CACHE_FILE, HashCache
 from publisher.model import (
+    AudioInfo,
     Build,
     Chapter,
     Enclosure,
@@ -83,12 +84,15 @@ def prepare(
     target: Target | None = None,
     target_name: str | None = None,
     guid_mode: episodes.GuidMode = "write",
+    cache: HashCache | None = None,
 ) -> Plan:
     """Read and render everything for ``target``; writes only missing GUIDs.
 
+    ``cache`` supplies durations measured before (default: the show's cache, read only).
     Raises PublisherError, or Problems with every problem found.
     """
     root = root.resolve()
+    cache = cache or HashCache(root / CACHE_FILE)
     show = config.load(root)
     notices: list[str] = []
     show = _ensure_podcast_guid(show, guid_mode, notices)
@@ -108,7 +112,9 @@ def prepare(
             f"{display_path(show.source)}: warning: target {target.name!r} publishes at plain "
             f"http:// ({target.public_url}); apps and Podcasting 2.0 tags expect https:// [D-04]"
         )
-    read = episodes.read_episodes(show, audio.read_audio, guid_mode=guid_mode, raise_problems=False)
+    read = episodes.read_episodes(
+        show, _audio_reader(cache), guid_mode=guid_mode, raise_problems=False
+    )
     notices.extend(read.notices)
     published = sorted(
         (e for e in read.episodes if not e.draft and e.date <= now),
@@ -160,10 +166,12 @@ def build(
     guid_mode: episodes.GuidMode = "write",
 ) -> Build:
     """Build the show for a target into ``out_dir`` (default ``<root>/_site``)."""
-    plan = prepare(root, now=now, target=target, target_name=target_name, guid_mode=guid_mode)
+    cache = HashCache(root.resolve() / CACHE_FILE)
+    plan = prepare(
+        root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
+    )
     out = (out_dir or plan.show.root / "_site").resolve()
     _clean(out, plan.show.root)
-    cache = HashCache(plan.show.root / CACHE_FILE)
     files: list[SiteFile] = []
     for o in plan.outputs:
         dest = out / o.key
@@ -189,6 +197,17 @@ def build(
         for i in plan.items
     )
     return Build(out, plan.target, tuple(files), enclosures, plan.notices)
+
+
+def _audio_reader(cache: HashCache) -> episodes.AudioReader:
+    """read_audio that skips measuring a file measured before (same size and mtime)."""
+
+    def read(path: Path) -> AudioInfo:
+        info = audio.read_audio(path, measured=cache.duration(path))
+        cache.remember_duration(path, info.duration)
+        return info
+
+    return read
 
 
 def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[str]) -> Show:

@@ -14,6 +14,7 @@ from PIL import Image
 
 from publisher import build
 from publisher.errors import ConfigError, EpisodeError, FeedError, NotesError
+from publisher.model import Build
 from tests.conftest import FIXED_NOW
 
 NS = {
@@ -168,12 +169,34 @@ def test_media_hash_is_reused_while_size_and_mtime_hold(sample_show: Path) -> No
     cache = sample_show / ".publisher" / "hash-cache.json"
     entries = json.loads(cache.read_text())
     (path,) = [p for p in entries if p.endswith(f"{SLUG}.m4a")]
-    entries[path][2] = "0" * 64  # a cached hash is trusted while size and mtime match
+    entries[path]["sha256"] = "0" * 64  # a cached hash is trusted while size and mtime match
     cache.write_text(json.dumps(entries))
     assert build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").file(key).sha256 == "0" * 64
     audio = sample_show / "episodes" / f"{SLUG}.m4a"
     os.utime(audio, ns=(audio.stat().st_atime_ns, audio.stat().st_mtime_ns + 1_000_000_000))
     assert build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").file(key).sha256 == first
+
+
+def test_measured_duration_is_reused_while_size_and_mtime_hold(sample_show: Path) -> None:
+    slug = "2026-09-01-imaging-without-pain"
+    first = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    cache = sample_show / ".publisher" / "hash-cache.json"
+    entries = json.loads(cache.read_text())
+    (path,) = [p for p in entries if p.endswith(f"{slug}.mp3")]
+    assert abs(entries[path]["duration"] - 14.1) < 0.2
+    entries[path]["duration"] = 1234.0  # trusted while the file is unchanged: no frame walk
+    cache.write_text(json.dumps(entries))
+
+    def duration(result: Build) -> str:
+        feed = etree.parse(str(result.site_dir / "feed.xml"))
+        (value,) = feed.xpath(f"//item[contains(link, '{slug}')]/itunes:duration/text()",
+                              namespaces=NS)  # fmt: skip
+        return str(value)
+
+    assert duration(build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")) == "1234"
+    audio = sample_show / "episodes" / f"{slug}.mp3"
+    os.utime(audio, ns=(audio.stat().st_atime_ns, audio.stat().st_mtime_ns + 1_000_000_000))
+    assert duration(build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")) == duration(first)
 
 
 def test_unknown_citation_key_names_file_line_and_close_key(sample_show: Path) -> None:
