@@ -28,10 +28,15 @@ serve: $(VENV)/.installed
 	$(BIN)/publisher serve
 
 ## test: install what the tests need (Python packages, Debian's chromium), lint, run every test
-test: $(VENV)/.installed-test chromium
+test: $(VENV)/.installed-test chromium tests/node/node_modules/.installed
 	$(BIN)/ruff check publisher tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# Podcast Index's feed parser (Node), for tests/test_partytime.py
+tests/node/node_modules/.installed: tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --silent
+	touch $@
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
