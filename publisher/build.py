@@ -262,8 +262,8 @@ def _items(
     When a bibliography or the style cannot be loaded, notes that use it are not rendered:
     each citation would otherwise be reported as an unknown key, burying the real problem.
     """
-    bib_line = _config_line(show.source, "bibliography")
-    style_line = _config_line(show.source, "citation_style")
+    bib_line = show.line("bibliography")
+    style_line = show.line("citation_style")
     show_bib: notes.Bibliography | None = notes.Bibliography.empty()
     style = None
     try:
@@ -283,7 +283,7 @@ def _items(
             links, extra, marks = _episode_files(ep, target)
             bib = show_bib
             if ep.bibliography:
-                line = _front_matter_line(ep.source, "bibliography")
+                line = ep.line("bibliography")
                 own = notes.load_bibliography(ep.bibliography, source=ep.source, line=line)
                 bib = show_bib.merge(own, source=ep.source, line=line) if show_bib else None
             if style is None or bib is None:
@@ -316,7 +316,7 @@ def _episode_files(
     extra = [Output(media_key, "media", a.mime_type, source=a.source)]
     image_url = None
     if ep.image is not None:
-        named = _front_matter_line(ep.source, "image")  # else a same-stem file in episodes/
+        named = ep.line("image")  # else a same-stem file in episodes/
         artwork.check(
             ep.image,
             source=ep.source if named else None,
@@ -391,21 +391,6 @@ def _art_ext(path: Path) -> str:
 
 def _content_type(key: str) -> str:
     return _TEXT_TYPES.get(Path(key).suffix, "application/octet-stream")
-
-
-def _config_line(source: Path, key: str) -> int | None:
-    return _line_of(source, f"{key}:")
-
-
-def _front_matter_line(source: Path, key: str) -> int | None:
-    return _line_of(source, f"{key}:")
-
-
-def _line_of(source: Path, prefix: str) -> int | None:
-    for i, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith(prefix):
-            return i
-    return None
 
 
 def _clean(out: Path, root: Path) -> None:

@@ -194,6 +194,7 @@ class _Reader:
             funding_label=funding_label,
             new_feed_url=new_feed_url,
             persons=persons,
+            lines=_top_lines(self.doc),
             bibliography=bibliography,
             citation_style=self.get("citation_style", str) or "american-medical-association",
             references_title=self.get("references_title", str) or "References",
@@ -452,6 +453,11 @@ def xml_illegal_chars(
 def _without_userinfo(url: str) -> str:
     parts = urlsplit(url)
     return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+
+def _top_lines(doc: yamldoc.Doc) -> tuple[tuple[str, int], ...]:
+    """The line of every top-level key of ``doc``."""
+    return tuple((str(path[0]), line) for path, line in doc.lines.items() if len(path) == 1)
 
 
 def _opt_str(spec: dict[str, Any], key: str) -> str | None:

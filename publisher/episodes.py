@@ -130,7 +130,7 @@ def read_episodes(
                 EpisodeError(
                     f"guid {ep.guid!r} is also used by {seen[ep.guid].source.name} [I-04]",
                     ep.source,
-                    _guid_line(ep.source),
+                    ep.line("guid"),
                     "each episode needs its own; delete this line to mint one",
                 )
             )
@@ -377,6 +377,7 @@ def _episode(
             draft=draft,
             bibliography=bibliography,
             persons=persons,
+            lines=tuple((str(path[0]), line) for path, line in doc.lines.items() if len(path) == 1),
             transcript=files.transcript,
             chapters_file=files.chapters,
         ),
@@ -487,13 +488,6 @@ def insert_front_matter_line(note: Path, line: str) -> None:
             note.write_bytes(b"".join(lines))
             return
     raise EpisodeError("front matter is not closed; add a '---' line after it", note, 1)
-
-
-def _guid_line(note: Path) -> int | None:
-    for i, line in enumerate(note.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith("guid:"):
-            return i
-    return None
 
 
 def _rel(path: Path) -> str:

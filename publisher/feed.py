@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import lxml.etree  # noqa: F401  feedgen.util needs lxml.etree imported first (lxml 6)
 
@@ -34,7 +33,7 @@ def title_warnings(show: Show, items: Sequence[Item]) -> tuple[str, ...]:
     found = []
     for item in items:
         ep = item.episode
-        where = f"{display_path(ep.source)}:{_title_line(ep.source)}"
+        where = f"{display_path(ep.source)}:{ep.line('title') or 1}"
         if _NUMBERED_TITLE.search(ep.title):
             found.append(
                 f"{where}: warning: title {ep.title!r} carries an episode or season "
@@ -154,10 +153,3 @@ def _person(p: Person) -> tuple[str, dict[str, str]]:
     if p.href:
         attrs["href"] = p.href
     return p.name, attrs
-
-
-def _title_line(source: Path) -> int:
-    for i, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
-        if line.startswith("title:"):
-            return i
-    return 1

@@ -145,6 +145,11 @@ class Show:
     bibliography: tuple[Path, ...] = ()
     citation_style: str = "american-medical-association"
     references_title: str = "References"
+    lines: tuple[tuple[str, int], ...] = ()  # the line of each key in feed_config.yaml
+
+    def line(self, key: str) -> int | None:
+        """The line of ``key`` in feed_config.yaml, if it is there."""
+        return dict(self.lines).get(key)
 
     def target(self, name: str | None = None) -> Target:
         wanted = name or self.default_target
@@ -181,6 +186,11 @@ class Episode:
     transcript: Path | None = None  # same-stem extra in episodes/
     chapters_file: Path | None = None  # episodes/<slug>.chapters.json
     persons: tuple[Person, ...] = ()  # when given, these replace the show's for this episode
+    lines: tuple[tuple[str, int], ...] = ()  # the line of each front matter field in `source`
+
+    def line(self, field: str) -> int | None:
+        """The line of front matter ``field`` in the note, if it is there."""
+        return dict(self.lines).get(field)
 
 
 # --- notes ------------------------------------------------------------------------------
