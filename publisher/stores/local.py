@@ -159,9 +159,14 @@ class LocalStore:
         replaced: LockRecord | None = None
         for _attempt in range(3):
             lock = new_lock(LOCK_TTL)
+            # The record is written to a private file first and then linked into place:
+            # link() fails if the lock exists, and a lock that exists is always complete
+            # (never an empty file another publish could mistake for an unreadable lock).
+            path.parent.mkdir(parents=True, exist_ok=True)
+            draft = path.with_name(f".lock-{lock.token}.tmp")
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                draft.write_bytes(lock.to_json())
+                os.link(draft, path)
             except FileExistsError:
                 held = self._read_lock(path)
                 if not replaceable(held, break_lock):
@@ -173,8 +178,8 @@ class LocalStore:
                 continue
             except OSError as e:
                 raise StoreError(f"cannot create the lock: {e.strerror}", path) from e
-            with os.fdopen(fd, "wb") as out:
-                out.write(lock.to_json())
+            finally:
+                draft.unlink(missing_ok=True)
             return grant(lock, replaced, break_lock)
         held = self._read_lock(path)
         if isinstance(held, LockInfo):
