@@ -5,7 +5,6 @@ Divergences from pandoc, where the style's own rules win (see SHOW_NOTES.md):
 - AMA chapters: "In: Jones S, ed." (pandoc 3 prints "In, ed.Jones S.");
 - an institution named "… and …" stays one name (pandoc splits it: "Health; Care Excellence").
 Divergences that are citeproc-py's (documented, not fixed):
-- title case keeps "About" capitalised (pandoc lowercases the stop word: "A Test Book about Backs");
 - APA: editor label "(ed.)" not "(Ed.)"; the list follows first use.
 BibTeX titles are read into sentence case as pandoc reads them (publisher.notes.bibtex).
 """
@@ -30,7 +29,7 @@ AMA = [
     " of spinal degeneration in asymptomatic populations. <em>AJNR Am J Neuroradiol</em>."
     ' 2015;36(4):811-816. doi:<a href="https://doi.org/10.3174/ajnr.A4173"'
     ' rel="nofollow noopener">10.3174/ajnr.A4173</a>',
-    "Doe J, Roe R. <em>A Test Book About Backs</em>. 2nd ed. Example Press; 2004.",
+    "Doe J, Roe R. <em>A Test Book about Backs</em>. 2nd ed. Example Press; 2004.",
     "Smith A, et al. A test chapter on imaging. In: Jones S, ed. <em>The Example Handbook</em>."
     ' Example Press; 2019:45-67. doi:<a href="https://doi.org/10.5555/12345678"'
     ' rel="nofollow noopener">10.5555/12345678</a>',
