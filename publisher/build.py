@@ -95,6 +95,7 @@ def prepare(
     cache = cache or HashCache(root / CACHE_FILE)
     show = config.load(root)
     notices: list[str] = []
+    new_podcast_guid = show.podcast_guid is None
     show = _ensure_podcast_guid(show, guid_mode, notices)
     if target is None:
         try:
@@ -153,6 +154,15 @@ def prepare(
     for key, data in site.render_site(show, show_links, items):
         kind: FileKind = "page" if key.endswith(".html") else "asset"
         outputs.append(Output(key, kind, _content_type(key), data))
+    if guid_mode == "write":
+        # Only now, with nothing else wrong: a failed run writes no file at all.
+        if new_podcast_guid and show.podcast_guid:
+            config.store_podcast_guid(show, show.podcast_guid)
+            notices.append(
+                f"{display_path(show.source)}: wrote 'podcast_guid: {show.podcast_guid}'; "
+                "commit this file"
+            )
+        notices.extend(episodes.write_new_guids(read.episodes))
     return Plan(show, target, tuple(items), tuple(outputs), tuple(notices))
 
 
@@ -225,12 +235,7 @@ def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[str]
             None,
             "run 'publisher build' locally to write it, then commit feed_config.yaml",
         )
-    if mode == "write":
-        config.store_podcast_guid(show, guid)
-        notices.append(
-            f"{display_path(show.source)}: wrote 'podcast_guid: {guid}'; commit this file"
-        )
-    elif mode == "preview":
+    if mode == "preview":
         notices.append(f"{display_path(show.source)}: a real publish writes 'podcast_guid: {guid}'")
     return dataclasses.replace(show, podcast_guid=guid)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -20,8 +20,9 @@ from publisher.errors import AudioError, EpisodeError, PublisherError, raise_all
 from publisher.model import AudioInfo, Episode, Show
 from publisher.persons import parse_persons
 
-# write: mint and write missing GUIDs; refuse: a missing GUID is an error (CI);
-# preview: mint in memory only (dry runs); ignore: leave missing (check).
+# write: mint missing GUIDs (build writes them into the notes once everything else is
+# fine: write_new_guids); refuse: a missing GUID is an error (CI); preview: mint in memory
+# only (dry runs); ignore: leave missing (check).
 GuidMode = Literal["write", "refuse", "preview", "ignore"]
 AudioReader = Callable[[Path], AudioInfo]
 
@@ -353,6 +354,7 @@ def _episode(
         ),
     )
     guid, notice = _guid(meta, note, guid_mode, fail)
+    guid_is_new = guid_mode in ("write", "preview") and meta.get("guid") is None and bool(guid)
     if show.type == "serial" and number is None:
         fail("a serial show needs 'episode:' on every episode [C-10]")
     raise_all(problems)
@@ -377,6 +379,7 @@ def _episode(
             draft=draft,
             bibliography=bibliography,
             persons=persons,
+            guid_is_new=guid_is_new,
             lines=tuple((str(path[0]), line) for path, line in doc.lines.items() if len(path) == 1),
             transcript=files.transcript,
             chapters_file=files.chapters,
@@ -473,8 +476,20 @@ def _guid(meta: dict[str, Any], note: Path, mode: GuidMode, fail: Fail) -> tuple
     guid = str(uuid.uuid4())
     if mode == "preview":
         return guid, f"{_rel(note)}: has no guid yet; a real publish writes one"
-    insert_front_matter_line(note, f"guid: {guid}")
-    return guid, f"{_rel(note)}: wrote 'guid: {guid}' into the front matter; commit this file"
+    return guid, None
+
+
+def write_new_guids(episodes: Sequence[Episode]) -> tuple[str, ...]:
+    """Write each newly minted GUID into its note (one line; every other byte stays)."""
+    notices = []
+    for ep in episodes:
+        if ep.guid_is_new:
+            insert_front_matter_line(ep.source, f"guid: {ep.guid}")
+            notices.append(
+                f"{_rel(ep.source)}: wrote 'guid: {ep.guid}' into the front matter; "
+                "commit this file"
+            )
+    return tuple(notices)
 
 
 def insert_front_matter_line(note: Path, line: str) -> None:

@@ -186,6 +186,7 @@ class Episode:
     transcript: Path | None = None  # same-stem extra in episodes/
     chapters_file: Path | None = None  # episodes/<slug>.chapters.json
     persons: tuple[Person, ...] = ()  # when given, these replace the show's for this episode
+    guid_is_new: bool = False  # minted by this run; not yet in the note
     lines: tuple[tuple[str, int], ...] = ()  # the line of each front matter field in `source`
 
     def line(self, field: str) -> int | None:

@@ -239,3 +239,23 @@ def test_a_broken_bibliography_is_the_only_problem_reported(show: Path) -> None:
     assert r.returncode == 1
     (line,) = r.stderr.strip().splitlines()
     assert line.startswith("show_notes/references.bib:") and "malformed BibTeX" in line
+
+
+def test_a_failed_build_writes_no_guid(show: Path) -> None:
+    note = show / "show_notes" / "2026-09-15-red-flags.md"
+    note.write_text("".join(x for x in note.read_text(encoding="utf-8").splitlines(keepends=True)
+                            if not x.startswith("guid:")), encoding="utf-8")  # fmt: skip
+    cfg = show / "feed_config.yaml"
+    cfg.write_text("".join(x for x in cfg.read_text(encoding="utf-8").splitlines(keepends=True)
+                           if not x.startswith("podcast_guid:")), encoding="utf-8")  # fmt: skip
+    other = show / "show_notes" / "2026-10-01-what-guidelines-advise.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\nA claim.[@nosuchkey2020]\n")
+    before = {p: p.read_bytes() for p in (note, cfg, other)}
+    failed = run("build", cwd=show)
+    assert failed.returncode == 1 and "unknown citation key 'nosuchkey2020'" in failed.stderr
+    assert {p: p.read_bytes() for p in (note, cfg, other)} == before  # nothing was written
+    other.write_bytes(before[other].replace(b"\nA claim.[@nosuchkey2020]\n", b""))
+    ok = run("build", cwd=show)
+    assert ok.returncode == 0, ok.stderr
+    assert "wrote 'guid: " in ok.stderr and "wrote 'podcast_guid: 83592e4d" in ok.stderr
+    assert note.read_bytes() != before[note] and cfg.read_bytes() != before[cfg]
