@@ -102,7 +102,7 @@ def test_obsolete_category_refused(show_dir: Path) -> None:
 
 
 def test_secret_in_config_is_refused_and_never_echoed(show_dir: Path) -> None:
-    text = GOOD + "    aws_secret_access_key: wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n"
+    text = GOOD + "    aws_secret_access_key: fake-Secret-Value-for-tests\n"
     with pytest.raises(ConfigError) as info:
         config.load(write(show_dir, text))
     message = str(info.value)
@@ -111,7 +111,7 @@ def test_secret_in_config_is_refused_and_never_echoed(show_dir: Path) -> None:
         "not be stored in feed_config.yaml (remove it; supply credentials "
         "through the AWS chain"
     )
-    assert "wJalr" not in message
+    assert "fake-Secret" not in message
 
 
 def test_localhost_public_url_refused(show_dir: Path) -> None:
@@ -177,7 +177,7 @@ def test_s3_target_parts(show_dir: Path) -> None:
 
 def test_credentials_in_a_public_url_are_refused_and_not_echoed(show_dir: Path) -> None:
     text = GOOD.replace(
-        "http://127.0.0.1:8000", "http://AKIAIOSFODNN7EXAMPLE:wJalrSecret@127.0.0.1:8000"
+        "http://127.0.0.1:8000", "http://FAKEKEYID:fakeSecret@127.0.0.1:8000"
     )
     with pytest.raises(ConfigError) as info:
         config.load(write(show_dir, text))
@@ -187,7 +187,7 @@ def test_credentials_in_a_public_url_are_refused_and_not_echoed(show_dir: Path) 
         "name or password; it would be published in every URL of the feed and site (supply "
         "credentials through the AWS chain instead)"
     )
-    assert "AKIA" not in message and "wJalr" not in message
+    assert "FAKEKEYID" not in message and "fakeSecret" not in message
 
 
 def test_categories_may_be_one_string(show_dir: Path) -> None:
