@@ -19,7 +19,7 @@ from publisher import __version__, clock
 from publisher.errors import Problems, PublisherError, display_path
 from publisher.terminal import PublishProgress
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_PROBLEMS, EXIT_INTERRUPTED = 0, 1, 130  # argparse exits 2 on usage errors
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,13 +63,12 @@ def _report_problems(e: PublisherError, args: argparse.Namespace) -> None:
 def _check(args: argparse.Namespace) -> int:
     from publisher import build
 
-    ci = args.ci or os.environ.get("CI", "").lower() in ("1", "true", "yes")
     plan = build.prepare(
         _root(args),
         now=clock.now(args.now),
         target=_ad_hoc(args),
         target_name=_named(args),
-        guid_mode="refuse" if ci else "ignore",
+        guid_mode="refuse" if _in_ci(args) else "ignore",
     )
     _notices(plan.notices)
     pages = sum(1 for o in plan.outputs if o.kind == "page")
@@ -323,10 +322,14 @@ def _load_target(args: argparse.Namespace) -> Any:
         ) from None
 
 
+def _in_ci(args: argparse.Namespace) -> bool:
+    """--ci, or a CI system's CI=true: notes must already carry their GUIDs."""
+    return bool(args.ci) or os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
 def _guid_mode(args: argparse.Namespace) -> Any:
     """refuse in CI; on a dry run, mint in memory; else write missing GUIDs into the files."""
-    ci = args.ci or os.environ.get("CI", "").lower() in ("1", "true", "yes")
-    if ci:
+    if _in_ci(args):
         return "refuse"
     return "preview" if getattr(args, "dry_run", False) else "write"
 
