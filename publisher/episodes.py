@@ -6,6 +6,7 @@ Every problem of every episode is collected, so one bad episode never hides the 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from publisher import yamldoc
 from publisher.config import XML_ILLEGAL, xml_illegal_chars
-from publisher.errors import AudioError, EpisodeError, PublisherError, raise_all
+from publisher.errors import AudioError, EpisodeError, PublisherError, display_path, raise_all
 from publisher.model import AudioInfo, Episode, Show
 from publisher.persons import parse_persons
 
@@ -300,8 +301,6 @@ def _episode(
             )
     for key in meta:
         if key not in FIELDS:
-            import difflib
-
             close = difflib.get_close_matches(str(key), FIELDS, n=1)
             fail(
                 f"unknown front matter field '{key}'",
@@ -465,7 +464,7 @@ def _guid(meta: dict[str, Any], note: Path, mode: GuidMode, fail: Fail) -> tuple
             return "", None
         return value.strip(), None
     if mode == "ignore":
-        return "", f"{_rel(note)}: has no guid yet; build or publish will write one"
+        return "", f"{display_path(note)}: has no guid yet; build or publish will write one"
     if mode == "refuse":
         fail(
             "no 'guid' in the front matter [I-04]",
@@ -475,7 +474,7 @@ def _guid(meta: dict[str, Any], note: Path, mode: GuidMode, fail: Fail) -> tuple
         return "", None
     guid = str(uuid.uuid4())
     if mode == "preview":
-        return guid, f"{_rel(note)}: has no guid yet; a real publish writes one"
+        return guid, f"{display_path(note)}: has no guid yet; a real publish writes one"
     return guid, None
 
 
@@ -486,7 +485,7 @@ def write_new_guids(episodes: Sequence[Episode]) -> tuple[str, ...]:
         if ep.guid_is_new:
             insert_front_matter_line(ep.source, f"guid: {ep.guid}")
             notices.append(
-                f"{_rel(ep.source)}: wrote 'guid: {ep.guid}' into the front matter; "
+                f"{display_path(ep.source)}: wrote 'guid: {ep.guid}' into the front matter; "
                 "commit this file"
             )
     return tuple(notices)
@@ -503,9 +502,3 @@ def insert_front_matter_line(note: Path, line: str) -> None:
             note.write_bytes(b"".join(lines))
             return
     raise EpisodeError("front matter is not closed; add a '---' line after it", note, 1)
-
-
-def _rel(path: Path) -> str:
-    from publisher.errors import display_path
-
-    return display_path(path)
