@@ -148,9 +148,10 @@ def prepare(
             else "add an episode: episodes/<slug>.mp3 and show_notes/<slug>.md",
         )
     notices.extend(feed.title_warnings(show, items))
-    outputs.append(
-        Output("feed.xml", "feed", feed.FEED_CONTENT_TYPE, feed.build_feed(show, show_links, items))
-    )
+    feed_xml, feed_notice = feed.fit_feed(show, show_links, items)
+    if feed_notice:
+        notices.append(feed_notice)
+    outputs.append(Output("feed.xml", "feed", feed.FEED_CONTENT_TYPE, feed_xml))
     for key, data in site.render_site(show, show_links, items):
         kind: FileKind = "page" if key.endswith(".html") else "asset"
         outputs.append(Output(key, kind, _content_type(key), data))

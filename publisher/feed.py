@@ -21,6 +21,7 @@ from publisher.model import Item, Person, Show, ShowLinks
 
 FEED_CONTENT_TYPE = "application/rss+xml; charset=utf-8"
 MAX_FEED_BYTES = 5_000_000  # D-09: the W3C validator's hard cap
+AIM_FEED_BYTES = 1_000_000  # D-09: "aim well under 1 MB"; apps poll the feed often
 MAX_DESCRIPTION_BYTES = 4000  # C-02, I-06
 # I-01: episode numbering in a title ("Ep 3", "#3", "S1E2", "Episode 12:"), not "Top 10 myths".
 _NUMBERED_TITLE = re.compile(
@@ -56,8 +57,45 @@ def title_warnings(show: Show, items: Sequence[Item]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def build_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> bytes:
-    """The feed XML for ``items`` (newest first). Raises FeedError naming the episode's file."""
+def fit_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> tuple[bytes, str | None]:
+    """The feed, kept under 1 MB (D-09) by leaving the full notes (content:encoded) out of
+    the oldest items when a long back catalogue would pass it; and a notice when it did.
+
+    Every item keeps its description and a link to its page, where the full notes are.
+    Raises FeedError as :func:`build_feed`.
+    """
+    data = build_feed(show, links, items)
+    if len(data) <= AIM_FEED_BYTES:
+        return data, None
+    low, high = 0, len(items) - 1  # the most items that may keep content:encoded
+    best = build_feed(show, links, items, full_notes=0)
+    while low < high:
+        mid = (low + high + 1) // 2
+        candidate = build_feed(show, links, items, full_notes=mid)
+        if len(candidate) <= AIM_FEED_BYTES:
+            low, best = mid, candidate
+        else:
+            high = mid - 1
+    if len(best) > MAX_FEED_BYTES:
+        raise FeedError(
+            f"the feed is {len(best)} bytes even without full notes; the W3C validator stops "
+            "at 5,000,000 [D-09]",
+            show.source,
+            None,
+            "shorten the episodes' descriptions or summaries",
+        )
+    return best, (
+        f"{display_path(show.source)}: the feed carries the full notes (content:encoded) of the "
+        f"newest {low} of {len(items)} episodes, to stay under 1 MB [D-09]; every episode's "
+        "page has its notes"
+    )
+
+
+def build_feed(
+    show: Show, links: ShowLinks, items: Sequence[Item], *, full_notes: int | None = None
+) -> bytes:
+    """The feed XML for ``items`` (newest first); only the newest ``full_notes`` items carry
+    content:encoded when it is given. Raises FeedError naming the episode's file."""
     if not items:
         raise FeedError(
             "no published episodes: a feed needs at least one [I-16]",
@@ -93,8 +131,8 @@ def build_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> bytes:
     if show.funding_url and show.funding_label:
         tags.funding = (show.funding_url, show.funding_label)
     # add_entry() prepends by default; append so items stay newest first as given.
-    for item in items:
-        _add_item(fg, show, item)
+    for i, item in enumerate(items):
+        _add_item(fg, show, item, full_notes is None or i < full_notes)
     try:
         data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     except ValueError as e:  # feedgen's errors never name the episode
@@ -109,7 +147,7 @@ def build_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> bytes:
     return data
 
 
-def _add_item(fg: FeedGenerator, show: Show, item: Item) -> None:
+def _add_item(fg: FeedGenerator, show: Show, item: Item, content: bool) -> None:
     ep, links, audio = item.episode, item.links, item.episode.audio
     try:
         fe = fg.add_entry(order="append")
@@ -118,7 +156,8 @@ def _add_item(fg: FeedGenerator, show: Show, item: Item) -> None:
         fe.link(href=links.page_url)
         fe.pubDate(ep.date)
         fe.description(_xml_text(item.notes.description_html))
-        fe.content(_xml_text(item.notes.content_html), type="CDATA")
+        if content:
+            fe.content(_xml_text(item.notes.content_html), type="CDATA")
         fe.enclosure(links.media_url, str(audio.size), audio.mime_type)
     except ValueError as e:
         raise FeedError(f"cannot add this episode to the feed: {e}", ep.source, None) from e

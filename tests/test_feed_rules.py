@@ -892,3 +892,31 @@ def test_c14_bad_persons_are_reported_with_lines(tmp_path: Path) -> None:
         "a person needs a 'name' of at most 128 characters [C-14]",
     ]
     assert [p.line for p in info.value.problems][0] != [p.line for p in info.value.problems][1]
+
+
+def test_d09_a_long_back_catalogue_keeps_the_feed_under_1_mb(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    src = show / "episodes" / "2026-10-01-what-guidelines-advise.mp3"
+    paragraph = "Evidence about backs, careful and long. " * 40 + "\n\n"
+    for i in range(20):
+        slug = f"2025-01-{i + 1:02d}-long"
+        (show / "episodes" / f"{slug}.mp3").write_bytes(src.read_bytes())
+        (show / "show_notes" / f"{slug}.md").write_text(
+            f"---\ntitle: Long notes {i + 1}\ndate: 2025-01-{i + 1:02d}\n"
+            f"guid: 00000000-0000-4000-8000-{i:012d}\n---\n" + paragraph * 40,
+            encoding="utf-8",
+        )
+    result = build.build(show, now=FIXED_NOW, guid_mode="refuse")
+    xml = (result.site_dir / "feed.xml").read_bytes()
+    assert len(xml) <= 1_000_000
+    items = etree.fromstring(xml).xpath("/rss/channel/item")
+    assert len(items) == 23
+    has_content = [bool(xpath(i, "content:encoded")) for i in items]
+    kept = sum(has_content)
+    assert 0 < kept < 23 and has_content == [True] * kept + [False] * (23 - kept)  # newest first
+    assert all(i.findtext("description") for i in items)
+    (notice,) = [n for n in result.notices if "[D-09]" in n]
+    assert notice.endswith(
+        f"the feed carries the full notes (content:encoded) of the newest {kept} of 23 episodes, "
+        "to stay under 1 MB [D-09]; every episode's page has its notes"
+    )
