@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import warnings
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -16,24 +16,27 @@ _FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png")}
 _EXTENSIONS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
 
 
-@dataclass(frozen=True)
-class Artwork:
-    """An image that meets C-03: square, 1400-3000 px, RGB JPEG or PNG."""
-
-    source: Path
-    extension: str  # "jpg" or "png"
-    mime_type: str
-    width: int
-    height: int
+def _inspect(data: bytes) -> tuple[str, str, int, int] | str:
+    """(format, mode, width, height) read from the header only, or why it cannot be read."""
+    try:
+        # A huge image is refused before anything is decoded; Pillow's own warning about
+        # it would otherwise be printed by the library.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                return img.format or "?", img.mode, img.width, img.height
+    except Image.DecompressionBombError:
+        return "far too large to be artwork (over 170 megapixels)"
+    except (UnidentifiedImageError, OSError) as e:
+        return f"not a readable image ({e.__class__.__name__})"
 
 
 def problems(data: bytes, extension: str | None) -> list[str]:
     """What is wrong with an image for Apple (C-03), as phrases; empty when it is fine."""
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt, mode, (w, h) = img.format or "?", img.mode, img.size
-    except (UnidentifiedImageError, OSError) as e:
-        return [f"not a readable image ({e.__class__.__name__})"]
+    facts = _inspect(data)
+    if isinstance(facts, str):
+        return [facts]
+    fmt, mode, w, h = facts
     found: list[str] = []
     if fmt not in _FORMATS:
         found.append(f"is {fmt}; use JPEG or PNG")
@@ -60,8 +63,9 @@ def check(
     source: Path | None = None,
     line: int | None = None,
     error: type[PublisherError] = ConfigError,
-) -> Artwork:
-    """Check the artwork at ``path``; raises ``error`` naming ``source``:``line`` (C-03)."""
+) -> bytes:
+    """The bytes of the artwork at ``path`` when it meets C-03; else raises ``error`` naming
+    ``source``:``line`` (the file itself when no source is given)."""
     where: Path = source or path
     try:
         data = path.read_bytes()
@@ -72,14 +76,15 @@ def check(
     found = problems(data, path.suffix.lstrip("."))
     if found:
         raise error(f"artwork {path.name!r} " + "; ".join(found) + " [C-03]", where, line)
-    with Image.open(io.BytesIO(data)) as img:
-        ext, mime = _FORMATS[img.format or ""]
-        return Artwork(path, ext, mime, img.width, img.height)
+    return data
+
+
+def extension(data: bytes) -> str:
+    """ "jpg" or "png": the extension of artwork that :func:`check` or :func:`problems` passed."""
+    facts = _inspect(data)
+    return _FORMATS[facts[0]][0] if not isinstance(facts, str) and facts[0] in _FORMATS else "jpg"
 
 
 def embedded_usable(data: bytes) -> str | None:
     """The extension ("jpg"/"png") of embedded cover art that meets C-03, else None."""
-    if problems(data, None):
-        return None
-    with Image.open(io.BytesIO(data)) as img:
-        return _FORMATS[img.format or ""][0]
+    return None if problems(data, None) else extension(data)

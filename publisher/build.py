@@ -129,10 +129,12 @@ def prepare(
             notices.append(
                 f"{display_path(e.source)}: scheduled for {e.date.isoformat()}, left out"
             )
-    show_links = _show_links(show, target)
-    outputs: list[Output] = []
-    show_art = show.image.read_bytes()
-    outputs.append(_artwork_output(show_links.artwork_key, show_art))
+    show_art = show.image.read_bytes()  # config checked it (C-03)
+    art_key = _artwork_key(show_art)
+    show_links = ShowLinks(
+        target.public_url + "index.html", target.feed_url, target.public_url + art_key, art_key
+    )
+    outputs: list[Output] = [_artwork_output(art_key, show_art)]
     items = _items(show, target, published, outputs, list(read.problems))
     if not items:
         held = [e for e in read.episodes if e.draft or e.date > now]
@@ -248,14 +250,6 @@ def _insecure(url: str) -> bool:
     return parts.scheme == "http" and not (host.startswith("127.") or host == "::1")
 
 
-def _show_links(show: Show, target: Target) -> ShowLinks:
-    art = show.image.read_bytes()
-    key = f"artwork/{hashlib.sha256(art).hexdigest()[:16]}{_art_ext(show.image)}"
-    return ShowLinks(
-        target.public_url + "index.html", target.feed_url, target.public_url + key, key
-    )
-
-
 def _items(
     show: Show,
     target: Target,
@@ -323,18 +317,17 @@ def _episode_files(
     image_url = None
     if ep.image is not None:
         named = ep.line("image")  # else a same-stem file in episodes/
-        artwork.check(
+        data = artwork.check(
             ep.image,
             source=ep.source if named else None,
             line=named,
             error=EpisodeError,
         )
-        data = ep.image.read_bytes()
-        key = f"artwork/{hashlib.sha256(data).hexdigest()[:16]}{_art_ext(ep.image)}"
+        key = _artwork_key(data)
         extra.append(_artwork_output(key, data))
         image_url = base + key
-    elif a.artwork is not None and (ext := artwork.embedded_usable(a.artwork.data)):
-        key = f"artwork/{hashlib.sha256(a.artwork.data).hexdigest()[:16]}.{ext}"
+    elif a.artwork is not None and artwork.embedded_usable(a.artwork.data):
+        key = _artwork_key(a.artwork.data)
         extra.append(_artwork_output(key, a.artwork.data))
         image_url = base + key
     transcript_url = transcript_type = None
@@ -391,8 +384,9 @@ def _artwork_output(key: str, data: bytes) -> Output:
     return Output(key, "asset", mime, data, immutable=True)
 
 
-def _art_ext(path: Path) -> str:
-    return ".png" if path.suffix.lower() == ".png" else ".jpg"
+def _artwork_key(data: bytes) -> str:
+    """A content-addressed name: new art gets a new URL (C-03), named by its real format."""
+    return f"artwork/{hashlib.sha256(data).hexdigest()[:16]}.{artwork.extension(data)}"
 
 
 def _content_type(key: str) -> str:

@@ -33,13 +33,30 @@ class Doc:
         return self.first_line
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose mapping keys are always their text as written: ``yes:`` is "yes",
+    ``123:`` is "123" (YAML would make them True and 123, and every key lookup, sort and
+    message here expects text)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key: Any = str(key_node.value)
+            else:
+                key = str(self.construct_object(key_node, deep=True))
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
 def load(
     text: str, source: Path, *, first_line: int = 1, error: type[PublisherError] = PublisherError
 ) -> Doc:
     """Parse ``text`` (one YAML document) and keep key lines. Raises ``error`` with the line."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader) if node is not None else None
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader) if node is not None else None
     except yaml.MarkedYAMLError as e:
         # The context mark is where the construct began (an unclosed "[" or quote); the
         # problem mark is often the end of the text, which names no useful line.

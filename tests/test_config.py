@@ -138,7 +138,10 @@ def test_missing_config(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("make", "problem"),
     [
-        (lambda: _img((1400, 1000), "RGB", "JPEG"), "is 1400x1000 px; it must be square, 1400-3000 px a side"),
+        (
+            lambda: _img((1400, 1000), "RGB", "JPEG"),
+            "is 1400x1000 px; it must be square, 1400-3000 px a side",
+        ),
         (lambda: _img((600, 600), "RGB", "JPEG"), "is 600x600 px; use 1400-3000 px a side"),
         (
             lambda: _img((1400, 1400), "CMYK", "JPEG"),
@@ -176,9 +179,7 @@ def test_s3_target_parts(show_dir: Path) -> None:
 
 
 def test_credentials_in_a_public_url_are_refused_and_not_echoed(show_dir: Path) -> None:
-    text = GOOD.replace(
-        "http://127.0.0.1:8000", "http://FAKEKEYID:fakeSecret@127.0.0.1:8000"
-    )
+    text = GOOD.replace("http://127.0.0.1:8000", "http://FAKEKEYID:fakeSecret@127.0.0.1:8000")
     with pytest.raises(ConfigError) as info:
         config.load(write(show_dir, text))
     message = str(info.value)
@@ -204,4 +205,29 @@ def test_subcategory_alone_names_its_parent(show_dir: Path) -> None:
         config.load(write(show_dir, GOOD.replace("Health & Fitness > Medicine", "Medicine")))
     assert str(info.value).endswith(
         "unknown Apple category 'Medicine' [C-05] (it is a subcategory: write 'Health & Fitness > Medicine')"
+    )
+
+
+def test_keys_that_yaml_reads_as_numbers_or_booleans_are_just_unknown(show_dir: Path) -> None:
+    with pytest.raises(Problems) as info:
+        config.load(write(show_dir, GOOD + "123: x\nyes: 1\n"))
+    assert [p.message for p in info.value.problems] == ["unknown key '123'", "unknown key 'yes'"]
+
+
+def test_absurdly_large_artwork_is_refused_without_decoding_it(show_dir: Path) -> None:
+    import struct
+    import warnings
+    import zlib
+
+    png = bytearray(_img((8, 8), "RGB", "PNG"))
+    ihdr = struct.pack(">II", 20000, 20000) + bytes(png[24:29])  # width, height, rest of IHDR
+    png[16:29] = ihdr
+    png[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    (show_dir / "artwork.png").write_bytes(bytes(png))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the library must not warn (it would print)
+        with pytest.raises(ConfigError) as info:
+            config.load(write(show_dir, GOOD.replace("artwork.jpg", "artwork.png")))
+    assert "artwork 'artwork.png' far too large to be artwork (over 170 megapixels) [C-03]" in str(
+        info.value
     )
