@@ -246,18 +246,25 @@ def _audio_files(
 
 def split_front_matter(text: str, source: Path) -> tuple[str, str, int]:
     """Split a note into (front matter YAML, body, line of the body's first line)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or not _FENCE.match(lines[0]):
+    # Lines end at "\n" only, as editors and every line number here count them
+    # (str.splitlines also splits at U+2028, U+0085, form feeds…, which may sit in a title).
+    lines = text.split("\n")
+    if not _FENCE.match(lines[0]):
         raise EpisodeError(
             "no front matter; the note must start with a '---' line",
             source,
             1,
             "see README: front matter",
         )
-    for i in range(1, len(lines)):
-        if _END.match(lines[i]):
-            return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 2
-    raise EpisodeError("front matter is not closed; add a '---' line after it", source, 1)
+    end = _closing_fence(lines)
+    if end is None:
+        raise EpisodeError("front matter is not closed; add a '---' line after it", source, 1)
+    return "\n".join(lines[1:end]) + "\n", "\n".join(lines[end + 1 :]), end + 2
+
+
+def _closing_fence(lines: Sequence[str]) -> int | None:
+    """The index of the line that closes the front matter ("---" or "..."), if any."""
+    return next((i for i in range(1, len(lines)) if _END.match(lines[i])), None)
 
 
 def _episode(
@@ -494,11 +501,10 @@ def write_new_guids(episodes: Sequence[Episode]) -> tuple[str, ...]:
 def insert_front_matter_line(note: Path, line: str) -> None:
     """Insert ``line`` just before the closing front matter fence; every other byte stays."""
     data = note.read_bytes()
-    newline = b"\r\n" if b"\r\n" in data else b"\n"
-    lines = data.splitlines(keepends=True)
-    for i in range(1, len(lines)):
-        if _END.match(lines[i].decode("utf-8", "replace").rstrip("\n")):
-            lines.insert(i, line.encode() + newline)
-            note.write_bytes(b"".join(lines))
-            return
-    raise EpisodeError("front matter is not closed; add a '---' line after it", note, 1)
+    lines = data.split(b"\n")
+    end = _closing_fence([x.decode("utf-8", "replace") for x in lines])
+    if end is None:
+        raise EpisodeError("front matter is not closed; add a '---' line after it", note, 1)
+    cr = b"\r" if lines[end].endswith(b"\r") else b""  # keep the file's line endings
+    lines.insert(end, line.encode() + cr)
+    note.write_bytes(b"\n".join(lines))

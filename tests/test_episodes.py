@@ -220,3 +220,15 @@ def test_note_that_is_not_utf8(show: Path) -> None:
     with pytest.raises(EpisodeError) as info:
         read(show)
     assert str(info.value) == f"{path}: not UTF-8 text (save the note as UTF-8)"
+
+
+def test_line_numbers_count_newlines_only(show: Path) -> None:
+    shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "one.mp3")
+    path = show / "show_notes" / "one.md"
+    path.write_text('---\ntitle: "A\u2028B"\ndate: 2026-09-01\n---\nBody\n', encoding="utf-8")
+    result = read(show, "write")
+    (ep,) = result.episodes
+    assert ep.body_line == 5 and ep.title == "A\u2028B"
+    episodes.write_new_guids(result.episodes)
+    text = path.read_text(encoding="utf-8")
+    assert text == f'---\ntitle: "A\u2028B"\ndate: 2026-09-01\nguid: {ep.guid}\n---\nBody\n'
