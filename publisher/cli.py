@@ -189,7 +189,7 @@ def _serve(args: argparse.Namespace) -> int:
     bound_port = server.server_address[1]
     print(
         f"Serving {display_path(root)} at http://{host}:{bound_port}/ (Ctrl-C to stop); "
-        f"feed: {target.feed_url}",
+        f"feed: http://{host}:{bound_port}/feed.xml",
         flush=True,
     )
     try:
@@ -312,6 +312,14 @@ def _load_target(args: argparse.Namespace) -> Any:
     from publisher import config
     from publisher.errors import ConfigError
 
+    to = getattr(args, "to", None)
+    if to is not None and _is_location(to) and getattr(args, "public_url", None) is None:
+        raise PublisherError(
+            f"--to {to}: this command takes the name of a target in feed_config.yaml",
+            None,
+            None,
+            "add the location as a target there, or use its name",
+        )
     show = config.load(_root(args).resolve())
     try:
         return show.target(_named(args))

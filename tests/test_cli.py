@@ -259,3 +259,12 @@ def test_a_failed_build_writes_no_guid(show: Path) -> None:
     assert ok.returncode == 0, ok.stderr
     assert "wrote 'guid: " in ok.stderr and "wrote 'podcast_guid: 83592e4d" in ok.stderr
     assert note.read_bytes() != before[note] and cfg.read_bytes() != before[cfg]
+
+
+def test_serve_takes_a_target_name_not_a_folder(show: Path) -> None:
+    r = run("serve", "--to", "/tmp/elsewhere", cwd=show)
+    assert r.returncode == 1
+    assert r.stderr.strip() == (
+        "error: --to /tmp/elsewhere: this command takes the name of a target in "
+        "feed_config.yaml (add the location as a target there, or use its name)"
+    )
