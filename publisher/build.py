@@ -179,12 +179,13 @@ def build(
     guid_mode: episodes.GuidMode = "write",
 ) -> Build:
     """Build the show for a target into ``out_dir`` (default ``<root>/_site``)."""
+    out = (out_dir or root / "_site").resolve()
+    _check_build_dir(out, root.resolve())
     cache = HashCache(root.resolve() / CACHE_FILE)
     plan = prepare(
         root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
     )
-    out = (out_dir or plan.show.root / "_site").resolve()
-    _clean(out, plan.show.root)
+    _clean(out)
     files: list[SiteFile] = []
     for o in plan.outputs:
         dest = out / o.key
@@ -393,8 +394,9 @@ def _content_type(key: str) -> str:
     return _TEXT_TYPES.get(Path(key).suffix, "application/octet-stream")
 
 
-def _clean(out: Path, root: Path) -> None:
-    """Empty the build folder, refusing any folder that is not ours or that holds the show."""
+def _check_build_dir(out: Path, root: Path) -> None:
+    """Refuse a build folder that is not ours or that holds the show (before anything is
+    written, GUIDs included)."""
     if out == root or out in root.parents or (out / config.CONFIG_NAME).exists():
         raise ConfigError(
             f"refusing to build into {out}: it holds the show itself",
@@ -402,14 +404,18 @@ def _clean(out: Path, root: Path) -> None:
             None,
             "pick an empty folder, e.g. _site",
         )
+    if out.exists() and any(out.iterdir()) and not (out / BUILD_MARKER).exists():
+        raise ConfigError(
+            f"refusing to empty {out}: it is not a folder this tool built",
+            None,
+            None,
+            "pick an empty folder, e.g. _site",
+        )
+
+
+def _clean(out: Path) -> None:
+    """Empty the build folder (checked by :func:`_check_build_dir`) and mark it as ours."""
     if out.exists():
-        if any(out.iterdir()) and not (out / BUILD_MARKER).exists():
-            raise ConfigError(
-                f"refusing to empty {out}: it is not a folder this tool built",
-                None,
-                None,
-                "pick an empty folder, e.g. _site",
-            )
         shutil.rmtree(out)
     out.mkdir(parents=True)
     (out / BUILD_MARKER).write_text("built by publisher; emptied on every build\n")
