@@ -14,7 +14,7 @@ def chapters_json(ep: Episode) -> tuple[bytes | None, tuple[Chapter, ...]]:
     if ep.chapters_file is not None:
         path = ep.chapters_file
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             line = getattr(e, "lineno", None)
             raise EpisodeError(f"not valid JSON chapters: {e}", path, line) from e

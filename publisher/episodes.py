@@ -325,7 +325,7 @@ def _episode(
     date = _date(meta.get("date"), ZoneInfo(show.timezone), lambda m: fail(m, "date"))
     season = _positive(meta, "season", fail)
     number = _positive(meta, "episode", fail)
-    episode_type = meta.get("episode_type", "full")
+    episode_type = meta.get("episode_type") or "full"
     if episode_type not in ("full", "trailer", "bonus"):
         fail(
             f"episode_type must be full, trailer or bonus, not {episode_type!r} [I-13]",

@@ -22,7 +22,6 @@ from publisher.model import Item, Person, Show, ShowLinks
 FEED_CONTENT_TYPE = "application/rss+xml; charset=utf-8"
 MAX_FEED_BYTES = 5_000_000  # D-09: the W3C validator's hard cap
 AIM_FEED_BYTES = 1_000_000  # D-09: "aim well under 1 MB"; apps poll the feed often
-MAX_DESCRIPTION_BYTES = 4000  # C-02, I-06
 # I-01: episode numbering in a title ("Ep 3", "#3", "S1E2", "Episode 12:"), not "Top 10 myths".
 _NUMBERED_TITLE = re.compile(
     r"(?i)(\bep(isode)?\.?\s*\d+\b|(^|\s)#\d+\b|\bs\d+\s*e\d+\b|\bseason\s+\d+\b)"

@@ -137,7 +137,7 @@ class Show:
     type: Literal["episodic", "serial"] = "episodic"
     podcast_guid: str | None = None
     copyright: str | None = None
-    locked: bool = True
+    locked: bool = False
     funding_url: str | None = None
     funding_label: str | None = None
     new_feed_url: str | None = None  # D-08: the feed has moved there
