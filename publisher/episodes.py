@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from publisher import yamldoc
 from publisher.config import XML_ILLEGAL, xml_illegal_chars
 from publisher.errors import AudioError, EpisodeError, PublisherError, display_path, raise_all
-from publisher.model import AudioInfo, Episode, Show
+from publisher.model import AudioInfo, Episode, EpisodeType, Show
 from publisher.persons import parse_persons
 
 # write: mint missing GUIDs (build writes them into the notes once everything else is
@@ -325,13 +325,15 @@ def _episode(
     date = _date(meta.get("date"), ZoneInfo(show.timezone), lambda m: fail(m, "date"))
     season = _positive(meta, "season", fail)
     number = _positive(meta, "episode", fail)
-    episode_type = meta.get("episode_type") or "full"
-    if episode_type not in ("full", "trailer", "bonus"):
+    episode_type: EpisodeType = "full"
+    given = meta.get("episode_type")
+    if given in ("full", "trailer", "bonus"):
+        episode_type = given
+    elif given is not None:
         fail(
-            f"episode_type must be full, trailer or bonus, not {episode_type!r} [I-13]",
+            f"episode_type must be full, trailer or bonus, not {given!r} [I-13]",
             "episode_type",
         )
-        episode_type = "full"
     explicit = _bool(meta, "explicit", fail)
     draft = bool(_bool(meta, "draft", fail))
     summary = _text(meta, "summary", fail) or (audio.comment if audio else None)
