@@ -94,8 +94,8 @@ def test_malformed_csl_json_and_yaml_reported_together() -> None:
     assert [str(p) for p in exc.value.problems] == [
         f"{_rel(DATA / 'broken.json')}:3: malformed CSL-JSON in the entry starting near line 3: "
         "Expecting ',' delimiter (line 4)",
-        f"{_rel(DATA / 'broken.yaml')}:4: malformed CSL-YAML in the entry starting near line 4: "
-        "expected ',' or ']', but got '<stream end>'",
+        f"{_rel(DATA / 'broken.yaml')}:6: invalid YAML: while parsing a flow sequence "
+        "expected ',' or ']', but got '<stream end>' (check indentation and quoting)",
         f"feed_config.yaml:7: bibliography file not found: {DATA / 'missing.bib'}",
     ]
 
@@ -163,3 +163,81 @@ def test_bibliography_not_utf8(tmp_path: Path) -> None:
         f"{_rel(path)}:2: not UTF-8 text (byte 0xfc at line 2) "
         "(save the file as UTF-8; reference managers offer it on export)"
     )
+
+
+def test_impossible_date_in_csl_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "refs.yaml"
+    path.write_text("- id: a\n  type: book\n  title: A\n  issued: 2020-02-30\n")
+    with pytest.raises(NotesError) as exc:
+        load_bibliography([path])
+    assert str(exc.value) == (
+        f"{_rel(path)}:4: invalid value '2020-02-30': day is out of range for month "
+        "(dates are written 2026-09-15 or 2026-09-15 08:30)"
+    )
+
+
+def test_csl_yaml_date_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "refs.yaml"
+    path.write_text("references:\n- id: a\n  type: book\n  issued: 2020-02-29\n")
+    bib = load_bibliography([path])
+    assert bib.items["a"]["issued"] == {"date-parts": [[2020, 2, 29]]}
+    assert bib.origins["a"].line == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("refs.json", '[\n  {"id": "a", "type": "book", "title": "T\u00e9"}\n]\n'),
+        ("refs.yaml", "- id: a\n  type: book\n  title: T\u00e9\n"),
+        ("refs.bib", "@book{a,\n  title = {T\u00e9},\n}\n"),
+    ],
+)
+def test_utf8_byte_order_mark_is_skipped(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    bib = load_bibliography([path])
+    assert bib.items["a"]["title"] == "T\u00e9"
+    assert bib.origins["a"].line == (2 if name == "refs.json" else 1)
+
+
+def test_not_utf8_after_a_byte_order_mark_names_the_file_line(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_bytes(
+        b"\xef\xbb\xbf" + "@book{m,\n  author = {M\u00fcller, A},\n}\n".encode("latin-1")
+    )
+    with pytest.raises(NotesError) as exc:
+        load_bibliography([path])
+    assert str(exc.value) == (
+        f"{_rel(path)}:2: not UTF-8 text (byte 0xfc at line 2) "
+        "(save the file as UTF-8; reference managers offer it on export)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("month", "parts"),
+    [
+        ("0", [2020]),
+        ("13", [2020]),
+        ("00", [2020]),
+        ("1", [2020, 1]),
+        ("12", [2020, 12]),
+        ("{mar}", [2020, 3]),
+        ("dec", [2020, 12]),
+        ("{Spring}", [2020]),
+    ],
+)
+def test_bibtex_month_only_1_to_12(tmp_path: Path, month: str, parts: list[int]) -> None:
+    path = tmp_path / "refs.bib"
+    value = month if month.startswith("{") or month.isalpha() else "{" + month + "}"
+    path.write_text(f"@article{{a, title = {{A}}, year = {{2020}}, month = {value}}}\n")
+    assert load_bibliography([path]).items["a"]["issued"] == {"date-parts": [parts]}
+
+
+def test_doi_prefixes_stripped(tmp_path: Path) -> None:
+    path = tmp_path / "refs.json"
+    path.write_text(
+        '[{"id": "a", "DOI": "https://doi.org/10.1/x"}, {"id": "b", "DOI": "doi: 10.1/y"},'
+        ' {"id": "c", "DOI": " http://dx.doi.org/10.1/z "}]'
+    )
+    bib = load_bibliography([path])
+    assert [bib.items[k]["DOI"] for k in "abc"] == ["10.1/x", "10.1/y", "10.1/z"]

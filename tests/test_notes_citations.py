@@ -175,3 +175,15 @@ def test_style_that_cannot_render(tmp_path: Path) -> None:
     assert str(exc.value) == (
         "feed_config.yaml:4: citation style 'broken.csl' has no bibliography, so it cannot be used"
     )
+
+
+@pytest.mark.parametrize(
+    "doi",
+    ["10.1/x", "doi:10.1/x", "doi: 10.1/x", "https://doi.org/10.1/x", " HTTP://DX.DOI.ORG/10.1/x "],
+)
+def test_linkify_strips_doi_prefixes_as_the_readers_do(doi: str) -> None:
+    from publisher.notes.citations import linkify
+
+    assert linkify("Title. doi:10.1/x", {"DOI": doi}) == (
+        'Title. doi:<a href="https://doi.org/10.1/x" rel="nofollow noopener">10.1/x</a>'
+    )

@@ -293,3 +293,77 @@ def test_footnote_labels_count_like_lower_alpha(n: int, label: str) -> None:
     from publisher.notes.markdown import footnote_label
 
     assert footnote_label(n) == label
+
+
+def test_dropped_link_closes_only_itself(ama) -> None:  # type: ignore[no-untyped-def]
+    # markdown-it refuses javascript: itself; ftp: passes it and is dropped here, text kept.
+    from publisher.notes import Bibliography
+
+    text = "[*a* `b`](ftp://x/) [ok](/c) [bad](tel:1) [**fine**](https://e.example/d)"
+    notes = _render(text, Bibliography.empty(), ama)
+    assert notes.content_html == (
+        '<p><em>a</em> <code>b</code> <a href="https://show.example/c">ok</a> bad '
+        '<a href="https://e.example/d" rel="nofollow noopener"><strong>fine</strong></a></p>\n'
+    )
+
+
+def test_whole_list_facts_computed_once_per_render(ama, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # link_close and footnote_anchor once scanned every token for each link and marker, so a
+    # render was quadratic in the notes' length; now each list is looked at once per render.
+    from publisher.notes import Bibliography
+    from publisher.notes import markdown as md
+
+    calls: list[str] = []
+
+    def counted(name):  # type: ignore[no-untyped-def]
+        real = getattr(md, name)
+
+        def wrapper(tokens):  # type: ignore[no-untyped-def]
+            calls.append(name)
+            return real(tokens)
+
+        return wrapper
+
+    for name in ("_link_openers", "_footnote_markers"):
+        monkeypatch.setattr(md, name, counted(name))
+    links = " ".join(f"[l{i}](https://e.example/{i})" for i in range(300))
+    marks = " ".join("x[^n]" for _ in range(300))
+    notes = _render(f"{links}\n\n{marks}\n\n[^n]: The note.\n", Bibliography.empty(), ama)
+    assert notes.web_html.count("https://e.example/") == 300
+    assert "Back to marker 300 of footnote a in the text" in notes.web_html
+    # links: one inline list per rendering (web, content, description); markers: web only
+    assert calls.count("_link_openers") == 3
+    assert calls.count("_footnote_markers") == 1
+
+
+def test_third_party_imports_stay_in_their_modules() -> None:
+    # One library per module: markdown-it in markdown.py (citesyntax.py only for mypy), PyYAML in
+    # publisher/yamldoc.py. Imports under "if TYPE_CHECKING:" are for mypy and do not count.
+    import ast
+
+    def runtime_imports(path: Path) -> set[str]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {
+            id(n)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+            for n in ast.walk(node)
+        }
+        found: set[str] = set()
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.Import):
+                found |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module.split(".")[0])
+        return found
+
+    notes = sorted((ROOT / "publisher" / "notes").glob("*.py"))
+    using = {lib: [p.name for p in notes if lib in runtime_imports(p)]
+             for lib in ("markdown_it", "mdit_py_plugins", "yaml")}  # fmt: skip
+    assert using == {
+        "markdown_it": ["markdown.py"],
+        "mdit_py_plugins": ["markdown.py"],
+        "yaml": [],
+    }

@@ -2,24 +2,24 @@
 
 BibTeX (``.bib``) is read by :mod:`.bibtex` (with pybtex); CSL-JSON (``.json``) and CSL-YAML
 (``.yaml``/``.yml``), as Zotero exports them, are read here with the standard library and
-PyYAML. Every entry remembers the file and line it came from, so a clash between two files can
-name both.
+:mod:`publisher.yamldoc`. A file may start with a UTF-8 byte order mark. Every entry remembers
+the file and line it came from, so a clash between two files can name both.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import itertools
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
+from publisher import yamldoc
 from publisher.errors import NotesError, PublisherError, raise_all
 
 # bibtex.py needs nothing from this module at run time (no import cycle), so the DOI clean-up
@@ -126,10 +126,13 @@ def _read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as e:
         raise NotesError(f"cannot read bibliography file: {e.strerror or e}", path) from e
+    # Windows editors and some exporters start UTF-8 files with a byte order mark; it is
+    # dropped before decoding (not "utf-8-sig") so that an error's offset is still the file's.
+    data = data.removeprefix(codecs.BOM_UTF8)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        n = data.count(b"\n", 0, e.start) + 1
+        n = data.count(b"\n", 0, e.start) + 1  # the BOM holds no newline
         raise NotesError(
             f"not UTF-8 text (byte 0x{data[e.start]:02x} at line {n})",
             path,
@@ -184,17 +187,9 @@ def _read_csl_json(path: Path, text: str) -> dict[str, tuple[CslItem, int | None
 
 
 def _read_csl_yaml(path: Path, text: str) -> dict[str, tuple[CslItem, int | None]]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        err_line = mark.line + 1 if mark is not None else 1
-        n = _entry_line_before(text, err_line, r"\s*-\s")
-        raise NotesError(
-            f"malformed CSL-YAML in the entry starting near line {n}: {e.problem}", path, n
-        ) from e
-    except yaml.YAMLError as e:
-        raise NotesError(f"malformed CSL-YAML: {e}", path) from e
+    # yamldoc names the line of a syntax error and of a value YAML cannot build, such as
+    # the impossible date "issued: 2020-02-30" (a ValueError inside PyYAML).
+    data = yamldoc.load(text, path, error=NotesError).data
     if isinstance(data, dict) and "references" in data:
         data = data["references"]  # pandoc's and Zotero's "references:" wrapper
     lines = {m.group(1).strip("'\""): text.count("\n", 0, m.start()) + 1
@@ -306,9 +301,3 @@ def _from_iso(text: str, key: str, name: str, fmt: str) -> dict[str, Any]:
     if m is None:
         return {"literal": text}
     return {"date-parts": [[int(g) for g in m.groups() if g]]}
-
-
-def iter_items(bibliography: Bibliography, keys: Sequence[str]) -> Iterator[CslItem]:
-    """The items of ``keys``, in that order."""
-    for key in keys:
-        yield bibliography.items[key]

@@ -4,6 +4,12 @@ pybtex parses the file, reporting syntax errors with a line and rejecting duplic
 entry lines it does not keep are found in the text. Each entry becomes a CSL-JSON item:
 BibTeX and BibLaTeX types and fields mapped to CSL's, LaTeX markup turned into text, names
 split into CSL's parts, dates from ``year``/``month`` or BibLaTeX's ``date``.
+
+Process-wide side effect: :func:`read_bibtex` switches pybtex into strict mode
+(``pybtex.errors.set_strict_mode(True)``), a global of pybtex's, not a setting of one parser.
+Without it pybtex reports problems such as a duplicate key as warnings printed on stderr and
+carries on, and the library never prints; in strict mode they are raised and reported here
+with file and line. It stays on for every other user of pybtex in the same process.
 """
 
 from __future__ import annotations
@@ -151,6 +157,7 @@ def read_bibtex(path: Path, text: str) -> dict[str, tuple[CslItem, int | None]]:
         seen[key.lower()] = (key, ln)
         lines[key] = ln
     # pybtex only warns on stderr unless strict; the library never prints, so errors raise.
+    # Process-wide (see the module docstring).
     pybtex.errors.set_strict_mode(True)
     try:
         data = Parser().parse_string(text)
@@ -288,8 +295,9 @@ def _bibtex_to_csl(key: str, entry: Entry) -> dict[str, Any]:
     elif year.isdigit():
         parts: list[int] = [int(year)]
         month = fields.get("month", "").strip().lower()[:3]
-        if month in _MONTHS or month.isdigit():
-            parts.append(_MONTHS.get(month) or int(month))
+        number = _MONTHS.get(month) or (int(month) if month.isdigit() else 0)
+        if 1 <= number <= 12:  # "month = {0}" or {13} is no month: the year alone
+            parts.append(number)
         item["issued"] = {"date-parts": [parts]}
     elif year or fields.get("date"):
         item["issued"] = {"literal": _latex(year or fields["date"])}

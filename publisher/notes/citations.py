@@ -6,6 +6,12 @@ smoke-tested so that a style citeproc-py cannot render fails at load time with i
 Numbering and collapsing citations is done by the Markdown plugin; citeproc-py renders the
 entries, with the citation number taken out of the layout, and this module turns the DOI,
 PubMed ID, PMC ID and URL it prints into links.
+
+Process-wide side effect: importing this module patches citeproc-py itself, for every user
+of citeproc in the process, not only for these styles: ``Substitute.add_to_repressed_list``
+is replaced so that a substituted macro's variables are not printed twice, and
+``TextCased._stop_words`` gains CSL 1.0.2's prepositions (see the comments at each). The
+patches change class attributes because citeproc-py offers no per-style hook for either.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from citeproc.source.json import CiteProcJSON
 from publisher.errors import NotesError
 
 from .bibliography import ET_AL_SENTINEL, CslItem
+from .bibtex import normalise_doi
 
 _CSL_NS = "http://purl.org/net/xbiblio/csl"
 
@@ -385,9 +392,8 @@ def external_link(href: str, label_html: str) -> str:
 
 def linkify(text: str, item: CslItem) -> str:
     """Turn the DOI, PMID, PMCID and URL printed in an entry into links (once each)."""
-    doi = str(item.get("DOI") or "").strip()
+    doi = normalise_doi(str(item.get("DOI") or ""))
     if doi:
-        doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
         href = "https://doi.org/" + quote(doi, safe="/:;()._-<>[]")
         esc = html.escape(doi, quote=False)
         for shown in ("https://doi.org/" + esc, "http://dx.doi.org/" + esc, esc):

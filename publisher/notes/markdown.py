@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from markdown_it import MarkdownIt
@@ -131,16 +132,8 @@ class _Base(RendererHTML):
                           title=str(title) if title else None)  # fmt: skip
 
     def link_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        # The matching link_open is the nearest unclosed one before idx.
-        depth = 0
-        for j in range(idx - 1, -1, -1):
-            if tokens[j].type == "link_close":
-                depth += 1
-            elif tokens[j].type == "link_open":
-                if depth == 0:
-                    return "" if tokens[j].meta.get("dropped") else "</a>"
-                depth -= 1
-        return "</a>"
+        opener = _per_render(env, "link_openers", tokens, _link_openers).get(idx)
+        return "" if opener is not None and opener.meta.get("dropped") else "</a>"
 
     def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
         token = tokens[idx]
@@ -265,7 +258,7 @@ class WebRenderer(_Rich):
         # A footnote marked in several places gets one back link per marker; like the
         # reference list's, they are told apart by number (the same name for two targets
         # would leave a screen-reader user guessing).
-        markers = sum(1 for t in tokens if t.type == "footnote_anchor" and t.meta["id"] == n - 1)
+        markers = _per_render(env, "footnote_markers", tokens, _footnote_markers)[n - 1]
         if markers == 1:
             return (f' <a href="#{ref_id}" class="backref" '
                     f'aria-label="Back to footnote {label} in the text">\u21a9</a>')  # fmt: skip
@@ -364,6 +357,47 @@ class DescriptionRenderer(_Base):
     def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                       env: Any) -> str:  # fmt: skip
         return "<li>"
+
+
+_T = TypeVar("_T")
+
+
+def _per_render(
+    env: dict[str, Any],
+    name: str,
+    tokens: Sequence[Token],
+    compute: Callable[[Sequence[Token]], _T],
+) -> _T:
+    """``compute(tokens)``, worked out once per render and token list, kept in ``env``.
+
+    The rules that need a fact about the whole list (which link a link_close closes, how many
+    markers a footnote has) are called once per token; scanning the list each time made a
+    render quadratic in the length of the notes. ``env`` is a fresh dict per render, and the
+    cached list is kept beside its result, so a list is never mistaken for another.
+    """
+    cache: dict[int, tuple[Sequence[Token], Any]] = env.setdefault(f"_{name}", {})
+    hit = cache.get(id(tokens))
+    if hit is None or hit[0] is not tokens:
+        hit = cache[id(tokens)] = (tokens, compute(tokens))
+    result: _T = hit[1]
+    return result
+
+
+def _link_openers(tokens: Sequence[Token]) -> dict[int, Token]:
+    """The index of every link_close with the link_open it closes (the nearest unclosed one)."""
+    openers: dict[int, Token] = {}
+    stack: list[Token] = []
+    for i, token in enumerate(tokens):
+        if token.type == "link_open":
+            stack.append(token)
+        elif token.type == "link_close" and stack:
+            openers[i] = stack.pop()
+    return openers
+
+
+def _footnote_markers(tokens: Sequence[Token]) -> Counter[int]:
+    """How many back links (``footnote_anchor``) each footnote id has."""
+    return Counter(t.meta["id"] for t in tokens if t.type == "footnote_anchor")
 
 
 def footnote_label(n: int) -> str:

@@ -13,9 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
-
-from markdown_it.token import Token
+from typing import TYPE_CHECKING, Any
 
 from publisher.errors import NotesError, PublisherError, raise_all
 from publisher.model import Reference, RenderedNotes
@@ -24,6 +22,9 @@ from . import markdown as md
 from .bibliography import Bibliography
 from .citations import CitationStyle
 from .sanitise import sanitise_content, sanitise_description, sanitise_web
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 DESCRIPTION_LIMIT = 4000  # bytes of UTF-8: Apple's limit for <description>
 
