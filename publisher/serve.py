@@ -93,25 +93,28 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, root: Path, address: tuple[str, int]) -> None:
         self.root = root
-        self._types: dict[str, str] = {}
-        self._types_stamp: tuple[int, int] | None = None
+        # (manifest stamp, key -> Content-Type), replaced as one tuple: request threads read
+        # and refresh it concurrently, and must never see one stamp with another's types.
+        self._types: tuple[tuple[int, int] | None, dict[str, str]] = (None, {})
         super().__init__(address, _Handler)
 
     def published_type(self, path: Path) -> str:
         """The Content-Type the build decided for ``path`` (kept in the target's manifest,
         e.g. ``application/json+chapters``, I-15), else one guessed from the name."""
         manifest = self.root / MANIFEST_KEY
+        stamp, types = self._types
         try:
             st = manifest.stat()
-            stamp = (st.st_mtime_ns, st.st_size)
-            if stamp != self._types_stamp:
+            now = (st.st_mtime_ns, st.st_size)
+            if now != stamp:
                 entries = manifest_from_json(manifest.read_bytes())
-                self._types = {k: e.content_type for k, e in entries.items() if e.content_type}
-                self._types_stamp = stamp
+                types = {k: e.content_type for k, e in entries.items() if e.content_type}
+                self._types = (now, types)
         except (OSError, ValueError, KeyError, TypeError):  # no manifest (yet), or damaged
-            self._types, self._types_stamp = {}, None
+            types = {}
+            self._types = (None, types)
         key = path.relative_to(self.root).as_posix()
-        return self._types.get(key) or content_type(path.name)
+        return types.get(key) or content_type(path.name)
 
     def handle_error(self, request: object, client_address: object) -> None:
         # the stdlib prints every failed request to stderr; the library never prints

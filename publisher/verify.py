@@ -7,6 +7,7 @@ GET the feed (200, ``application/rss+xml``, rule D-07); for every enclosure a HE
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
@@ -20,6 +21,11 @@ from .model import Build, Enclosure
 
 _USER_AGENT = "publisher-verify/1 (like a podcast app)"
 _FEED_TYPE = "application/rss+xml"
+_PEEK = 16  # bytes read of a range answer: a server that ignores Range sends the whole episode
+
+# Everything a request can fail with short of an answer: no connection, a timeout, a bad URL,
+# or a reply that is not valid HTTP (garbage status line, body cut short, hang-up).
+_NETWORK_ERRORS = (urllib.error.URLError, OSError, ValueError, http.client.HTTPException)
 
 
 @dataclass(frozen=True)
@@ -100,23 +106,33 @@ class _Answer:
 
 
 def _request(
-    url: str, method: str, timeout: float, headers: dict[str, str] | None = None
+    url: str,
+    method: str,
+    timeout: float,
+    headers: dict[str, str] | None = None,
+    *,
+    limit: int | None = None,
 ) -> _Answer:
+    """One request; reads at most ``limit`` bytes of a GET's body (None: all of it), then
+    closes the connection without reading the rest."""
     req = urllib.request.Request(
         url, method=method, headers={"User-Agent": _USER_AGENT, **(headers or {})}
     )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
-            body = resp.read() if method == "GET" else b""
+            body = b""
+            if method == "GET":
+                body = resp.read() if limit is None else resp.read(limit)
             return _Answer(resp.status, resp.reason, resp.headers, body)
     except urllib.error.HTTPError as e:
+        e.close()  # its body (an error page, or a whole episode) is never read
         return _Answer(e.code, str(e.reason), e.headers, b"")
 
 
 def _get_feed(url: str, timeout: float) -> tuple[Check, bytes | None]:
     try:
         a = _request(url, "GET", timeout)
-    except (urllib.error.URLError, OSError, ValueError) as e:
+    except _NETWORK_ERRORS as e:
         return Check(url, "feed GET", False, _unreachable(e)), None
     ctype = a.headers.get("Content-Type", "")
     if a.status != 200:
@@ -134,7 +150,7 @@ def _check_enclosure(enc: Enclosure, timeout: float) -> tuple[Check, Check]:
 def _head(enc: Enclosure, timeout: float) -> Check:
     try:
         a = _request(enc.url, "HEAD", timeout)
-    except (urllib.error.URLError, OSError, ValueError) as e:
+    except _NETWORK_ERRORS as e:
         return Check(enc.url, "HEAD", False, _unreachable(e))
     if a.status != 200:
         return Check(enc.url, "HEAD", False, f"answered {a.status} {a.reason}")
@@ -151,8 +167,8 @@ def _head(enc: Enclosure, timeout: float) -> Check:
 
 def _range(enc: Enclosure, timeout: float) -> Check:
     try:
-        a = _request(enc.url, "GET", timeout, {"Range": "bytes=0-1"})
-    except (urllib.error.URLError, OSError, ValueError) as e:
+        a = _request(enc.url, "GET", timeout, {"Range": "bytes=0-1"}, limit=_PEEK)
+    except _NETWORK_ERRORS as e:
         return Check(enc.url, "range GET", False, _unreachable(e))
     want = f"bytes 0-1/{enc.length}" if enc.length >= 2 else None
     got = a.headers.get("Content-Range")
@@ -177,6 +193,11 @@ def _enclosures_in(body: bytes, feed_url: str) -> tuple[Enclosure, ...]:
 
 
 def _unreachable(e: BaseException) -> str:
+    if isinstance(e, http.client.IncompleteRead):
+        return f"the answer was cut short after {len(e.partial)} bytes (IncompleteRead)"
+    if isinstance(e, http.client.HTTPException) and not isinstance(e, OSError):
+        # The text of BadStatusLine and the like is whatever the server sent: not repeated.
+        return f"not a valid HTTP response ({type(e).__name__})"
     reason = e.reason if isinstance(e, urllib.error.URLError) else e
     return f"unreachable ({reason})"
 

@@ -307,3 +307,41 @@ def test_port_in_use_is_a_publisher_error(server: ThreadingHTTPServer, public: P
         make_server(public, "127.0.0.1", port)
     assert str(info.value).startswith(f"cannot serve at 127.0.0.1:{port}: ")
     assert str(info.value).endswith("(choose another port with --port)")
+
+
+def test_published_types_stay_consistent_under_concurrent_requests(tmp_path: Path) -> None:
+    # Request threads share the manifest's types: each answer is the old or the new type,
+    # never a mix of one manifest's stamp with another's (or no) types.
+    from publisher.plan import ManifestEntry, manifest_to_json
+    from publisher.stores.base import MANIFEST_KEY
+
+    (tmp_path / ".publisher").mkdir()
+    (tmp_path / "ch.json").write_bytes(b"{}")
+
+    def manifest(ctype: str) -> bytes:
+        return manifest_to_json({"ch.json": ManifestEntry("0" * 64, 2, "asset", ctype)})
+
+    srv = make_server(tmp_path, "127.0.0.1", 0)
+    try:
+        types = ("application/json+chapters", "text/vtt")
+        seen: set[str] = set()
+        errors: list[BaseException] = []
+
+        def ask() -> None:
+            try:
+                for _ in range(200):
+                    seen.add(srv.published_type(tmp_path / "ch.json"))  # type: ignore[attr-defined]
+            except BaseException as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+
+        for ctype in types * 3:
+            (tmp_path / MANIFEST_KEY).write_bytes(manifest(ctype))
+            threads = [threading.Thread(target=ask) for _ in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert srv.published_type(tmp_path / "ch.json") == ctype  # type: ignore[attr-defined]
+        assert errors == [] and seen <= set(types)
+    finally:
+        srv.server_close()

@@ -11,7 +11,14 @@ from sitebuild import local_target, make_build
 
 from publisher.errors import StoreError
 from publisher.plan import manifest_of
-from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, new_lock
+from publisher.stores.base import (
+    LOCK_KEY,
+    MANIFEST_KEY,
+    LockGrant,
+    LockRecord,
+    lock_held_error,
+    new_lock,
+)
 from publisher.stores.local import LocalStore
 
 
@@ -167,3 +174,81 @@ def test_lock_left_by_a_dead_publish_here_is_taken_over(tmp_path: Path) -> None:
     assert grant.note == (
         "took over the lock of a publish that is no longer running, held by " + left.lock.describe()
     )
+
+
+def test_target_below_a_file_is_one_clear_error(tmp_path: Path) -> None:
+    # ``--to /tmp/afile/show`` where afile is a file: refused before anything is written.
+    (tmp_path / "afile").write_text("not a folder")
+    root = tmp_path / "afile" / "show"
+    build = make_build(tmp_path / "site", local_target(root), {"one": 100})
+    from publisher.deploy import publish
+
+    with pytest.raises(StoreError) as e:
+        publish(build, verify=False)
+    assert str(e.value) == (
+        f"{root / '.publisher'}: cannot create the lock: Not a directory "
+        "(part of the target's path is a file, not a folder)"
+    )
+
+
+class _FolderSwappedOnRelease(LocalStore):
+    """The target's .publisher/ folder becomes a file between reading and removing the lock
+    (as when someone replaces the target folder while a publish finishes)."""
+
+    def _read_lock(self, path: Path) -> LockRecord | None:
+        held = super()._read_lock(path)
+        path.parent.rename(path.parent.with_name(".publisher-moved"))
+        path.parent.write_text("now a file")
+        return held
+
+
+def test_release_that_cannot_remove_the_lock_is_a_store_error(tmp_path: Path) -> None:
+    store = _FolderSwappedOnRelease(tmp_path)
+    grant = LocalStore(tmp_path).acquire_lock()
+    (tmp_path / LOCK_KEY).write_bytes(grant.lock.to_json())
+    with pytest.raises(StoreError) as e:
+        store.release_lock(grant)
+    assert str(e.value) == (
+        f"{tmp_path / LOCK_KEY}: cannot remove the lock: Not a directory "
+        "(part of the target's path is a file, not a folder)"
+    )
+
+
+def test_publish_whose_lock_cannot_be_released_still_completes(tmp_path: Path) -> None:
+    # Releasing is best effort (the lock expires): publish() reports what it published.
+    build = make_build(tmp_path / "site", local_target(tmp_path / "out"), {"one": 100})
+    from publisher.deploy import publish
+
+    report = publish(build, verify=False, store=_FolderSwappedOnRelease(tmp_path / "out"))
+    assert report.uploaded and (tmp_path / "out" / "feed.xml").exists()
+
+
+class _RacedByAnother(LocalStore):
+    """Publish B: right after B judges the lock expired, publish A removes that same expired
+    lock and takes the target with its own; then B carries on."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.a: list[LockGrant] = []
+
+    def _read_raw(self, path: Path) -> bytes | None:
+        data = super()._read_raw(path)
+        if not self.a:  # B's first read: judging the lock in place
+            self.a.append(LocalStore(self.root).acquire_lock())
+        return data
+
+
+def test_expired_lock_race_never_removes_the_winners_lock(tmp_path: Path) -> None:
+    stale = new_lock(now=datetime.now(UTC) - timedelta(hours=1))
+    (tmp_path / ".publisher").mkdir()
+    (tmp_path / LOCK_KEY).write_bytes(stale.to_json())
+    b = _RacedByAnother(tmp_path)
+    with pytest.raises(StoreError) as e:
+        b.acquire_lock()
+    (a,) = b.a
+    assert a.replaced == stale  # A took over the expired lock …
+    assert str(e.value) == str(lock_held_error(a.lock, tmp_path))  # … and B yields to A
+    assert json.loads((tmp_path / LOCK_KEY).read_bytes())["token"] == a.lock.token
+    assert sorted(p.name for p in (tmp_path / ".publisher").iterdir()) == ["lock.json"]
+    LocalStore(tmp_path).release_lock(a)
+    assert not (tmp_path / LOCK_KEY).exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from sitebuild import make_build
 from publisher.deploy import Event, FileDone, LockNote, PublishVerifyError, open_store, publish
 from publisher.errors import StoreError
 from publisher.model import Build
-from publisher.stores.base import LOCK_KEY, new_lock
+from publisher.stores.base import LOCK_KEY, LockGrant, LockRecord, lock_held_error, new_lock
 from publisher.stores.s3 import CACHE_CONTROL, S3Store
 
 pytest_plugins = ["conftest_s3"]
@@ -379,3 +380,84 @@ def test_get_reads_an_object_or_says_it_is_not_there(
     assert one_line(e, "not-the-secret").startswith(
         f"s3://{bucket.name}/{PREFIX}/: {seaweed.endpoint} rejected the request signature"
     )
+
+
+# --- setting up the client ------------------------------------------------------------------
+
+
+def test_unknown_aws_profile(
+    seaweed: SeaweedS3, bucket: Bucket, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_credentials(monkeypatch, seaweed.admin, tmp_path)
+    monkeypatch.setenv("AWS_PROFILE", "nope")
+    with pytest.raises(StoreError) as e:
+        open_store(bucket.target())
+    assert one_line(e, seaweed.admin.secret_key) == (
+        f"s3://{bucket.name}/{PREFIX}/: AWS_PROFILE 'nope' is not in ~/.aws/config or "
+        "~/.aws/credentials (add the profile (or point AWS_CONFIG_FILE at the file that has "
+        "it), or unset AWS_PROFILE)"
+    )
+
+
+@pytest.mark.parametrize("endpoint", ["notaurl", "http//127.0.0.1:9000"])
+def test_endpoint_that_is_not_a_url(admin_env: SeaweedS3, bucket: Bucket, endpoint: str) -> None:
+    with pytest.raises(StoreError) as e:
+        open_store(bucket.target(endpoint))
+    assert one_line(e, admin_env.admin.secret_key) == (
+        f"s3://{bucket.name}/{PREFIX}/: the endpoint URL is not valid (endpoint_url (or "
+        "AWS_ENDPOINT_URL) must be an http(s) URL, e.g. https://<account>.r2.cloudflarestorage.com)"
+    )
+
+
+def test_endpoint_from_the_environment_that_is_not_a_url(
+    admin_env: SeaweedS3, bucket: Bucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "notaurl")
+    target = replace(bucket.target(), endpoint_url=None)
+    with pytest.raises(StoreError, match=r"the endpoint URL is not valid \(endpoint_url \(or AWS"):
+        open_store(target)
+
+
+# --- the lock race --------------------------------------------------------------------------
+
+
+class _RacedByAnother(S3Store):
+    """Publish B: right after B reads the expired lock, publish A removes that same lock and
+    takes the target with its own; then B carries on."""
+
+    a: list[LockGrant]
+
+    def _read_lock(self) -> tuple[LockRecord, str] | None:
+        found = super()._read_lock()
+        if not self.a:
+            self.a.append(S3Store(self.target).acquire_lock())
+        return found
+
+
+def test_expired_lock_race_never_removes_the_winners_lock(
+    admin_env: SeaweedS3, bucket: Bucket
+) -> None:
+    stale = new_lock(now=datetime.now(UTC) - timedelta(hours=1))
+    bucket.client.put_object(Bucket=bucket.name, Key=f"{PREFIX}/{LOCK_KEY}", Body=stale.to_json())
+    b = _RacedByAnother(bucket.target())
+    b.a = []
+    with pytest.raises(StoreError) as e:
+        b.acquire_lock()
+    (a,) = b.a
+    assert a.replaced == stale  # A took over the expired lock …
+    assert one_line(e) == str(lock_held_error(a.lock, b.location))  # … and B yields to A
+    raw = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/{LOCK_KEY}")["Body"].read()
+    assert json.loads(raw)["token"] == a.lock.token
+    S3Store(bucket.target()).release_lock(a)
+    assert LOCK_KEY not in bucket.state()
+
+
+def test_release_leaves_a_lock_that_is_no_longer_ours(admin_env: SeaweedS3, bucket: Bucket) -> None:
+    store = S3Store(bucket.target())
+    mine = store.acquire_lock()
+    theirs = store.acquire_lock(break_lock=True)
+    store.release_lock(mine)
+    raw = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/{LOCK_KEY}")["Body"].read()
+    assert json.loads(raw)["token"] == theirs.lock.token
+    store.release_lock(theirs)
+    assert LOCK_KEY not in bucket.state()

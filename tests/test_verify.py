@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,3 +98,116 @@ def test_verify_a_published_s3_show(admin_env: SeaweedS3, bucket: Bucket, tmp_pa
         "Content-Length is 5000, the feed says 4999",
         "Content-Range is 'bytes 0-1/5000', not 'bytes 0-1/4999'",
     ]
+
+
+# --- servers that misbehave -----------------------------------------------------------------
+
+BIG = 128 * 1024 * 1024  # an episode's worth; never held in memory on either side
+
+
+class _IgnoresRange(http.server.BaseHTTPRequestHandler):
+    """Answers every GET of the episode with 200 and the whole body, Range or not."""
+
+    sent: list[int]
+    done: threading.Event
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_HEAD(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "audio/mpeg")
+        self.send_header("Content-Length", str(BIG))
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        if self.path == "/feed.xml":
+            feed = b"<rss version='2.0'><channel/></rss>"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(feed)))
+            self.end_headers()
+            self.wfile.write(feed)
+            return
+        self.do_HEAD()
+        chunk, sent = b"\0" * 65536, 0
+        try:
+            while sent < BIG:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:  # the client hung up
+            pass
+        finally:
+            self.sent.append(sent)
+            self.done.set()
+
+
+def test_range_ignored_fails_without_downloading_the_episode() -> None:
+    handler = type("H", (_IgnoresRange,), {"sent": [], "done": threading.Event()})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        enc = Enclosure("media/ep.mp3", url + "ep.mp3", BIG, "audio/mpeg")
+        report = verify(url + "feed.xml", [enc], raise_on_failure=False, timeout=10)
+        assert [(c.what, c.ok, c.detail) for c in report.checks] == [
+            ("feed GET", True, "200, 35 bytes, application/rss+xml"),
+            ("HEAD", True, f"200, {BIG} bytes"),
+            ("range GET", False, "answered 200 OK, not 206 (D-03)"),
+        ]
+        assert handler.done.wait(10)
+        # Hung up after a few bytes: what was sent is what the socket buffers took.
+        assert len(handler.sent) == 1 and handler.sent[0] < BIG // 4
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def raw_server() -> Iterator[tuple[str, list[bytes]]]:
+    """A TCP server on loopback answering each request with the next of ``replies`` (bytes
+    sent as they are, then the connection is closed)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    replies: list[bytes] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data and (more := conn.recv(4096)):
+                    data += more
+                conn.sendall(replies.pop(0) if replies else b"")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/", replies
+    finally:
+        listener.close()
+
+
+def test_answers_that_are_not_http_are_failed_checks(raw_server: tuple[str, list[bytes]]) -> None:
+    url, replies = raw_server
+    enc = Enclosure("media/ep.mp3", url + "ep.mp3", 100, "audio/mpeg")
+    replies += [
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 1000\r\n\r\n<rss",
+        b"garbage\r\n\r\n",
+        b"",  # hangs up without a word
+    ]
+    report = verify(url + "feed.xml", [enc], raise_on_failure=False, timeout=5, workers=1)
+    assert [(c.what, c.detail) for c in report.checks] == [
+        ("feed GET", "the answer was cut short after 4 bytes (IncompleteRead)"),
+        ("HEAD", "not a valid HTTP response (BadStatusLine)"),
+        ("range GET", "unreachable (Remote end closed connection without response)"),
+    ]
+    replies += [b"garbage\r\n\r\n"] * 3
+    with pytest.raises(VerifyError) as e:
+        verify(url + "feed.xml", [enc], timeout=5, workers=1)
+    assert "\n" not in str(e.value)
+    assert str(e.value).startswith(
+        "a podcast app could not reach the show: 3 of 3 requests failed: "
+        f"feed GET {url}feed.xml: not a valid HTTP response (BadStatusLine); "
+    )

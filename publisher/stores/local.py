@@ -8,8 +8,10 @@ either the old or the new file, never half of one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 from ..errors import StoreError
@@ -157,50 +159,89 @@ class LocalStore:
     def acquire_lock(self, *, break_lock: bool = False) -> LockGrant:
         path = self.root / LOCK_KEY
         replaced: LockRecord | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:  # e.g. --to /some/file/show: a file where a folder must be
+            raise _lock_error("cannot create the lock", e, path.parent) from e
         for _attempt in range(3):
             lock = new_lock(LOCK_TTL)
             # The record is written to a private file first and then linked into place:
             # link() fails if the lock exists, and a lock that exists is always complete
             # (never an empty file another publish could mistake for an unreadable lock).
-            path.parent.mkdir(parents=True, exist_ok=True)
             draft = path.with_name(f".lock-{lock.token}.tmp")
             try:
                 draft.write_bytes(lock.to_json())
                 os.link(draft, path)
             except FileExistsError:
-                held = self._read_lock(path)
+                judged = self._read_raw(path)
+                if judged is None:
+                    continue  # released meanwhile: race for it again
+                held = read_record(judged, str(path))
                 if not replaceable(held, break_lock):
                     assert isinstance(held, LockInfo)
                     raise lock_held_error(held, self.root) from None
-                replaced = held or replaced
-                # Expired, unreadable, or to be broken: remove it and race for it again.
-                path.unlink(missing_ok=True)
+                if self._remove_exactly(path, judged):
+                    replaced = held
                 continue
             except OSError as e:
-                raise StoreError(f"cannot create the lock: {e.strerror}", path) from e
+                raise _lock_error("cannot create the lock", e, path) from e
             finally:
-                draft.unlink(missing_ok=True)
+                _unlink(str(draft))
             return grant(lock, replaced, break_lock)
-        held = self._read_lock(path)
-        if isinstance(held, LockInfo):
-            raise lock_held_error(held, self.root)
+        last = self._read_lock(path)
+        if isinstance(last, LockInfo):
+            raise lock_held_error(last, self.root)
         raise StoreError("cannot take the lock: another publish keeps replacing it", path)
+
+    def _remove_exactly(self, path: Path, judged: bytes) -> bool:
+        """Remove the lock at ``path`` only if it is still the one read as ``judged``.
+
+        Another publish may have removed that same stale lock and linked its own in the
+        meantime; deleting by name would then remove a live lock. So the lock is first
+        renamed aside (atomic), and only what was moved is examined: the judged lock is
+        deleted, anything else is put back. False when the judged lock was not removed."""
+        aside = path.with_name(f".lock-{uuid.uuid4().hex}.stale")
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            return False  # removed meanwhile: race for it again
+        except OSError as e:
+            raise _lock_error("cannot remove the expired lock", e, path) from e
+        try:
+            moved = self._read_raw(aside)
+            if moved == judged:
+                return True
+            # Not the lock we judged: another publish's, taken meanwhile. Put it back unless
+            # yet another has appeared; either way the next attempt judges what is there.
+            with contextlib.suppress(FileExistsError):
+                os.link(aside, path)
+            return False
+        except OSError as e:
+            raise _lock_error("cannot restore the lock", e, path) from e
+        finally:
+            _unlink(str(aside))
 
     def release_lock(self, mine: LockGrant) -> None:
         let_go(mine)
         path = self.root / LOCK_KEY
         held = self._read_lock(path)
         if isinstance(held, LockInfo) and held.token == mine.lock.token:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as e:
+                raise _lock_error("cannot remove the lock", e, path) from e
 
-    @staticmethod
-    def _read_lock(path: Path) -> LockRecord | None:
+    def _read_lock(self, path: Path) -> LockRecord | None:
+        data = self._read_raw(path)
+        return None if data is None else read_record(data, str(path))
+
+    def _read_raw(self, path: Path) -> bytes | None:
         try:
-            return read_record(path.read_bytes(), str(path))
+            return path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as e:
-            raise StoreError(f"cannot read the lock: {e.strerror}", path) from e
+            raise _lock_error("cannot read the lock", e, path) from e
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -229,6 +270,13 @@ class LocalStore:
                 _unlink(tmp)
             raise StoreError(f"cannot write {key}: {e.strerror}", dest) from e
         _fsync_dir(dest.parent)
+
+
+def _lock_error(doing: str, e: OSError, path: Path) -> StoreError:
+    hint = None
+    if isinstance(e, (NotADirectoryError, FileExistsError)) or e.errno == errno.ENOTDIR:
+        hint = "part of the target's path is a file, not a folder"
+    return StoreError(f"{doing}: {e.strerror or type(e).__name__}", path, hint=hint)
 
 
 def _unlink(path: str) -> None:

@@ -58,6 +58,9 @@ META_CACHE_CONTROL = "no-store"  # the manifest and the lock: never served from 
 
 MULTIPART_THRESHOLD = 8 * 1024 * 1024
 
+# What a conditional write or delete answers when its condition does not hold.
+_CONFLICT: Final = ("PreconditionFailed", "412", "ConditionalRequestConflict", "409")
+
 
 def cache_control(f: SiteFile) -> str:
     """The Cache-Control header ``f`` is uploaded with."""
@@ -77,8 +80,12 @@ class S3Store:
         self.target = target
         self.bucket = target.bucket
         self.prefix = target.prefix
-        session = boto3.session.Session(region_name=target.region or None)
-        if session.get_credentials() is None:
+        try:
+            session = boto3.session.Session(region_name=target.region or None)
+            credentials = session.get_credentials()
+        except (bexc.BotoCoreError, ValueError) as e:
+            raise self._setup_error(e) from e
+        if credentials is None:
             raise StoreError(
                 f"{self.location}: no AWS credentials found",
                 hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, "
@@ -95,9 +102,12 @@ class S3Store:
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
         )
-        self.client: S3Client = session.client(
-            "s3", endpoint_url=target.endpoint_url or None, config=config
-        )
+        try:
+            self.client: S3Client = session.client(
+                "s3", endpoint_url=target.endpoint_url or None, config=config
+            )
+        except (bexc.BotoCoreError, ValueError) as e:
+            raise self._setup_error(e) from e
         self.transfer = TransferConfig(
             multipart_threshold=MULTIPART_THRESHOLD,
             multipart_chunksize=MULTIPART_THRESHOLD,
@@ -204,7 +214,11 @@ class S3Store:
 
     def acquire_lock(self, *, break_lock: bool = False) -> LockGrant:
         """Create the lock object only if absent (``If-None-Match: *``, a conditional write
-        AWS S3, R2 and SeaweedFS enforce), so exactly one of two racing publishes wins."""
+        AWS S3, R2 and SeaweedFS enforce), so exactly one of two racing publishes wins.
+
+        A lock judged expired (or to be broken) is deleted only if it is still that very
+        object (``If-Match`` with its ETag): when another publish replaced it meanwhile with
+        its own, the delete fails and that publish's lock is judged afresh."""
         replaced: LockRecord | None = None
         for _attempt in range(3):
             lock = new_lock()
@@ -219,37 +233,60 @@ class S3Store:
                 )
                 return grant(lock, replaced, break_lock)
             except bexc.ClientError as e:
-                if _code(e) not in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
+                if _code(e) not in _CONFLICT:
                     raise self._error(e, "taking the publish lock") from e
             except (bexc.BotoCoreError, OSError) as e:
                 raise self._error(e, "taking the publish lock") from e
-            held = self._read_lock()
+            found = self._read_lock()
+            if found is None:
+                continue  # released meanwhile: race for it again
+            held, etag = found
             if not replaceable(held, break_lock):
                 assert isinstance(held, LockInfo)
                 raise lock_held_error(held, self.location)
-            replaced = held or replaced
-            self.delete(LOCK_KEY)  # expired, unreadable or to be broken: race for it again
-        held = self._read_lock()
-        if isinstance(held, LockInfo):
-            raise lock_held_error(held, self.location)
+            if self._delete_lock(etag, "removing an expired publish lock"):
+                replaced = held
+        found = self._read_lock()
+        if found is not None and isinstance(found[0], LockInfo):
+            raise lock_held_error(found[0], self.location)
         raise StoreError(f"{self.location}: cannot take the publish lock; try again")
 
     def release_lock(self, mine: LockGrant) -> None:
         let_go(mine)
-        held = self._read_lock()
-        if isinstance(held, LockInfo) and held.token == mine.lock.token:
-            self.delete(LOCK_KEY)
+        found = self._read_lock()
+        # Delete it only if it is still ours, and only that very object (If-Match).
+        if (
+            found is not None
+            and isinstance(found[0], LockInfo)
+            and found[0].token == mine.lock.token
+        ):
+            self._delete_lock(found[1], "releasing the publish lock")
 
-    def _read_lock(self) -> LockRecord | None:
+    def _read_lock(self) -> tuple[LockRecord, str] | None:
+        """The lock object's record and ETag, or None when there is none."""
         try:
             obj = self.client.get_object(Bucket=self.bucket, Key=self.prefix + LOCK_KEY)
-            return read_record(obj["Body"].read(), self.location + LOCK_KEY)
+            record = read_record(obj["Body"].read(), self.location + LOCK_KEY)
+            return record, str(obj["ETag"])
         except bexc.ClientError as e:
             if _code(e) in ("NoSuchKey", "404"):
                 return None
             raise self._error(e, "reading the publish lock") from e
         except (bexc.BotoCoreError, OSError) as e:
             raise self._error(e, "reading the publish lock") from e
+
+    def _delete_lock(self, etag: str, doing: str) -> bool:
+        """Delete the lock object only if it is still the one with ``etag``; False when it
+        has changed or gone since it was read."""
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self.prefix + LOCK_KEY, IfMatch=etag)
+        except bexc.ClientError as e:
+            if _code(e) in (*_CONFLICT, "NoSuchKey", "404"):
+                return False
+            raise self._error(e, doing) from e
+        except (bexc.BotoCoreError, OSError) as e:
+            raise self._error(e, doing) from e
+        return True
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -264,6 +301,42 @@ class S3Store:
             )
         except (bexc.ClientError, bexc.BotoCoreError, OSError) as e:
             raise self._error(e, doing) from e
+
+    def _setup_error(self, e: bexc.BotoCoreError | ValueError) -> StoreError:
+        """One line for a problem found while making the client (no request made yet).
+
+        Names the setting to correct, never its credentials."""
+        where = self.location
+        if isinstance(e, bexc.ProfileNotFound):
+            profile = e.kwargs.get("profile", "")
+            return StoreError(
+                f"{where}: AWS_PROFILE {profile!r} is not in ~/.aws/config or ~/.aws/credentials",
+                hint="add the profile (or point AWS_CONFIG_FILE at the file that has it), "
+                "or unset AWS_PROFILE",
+            )
+        if isinstance(e, bexc.InvalidRegionError):
+            region = e.kwargs.get("region_name", "")
+            return StoreError(
+                f"{where}: {region!r} is not a valid AWS region name",
+                hint="correct the target's region (or AWS_REGION / AWS_DEFAULT_REGION)",
+            )
+        if isinstance(e, ValueError) and "endpoint" in str(e).lower():
+            return StoreError(
+                f"{where}: the endpoint URL is not valid",
+                hint="endpoint_url (or AWS_ENDPOINT_URL) must be an http(s) URL, "
+                "e.g. https://<account>.r2.cloudflarestorage.com",
+            )
+        if isinstance(e, bexc.ConfigParseError):
+            return StoreError(
+                f"{where}: an AWS config or credentials file cannot be parsed",
+                hint="check ~/.aws/config and ~/.aws/credentials (or the files "
+                "AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name)",
+            )
+        # Only the error's type: its text may quote a credential_process or a key.
+        return StoreError(
+            f"{where}: cannot set up the S3 client ({type(e).__name__})",
+            hint="check the target's settings, AWS_PROFILE and the AWS config files",
+        )
 
     def _error(self, e: BaseException, doing: str) -> StoreError:
         """One line saying what failed and what to do, from any boto3/botocore error.
