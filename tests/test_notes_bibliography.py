@@ -241,3 +241,21 @@ def test_doi_prefixes_stripped(tmp_path: Path) -> None:
     )
     bib = load_bibliography([path])
     assert [bib.items[k]["DOI"] for k in "abc"] == ["10.1/x", "10.1/y", "10.1/z"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("dup.yaml", "- id: x\n  type: book\n  title: A\n- id: x\n  type: book\n  title: B\n"),
+        ("dup.json", '[{"id": "x", "type": "book", "title": "A"},\n\n\n'
+                     '{"id": "x", "type": "book", "title": "B"}]'),
+    ],
+)  # fmt: skip
+def test_duplicate_key_in_one_csl_file_names_both_lines(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(NotesError) as info:
+        load_bibliography([path])
+    assert str(info.value) == f"{path}:4: duplicate citation key 'x' (first defined at line 1)"

@@ -181,8 +181,7 @@ def _read_csl_json(path: Path, text: str) -> dict[str, tuple[CslItem, int | None
             path,
             n,
         ) from e
-    lines = {m.group(1): text.count("\n", 0, m.start()) + 1
-             for m in re.finditer(r'"id"\s*:\s*"?([^",}\s]+)', text)}  # fmt: skip
+    lines = _id_lines(text, r'"id"\s*:\s*"?([^",}\s]+)')
     return _csl_items(path, data, lines, "CSL-JSON")
 
 
@@ -192,26 +191,42 @@ def _read_csl_yaml(path: Path, text: str) -> dict[str, tuple[CslItem, int | None
     data = yamldoc.load(text, path, error=NotesError).data
     if isinstance(data, dict) and "references" in data:
         data = data["references"]  # pandoc's and Zotero's "references:" wrapper
-    lines = {m.group(1).strip("'\""): text.count("\n", 0, m.start()) + 1
-             for m in re.finditer(r"\bid\s*:\s*(\S+)", text)}  # fmt: skip
+    lines = _id_lines(text, r"\bid\s*:\s*(\S+)")
     return _csl_items(path, data, lines, "CSL-YAML")
 
 
+def _id_lines(text: str, pattern: str) -> dict[str, list[int]]:
+    """Every line an entry id stands on, in order (an id may stand twice: a duplicate)."""
+    found: dict[str, list[int]] = {}
+    for m in re.finditer(pattern, text):
+        key = m.group(1).strip("'\"")
+        found.setdefault(key, []).append(text.count("\n", 0, m.start()) + 1)
+    return found
+
+
 def _csl_items(
-    path: Path, data: object, lines: Mapping[str, int], fmt: str
+    path: Path, data: object, id_lines: Mapping[str, list[int]], fmt: str
 ) -> dict[str, tuple[CslItem, int | None]]:
     if not isinstance(data, list):
         raise NotesError(f"malformed {fmt}: expected a list of entries", path, 1)
     items: dict[str, tuple[CslItem, int | None]] = {}
     problems: list[PublisherError] = []
+    seen: dict[str, int] = {}  # how often each id was met: its n-th occurrence has n-th line
+
+    def line_of(key: str) -> int | None:
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        found = id_lines.get(key, [])
+        return found[min(n, len(found) - 1)] if found else None
+
     for index, raw in enumerate(data, 1):
         try:
             key, item = _check_csl_item(raw, index, fmt)
         except NotesError as e:
             key = str(raw.get("id")) if isinstance(raw, dict) else ""
-            problems.append(NotesError(e.message, path, lines.get(key)))
+            problems.append(NotesError(e.message, path, line_of(key)))
             continue
-        line = lines.get(key)
+        line = line_of(key)
         if key in items:
             first = items[key][1]
             problems.append(
