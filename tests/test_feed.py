@@ -19,13 +19,8 @@ from lxml import etree
 from publisher import build, config
 from publisher.model import Build
 from tests.conftest import FIXED_NOW, copy_show
+from tests.feedxml import NS, one, text
 
-NS = {
-    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
-    "content": "http://purl.org/rss/1.0/modules/content/",
-    "podcast": "https://podcastindex.org/namespace/1.0",
-    "atom": "http://www.w3.org/2005/Atom",
-}
 APPLE_DESCRIPTION_TAGS = {"p", "ol", "ul", "li", "a"}
 
 
@@ -43,16 +38,6 @@ def xml(built: Build) -> bytes:
 @pytest.fixture(scope="module")
 def rss(xml: bytes) -> etree._Element:
     return etree.fromstring(xml)
-
-
-def one(node: etree._Element, path: str) -> etree._Element:
-    found = node.xpath(path, namespaces=NS)
-    assert isinstance(found, list) and len(found) == 1, f"{path}: {found}"
-    return found[0]  # type: ignore[return-value]
-
-
-def text(node: etree._Element, path: str) -> str:
-    return str(one(node, path).text)
 
 
 def decoded_seconds(path: Path) -> float:

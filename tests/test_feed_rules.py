@@ -34,13 +34,8 @@ from publisher.errors import ConfigError, EpisodeError, FeedError, Problems, Pub
 from publisher.model import Build
 from publisher.serve import make_server
 from tests.conftest import FIXED_NOW, copy_show
+from tests.feedxml import NS, one, text
 
-NS = {
-    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
-    "content": "http://purl.org/rss/1.0/modules/content/",
-    "podcast": "https://podcastindex.org/namespace/1.0",
-    "atom": "http://www.w3.org/2005/Atom",
-}
 BASE = "https://podcast.example.org/show/"
 SAMPLE_GUID = "83592e4d-9d26-5dd7-bc60-9d742a8bfb85"  # computed from the http preview URL
 AUDIO = "2026-10-01-what-guidelines-advise.mp3"
@@ -144,16 +139,6 @@ def read_feed(result: Build) -> Feed:
 
 def build_feed(show: Path, now: dt.datetime = FIXED_NOW) -> Feed:
     return read_feed(build.build(show, now=now, guid_mode="refuse"))
-
-
-def one(node: etree._Element, path: str) -> etree._Element:
-    found = node.xpath(path, namespaces=NS)
-    assert isinstance(found, list) and len(found) == 1, f"{path}: {found}"
-    return found[0]  # type: ignore[return-value]
-
-
-def text(node: etree._Element, path: str) -> str:
-    return str(one(node, path).text)
 
 
 def xpath(node: etree._Element, path: str) -> list[Any]:
