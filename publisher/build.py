@@ -98,16 +98,7 @@ def prepare(
     new_podcast_guid = show.podcast_guid is None
     show = _ensure_podcast_guid(show, guid_mode, notices)
     if target is None:
-        try:
-            target = show.target(target_name)
-        except KeyError:
-            names = ", ".join(t.name for t in show.targets)
-            raise ConfigError(
-                f"no target named {target_name!r}; targets: {names}",
-                show.source,
-                None,
-                "or pass --to s3://bucket/prefix --public-url URL",
-            ) from None
+        target = config.find_target(show, target_name, ad_hoc_hint=True)
     if _insecure(target.public_url):
         notices.append(
             f"{display_path(show.source)}: warning: target {target.name!r} publishes at plain "

@@ -219,7 +219,7 @@ def _new(args: argparse.Namespace) -> int:
             f"cannot make a file name from {title!r}", None, None, "pass --slug, e.g. --slug sleep"
         )
     slug = args.slug or f"{date.isoformat()}-{words}"
-    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$", slug):
+    if not episodes.SLUG.match(slug):
         raise PublisherError(
             f"{slug!r} is not a safe episode name; use ASCII letters, digits, '-' and '_'"
         )
@@ -310,7 +310,6 @@ def _ad_hoc(args: argparse.Namespace) -> Any:
 
 def _load_target(args: argparse.Namespace) -> Any:
     from publisher import config
-    from publisher.errors import ConfigError
 
     to = getattr(args, "to", None)
     if to is not None and _is_location(to) and getattr(args, "public_url", None) is None:
@@ -320,14 +319,7 @@ def _load_target(args: argparse.Namespace) -> Any:
             None,
             "add the location as a target there, or use its name",
         )
-    show = config.load(_root(args).resolve())
-    try:
-        return show.target(_named(args))
-    except KeyError:
-        names = ", ".join(t.name for t in show.targets)
-        raise ConfigError(
-            f"no target named {args.to!r}; targets: {names}", show.source, None
-        ) from None
+    return config.find_target(config.load(_root(args).resolve()), _named(args))
 
 
 def _in_ci(args: argparse.Namespace) -> bool:

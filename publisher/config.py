@@ -374,6 +374,20 @@ class _Reader:
         return True
 
 
+def find_target(show: Show, name: str | None, *, ad_hoc_hint: bool = False) -> Target:
+    """The target called ``name`` (None: the default). Raises ConfigError naming the targets."""
+    try:
+        return show.target(name)
+    except KeyError:
+        names = ", ".join(t.name for t in show.targets)
+        raise ConfigError(
+            f"no target named {name!r}; targets: {names}",
+            show.source,
+            None,
+            "or pass --to s3://bucket/prefix --public-url URL" if ad_hoc_hint else None,
+        ) from None
+
+
 def make_target(
     name: str,
     location: str,

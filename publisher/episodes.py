@@ -79,7 +79,9 @@ SCAFFOLD_TEXT = (
     "Write the show notes here in Markdown. Cite a study with `[@key]`, several with\n"
     "`[@key1; @key2]`, where each key is in the bibliography (show_notes/references.bib).\n"
 )
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
+SLUG = re.compile(  # a safe episode name (D-05)
+    r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$"
+)
 _FENCE = re.compile(r"^---[ \t]*\r?$")
 _END = re.compile(r"^(---|\.\.\.)[ \t]*\r?$")
 
@@ -150,7 +152,7 @@ def _notes(notes_dir: Path, problems: list[PublisherError]) -> dict[str, Path]:
     for path in sorted(notes_dir.glob("*.md")):
         if path.name.lower() == "readme.md":
             continue
-        if _SLUG.match(path.stem):
+        if SLUG.match(path.stem):
             found[path.stem] = path
         else:
             problems.append(
@@ -191,7 +193,7 @@ def _audio_files(
         ext = ext.lower()
         if ext in AUDIO_EXTENSIONS or ext in REFUSED_EXTENSIONS:
             claimed.add(stem)
-            if not _SLUG.match(stem):
+            if not SLUG.match(stem):
                 problems.append(
                     EpisodeError(
                         f"{path.name!r} is not a safe episode name [D-05]",
