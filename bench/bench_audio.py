@@ -1,4 +1,4 @@
-"""Benchmark publisher.audio.read_audio on long episodes (prints figures; asserts nothing).
+"""Benchmark publisher.audio.reader.read_audio on long episodes (prints figures; asserts nothing).
 
 Generates, in a temporary folder, a long ~128 kbit/s VBR MP3 *without* a Xing header (the
 case where headers cannot give the length and every frame has to be walked) and an AAC M4A
@@ -29,7 +29,7 @@ import imageio_ffmpeg
 import mutagen
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from publisher.audio import read_audio  # noqa: E402
+from publisher.audio.reader import read_audio  # noqa: E402
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 T = TypeVar("T")

@@ -8,7 +8,7 @@ artwork, feed), then for each contender prints seconds and HTTP requests side by
 3. a re-publish after a *rebuild*: every file rewritten byte-identical, so every mtime is
    newer (what a static-site build does each time).
 
-Contenders: ``publisher.deploy.publish`` (content hashes vs the bucket's manifest);
+Contenders: ``publisher.publish.run.publish`` (content hashes vs the bucket's manifest);
 ``aws s3 sync`` when the ``aws`` CLI is on PATH (size + mtime); and a naive boto3
 ``upload_file`` loop that uploads everything every time.
 
@@ -37,8 +37,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from s3server import SeaweedS3  # noqa: E402
 from sitebuild import make_build  # noqa: E402
 
-from publisher.deploy import publish  # noqa: E402
 from publisher.model import Build, Target  # noqa: E402
+from publisher.publish.run import publish  # noqa: E402
 from publisher.stores.s3 import S3Store  # noqa: E402
 
 

@@ -1,3 +1,3 @@
-from publisher.cli import main
+from publisher.cli.commands import main
 
 raise SystemExit(main())

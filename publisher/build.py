@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from publisher import artwork, audio, config, episodes, feed, notes, site
-from publisher.chapters import chapters_json
+from publisher.episodes.chapters import chapters_json
 from publisher.errors import (
     ConfigError,
     EpisodeError,
@@ -27,7 +27,7 @@ from publisher.errors import (
     display_path,
     raise_all,
 )
-from publisher.hashcache import CACHE_FILE, HashCache
+from publisher.filecache import CACHE_FILE, HashCache
 from publisher.model import (
     AudioInfo,
     Build,

@@ -21,7 +21,7 @@ from typing import BinaryIO
 from urllib.parse import quote, unquote, urlsplit
 
 from publisher.errors import PublisherError
-from publisher.plan import manifest_from_json
+from publisher.publish.plan import manifest_from_json
 from publisher.stores.base import MANIFEST_KEY
 
 __all__ = ["content_type", "make_server", "serve_forever"]

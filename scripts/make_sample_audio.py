@@ -95,7 +95,7 @@ def add_chapters(path: Path, titles: list[str], starts: list[float], end: float)
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from publisher.audio import read_audio
+    from publisher.audio.reader import read_audio
 
     out_dir = ROOT / "episodes"
     out_dir.mkdir(exist_ok=True)

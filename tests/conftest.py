@@ -1,28 +1,28 @@
-"""Shared fixtures: the sample show copied to a temporary folder, and a fixed "now"."""
+"""Shared fixtures: the sample show in a temporary folder, a fixed "now", and one SeaweedFS
+server per session (started only when a test asks for it) with a fresh bucket per test;
+credentials only through the environment (the AWS credential chain), with nothing leaking in
+from the developer's own."""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXED_NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
-SHOW_PARTS = ("feed_config.yaml", "artwork.jpg", "episodes", "show_notes")
+from tests.support import tools
+from tests.support.s3server import Bucket, SeaweedS3, use_credentials
+from tests.support.show import FIXED_NOW, copy_show
 
 
-def copy_show(dest: Path) -> Path:
-    """Copy the sample show (config, artwork, episodes, notes) into ``dest``."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in SHOW_PARTS:
-        src = ROOT / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part)
-        else:
-            shutil.copy2(src, dest / part)
-    return dest
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs_tool(available, reason): needs an outside tool")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    tools.apply(item)
 
 
 @pytest.fixture
@@ -34,3 +34,26 @@ def sample_show(tmp_path: Path) -> Path:
 @pytest.fixture
 def fixed_now() -> dt.datetime:
     return FIXED_NOW
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop(graceful=False)
+
+
+@pytest.fixture
+def admin_env(seaweed: SeaweedS3, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> SeaweedS3:
+    use_credentials(monkeypatch, seaweed.admin, tmp_path)
+    return seaweed
+
+
+@pytest.fixture
+def bucket(seaweed: SeaweedS3) -> Bucket:
+    name = "pod-" + secrets.token_hex(5)
+    seaweed.client().create_bucket(Bucket=name)
+    return Bucket(name, seaweed)

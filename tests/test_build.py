@@ -15,7 +15,7 @@ from PIL import Image
 from publisher import build
 from publisher.errors import ConfigError, EpisodeError, FeedError, NotesError
 from publisher.model import Build
-from tests.conftest import FIXED_NOW
+from tests.support.show import FIXED_NOW
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",

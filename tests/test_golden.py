@@ -12,7 +12,8 @@ import shutil
 from pathlib import Path
 
 from publisher import build
-from tests.conftest import FIXED_NOW, ROOT, copy_show
+from tests.support.paths import ROOT
+from tests.support.show import FIXED_NOW, copy_show
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -312,7 +312,7 @@ def test_port_in_use_is_a_publisher_error(server: ThreadingHTTPServer, public: P
 def test_published_types_stay_consistent_under_concurrent_requests(tmp_path: Path) -> None:
     # Request threads share the manifest's types: each answer is the old or the new type,
     # never a mix of one manifest's stamp with another's (or no) types.
-    from publisher.plan import ManifestEntry, manifest_to_json
+    from publisher.publish.plan import ManifestEntry, manifest_to_json
     from publisher.stores.base import MANIFEST_KEY
 
     (tmp_path / ".publisher").mkdir()

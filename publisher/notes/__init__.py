@@ -8,9 +8,9 @@ syntax and number collapsing), ``bibliography`` (the Bibliography, CSL-JSON/CSL-
 
 from __future__ import annotations
 
-from .bibliography import Bibliography, load_bibliography
-from .citations import DEFAULT_STYLE, CitationStyle, load_style
-from .render import DESCRIPTION_LIMIT, render_notes
+from publisher.notes.bibliography import Bibliography, load_bibliography
+from publisher.notes.citations import DEFAULT_STYLE, CitationStyle, load_style
+from publisher.notes.render import DESCRIPTION_LIMIT, render_notes
 
 __all__ = [
     "DEFAULT_STYLE",

@@ -2,7 +2,8 @@
 
 BibTeX (``.bib``) is read by :mod:`.bibtex` (with pybtex); CSL-JSON (``.json``) and CSL-YAML
 (``.yaml``/``.yml``), as Zotero exports them, are read here with the standard library and
-:mod:`publisher.yamldoc`. A file may start with a UTF-8 byte order mark. Every entry remembers
+:mod:`publisher.config.yamldoc`. A file may start with a UTF-8 byte order mark. Every entry
+remembers
 the file and line it came from, so a clash between two files can name both.
 """
 
@@ -19,13 +20,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from publisher import yamldoc
+from publisher.config import yamldoc
 from publisher.errors import NotesError, PublisherError, raise_all
 
 # bibtex.py needs nothing from this module at run time (no import cycle), so the DOI clean-up
 # both readers use lives there; ET_AL_SENTINEL is re-exported for citations.py ("et al.").
-from .bibtex import ET_AL_SENTINEL as ET_AL_SENTINEL
-from .bibtex import normalise_doi, read_bibtex
+from publisher.notes.bibtex import ET_AL_SENTINEL as ET_AL_SENTINEL
+from publisher.notes.bibtex import normalise_doi, read_bibtex
 
 CslItem = Mapping[str, Any]
 

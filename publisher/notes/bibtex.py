@@ -29,7 +29,7 @@ from pybtex.scanner import PybtexError, PybtexSyntaxError
 from publisher.errors import NotesError, PublisherError, raise_all
 
 if TYPE_CHECKING:
-    from .bibliography import CslItem
+    from publisher.notes.bibliography import CslItem
 
 # BibTeX's "and others" is not a name; it travels to citeproc as this literal name and is
 # turned into the style's "et al." after rendering (see citations.py). Plain ASCII letters so

@@ -36,9 +36,8 @@ from citeproc import model as citeproc_model
 from citeproc.source.json import CiteProcJSON
 
 from publisher.errors import NotesError
-
-from .bibliography import ET_AL_SENTINEL, CslItem
-from .bibtex import normalise_doi
+from publisher.notes.bibliography import ET_AL_SENTINEL, CslItem
+from publisher.notes.bibtex import normalise_doi
 
 _CSL_NS = "http://purl.org/net/xbiblio/csl"
 

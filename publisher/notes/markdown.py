@@ -35,10 +35,10 @@ from markdown_it.utils import OptionsDict
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .citesyntax import Cite, citation_rule, collapse, locator_text, narrative_rule
+from publisher.notes.citesyntax import Cite, citation_rule, collapse, locator_text, narrative_rule
 
 if TYPE_CHECKING:
-    from .citations import CitationStyle
+    from publisher.notes.citations import CitationStyle
 
 
 @dataclass

@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from publisher.errors import NotesError, PublisherError, raise_all
 from publisher.model import Reference, RenderedNotes
-
-from . import markdown as md
-from .bibliography import Bibliography
-from .citations import CitationStyle
-from .sanitise import sanitise_content, sanitise_description, sanitise_web
+from publisher.notes import markdown as md
+from publisher.notes.bibliography import Bibliography
+from publisher.notes.citations import CitationStyle
+from publisher.notes.sanitise import sanitise_content, sanitise_description, sanitise_web
 
 if TYPE_CHECKING:
     from markdown_it.token import Token

@@ -1,10 +1,10 @@
 """Publish targets: one small interface (:class:`Store`), two implementations.
 
 ``local.LocalStore`` writes into a folder; ``s3.S3Store`` (the only boto3 import) into a
-bucket. :func:`publisher.deploy.open_store` picks one for a target.
+bucket. :func:`publisher.publish.run.open_store` picks one for a target.
 """
 
-from .base import LOCK_KEY, MANIFEST_KEY, LockGrant, LockInfo, Progress, Store
-from .local import LocalStore
+from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, LockGrant, LockInfo, Progress, Store
+from publisher.stores.local import LocalStore
 
 __all__ = ["LOCK_KEY", "MANIFEST_KEY", "LocalStore", "LockGrant", "LockInfo", "Progress", "Store"]

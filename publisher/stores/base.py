@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import StoreError
-from ..model import SiteFile
-from ..plan import Manifest
+from publisher.errors import StoreError
+from publisher.model import SiteFile
+from publisher.publish.plan import Manifest
 
 META_DIR = ".publisher/"
 MANIFEST_KEY = META_DIR + "manifest.json"

@@ -14,10 +14,10 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from ..errors import StoreError
-from ..model import SiteFile
-from ..plan import Manifest, ManifestEntry, manifest_from_json, manifest_to_json
-from .base import (
+from publisher.errors import StoreError
+from publisher.model import SiteFile
+from publisher.publish.plan import Manifest, ManifestEntry, manifest_from_json, manifest_to_json
+from publisher.stores.base import (
     LOCK_KEY,
     LOCK_TTL,
     MANIFEST_KEY,

@@ -18,10 +18,10 @@ from boto3.exceptions import S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
-from ..errors import StoreError
-from ..model import FileKind, SiteFile, Target
-from ..plan import Manifest, ManifestEntry, manifest_from_json, manifest_to_json
-from .base import (
+from publisher.errors import StoreError
+from publisher.model import FileKind, SiteFile, Target
+from publisher.publish.plan import Manifest, ManifestEntry, manifest_from_json, manifest_to_json
+from publisher.stores.base import (
     LOCK_KEY,
     MANIFEST_KEY,
     LockGrant,

@@ -1,0 +1,108 @@
+"""How publish events look: a rich progress bar on a terminal, plain lines in a log or CI.
+
+Used only by the CLI; the library reports progress as events and never prints.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+
+class PublishProgress:
+    """Publish events as a rich progress bar on a terminal, plain lines elsewhere."""
+
+    def __init__(self, *, quiet: bool = False, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.live = self.stream.isatty() and not self.quiet
+        self.bar: Any = None
+        self.task: Any = None
+        self.files_done = 0
+        self.bytes_done = 0  # of finished files; FileProgress may not come for small ones
+
+    def __enter__(self) -> PublishProgress:
+        if self.live:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[files]}"),
+                console=Console(file=self.stream),
+                transient=False,
+            )
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def event(self, e: Any) -> None:
+        from publisher.publish import run as deploy
+
+        handlers: dict[type, Callable[[Any], None]] = {
+            deploy.Planned: self._planned,
+            deploy.FileStarted: self._started,
+            deploy.FileProgress: self._progress,
+            deploy.FileDone: self._done,
+            deploy.LockNote: lambda ev: self._line(ev.message),
+            deploy.Deleted: lambda ev: None,
+            deploy.EnclosuresConfirmed: lambda ev: self._line(
+                f"confirmed {ev.count} enclosures on the target"
+            ),
+        }
+        handler = handlers.get(type(e))
+        if handler is not None:
+            handler(e)
+
+    def _line(self, text: str) -> None:
+        if self.quiet:
+            return
+        if self.bar is not None:
+            self.bar.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=self.stream, flush=True)
+
+    def _planned(self, e: Any) -> None:
+        # A dry run prints its plan in full afterwards; an unchanged show says so once.
+        if not e.dry_run and e.plan.has_changes:
+            self._line(f"plan for {e.location}: {e.plan.summary()}")
+
+    def _started(self, e: Any) -> None:
+        if self.bar is not None:
+            if self.task is None:
+                self.task = self.bar.add_task("uploading", total=e.total_bytes, files="")
+            self.bar.update(
+                self.task, description=e.key, files=f"{self.files_done}/{e.total} files"
+            )
+        else:
+            self._line(f"upload {e.index}/{e.total} {e.key} ({e.size} bytes)")
+
+    def _progress(self, e: Any) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, completed=max(e.total_sent, self.bytes_done))
+
+    def _done(self, e: Any) -> None:
+        self.files_done += 1
+        self.bytes_done += e.size
+        if self.bar is not None and self.task is not None:
+            total = self.bar.tasks[0].fields.get("files", "").partition("/")[2]
+            self.bar.update(
+                self.task,
+                completed=max(self.bytes_done, self.bar.tasks[0].completed),
+                files=f"{self.files_done}/{total}",
+            )

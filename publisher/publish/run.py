@@ -1,0 +1,406 @@
+"""Publish a build to its target: plan, then upload in an order that never breaks the feed.
+
+Media and assets first, then pages, then - once every enclosure the new feed points to is
+confirmed on the target with its exact length - the feed; stale pages are deleted after the
+feed. The manifest is written after every batch, so a publish re-run after any failure
+skips what already landed. The library never prints: progress goes to ``events``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher.errors import StoreError, VerifyError, raise_all
+from publisher.model import Build, Enclosure, FileKind, SiteFile, Target
+from publisher.publish.history import guid_problems
+from publisher.publish.plan import Action, ManifestEntry, UploadPlan, entry_for, format_bytes, plan
+from publisher.publish.verify import VerifyReport, verify
+from publisher.stores.base import LockGrant, Store
+from publisher.stores.local import LocalStore
+
+# --- events -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The plan is made; nothing has been written yet."""
+
+    plan: UploadPlan
+    location: str
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class LockNote:
+    """A lock was taken over (expired) or broken (--break-lock)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class FileStarted:
+    key: str
+    kind: FileKind
+    size: int
+    index: int  # 1-based among this publish's uploads
+    total: int  # files to upload in all
+    total_bytes: int  # bytes to upload in all
+
+
+@dataclass(frozen=True)
+class FileProgress:
+    key: str
+    sent: int  # bytes of this file sent so far
+    size: int
+    total_sent: int  # bytes of all files sent so far
+
+
+@dataclass(frozen=True)
+class FileDone:
+    key: str
+    size: int
+
+
+@dataclass(frozen=True)
+class EnclosuresConfirmed:
+    """Every enclosure of the new feed is on the target with its exact length."""
+
+    count: int
+
+
+@dataclass(frozen=True)
+class Deleted:
+    key: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ManifestWritten:
+    entries: int
+
+
+@dataclass(frozen=True)
+class Verified:
+    report: VerifyReport
+
+
+Event = (
+    Planned
+    | LockNote
+    | FileStarted
+    | FileProgress
+    | FileDone
+    | EnclosuresConfirmed
+    | Deleted
+    | ManifestWritten
+    | Verified
+)
+
+# --- the report -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    """What a publish did (or, for a dry run, would do), and why."""
+
+    location: str
+    public_url: str
+    dry_run: bool
+    plan: UploadPlan
+    uploaded: tuple[Action, ...]  # for a dry run: what would be uploaded
+    deleted: tuple[Action, ...]  # for a dry run: what would be deleted
+    kept: tuple[Action, ...]  # unchanged files, and stale media left in place
+    bytes_uploaded: int
+    seconds: float
+    lock_note: str | None = None
+    verification: VerifyReport | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.uploaded or self.deleted)
+
+    def summary(self) -> str:
+        """One line for the producer."""
+        if self.dry_run:
+            return f"dry run, nothing changed at {self.location}: {self.plan.summary()}"
+        if not self.changed:
+            text = f"nothing to publish: {len(self.kept)} files unchanged at {self.location}"
+        else:
+            text = (
+                f"published to {self.location}: {len(self.uploaded)} uploaded "
+                f"({format_bytes(self.bytes_uploaded)}), {len(self.deleted)} deleted, "
+                f"{sum(1 for a in self.kept if a.status == 'unchanged')} unchanged"
+            )
+            stale = sum(1 for a in self.kept if a.status == "stale")
+            if stale:
+                text += f", {stale} stale media kept"
+            text += f" in {self.seconds:.1f} s"
+        if self.verification is not None:
+            text += f"; {self.verification.summary()}"
+        return text
+
+
+class PublishVerifyError(VerifyError):
+    """The upload completed, but the show is not reachable as an app needs. Carries the
+    report of the completed publish."""
+
+    def __init__(self, report: PublishReport, verification: VerifyReport) -> None:
+        super().__init__(
+            f"the upload completed, but a podcast app could not reach the show: "
+            f"{verification.summary()}",
+            None,
+            hint="check the target's public_url and that the bucket allows public reads",
+        )
+        self.report = report
+        self.verification = verification
+
+
+# --- publishing -------------------------------------------------------------------------
+
+
+def open_store(target: Target) -> Store:
+    """The store for ``target``. Raises :class:`StoreError` for an unusable target."""
+    if target.kind == "local":
+        return LocalStore(Path(target.location))
+    if target.kind == "s3":
+        from publisher.stores.s3 import S3Store  # boto3 is slow to import; only when needed
+
+        return S3Store(target)
+    raise StoreError(f"unknown target kind {target.kind!r}", target.source, target.line)
+
+
+def publish(
+    build: Build,
+    *,
+    dry_run: bool = False,
+    prune_media: bool = False,
+    break_lock: bool = False,
+    verify: bool = True,
+    events: Callable[[Event], None] | None = None,
+    store: Store | None = None,
+) -> PublishReport:
+    """Publish ``build`` to its target; return what was uploaded, deleted and kept, and why.
+
+    ``dry_run`` plans and changes nothing (and takes no lock). Stale media is kept unless
+    ``prune_media``. ``break_lock`` removes another publish's lock first. After publishing an
+    S3 target, the feed and enclosures are fetched from ``target.public_url`` unless
+    ``verify`` is False. ``events`` receives progress; it is never called concurrently.
+    ``store`` overrides :func:`open_store` (tests).
+
+    Before anything is written (and for a dry run too), the feed on the target is compared
+    with the build: a published episode whose GUID changed is refused (rule I-04) with a
+    :class:`~publisher.publish.history.GuidChangedError` per episode, all raised together.
+
+    Raises :class:`StoreError` (one line) when the target cannot be read or written: what
+    landed is recorded, the old feed stays in place until every file it needs is there, and
+    a re-run completes the publish. Raises :class:`PublishVerifyError` (a VerifyError) when
+    the upload completed but the show cannot be reached.
+    """
+    started = time.monotonic()
+    emit = _serialised(events)
+    store = store or open_store(build.target)
+    if dry_run:
+        _check_guids(build, store)
+        the_plan = plan(build.files, store.read_manifest(), prune_media=prune_media)
+        emit(Planned(the_plan, store.location, True))
+        return PublishReport(
+            store.location,
+            build.target.public_url,
+            True,
+            the_plan,
+            the_plan.uploads,
+            the_plan.deletions,
+            the_plan.kept,
+            0,
+            time.monotonic() - started,
+        )
+
+    grant = store.acquire_lock(break_lock=break_lock)
+    try:
+        if grant.note:
+            emit(LockNote(grant.note))
+        _check_guids(build, store)  # under the lock: no other publish changes the feed now
+        remote = store.read_manifest()
+        the_plan = plan(build.files, remote, prune_media=prune_media)
+        emit(Planned(the_plan, store.location, False))
+        sent = _Run(store, dict(remote), the_plan, emit).run(build.enclosures)
+    finally:
+        _release(store, grant)
+
+    report = PublishReport(
+        store.location,
+        build.target.public_url,
+        False,
+        the_plan,
+        the_plan.uploads,
+        the_plan.deletions,
+        the_plan.kept,
+        sent,
+        time.monotonic() - started,
+        grant.note,
+    )
+    if verify and build.target.kind == "s3":
+        checked = _verify(build.target.feed_url, build.enclosures)
+        emit(Verified(checked))
+        report = dataclasses.replace(report, verification=checked)
+        if not checked.ok:
+            raise PublishVerifyError(report, checked)
+    return report
+
+
+def _check_guids(build: Build, store: Store) -> None:
+    """Refuse, before any upload, to re-publish an episode under a new GUID (I-04)."""
+    for f in build.files:
+        if f.kind == "feed":
+            raise_all(guid_problems(store.get(f.key), store.location, build.enclosures))
+
+
+def _verify(feed_url: str, enclosures: Sequence[Enclosure]) -> VerifyReport:
+    return verify(feed_url, enclosures, raise_on_failure=False)
+
+
+class _Run:
+    """One publish's upload batches, with the manifest kept in step with what landed."""
+
+    def __init__(
+        self,
+        store: Store,
+        manifest: dict[str, ManifestEntry],
+        the_plan: UploadPlan,
+        emit: Callable[[Event], None],
+    ) -> None:
+        self.store = store
+        self.manifest = manifest
+        self.plan = the_plan
+        self.emit = emit
+        self.lock = threading.Lock()
+        self.sent = 0
+        self.index = 0
+        self.total = len(the_plan.uploads)
+        self.total_bytes = the_plan.upload_bytes
+
+    def run(self, enclosures: Sequence[Enclosure]) -> int:
+        for kind in ("media", "asset", "page"):
+            self._batch(self.plan.uploads_of(kind))
+        feed = self.plan.uploads_of("feed")
+        if feed:
+            self._confirm(enclosures)
+            self._batch(feed)
+        deletions = self.plan.deletions
+        if deletions:
+            try:
+                for a in deletions:
+                    self.store.delete(a.key)
+                    self.manifest.pop(a.key, None)
+                    self.emit(Deleted(a.key, a.reason))
+            finally:
+                self._write_manifest()
+        return self.sent
+
+    def _batch(self, actions: Sequence[Action]) -> None:
+        files = [a.file for a in actions if a.file is not None]
+        if not files:
+            return
+        try:
+            if self.store.parallelism <= 1 or len(files) == 1:
+                for f in files:
+                    self._put(f)
+            else:
+                self._put_parallel(files)
+        except BaseException:
+            # Record what landed even when a file failed, so a re-run skips it.
+            self._write_manifest(quiet=True)
+            raise
+        self._write_manifest()
+
+    def _put_parallel(self, files: Sequence[SiteFile]) -> None:
+        with ThreadPoolExecutor(max_workers=self.store.parallelism) as pool:
+            futures: list[Future[None]] = [pool.submit(self._put, f) for f in files]
+            _, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            for fut in pending:
+                fut.cancel()
+            wait(futures)
+        for fut in futures:
+            if not fut.cancelled() and fut.exception() is not None:
+                fut.result()  # re-raise the first failure
+
+    def _put(self, f: SiteFile) -> None:
+        with self.lock:
+            self.index += 1
+            index = self.index
+        self.emit(FileStarted(f.key, f.kind, f.size, index, self.total, self.total_bytes))
+        done = 0
+
+        def progress(n: int) -> None:
+            nonlocal done
+            with self.lock:
+                done += n
+                self.sent += n
+                total_sent = self.sent
+            self.emit(FileProgress(f.key, done, f.size, total_sent))
+
+        try:
+            self.store.put(f, progress)
+        except BaseException:
+            with self.lock:  # a retried or failed transfer's bytes did not land
+                self.sent -= done
+            raise
+        with self.lock:
+            self.sent += f.size - done  # callbacks may under-report (e.g. empty files)
+            self.manifest[f.key] = entry_for(f)
+        self.emit(FileDone(f.key, f.size))
+
+    def _confirm(self, enclosures: Sequence[Enclosure]) -> None:
+        """Refuse to write the feed unless every enclosure is there with its length."""
+        workers = max(1, self.store.parallelism)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            sizes = list(pool.map(lambda e: self.store.head(e.key), enclosures))
+        for enc, size in zip(enclosures, sizes, strict=True):
+            if size != enc.length:
+                found = "missing" if size is None else f"{size} bytes"
+                raise StoreError(
+                    f"the feed was not written: {enc.key} is {found} on the target, "
+                    f"the feed needs {enc.length} bytes",
+                    self.store.location,
+                    hint="the old feed is still served; run publish again",
+                )
+        self.emit(EnclosuresConfirmed(len(enclosures)))
+
+    def _write_manifest(self, quiet: bool = False) -> None:
+        try:
+            with self.lock:
+                snapshot = dict(self.manifest)
+            self.store.write_manifest(snapshot)
+        except StoreError:
+            if not quiet:
+                raise
+            # Writing the manifest after a failed batch is best effort: the batch's own
+            # error is the one to report, and a re-run re-checks the target anyway.
+            return
+        self.emit(ManifestWritten(len(snapshot)))
+
+
+def _release(store: Store, grant: LockGrant) -> None:
+    # The lock expires on its own; the publish's own outcome matters more.
+    with contextlib.suppress(StoreError):
+        store.release_lock(grant)
+
+
+def _serialised(events: Callable[[Event], None] | None) -> Callable[[Event], None]:
+    if events is None:
+        return lambda _e: None
+    lock = threading.Lock()
+    callback = events
+
+    def emit(e: Event) -> None:
+        with lock:
+            callback(e)
+
+    return emit

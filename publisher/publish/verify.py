@@ -1,0 +1,209 @@
+"""Reach a published show the way a podcast app does (standard library only).
+
+GET the feed (200, ``application/rss+xml``, rule D-07); for every enclosure a HEAD (200,
+``Content-Length`` equal to the feed's ``length``) and a ``Range: bytes=0-1`` GET answered
+206 with ``Content-Range: bytes 0-1/<length>`` (rule D-03: apps seek and resume by range).
+"""
+
+from __future__ import annotations
+
+import http.client
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from email.message import Message
+
+from publisher.errors import VerifyError
+from publisher.model import Build, Enclosure
+
+_USER_AGENT = "publisher-verify/1 (like a podcast app)"
+_FEED_TYPE = "application/rss+xml"
+_PEEK = 16  # bytes read of a range answer: a server that ignores Range sends the whole episode
+
+# Everything a request can fail with short of an answer: no connection, a timeout, a bad URL,
+# or a reply that is not valid HTTP (garbage status line, body cut short, hang-up).
+_NETWORK_ERRORS = (urllib.error.URLError, OSError, ValueError, http.client.HTTPException)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One request an app would make, and whether it was answered as an app needs."""
+
+    url: str
+    what: str  # "feed GET", "HEAD", "range GET"
+    ok: bool
+    detail: str  # what was answered, e.g. "200, 1234 bytes" or "404 Not Found"
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    feed_url: str
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    @property
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.ok)
+
+    def summary(self) -> str:
+        n = len(self.checks)
+        if self.ok:
+            return f"verified: {n} requests answered as a podcast app needs"
+        return f"{len(self.failures)} of {n} requests failed: " + _describe(self.failures)
+
+
+def verify(
+    feed_url: str,
+    enclosures: Sequence[Enclosure] | None = None,
+    *,
+    timeout: float = 15.0,
+    workers: int = 8,
+    raise_on_failure: bool = True,
+) -> VerifyReport:
+    """Check the feed and every enclosure over HTTP, as a podcast app would.
+
+    ``enclosures`` default to those listed in the fetched feed. Raises :class:`VerifyError`
+    (one line naming what could not be reached) when a check fails, unless
+    ``raise_on_failure`` is False.
+    """
+    feed_check, body = _get_feed(feed_url, timeout)
+    checks = [feed_check]
+    if enclosures is None:
+        enclosures = _enclosures_in(body, feed_url) if body is not None else ()
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for pair in pool.map(lambda e: _check_enclosure(e, timeout), enclosures):
+            checks.extend(pair)
+    report = VerifyReport(feed_url, tuple(checks))
+    if raise_on_failure and not report.ok:
+        raise VerifyError(
+            f"a podcast app could not reach the show: {report.summary()}",
+            None,
+            hint="check the target's public_url and that the bucket allows public reads",
+        )
+    return report
+
+
+def verify_build(build: Build, **kwargs: float | int | bool) -> VerifyReport:
+    """:func:`verify` the feed and enclosures of ``build`` at its target's public URL."""
+    return verify(build.target.feed_url, build.enclosures, **kwargs)  # type: ignore[arg-type]
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    reason: str
+    headers: Message
+    body: bytes
+
+
+def _request(
+    url: str,
+    method: str,
+    timeout: float,
+    headers: dict[str, str] | None = None,
+    *,
+    limit: int | None = None,
+) -> _Answer:
+    """One request; reads at most ``limit`` bytes of a GET's body (None: all of it), then
+    closes the connection without reading the rest."""
+    req = urllib.request.Request(
+        url, method=method, headers={"User-Agent": _USER_AGENT, **(headers or {})}
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            body = b""
+            if method == "GET":
+                body = resp.read() if limit is None else resp.read(limit)
+            return _Answer(resp.status, resp.reason, resp.headers, body)
+    except urllib.error.HTTPError as e:
+        e.close()  # its body (an error page, or a whole episode) is never read
+        return _Answer(e.code, str(e.reason), e.headers, b"")
+
+
+def _get_feed(url: str, timeout: float) -> tuple[Check, bytes | None]:
+    try:
+        a = _request(url, "GET", timeout)
+    except _NETWORK_ERRORS as e:
+        return Check(url, "feed GET", False, _unreachable(e)), None
+    ctype = a.headers.get("Content-Type", "")
+    if a.status != 200:
+        return Check(url, "feed GET", False, f"answered {a.status} {a.reason}"), None
+    if not ctype.lower().startswith(_FEED_TYPE):
+        detail = f"Content-Type is {ctype or 'missing'}, not {_FEED_TYPE} (D-07)"
+        return Check(url, "feed GET", False, detail), a.body
+    return Check(url, "feed GET", True, f"200, {len(a.body)} bytes, {ctype}"), a.body
+
+
+def _check_enclosure(enc: Enclosure, timeout: float) -> tuple[Check, Check]:
+    return _head(enc, timeout), _range(enc, timeout)
+
+
+def _head(enc: Enclosure, timeout: float) -> Check:
+    try:
+        a = _request(enc.url, "HEAD", timeout)
+    except _NETWORK_ERRORS as e:
+        return Check(enc.url, "HEAD", False, _unreachable(e))
+    if a.status != 200:
+        return Check(enc.url, "HEAD", False, f"answered {a.status} {a.reason}")
+    length = a.headers.get("Content-Length")
+    if length != str(enc.length):
+        return Check(
+            enc.url,
+            "HEAD",
+            False,
+            f"Content-Length is {length or 'missing'}, the feed says {enc.length}",
+        )
+    return Check(enc.url, "HEAD", True, f"200, {length} bytes")
+
+
+def _range(enc: Enclosure, timeout: float) -> Check:
+    try:
+        a = _request(enc.url, "GET", timeout, {"Range": "bytes=0-1"}, limit=_PEEK)
+    except _NETWORK_ERRORS as e:
+        return Check(enc.url, "range GET", False, _unreachable(e))
+    want = f"bytes 0-1/{enc.length}" if enc.length >= 2 else None
+    got = a.headers.get("Content-Range")
+    if a.status != 206:
+        return Check(enc.url, "range GET", False, f"answered {a.status} {a.reason}, not 206 (D-03)")
+    if want is not None and got != want:
+        return Check(enc.url, "range GET", False, f"Content-Range is {got!r}, not {want!r}")
+    return Check(enc.url, "range GET", True, f"206, {got}")
+
+
+def _enclosures_in(body: bytes, feed_url: str) -> tuple[Enclosure, ...]:
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as e:
+        raise VerifyError(f"the feed at {feed_url} is not valid XML: {e}") from e
+    out: list[Enclosure] = []
+    for el in root.iter("enclosure"):
+        url, length = el.get("url"), el.get("length", "")
+        if url and length.isdigit():
+            out.append(Enclosure(key="", url=url, length=int(length), mime_type=el.get("type", "")))
+    return tuple(out)
+
+
+def _unreachable(e: BaseException) -> str:
+    if isinstance(e, http.client.IncompleteRead):
+        return f"the answer was cut short after {len(e.partial)} bytes (IncompleteRead)"
+    if isinstance(e, http.client.HTTPException) and not isinstance(e, OSError):
+        # The text of BadStatusLine and the like is whatever the server sent: not repeated.
+        return f"not a valid HTTP response ({type(e).__name__})"
+    reason = e.reason if isinstance(e, urllib.error.URLError) else e
+    return f"unreachable ({reason})"
+
+
+def _describe(failures: Sequence[Check], limit: int = 3) -> str:
+    parts = [f"{c.what} {c.url}: {c.detail}" for c in failures[:limit]]
+    if len(failures) > limit:
+        parts.append(f"and {len(failures) - limit} more")
+    return "; ".join(parts)

@@ -1,0 +1,44 @@
+"""Publish progress: plain lines in a log, a bar with bytes and files on a terminal."""
+
+from __future__ import annotations
+
+import io
+
+from publisher.cli.progress import PublishProgress
+from publisher.publish import run as deploy
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def run(stream: io.StringIO) -> str:
+    with PublishProgress(stream=stream) as p:
+        p.event(deploy.FileStarted("media/a.mp3", "media", 3000, 1, 2, 4000))
+        p.event(deploy.FileProgress("media/a.mp3", 3000, 3000, 3000))
+        p.event(deploy.FileDone("media/a.mp3", 3000))
+        p.event(deploy.FileStarted("feed.xml", "feed", 1000, 2, 2, 4000))
+        p.event(deploy.FileDone("feed.xml", 1000))
+        p.event(deploy.EnclosuresConfirmed(1))
+    return stream.getvalue()
+
+
+def test_plain_lines_when_not_a_terminal() -> None:
+    assert run(io.StringIO()).splitlines() == [
+        "upload 1/2 media/a.mp3 (3000 bytes)",
+        "upload 2/2 feed.xml (1000 bytes)",
+        "confirmed 1 enclosures on the target",
+    ]
+
+
+def test_bar_with_bytes_and_files_on_a_terminal() -> None:
+    out = run(Tty())
+    assert "2/2 files" in out and "4.0/4.0 kB" in out
+
+
+def test_quiet_for_json_output() -> None:
+    stream = io.StringIO()
+    with PublishProgress(quiet=True, stream=stream) as p:
+        p.event(deploy.FileStarted("feed.xml", "feed", 1, 1, 1, 1))
+    assert stream.getvalue() == ""

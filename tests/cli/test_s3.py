@@ -1,0 +1,139 @@
+"""`publisher publish --to s3://…` with the sample show, against a real SeaweedFS server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tests.support.s3server import PREFIX, Bucket, SeaweedS3
+from tests.support.show import copy_show
+
+NOW = "2026-11-25T12:00:00+00:00"
+
+
+def publish(show: Path, bucket: Bucket, *extra: str) -> subprocess.CompletedProcess[str]:
+    endpoint = bucket.server.endpoint
+    env = {**os.environ, "PUBLISHER_NOW": NOW}
+    env.pop("CI", None)
+    args = ["publish", "--to", f"s3://{bucket.name}/{PREFIX}",
+            "--public-url", f"{endpoint}/{bucket.name}/{PREFIX}/",
+            "--endpoint-url", endpoint, "--region", "us-east-1", *extra]  # fmt: skip
+    return subprocess.run([sys.executable, "-m", "publisher", *args], cwd=show, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+def test_publish_sample_show_then_nothing_then_one_episode(
+    tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket
+) -> None:
+    show = copy_show(tmp_path / "show")
+    first = publish(show, bucket)
+    assert first.returncode == 0, first.stderr
+    last = first.stdout.strip().splitlines()[-1]
+    assert last.startswith(f"published to s3://{bucket.name}/{PREFIX}/: 11 uploaded")
+    assert last.endswith("verified: 7 requests answered as a podcast app needs")
+    state = bucket.state()
+    assert state["feed.xml"][2:] == ("application/rss+xml; charset=utf-8", "public, max-age=300")
+    assert state["media/2026-09-15-red-flags.m4a"][2] == "audio/x-m4a"
+    assert state["media/2026-09-01-imaging-without-pain.mp3"][2:] == (
+        "audio/mpeg",
+        "public, max-age=86400",
+    )
+    art = next(k for k in state if k.startswith("artwork/"))
+    assert state[art][3] == "public, max-age=31536000, immutable"
+    feed = etree.fromstring(bucket.server.public_get(f"{bucket.name}/{PREFIX}/feed.xml"))
+    # the stored podcast:guid does not change with the target
+    assert feed.findtext("channel/{https://podcastindex.org/namespace/1.0}guid") == (
+        "83592e4d-9d26-5dd7-bc60-9d742a8bfb85"
+    )
+
+    second = publish(show, bucket)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.startswith(f"nothing to publish: 11 files unchanged at s3://{bucket.name}")
+    assert bucket.state() == state
+
+    new = "2026-11-01-sleep"
+    (show / "episodes" / f"{new}.mp3").write_bytes(
+        (show / "episodes" / "2026-10-01-what-guidelines-advise.mp3").read_bytes()
+    )
+    (show / "show_notes" / f"{new}.md").write_text(
+        "---\ntitle: Sleep and back pain\ndate: 2026-11-01\n"
+        "guid: 6f9a4c1e-2b3d-4e5f-8a7b-0c1d2e3f4a5b\n---\nA short note.\n"
+    )
+    third = publish(show, bucket, "--format", "json")
+    assert third.returncode == 0, third.stderr
+    report = json.loads(third.stdout)
+    uploaded = {a["key"] for a in report["uploaded"]}
+    # its media, its page, the pages that list or link it, and the feed: nothing else
+    assert uploaded == {
+        f"media/{new}.mp3",
+        f"episodes/{new}.html",
+        "index.html",
+        "episodes/2026-10-01-what-guidelines-advise.html",
+        "feed.xml",
+    }
+    assert report["uploaded"][-1]["key"] == "feed.xml"
+
+
+def test_wrong_secret_is_one_clear_line(
+    tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    show = copy_show(tmp_path / "show")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret-at-all-0123456789abcd")
+    r = publish(show, bucket)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith(f"error: s3://{bucket.name}/{PREFIX}/: ")
+    assert "not-the-secret" not in line and admin_env.admin.secret_key not in line
+    assert bucket.state() == {}
+
+
+def test_verify_command_and_failed_verification(
+    tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket
+) -> None:
+    show = copy_show(tmp_path / "show")
+    endpoint = bucket.server.endpoint
+    public = f"{endpoint}/{bucket.name}/{PREFIX}/"
+    assert publish(show, bucket, "--no-verify").returncode == 0
+    ok = subprocess.run(
+        [sys.executable, "-m", "publisher", "verify", "--to", f"s3://{bucket.name}/{PREFIX}",
+         "--public-url", public], cwd=show, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.strip() == "verified: 7 requests answered as a podcast app needs"
+    # A public URL where nothing is served: the upload completes, verification fails loudly.
+    wrong = f"{endpoint}/{bucket.name}/elsewhere/"
+    env = {**os.environ, "PUBLISHER_NOW": NOW}
+    r = subprocess.run(
+        [sys.executable, "-m", "publisher", "publish", "--to", f"s3://{bucket.name}/other",
+         "--public-url", wrong, "--endpoint-url", endpoint, "--region", "us-east-1"],
+        cwd=show, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 1
+    line = r.stderr.strip().splitlines()[-1]  # after the progress lines
+    assert "Traceback" not in r.stderr
+    assert line.startswith(
+        "error: the upload completed, but a podcast app could not reach the show:"
+    )
+
+
+def test_aws_endpoint_url_from_the_environment(
+    tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    show = copy_show(tmp_path / "show")
+    endpoint = bucket.server.endpoint
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    env = {**os.environ, "PUBLISHER_NOW": NOW}
+    r = subprocess.run(
+        [sys.executable, "-m", "publisher", "publish", "--to", f"s3://{bucket.name}/{PREFIX}",
+         "--public-url", f"{endpoint}/{bucket.name}/{PREFIX}/", "--no-verify"],
+        cwd=show, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "feed.xml" in bucket.state()

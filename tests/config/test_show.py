@@ -1,0 +1,232 @@
+"""feed_config.yaml: every problem at once, each with its line; secrets refused; podcast:guid recipe."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from publisher import config
+from publisher.errors import ConfigError, Problems
+from tests.support.paths import ROOT
+
+
+@pytest.fixture
+def show_dir(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "artwork.jpg", tmp_path / "artwork.jpg")
+    return tmp_path
+
+
+def write(folder: Path, text: str) -> Path:
+    (folder / "feed_config.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+GOOD = """\
+title: A Show
+description: Plain words about the show.
+author: Someone
+owner: {name: Someone, email: someone@example.org}
+language: en-gb
+categories:
+  - Health & Fitness > Medicine
+artwork: artwork.jpg
+targets:
+  local:
+    location: out/
+    public_url: http://127.0.0.1:8000
+"""
+
+
+def test_sample_show_loads() -> None:
+    show = config.load(ROOT)
+    assert show.title == "Back to Evidence"
+    assert show.categories[0].name == "Health & Fitness"
+    assert show.categories[0].subcategory == "Medicine"
+    assert show.target().public_url == "http://127.0.0.1:8000/"
+    assert show.podcast_guid == config.podcast_guid(show.target().feed_url)
+
+
+def test_minimal_config_defaults(show_dir: Path) -> None:
+    show = config.load(write(show_dir, GOOD))
+    assert show.timezone == "UTC"
+    assert show.type == "episodic"
+    assert show.explicit is False
+    assert show.default_target == "local"
+    assert show.citation_style == "american-medical-association"
+    t = show.target()
+    assert t.kind == "local" and t.location == str(show_dir / "out")
+    assert t.public_url.endswith("/") and t.feed_url == "http://127.0.0.1:8000/feed.xml"
+
+
+@pytest.mark.parametrize(
+    ("url", "guid"),
+    [
+        ("https://podnews.net/rss", "9b024349-ccf0-5f69-a609-6b82873eab3c"),
+        ("http://mp3s.nashownotes.com/pc20rss.xml", "917393e3-1b1e-5cef-ace4-edaa54e1f810"),
+        ("https://podnews.net/rss/", "9b024349-ccf0-5f69-a609-6b82873eab3c"),
+    ],
+)
+def test_podcast_guid_recipe(url: str, guid: str) -> None:
+    assert config.podcast_guid(url) == guid
+
+
+def test_all_problems_reported_together_with_lines(show_dir: Path) -> None:
+    text = (
+        GOOD.replace("language: en-gb", "language: English").replace(
+            "Health & Fitness > Medicine", "Health & Fitness > Medicin"
+        )
+        + "explicit: yes please\ncolour: blue\n"
+    )
+    with pytest.raises(Problems) as info:
+        config.load(write(show_dir, text))
+    lines = [str(p) for p in info.value.problems]
+    src = str(show_dir / "feed_config.yaml")
+    assert (
+        f"{src}:5: 'language' 'English' is not an ISO 639 code like 'en' or 'en-us' [C-04]" in lines
+    )
+    assert (
+        f"{src}:7: 'Medicin' is not a subcategory of 'Health & Fitness' [C-05] "
+        "(did you mean 'Medicine'?)"
+    ) in lines
+    assert f"{src}:13: 'explicit' must be true or false, not text" in lines
+    assert f"{src}:14: unknown key 'colour' (see README: feed_config.yaml)" in lines
+
+
+def test_obsolete_category_refused(show_dir: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, GOOD.replace("Health & Fitness > Medicine", "Games & Hobbies")))
+    assert "unknown Apple category 'Games & Hobbies' [C-05]" in str(info.value)
+
+
+def test_secret_in_config_is_refused_and_never_echoed(show_dir: Path) -> None:
+    text = GOOD + "    aws_secret_access_key: fake-Secret-Value-for-tests\n"
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, text))
+    message = str(info.value)
+    assert message.startswith(
+        f"{show_dir / 'feed_config.yaml'}:13: 'aws_secret_access_key' must "
+        "not be stored in feed_config.yaml (remove it; supply credentials "
+        "through the AWS chain"
+    )
+    assert "fake-Secret" not in message
+
+
+def test_localhost_public_url_refused(show_dir: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, GOOD.replace("127.0.0.1", "localhost")))
+    assert "use http://127.0.0.1:PORT/ instead of localhost [D-04]" in str(info.value)
+
+
+def test_broken_yaml_names_the_line(show_dir: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, GOOD + "title: [unclosed\n"))
+    assert str(info.value).startswith(f"{show_dir / 'feed_config.yaml'}:13: invalid YAML")
+
+
+def test_missing_config(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.load(tmp_path)
+    assert str(info.value) == (
+        f"{tmp_path / 'feed_config.yaml'}: no feed_config.yaml here "
+        "(run in the show folder or pass --show DIR)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (
+            lambda: _img((1400, 1000), "RGB", "JPEG"),
+            "is 1400x1000 px; it must be square, 1400-3000 px a side",
+        ),
+        (lambda: _img((600, 600), "RGB", "JPEG"), "is 600x600 px; use 1400-3000 px a side"),
+        (
+            lambda: _img((1400, 1400), "CMYK", "JPEG"),
+            "is CMYK; save it as RGB without transparency",
+        ),
+        (lambda: _img((1400, 1400), "RGBA", "PNG"), "is PNG but named .jpg; rename it .png"),
+    ],
+)
+def test_artwork_rules(show_dir: Path, make: object, problem: str) -> None:
+    (show_dir / "artwork.jpg").write_bytes(make())  # type: ignore[operator]
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, GOOD))
+    assert problem in str(info.value)
+    assert str(info.value).startswith(f"{show_dir / 'feed_config.yaml'}:8: artwork 'artwork.jpg' ")
+
+
+def _img(size: tuple[int, int], mode: str, fmt: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new(mode, size).save(buf, fmt)
+    return buf.getvalue()
+
+
+def test_s3_target_parts(show_dir: Path) -> None:
+    text = GOOD + (
+        "  prod:\n    location: s3://bucket/shows/back\n"
+        "    public_url: https://cdn.example.org/back/\n    region: auto\n"
+    )
+    show = config.load(write(show_dir, text))
+    t = show.target("prod")
+    assert (t.kind, t.bucket, t.prefix, t.region) == ("s3", "bucket", "shows/back/", "auto")
+
+
+def test_credentials_in_a_public_url_are_refused_and_not_echoed(show_dir: Path) -> None:
+    text = GOOD.replace("http://127.0.0.1:8000", "http://FAKEKEYID:fakeSecret@127.0.0.1:8000")
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, text))
+    message = str(info.value)
+    assert message == (
+        f"{show_dir / 'feed_config.yaml'}:10: target 'local': public_url must not contain a user "
+        "name or password; it would be published in every URL of the feed and site (supply "
+        "credentials through the AWS chain instead)"
+    )
+    assert "FAKEKEYID" not in message and "fakeSecret" not in message
+
+
+def test_categories_may_be_one_string(show_dir: Path) -> None:
+    text = GOOD.replace(
+        "categories:\n  - Health & Fitness > Medicine\n",
+        "categories: Health & Fitness > Medicine\n",
+    )
+    show = config.load(write(show_dir, text))
+    assert [(c.name, c.subcategory) for c in show.categories] == [("Health & Fitness", "Medicine")]
+
+
+def test_subcategory_alone_names_its_parent(show_dir: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, GOOD.replace("Health & Fitness > Medicine", "Medicine")))
+    assert str(info.value).endswith(
+        "unknown Apple category 'Medicine' [C-05] (it is a subcategory: write 'Health & Fitness > Medicine')"
+    )
+
+
+def test_keys_that_yaml_reads_as_numbers_or_booleans_are_just_unknown(show_dir: Path) -> None:
+    with pytest.raises(Problems) as info:
+        config.load(write(show_dir, GOOD + "123: x\nyes: 1\n"))
+    assert [p.message for p in info.value.problems] == ["unknown key '123'", "unknown key 'yes'"]
+
+
+def test_absurdly_large_artwork_is_refused_without_decoding_it(show_dir: Path) -> None:
+    import struct
+    import warnings
+    import zlib
+
+    png = bytearray(_img((8, 8), "RGB", "PNG"))
+    ihdr = struct.pack(">II", 20000, 20000) + bytes(png[24:29])  # width, height, rest of IHDR
+    png[16:29] = ihdr
+    png[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    (show_dir / "artwork.png").write_bytes(bytes(png))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the library must not warn (it would print)
+        with pytest.raises(ConfigError) as info:
+            config.load(write(show_dir, GOOD.replace("artwork.jpg", "artwork.png")))
+    assert "artwork 'artwork.png' far too large to be artwork (over 170 megapixels) [C-03]" in str(
+        info.value
+    )

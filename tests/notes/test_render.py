@@ -1,0 +1,369 @@
+"""publisher.notes.render_notes: numbering, the three renderings, hostile input, errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from publisher.errors import NotesError, Problems
+from publisher.notes import DESCRIPTION_LIMIT, load_bibliography, load_style, render_notes
+from publisher.notes.citesyntax import collapse
+from tests.support.paths import ROOT, TESTS
+
+DATA = TESTS / "data" / "notes"
+PAGE = "https://show.example/episodes/ep.html"
+
+
+@pytest.fixture(scope="module")
+def bib():  # type: ignore[no-untyped-def]
+    return load_bibliography([ROOT / "show_notes" / "references.bib", DATA / "hostile.bib"])
+
+
+@pytest.fixture(scope="module")
+def ama():  # type: ignore[no-untyped-def]
+    return load_style("american-medical-association", base_dir=ROOT)
+
+
+def _render(text, bib, style, **kw):  # type: ignore[no-untyped-def]
+    return render_notes(text, source=Path("show_notes/ep.md"), first_line=8, bibliography=bib,
+                        style=style, page_url=PAGE, **kw)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("numbers", "expected"),
+    [
+        ([1, 2, 3, 4], [(1, 4, "")]),
+        ([1, 2], [(1, 1, ""), (2, 2, "")]),
+        ([3, 1, 4, 5], [(1, 1, ""), (3, 5, "")]),
+        ([2, 2, 1], [(1, 1, ""), (2, 2, "")]),
+    ],
+)
+def test_collapse(numbers: list[int], expected: list[tuple[int, int, str]]) -> None:
+    assert collapse([(n, "") for n in numbers], enabled=True) == expected
+
+
+def test_numbering_and_collapse_in_text(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = ("A[@koes2010; @dagenais2010; @pillastrini2012; @henschke2013] B[@downie2013;"
+            " @brinjikji2015] C[@koes2010] D[@koes2010; @downie2013; @brinjikji2015;"
+            " @kalichman2009] E[@webster2010, p. 33]")  # fmt: skip
+    notes = _render(text, bib, ama)
+    sups = re.findall(r"<sup>(.*?)</sup>", notes.content_html)
+    assert sups == ["1–4", "5,6", "1", "1,5–7", "8(p33)"]
+    assert "[1–4]" in notes.description_html and "[1,5–7]" in notes.description_html
+    assert [r.key for r in notes.references][:2] == ["koes2010", "dagenais2010"]
+    doc = lxml_html.fragment_fromstring(notes.web_html, create_parent="div")
+    assert doc.xpath("//sup[@class='cite']/a[@href='#ref-1']/@aria-label")[0] == "Reference 1"
+    assert doc.xpath("//section[@class='references']/h2/text()") == ["References"]
+    ids = doc.xpath("//section[@class='references']/ol/li/@id")
+    assert ids == [f"ref-{n}" for n in range(1, 9)]
+    # every back link points at an existing citation anchor
+    anchors = set(doc.xpath("//sup[@class='cite']/a/@id"))
+    backs = doc.xpath("//a[@class='backref']/@href")
+    assert backs and all(b[1:] in anchors for b in backs)
+    # reference 2 was only cited inside the range 1–4: it links back to the range's start
+    assert doc.xpath("//li[@id='ref-2']/a[@class='backref']/@href") == ["#cite-1-1"]
+
+
+def test_content_has_absolute_links_only(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = "See [the last episode](../ep0.html) and [x](#top)[@koes2010][^n].\n\n[^n]: Note."
+    notes = _render(text, bib, ama)
+    hrefs = re.findall(r'href="([^"]*)"', notes.content_html)
+    assert hrefs and all(h.startswith("https://") for h in hrefs)
+    assert "https://show.example/ep0.html" in hrefs
+    assert 'href="../ep0.html"' in notes.web_html
+
+
+def test_external_links_get_rel(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    notes = _render("[a](https://other.example/) [b](https://show.example/x) [c](x.html)", bib, ama)
+    for out in (notes.web_html, notes.content_html):
+        assert '<a href="https://other.example/" rel="nofollow noopener">a</a>' in out
+        assert re.search(r'<a href="[^"]*x">b</a>', out)
+    assert '<a href="x.html">c</a>' in notes.web_html
+
+
+def test_description_subset_and_headings(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = "## Heading\n\n*Em* **strong** `code`[@koes2010]\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    notes = _render(text, bib, ama)
+    tags = set(re.findall(r"</?([a-z0-9]+)", notes.description_html))
+    assert tags <= {"p", "ol", "ul", "li", "a"}
+    assert notes.description_html.startswith("<p>Heading</p>\n<p>Em strong code [1]</p>")
+    assert "<li>a: 1; b: 2</li>" in notes.description_html
+
+
+def test_long_description_cut_at_paragraph_with_link(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    para = "Ünïcödé sentence about backs — ✓ 😀 [@koes2010]. " * 12
+    text = "\n\n".join(f"Paragraph {i}. {para}" for i in range(12))
+    notes = _render(text, bib, ama)
+    out = notes.description_html
+    assert len(out.encode("utf-8")) <= DESCRIPTION_LIMIT
+    assert out.endswith(f'<p><a href="{PAGE}">Read the full notes and references</a></p>')
+    assert out.startswith("<p>Paragraph 0.")
+    assert re.search(r"\[1\]\.</p>\n<p><a href", out)  # whole paragraphs only
+    assert set(re.findall(r"</?([a-z]+)", out)) <= {"p", "a"}
+
+
+def test_one_huge_paragraph_cut_at_sentence(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(f"Sentence {i} is here, with ünïcödé ✓." for i in range(400))
+    out = _render(text, bib, ama).description_html
+    assert len(out.encode("utf-8")) <= DESCRIPTION_LIMIT
+    assert re.search(r"ünïcödé ✓\.</p>\n<p><a href=", out)
+
+
+def test_summary_used_when_notes_do_not_fit(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = "Long paragraph. " * 400
+    out = _render(text, bib, ama, summary="Short <b>summary</b> & more.").description_html
+    assert out == (
+        "<p>Short &lt;b&gt;summary&lt;/b&gt; &amp; more.</p>\n"
+        f'<p><a href="{PAGE}">Read the full notes and references</a></p>'
+    )
+
+
+HOSTILE = """# <script>alert(1)</script>
+
+<img src=x onerror=alert(1)> [click](javascript:alert(1)) [ok](https://e.example/)
+<a href="javascript:alert(2)">raw</a> [@evil] [@evilurl]
+"""
+
+
+def test_hostile_input_is_inert_everywhere(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    notes = _render(HOSTILE, bib, ama, summary="<script>alert(3)</script>")
+    long = _render(HOSTILE + "x. " * 2000, bib, ama, summary="<script>alert(3)</script>")
+    outputs = [notes.web_html, notes.content_html, notes.description_html,
+               long.description_html]  # fmt: skip
+    for out in outputs:
+        doc = lxml_html.fragment_fromstring(out, create_parent="div")
+        assert not doc.xpath("//script | //img[@onerror] | //*[@onmouseover] | //iframe")
+        assert not [h for h in doc.xpath("//@href | //@src") if "javascript" in h.lower()]
+        assert "&lt;script&gt;" in out
+    assert "https://e.example/" in notes.content_html
+
+
+def test_unknown_keys_reported_together_with_lines(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = "Intro.\n\nA claim\ncontinued [@brinjikj2015].\n\n- item [@nosuchkey; @koes2010]\n"
+    with pytest.raises(Problems) as exc:
+        _render(text, bib, ama)
+    assert str(exc.value) == (
+        "show_notes/ep.md:11: unknown citation key 'brinjikj2015' (did you mean 'brinjikji2015'?)\n"
+        "show_notes/ep.md:13: unknown citation key 'nosuchkey'"
+    )
+
+
+def test_unknown_key_without_bibliography(ama) -> None:  # type: ignore[no-untyped-def]
+    from publisher.notes import Bibliography
+
+    with pytest.raises(NotesError) as exc:
+        _render("x [@a]", Bibliography.empty(), ama)
+    assert str(exc.value) == (
+        "show_notes/ep.md:8: unknown citation key 'a' "
+        "(no bibliography is configured for this episode)"
+    )
+
+
+def test_plain_markdown_without_citations(ama) -> None:  # type: ignore[no-untyped-def]
+    from publisher.notes import Bibliography
+
+    notes = _render("Hello *world*, mail me@example.org [not a cite].", Bibliography.empty(), ama)
+    assert notes.web_html == "<p>Hello <em>world</em>, mail me@example.org [not a cite].</p>\n"
+    assert notes.references == ()
+
+
+def test_unknown_key_hint_names_only_likely_typos(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = "A [@dagenias2010].\n\nB [@webster2001].\n\nC [@smith2020]."
+    with pytest.raises(Problems) as exc:
+        _render(text, bib, ama)
+    assert str(exc.value) == (
+        "show_notes/ep.md:8: unknown citation key 'dagenias2010' (did you mean 'dagenais2010'?)\n"
+        "show_notes/ep.md:10: unknown citation key 'webster2001' "
+        "(did you mean 'webster2010' or 'webster2013'?)\n"
+        "show_notes/ep.md:12: unknown citation key 'smith2020'"
+    )
+
+
+# --- headings: the page's <h1> is the episode title -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        ("# A\n\n## B\n\n### C\n\n# D", "<h2>A</h2>\n<h3>B</h3>\n<h4>C</h4>\n<h2>D</h2>\n"),
+        ("# A\n\n##### E\n\n###### F", "<h2>A</h2>\n<h6>E</h6>\n<h6>F</h6>\n"),  # capped
+        ("## A\n\n### B", "<h2>A</h2>\n<h3>B</h3>\n"),  # the sample show's notes: unchanged
+        ("### A\n\n#### B", "<h2>A</h2>\n<h3>B</h3>\n"),  # no level skipped after the <h1>
+        ("A\n===\n\nB\n---", "<h2>A</h2>\n<h3>B</h3>\n"),  # setext headings too
+    ],
+)
+def test_note_headings_start_at_h2(markdown: str, expected: str, ama) -> None:  # type: ignore[no-untyped-def]
+    from publisher.notes import Bibliography
+
+    notes = _render(markdown, Bibliography.empty(), ama)
+    assert notes.web_html == expected
+    assert notes.content_html == expected
+    assert "<h" not in notes.description_html
+
+
+def test_heading_before_references_keeps_outline(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    notes = _render("# Findings\n\nText.[@koes2010]", bib, ama)
+    for out in (notes.web_html, notes.content_html):
+        doc = lxml_html.fragment_fromstring(out, create_parent="div")
+        assert [h.tag for h in doc.xpath("//h1|//h2|//h3|//h4|//h5|//h6")] == ["h2", "h2"]
+
+
+# --- footnotes: lettered, so they cannot be read as citation numbers ---------------------
+
+FOOTNOTES = """\
+A claim.[@koes2010][^why] Again[^why] and more.[^how]
+
+[^why]: Because.
+[^how]: How:
+
+    - first
+"""
+
+
+def test_footnotes_on_the_website(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    web = _render(FOOTNOTES, bib, ama).web_html
+    body, _, rest = web.partition('\n<section class="footnotes"')
+    assert body == (
+        '<p>A claim.<sup class="cite"><a href="#ref-1" id="cite-1-1" aria-label="Reference 1">'
+        '1</a></sup><sup class="footnote-ref"><a href="#fn-1" id="fnref-1" '
+        'aria-label="Footnote a">[a]</a></sup> Again<sup class="footnote-ref"><a href="#fn-1" '
+        'id="fnref-1-1" aria-label="Footnote a">[a]</a></sup> and more.<sup class="footnote-ref">'
+        '<a href="#fn-2" id="fnref-2" aria-label="Footnote b">[b]</a></sup></p>'
+    )
+    notes, _, refs = rest.partition('\n<section class="references"')
+    assert notes == (
+        ' aria-labelledby="notes-title">\n'
+        '<h2 id="notes-title">Notes</h2>\n'
+        '<ol type="a">\n'
+        '<li id="fn-1"><p>Because. <a href="#fnref-1" class="backref" aria-label="Back to marker'
+        ' 1 of footnote a in the text">\u21a91</a> <a href="#fnref-1-1" class="backref" '
+        'aria-label="Back to marker 2 of footnote a in the text">\u21a92</a></p>\n'
+        "</li>\n"
+        '<li id="fn-2"><p>How:</p>\n'
+        "<ul>\n<li>first</li>\n</ul>\n"
+        ' <a href="#fnref-2" class="backref" '
+        'aria-label="Back to footnote b in the text">\u21a9</a></li>\n'
+        "</ol>\n"
+        "</section>\n"
+    )
+    assert refs.startswith(' aria-labelledby="references-title">\n<h2 id="references-title">')
+    doc = lxml_html.fragment_fromstring(web, create_parent="div")
+    ids = set(doc.xpath("//@id"))
+    assert len(doc.xpath("//@id")) == len(ids)  # unique
+    assert all(h[1:] in ids for h in doc.xpath("//a/@href") if h.startswith("#"))
+
+
+def test_footnotes_in_the_feed(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    notes = _render(FOOTNOTES, bib, ama)
+    content, _, _ = notes.content_html.partition("\n<h2>References</h2>")
+    assert content == (
+        "<p>A claim.<sup>1</sup><sup>[a]</sup> Again<sup>[a]</sup> and more.<sup>[b]</sup></p>\n"
+        "<h2>Notes</h2>\n"
+        "<p>[a] Because.</p>\n"
+        "<p>[b] How:</p>\n"
+        "<ul>\n<li>first</li>\n</ul>\n"
+    )
+    assert "aria-" not in notes.content_html and " id=" not in notes.content_html
+    assert notes.description_html.startswith(
+        "<p>A claim. [1] [note 1] Again [note 1] and more. [note 2]</p>\n"
+        "<p>Notes</p>\n<ol>\n<li><p>Because.</p>\n</li>\n"
+    )
+
+
+def test_footnote_without_a_paragraph_and_custom_title(ama) -> None:  # type: ignore[no-untyped-def]
+    from publisher.notes import Bibliography
+
+    text = "X[^n]\n\n[^n]:\n    - only a list\n"
+    notes = _render(text, Bibliography.empty(), ama, notes_title="Anmerkungen")
+    assert notes.content_html == (
+        "<p>X<sup>[a]</sup></p>\n<h2>Anmerkungen</h2>\n<p>[a]</p>\n<ul>\n<li>only a list</li>\n</ul>\n"
+    )
+    assert '<h2 id="notes-title">Anmerkungen</h2>' in notes.web_html
+    assert "<p>Anmerkungen</p>" in notes.description_html
+
+
+@pytest.mark.parametrize(
+    ("n", "label"),
+    [(1, "a"), (2, "b"), (26, "z"), (27, "aa"), (52, "az"), (53, "ba"), (703, "aaa")],
+)
+def test_footnote_labels_count_like_lower_alpha(n: int, label: str) -> None:
+    from publisher.notes.markdown import footnote_label
+
+    assert footnote_label(n) == label
+
+
+def test_dropped_link_closes_only_itself(ama) -> None:  # type: ignore[no-untyped-def]
+    # markdown-it refuses javascript: itself; ftp: passes it and is dropped here, text kept.
+    from publisher.notes import Bibliography
+
+    text = "[*a* `b`](ftp://x/) [ok](/c) [bad](tel:1) [**fine**](https://e.example/d)"
+    notes = _render(text, Bibliography.empty(), ama)
+    assert notes.content_html == (
+        '<p><em>a</em> <code>b</code> <a href="https://show.example/c">ok</a> bad '
+        '<a href="https://e.example/d" rel="nofollow noopener"><strong>fine</strong></a></p>\n'
+    )
+
+
+def test_whole_list_facts_computed_once_per_render(ama, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # link_close and footnote_anchor once scanned every token for each link and marker, so a
+    # render was quadratic in the notes' length; now each list is looked at once per render.
+    from publisher.notes import Bibliography
+    from publisher.notes import markdown as md
+
+    calls: list[str] = []
+
+    def counted(name):  # type: ignore[no-untyped-def]
+        real = getattr(md, name)
+
+        def wrapper(tokens):  # type: ignore[no-untyped-def]
+            calls.append(name)
+            return real(tokens)
+
+        return wrapper
+
+    for name in ("_link_openers", "_footnote_markers"):
+        monkeypatch.setattr(md, name, counted(name))
+    links = " ".join(f"[l{i}](https://e.example/{i})" for i in range(300))
+    marks = " ".join("x[^n]" for _ in range(300))
+    notes = _render(f"{links}\n\n{marks}\n\n[^n]: The note.\n", Bibliography.empty(), ama)
+    assert notes.web_html.count("https://e.example/") == 300
+    assert "Back to marker 300 of footnote a in the text" in notes.web_html
+    # links: one inline list per rendering (web, content, description); markers: web only
+    assert calls.count("_link_openers") == 3
+    assert calls.count("_footnote_markers") == 1
+
+
+def test_third_party_imports_stay_in_their_modules() -> None:
+    # One library per module: markdown-it in markdown.py (citesyntax.py only for mypy), PyYAML in
+    # publisher/yamldoc.py. Imports under "if TYPE_CHECKING:" are for mypy and do not count.
+    import ast
+
+    def runtime_imports(path: Path) -> set[str]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {
+            id(n)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+            for n in ast.walk(node)
+        }
+        found: set[str] = set()
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.Import):
+                found |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module.split(".")[0])
+        return found
+
+    notes = sorted((ROOT / "publisher" / "notes").glob("*.py"))
+    using = {lib: [p.name for p in notes if lib in runtime_imports(p)]
+             for lib in ("markdown_it", "mdit_py_plugins", "yaml")}  # fmt: skip
+    assert using == {
+        "markdown_it": ["markdown.py"],
+        "mdit_py_plugins": ["markdown.py"],
+        "yaml": [],
+    }

@@ -1,0 +1,107 @@
+"""I-04 across runs: the pure parts of the GUID guard (feed -> url/guid map, comparison)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from publisher.errors import GuidChangedError, StoreError
+from publisher.model import Enclosure
+from publisher.publish.history import (
+    GuidChange,
+    changed_guids,
+    guid_problems,
+    published_guids,
+)
+
+BASE = "https://cdn.example.org/show/"
+OLD = "285df7e3-1c4a-4d1e-9a4b-0f3c2d1e5a67"
+NEW = "c5df967e-8b2f-4e3a-a1d6-7e9c0b4f2d18"
+NOTE = Path("/shows/back/show_notes/2026-09-15-red-flags.md")
+
+
+def feed(*items: str) -> bytes:
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        "<rss version='2.0' xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'>"
+        f"<channel><title>Show</title>{''.join(items)}</channel></rss>\n"
+    ).encode()
+
+
+def item(slug: str, guid: str | None, *, ext: str = "mp3") -> str:
+    g = "" if guid is None else f"<guid isPermaLink='false'>\n  {guid}\n</guid>"
+    enc = f"<enclosure url='{BASE}media/{slug}.{ext}' length='10' type='audio/mpeg'/>"
+    return f"<item><title>{slug}</title><itunes:episode>1</itunes:episode>{g}{enc}</item>"
+
+
+def enc(slug: str, guid: str, source: Path | None = None) -> Enclosure:
+    return Enclosure(f"media/{slug}.mp3", f"{BASE}media/{slug}.mp3", 10, "audio/mpeg", guid, source)
+
+
+def test_published_guids_maps_each_media_name_to_its_items_guid() -> None:
+    got = published_guids(feed(item("a", OLD), item("b", "b-guid", ext="m4a")))
+    assert got == {"a.mp3": OLD, "b.m4a": "b-guid"}
+
+
+def test_published_guids_skips_items_without_guid_or_enclosure() -> None:
+    no_enclosure = f"<item><title>x</title><guid>{OLD}</guid></item>"
+    assert published_guids(feed(item("a", None), no_enclosure, item("b", " "))) == {}
+
+
+def test_missing_or_unparsable_feed_gives_nothing_to_compare() -> None:
+    assert published_guids(None) == {}
+    assert published_guids(b"") == {}
+    assert published_guids(b"<rss><channel><item>") == {}
+    assert published_guids(b"\xff\xfe not xml at all") == {}
+
+
+def test_changed_guid_is_found_new_and_removed_episodes_are_fine() -> None:
+    published = {"a.mp3": OLD, "gone.mp3": "gone-guid"}
+    now = (enc("a", NEW), enc("new", "new-guid"))
+    assert changed_guids(published, now) == (GuidChange(now[0], OLD),)
+    assert changed_guids(published, (enc("a", OLD), enc("new", "x"))) == ()
+    assert changed_guids({}, now) == ()
+
+
+def test_an_enclosure_without_a_guid_is_not_compared() -> None:
+    assert changed_guids({"a.mp3": OLD}, (enc("a", ""),)) == ()
+
+
+def test_a_guid_change_is_caught_even_when_the_public_url_moves_too() -> None:
+    moved = Enclosure(
+        "media/a.mp3", "https://new.example.net/pod/media/a.mp3", 10, "audio/mpeg", NEW
+    )
+    assert changed_guids(published_guids(feed(item("a", OLD))), (moved,)) == (
+        GuidChange(moved, OLD),
+    )
+
+
+def test_guid_problems_one_per_episode_naming_the_note() -> None:
+    other = Path("/shows/back/show_notes/2026-09-01-imaging.md")
+    published = feed(item("a", OLD), item("b", "b-old"), item("c", "c-guid"))
+    problems = guid_problems(
+        published,
+        "s3://pods/show/",
+        (enc("a", NEW, NOTE), enc("b", "b-new", other), enc("c", "c-guid", NOTE)),
+    )
+    assert [type(p) for p in problems] == [GuidChangedError, GuidChangedError]
+    assert all(isinstance(p, StoreError) for p in problems)
+    first = problems[0]
+    assert first.path == NOTE and first.line is None
+    assert first.message == (
+        f"guid changed since it was published: the feed at s3://pods/show/ has '{OLD}' for "
+        f"this episode, the note now says '{NEW}' [I-04]"
+    )
+    assert first.hint == (
+        f"put back 'guid: {OLD}' (apps would list the episode twice); to publish it as a new "
+        "episode, give its audio a new name"
+    )
+    assert problems[1].path == other and "has 'b-old' for this episode" in problems[1].message
+
+
+def test_guid_problems_without_a_note_names_the_media_key() -> None:
+    (problem,) = guid_problems(feed(item("a", OLD)), "/srv/pod", (enc("a", NEW),))
+    assert str(problem).startswith("media/a.mp3: guid changed since it was published: ")
+
+
+def test_guid_problems_none_when_nothing_was_published() -> None:
+    assert guid_problems(None, "/srv/pod", (enc("a", NEW, NOTE),)) == []

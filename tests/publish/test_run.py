@@ -1,0 +1,296 @@
+"""publish() against a local folder target: order, idempotence, stale files, failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publisher.errors import GuidChangedError, Problems, StoreError
+from publisher.model import Build, SiteFile
+from publisher.publish.run import (
+    Deleted,
+    EnclosuresConfirmed,
+    Event,
+    FileDone,
+    FileProgress,
+    FileStarted,
+    LockNote,
+    ManifestWritten,
+    Planned,
+    open_store,
+    publish,
+)
+from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Progress
+from publisher.stores.local import LocalStore
+from tests.support.sitebuild import local_target, make_build, tree
+
+EPISODES = {"ep1": 40_000, "ep2": 2_500_000}
+
+
+def setup(tmp_path: Path, episodes: dict[str, int] = EPISODES) -> tuple[Build, Path]:
+    out = tmp_path / "public"
+    return make_build(tmp_path / "site", local_target(out), episodes), out
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    """Modification times of the published files (the lock comes and goes in .publisher/)."""
+    return {
+        str(p): p.stat().st_mtime_ns
+        for p in folder.rglob("*")
+        if p.name != ".publisher" and p.name != "lock.json"
+    }
+
+
+def test_first_publish_writes_every_file_media_first_feed_last(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    events: list[Event] = []
+    report = publish(build, events=events.append)
+    assert tree(out) == tree(build.site_dir)
+    done = [e.key for e in events if isinstance(e, FileDone)]
+    assert done[:2] == ["media/ep1.mp3", "media/ep2.mp3"]
+    assert done[-1] == "feed.xml"
+    kinds = [build.file(k).kind for k in done]
+    assert kinds == sorted(kinds, key=["media", "asset", "page", "feed"].index)
+    assert isinstance(events[0], Planned)
+    confirmed = events.index(EnclosuresConfirmed(2))
+    assert confirmed < next(
+        i for i, e in enumerate(events) if isinstance(e, FileStarted) and e.key == "feed.xml"
+    )
+    progress = [e for e in events if isinstance(e, FileProgress)]
+    assert progress[-1].total_sent == report.bytes_uploaded == sum(f.size for f in build.files)
+    assert len(report.uploaded) == len(build.files) and report.deleted == ()
+    assert report.summary().startswith(f"published to {out}: {len(build.files)} uploaded (")
+    assert report.verification is None  # local targets are not fetched over HTTP
+    assert not (out / LOCK_KEY).exists()
+    assert (out / MANIFEST_KEY).is_file()
+
+
+def test_second_publish_writes_nothing_and_says_so(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    publish(build)
+    before = mtimes(out)
+    rebuilt = make_build(tmp_path / "site", build.target, EPISODES)  # regenerated: new mtimes
+    events: list[Event] = []
+    report = publish(rebuilt, events=events.append)
+    assert report.uploaded == () and report.deleted == () and not report.changed
+    assert report.summary() == f"nothing to publish: {len(build.files)} files unchanged at {out}"
+    assert not any(isinstance(e, (FileStarted, ManifestWritten)) for e in events)
+    assert mtimes(out) == before
+
+
+def test_dry_run_lists_what_and_why_and_changes_nothing(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    report = publish(build, dry_run=True)
+    assert not out.exists()
+    assert report.dry_run and len(report.uploaded) == len(build.files)
+    assert {a.reason for a in report.uploaded} == {"not on the target"}
+    assert report.summary().startswith(f"dry run, nothing changed at {out}: 10 to upload (10 new")
+
+    publish(build)
+    grown = make_build(tmp_path / "site", build.target, {**EPISODES, "ep3": 10})
+    before = mtimes(out)
+    report = publish(grown, dry_run=True)
+    assert mtimes(out) == before
+    assert {a.key: a.status for a in report.uploaded} == {
+        "media/ep3.mp3": "new",
+        "chapters/ep3.json": "new",
+        "episodes/ep3.html": "new",
+        "index.html": "changed",
+        "feed.xml": "changed",
+    }
+
+
+def test_adding_an_episode_writes_only_its_files_changed_pages_and_feed(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    publish(build)
+    grown = make_build(tmp_path / "site", build.target, {**EPISODES, "ep3": 1234})
+    report = publish(grown)
+    assert [a.key for a in report.uploaded] == [
+        "media/ep3.mp3",
+        "chapters/ep3.json",
+        "episodes/ep3.html",
+        "index.html",
+        "feed.xml",
+    ]
+    assert report.bytes_uploaded == sum(a.file.size for a in report.uploaded if a.file)
+    assert tree(out) == tree(grown.site_dir)
+
+
+def test_removed_episode_leaves_site_and_feed_media_kept(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    publish(build)
+    shrunk = make_build(tmp_path / "site", build.target, {"ep1": EPISODES["ep1"]})
+    events: list[Event] = []
+    report = publish(shrunk, events=events.append)
+    assert [(a.key, a.reason) for a in report.deleted] == [
+        ("episodes/ep2.html", "no longer built; deleted after the feed"),
+        ("chapters/ep2.json", "no longer built; deleted after the feed"),
+    ]
+    assert [(a.key, a.reason) for a in report.kept if a.status == "stale"] == [
+        ("media/ep2.mp3", "media is kept; use --prune-media to delete")
+    ]
+    assert not (out / "episodes" / "ep2.html").exists()
+    assert (out / "media" / "ep2.mp3").exists()
+    assert b"ep2" not in (out / "feed.xml").read_bytes()
+    feed_done = events.index(FileDone("feed.xml", shrunk.file("feed.xml").size))
+    first_delete = next(i for i, e in enumerate(events) if isinstance(e, Deleted))
+    assert feed_done < first_delete
+    assert "1 stale media kept" in report.summary()
+
+    # The next publish keeps reporting it, and --prune-media removes it.
+    again = publish(shrunk)
+    assert not again.changed and [a.key for a in again.kept if a.status == "stale"] == [
+        "media/ep2.mp3"
+    ]
+    pruned = publish(shrunk, prune_media=True)
+    assert [a.key for a in pruned.deleted] == ["media/ep2.mp3"]
+    assert tree(out) == tree(shrunk.site_dir)
+    assert publish(shrunk).kept == publish(shrunk, dry_run=True).kept
+
+
+def test_content_on_the_target_is_trusted_over_the_manifest(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    publish(build)
+    (out / "media" / "ep1.mp3").unlink()
+    (out / "index.html").write_text("tampered, and longer than the original page ...........")
+    report = publish(build)
+    assert {a.key: a.reason for a in report.uploaded} == {
+        "media/ep1.mp3": "listed in the manifest but missing from the target",
+        "index.html": f"55 bytes on the target, {build.file('index.html').size} in the manifest",
+    }
+    assert tree(out) == tree(build.site_dir)
+
+
+class FailingStore(LocalStore):
+    """A local store whose put fails for one key, as a full disk or dropped mount would."""
+
+    def __init__(self, root: Path, fail_key: str) -> None:
+        super().__init__(root)
+        self.fail_key = fail_key
+
+    def put(self, file: SiteFile, progress: Progress) -> None:
+        if file.key == self.fail_key:
+            raise StoreError(f"cannot write {file.key}: No space left on device", self.root)
+        super().put(file, progress)
+
+
+def test_interrupted_publish_keeps_old_feed_and_rerun_completes(tmp_path: Path) -> None:
+    build, out = setup(tmp_path, {"ep1": 1000})
+    publish(build)
+    old_feed = (out / "feed.xml").read_bytes()
+    grown = make_build(tmp_path / "site", build.target, {"ep1": 1000, "ep2": 5000})
+    with pytest.raises(StoreError, match="No space left on device"):
+        publish(grown, store=FailingStore(out, "episodes/ep2.html"))
+    assert (out / "feed.xml").read_bytes() == old_feed  # still the complete old show
+    assert (out / "media" / "ep2.mp3").exists()  # landed before the failure ...
+    assert not (out / LOCK_KEY).exists()  # the failed publish released its lock
+    report = publish(grown)
+    assert "media/ep2.mp3" not in [a.key for a in report.uploaded]  # ... so not sent again
+    assert tree(out) == tree(grown.site_dir)
+
+
+class LyingStore(LocalStore):
+    """Claims to write media but does not: the feed must not be written."""
+
+    def put(self, file: SiteFile, progress: Progress) -> None:
+        if file.kind != "media":
+            super().put(file, progress)
+
+
+def test_feed_is_not_written_unless_every_enclosure_is_there(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    with pytest.raises(StoreError) as e:
+        publish(build, store=LyingStore(out))
+    assert str(e.value) == (
+        f"{out}: the feed was not written: media/ep1.mp3 is missing on the target, the feed "
+        "needs 40000 bytes (the old feed is still served; run publish again)"
+    )
+    assert not (out / "feed.xml").exists()
+    assert tree(out) == {
+        k: v
+        for k, v in tree(build.site_dir).items()
+        if k.endswith((".html", ".css", ".json", ".jpg"))
+    }
+
+
+def test_concurrent_publish_is_refused_and_break_lock(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    LocalStore(out).acquire_lock()
+    with pytest.raises(StoreError, match="another publish is in progress: locked by "):
+        publish(build)
+    assert not (out / "feed.xml").exists()
+    assert publish(build, dry_run=True).uploaded  # a dry run needs no lock
+    events: list[Event] = []
+    report = publish(build, break_lock=True, events=events.append)
+    assert report.lock_note is not None and report.lock_note.startswith("broke the lock held by ")
+    assert isinstance(events[0], LockNote)
+    assert not (out / LOCK_KEY).exists()
+
+
+def test_garbage_lock_is_taken_over_with_a_note(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    (out / ".publisher").mkdir(parents=True)
+    (out / LOCK_KEY).write_text("{garbage")
+    events: list[Event] = []
+    report = publish(build, events=events.append)
+    note = (
+        f"took over an unreadable lock at {out / LOCK_KEY} "
+        "(not a valid lock record, so treated as expired)"
+    )
+    assert report.lock_note == note and events[0] == LockNote(note)
+    assert not (out / LOCK_KEY).exists() and tree(out) == tree(build.site_dir)
+
+
+def test_open_store_local(tmp_path: Path) -> None:
+    store = open_store(local_target(tmp_path))
+    assert isinstance(store, LocalStore) and store.location == str(tmp_path)
+
+
+# --- I-04: a published episode keeps its GUID ---------------------------------------------
+
+
+def test_changed_guid_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    publish(build)
+    before = mtimes(out)
+    grown = {**EPISODES, "ep3": 500}
+    changed = make_build(tmp_path / "site", build.target, grown, guids={"ep2": "ep2-v2"})
+    for dry_run in (True, False):
+        with pytest.raises(GuidChangedError) as e:
+            publish(changed, dry_run=dry_run)
+        assert str(e.value) == (
+            f"{Path('show_notes', 'ep2.md')}: guid changed since it was published: the feed at "
+            f"{out} has 'ep2' for this episode, the note now says 'ep2-v2' [I-04] (put back "
+            "'guid: ep2' (apps would list the episode twice); to publish it as a new episode, "
+            "give its audio a new name)"
+        )
+        assert mtimes(out) == before
+        assert not (out / LOCK_KEY).exists()  # the refused publish let go of the lock
+    # A new episode and a removed one are fine, with the published GUID kept.
+    fine = make_build(tmp_path / "site", build.target, {"ep2": EPISODES["ep2"], "ep3": 500})
+    report = publish(fine)
+    assert report.uploaded[0].key == "media/ep3.mp3" and report.uploaded[-1].key == "feed.xml"
+
+
+def test_every_changed_guid_is_reported_at_once(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    publish(build)
+    changed = make_build(tmp_path / "site", build.target, EPISODES, guids={"ep1": "x", "ep2": "y"})
+    with pytest.raises(Problems) as e:
+        publish(changed)
+    assert [(type(p), p.path) for p in e.value.problems] == [
+        (GuidChangedError, Path("show_notes/ep1.md")),
+        (GuidChangedError, Path("show_notes/ep2.md")),
+    ]
+    assert "the note now says 'y' [I-04]" in str(e.value).splitlines()[1]
+
+
+def test_unreadable_feed_on_the_target_does_not_block_publishing(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    publish(build)
+    (out / "feed.xml").write_bytes(b"<rss><channel><item><guid>ep1</gu")
+    changed = make_build(tmp_path / "site", build.target, EPISODES, guids={"ep1": "ep1-v2"})
+    report = publish(changed)
+    assert [a.key for a in report.uploaded] == ["feed.xml"]
+    assert (out / "feed.xml").read_bytes() == changed.file("feed.xml").path.read_bytes()

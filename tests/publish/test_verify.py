@@ -1,0 +1,211 @@
+"""verify(): reach a show as an app would, against small real HTTP servers."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from publisher.errors import VerifyError
+from publisher.model import Enclosure
+from publisher.publish.run import publish
+from publisher.publish.verify import verify, verify_build
+from tests.support.s3server import Bucket, SeaweedS3
+from tests.support.sitebuild import make_build
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """A plain static server: no Range support, feed served as application/xml."""
+
+    extensions_map = {".xml": "application/xml", ".mp3": "audio/mpeg"}
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def static_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(_Handler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", root
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_verify_reads_enclosures_from_the_feed_and_names_each_failure(
+    static_site: tuple[str, Path],
+) -> None:
+    url, root = static_site
+    (root / "ep1.mp3").write_bytes(b"x" * 100)
+    (root / "feed.xml").write_text(
+        f"<rss version='2.0'><channel><item><enclosure url='{url}ep1.mp3' length='100' "
+        f"type='audio/mpeg'/></item><item><enclosure url='{url}gone.mp3' length='5' "
+        "type='audio/mpeg'/></item></channel></rss>"
+    )
+    report = verify(url + "feed.xml", raise_on_failure=False)
+    assert [(c.what, c.ok, c.detail) for c in report.checks] == [
+        (
+            "feed GET",
+            False,
+            "Content-Type is application/xml, not application/rss+xml (D-07)",
+        ),
+        ("HEAD", True, "200, 100 bytes"),
+        ("range GET", False, "answered 200 OK, not 206 (D-03)"),
+        ("HEAD", False, "answered 404 File not found"),
+        ("range GET", False, "answered 404 File not found, not 206 (D-03)"),
+    ]
+    with pytest.raises(VerifyError) as e:
+        verify(url + "feed.xml")
+    assert str(e.value).startswith(
+        f"a podcast app could not reach the show: 4 of 5 requests failed: feed GET {url}"
+        "feed.xml: Content-Type is application/xml"
+    )
+    assert str(e.value).endswith(
+        "and 1 more (check the target's public_url and that the bucket allows public reads)"
+    )
+
+
+def test_wrong_length_and_unreachable_host() -> None:
+    enc = Enclosure("media/a.mp3", "http://127.0.0.1:9/a.mp3", 10, "audio/mpeg")
+    report = verify("http://127.0.0.1:9/feed.xml", [enc], raise_on_failure=False, timeout=2)
+    assert not report.ok
+    assert all(c.detail.startswith("unreachable (") for c in report.checks)
+
+
+def test_verify_a_published_s3_show(admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path) -> None:
+    build = make_build(tmp_path / "site", bucket.target(), {"ep1": 5000, "ep2": 1})
+    publish(build, verify=False)
+    report = verify_build(build)
+    assert report.ok and report.summary() == "verified: 5 requests answered as a podcast app needs"
+    # Standalone (``publisher verify``): enclosures come from the served feed.
+    assert verify(build.target.feed_url).checks == report.checks
+    # An enclosure whose length disagrees with the object is named.
+    short = Enclosure("media/ep1.mp3", build.enclosures[0].url, 4999, "audio/mpeg")
+    bad = verify(build.target.feed_url, [short], raise_on_failure=False)
+    assert [c.detail for c in bad.failures] == [
+        "Content-Length is 5000, the feed says 4999",
+        "Content-Range is 'bytes 0-1/5000', not 'bytes 0-1/4999'",
+    ]
+
+
+# --- servers that misbehave -----------------------------------------------------------------
+
+BIG = 128 * 1024 * 1024  # an episode's worth; never held in memory on either side
+
+
+class _IgnoresRange(http.server.BaseHTTPRequestHandler):
+    """Answers every GET of the episode with 200 and the whole body, Range or not."""
+
+    sent: list[int]
+    done: threading.Event
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_HEAD(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "audio/mpeg")
+        self.send_header("Content-Length", str(BIG))
+        self.end_headers()
+
+    def do_GET(self) -> None:
+        if self.path == "/feed.xml":
+            feed = b"<rss version='2.0'><channel/></rss>"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(feed)))
+            self.end_headers()
+            self.wfile.write(feed)
+            return
+        self.do_HEAD()
+        chunk, sent = b"\0" * 65536, 0
+        try:
+            while sent < BIG:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:  # the client hung up
+            pass
+        finally:
+            self.sent.append(sent)
+            self.done.set()
+
+
+def test_range_ignored_fails_without_downloading_the_episode() -> None:
+    handler = type("H", (_IgnoresRange,), {"sent": [], "done": threading.Event()})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        enc = Enclosure("media/ep.mp3", url + "ep.mp3", BIG, "audio/mpeg")
+        report = verify(url + "feed.xml", [enc], raise_on_failure=False, timeout=10)
+        assert [(c.what, c.ok, c.detail) for c in report.checks] == [
+            ("feed GET", True, "200, 35 bytes, application/rss+xml"),
+            ("HEAD", True, f"200, {BIG} bytes"),
+            ("range GET", False, "answered 200 OK, not 206 (D-03)"),
+        ]
+        assert handler.done.wait(10)
+        # Hung up after a few bytes: what was sent is what the socket buffers took.
+        assert len(handler.sent) == 1 and handler.sent[0] < BIG // 4
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def raw_server() -> Iterator[tuple[str, list[bytes]]]:
+    """A TCP server on loopback answering each request with the next of ``replies`` (bytes
+    sent as they are, then the connection is closed)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    replies: list[bytes] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                data = b""
+                while b"\r\n\r\n" not in data and (more := conn.recv(4096)):
+                    data += more
+                conn.sendall(replies.pop(0) if replies else b"")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/", replies
+    finally:
+        listener.close()
+
+
+def test_answers_that_are_not_http_are_failed_checks(raw_server: tuple[str, list[bytes]]) -> None:
+    url, replies = raw_server
+    enc = Enclosure("media/ep.mp3", url + "ep.mp3", 100, "audio/mpeg")
+    replies += [
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 1000\r\n\r\n<rss",
+        b"garbage\r\n\r\n",
+        b"",  # hangs up without a word
+    ]
+    report = verify(url + "feed.xml", [enc], raise_on_failure=False, timeout=5, workers=1)
+    assert [(c.what, c.detail) for c in report.checks] == [
+        ("feed GET", "the answer was cut short after 4 bytes (IncompleteRead)"),
+        ("HEAD", "not a valid HTTP response (BadStatusLine)"),
+        ("range GET", "unreachable (Remote end closed connection without response)"),
+    ]
+    replies += [b"garbage\r\n\r\n"] * 3
+    with pytest.raises(VerifyError) as e:
+        verify(url + "feed.xml", [enc], timeout=5, workers=1)
+    assert "\n" not in str(e.value)
+    assert str(e.value).startswith(
+        "a podcast app could not reach the show: 3 of 3 requests failed: "
+        f"feed GET {url}feed.xml: not a valid HTTP response (BadStatusLine); "
+    )

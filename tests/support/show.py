@@ -1,0 +1,24 @@
+"""The sample show, copied for a test to change, and the fixed "now" the tests build at."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from tests.support.paths import ROOT
+
+FIXED_NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+SHOW_PARTS = ("feed_config.yaml", "artwork.jpg", "episodes", "show_notes")
+
+
+def copy_show(dest: Path) -> Path:
+    """Copy the sample show (config, artwork, episodes, notes) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in SHOW_PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part)
+        else:
+            shutil.copy2(src, dest / part)
+    return dest
