@@ -1,15 +1,36 @@
-"""The one error type users see, and its few subclasses.
+"""The one error type users see, its few subclasses, and the typed warning.
 
 Every problem a producer can fix is a :class:`PublisherError` carrying the file and line it
 concerns. It prints as ``path:line: problem (hint)``. Anything else that escapes is a bug and
-keeps its traceback.
+keeps its traceback. Things a producer should know but that do not stop a run are
+:class:`Notice` values of the same shape (path, line, rule, message, hint).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+_RULE = re.compile(r"\[([A-Z]-\d{2})\]")
+
+
+def rule_of(message: str) -> str | None:
+    """The first feed-rule ID (``C-03``, ``I-04`` …, docs/feed-rules.md) a message names."""
+    found = _RULE.search(message)
+    return found.group(1) if found else None
+
+
+def _where(path: Path | None, line: int | None) -> str:
+    if path is None:
+        return ""
+    where = display_path(path)
+    if line is not None:
+        where += f":{line}"
+    return where + ": "
 
 
 def display_path(path: Path | str) -> str:
@@ -38,17 +59,62 @@ class PublisherError(Exception):
         self.line = line
         self.hint = hint
 
+    @property
+    def rule(self) -> str | None:
+        """The feed-rule ID the message names, if any."""
+        return rule_of(self.message)
+
     def __str__(self) -> str:
-        where = ""
-        if self.path is not None:
-            where = display_path(self.path)
-            if self.line is not None:
-                where += f":{self.line}"
-            where += ": "
-        text = where + self.message
+        text = _where(self.path, self.line) + self.message
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"path", "line", "rule", "message", "hint"}``, null where absent."""
+        return _json(self.path, self.line, self.rule, self.message, self.hint)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning (or, with ``warning=False``, plain information) that does not stop a run.
+
+    Prints as ``path:line: warning: message (hint)``; ``rule`` defaults to the feed-rule ID
+    the message names.
+    """
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+    hint: str | None = None
+    rule: str | None = None
+    warning: bool = True
+
+    def __post_init__(self) -> None:
+        if self.rule is None:
+            object.__setattr__(self, "rule", rule_of(self.message))
+
+    def __str__(self) -> str:
+        text = _where(self.path, self.line) + ("warning: " if self.warning else "") + self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"path", "line", "rule", "message", "hint"}``, null where absent."""
+        return _json(self.path, self.line, self.rule, self.message, self.hint)
+
+
+def _json(
+    path: Path | None, line: int | None, rule: str | None, message: str, hint: str | None
+) -> dict[str, Any]:
+    return {
+        "path": display_path(path) if path is not None else None,
+        "line": line,
+        "rule": rule,
+        "message": message,
+        "hint": hint,
+    }
 
 
 class ConfigError(PublisherError):
