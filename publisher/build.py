@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from publisher import artwork, audio, config, episodes, feed, notes, site
+from publisher import artwork, audio, config, episodes, feed, layout, notes, site
 from publisher.episodes.chapters import chapters_json
 from publisher.errors import (
     ConfigError,
@@ -34,7 +34,6 @@ from publisher.model import (
     Chapter,
     Enclosure,
     Episode,
-    FileKind,
     Item,
     ItemLinks,
     Show,
@@ -44,26 +43,16 @@ from publisher.model import (
 )
 
 BUILD_MARKER = ".publisher-build"
-_TEXT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".json": "application/json",
-}
 
 
 @dataclass(frozen=True)
 class Output:
-    """One file of the build before it is written: bytes, or a source file to copy."""
+    """One file of the build before it is written: bytes, or a source file to copy. Its
+    kind, Content-Type and Cache-Control follow from its key (the layout's)."""
 
     key: str
-    kind: FileKind
-    content_type: str
     data: bytes | None = None
     source: Path | None = None
-    immutable: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,9 +112,12 @@ def prepare(
     show_art = show.image.read_bytes()  # config checked it (C-03)
     art_key = _artwork_key(show_art)
     show_links = ShowLinks(
-        target.public_url + "index.html", target.feed_url, target.public_url + art_key, art_key
+        layout.url(target.public_url, layout.INDEX_KEY),
+        target.feed_url,
+        layout.url(target.public_url, art_key),
+        art_key,
     )
-    outputs: list[Output] = [_artwork_output(art_key, show_art)]
+    outputs: list[Output] = [Output(art_key, show_art)]
     items = _items(show, target, published, outputs, list(read.problems))
     if not items:
         held = [e for e in read.episodes if e.draft or e.date > now]
@@ -144,10 +136,9 @@ def prepare(
     feed_xml, feed_notice = feed.fit_feed(show, show_links, items)
     if feed_notice:
         notices.append(feed_notice)
-    outputs.append(Output("feed.xml", "feed", feed.FEED_CONTENT_TYPE, feed_xml))
+    outputs.append(Output(layout.FEED_KEY, feed_xml))
     for key, data in site.render_site(show, show_links, items):
-        kind: FileKind = "page" if key.endswith(".html") else "asset"
-        outputs.append(Output(key, kind, _content_type(key), data))
+        outputs.append(Output(key, data))
     if guid_mode == "write":
         # Only now, with nothing else wrong: a failed run writes no file at all.
         if new_podcast_guid and show.podcast_guid:
@@ -188,7 +179,17 @@ def build(
             assert o.data is not None
             dest.write_bytes(o.data)
             size, digest = len(o.data), hashlib.sha256(o.data).hexdigest()
-        files.append(SiteFile(o.key, dest, size, digest, o.content_type, o.kind, o.immutable))
+        files.append(
+            SiteFile(
+                o.key,
+                dest,
+                size,
+                digest,
+                layout.content_type(o.key),
+                layout.kind(o.key),
+                layout.immutable(o.key),
+            )
+        )
     cache.save()
     enclosures = tuple(
         Enclosure(
@@ -304,8 +305,8 @@ def _episode_files(
 ) -> tuple[ItemLinks, list[Output], tuple[Chapter, ...]]:
     base = target.public_url
     a = ep.audio
-    media_key = f"media/{ep.slug}.{a.extension}"
-    extra = [Output(media_key, "media", a.mime_type, source=a.source)]
+    media_key = layout.media_key(ep.slug, a.extension)
+    extra = [Output(media_key, source=a.source)]
     image_url = None
     if ep.image is not None:
         named = ep.line("image")  # else a same-stem file in episodes/
@@ -316,33 +317,32 @@ def _episode_files(
             error=EpisodeError,
         )
         key = _artwork_key(data)
-        extra.append(_artwork_output(key, data))
-        image_url = base + key
+        extra.append(Output(key, data))
+        image_url = layout.url(base, key)
     elif a.artwork is not None and artwork.embedded_usable(a.artwork.data):
         key = _artwork_key(a.artwork.data)
-        extra.append(_artwork_output(key, a.artwork.data))
-        image_url = base + key
+        extra.append(Output(key, a.artwork.data))
+        image_url = layout.url(base, key)
     transcript_url = transcript_type = None
     if ep.transcript is not None:
         ext = ep.transcript.name.partition(".")[2].lower()
-        transcript_type = episodes.TRANSCRIPT_TYPES[ext]
+        transcript_type = layout.transcript_type(ext)
         _check_transcript(ep.transcript, ext)
-        key = f"transcripts/{ep.slug}.{ext}"
-        ctype = _TEXT_TYPES.get("." + ext.rsplit(".", 1)[-1], transcript_type)
-        extra.append(Output(key, "asset", ctype, source=ep.transcript))
-        transcript_url = base + key
+        key = layout.transcript_key(ep.slug, ext)
+        extra.append(Output(key, source=ep.transcript))
+        transcript_url = layout.url(base, key)
     chapters_url = None
     chapters, marks = chapters_json(ep)
     if chapters is not None:
-        key = f"chapters/{ep.slug}.json"
-        extra.append(Output(key, "asset", "application/json+chapters", chapters))
-        chapters_url = base + key
-    page_key = f"episodes/{ep.slug}.html"
+        key = layout.chapters_key(ep.slug)
+        extra.append(Output(key, chapters))
+        chapters_url = layout.url(base, key)
+    page_key = layout.page_key(ep.slug)
     links = ItemLinks(
         page_key,
-        base + page_key,
+        layout.url(base, page_key),
         media_key,
-        base + media_key,
+        layout.url(base, media_key),
         image_url,
         transcript_url,
         transcript_type,
@@ -371,18 +371,9 @@ def _check_transcript(path: Path, ext: str) -> None:
         raise EpisodeError(problem + " [I-14]", path, 1)
 
 
-def _artwork_output(key: str, data: bytes) -> Output:
-    mime = "image/png" if key.endswith(".png") else "image/jpeg"
-    return Output(key, "asset", mime, data, immutable=True)
-
-
 def _artwork_key(data: bytes) -> str:
     """A content-addressed name: new art gets a new URL (C-03), named by its real format."""
-    return f"artwork/{hashlib.sha256(data).hexdigest()[:16]}.{artwork.extension(data)}"
-
-
-def _content_type(key: str) -> str:
-    return _TEXT_TYPES.get(Path(key).suffix, "application/octet-stream")
+    return layout.artwork_key(data, artwork.extension(data))
 
 
 def _check_build_dir(out: Path, root: Path) -> None:

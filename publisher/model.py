@@ -11,8 +11,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from publisher import layout
+from publisher.layout import FileKind as FileKind  # the layout decides the kinds
+
 EpisodeType = Literal["full", "trailer", "bonus"]
-FileKind = Literal["media", "asset", "page", "feed"]
 TargetKind = Literal["local", "s3"]
 
 
@@ -43,8 +45,8 @@ class AudioInfo:
 
     source: Path
     size: int  # bytes on disk
-    mime_type: str  # "audio/mpeg" or "audio/x-m4a", decided from the content
-    extension: str  # "mp3" or "m4a", matching mime_type
+    mime_type: str  # the layout's type of the format, decided from the content
+    extension: str  # the format: "mp3" or "m4a"
     duration: float  # seconds, measured where headers can lie
     title: str | None = None
     artist: str | None = None
@@ -102,7 +104,7 @@ class Target:
 
     @property
     def feed_url(self) -> str:
-        return self.public_url + "feed.xml"
+        return layout.feed_url(self.public_url)
 
     @property
     def bucket(self) -> str:

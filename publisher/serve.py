@@ -9,7 +9,6 @@ nothing whose path has a segment starting with a dot (the ``.publisher/`` manife
 from __future__ import annotations
 
 import logging
-import mimetypes
 import os
 import re
 import socket
@@ -20,46 +19,16 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, unquote, urlsplit
 
+from publisher import layout
 from publisher.errors import PublisherError
 from publisher.publish.plan import manifest_from_json
-from publisher.stores.base import MANIFEST_KEY
 
-__all__ = ["content_type", "make_server", "serve_forever"]
+__all__ = ["make_server", "serve_forever"]
 
 log = logging.getLogger(__name__)
 
 _CHUNK = 64 * 1024
-_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".xml": "application/xml",
-    ".json": "application/json",
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/x-m4a",
-    ".mp4": "video/mp4",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip",
-    ".txt": "text/plain; charset=utf-8",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-    ".svg": "image/svg+xml",
-    ".ico": "image/x-icon",
-}
 _RANGE_RE = re.compile(r"^bytes=\s*(\d*)\s*-\s*(\d*)\s*$")
-
-
-def content_type(name: str) -> str:
-    """The Content-Type this server sends for a file called ``name``."""
-    if name == "feed.xml":
-        return "application/rss+xml; charset=utf-8"
-    suffix = os.path.splitext(name)[1].lower()
-    if suffix in _TYPES:
-        return _TYPES[suffix]
-    guessed, _ = mimetypes.guess_type(name, strict=False)
-    return guessed or "application/octet-stream"
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -100,8 +69,8 @@ class _Server(ThreadingHTTPServer):
 
     def published_type(self, path: Path) -> str:
         """The Content-Type the build decided for ``path`` (kept in the target's manifest,
-        e.g. ``application/json+chapters``, I-15), else one guessed from the name."""
-        manifest = self.root / MANIFEST_KEY
+        e.g. ``application/json+chapters``, I-15), else the layout's for its key."""
+        manifest = self.root / layout.MANIFEST_KEY
         stamp, types = self._types
         try:
             st = manifest.stat()
@@ -114,7 +83,7 @@ class _Server(ThreadingHTTPServer):
             types = {}
             self._types = (None, types)
         key = path.relative_to(self.root).as_posix()
-        return types.get(key) or content_type(path.name)
+        return types.get(key) or layout.content_type(key)
 
     def handle_error(self, request: object, client_address: object) -> None:
         # the stdlib prints every failed request to stderr; the library never prints
@@ -159,8 +128,8 @@ class _Handler(BaseHTTPRequestHandler):
                 # so that relative links in the folder's index.html resolve inside the folder
                 self._redirect(url_path + "/", send_body)
                 return
-            path = path / "index.html"
-            if not path.is_file() or self._resolve(url_path + "index.html") is None:
+            path = path / layout.INDEX_KEY
+            if not path.is_file() or self._resolve(url_path + layout.INDEX_KEY) is None:
                 self._error(HTTPStatus.NOT_FOUND, send_body)  # no listings
                 return
         try:
@@ -274,14 +243,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _error(self, status: HTTPStatus, send_body: bool) -> None:
-        body = f"{status.value} {status.phrase}\n".encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        if send_body:
-            self.wfile.write(body)
+        self.send_error(status)  # the stdlib's page; no body for HEAD
 
 
 def make_server(root: Path, host: str, port: int) -> ThreadingHTTPServer:

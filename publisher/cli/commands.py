@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from publisher import __version__, clock
+from publisher import __version__, clock, layout
 from publisher.cli.progress import PublishProgress
 from publisher.errors import Problems, PublisherError, display_path
 
@@ -71,7 +71,7 @@ def _check(args: argparse.Namespace) -> int:
         guid_mode="refuse" if _in_ci(args) else "ignore",
     )
     _notices(plan.notices)
-    pages = sum(1 for o in plan.outputs if o.kind == "page")
+    pages = sum(1 for o in plan.outputs if layout.kind(o.key) == "page")
     _say(
         args,
         f"ok: {plan.show.title}: {len(plan.items)} episodes published, {pages} pages, "
@@ -94,7 +94,7 @@ def _build(args: argparse.Namespace) -> int:
         guid_mode=_guid_mode(args),
     )
     _notices(result.notices)
-    feed = result.file("feed.xml")
+    feed = result.file(layout.FEED_KEY)
     _say(
         args,
         f"built {len(result.files)} files into {display_path(result.site_dir)} "
@@ -141,7 +141,8 @@ def _publish(args: argparse.Namespace) -> int:
         host = urlsplit(result.target.public_url).hostname or ""
         if _named(args) is None and _ad_hoc(args) is None and host.startswith("127."):
             print(
-                f"preview: publisher serve, then open {result.target.public_url}index.html "
+                "preview: publisher serve, then open "
+                f"{layout.url(result.target.public_url, layout.INDEX_KEY)} "
                 f"(feed: {result.target.feed_url})"
             )
     return EXIT_OK
@@ -179,7 +180,7 @@ def _serve(args: argparse.Namespace) -> int:
     host = args.host or (public_host if public_host.startswith("127.") else "127.0.0.1")
     port = args.port or parts.port or 8000
     root = Path(target.location)
-    if not (root / "feed.xml").exists():
+    if not (root / layout.FEED_KEY).exists():
         raise PublisherError(
             f"nothing published in {display_path(root)} yet",
             None,
@@ -187,10 +188,9 @@ def _serve(args: argparse.Namespace) -> int:
             "run 'publisher publish' first",
         )
     server = serve.make_server(root, host, port)  # bind first: then the URL printed is live
-    bound_port = server.server_address[1]
+    url = f"http://{host}:{server.server_address[1]}/"
     print(
-        f"Serving {display_path(root)} at http://{host}:{bound_port}/ (Ctrl-C to stop); "
-        f"feed: http://{host}:{bound_port}/feed.xml",
+        f"Serving {display_path(root)} at {url} (Ctrl-C to stop); feed: {layout.feed_url(url)}",
         flush=True,
     )
     try:

@@ -19,6 +19,7 @@ from publisher.config import yamldoc
 from publisher.config.persons import parse_persons
 from publisher.config.show import XML_ILLEGAL, xml_illegal_chars
 from publisher.errors import AudioError, EpisodeError, PublisherError, display_path, raise_all
+from publisher.layout import TRANSCRIPT_EXTENSIONS
 from publisher.model import AudioInfo, Episode, EpisodeType, Show
 
 # write: mint missing GUIDs (build writes them into the notes once everything else is
@@ -51,13 +52,6 @@ REFUSED_EXTENSIONS = (
     "m4b",
 )
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png")
-TRANSCRIPT_TYPES = {
-    "vtt": "text/vtt",
-    "srt": "application/x-subrip",
-    "html": "text/html",
-    "txt": "text/plain",
-    "transcript.json": "application/json",
-}
 CHAPTERS_SUFFIX = "chapters.json"
 FIELDS = (
     "title",
@@ -227,7 +221,7 @@ def _audio_files(
                 )
                 continue
             by_slug.setdefault(stem, []).append(path)
-        elif ext in IMAGE_EXTENSIONS or ext in TRANSCRIPT_TYPES or ext == CHAPTERS_SUFFIX:
+        elif ext in IMAGE_EXTENSIONS or ext in TRANSCRIPT_EXTENSIONS or ext == CHAPTERS_SUFFIX:
             extras.setdefault(stem, {})[ext] = path
     result: dict[str, _AudioFiles] = {}
     for slug, paths in by_slug.items():
@@ -241,7 +235,7 @@ def _audio_files(
             continue
         ex = extras.get(slug, {})
         image = next((ex[e] for e in IMAGE_EXTENSIONS if e in ex), None)
-        transcript = next((ex[e] for e in TRANSCRIPT_TYPES if e in ex), None)
+        transcript = next((ex[e] for e in TRANSCRIPT_EXTENSIONS if e in ex), None)
         result[slug] = _AudioFiles(paths[0], image, transcript, ex.get(CHAPTERS_SUFFIX))
     return result, claimed
 

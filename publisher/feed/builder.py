@@ -13,13 +13,12 @@ import lxml.etree  # noqa: F401  feedgen.util needs lxml.etree imported first (l
 
 from feedgen.feed import FeedGenerator  # isort: skip
 
-from publisher import __version__
+from publisher import __version__, layout
 from publisher.config.show import XML_ILLEGAL
 from publisher.errors import FeedError, display_path
 from publisher.feed.extension import EpisodeExtension, ShowExtension
 from publisher.model import Item, Person, Show, ShowLinks
 
-FEED_CONTENT_TYPE = "application/rss+xml; charset=utf-8"
 MAX_FEED_BYTES = 5_000_000  # D-09: the W3C validator's hard cap
 AIM_FEED_BYTES = 1_000_000  # D-09: "aim well under 1 MB"; apps poll the feed often
 # I-01: episode numbering in a title ("Ep 3", "#3", "S1E2", "Episode 12:"), not "Top 10 myths".
@@ -106,7 +105,7 @@ def build_feed(
     fg.register_extension("pub", ShowExtension, EpisodeExtension, atom=False, rss=True)
     fg.title(show.title)
     # feedgen writes the *last* link as RSS <link>, and atom:link for rel="self".
-    fg.link(href=links.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=links.feed_url, rel="self", type=layout.FEED_TYPE)
     fg.link(href=links.site_url, rel="alternate")
     fg.description(show.description)
     fg.language(show.language)

@@ -16,8 +16,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
+from publisher import layout
 from publisher.errors import GuidChangedError, PublisherError
 from publisher.model import Enclosure
 
@@ -28,11 +28,6 @@ class GuidChange:
 
     enclosure: Enclosure  # as built now (its guid is the new one)
     published: str  # the GUID the feed on the target has for the same enclosure URL
-
-
-def media_name(url: str) -> str:
-    """The media file name an enclosure URL ends with: ``…/media/ep1.mp3?x=1`` -> ``ep1.mp3``."""
-    return urlsplit(url.strip()).path.rsplit("/", 1)[-1]
 
 
 def published_guids(feed: bytes | None) -> dict[str, str]:
@@ -53,7 +48,7 @@ def published_guids(feed: bytes | None) -> dict[str, str]:
         url = enclosure.get("url", "").strip() if enclosure is not None else ""
         guid = (item.findtext("guid") or "").strip()
         if url and guid:
-            out.setdefault(media_name(url), guid)
+            out.setdefault(layout.media_name(url), guid)
     return out
 
 
@@ -67,7 +62,7 @@ def changed_guids(
     """
     out: list[GuidChange] = []
     for enc in enclosures:
-        old = published.get(media_name(enc.url))
+        old = published.get(layout.media_name(enc.key))
         if old is not None and enc.guid and enc.guid != old:
             out.append(GuidChange(enc, old))
     return tuple(out)

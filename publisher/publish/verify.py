@@ -16,11 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
 
+from publisher import layout
 from publisher.errors import VerifyError
 from publisher.model import Build, Enclosure
 
 _USER_AGENT = "publisher-verify/1 (like a podcast app)"
-_FEED_TYPE = "application/rss+xml"
 _PEEK = 16  # bytes read of a range answer: a server that ignores Range sends the whole episode
 
 # Everything a request can fail with short of an answer: no connection, a timeout, a bad URL,
@@ -137,8 +137,8 @@ def _get_feed(url: str, timeout: float) -> tuple[Check, bytes | None]:
     ctype = a.headers.get("Content-Type", "")
     if a.status != 200:
         return Check(url, "feed GET", False, f"answered {a.status} {a.reason}"), None
-    if not ctype.lower().startswith(_FEED_TYPE):
-        detail = f"Content-Type is {ctype or 'missing'}, not {_FEED_TYPE} (D-07)"
+    if not ctype.lower().startswith(layout.FEED_TYPE):
+        detail = f"Content-Type is {ctype or 'missing'}, not {layout.FEED_TYPE} (D-07)"
         return Check(url, "feed GET", False, detail), a.body
     return Check(url, "feed GET", True, f"200, {len(a.body)} bytes, {ctype}"), a.body
 

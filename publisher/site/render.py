@@ -22,12 +22,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jinja2
 from markupsafe import Markup
 
+from publisher import layout
 from publisher.model import Item, Show, ShowLinks
 
 __all__ = ["render_site"]
-
-STYLESHEET_KEY = "style.css"
-INDEX_KEY = "index.html"
 
 _MONTHS = (
     "January",
@@ -78,13 +76,14 @@ def render_site(
             key=key,
             href=href,
             rel=lambda target_key: _relative(key, target_key),
-            stylesheet=f"{_relative(key, STYLESHEET_KEY)}?v={css_version}",
+            index_key=layout.INDEX_KEY,
+            stylesheet=f"{_relative(key, layout.STYLESHEET_KEY)}?v={css_version}",
             csp=csp,
             **context,
         )
         return key, html.encode("utf-8")
 
-    pages = [page("index.html", INDEX_KEY, items=views)]
+    pages = [page("home.html", layout.INDEX_KEY, items=views)]
     for i, view in enumerate(views):
         pages.append(
             page(
@@ -96,7 +95,7 @@ def render_site(
                 older=views[i + 1] if i + 1 < len(views) else None,
             )
         )
-    pages.append((STYLESHEET_KEY, css))
+    pages.append((layout.STYLESHEET_KEY, css))
     return tuple(pages)
 
 
@@ -146,7 +145,7 @@ def _environment() -> jinja2.Environment:
 
 @cache
 def _stylesheet() -> bytes:
-    return resources.files("publisher.site").joinpath("static", "style.css").read_bytes()
+    return resources.files("publisher.site").joinpath("static", layout.STYLESHEET_KEY).read_bytes()
 
 
 # --- formatting -------------------------------------------------------------------------------
@@ -277,8 +276,9 @@ def _base_url(links: ShowLinks, items: Sequence[Item]) -> str:
     pairs = [(links.artwork_url, links.artwork_key)]
     pairs += [(i.links.page_url, i.links.page_key) for i in items]
     for url, key in pairs:
-        if key and url.endswith("/" + key):
-            return url[: -len(key)]
+        base = layout.public_url_of(url, key)
+        if base is not None:
+            return base
     site = links.site_url
     return site if site.endswith("/") else site.rsplit("/", 1)[0] + "/"
 
@@ -288,9 +288,9 @@ def _href(base: str, from_key: str, url: str) -> str:
     if not url.startswith(base):
         return url  # another origin (a CDN, a transcript host): absolute
     parts = urlsplit(url[len(base) :])
-    target = parts.path or INDEX_KEY
+    target = parts.path or layout.INDEX_KEY
     if target.endswith("/"):
-        target += INDEX_KEY  # a folder opened from file:// would list, not show the page
+        target += layout.INDEX_KEY  # a folder opened from file:// would list, not show the page
     rel = _relative(from_key, target)
     return (
         rel

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Protocol
 
 from publisher.errors import StoreError
+from publisher.layout import LOCK_KEY as LOCK_KEY  # the keys are the layout's
+from publisher.layout import MANIFEST_KEY as MANIFEST_KEY
+from publisher.layout import META_DIR as META_DIR
 from publisher.model import SiteFile
 from publisher.publish.plan import Manifest
 
-META_DIR = ".publisher/"
-MANIFEST_KEY = META_DIR + "manifest.json"
-LOCK_KEY = META_DIR + "lock.json"
 LOCK_TTL = timedelta(minutes=15)
 
 Progress = Callable[[int], None]

@@ -9,7 +9,6 @@ contains them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final, Literal
 
 import boto3
@@ -18,8 +17,9 @@ from boto3.exceptions import S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
+from publisher import layout
 from publisher.errors import StoreError
-from publisher.model import FileKind, SiteFile, Target
+from publisher.model import SiteFile, Target
 from publisher.publish.plan import Manifest, ManifestEntry, manifest_from_json, manifest_to_json
 from publisher.stores.base import (
     LOCK_KEY,
@@ -39,23 +39,6 @@ from publisher.stores.base import (
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-CachePolicy = FileKind | Literal["immutable"]
-
-CACHE_CONTROL: Final[Mapping[CachePolicy, str]] = {
-    # The feed and pages change when an episode is added: apps and browsers re-check soon.
-    "feed": "public, max-age=300",
-    "page": "public, max-age=300",
-    # Media sits at a stable URL (media/<slug>.mp3) that may be re-uploaded after a fix.
-    "media": "public, max-age=86400",
-    # CSS, chapters and transcripts: stable URLs, occasionally corrected.
-    "asset": "public, max-age=3600",
-    # Content-addressed artwork: a new image gets a new URL, so the old one never changes.
-    "immutable": "public, max-age=31536000, immutable",
-}
-"""Cache-Control by kind of file; documented in docs/publishing.md."""
-
-META_CACHE_CONTROL = "no-store"  # the manifest and the lock: never served from a cache
-
 MULTIPART_THRESHOLD = 8 * 1024 * 1024
 
 # What a conditional write or delete answers when its condition does not hold.
@@ -64,7 +47,7 @@ _CONFLICT: Final = ("PreconditionFailed", "412", "ConditionalRequestConflict", "
 
 def cache_control(f: SiteFile) -> str:
     """The Cache-Control header ``f`` is uploaded with."""
-    return CACHE_CONTROL["immutable" if f.immutable else f.kind]
+    return layout.cache_control(f.kind, content_addressed=f.immutable)
 
 
 class S3Store:
@@ -227,8 +210,8 @@ class S3Store:
                     Bucket=self.bucket,
                     Key=self.prefix + LOCK_KEY,
                     Body=lock.to_json(),
-                    ContentType="application/json",
-                    CacheControl=META_CACHE_CONTROL,
+                    ContentType=layout.content_type(LOCK_KEY),
+                    CacheControl=layout.META_CACHE_CONTROL,
                     IfNoneMatch="*",
                 )
                 return grant(lock, replaced, break_lock)
@@ -296,8 +279,8 @@ class S3Store:
                 Bucket=self.bucket,
                 Key=self.prefix + key,
                 Body=data,
-                ContentType="application/json",
-                CacheControl=META_CACHE_CONTROL,
+                ContentType=layout.content_type(key),
+                CacheControl=layout.META_CACHE_CONTROL,
             )
         except (bexc.ClientError, bexc.BotoCoreError, OSError) as e:
             raise self._error(e, doing) from e
