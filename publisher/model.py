@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from publisher import layout
+from publisher.errors import Notice
 from publisher.layout import FileKind as FileKind  # the layout decides the kinds
 
 EpisodeType = Literal["full", "trailer", "bonus"]
@@ -255,7 +256,7 @@ class Build:
     target: Target
     files: tuple[SiteFile, ...]
     enclosures: tuple[Enclosure, ...]
-    notices: tuple[str, ...] = ()  # things the producer should know (e.g. a GUID was written)
+    notices: tuple[Notice, ...] = ()  # things the producer should know (e.g. a GUID was written)
 
     def file(self, key: str) -> SiteFile:
         for f in self.files:

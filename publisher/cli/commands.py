@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from publisher import __version__, clock, layout
 from publisher.cli.progress import PublishProgress
-from publisher.errors import Problems, PublisherError, display_path
+from publisher.errors import Notice, Problems, PublisherError, display_path
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INTERRUPTED = 0, 1, 130  # argparse exits 2 on usage errors
 
@@ -63,20 +63,19 @@ def _report_problems(e: PublisherError, args: argparse.Namespace) -> None:
 def _check(args: argparse.Namespace) -> int:
     from publisher import build
 
-    plan = build.prepare(
+    checked = build.check(
         _root(args),
         now=clock.now(args.now),
         target=_ad_hoc(args),
         target_name=_named(args),
         guid_mode="refuse" if _in_ci(args) else "ignore",
     )
-    _notices(plan.notices)
-    pages = sum(1 for o in plan.outputs if layout.kind(o.key) == "page")
+    _notices(checked.notices)
     _say(
         args,
-        f"ok: {plan.show.title}: {len(plan.items)} episodes published, {pages} pages, "
-        f"feed for {plan.target.feed_url}",
-        {"ok": True, "episodes": len(plan.items)},
+        f"ok: {checked.show.title}: {checked.episodes} episodes published, {checked.pages} "
+        f"pages, feed for {checked.target.feed_url}",
+        {"ok": True, "episodes": checked.episodes},
     )
     return EXIT_OK
 
@@ -336,7 +335,7 @@ def _guid_mode(args: argparse.Namespace) -> Any:
     return "preview" if getattr(args, "dry_run", False) else "write"
 
 
-def _notices(notices: Sequence[str]) -> None:
+def _notices(notices: Sequence[Notice]) -> None:
     for n in notices:
         print(n, file=sys.stderr)
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from publisher.config import yamldoc
 from publisher.config.persons import parse_persons
 from publisher.config.show import XML_ILLEGAL, xml_illegal_chars
-from publisher.errors import AudioError, EpisodeError, PublisherError, display_path, raise_all
+from publisher.errors import AudioError, EpisodeError, Notice, PublisherError, raise_all
 from publisher.layout import TRANSCRIPT_EXTENSIONS
 from publisher.model import AudioInfo, Episode, EpisodeType, Show
 
@@ -86,7 +86,7 @@ class ReadResult:
     and the problems of the episodes that could not be read."""
 
     episodes: tuple[Episode, ...]
-    notices: tuple[str, ...]
+    notices: tuple[Notice, ...]
     problems: tuple[PublisherError, ...] = ()
 
 
@@ -100,7 +100,7 @@ def read_episodes(
     notes = _notes(notes_dir, problems)
     audio, claimed = _audio_files(audio_dir, set(notes), read_audio, problems)
     episodes: list[Episode] = []
-    notices: list[str] = []
+    notices: list[Notice] = []
     for slug, note in sorted(notes.items()):
         if slug not in audio:
             if slug in claimed:  # its audio file has a problem of its own
@@ -270,7 +270,7 @@ def _episode(
     files: _AudioFiles,
     read_audio: AudioReader,
     guid_mode: GuidMode,
-) -> tuple[Episode, str | None]:
+) -> tuple[Episode, Notice | None]:
     problems: list[PublisherError] = []
     try:
         text = note.read_text(encoding="utf-8-sig")  # editors on Windows may add a BOM
@@ -461,7 +461,9 @@ def _bib_paths(value: Any, note: Path, fail: Callable[[str], None]) -> tuple[Pat
     return tuple(note.parent / p for p in items)
 
 
-def _guid(meta: dict[str, Any], note: Path, mode: GuidMode, fail: Fail) -> tuple[str, str | None]:
+def _guid(
+    meta: dict[str, Any], note: Path, mode: GuidMode, fail: Fail
+) -> tuple[str, Notice | None]:
     value = meta.get("guid")
     if value is not None:
         if not isinstance(value, str) or not value.strip():
@@ -469,7 +471,7 @@ def _guid(meta: dict[str, Any], note: Path, mode: GuidMode, fail: Fail) -> tuple
             return "", None
         return value.strip(), None
     if mode == "ignore":
-        return "", f"{display_path(note)}: has no guid yet; build or publish will write one"
+        return "", Notice("has no guid yet; build or publish will write one", note, warning=False)
     if mode == "refuse":
         fail(
             "no 'guid' in the front matter [I-04]",
@@ -479,19 +481,22 @@ def _guid(meta: dict[str, Any], note: Path, mode: GuidMode, fail: Fail) -> tuple
         return "", None
     guid = str(uuid.uuid4())
     if mode == "preview":
-        return guid, f"{display_path(note)}: has no guid yet; a real publish writes one"
+        return guid, Notice("has no guid yet; a real publish writes one", note, warning=False)
     return guid, None
 
 
-def write_new_guids(episodes: Sequence[Episode]) -> tuple[str, ...]:
+def write_new_guids(episodes: Sequence[Episode]) -> tuple[Notice, ...]:
     """Write each newly minted GUID into its note (one line; every other byte stays)."""
     notices = []
     for ep in episodes:
         if ep.guid_is_new:
             insert_front_matter_line(ep.source, f"guid: {ep.guid}")
             notices.append(
-                f"{display_path(ep.source)}: wrote 'guid: {ep.guid}' into the front matter; "
-                "commit this file"
+                Notice(
+                    f"wrote 'guid: {ep.guid}' into the front matter; commit this file",
+                    ep.source,
+                    warning=False,
+                )
             )
     return tuple(notices)
 
