@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import cache
 from html.parser import HTMLParser
@@ -51,11 +51,11 @@ _ORIGIN_RE = re.compile(r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-
 
 def render_site(
     show: Show, links: ShowLinks, items: Sequence[Item]
-) -> tuple[tuple[str, bytes], ...]:
-    """Render the website.
+) -> Iterator[tuple[str, bytes]]:
+    """Render the website, one page at a time as the pages are taken.
 
-    Returns ``(key, content)`` pairs: ``"index.html"``, ``"episodes/<slug>.html"`` for each item
-    (its ``links.page_key``), in the order given (newest first), and ``"style.css"``.
+    Yields ``(key, content)`` pairs: the home page, each item's page (its ``links.page_key``)
+    in the order given (newest first), and the stylesheet (keys: :mod:`publisher.layout`).
     Raises nothing a producer can fix: every input has been validated by earlier stages.
     """
     env = _environment()
@@ -83,20 +83,17 @@ def render_site(
         )
         return key, html.encode("utf-8")
 
-    pages = [page("home.html", layout.INDEX_KEY, items=views)]
+    yield page("home.html", layout.INDEX_KEY, items=views)
     for i, view in enumerate(views):
-        pages.append(
-            page(
-                "episode.html",
-                view.item.links.page_key,
-                item=view.item,
-                view=view,
-                newer=views[i - 1] if i > 0 else None,
-                older=views[i + 1] if i + 1 < len(views) else None,
-            )
+        yield page(
+            "episode.html",
+            view.item.links.page_key,
+            item=view.item,
+            view=view,
+            newer=views[i - 1] if i > 0 else None,
+            older=views[i + 1] if i + 1 < len(views) else None,
         )
-    pages.append((layout.STYLESHEET_KEY, css))
-    return tuple(pages)
+    yield layout.STYLESHEET_KEY, css
 
 
 # --- what the templates are given ------------------------------------------------------------
