@@ -13,6 +13,7 @@ from publisher.episodes.reader import (
     split_front_matter,
     write_new_guids,
 )
+from publisher.episodes.scaffold import new_note
 
 __all__ = [
     "EPISODES_DIR",
@@ -22,6 +23,7 @@ __all__ = [
     "AudioReader",
     "GuidMode",
     "ReadResult",
+    "new_note",
     "read_episodes",
     "split_front_matter",
     "write_new_guids",

@@ -49,9 +49,7 @@ _ALLOWED_STYLE_ATTRIBUTES = ("text-align:left", "text-align:center", "text-align
 _ORIGIN_RE = re.compile(r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
 
 
-def render_site(
-    show: Show, links: ShowLinks, items: Sequence[Item]
-) -> Iterator[tuple[str, bytes]]:
+def render_site(show: Show, links: ShowLinks, items: Sequence[Item]) -> Iterator[tuple[str, bytes]]:
     """Render the website, one page at a time as the pages are taken.
 
     Yields ``(key, content)`` pairs: the home page, each item's page (its ``links.page_key``)
