@@ -13,12 +13,12 @@ Parsing and comparing are pure; :func:`guid_problems` turns the findings into er
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from publisher import layout
 from publisher.errors import GuidChangedError, PublisherError
+from publisher.feed.reader import read_feed
 from publisher.model import Enclosure
 
 
@@ -39,16 +39,13 @@ def published_guids(feed: bytes | None) -> dict[str, str]:
     if not feed:
         return {}
     try:
-        root = ET.fromstring(feed)
-    except ET.ParseError:
+        published = read_feed(feed)
+    except ValueError:
         return {}
     out: dict[str, str] = {}
-    for item in root.iter("item"):
-        enclosure = item.find("enclosure")
-        url = enclosure.get("url", "").strip() if enclosure is not None else ""
-        guid = (item.findtext("guid") or "").strip()
-        if url and guid:
-            out.setdefault(layout.media_name(url), guid)
+    for item in published.items:
+        if item.enclosure is not None and item.guid:
+            out.setdefault(layout.media_name(item.enclosure.url), item.guid)
     return out
 
 

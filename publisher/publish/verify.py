@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import urllib.error
 import urllib.request
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from email.message import Message
 
 from publisher import layout
 from publisher.errors import VerifyError
+from publisher.feed.reader import read_feed
 from publisher.model import Build, Enclosure
 
 _USER_AGENT = "publisher-verify/1 (like a podcast app)"
@@ -181,15 +181,16 @@ def _range(enc: Enclosure, timeout: float) -> Check:
 
 def _enclosures_in(body: bytes, feed_url: str) -> tuple[Enclosure, ...]:
     try:
-        root = ET.fromstring(body)
-    except ET.ParseError as e:
-        raise VerifyError(f"the feed at {feed_url} is not valid XML: {e}") from e
-    out: list[Enclosure] = []
-    for el in root.iter("enclosure"):
-        url, length = el.get("url"), el.get("length", "")
-        if url and length.isdigit():
-            out.append(Enclosure(key="", url=url, length=int(length), mime_type=el.get("type", "")))
-    return tuple(out)
+        feed = read_feed(body)
+    except ValueError as e:
+        raise VerifyError(f"the feed at {feed_url} is {e}") from e
+    return tuple(
+        Enclosure(
+            key="", url=i.enclosure.url, length=i.enclosure.length, mime_type=i.enclosure.type
+        )
+        for i in feed.items
+        if i.enclosure is not None and i.enclosure.length is not None
+    )
 
 
 def _unreachable(e: BaseException) -> str:
