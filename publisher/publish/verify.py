@@ -18,7 +18,7 @@ from email.message import Message
 from publisher import layout
 from publisher.errors import VerifyError
 from publisher.feed.reader import read_feed
-from publisher.model import Build, Enclosure
+from publisher.model import Enclosure
 
 _USER_AGENT = "publisher-verify/1 (like a podcast app)"
 _PEEK = 16  # bytes read of a range answer: a server that ignores Range sends the whole episode
@@ -87,11 +87,6 @@ def verify(
             hint="check the target's public_url and that the bucket allows public reads",
         )
     return report
-
-
-def verify_build(build: Build, **kwargs: float | int | bool) -> VerifyReport:
-    """:func:`verify` the feed and enclosures of ``build`` at its target's public URL."""
-    return verify(build.target.feed_url, build.enclosures, **kwargs)  # type: ignore[arg-type]
 
 
 # --- requests ---------------------------------------------------------------------------
