@@ -22,16 +22,8 @@ from typing import Any
 
 from publisher.config import yamldoc
 from publisher.errors import NotesError, PublisherError, raise_all
-
-# bibtex.py needs nothing from this module at run time (no import cycle), so the DOI clean-up
-# both readers use lives there; ET_AL_SENTINEL is re-exported for citations.py ("et al.").
-from publisher.notes.bibtex import ET_AL_SENTINEL as ET_AL_SENTINEL
-from publisher.notes.bibtex import normalise_doi, read_bibtex
-
-CslItem = Mapping[str, Any]
-
-_NAME_FIELDS = ("author", "editor", "translator", "container-author")
-_DATE_FIELDS = ("issued", "accessed", "original-date", "event-date", "submitted")
+from publisher.notes.bibtex import read_bibtex
+from publisher.notes.csl import DATE_FIELDS, ITEM_TYPES, NAME_FIELDS, CslItem, normalise_doi
 
 
 @dataclass(frozen=True)
@@ -246,16 +238,18 @@ def _check_csl_item(raw: object, index: int, fmt: str) -> tuple[str, dict[str, A
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str | int):
         raise NotesError(f"malformed {fmt}: entry {index} has no 'id'")
     key = str(raw["id"])
-    item: dict[str, Any] = {"id": key, "type": str(raw.get("type") or "document")}
+    kind = str(raw.get("type") or "document")
+    # A type CSL does not define (a typo, a reference manager's own) renders as a document.
+    item: dict[str, Any] = {"id": key, "type": kind if kind in ITEM_TYPES else "document"}
     for name, value in raw.items():
         if name in ("id", "type"):
             continue
-        if name in _NAME_FIELDS:
+        if name in NAME_FIELDS:
             if not (isinstance(value, list) and all(_is_name(v) for v in value)):
                 raise NotesError(f"malformed {fmt}: entry '{key}': '{name}' is not a name list")
             names = [{k: str(v) for k, v in n.items() if v is not None} for n in value]
             item[name] = [n for n in names if n]
-        elif name in _DATE_FIELDS:
+        elif name in DATE_FIELDS:
             date = _check_date(value, key, name, fmt)
             if date is not None:
                 item[name] = date

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pybtex.errors
 from pybtex.database import BibliographyDataError, Entry, Person
@@ -27,14 +27,7 @@ from pybtex.richtext import Text
 from pybtex.scanner import PybtexError, PybtexSyntaxError
 
 from publisher.errors import NotesError, PublisherError, raise_all
-
-if TYPE_CHECKING:
-    from publisher.notes.bibliography import CslItem
-
-# BibTeX's "and others" is not a name; it travels to citeproc as this literal name and is
-# turned into the style's "et al." after rendering (see citations.py). Plain ASCII letters so
-# that no formatter escapes or re-cases it.
-ET_AL_SENTINEL = "Zq9EtAlSentinelQz"
+from publisher.notes.csl import ET_AL_SENTINEL, CslItem, normalise_doi
 
 _BIBTEX_TYPES = {
     "article": "article-journal",
@@ -324,15 +317,6 @@ def _biblatex_date(text: str) -> dict[str, Any] | None:
     if groups[3]:
         parts.append([int(g) for g in groups[3:] if g])
     return {"date-parts": parts}
-
-
-_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
-
-
-def normalise_doi(doi: str) -> str:
-    """The bare DOI: exports often carry ``https://doi.org/`` or ``doi:`` already, and the
-    style prints its own prefix ("doi:https://doi.org/10…" otherwise)."""
-    return _DOI_PREFIX.sub("", doi.strip()).strip()
 
 
 def _bibtex_reason(e: PybtexSyntaxError) -> str:

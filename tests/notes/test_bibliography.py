@@ -8,7 +8,7 @@ import pytest
 
 from publisher.errors import NotesError, Problems
 from publisher.notes import Bibliography, load_bibliography
-from publisher.notes.bibtex import ET_AL_SENTINEL
+from publisher.notes.csl import ET_AL_SENTINEL
 from tests.support.paths import ROOT, TESTS
 
 DATA = TESTS / "data" / "notes"
