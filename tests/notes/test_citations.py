@@ -56,7 +56,7 @@ APA = [
     ' <a href="https://doi.org/10.5555/12345678" rel="nofollow noopener">'
     "https://doi.org/10.5555/12345678</a>",
     "National Institute for Health and Care Excellence. (2016). <em>Low back pain and sciatica in"
-    " over 16s: assessment and management</em> (NICE Guideline No. NG59). National Institute for"
+    " over 16s: Assessment and management</em> (NICE Guideline No. NG59). National Institute for"
     ' Health and Care Excellence. <a href="https://www.nice.org.uk/guidance/ng59"'
     ' rel="nofollow noopener">https://www.nice.org.uk/guidance/ng59</a>',
     "Example Organisation. (2024). <em>A test web page about back pain</em>."

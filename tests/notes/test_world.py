@@ -304,7 +304,7 @@ def test_forty_references_and_one_cited_thirty_times(ama, tmp_path: Path) -> Non
         ("Findings in the {United Kingdom} and McDonald Criteria for {MRI}",
          "Findings in the {United Kingdom} and McDonald criteria for {MRI}"),
         ("An updated overview of clinical guidelines", "An updated overview of clinical guidelines"),
-        (r"Red Flags in \emph{Acute} Pain. Is It Worth It?", r"Red flags in \emph{Acute} pain. Is it worth it?"),
+        (r"Red Flags in \emph{Acute} Pain. Is It Worth It?", r"Red flags in \emph{acute} pain. Is it worth it?"),
     ],
 )  # fmt: skip
 def test_bibtex_titles_are_read_in_sentence_case(title: str, expected: str) -> None:
