@@ -187,7 +187,7 @@ _FONT_COMMAND = re.compile(r"\\([a-z]+)\s*\{|\{\\([a-z]+)\s+", re.IGNORECASE)
 
 
 def _font_commands(latex: str) -> str:
-    """``\emph{x}`` and ``{\em x}`` → ``<i>x</i>`` (and the like); other text untouched."""
+    r"""``\emph{x}`` and ``{\em x}`` → ``<i>x</i>`` (and the like); other text untouched."""
     out: list[str] = []
     i = 0
     while (m := _FONT_COMMAND.search(latex, i)) is not None:
