@@ -30,22 +30,87 @@ def _escape_field(value: str) -> str:
 
 
 def escape_item(item: CslItem) -> dict[str, Any]:
+    """A copy of ``item`` for citeproc-py: text escaped, CJK names as one literal name."""
     out: dict[str, Any] = {}
     for key, value in item.items():
         if isinstance(value, str):
             out[key] = _escape_field(value)
         elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
-            out[key] = [{k: _escape_field(str(v)) for k, v in name.items()} for name in value]
+            out[key] = [
+                {k: _escape_field(str(v)) for k, v in _cjk_literal(name).items()} for name in value
+            ]
         else:
             out[key] = value  # dates: numbers, or a literal checked in bibliography.py
     return out
 
 
+# Han ideographs (with extension A and the compatibility block), kana and Hangul: the scripts
+# whose names CSL prints family name first with no space between the parts.
+_CJK = re.compile(
+    "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af\U00020000-\U0002fa1f]"
+)
+
+
+def cjk_name(name: CslItem) -> bool:
+    """Whether a CSL name is written in a CJK script (its family or given name is)."""
+    return any(_CJK.search(str(name.get(part) or "")) for part in ("family", "given"))
+
+
+def _cjk_literal(name: CslItem) -> CslItem:
+    """A CJK name as the literal "familygiven" ("李世民"), which every style prints as is.
+
+    CSL 1.0.2, "Name-part Order": names in these scripts are always written family name
+    first, without a space and without initials, whatever the style asks of Latin names;
+    citeproc-py applies the Latin rules to them ("李 世民", "李, . 世民 ."). Latin names in the
+    same list keep their rules ("田中花子, Smith J.").
+    """
+    if "literal" in name or not cjk_name(name):
+        return name
+    parts = ("non-dropping-particle", "family", "given", "suffix")
+    return {"literal": "".join(str(name[p]).strip() for p in parts if name.get(p))}
+
+
 # --- finishing an entry -------------------------------------------------------------------
 
 _ET_AL = re.compile(r"(?:,?\s*(?:&amp;|&|and)\s+|,\s*|\s+)" + ET_AL_SENTINEL + r"\.?")
-_PMID = re.compile(r"\d{1,9}")
-_PMCID = re.compile(r"PMC\d{1,9}")
+_PMID = re.compile(r"\s*(?:PMID\s*:?\s*)?(\d{1,9})\s*", re.IGNORECASE)
+_PMCID = re.compile(r"\s*(?:PMCID\s*:?\s*)?(?:PMC)?(\d{1,9})\s*", re.IGNORECASE)
+
+
+def _pmid(item: CslItem) -> str:
+    """The entry's PubMed ID ("PMID: 123" as some exports write it → "123"), or ""."""
+    m = _PMID.fullmatch(str(item.get("PMID") or ""))
+    return m.group(1) if m else ""
+
+
+def _pmcid(item: CslItem) -> str:
+    """The entry's PMC ID as PMC writes it ("PMC123"; exports may drop "PMC"), or ""."""
+    m = _PMCID.fullmatch(str(item.get("PMCID") or ""))
+    return "PMC" + m.group(1) if m else ""
+
+
+def pubmed_url(pmid: str) -> str:
+    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+
+
+def pmc_url(pmcid: str) -> str:
+    return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{pmcid}/"
+
+
+def identifier_links(item: CslItem, entry_html: str) -> str:
+    """ "PMID: <link>; PMCID: <link>" for the IDs an entry has but its style did not print.
+
+    Shown after the entry on the page and in ``content:encoded`` (the README promises the
+    links; AMA prints neither ID, NLM prints both). "" when there is nothing to add.
+    """
+    links = []
+    pmid, pmcid = _pmid(item), _pmcid(item)
+    if pmid and pubmed_url(pmid) not in entry_html:
+        links.append("PMID: " + external_link(pubmed_url(pmid), pmid))
+    if pmcid and pmc_url(pmcid) not in entry_html:
+        links.append("PMCID: " + external_link(pmc_url(pmcid), pmcid))
+    return "; ".join(links)
 
 
 def finish_entry(text: str, item: CslItem) -> str:
@@ -53,8 +118,36 @@ def finish_entry(text: str, item: CslItem) -> str:
     text = text.replace("<i>", "<em>").replace("</i>", "</em>")
     text = text.replace("<b>", "<strong>").replace("</b>", "</strong>")
     text = _ET_AL.sub(", et al.", text)
-    text = text.replace(ET_AL_SENTINEL, "et al.").replace("et al..", "et al.")
-    return linkify(text, item)
+    text = text.replace(ET_AL_SENTINEL, "et al.")
+    return linkify(no_doubled_punctuation(text, str(item.get("title") or "")), item)
+
+
+# Closing tags and quotes that may stand between a title's own end and the style's mark.
+_CLOSERS = r"(?:</(?:em|strong|i|b|span|sup|sub)>|[\u201d\u2019\"'\u00bb])"
+_AFTER_MARK = re.compile(rf"([.?!]{_CLOSERS}*)\.")  # "deliver?." / "<em>Why?</em>."
+_COMMA_AFTER_QM = re.compile(rf"([?!]{_CLOSERS}*),")  # IEEE: "“Wow!”," -> "“Wow!”"
+_COMMA_AFTER_QUOTED = re.compile(rf"(\.{_CLOSERS}*[\u201d\u2019\"']{_CLOSERS}*),")
+
+
+def no_doubled_punctuation(text: str, title: str = "") -> str:
+    """The entry without a style's period (or comma) after a title's own end mark.
+
+    A title ending in "?", "!" or "." keeps its mark and the style's "." after it goes
+    ("…can health systems deliver?." → "…deliver?"), also when italics or quotes close in
+    between; a "," goes after "?"/"!", and after "." only inside quotes ("period.”,"), not
+    after an initial or abbreviation ("Doe, J., &") unless it ends the ``title`` itself
+    ("<em>…deliver.</em>, vol. 1"). CSL 1.0.2, "Punctuation": a delimiter or affix is
+    suppressed after the same or stronger punctuation; pandoc does the same. The entry has
+    no links yet, so no attribute holds these marks.
+    """
+    text = _AFTER_MARK.sub(r"\1", text)
+    text = _COMMA_AFTER_QM.sub(r"\1", text)
+    text = _COMMA_AFTER_QUOTED.sub(r"\1", text)
+    words = html.escape(title, quote=False).split()
+    if words and words[-1].endswith(".") and len(words[-1]) > 1:
+        end = re.compile(rf"(\b{re.escape(words[-1])}{_CLOSERS}*),", re.IGNORECASE)
+        text = end.sub(r"\1", text, count=1)
+    return text
 
 
 def external_link(href: str, label_html: str) -> str:
@@ -72,21 +165,19 @@ def linkify(text: str, item: CslItem) -> str:
             if shown in text:
                 text = _wrap_once(text, shown, href)
                 break
-    pmid = str(item.get("PMID") or "").strip()
-    if _PMID.fullmatch(pmid):
-        text = _wrap_once(text, pmid, f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/")
-    pmcid = str(item.get("PMCID") or "").strip()
-    if _PMCID.fullmatch(pmcid):
-        text = _wrap_once(text, pmcid, f"https://www.ncbi.nlm.nih.gov/pmc/articles/{pmcid}/")
+    pmid, pmcid = _pmid(item), _pmcid(item)
+    if pmid and "PMID" in text:  # a bare number could be a year or a page: only after "PMID"
+        text = _wrap_once(text, pmid, pubmed_url(pmid), text.index("PMID"))
+    if pmcid:
+        text = _wrap_once(text, pmcid, pmc_url(pmcid))
     url = str(item.get("URL") or "").strip()
     if url and re.match(r"https?://", url, re.I) and not re.search(r"\s", url):
         text = _wrap_once(text, html.escape(url, quote=False), url)
     return text
 
 
-def _wrap_once(text: str, shown: str, href: str) -> str:
-    """Wrap the first occurrence of ``shown`` that is outside any tag or link."""
-    start = 0
+def _wrap_once(text: str, shown: str, href: str, start: int = 0) -> str:
+    """Wrap the first occurrence of ``shown`` from ``start`` that is outside any tag or link."""
     while (i := text.find(shown, start)) >= 0:
         before = text[:i]
         inside_tag = before.rfind("<") > before.rfind(">")

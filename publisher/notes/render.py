@@ -19,6 +19,7 @@ from publisher.notes import markdown as md
 from publisher.notes.bibliography import Bibliography
 from publisher.notes.citations import CitationStyle
 from publisher.notes.description import description
+from publisher.notes.entries import identifier_links
 from publisher.notes.renderers import ContentRenderer, WebRenderer
 from publisher.notes.sanitise import sanitise_content, sanitise_web
 
@@ -56,6 +57,7 @@ def render_notes(
         Reference(key=k, number=n, html=e)
         for (k, n), e in zip(numbering.numbers.items(), entries, strict=True)
     )
+    ids = {r.number: identifier_links(bibliography.items[r.key], r.html) for r in references}
     env: dict[str, Any] = {
         "style": style,
         "numbering": numbering,
@@ -64,9 +66,9 @@ def render_notes(
     }
 
     web = md.render(WebRenderer(), tokens, env)
-    web += _web_references(references, numbering.backlinks, references_title)
+    web += _web_references(references, ids, numbering.backlinks, references_title)
     content = md.render(ContentRenderer(), tokens, env)
-    content += _content_references(references, references_title)
+    content += _content_references(references, ids, references_title)
     description_html = description(tokens, env, references, references_title, page_url, summary)
     return RenderedNotes(
         source=source,
@@ -118,7 +120,10 @@ def _close_keys(key: str, known: Sequence[str]) -> list[str]:
 
 
 def _web_references(
-    references: Sequence[Reference], backlinks: Mapping[int, list[str]], title: str
+    references: Sequence[Reference],
+    id_links: Mapping[int, str],
+    backlinks: Mapping[int, list[str]],
+    title: str,
 ) -> str:
     if not references:
         return ""
@@ -130,7 +135,9 @@ def _web_references(
             f'{ref.number}">\u21a9{k if len(ids) > 1 else ""}</a>'
             for k, i in enumerate(dict.fromkeys(ids), 1)
         )
-        items.append(f'<li id="ref-{ref.number}">{ref.html} {back}</li>')
+        extra = id_links[ref.number]
+        entry = f"{ref.html} {extra}" if extra else ref.html
+        items.append(f'<li id="ref-{ref.number}">{entry} {back}</li>')
     return (
         '\n<section class="references" aria-labelledby="references-title">\n'
         f'<h2 id="references-title">{html.escape(title)}</h2>\n<ol>\n'
@@ -139,8 +146,11 @@ def _web_references(
     )
 
 
-def _content_references(references: Sequence[Reference], title: str) -> str:
+def _content_references(references: Sequence[Reference], ids: Mapping[int, str], title: str) -> str:
     if not references:
         return ""
-    items = "\n".join(f"<li>{ref.html}</li>" for ref in references)
+    items = "\n".join(
+        f"<li>{ref.html} {ids[ref.number]}</li>" if ids[ref.number] else f"<li>{ref.html}</li>"
+        for ref in references
+    )
     return f"\n<h2>{html.escape(title)}</h2>\n<ol>\n{items}\n</ol>\n"
