@@ -13,8 +13,8 @@ from lxml import html as lxml_html
 
 from publisher.notes import load_bibliography, load_style, render_notes
 from publisher.notes.entries import no_doubled_punctuation
-from tests.support.styles import NUMERIC_AND_AUTHOR_DATE
 from tests.support.paths import TESTS
+from tests.support.styles import NUMERIC_AND_AUTHOR_DATE
 
 PAGE = "https://show.example/episodes/ep.html"
 
