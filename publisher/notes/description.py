@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from publisher.model import Reference
-from publisher.notes.markdown import parser, render, top_level_blocks
-from publisher.notes.renderers import BaseRules, space_before
+from publisher.notes.markdown import footnote_label, parser, render, top_level_blocks
+from publisher.notes.renderers import LetteredFootnotes, space_before
 from publisher.notes.sanitise import sanitise_description
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from markdown_it.utils import OptionsDict
 
 
-class DescriptionRenderer(BaseRules):
+class DescriptionRenderer(LetteredFootnotes):
     """Feed ``description``: Apple's ``p ol ul li a``; headings become paragraphs."""
 
     absolute = True
@@ -68,18 +68,13 @@ class DescriptionRenderer(BaseRules):
     def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
         return f"{space_before(tokens, idx)}[{self._plain_citation(tokens[idx], env)}]"
 
+    def notes_heading(self, env: Any) -> str:
+        return f"<p>{html.escape(env['notes_title'])}</p>\n"
+
     def footnote_ref(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
     ) -> str:
-        return f"{space_before(tokens, idx)}[note {tokens[idx].meta['id'] + 1}]"
-
-    def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                            env: Any) -> str:  # fmt: skip
-        return f"<p>{html.escape(env['notes_title'])}</p>\n<ol>\n"
-
-    def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                      env: Any) -> str:  # fmt: skip
-        return "<li>"
+        return f"{space_before(tokens, idx)}[{footnote_label(tokens[idx].meta['id'] + 1)}]"
 
 
 def _in_list_item(tokens: Sequence[Token], idx: int) -> bool:

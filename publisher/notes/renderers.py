@@ -213,18 +213,25 @@ class WebRenderer(_Rich):
                 f'footnote {label} in the text">\u21a9{sub + 1}</a>')  # fmt: skip
 
 
-class ContentRenderer(_Rich):
-    """Feed ``content:encoded``: rich HTML, every link absolute, no in-page links.
+class LetteredFootnotes(BaseRules):
+    """Footnotes as paragraphs that start with their marker, "[a] The text", under a heading.
 
-    Feed validators refuse ``<ol type="a">`` here (and apps drop attributes), so each
-    footnote is written out as paragraphs that start with its marker: "[a] The text".
+    For the feed: validators refuse ``<ol type="a">`` in ``content:encoded`` and Apple keeps
+    no attributes in the description, so a list would number the notes 1, 2 … and clash
+    with the citation numbers; the markers in the text are ``[a]`` in every rendering.
     """
 
-    absolute = True
+    def notes_heading(self, env: Any) -> str:
+        return f"<h2>{html.escape(env['notes_title'])}</h2>\n"
+
+    def footnote_ref(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
+    ) -> str:
+        return f"<sup>[{footnote_label(tokens[idx].meta['id'] + 1)}]</sup>"
 
     def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                             env: Any) -> str:  # fmt: skip
-        return f"<h2>{html.escape(env['notes_title'])}</h2>\n"
+        return self.notes_heading(env)
 
     def footnote_block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
                              env: Any) -> str:  # fmt: skip
@@ -245,6 +252,12 @@ class ContentRenderer(_Rich):
         if idx > 0 and tokens[idx - 1].type == "footnote_open":
             return f"<p>[{footnote_label(tokens[idx - 1].meta['id'] + 1)}] "
         return self.renderToken(tokens, idx, options, env)
+
+
+class ContentRenderer(LetteredFootnotes, _Rich):
+    """Feed ``content:encoded``: rich HTML, every link absolute, no in-page links."""
+
+    absolute = True
 
 
 _T = TypeVar("_T")

@@ -267,10 +267,34 @@ def test_footnotes_in_the_feed(bib, ama) -> None:  # type: ignore[no-untyped-def
         "<ul>\n<li>first</li>\n</ul>\n"
     )
     assert "aria-" not in notes.content_html and " id=" not in notes.content_html
+    # the description uses the page's markers too (issue 12 item 9: it said "[note 1]")
     assert notes.description_html.startswith(
-        "<p>A claim. [1] [note 1] Again [note 1] and more. [note 2]</p>\n"
-        "<p>Notes</p>\n<ol>\n<li><p>Because.</p>\n</li>\n"
+        "<p>A claim. [1] [a] Again [a] and more. [b]</p>\n"
+        "<p>Notes</p>\n<p>[a] Because.</p>\n<p>[b] How:</p>\n<ul><li>first</li>\n</ul>"
     )
+    assert "note 1" not in notes.description_html
+
+
+@pytest.mark.parametrize("where", ["paragraph", "list", "table", "heading", "quote"])
+def test_footnote_markers_are_letters_in_every_rendering(ama, where: str) -> None:  # type: ignore[no-untyped-def]
+    from publisher.notes import Bibliography
+
+    body = {
+        "paragraph": "Text.[^1] More.[^2]",
+        "list": "- Text.[^1]\n- More.[^2]",
+        "table": "| a | b |\n|---|---|\n| Text.[^1] | More.[^2] |",
+        "heading": "# Text[^1]\n\nMore.[^2]",
+        "quote": "> Text.[^1] More.[^2]",
+    }[where]
+    many = "".join(f"x[^n{i}] " for i in range(3, 28))
+    notes_text = "\n".join(f"[^n{i}]: N{i}." for i in range(3, 28))
+    text = f"{body}\n\n{many}\n\n[^1]: One.\n[^2]: Two.\n{notes_text}\n"
+    notes = _render(text, Bibliography.empty(), ama)
+    for html in (notes.web_html, notes.content_html, notes.description_html):
+        assert "[a]" in html and "[b]" in html and "[aa]" in html, html
+        assert "note 1" not in html
+    assert "<p>[a] One.</p>" in notes.description_html
+    assert "<p>[aa] N27.</p>" in notes.description_html
 
 
 def test_footnote_without_a_paragraph_and_custom_title(ama) -> None:  # type: ignore[no-untyped-def]
