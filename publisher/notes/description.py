@@ -66,7 +66,11 @@ class DescriptionRenderer(LetteredFootnotes):
         return html.escape(self.renderInlineAsText(tokens[idx].children or [], options, env))
 
     def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        return f"{space_before(tokens, idx)}[{self._plain_citation(tokens[idx], env)}]"
+        narrator = self.narrator(tokens[idx], env)
+        number = f"[{self._plain_citation(tokens[idx], env)}]"
+        if narrator:  # "As Hartvigsen et al [2] put it": the text already has its space
+            return f"{narrator} {number}"
+        return f"{space_before(tokens, idx)}{number}"
 
     def notes_heading(self, env: Any) -> str:
         return f"<p>{html.escape(env['notes_title'])}</p>\n"

@@ -71,6 +71,33 @@ def _cjk_literal(name: CslItem) -> CslItem:
     return {"literal": "".join(str(name[p]).strip() for p in parts if name.get(p))}
 
 
+def running_text_author(item: CslItem) -> str:
+    """How AMA names an entry's authors in running text ("As Hartvigsen et al put it").
+
+    One author: the surname; two: "A and B"; three or more (or BibTeX's "and others"): the
+    first author's surname and "et al" (AMA Manual of Style 11th ed., 3.11.7 and 2.2.1: no
+    period after "et al" in text). Editors stand in for missing authors, an organisation by
+    its name; an entry without names by its title. Plain text: the caller escapes it.
+    """
+    names = item.get("author") or item.get("editor") or []
+    shown = [_surname(n) for n in names if isinstance(n, dict)]
+    others = ET_AL_SENTINEL in shown
+    shown = [n for n in shown if n and n != ET_AL_SENTINEL]
+    if not shown:
+        return re.sub(r"<[^>]*>", "", str(item.get("title") or item.get("id") or ""))
+    if len(shown) >= 3 or others:
+        return f"{shown[0]} et al"
+    return " and ".join(shown)
+
+
+def _surname(name: CslItem) -> str:
+    if name.get("literal"):
+        return str(name["literal"])
+    particle = str(name.get("non-dropping-particle") or "")
+    family = str(name.get("family") or name.get("given") or "")
+    return f"{particle} {family}" if particle and not cjk_name(name) else family
+
+
 # --- finishing an entry -------------------------------------------------------------------
 
 _ET_AL = re.compile(r"(?:,?\s*(?:&amp;|&|and)\s+|,\s*|\s+)" + ET_AL_SENTINEL + r"\.?")

@@ -19,7 +19,7 @@ from publisher.notes import markdown as md
 from publisher.notes.bibliography import Bibliography
 from publisher.notes.citations import CitationStyle
 from publisher.notes.description import description
-from publisher.notes.entries import identifier_links
+from publisher.notes.entries import identifier_links, running_text_author
 from publisher.notes.renderers import ContentRenderer, WebRenderer
 from publisher.notes.sanitise import sanitise_content, sanitise_web
 
@@ -63,6 +63,7 @@ def render_notes(
         "numbering": numbering,
         "page_url": page_url,
         "notes_title": notes_title,
+        "narrators": {k: running_text_author(bibliography.items[k]) for k in keys},
     }
 
     web = md.render(WebRenderer(), tokens, env)

@@ -131,8 +131,15 @@ class BaseRules(RendererBase):
             parts.append(_affixed(cite, text))
         return style.delimiter.join(parts)
 
+    def narrator(self, token: Token, env: Any) -> str:
+        """For a narrative citation (``As @key put it``) its authors' HTML, else ""."""
+        if not token.meta.get("narrative"):
+            return ""
+        return html.escape(env["narrators"][token.meta["cites"][0].key], quote=False)
+
     def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        return f"<sup>{self._plain_citation(tokens[idx], env)}</sup>"
+        narrator = self.narrator(tokens[idx], env)
+        return f"{narrator}<sup>{self._plain_citation(tokens[idx], env)}</sup>"
 
 
 class _Rich(BaseRules):
@@ -168,7 +175,8 @@ class WebRenderer(_Rich):
             if b != a:
                 text += style.range_delimiter + self._cite_link(b, env)
             parts.append(_affixed(cite, text))
-        return f'<sup class="cite">{style.delimiter.join(parts)}</sup>'
+        narrator = self.narrator(tokens[idx], env)
+        return f'{narrator}<sup class="cite">{style.delimiter.join(parts)}</sup>'
 
     def footnote_ref(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any

@@ -396,3 +396,51 @@ def test_third_party_imports_stay_in_their_modules() -> None:
         "pybtex": ["bibtex.py"],
         "nh3": ["sanitise.py"],
     }
+
+
+# --- narrative citations (issue 12 item 8) ----------------------------------------------------
+
+NARRATORS = [
+    ([{"family": "Hartvigsen", "given": "Jan"}], "Hartvigsen"),
+    ([{"family": "Doe", "given": "J"}, {"family": "Roe", "given": "R"}], "Doe and Roe"),
+    ([{"family": f"F{i}", "given": "G"} for i in range(3)], "F0 et al"),
+    ([{"family": f"F{i}", "given": "G"} for i in range(9)], "F0 et al"),
+    ([{"family": "Smith", "given": "A"}, {"literal": "Zq9EtAlSentinelQz"}], "Smith et al"),
+    ([{"family": "Tulder", "given": "M", "non-dropping-particle": "van"}], "van Tulder"),
+    ([{"literal": "National Institute for Health and Care Excellence"}],
+     "National Institute for Health and Care Excellence"),
+    ([{"family": "O'Brien & Co", "given": "P"}], "O'Brien &amp; Co"),
+    ([{"family": "李", "given": "世民"}, {"family": "Smith", "given": "J"}], "李 and Smith"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("style", ["american-medical-association", "apa", "ieee"])
+@pytest.mark.parametrize(("names", "shown"), NARRATORS)
+def test_narrative_citation_names_the_authors(tmp_path: Path, style: str, names, shown) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    items = [{"id": "other", "type": "book", "title": "O", "issued": {"date-parts": [[2001]]}},
+             {"id": "hartvigsen2018", "type": "article-journal", "title": "What low back pain is",
+              "author": names, "issued": {"date-parts": [[2018]]}}]  # fmt: skip
+    (tmp_path / "r.json").write_text(json.dumps(items), encoding="utf-8")
+    bib = load_bibliography([tmp_path / "r.json"])
+    notes = _render("First[@other]. As @hartvigsen2018 put it, and @hartvigsen2018 [p. 3] too.",
+                    bib, load_style(style, base_dir=ROOT))  # fmt: skip
+    web = lxml_html.fragment_fromstring(notes.web_html, create_parent="div")
+    assert web.xpath("string(//p[1])") == (
+        f"First1. As {lxml_html.fromstring('<b>' + shown + '</b>').text}2 put it, and "
+        f"{lxml_html.fromstring('<b>' + shown + '</b>').text}2(p3) too."
+    )
+    assert web.xpath("//p[1]/sup[@class='cite']/a/@href") == ["#ref-1", "#ref-2", "#ref-2"]
+    assert notes.content_html.startswith(
+        f"<p>First<sup>1</sup>. As {shown}<sup>2</sup> put it, and {shown}<sup>2(p3)</sup> too."
+    )
+    assert notes.description_html.startswith(
+        f"<p>First [1]. As {shown} [2] put it, and {shown} [2(p3)] too.</p>"
+    )
+
+
+def test_narrative_citation_without_names_uses_the_title(ama, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "r.yaml").write_text("- id: g\n  type: report\n  title: Low <i>back</i> pain\n")
+    notes = _render("See @g.", load_bibliography([tmp_path / "r.yaml"]), ama)
+    assert notes.description_html.startswith("<p>See Low back pain [1].</p>")
