@@ -22,6 +22,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from publisher.notes.anchors import assign_heading_ids
 from publisher.notes.citesyntax import citation_rule, narrative_rule
 
 RendererBase = RendererHTML  # the base of every renderer (see the module docstring)
@@ -52,8 +53,13 @@ def parser() -> MarkdownIt:
 
 
 def parse(markdown: str, citation_keys: frozenset[str] = frozenset()) -> list[Token]:
-    """The notes' tokens; ``@key`` outside brackets is a citation only for these keys."""
-    return parser().parse(markdown, {"citation_keys": citation_keys})
+    """The notes' tokens; ``@key`` outside brackets is a citation only for these keys.
+
+    Every ``heading_open`` carries its id in ``meta["anchor"]`` (:mod:`.anchors`).
+    """
+    tokens = parser().parse(markdown, {"citation_keys": citation_keys})
+    assign_heading_ids(tokens)
+    return tokens
 
 
 def citations(tokens: Sequence[Token]) -> list[tuple[Token, int]]:

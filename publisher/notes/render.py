@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import difflib
 import html
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from publisher.errors import NotesError, PublisherError, raise_all
 from publisher.model import Reference, RenderedNotes
 from publisher.notes import markdown as md
+from publisher.notes.anchors import TOP, anchor_links, heading_ids
 from publisher.notes.bibliography import Bibliography
 from publisher.notes.citations import CitationStyle
 from publisher.notes.description import description
@@ -44,10 +47,11 @@ def render_notes(
     ``first_line`` is the file line of the body's first line; ``page_url`` the absolute URL of
     the episode's page (base for relative links and the "full notes" link); ``notes_title``
     heads the footnotes, ``references_title`` the reference list. Raises NotesError,
-    or Problems with every unknown citation key and unrenderable entry.
+    or Problems with every unknown citation key, unrenderable entry and link to an in-page
+    anchor (``#…``) that is not on the page.
     """
     tokens = md.parse(markdown, bibliography.keys)
-    numbering = _number(tokens, source, first_line, bibliography)
+    numbering, problems = _number(tokens, source, first_line, bibliography)
     keys = list(numbering.numbers)
     try:
         entries = style.render_entries([bibliography.items[k] for k in keys])
@@ -68,6 +72,8 @@ def render_notes(
 
     web = md.render(WebRenderer(), tokens, env)
     web += _web_references(references, ids, numbering.backlinks, references_title)
+    problems += _dead_anchors(tokens, web, source, first_line)
+    raise_all(problems)
     content = md.render(ContentRenderer(), tokens, env)
     content += _content_references(references, ids, references_title)
     description_html = description(tokens, env, references, references_title, page_url, summary)
@@ -82,7 +88,8 @@ def render_notes(
 
 def _number(
     tokens: Sequence[Token], source: Path, first_line: int, bibliography: Bibliography
-) -> md.Numbering:
+) -> tuple[md.Numbering, list[PublisherError]]:
+    """Citation numbers in first-use order, and a problem for every unknown key."""
     numbering = md.Numbering()
     problems: list[PublisherError] = []
     known = sorted(bibliography.keys)
@@ -98,8 +105,40 @@ def _number(
             problems.append(
                 NotesError(f"unknown citation key '{cite.key}'", source, first_line + line, hint)
             )
-    raise_all(problems)
-    return numbering
+    return numbering, problems
+
+
+_ID = re.compile(r'\sid="([^"]*)"')
+
+
+def _dead_anchors(
+    tokens: Sequence[Token], web: str, source: Path, first_line: int
+) -> list[PublisherError]:
+    """A problem for every link to ``#…`` that names no id of the page's notes."""
+    ids = {html.unescape(m) for m in _ID.findall(web)}
+    problems: list[PublisherError] = []
+    for fragment, line in anchor_links(tokens):
+        name = unquote(fragment)
+        if name in ids or name.lower() in TOP:
+            continue
+        close = difflib.get_close_matches(name, sorted(ids), n=1, cutoff=0.6)
+        headings = heading_ids(tokens)
+        if close:
+            hint = f"did you mean '#{close[0]}'?"
+        elif headings:
+            hint = "the headings here are " + ", ".join(f"'#{h}'" for h in headings[:5])
+        else:
+            hint = "a heading's id is its text in lower case with hyphens: '## Why it matters'"
+            hint += " is '#why-it-matters'"
+        problems.append(
+            NotesError(
+                f"link to '#{fragment}', which is not an anchor on this page",
+                source,
+                first_line + line,
+                hint,
+            )
+        )
+    return problems
 
 
 # A suggestion must be a likely typo (0.75: one swapped or missing character in a typical

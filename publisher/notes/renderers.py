@@ -155,7 +155,13 @@ class _Rich(BaseRules):
 
 
 class WebRenderer(_Rich):
-    """The website: superscript links to ``#ref-N``, which link back here."""
+    """The website: headings with ids, superscript links to ``#ref-N``, which link back here."""
+
+    def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
+                     env: Any) -> str:  # fmt: skip
+        anchor = tokens[idx].meta.get("anchor")
+        ident = f' id="{html.escape(anchor)}"' if anchor else ""
+        return f"<h{_level(tokens[idx], env)}{ident}>"
 
     def _cite_link(self, n: int, env: Any, also: Sequence[int] = ()) -> str:
         numbering: Numbering = env["numbering"]
