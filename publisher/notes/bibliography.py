@@ -40,6 +40,7 @@ class Bibliography:
 
     items: Mapping[str, CslItem] = field(default_factory=dict)
     origins: Mapping[str, Origin] = field(default_factory=dict)
+    files: tuple[Path, ...] = ()  # every file read, in order, entries or not
 
     @classmethod
     def empty(cls) -> Bibliography:
@@ -48,6 +49,12 @@ class Bibliography:
     @property
     def keys(self) -> frozenset[str]:
         return frozenset(self.items)
+
+    @property
+    def files_without_entries(self) -> tuple[Path, ...]:
+        """The files read that hold no entry (empty, or cut short before the first one)."""
+        used = {origin.path for origin in self.origins.values()}
+        return tuple(f for f in self.files if f not in used)
 
     def merge(self, other: Bibliography, *, source: Path, line: int | None) -> Bibliography:
         """This bibliography plus ``other``; ``source``/``line`` name where ``other`` was given.
@@ -76,6 +83,7 @@ class Bibliography:
         merged = Bibliography(
             MappingProxyType({**self.items, **{k: other.items[k] for k in new}}),
             MappingProxyType({**self.origins, **{k: other.origins[k] for k in new}}),
+            tuple(dict.fromkeys((*self.files, *other.files))),
         )
         return merged, problems
 
@@ -137,7 +145,9 @@ def _read_text(path: Path) -> str:
 def _load_one(path: Path) -> Bibliography:
     suffix = path.suffix.lower()
     text = _read_text(path)
-    if suffix == ".bib":
+    if not text.strip() and suffix in (".bib", ".json", ".yaml", ".yml"):
+        items = {}  # an empty file is an empty bibliography: an error only once cited
+    elif suffix == ".bib":
         items = read_bibtex(path, text)
     elif suffix == ".json":
         items = _read_csl_json(path, text)
@@ -153,6 +163,7 @@ def _load_one(path: Path) -> Bibliography:
     return Bibliography(
         MappingProxyType({key: item for key, (item, _) in items.items()}),
         MappingProxyType(origins),
+        (path,),
     )
 
 
@@ -184,6 +195,8 @@ def _read_csl_yaml(path: Path, text: str) -> dict[str, tuple[CslItem, int | None
     data = yamldoc.load(text, path, error=NotesError).data
     if isinstance(data, dict) and "references" in data:
         data = data["references"]  # pandoc's and Zotero's "references:" wrapper
+    if data is None:
+        data = []  # only comments, or "references:" with nothing under it
     lines = _id_lines(text, r"\bid\s*:\s*(\S+)")
     return _csl_items(path, data, lines, "CSL-YAML")
 

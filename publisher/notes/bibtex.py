@@ -27,6 +27,7 @@ from pybtex.richtext import Text
 from pybtex.scanner import PybtexError, PybtexSyntaxError
 
 from publisher.errors import NotesError, PublisherError, raise_all
+from publisher.notes.bibtitles import font_commands, sentence_case
 from publisher.notes.csl import ET_AL_SENTINEL, CslItem, normalise_doi
 
 _BIBTEX_TYPES = {
@@ -114,7 +115,61 @@ def _culprit_line(text: str, error_line: int) -> int:
     return before[-1] if before else error_line
 
 
+_FIELD_START = re.compile(r"^\s*[A-Za-z][\w:.+-]*\s*=")
+_FIELD_AFTER_VALUE = re.compile(r"[}\"\w]\s+[A-Za-z][\w:.+-]*\s*=")
+
+
+def _missing_comma(text: str, e: PybtexSyntaxError) -> int | None:
+    """The line that lacks the ',' after a field, when that is why pybtex gave up.
+
+    pybtex reports "'}' expected" at the next field's name; the comma belongs at the end of
+    the value before it: on the same line ("journal = {J} year = …") or the last non-blank
+    line above.
+    """
+    if _bibtex_reason(e) not in ("'}' expected", "')' expected"):
+        return None
+    lines = text.split("\n")
+    n = int(e.lineno)
+    if not 1 <= n <= len(lines):
+        return None
+    if _FIELD_AFTER_VALUE.search(lines[n - 1]):
+        return n
+    if not _FIELD_START.match(lines[n - 1]):
+        return None
+    above = [i for i in range(n - 1, 0, -1) if lines[i - 1].strip()]
+    return above[0] if above else None
+
+
+def _later_missing_commas(path: Path, text: str, after: int) -> list[PublisherError]:
+    """A missing comma in each entry after line ``after``, where pybtex stopped reading.
+
+    Each later entry is parsed alone (blank lines before it keep its line numbers), so
+    that one run names every missing comma, not only the first.
+    """
+    lines = text.split("\n")
+    starts = [s[0] for s in _entry_starts(text) if s[0] > after] + [len(lines) + 1]
+    problems: list[PublisherError] = []
+    for begin, end in zip(starts, starts[1:], strict=False):
+        chunk = "\n" * (begin - 1) + "\n".join(lines[begin - 1 : end - 1])
+        try:
+            Parser().parse_string(chunk)
+        except PybtexSyntaxError as e:
+            line = _missing_comma(chunk, e)
+            if line is not None:
+                problems.append(_parse_error(path, chunk, e))
+        except PybtexError:
+            pass  # e.g. a macro defined earlier in the file: not this check's business
+    return problems
+
+
 def _parse_error(path: Path, text: str, e: PybtexError) -> NotesError:
+    if isinstance(e, PybtexSyntaxError) and (line := _missing_comma(text, e)) is not None:
+        return NotesError(
+            "malformed BibTeX: missing ',' at the end of this line, before the next field",
+            path,
+            line,
+            hint="fields of an entry are separated by commas: title = {…},",
+        )
     if isinstance(e, PybtexSyntaxError):
         n = _culprit_line(text, e.lineno)
         return NotesError(
@@ -159,6 +214,8 @@ def read_bibtex(path: Path, text: str) -> dict[str, tuple[CslItem, int | None]]:
         # found with lines; a syntax error is reported with the duplicates.
         if not (problems and isinstance(e, BibliographyDataError)):
             problems.append(_parse_error(path, text, e))
+        if isinstance(e, PybtexSyntaxError):
+            problems.extend(_later_missing_commas(path, text, int(e.lineno)))
         raise_all(problems)
         raise  # not reached: problems is not empty here
     raise_all(problems)
@@ -174,101 +231,10 @@ _TEXT_BACKEND = find_plugin("pybtex.backends", "text")()
 
 
 def _latex(value: str) -> str:
-    return str(Text.from_latex(_font_commands(value)).render(_TEXT_BACKEND)).strip()
+    return str(Text.from_latex(font_commands(value)).render(_TEXT_BACKEND)).strip()
 
 
-# LaTeX's font commands, which pybtex's text backend prints as "\emph Two": as the rich-text
-# tags CSL-JSON uses (kept by entries.escape_item), or as plain text.
-_FONT_TAGS = {"emph": "i", "textit": "i", "textsl": "i", "em": "i", "it": "i", "sl": "i",
-              "textbf": "b", "bf": "b", "textsuperscript": "sup", "textsubscript": "sub",
-              "textsc": "", "textrm": "", "textup": "", "textnormal": "", "texttt": "",
-              "textsf": "", "sc": "", "rm": "", "tt": "", "sf": ""}  # fmt: skip
-_FONT_COMMAND = re.compile(r"\\([a-z]+)\s*\{|\{\\([a-z]+)\s+", re.IGNORECASE)
-
-
-def _font_commands(latex: str) -> str:
-    r"""``\emph{x}`` and ``{\em x}`` → ``<i>x</i>`` (and the like); other text untouched."""
-    out: list[str] = []
-    i = 0
-    while (m := _FONT_COMMAND.search(latex, i)) is not None:
-        name = (m.group(1) or m.group(2)).lower()
-        if name not in _FONT_TAGS or (m.group(1) and name in ("em", "it", "sl", "bf")):
-            out.append(latex[i : m.end()])
-            i = m.end()
-            continue
-        end, depth = m.end(), 1  # the brace that closes the argument (or the group)
-        while end < len(latex) and depth:
-            depth += {"{": 1, "}": -1}.get(latex[end], 0) if latex[end - 1] != "\\" else 0
-            end += 1
-        inner = _font_commands(latex[m.end() : end - 1 if depth == 0 else end])
-        tag = _FONT_TAGS[name]
-        out.append(latex[i : m.start()] + (f"<{tag}>{inner}</{tag}>" if tag else inner))
-        i = end
-    return "".join(out) + latex[i:]
-
-
-_SENTENCE_END = ":?!."
 _ENGLISH = ("", "en", "eng", "english", "american", "british", "usenglish", "ukenglish")
-
-
-def sentence_case(latex: str) -> str:
-    r"""A BibTeX title in Title Case or sentence case -> sentence case, as pandoc 3 reads it.
-
-    BibTeX titles are conventionally stored in Title Case and protected with braces where the
-    case matters; CSL styles (AMA among them) expect sentence case and capitalise themselves
-    where they want title case. Outside protecting braces (a command's argument, as in
-    ``\emph{Acute}``, is not protected): a capitalised, otherwise lower-case word is lowered
-    ("Disease", "Parkinson's"), except the first word and the first after ":", "?", "!" or
-    "." and a space, which is capitalised when it is all lower case ("subjects: A seven-year
-    follow-up study"; AMA Manual of Style 11th ed., 3.9.2 capitalises a subtitle too). Kept:
-    braced text, acronyms and mixed case ("MRI", "McDonald", "iPhone").
-    Source: pandoc 3 with --citeproc, checked in tests/notes/test_world.py. Pandoc leaves a
-    one-word subtitle at the very end lower case ("Pain: why?"); AMA's rule wins there.
-    """
-    out: list[str] = []
-    protected: list[bool] = []  # per open brace: does it protect its text's case?
-    i, start, after_command = 0, True, False
-    while i < len(latex):
-        ch = latex[i]
-        free = not any(protected)
-        if ch == "{":
-            protected.append(not after_command)
-        elif ch == "}":
-            if protected:
-                protected.pop()
-        elif ch == "\\" and free:  # a command: copy its name untouched
-            j = i + 1
-            while j < len(latex) and latex[j].isalpha():
-                j += 1
-            j = max(j, i + 2)
-            out.append(latex[i:j])
-            i, after_command = j, latex[i + 1 : i + 2].isalpha()
-            continue
-        elif ch.isalpha() and free:
-            j = i
-            while j < len(latex) and (latex[j].isalpha() or latex[j] in "'’"):
-                j += 1
-            out.append(_recase(latex[i:j], start))
-            i, start, after_command = j, False, False
-            continue
-        elif ch in _SENTENCE_END and not any(protected):
-            start = i + 1 < len(latex) and latex[i + 1].isspace()
-        elif ch.isalnum():
-            start = False
-        after_command = False
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def _recase(word: str, start: bool) -> str:
-    """One word outside braces: capitalised at a sentence start, else Title-case lowered."""
-    rest = word[1:].replace("'", "").replace("’", "")
-    if start:
-        return word[0].upper() + word[1:] if word.islower() else word
-    if word[0].isupper() and (not rest or rest.islower()):
-        return word[0].lower() + word[1:]
-    return word
 
 
 def _person(p: Person) -> dict[str, str]:

@@ -93,11 +93,13 @@ def _number(
     numbering = md.Numbering()
     problems: list[PublisherError] = []
     known = sorted(bibliography.keys)
+    unknown: list[str] = []
     for token, line in md.citations(tokens):
         for cite in token.meta["cites"]:
             if cite.key in bibliography.keys:
                 numbering.numbers.setdefault(cite.key, len(numbering.numbers) + 1)
                 continue
+            unknown.append(cite.key)
             close = _close_keys(cite.key, known)
             hint = "did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else None
             if not known:
@@ -105,6 +107,20 @@ def _number(
             problems.append(
                 NotesError(f"unknown citation key '{cite.key}'", source, first_line + line, hint)
             )
+    empty = bibliography.files_without_entries
+    if problems and not known and empty:
+        # One line per empty file, not one per citation: the file is the problem.
+        keys = list(dict.fromkeys(unknown))
+        problems = [
+            NotesError(
+                f"the bibliography has no entries, but {source} cites {len(keys)} "
+                f"key{'s' if len(keys) > 1 else ''} from it ('{keys[0]}'"
+                f"{' …' if len(keys) > 1 else ''} at line {problems[0].line})",
+                path,
+                hint="the file is empty or was cut short; export it again",
+            )
+            for path in empty
+        ]
     return numbering, problems
 
 

@@ -14,7 +14,7 @@ import pypandoc
 import pytest
 
 from publisher.notes import load_bibliography, load_style, render_notes
-from publisher.notes.bibtex import sentence_case
+from publisher.notes.bibtitles import sentence_case
 from publisher.notes.citations import STYLES_DIR
 
 TITLES = [

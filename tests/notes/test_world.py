@@ -308,6 +308,6 @@ def test_forty_references_and_one_cited_thirty_times(ama, tmp_path: Path) -> Non
     ],
 )  # fmt: skip
 def test_bibtex_titles_are_read_in_sentence_case(title: str, expected: str) -> None:
-    from publisher.notes.bibtex import sentence_case
+    from publisher.notes.bibtitles import sentence_case
 
     assert sentence_case(title) == expected
