@@ -23,6 +23,7 @@ from publisher.publish.run import (
 )
 from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Progress
 from publisher.stores.local import LocalStore
+from publisher.stores.lock import acquire
 from tests.support.sitebuild import local_target, make_build, tree
 
 EPISODES = {"ep1": 40_000, "ep2": 2_500_000}
@@ -169,10 +170,10 @@ class FailingStore(LocalStore):
         super().__init__(root)
         self.fail_key = fail_key
 
-    def put(self, file: SiteFile, progress: Progress) -> None:
+    def put(self, file: SiteFile, progress: Progress) -> str:
         if file.key == self.fail_key:
             raise StoreError(f"cannot write {file.key}: No space left on device", self.root)
-        super().put(file, progress)
+        return super().put(file, progress)
 
 
 def test_interrupted_publish_keeps_old_feed_and_rerun_completes(tmp_path: Path) -> None:
@@ -193,9 +194,10 @@ def test_interrupted_publish_keeps_old_feed_and_rerun_completes(tmp_path: Path) 
 class LyingStore(LocalStore):
     """Claims to write media but does not: the feed must not be written."""
 
-    def put(self, file: SiteFile, progress: Progress) -> None:
+    def put(self, file: SiteFile, progress: Progress) -> str:
         if file.kind != "media":
-            super().put(file, progress)
+            return super().put(file, progress)
+        return "not written"
 
 
 def test_feed_is_not_written_unless_every_enclosure_is_there(tmp_path: Path) -> None:
@@ -216,7 +218,7 @@ def test_feed_is_not_written_unless_every_enclosure_is_there(tmp_path: Path) -> 
 
 def test_concurrent_publish_is_refused_and_break_lock(tmp_path: Path) -> None:
     build, out = setup(tmp_path)
-    LocalStore(out).acquire_lock()
+    acquire(LocalStore(out))
     with pytest.raises(StoreError, match="another publish is in progress: locked by "):
         publish(build)
     assert not (out / "feed.xml").exists()
