@@ -1,0 +1,40 @@
+"""The one lock algorithm over a real S3 server: renewal is a conditional write (If-Match)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from publisher.errors import StoreError
+from publisher.stores.base import LOCK_KEY
+from publisher.stores.lock import LockKeeper, acquire
+from publisher.stores.s3 import S3Store
+from tests.support.s3server import PREFIX, Bucket, SeaweedS3
+
+
+def record(bucket: Bucket) -> dict[str, object]:
+    raw = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/{LOCK_KEY}")["Body"].read()
+    data: dict[str, object] = json.loads(raw)
+    return data
+
+
+def test_renewal_is_conditional_and_a_taken_lock_is_not_overwritten(
+    admin_env: SeaweedS3, bucket: Bucket
+) -> None:
+    store = S3Store(bucket.target())
+    grant = acquire(store, ttl=timedelta(minutes=1))
+    with LockKeeper(store, grant, timedelta(hours=1)) as keeper:
+        keeper.confirm("writing the feed")
+        assert keeper.grant.version != grant.version  # a new ETag
+        assert record(bucket)["expires"] == keeper.grant.lock.expires.isoformat()
+        theirs = acquire(S3Store(bucket.target()), break_lock=True)
+        with pytest.raises(StoreError) as e:
+            keeper.confirm("writing the feed")
+        assert str(e.value) == (
+            f"s3://{bucket.name}/{PREFIX}/: stopped before writing the feed: the publish lock "
+            f"is no longer ours (now locked by {theirs.lock.describe()}) (another publish took "
+            "over the target; run publish again once it has finished)"
+        )
+    assert record(bucket)["token"] == theirs.lock.token
