@@ -1,0 +1,100 @@
+"""A storage server that stops answering, and responses cut inside their headers or body."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from publisher.errors import StoreError
+from publisher.publish.run import Event, Waiting, publish
+from publisher.stores.base import LOCK_KEY
+from publisher.stores.lock import new_lock
+from publisher.stores.s3 import S3Store
+from tests.support.netfaults import Cut, HeaderCuttingProxy, SilentServer
+from tests.support.s3server import PREFIX, Bucket, SeaweedS3
+from tests.support.sitebuild import make_build
+
+
+def test_frozen_server_is_bounded_says_what_it_waits_for_and_ends_in_one_line(
+    admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path
+) -> None:
+    frozen = SilentServer()
+    try:
+        build = make_build(tmp_path / "site", bucket.target(frozen.endpoint), {"ep1": 1000})
+        events: list[Event] = []
+        started = time.monotonic()
+        with pytest.raises(StoreError) as e:
+            publish(build, store=S3Store(build.target, timeout=3), events=events.append)
+        took = time.monotonic() - started
+    finally:
+        frozen.close()
+    assert frozen.accepted >= 1  # it was reached, and said nothing
+    assert str(e.value) == (
+        f"s3://{bucket.name}/{PREFIX}/: {frozen.endpoint} stopped answering: no answer within "
+        "3 s (retries included) while checking the bucket (check that the storage service is "
+        "up; run publish again; it continues where this one stopped)"
+    )
+    assert took < 12  # the bound (3 s) plus retry backoff, not minutes
+    waits = [ev.message for ev in events if isinstance(ev, Waiting)]
+    assert waits and waits[0].startswith(
+        f"waiting for {frozen.endpoint} to answer (checking the bucket; nothing heard for "
+    )
+
+
+def publish_through(proxy: HeaderCuttingProxy, bucket: Bucket, tmp_path: Path) -> StoreError:
+    grown = make_build(tmp_path / "site", bucket.target(proxy.endpoint), {"ep1": 900, "ep2": 700})
+    with pytest.raises(StoreError) as e:
+        publish(grown, store=S3Store(grown.target, max_attempts=1), verify=False)
+    assert proxy.cuts_done == 1
+    return e.value
+
+
+CUTS = [
+    (Cut("GET", "manifest.json", before_header="Content-Length"), "reading the manifest",
+     "no Content-Length or ETag"),
+    (Cut("GET", "manifest.json", body_bytes=10), "reading the manifest",
+     "a body shorter than its Content-Length"),
+    (Cut("GET", "feed.xml", before_header="Content-Length"), "reading feed.xml",
+     "no Content-Length or ETag"),
+    (Cut("HEAD", "media/ep2", before_header="Content-Length"), "checking media/ep2.mp3",
+     "no Content-Length or ETag"),
+    (Cut("GET", "list-type=2", before_header="Content-Length"), "listing the bucket",
+     "an empty listing"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("cut", "doing", "missing"), CUTS)
+def test_response_cut_short_is_a_connection_error(
+    admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path, cut: Cut, doing: str, missing: str
+) -> None:
+    publish(make_build(tmp_path / "site", bucket.target(), {"ep1": 900}), verify=False)
+    proxy = HeaderCuttingProxy(admin_env.ports["s3.port"], cut)
+    try:
+        error = publish_through(proxy, bucket, tmp_path)
+    finally:
+        proxy.close()
+    assert str(error) == (
+        f"s3://{bucket.name}/{PREFIX}/: the answer from {proxy.endpoint} was cut short while "
+        f"{doing} ({missing}) (a network fault; run publish again)"
+    )
+    assert "episodes/ep2.html" not in bucket.state() or doing.startswith("checking")
+
+
+def test_lock_read_cut_before_its_etag_is_a_connection_error(
+    admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path
+) -> None:
+    old = new_lock(now=datetime.now(UTC) - timedelta(hours=1))
+    bucket.client.put_object(Bucket=bucket.name, Key=f"{PREFIX}/{LOCK_KEY}", Body=old.to_json())
+    proxy = HeaderCuttingProxy(admin_env.ports["s3.port"], Cut("GET", "lock.json", "Etag"))
+    try:
+        error = publish_through(proxy, bucket, tmp_path)
+    finally:
+        proxy.close()
+    assert str(error) == (
+        f"s3://{bucket.name}/{PREFIX}/: the answer from {proxy.endpoint} was cut short while "
+        "reading the publish lock (no Content-Length or ETag) (a network fault; run publish "
+        "again)"
+    )
