@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from publisher.errors import StoreError, VerifyError, raise_all
 from publisher.model import Build, Enclosure, FileKind, SiteFile
@@ -236,7 +236,9 @@ def publish(
     with LockKeeper(store, grant, lock_ttl) as keeper:
         if grant.note:
             emit(LockNote(grant.note))
-        for what in store.clean_leftovers(grant.lock.created):
+        # Anything begun before this moment is no transfer of ours, and no other publish
+        # runs now: an interrupted one's temporary files and incomplete uploads.
+        for what in store.clean_leftovers(datetime.now(UTC)):
             emit(Cleaned(what))
         _check_guids(build, store)  # under the lock: no other publish changes the feed now
         remote = store.read_manifest()

@@ -244,3 +244,34 @@ def test_expired_lock_race_never_removes_the_winners_lock(tmp_path: Path) -> Non
     assert sorted(p.name for p in (tmp_path / ".publisher").iterdir()) == ["lock.json"]
     release(LocalStore(tmp_path), a)
     assert not (tmp_path / LOCK_KEY).exists()
+
+
+def test_leftovers_of_an_interrupted_copy_are_removed_under_the_lock(tmp_path: Path) -> None:
+    from publisher.publish.run import Cleaned, Event, publish
+
+    out = tmp_path / "out"
+    (out / "media").mkdir(parents=True)
+    killed = out / "media" / ".tmp-k1ll3d.part"  # a copy killed mid-way, an hour ago
+    killed.write_bytes(b"x" * 5000)
+    hour_ago = (datetime.now(UTC) - timedelta(hours=1)).timestamp()
+    os.utime(killed, (hour_ago, hour_ago))
+    theirs = out / "media" / ".tmp-mine.txt"  # not a name we make
+    theirs.write_bytes(b"keep")
+    os.utime(theirs, (hour_ago, hour_ago))
+    build = make_build(tmp_path / "site", local_target(out), {"one": 100})
+    events: list[Event] = []
+    publish(build, events=events.append)
+    assert not killed.exists() and theirs.exists()
+    assert [e for e in events if isinstance(e, Cleaned)] == [Cleaned("media/.tmp-k1ll3d.part")]
+
+
+def test_leftovers_newer_than_the_lock_are_kept(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    (tmp_path / "media").mkdir()
+    fresh = tmp_path / "media" / ".tmp-fresh.part"
+    fresh.write_bytes(b"x")
+    assert store.clean_leftovers(datetime.now(UTC) - timedelta(minutes=1)) == ()
+    assert fresh.exists()
+    assert store.clean_leftovers(datetime.now(UTC) + timedelta(minutes=1)) == (
+        "media/.tmp-fresh.part",
+    )

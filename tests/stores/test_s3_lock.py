@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from publisher.errors import StoreError
+from publisher.publish.run import Cleaned, Event, publish
 from publisher.stores.base import LOCK_KEY
 from publisher.stores.lock import LockKeeper, acquire
 from publisher.stores.s3 import S3Store
 from tests.support.s3server import PREFIX, Bucket, SeaweedS3
+from tests.support.sitebuild import make_build
 
 
 def record(bucket: Bucket) -> dict[str, object]:
@@ -38,3 +41,23 @@ def test_renewal_is_conditional_and_a_taken_lock_is_not_overwritten(
             "over the target; run publish again once it has finished)"
         )
     assert record(bucket)["token"] == theirs.lock.token
+
+
+def test_incomplete_multipart_uploads_of_this_prefix_are_aborted_under_the_lock(
+    admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path
+) -> None:
+    c = bucket.client
+    ours = c.create_multipart_upload(Bucket=bucket.name, Key=f"{PREFIX}/media/big.mp3")
+    c.upload_part(
+        Bucket=bucket.name, Key=f"{PREFIX}/media/big.mp3", UploadId=ours["UploadId"],
+        PartNumber=1, Body=b"x" * 1024,
+    )  # fmt: skip
+    other = c.create_multipart_upload(Bucket=bucket.name, Key="elsewhere/big.mp3")
+    events: list[Event] = []
+    publish(make_build(tmp_path / "site", bucket.target(), {"ep1": 900}), events=events.append,
+            verify=False)  # fmt: skip
+    assert [e for e in events if isinstance(e, Cleaned)] == [
+        Cleaned("an incomplete upload of media/big.mp3")
+    ]
+    left = c.list_multipart_uploads(Bucket=bucket.name).get("Uploads", [])
+    assert [(u["Key"], u["UploadId"]) for u in left] == [("elsewhere/big.mp3", other["UploadId"])]
