@@ -13,8 +13,8 @@ from publisher.publish.run import Event, Waiting, publish
 from publisher.stores.base import LOCK_KEY
 from publisher.stores.lock import new_lock
 from publisher.stores.s3 import S3Store
-from tests.support.netfaults import Cut, HeaderCuttingProxy, SilentServer
-from tests.support.s3server import PREFIX, Bucket, SeaweedS3
+from tests.support.netfaults import Cut, HeaderCuttingProxy, RefusingS3, SilentServer
+from tests.support.s3server import PREFIX, Bucket, SeaweedS3, use_credentials
 from tests.support.sitebuild import make_build
 
 
@@ -97,4 +97,36 @@ def test_lock_read_cut_before_its_etag_is_a_connection_error(
         f"s3://{bucket.name}/{PREFIX}/: the answer from {proxy.endpoint} was cut short while "
         "reading the publish lock (no Content-Length or ETag) (a network fault; run publish "
         "again)"
+    )
+
+
+def test_clock_skew_advises_fixing_this_machines_clock(
+    admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path
+) -> None:
+    service = RefusingS3("RequestTimeTooSkewed")
+    try:
+        build = make_build(tmp_path / "site", bucket.target(service.endpoint), {"ep1": 100})
+        with pytest.raises(StoreError) as e:
+            publish(build, store=S3Store(build.target, max_attempts=1))
+    finally:
+        service.close()
+    assert str(e.value) == (
+        f"s3://{bucket.name}/{PREFIX}/: the clock of this machine differs from "
+        f"{service.endpoint}'s by more than the service allows, so it refused the request "
+        "while taking the publish lock (set this machine's clock right (e.g. turn on automatic "
+        "time sync, NTP), then publish again)"
+    )
+
+
+def test_missing_bucket_is_named_before_the_lock_even_without_write_access(
+    seaweed: SeaweedS3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_credentials(monkeypatch, seaweed.reader, tmp_path)
+    missing = Bucket("no-such-bucket-here", seaweed)
+    build = make_build(tmp_path / "site", missing.target(), {"ep1": 100})
+    with pytest.raises(StoreError) as e:
+        publish(build)
+    assert str(e.value) == (
+        f"s3://no-such-bucket-here/{PREFIX}/: bucket 'no-such-bucket-here' does not exist at "
+        f"{seaweed.endpoint} (create it, or correct --to)"
     )

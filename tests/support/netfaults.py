@@ -166,3 +166,61 @@ class HeaderCuttingProxy:
     def close(self) -> None:
         with contextlib.suppress(OSError):
             self._server.close()
+
+
+class RefusingS3:
+    """A loopback HTTP server that answers every request as an S3 service refusing it with
+    ``code`` and ``status`` (e.g. ``RequestTimeTooSkewed``, 403): the XML error body S3
+    sends, none for HEAD (as S3 does)."""
+
+    def __init__(self, code: str, status: int = 403) -> None:
+        import http.server
+
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<Error><Code>{code}</Code><Message>refused</Message></Error>"
+        ).encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self, with_body: bool) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if with_body:
+                    self.wfile.write(body)
+
+            def do_HEAD(self) -> None:  # noqa: N802 - the stdlib's naming
+                self._answer(False)
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._answer(True)
+
+            def do_PUT(self) -> None:  # noqa: N802
+                self._answer(True)
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._answer(True)
+
+            def do_DELETE(self) -> None:  # noqa: N802
+                self._answer(True)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                return
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port: int = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
