@@ -1,4 +1,5 @@
-"""The one lock algorithm over a real S3 server: renewal is a conditional write (If-Match)."""
+"""Against a real S3 server: lock renewal is a conditional write (If-Match); incomplete
+uploads are cleaned up under the lock; the ETag of each upload is recorded and compared."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from publisher.publish.run import Cleaned, Event, publish
 from publisher.stores.base import LOCK_KEY
 from publisher.stores.lock import LockKeeper, acquire
 from publisher.stores.s3 import S3Store
-from tests.support.s3server import PREFIX, Bucket, SeaweedS3
+from tests.support.s3server import PREFIX, Bucket, SeaweedS3, expected_state
 from tests.support.sitebuild import make_build
 
 
@@ -61,3 +62,29 @@ def test_incomplete_multipart_uploads_of_this_prefix_are_aborted_under_the_lock(
     ]
     left = c.list_multipart_uploads(Bucket=bucket.name).get("Uploads", [])
     assert [(u["Key"], u["UploadId"]) for u in left] == [("elsewhere/big.mp3", other["UploadId"])]
+
+
+def test_etag_returned_at_upload_is_recorded_and_a_same_size_change_is_uploaded_again(
+    admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path
+) -> None:
+    build = make_build(tmp_path / "site", bucket.target(), {"ep1": 900, "big": 9_000_000})
+    publish(build, verify=False)
+    c = bucket.client
+    raw = c.get_object(Bucket=bucket.name, Key=f"{PREFIX}/.publisher/manifest.json")["Body"]
+    entries = json.loads(raw.read())["files"]
+    listed = {
+        o["Key"][len(PREFIX) + 1 :]: o["ETag"]
+        for o in c.list_objects_v2(Bucket=bucket.name, Prefix=PREFIX + "/")["Contents"]
+    }
+    assert {k: e["etag"] for k, e in entries.items()} == {
+        k: v for k, v in listed.items() if k in entries
+    }
+    assert "-" in entries["media/big.mp3"]["etag"]  # multipart: CompleteMultipartUpload's
+    assert not publish(build, verify=False).changed  # the listing agrees: nothing to do
+
+    c.put_object(Bucket=bucket.name, Key=f"{PREFIX}/media/ep1.mp3", Body=b"\0" * 900)
+    report = publish(build, verify=False)
+    assert [(a.key, a.reason) for a in report.uploaded] == [
+        ("media/ep1.mp3", "changed in the bucket since it was published (another ETag)")
+    ]
+    assert bucket.state() == expected_state(build)
