@@ -34,7 +34,7 @@ from publisher.stores.s3errors import (
     setup_error,
     store_error,
 )
-from publisher.stores.s3upload import ETags, transfer_config, upload_batch
+from publisher.stores.s3upload import ETags, UploadFailed, transfer_config, upload_batch
 from publisher.stores.s3watch import Watch
 
 if TYPE_CHECKING:
@@ -68,8 +68,9 @@ class S3Store:
 
     ``max_attempts`` bounds botocore's retries of transient errors (standard mode: exponential
     backoff with jitter); ``timeout`` (seconds) bounds each operation, its retries included:
-    every attempt may wait ``timeout / max_attempts`` for a connection or an answer. The
-    constructor makes no request.
+    every attempt may wait three quarters of ``timeout / max_attempts`` for a connection or
+    an answer, leaving the rest for the backoff between attempts. The constructor makes no
+    request.
     """
 
     parallelism = 8  # requests in flight at once (files, and parts of large ones)
@@ -90,7 +91,7 @@ class S3Store:
                 hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, "
                 "or run where an instance role applies",
             )
-        attempt = max(timeout / max(max_attempts, 1), 0.5)
+        attempt = max(0.75 * timeout / max(max_attempts, 1), 0.5)
         config = Config(
             retries={"mode": "standard", "max_attempts": max_attempts},
             s3={"addressing_style": _addressing(target.addressing_style)},
@@ -216,11 +217,14 @@ class S3Store:
         try:
             with self.watch.op(doing) as alive:
                 upload_batch(self, files, listener, alive)
-        except StoreError:
-            raise
-        except (bexc.ClientError, bexc.BotoCoreError, S3UploadFailedError, OSError) as e:
-            failed = _failed_key(e, files)
-            raise store_error(e, f"uploading {failed}" if failed else doing, self.at) from e
+        except UploadFailed as e:
+            if isinstance(e.cause, StoreError):
+                raise e.cause from None
+            if not isinstance(
+                e.cause, (bexc.ClientError, bexc.BotoCoreError, S3UploadFailedError, OSError)
+            ):
+                raise e.cause from None  # a bug: keep its traceback
+            raise store_error(e.cause, f"uploading {e.file.key}", self.at) from e.cause
 
     def delete(self, key: str) -> None:
         with self._op(f"deleting {key}"):
@@ -351,15 +355,6 @@ def _check(entry: ManifestEntry, found: tuple[int, str | None] | None) -> Manife
     else:
         return entry
     return dataclasses.replace(entry, problem=problem)
-
-
-def _failed_key(e: BaseException, files: Sequence[SiteFile]) -> str | None:
-    """The key of the file whose transfer failed, when the error names it."""
-    text = str(e)
-    for f in files:
-        if f.key in text:
-            return f.key
-    return None
 
 
 def _addressing(style: str | None) -> Literal["auto", "virtual", "path"]:

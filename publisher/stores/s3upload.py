@@ -55,6 +55,15 @@ class ETags:
             return self._seen.pop(key, None)
 
 
+class UploadFailed(Exception):
+    """The first failure of a batch, and the file whose transfer it ended."""
+
+    def __init__(self, file: SiteFile, cause: BaseException) -> None:
+        super().__init__(f"uploading {file.key} failed")
+        self.file = file
+        self.cause = cause
+
+
 class _Subscriber(BaseSubscriber):
     def __init__(self, batch: _Batch, file: SiteFile) -> None:
         self.batch = batch
@@ -78,7 +87,7 @@ class _Batch:
         self.store = store
         self.listener = listener
         self.alive = alive
-        self.failure: BaseException | None = None
+        self.failure: UploadFailed | None = None
         self.futures: list[TransferFuture] = []
         self._mutex = threading.Lock()
 
@@ -86,21 +95,21 @@ class _Batch:
         key = self.store.prefix + file.key
         try:
             future.result()
-        except BaseException as e:  # noqa: BLE001 - kept and raised by upload()
+        except BaseException as e:  # noqa: BLE001 - kept and raised by upload_batch()
             self.store.etags.pop(key)
-            self._fail(e)
+            self._fail(file, e)
             return
         etag = self.store.etags.pop(key)
         if not etag:
-            self._fail(self.store.cut_short(f"uploading {file.key}", "no ETag"))
+            self._fail(file, self.store.cut_short(f"uploading {file.key}", "no ETag"))
             return
         self.listener.done(file, etag)
 
-    def _fail(self, e: BaseException) -> None:
+    def _fail(self, file: SiteFile, e: BaseException) -> None:
         with self._mutex:
             if self.failure is not None:
                 return  # cancelled transfers end here too; the first failure is the one
-            self.failure = e
+            self.failure = UploadFailed(file, e)
             others = list(self.futures)
         for other in others:
             other.cancel()
@@ -132,8 +141,9 @@ def transfer_config(concurrency: int) -> TransferConfig:
 def upload_batch(
     store: Uploader, files: Sequence[SiteFile], listener: UploadListener, alive: Any
 ) -> None:
-    """Upload ``files`` through one TransferManager; raise the first failure (as given by
-    s3transfer or botocore: the caller maps it) after every transfer has ended."""
+    """Upload ``files`` through one TransferManager; after every transfer has ended, raise
+    the first failure as :class:`UploadFailed` (its cause as s3transfer or botocore gave it:
+    the caller maps it)."""
     batch = _Batch(store, listener, alive)
     with TransferManager(store.client, store.transfer) as manager:
         for f in files:
