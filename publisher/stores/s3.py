@@ -35,7 +35,7 @@ from publisher.stores.s3errors import (
     store_error,
 )
 from publisher.stores.s3upload import ETags, UploadFailed, transfer_config, upload_batch
-from publisher.stores.s3watch import Watch
+from publisher.stores.s3watch import Watch, bound_operations
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -68,9 +68,8 @@ class S3Store:
 
     ``max_attempts`` bounds botocore's retries of transient errors (standard mode: exponential
     backoff with jitter); ``timeout`` (seconds) bounds each operation, its retries included:
-    every attempt may wait three quarters of ``timeout / max_attempts`` for a connection or
-    an answer, leaving the rest for the backoff between attempts. The constructor makes no
-    request.
+    an attempt may wait a third of it for a connection or an answer, and no attempt starts
+    that could not end before the operation's deadline. The constructor makes no request.
     """
 
     parallelism = 8  # requests in flight at once (files, and parts of large ones)
@@ -91,7 +90,7 @@ class S3Store:
                 hint="set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, "
                 "or run where an instance role applies",
             )
-        attempt = max(0.75 * timeout / max(max_attempts, 1), 0.5)
+        attempt = max(timeout / 3, 0.5)  # room for three tries; the deadline ends the rest
         config = Config(
             retries={"mode": "standard", "max_attempts": max_attempts},
             s3={"addressing_style": _addressing(target.addressing_style)},
@@ -111,6 +110,7 @@ class S3Store:
             raise setup_error(self.location, e) from e
         self.transfer = transfer_config(self.parallelism)
         self.etags = ETags(self.client)
+        bound_operations(self.client, timeout, attempt)
         # A target with no source came from --to on the command line, not the config.
         named_in = "--to" if target.source is None else "the target's location in feed_config.yaml"
         self.at = Where(

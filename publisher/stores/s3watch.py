@@ -1,8 +1,9 @@
-"""Say what a slow S3 operation is waiting for, while it waits.
+"""Bound each S3 operation in time, and say what a slow one is waiting for, while it waits.
 
-botocore bounds each attempt (connect and read timeouts) and the number of attempts; this
-watch only reports: an operation with nothing heard for ``after`` seconds gets a line (and
-another every ``after`` seconds), so a frozen server is never a silent terminal.
+botocore bounds each attempt (connect and read timeouts) and the number of attempts;
+:func:`bound_operations` adds a deadline per operation, retries and their backoff included.
+:class:`Watch` only reports: an operation with nothing heard for ``after`` seconds gets a
+line (and another every ``after`` seconds), so a frozen server is never a silent terminal.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 Notify = Callable[[str], None]
 
@@ -83,3 +88,27 @@ class Watch:
                             self._mutex.acquire()
                         break  # the dict may have changed meanwhile
             self._thread = None
+
+
+def bound_operations(client: S3Client, timeout: float, attempt: float) -> None:
+    """Give every operation of ``client`` a deadline ``timeout`` seconds after it starts: a
+    failed attempt is not retried when another (``attempt`` seconds at most) could not end
+    before it, so the attempt's own error is raised instead."""
+
+    def start(context: dict[str, Any], **_: Any) -> None:
+        context["publisher_deadline"] = time.monotonic() + timeout
+
+    def stop_retrying(
+        request_dict: dict[str, Any], caught_exception: BaseException | None = None, **_: Any
+    ) -> None:
+        deadline = request_dict.get("context", {}).get("publisher_deadline")
+        if (
+            caught_exception is not None
+            and deadline is not None
+            and time.monotonic() + attempt > deadline
+        ):
+            raise caught_exception
+
+    events = client.meta.events
+    events.register("before-parameter-build.s3", start)
+    events.register_first("needs-retry.s3", stop_retrying)

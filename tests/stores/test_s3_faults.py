@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from publisher.errors import StoreError
-from publisher.publish.run import Event, Waiting, publish
+from publisher.publish.run import Event, FileDone, Waiting, publish
 from publisher.stores.base import LOCK_KEY
 from publisher.stores.lock import new_lock
 from publisher.stores.s3 import S3Store
 from tests.support.netfaults import Cut, HeaderCuttingProxy, RefusingS3, SilentServer
-from tests.support.s3server import PREFIX, Bucket, SeaweedS3, use_credentials
+from tests.support.s3server import PREFIX, Bucket, SeaweedS3, expected_state, use_credentials
 from tests.support.sitebuild import make_build
 
 
@@ -130,3 +132,37 @@ def test_missing_bucket_is_named_before_the_lock_even_without_write_access(
         f"s3://no-such-bucket-here/{PREFIX}/: bucket 'no-such-bucket-here' does not exist at "
         f"{seaweed.endpoint} (create it, or correct --to)"
     )
+
+
+def test_server_frozen_mid_upload_is_bounded_then_rerun_completes(
+    admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path
+) -> None:
+    v1 = make_build(tmp_path / "site", bucket.target(), {"ep1": 900})
+    publish(v1, verify=False)
+    v2 = make_build(tmp_path / "site", bucket.target(), {"ep1": 900, "ep2": 700, "ep3": 600})
+    assert admin_env.proc is not None
+    pid = admin_env.proc.pid
+    frozen: list[bool] = []
+
+    def freeze_after_first_upload(event: Event) -> None:
+        if isinstance(event, FileDone) and not frozen:
+            os.kill(pid, signal.SIGSTOP)  # frozen, not dead: connections stay open
+            frozen.append(True)
+
+    started = time.monotonic()
+    try:
+        with pytest.raises(StoreError) as e:
+            publish(v2, store=S3Store(v2.target, timeout=3), events=freeze_after_first_upload)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    took = time.monotonic() - started
+    assert frozen and took < 20
+    text = str(e.value)
+    assert text.startswith(
+        f"s3://{bucket.name}/{PREFIX}/: {admin_env.endpoint} stopped answering: no answer "
+        "within 3 s (retries included) while "
+    )
+    assert "\n" not in text
+    assert bucket.state()["feed.xml"][0] == v1.file("feed.xml").sha256
+    publish(v2, verify=False)
+    assert bucket.state() == expected_state(v2)
