@@ -263,19 +263,22 @@ class LocalStore:
     # --- leftovers -------------------------------------------------------------------
 
     def clean_leftovers(self, before: datetime) -> tuple[str, ...]:
-        """Delete our temporary files (``.tmp-*.part``, ``.lock-*``) older than ``before``:
-        what a killed copy left (up to a whole media file) in the web root."""
+        """Delete our temporary files older than ``before``: what a killed copy left (up to a
+        whole media file, ``.tmp-*.part``) in the web root, and stray lock drafts
+        (``.lock-*``; only a minute old or more: another publish may be racing for the lock)."""
         removed: list[str] = []
-        limit = before.timestamp()
         for folder, dirs, names in os.walk(self.root):
             dirs.sort()
             for name in sorted(names):
-                ours = (name.startswith(".tmp-") and name.endswith(".part")) or (
-                    name.startswith(".lock-") and name.endswith((".tmp", ".stale"))
-                )
+                if name.startswith(".tmp-") and name.endswith(".part"):
+                    limit = before.timestamp()
+                elif name.startswith(".lock-") and name.endswith((".tmp", ".stale")):
+                    limit = before.timestamp() - 60
+                else:
+                    continue
                 path = Path(folder, name)
                 with contextlib.suppress(OSError):
-                    if ours and path.lstat().st_mtime < limit:
+                    if path.lstat().st_mtime < limit:
                         path.unlink()
                         removed.append(path.relative_to(self.root).as_posix())
         return tuple(removed)
