@@ -45,9 +45,7 @@ def test_quiet_for_json_output() -> None:
 
 
 def test_waits_and_cleaned_leftovers_are_said_on_a_terminal_and_in_a_log() -> None:
-    waiting = (
-        "waiting for https://s3.example to answer (checking the bucket; nothing heard for 5 s)"
-    )
+    waiting = "waiting for https://s3.example to answer (checking the bucket)"
     for stream in (io.StringIO(), Tty()):
         with PublishProgress(stream=stream) as p:
             p.event(deploy.Waiting(waiting))
