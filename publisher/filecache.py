@@ -1,49 +1,128 @@
-"""Facts about large media files, reused while their size and mtime are unchanged.
+"""The build cache: what an earlier build learnt, under keys that cannot lie.
 
-Hashing a two-hour episode, or walking its MP3 frames to measure its true length, on every
-build would dominate the build of a show with a long back catalogue. What was found is kept
-in the show's git-ignored ``.publisher/`` folder and is only ever a shortcut: a file whose
-size or mtime changed is read again, and a cache that cannot be read is ignored.
+Hashing a two-hour episode, walking its MP3 frames to measure its true length, or formatting
+ten citations per note would dominate a rebuild of a show with a long back catalogue. What
+was found is kept in the show's git-ignored ``.publisher/`` folder, and is only ever a
+shortcut:
+
+- facts about a file (its SHA-256, its measured duration) hold for one stat of it: path,
+  size, mtime, ctime and inode, all in nanoseconds. Copying another file of the same size
+  over it with its mtime kept (``cp -p``, ``rsync -t``) still changes its ctime, and
+  replacing it by a rename changes its inode, so neither is mistaken for the old file;
+- a rendered note is stored under a hash of everything that went into it (see
+  :mod:`publisher.build.notecache`), one file per note, so the cache never holds every note
+  in memory;
+- each built file is remembered with its stat and hash, so that an unchanged output is
+  recognised without reading it back.
+
+Every file is written atomically (a temporary file renamed over the old one). A cache that
+cannot be read, has another format, or was written by another version of this package (a
+hash of the package's own source, since the version string does not change between
+commits) is discarded, never trusted. ``use=False`` (``--no-cache``) trusts nothing it
+holds: everything is found afresh, and what is found replaces it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-CACHE_FILE = Path(".publisher") / "hash-cache.json"
+CACHE_DIR = Path(".publisher")
+CACHE_FILE = CACHE_DIR / "build-cache.json"
+FORMAT = 2
 
 
-class HashCache:
-    """SHA-256 and measured duration of files, per path, valid for one (size, mtime)."""
+@cache
+def package_hash() -> str:
+    """SHA-256 of every file of the ``publisher`` package (code, templates, static files),
+    in path order: what says "the same code" where the version string does not."""
+    root = resources.files("publisher")
+    h = hashlib.sha256()
+    for path in sorted(_package_files(Path(str(root)))):
+        if "__pycache__" in path.parts:
+            continue
+        h.update(path.relative_to(Path(str(root))).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.entries: dict[str, dict[str, Any]] = {}
-        self.dirty = False
+
+def _package_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file() and p.suffix not in (".pyc", ".pyo")]
+
+
+def stat_key(st: os.stat_result) -> list[int]:
+    """What identifies one version of a file: size, mtime, ctime (ns) and inode."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file renamed over it (raises OSError)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class BuildCache:
+    """File facts and built outputs of earlier builds of one show.
+
+    ``sections``: ``files`` (resolved path -> stat key, sha256, duration) and ``outputs``
+    (site key -> stat key of the built file, size, sha256, and the build folder it is in).
+    """
+
+    def __init__(self, root: Path, *, use: bool = True) -> None:
+        self.root = root
+        self.path = root / CACHE_FILE
+        self.use = use
+        self.files: dict[str, dict[str, Any]] = {}
+        self.outputs: dict[str, dict[str, Any]] = {}
+        self.dirty = not use  # --no-cache: what this build finds replaces it
+        if use:
+            self._load()
+
+    @property
+    def notes_dir(self) -> Path:
+        """Where rendered notes are kept, one file per note (see build.notecache)."""
+        return self.root / CACHE_DIR / "notes"
+
+    def _load(self) -> None:
         try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
+            loaded = json.loads(self.path.read_bytes())
         except (OSError, ValueError):
-            loaded = None
-        if isinstance(loaded, dict):
-            self.entries = {k: v for k, v in loaded.items() if isinstance(v, dict)}
+            return  # none yet, or corrupt: start afresh
+        if (
+            not isinstance(loaded, dict)
+            or loaded.get("format") != FORMAT
+            or loaded.get("package") != package_hash()
+        ):
+            self.dirty = True  # foreign: replaced by this build's
+            return
+        files, outputs = loaded.get("files"), loaded.get("outputs")
+        if isinstance(files, dict):
+            self.files = {k: v for k, v in files.items() if isinstance(v, dict)}
+        if isinstance(outputs, dict):
+            self.outputs = {k: v for k, v in outputs.items() if isinstance(v, dict)}
 
     def _entry(self, src: Path) -> tuple[dict[str, Any], os.stat_result]:
         st = src.stat()
         key = str(src.resolve())
-        entry = self.entries.get(key)
-        if entry is None or [entry.get("size"), entry.get("mtime_ns")] != [
-            st.st_size,
-            st.st_mtime_ns,
-        ]:
-            entry = self.entries[key] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+        entry = self.files.get(key)
+        if entry is None or entry.get("stat") != stat_key(st):
+            entry = self.files[key] = {"stat": stat_key(st)}
         return entry, st
 
     def digest(self, src: Path) -> tuple[int, str]:
-        """The size and SHA-256 of ``src``, from the cache when its size and mtime match."""
+        """The size and SHA-256 of ``src``, from the cache when its stat is unchanged."""
         entry, st = self._entry(src)
         if isinstance(entry.get("sha256"), str):
             return st.st_size, str(entry["sha256"])
@@ -67,14 +146,39 @@ class HashCache:
             entry["duration"] = seconds
             self.dirty = True
 
+    def linked(self, src: Path, before: os.stat_result) -> None:
+        """``src`` was just hard-linked, which changes its ctime and nothing else: facts
+        learnt about it as it was ``before`` stay valid for it as it is now."""
+        entry = self.files.get(str(src.resolve()))
+        if entry is not None and entry.get("stat") == stat_key(before):
+            entry["stat"] = stat_key(src.stat())
+            self.dirty = True
+
+    def output(self, key: str) -> dict[str, Any] | None:
+        """What was last written for site key ``key``, or None."""
+        return self.outputs.get(key)
+
+    def remember_output(self, key: str, record: dict[str, Any]) -> None:
+        if self.outputs.get(key) != record:
+            self.outputs[key] = record
+            self.dirty = True
+
+    def forget_outputs(self, keep: set[str]) -> None:
+        """Drop the records of outputs no longer built."""
+        for key in [k for k in self.outputs if k not in keep]:
+            del self.outputs[key]
+            self.dirty = True
+
     def save(self) -> None:
         """Write the cache back if anything was learnt (failures only cost time later)."""
         if not self.dirty:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.entries, sort_keys=True), encoding="utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        data = {
+            "format": FORMAT,
+            "package": package_hash(),
+            "files": self.files,
+            "outputs": self.outputs,
+        }
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            write_atomic(self.path, json.dumps(data, sort_keys=True).encode())
+        self.dirty = False

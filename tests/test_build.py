@@ -163,29 +163,31 @@ def test_plain_http_public_url_warns(sample_show: Path) -> None:
     )
 
 
-def test_media_hash_is_reused_while_size_and_mtime_hold(sample_show: Path) -> None:
+def test_media_hash_is_reused_while_the_file_stat_holds(sample_show: Path) -> None:
     key = f"media/{SLUG}.m4a"
     first = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").file(key).sha256
-    cache = sample_show / ".publisher" / "hash-cache.json"
-    entries = json.loads(cache.read_text())
+    cache = sample_show / ".publisher" / "build-cache.json"
+    data = json.loads(cache.read_text())
+    entries = data["files"]
     (path,) = [p for p in entries if p.endswith(f"{SLUG}.m4a")]
-    entries[path]["sha256"] = "0" * 64  # a cached hash is trusted while size and mtime match
-    cache.write_text(json.dumps(entries))
+    entries[path]["sha256"] = "0" * 64  # a cached hash is trusted while the file's stat holds
+    cache.write_text(json.dumps(data))
     assert build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").file(key).sha256 == "0" * 64
     audio = sample_show / "episodes" / f"{SLUG}.m4a"
     os.utime(audio, ns=(audio.stat().st_atime_ns, audio.stat().st_mtime_ns + 1_000_000_000))
     assert build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").file(key).sha256 == first
 
 
-def test_measured_duration_is_reused_while_size_and_mtime_hold(sample_show: Path) -> None:
+def test_measured_duration_is_reused_while_the_file_stat_holds(sample_show: Path) -> None:
     slug = "2026-09-01-imaging-without-pain"
     first = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
-    cache = sample_show / ".publisher" / "hash-cache.json"
-    entries = json.loads(cache.read_text())
+    cache = sample_show / ".publisher" / "build-cache.json"
+    data = json.loads(cache.read_text())
+    entries = data["files"]
     (path,) = [p for p in entries if p.endswith(f"{slug}.mp3")]
     assert abs(entries[path]["duration"] - 14.1) < 0.2
     entries[path]["duration"] = 1234.0  # trusted while the file is unchanged: no frame walk
-    cache.write_text(json.dumps(entries))
+    cache.write_text(json.dumps(data))
 
     def duration(result: Build) -> str:
         feed = etree.parse(str(result.site_dir / "feed.xml"))

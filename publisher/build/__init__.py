@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import config, episodes, layout
+from publisher.build import notecache
 from publisher.build.read import ShowRead, read
 from publisher.build.render import Rendered, outputs, render
 from publisher.build.write import BUILD_MARKER, check_build_dir, write_site
 from publisher.errors import Notice
-from publisher.filecache import CACHE_FILE, HashCache
+from publisher.filecache import BuildCache
 from publisher.model import Build, Enclosure, Show, Target
 
 __all__ = [
@@ -54,13 +55,15 @@ def check(
     target: Target | None = None,
     target_name: str | None = None,
     guid_mode: episodes.GuidMode = "ignore",
+    use_cache: bool = True,
 ) -> Checked:
-    """Read and render everything for a target, as ``build`` would; write nothing.
+    """Read and render everything for a target, as ``build`` would; write nothing (the cache
+    is only read: durations measured and notes rendered before).
 
     Raises PublisherError, or Problems with every problem found.
     """
     root = root.resolve()
-    cache = HashCache(root / CACHE_FILE)  # read only: durations measured before
+    cache = BuildCache(root, use=use_cache)
     shown = read(
         root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
     )
@@ -77,21 +80,27 @@ def build(
     target: Target | None = None,
     target_name: str | None = None,
     guid_mode: episodes.GuidMode = "write",
+    use_cache: bool = True,
+    processes: int | None = None,
 ) -> Build:
     """Build the show for a target into ``out_dir`` (default ``<root>/_site``); then, with
     ``guid_mode="write"``, write minted GUIDs back into the show (:func:`writeback`).
 
+    Only what changed is rendered and written (:mod:`publisher.filecache`); ``use_cache=False``
+    (``--no-cache``) trusts nothing an earlier build left. Notes are rendered on
+    ``processes`` cores (None: all; :mod:`publisher.build.parallel`).
     Raises PublisherError, or Problems with every problem found; nothing is written then.
     """
     root = root.resolve()
     out = (out_dir or root / "_site").resolve()
     check_build_dir(out, root)
-    cache = HashCache(root / CACHE_FILE)
+    cache = BuildCache(root, use=use_cache)
     shown = read(
         root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
     )
-    rendered = render(shown)
+    rendered = render(shown, processes=processes)
     files = write_site(out, outputs(rendered), cache)
+    keep_notes(cache, shown, rendered)
     cache.save()
     notices = rendered.notices
     if guid_mode == "write":
@@ -108,6 +117,16 @@ def build(
         for i in rendered.items
     )
     return Build(out, shown.target, files, enclosures, notices)
+
+
+def keep_notes(cache: BuildCache, shown: ShowRead, rendered: Rendered) -> None:
+    """Store the notes rendered now, and drop stored notes no published episode uses."""
+    bibliographies = {r.notes_key: r.bibliography for r in shown.published}
+    for key, notes in rendered.fresh:
+        bib = bibliographies[key]
+        assert bib is not None  # its notes were rendered
+        notecache.store(cache.notes_dir, key, notes, bib)
+    notecache.prune(cache.notes_dir, {r.notes_key for r in shown.published if r.notes_key})
 
 
 def writeback(shown: ShowRead) -> tuple[Notice, ...]:

@@ -16,10 +16,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from publisher import artwork, audio, config, episodes, layout, notes
+from publisher.build import notecache
 from publisher.episodes.chapters import chapters_json
 from publisher.errors import ConfigError, EpisodeError, Notice, PublisherError
-from publisher.filecache import HashCache
-from publisher.model import AudioInfo, Chapter, Episode, Show, Target
+from publisher.filecache import BuildCache
+from publisher.model import AudioInfo, Chapter, Episode, RenderedNotes, Show, Target
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class EpisodeRead:
     chapters: bytes | None = None  # JSON chapters 1.2.0
     marks: tuple[Chapter, ...] = ()  # chapters for the episode's page
     problem: PublisherError | None = None
+    notes_key: str | None = None  # the cache key of its rendered notes (build.notecache)
+    notes: RenderedNotes | None = None  # rendered before from the very same inputs
 
 
 @dataclass(frozen=True)
@@ -69,11 +72,12 @@ def read(
     target: Target | None,
     target_name: str | None,
     guid_mode: episodes.GuidMode,
-    cache: HashCache,
+    cache: BuildCache,
 ) -> ShowRead:
     """Read the show at ``root`` for ``target`` (else the one named, else the default).
 
-    ``cache`` supplies durations measured before and learns new ones. Raises ConfigError when
+    ``cache`` supplies durations measured before and learns new ones, and notes rendered
+    before from the same inputs (not with ``cache.use`` false). Raises ConfigError when
     the config cannot be used at all; every other problem is returned in ``problems``.
     """
     show = config.load(root)
@@ -113,7 +117,9 @@ def read(
         guid_mode=guid_mode,
         artwork=_show_art(show),
         episodes=found.episodes,
-        published=tuple(_episode(ep, show_bib) for ep in due),
+        published=_cached_notes(
+            tuple(_episode(ep, show_bib) for ep in due), show, target, style, cache
+        ),
         held=held,
         style=style,
         notices=tuple(notices),
@@ -122,7 +128,41 @@ def read(
     )
 
 
-def _audio_reader(cache: HashCache) -> episodes.AudioReader:
+def _cached_notes(
+    published: tuple[EpisodeRead, ...],
+    show: Show,
+    target: Target,
+    style: notes.CitationStyle | None,
+    cache: BuildCache,
+) -> tuple[EpisodeRead, ...]:
+    """Each episode with its notes' cache key, and its notes when rendered before from the
+    same inputs (build.notecache)."""
+    if style is None:
+        return published
+    style_hash = notecache.style_hash(style)
+    keys_hashes: dict[int, str] = {}
+    out = []
+    for r in published:
+        if r.bibliography is None:
+            out.append(r)
+            continue
+        bib = r.bibliography
+        keys = keys_hashes.setdefault(id(bib), notecache.keys_hash(bib))
+        key = notecache.note_key(note_inputs(show, target, r.episode), style_hash, keys)
+        found = notecache.load(cache.notes_dir, key, bib) if cache.use else None
+        out.append(dataclasses.replace(r, notes_key=key, notes=found))
+    return tuple(out)
+
+
+def note_inputs(show: Show, target: Target, ep: Episode) -> notecache.NoteInputs:
+    """What ``notes.render_notes`` is given for ``ep``'s notes, but the bibliography/style."""
+    page_url = layout.url(target.public_url, layout.page_key(ep.slug))
+    return notecache.NoteInputs(
+        ep.body, ep.source, ep.body_line, page_url, show.references_title, ep.summary
+    )
+
+
+def _audio_reader(cache: BuildCache) -> episodes.AudioReader:
     """read_audio that skips measuring a file measured before (same size and mtime)."""
 
     def read_one(path: Path) -> AudioInfo:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import feed, layout, notes, site
-from publisher.build.read import EpisodeRead, ShowRead
-from publisher.errors import FeedError, Notice, PublisherError, raise_all
-from publisher.model import Item, ItemLinks, ShowLinks
+from publisher.build import parallel
+from publisher.build.read import EpisodeRead, ShowRead, note_inputs
+from publisher.errors import FeedError, Notice, raise_all
+from publisher.model import Item, ItemLinks, RenderedNotes, ShowLinks
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,13 @@ class Rendered:
     items: tuple[Item, ...]  # newest first
     feed: bytes
     notices: tuple[Notice, ...]  # the reading's, then the rendering's
+    fresh: tuple[tuple[str, RenderedNotes], ...] = ()  # notes rendered now, by cache key
 
 
-def render(read: ShowRead) -> Rendered:
-    """Render the notes of every published episode and the feed.
+def render(read: ShowRead, *, processes: int | None = None) -> Rendered:
+    """Render the notes of every published episode (those not rendered before from the same
+    inputs; on ``processes`` cores, None for all, see :mod:`publisher.build.parallel`) and
+    the feed.
 
     Raises :class:`~publisher.errors.Problems` (or the one problem) with every problem the
     reading and the rendering found, or FeedError when no episode is published yet.
@@ -53,15 +57,19 @@ def render(read: ShowRead) -> Rendered:
         read.artwork.key,
     )
     problems = list(read.problems)
+    todo = [r for r in read.published if _to_render(read, r)]
+    done = parallel.render_each(lambda r: _notes(read, r), todo, processes=processes)
+    fresh = {r.episode.slug: n for r, n in zip(todo, done, strict=True)}
     items = []
-    for episode_read in read.published:
-        try:
-            item = _item(read, episode_read)
-        except PublisherError as e:
-            problems.append(e)
+    for r in read.published:
+        if r.problem is not None:
+            problems.append(r.problem)
             continue
-        if item is not None:
-            items.append(item)
+        rendered = r.notes or fresh.get(r.episode.slug)
+        if isinstance(rendered, tuple):
+            problems.extend(rendered)
+        elif rendered is not None:
+            items.append(Item(r.episode, rendered, _links(base, r), r.marks))
     raise_all(problems)
     if not items:
         raise _nothing_published(read)
@@ -69,7 +77,12 @@ def render(read: ShowRead) -> Rendered:
     feed_xml, fitted = feed.fit_feed(read.show, links, items)
     if fitted:
         notices.append(fitted)
-    return Rendered(read, links, tuple(items), feed_xml, tuple(notices))
+    kept = tuple(
+        (r.notes_key, n)
+        for r in todo
+        if r.notes_key is not None and isinstance(n := fresh[r.episode.slug], RenderedNotes)
+    )
+    return Rendered(read, links, tuple(items), feed_xml, tuple(notices), kept)
 
 
 def outputs(rendered: Rendered) -> Iterator[Output]:
@@ -85,26 +98,32 @@ def outputs(rendered: Rendered) -> Iterator[Output]:
         yield Output(key, data)
 
 
-def _item(read: ShowRead, r: EpisodeRead) -> Item | None:
-    """The episode with its notes rendered; None when its citations cannot be resolved
-    because the bibliography or the style did not load (a problem already says so)."""
-    if r.problem is not None:
-        raise r.problem
-    if read.style is None or r.bibliography is None:
-        return None
-    ep = r.episode
-    links = _links(read.target.public_url, r)
-    rendered = notes.render_notes(
-        ep.body,
-        source=ep.source,
-        first_line=ep.body_line,
+def _to_render(read: ShowRead, r: EpisodeRead) -> bool:
+    """Whether ``r``'s notes are to be rendered now: it has no problem, was not rendered
+    before, and its bibliography and the style loaded (else a problem already says why, and
+    each citation would otherwise be reported as an unknown key, burying it)."""
+    return (
+        r.problem is None
+        and r.notes is None
+        and read.style is not None
+        and r.bibliography is not None
+    )
+
+
+def _notes(read: ShowRead, r: EpisodeRead) -> RenderedNotes:
+    """The episode's notes rendered (raises NotesError or Problems)."""
+    assert read.style is not None and r.bibliography is not None  # _to_render
+    given = note_inputs(read.show, read.target, r.episode)
+    return notes.render_notes(
+        given.body,
+        source=given.source,
+        first_line=given.first_line,
         bibliography=r.bibliography,
         style=read.style,
-        page_url=links.page_url,
-        references_title=read.show.references_title,
-        summary=ep.summary,
+        page_url=given.page_url,
+        references_title=given.references_title,
+        summary=given.summary,
     )
-    return Item(ep, rendered, links, r.marks)
 
 
 def _links(base: str, r: EpisodeRead) -> ItemLinks:

@@ -65,6 +65,14 @@ def _to_option(c: argparse.ArgumentParser, ad_hoc: bool) -> None:
         c.add_argument("--region", help="S3 region")
 
 
+def _cache_option(c: argparse.ArgumentParser) -> None:
+    c.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="trust nothing an earlier build kept in .publisher/ (hashes, durations, notes)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     """The ``publisher`` command line; each subcommand sets ``run`` to its function."""
     common = _common()
@@ -93,10 +101,12 @@ def parser() -> argparse.ArgumentParser:
     c = command("check", commands.check, "read and validate everything; write nothing")
     _to_option(c, True)
     c.add_argument("--ci", action="store_true", help="a note without a guid is an error (CI mode)")
+    _cache_option(c)
     c = command("build", commands.build, "write the complete site and feed to _site/")
     _to_option(c, True)
     c.add_argument("--out", metavar="DIR", help="build folder (default: _site)")
     c.add_argument("--ci", action="store_true", help="refuse to write GUIDs into notes (CI mode)")
+    _cache_option(c)
     c = command("publish", commands.publish, "build for a target and upload what changed")
     _to_option(c, True)
     c.add_argument("--dry-run", action="store_true", help="list what would change, and why")
@@ -109,6 +119,7 @@ def parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--ci", action="store_true", help="refuse to write GUIDs into notes (CI mode)")
     c.add_argument("-v", "--verbose", action="store_true", help="list every file's decision")
+    _cache_option(c)
     c = command("verify", commands.verify, "fetch the public feed and media as a podcast app would")
     _to_option(c, True)
     c = command(

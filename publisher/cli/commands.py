@@ -25,6 +25,7 @@ def check(args: argparse.Namespace, out: Printer) -> None:
         target=_ad_hoc(args),
         target_name=_named(args),
         guid_mode="refuse" if _in_ci(args) else "ignore",
+        use_cache=not args.no_cache,
     )
     out.notice(checked.notices)
     out.done(
@@ -47,6 +48,7 @@ def build(args: argparse.Namespace, out: Printer) -> None:
         target=_ad_hoc(args),
         target_name=_named(args),
         guid_mode=_guid_mode(args),
+        use_cache=not args.no_cache,
     )
     out.notice(result.notices)
     feed = result.file(layout.FEED_KEY)
@@ -69,6 +71,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
         target=_ad_hoc(args),
         target_name=_named(args),
         guid_mode=_guid_mode(args),
+        use_cache=not args.no_cache,
     )
     out.notice(result.notices)
     with PublishProgress(quiet=out.json) as progress:

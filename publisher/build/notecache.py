@@ -1,0 +1,135 @@
+"""Rendered notes kept between builds, each under a hash of everything that went into it.
+
+A note's renderings depend on its text, where it sits in its file, its page's URL, its
+summary, the references title, the citation style (the file's bytes), the set of citation
+keys the bibliography defines (which decides what ``@word`` is a citation), the bibliography
+entries it cites, and this package's own source. All but the cited entries are hashed into
+the key; the cited entries are only known once the note is rendered, so the stored note
+carries a hash of each, and it is used only while every one of them is unchanged. Editing one
+bibliography entry thus re-renders exactly the notes that cite it.
+
+One file per note, ``.publisher/notes/<key>.json``, written atomically; a file that cannot be
+read or does not match is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from publisher import notes
+from publisher.filecache import FORMAT, package_hash, write_atomic
+from publisher.model import Reference, RenderedNotes
+
+
+@dataclass(frozen=True)
+class NoteInputs:
+    """Everything but the bibliography that ``notes.render_notes`` is given for one note."""
+
+    body: str
+    source: Path
+    first_line: int
+    page_url: str
+    references_title: str
+    summary: str | None
+
+
+def entry_hash(item: Mapping[str, Any]) -> str:
+    """SHA-256 of one CSL item (its JSON with sorted keys)."""
+    text = json.dumps(item, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def style_hash(style: notes.CitationStyle) -> str:
+    """SHA-256 of the style's name and the bytes of its .csl file."""
+    h = hashlib.sha256(style.name.encode() + b"\0")
+    h.update(style.path.read_bytes())
+    return h.hexdigest()
+
+
+def keys_hash(bibliography: notes.Bibliography) -> str:
+    """SHA-256 of the sorted citation keys a bibliography defines."""
+    return hashlib.sha256("\0".join(sorted(bibliography.items)).encode()).hexdigest()
+
+
+def note_key(inputs: NoteInputs, style: str, keys: str) -> str:
+    """The cache key of one note: ``style``/``keys`` from :func:`style_hash`/:func:`keys_hash`."""
+    parts = [
+        str(FORMAT),
+        package_hash(),
+        style,
+        keys,
+        str(inputs.source),
+        str(inputs.first_line),
+        inputs.page_url,
+        inputs.references_title,
+        "\1" if inputs.summary is None else inputs.summary,
+        inputs.body,
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def path_of(folder: Path, key: str) -> Path:
+    return folder / f"{key}.json"
+
+
+def load(folder: Path, key: str, bibliography: notes.Bibliography) -> RenderedNotes | None:
+    """The notes stored under ``key`` if every entry they cite is unchanged, else None."""
+    try:
+        data = json.loads(path_of(folder, key).read_bytes())
+        if data.get("key") != key:
+            return None
+        cited: dict[str, str] = data["cited"]
+        for k, digest in cited.items():
+            item = bibliography.items.get(k)
+            if item is None or entry_hash(item) != digest:
+                return None
+        return RenderedNotes(
+            source=Path(data["source"]),
+            web_html=str(data["web"]),
+            content_html=str(data["content"]),
+            description_html=str(data["description"]),
+            references=tuple(
+                Reference(key=str(k), number=int(n), html=str(h)) for k, n, h in data["references"]
+            ),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # none, corrupt or foreign: render afresh
+
+
+def store(
+    folder: Path, key: str, rendered: RenderedNotes, bibliography: notes.Bibliography
+) -> None:
+    """Keep ``rendered`` under ``key`` with a hash of each entry it cites (failures only cost
+    time later)."""
+    data = {
+        "key": key,
+        "cited": {
+            r.key: entry_hash(bibliography.items[r.key])
+            for r in rendered.references
+            if r.key in bibliography.items
+        },
+        "source": str(rendered.source),
+        "web": rendered.web_html,
+        "content": rendered.content_html,
+        "description": rendered.description_html,
+        "references": [[r.key, r.number, r.html] for r in rendered.references],
+    }
+    with contextlib.suppress(OSError):
+        write_atomic(path_of(folder, key), json.dumps(data, ensure_ascii=False).encode())
+
+
+def prune(folder: Path, keep: Iterable[str]) -> None:
+    """Remove stored notes whose key is not in ``keep`` (notes since edited or removed)."""
+    wanted = {f"{k}.json" for k in keep}
+    try:
+        names = [p for p in folder.iterdir() if p.name not in wanted]
+    except OSError:
+        return
+    for path in names:
+        path.unlink(missing_ok=True)

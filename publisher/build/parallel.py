@@ -1,0 +1,75 @@
+"""Render many notes on every core: a pool of forked processes (the notes' renderers are
+pure, so the result is the same as rendering them one after another, in the same order).
+
+Forking shares what was read with the workers without copying or pickling it; each worker
+gets only indices and returns the rendered notes (plain strings), or the problems found.
+Below :data:`MIN_NOTES` notes, or with one core, the pool costs more than it saves and the
+notes are rendered here. Where ``fork`` is not available (Windows, macOS's default) the notes
+are rendered here too.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import TypeVar, cast
+
+from publisher.errors import Problems, PublisherError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Measured (BENCHMARKS.md): starting two forked workers costs ~50 ms; a note takes ~5-15 ms.
+MIN_NOTES = 32
+_CHUNK = 16
+
+_job: tuple[Callable[[object], object], Sequence[object]] | None = None
+
+
+def workers() -> int:
+    """How many processes to render with: the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def render_each(
+    func: Callable[[T], R], things: Sequence[T], *, processes: int | None = None
+) -> list[R | tuple[PublisherError, ...]]:
+    """``func`` of each of ``things``, in order; a PublisherError it raises becomes the tuple of
+    its problems (``Problems`` flattened, so that they cross between processes intact).
+
+    ``processes``: None for :func:`workers`; 1 renders here.
+    """
+    count = workers() if processes is None else processes
+    if (
+        count < 2
+        or len(things) < MIN_NOTES
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [_guarded(func, t) for t in things]
+    global _job
+    _job = (func, things)  # type: ignore[assignment]  # read by the forked workers
+    try:
+        with multiprocessing.get_context("fork").Pool(count) as pool:
+            done = pool.map(_run, range(len(things)), chunksize=_CHUNK)
+        return cast("list[R | tuple[PublisherError, ...]]", done)
+    finally:
+        _job = None
+
+
+def _run(index: int) -> object:
+    assert _job is not None
+    func, things = _job
+    return _guarded(func, things[index])
+
+
+def _guarded(func: Callable[[T], R], thing: T) -> R | tuple[PublisherError, ...]:
+    try:
+        return func(thing)
+    except Problems as e:
+        return e.problems
+    except PublisherError as e:
+        return (e,)
