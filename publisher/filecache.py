@@ -76,7 +76,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 class BuildCache:
     """File facts and built outputs of earlier builds of one show.
 
-    ``sections``: ``files`` (resolved path -> stat key, sha256, duration) and ``outputs``
+    ``sections``: ``files`` (resolved path -> stat key, sha256, duration, what a parse of it
+    found) and ``outputs``
     (site key -> stat key of the built file, size, sha256, and the build folder it is in).
     """
 
@@ -144,6 +145,18 @@ class BuildCache:
         entry, _ = self._entry(src)
         if entry.get("duration") != seconds:
             entry["duration"] = seconds
+            self.dirty = True
+
+    def parsed(self, src: Path, kind: str) -> Any:
+        """What :meth:`remember_parsed` kept as ``kind`` for ``src`` as it is now, else None."""
+        entry, _ = self._entry(src)
+        return entry.get(kind)
+
+    def remember_parsed(self, src: Path, kind: str, value: Any) -> None:
+        """Keep ``value`` (JSON: dicts, lists, text, numbers) for ``src`` as it is now."""
+        entry, _ = self._entry(src)
+        if entry.get(kind) != value:
+            entry[kind] = value
             self.dirty = True
 
     def linked(self, src: Path, before: os.stat_result) -> None:

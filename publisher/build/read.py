@@ -11,8 +11,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from publisher import artwork, audio, config, episodes, layout, notes
@@ -21,6 +23,7 @@ from publisher.episodes.chapters import chapters_json
 from publisher.errors import ConfigError, EpisodeError, Notice, PublisherError
 from publisher.filecache import BuildCache
 from publisher.model import AudioInfo, Chapter, Episode, RenderedNotes, Show, Target
+from publisher.notes.bibliography import Origin
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def read(
         what = "draft" if e.draft else f"scheduled for {e.date.isoformat()}"
         notices.append(Notice(f"{what}, left out", e.source, warning=False))
     problems = list(found.problems)
-    show_bib, style = _citations(show, problems)
+    show_bib, style = _citations(show, problems, cache)
     return ShowRead(
         show=show,
         target=target,
@@ -173,6 +176,29 @@ def _audio_reader(cache: BuildCache) -> episodes.AudioReader:
     return read_one
 
 
+def _bibliography_reader(
+    cache: BuildCache,
+) -> Callable[[Path, Callable[[Path], notes.Bibliography]], notes.Bibliography]:
+    """Parse a bibliography file unless it was parsed before as it is now (same stat): its
+    entries are kept as JSON, and only when they come back from it unchanged."""
+
+    def read_one(path: Path, parse: Callable[[Path], notes.Bibliography]) -> notes.Bibliography:
+        kept = cache.parsed(path, "bibliography") if cache.use else None
+        if isinstance(kept, list) and all(isinstance(e, list) and len(e) == 3 for e in kept):
+            return notes.Bibliography(
+                MappingProxyType({k: item for k, item, _ in kept}),
+                MappingProxyType({k: Origin(path, line) for k, _, line in kept}),
+                (path,),
+            )
+        parsed = parse(path)
+        rows = [[k, dict(item), parsed.origins[k].line] for k, item in parsed.items.items()]
+        if json.loads(json.dumps(rows)) == rows:  # only what JSON gives back unchanged
+            cache.remember_parsed(path, "bibliography", rows)
+        return parsed
+
+    return read_one
+
+
 def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[Notice]) -> Show:
     if show.podcast_guid:
         return show
@@ -203,7 +229,7 @@ def _insecure(url: str) -> bool:
 
 
 def _citations(
-    show: Show, problems: list[PublisherError]
+    show: Show, problems: list[PublisherError], cache: BuildCache
 ) -> tuple[notes.Bibliography | None, notes.CitationStyle | None]:
     """The show's bibliography and citation style, or None for one that does not load.
 
@@ -214,7 +240,10 @@ def _citations(
     style = None
     try:
         show_bib = notes.load_bibliography(
-            show.bibliography, source=show.source, line=show.line("bibliography")
+            show.bibliography,
+            source=show.source,
+            line=show.line("bibliography"),
+            read_one=_bibliography_reader(cache),
         )
     except PublisherError as e:
         problems.append(e)

@@ -33,7 +33,12 @@ class Doc:
         return self.first_line
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser where PyYAML was built with it: front matter is parsed on every build, and
+# the pure-Python parser took most of an unchanged rebuild's time (issue 11).
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
     """SafeLoader whose mapping keys are always their text as written: ``yes:`` is "yes",
     ``123:`` is "123" (YAML would make them True and 123, and every key lookup, sort and
     message here expects text)."""
@@ -55,8 +60,12 @@ def load(
 ) -> Doc:
     """Parse ``text`` (one YAML document) and keep key lines. Raises ``error`` with the line."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader) if node is not None else None
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()  # composed once: the data is built from it
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as e:
         # The context mark is where the construct began (an unclosed "[" or quote); the
         # problem mark is often the end of the text, which names no useful line.

@@ -14,7 +14,7 @@ import datetime
 import itertools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -94,11 +94,17 @@ def _where(origin: Origin) -> str:
 
 
 def load_bibliography(
-    paths: Sequence[Path], *, source: Path | None = None, line: int | None = None
+    paths: Sequence[Path],
+    *,
+    source: Path | None = None,
+    line: int | None = None,
+    read_one: Callable[[Path, Callable[[Path], Bibliography]], Bibliography] | None = None,
 ) -> Bibliography:
     """Read and merge bibliography files (.bib, .json, .yaml/.yml).
 
-    ``source``/``line`` say where the paths were named, for "not found" errors. Raises
+    ``source``/``line`` say where the paths were named, for "not found" errors.
+    ``read_one(path, parse)``, when given, reads one file, calling ``parse(path)`` unless it
+    knows the result already (the build's cache of parsed files). Raises
     NotesError, or Problems carrying every problem found in all the files: missing and
     unreadable files, malformed entries, and keys defined twice, in one file or across files
     (a key clashing with an earlier file is still compared with the later ones).
@@ -112,7 +118,7 @@ def load_bibliography(
             )
             continue
         try:
-            loaded = _load_one(path)
+            loaded = read_one(path, _load_one) if read_one else _load_one(path)
         except PublisherError as e:
             problems.append(e)
             continue
