@@ -138,7 +138,15 @@ _BIBTEX_SPECIAL = re.compile(r"([\\{}%&$#_^~])")
 def _bibtex_value(text: str) -> str:
     def escape(m: re.Match[str]) -> str:
         c = m.group(1)
-        return {"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"}.get(c, "\\" + c)
+        special = {
+            "\\": r"{\textbackslash}",
+            "^": r"{\textasciicircum}",
+            "~": r"{\textasciitilde}",
+            # BibTeX counts braces even when escaped: a lone one would end the field
+            "{": r"{\textbraceleft}",
+            "}": r"{\textbraceright}",
+        }
+        return special.get(c, "\\" + c)
 
     return _BIBTEX_SPECIAL.sub(escape, text)
 

@@ -146,19 +146,28 @@ class _Site:
     def page(
         self, template: str, key: str, in_sitemap: bool = True, **context: Any
     ) -> tuple[str, bytes]:
+        """Render one page. A page outside the sitemap (404) is served at any path, so its
+        links are absolute."""
         if in_sitemap:
             self.page_keys.append(key)
+
+        def rel(target_key: str) -> str:
+            return relative(key, target_key) if in_sitemap else self.base + target_key
+
+        def link(url: str) -> str:
+            return href(self.base, key, url) if in_sitemap else url
+
         try:
             html = self.env.get_template(template).render(
                 show=self.show,
                 links=self.links,
                 key=key,
-                href=lambda url: href(self.base, key, url),
-                rel=lambda target_key: relative(key, target_key),
+                href=link,
+                rel=rel,
                 abs=lambda target_key: self.base + target_key,
-                stylesheet=f"{relative(key, keys.STYLESHEET)}?v={_version(self.css)}",
-                script=f"{relative(key, keys.SCRIPT)}?v={_version(self.script)}",
-                search_bundle=relative(key, keys.SEARCH_BUNDLE),
+                stylesheet=f"{rel(keys.STYLESHEET)}?v={_version(self.css)}",
+                script=f"{rel(keys.SCRIPT)}?v={_version(self.script)}",
+                search_bundle=rel(keys.SEARCH_BUNDLE),
                 csp=self.csp,
                 subscribe=self.subscribe,
                 qr=self.qr,

@@ -8,6 +8,7 @@ parser, anything else stripped) and escaped by the templates.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -66,7 +67,7 @@ def read_cues(path: Path) -> tuple[Cue, ...]:
 
 
 def _speaker(text: str, voice: str | None) -> tuple[str | None, str]:
-    plain = _TAG.sub("", text).strip()
+    plain = html.unescape(_TAG.sub("", text)).strip()
     if voice:
         return _TAG.sub("", voice).strip() or None, plain
     found = _SPEAKER_PREFIX.match(plain)

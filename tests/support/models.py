@@ -95,7 +95,8 @@ def make_item(slug: str = "ep1", base: str = BASE, **changes: Any) -> Item:
         content_html="",
         description_html="",
     )
-    return Item(dataclasses.replace(episode, **changes), notes, links)
+    cited = changes.pop("cited", ())
+    return Item(dataclasses.replace(episode, **changes), notes, links, cited=cited)
 
 
 def render(
