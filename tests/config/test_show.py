@@ -90,8 +90,10 @@ def test_all_problems_reported_together_with_lines(show_dir: Path) -> None:
         f"{src}:7: 'Medicin' is not a subcategory of 'Health & Fitness' [C-05] "
         "(did you mean 'Medicine'?)"
     ) in lines
-    assert f"{src}:13: 'explicit' must be true or false, not text" in lines
-    assert f"{src}:14: unknown key 'colour' (see README: feed_config.yaml)" in lines
+    assert f"{src}:13: 'explicit' must be true or false, not 'yes please'" in lines
+    allowed = ", ".join(config.CONFIG.names)
+    assert f"{src}:14: unknown key 'colour' (allowed: {allowed})" in lines
+    assert allowed.startswith("title, description, author, owner, language, categories")
 
 
 def test_obsolete_category_refused(show_dir: Path) -> None:

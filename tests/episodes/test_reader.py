@@ -109,10 +109,11 @@ def test_front_matter_errors_name_field_and_line(show: Path) -> None:
     with pytest.raises(Problems) as info:
         read(show)
     assert messages(info.value) == [
-        f"{path}:7: unknown front matter field 'subtitle' (did you mean 'title'?)",
-        f"{path}:3: 'date' 'someday' is not a date like 2026-09-01 or 2026-09-01T08:30:00+01:00",
+        f"{path}:7: unknown key 'subtitle' (did you mean 'title'?)",
+        f"{path}:3: 'date' must be a date like 2026-09-01 or 2026-09-01 08:30, not 'someday' "
+        "(or with an offset: 2026-09-01T08:30:00+01:00)",
         f"{path}:5: 'season' must be a whole number from 1 up, not 0 [I-12]",
-        f"{path}:6: episode_type must be full, trailer or bonus, not 'teaser' [I-13]",
+        f"{path}:6: 'episode_type' must be full, trailer or bonus, not 'teaser' [I-13]",
     ]
 
 

@@ -499,7 +499,7 @@ def test_c06_legacy_explicit_value_is_refused(sample_show: Path) -> None:
     edit_config(sample_show, explicit="yes")
     with pytest.raises(ConfigError) as info:
         build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
-    assert "'explicit' must be true or false, not text" in str(info.value)
+    assert "'explicit' must be true or false, not 'yes'" in str(info.value)
 
 
 def test_c07_c08_c09_link_author_owner(rich: Feed) -> None:
