@@ -70,5 +70,8 @@ def test_an_existing_note_is_never_overwritten(sample_show: Path) -> None:
     made.note.write_text("mine", encoding="utf-8")
     with pytest.raises(PublisherError) as info:
         episodes.new_note(show, "Sleep", DAY)
-    assert (info.value.path, info.value.message) == (made.note, "already exists; pick another title or --slug")
+    assert (info.value.path, info.value.message) == (
+        made.note,
+        "already exists; pick another title or --slug",
+    )
     assert made.note.read_text(encoding="utf-8") == "mine"
