@@ -24,7 +24,9 @@ def problems(e: PublisherError) -> list[PublisherError]:
 
 def config_messages(show: Path, extra: str) -> list[str]:
     path = show / "feed_config.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    key = extra.split(":", 1)[0]  # replace a key the sample sets (a second one is an error)
+    kept = [x for x in path.read_text(encoding="utf-8").splitlines(True) if x.split(":")[0] != key]
+    path.write_text("".join(kept) + extra, encoding="utf-8")
     with pytest.raises(PublisherError) as info:
         config.load(show)
     return [p.message + f" ({p.hint})" for p in problems(info.value)]
