@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from publisher.episodes.frontmatter import closing_fence
-from publisher.errors import EpisodeError, PublisherError, display_path
+from publisher.errors import EpisodeError, Notice, PublisherError, display_path
 from publisher.model import Episode
 
 # write: mint missing GUIDs (build writes them into the notes once everything else is
@@ -55,6 +55,30 @@ def duplicate_guids(episodes: Sequence[Episode]) -> list[PublisherError]:
             )
         seen.setdefault(ep.guid, ep)
     return problems
+
+
+def case_twins(episodes: Sequence[Episode]) -> list[Notice]:
+    """A warning for every episode whose GUID differs from an earlier one's only in letter
+    case: apps compare GUIDs exactly (I-04), so these are two episodes, but one is likely a
+    typo of the other."""
+    notices: list[Notice] = []
+    seen: dict[str, Episode] = {}
+    for ep in episodes:
+        if not ep.guid:
+            continue
+        other = seen.setdefault(ep.guid.casefold(), ep)
+        if other.guid != ep.guid:
+            notices.append(
+                Notice(
+                    f"guid {ep.guid!r} differs from the guid of {other.source.name} "
+                    f"({other.guid!r}) only in letter case [I-04]",
+                    ep.source,
+                    ep.line("guid"),
+                    "apps take them for two episodes; if one is a typo, fix it before it is "
+                    "published",
+                )
+            )
+    return notices
 
 
 def write_new_guids(episodes: Sequence[Episode]) -> tuple[str, ...]:

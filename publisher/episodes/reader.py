@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from publisher.episodes.frontmatter import read_front_matter
-from publisher.episodes.guids import GuidMode, assign_guid, duplicate_guids
+from publisher.episodes.guids import GuidMode, assign_guid, case_twins, duplicate_guids
 from publisher.episodes.pairing import (
     EPISODES_DIR,
     NOTES_DIR,
@@ -65,6 +65,7 @@ def read_episodes(
         if notice:
             notices.append(notice)
     problems.extend(duplicate_guids(episodes))
+    notices.extend(str(n) for n in case_twins(episodes))
     if raise_problems:
         raise_all(problems)
     return ReadResult(tuple(episodes), tuple(notices), tuple(problems))

@@ -179,6 +179,32 @@ def test_duplicate_guids(show: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("guids", "warned"),
+    [
+        (("abc-DEF", "ABC-def"), [("b", "ABC-def", "a", "abc-DEF")]),
+        (("Guid", "gUID", "GUID"), [("b", "gUID", "a", "Guid"), ("c", "GUID", "a", "Guid")]),
+        (("ß-x", "SS-X"), [("b", "SS-X", "a", "ß-x")]),  # case folding, not only lower()
+        (("one", "two"), []),
+        (("same-Case", "other"), []),
+    ],
+)
+def test_guids_differing_only_in_case_are_a_warning(
+    show: Path, guids: tuple[str, ...], warned: list[tuple[str, str, str, str]]
+) -> None:
+    for slug, guid in zip("abc", guids, strict=False):
+        shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / f"{slug}.mp3")
+        note(show, slug, f"title: T\ndate: 2026-09-01\nguid: {guid}\n")
+    result = read(show)
+    assert len(result.episodes) == len(guids)
+    assert list(result.notices) == [
+        f"{show}/show_notes/{s}.md:4: warning: guid {g!r} differs from the guid of {o}.md "
+        f"({og!r}) only in letter case [I-04] (apps take them for two episodes; if one is a "
+        "typo, fix it before it is published)"
+        for s, g, o, og in warned
+    ]
+
+
 def test_title_and_summary_fall_back_to_tags(show: Path) -> None:
     shutil.copy(AUDIO / "tagged.mp3", show / "episodes" / "one.mp3")
     note(show, "one", "date: 2026-09-01\nguid: g\n")
