@@ -3,6 +3,7 @@ newly minted one back into its note (a step of its own that ``check`` never runs
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,6 +16,9 @@ from publisher.model import Episode
 # write: mint missing GUIDs (build writes them into the notes once everything else is
 # fine: write_new_guids); refuse: a missing GUID is an error (CI); preview: mint in memory
 # only (dry runs); ignore: leave missing (check).
+# ": " then nothing, or YAML's null or an empty string, then perhaps a comment.
+_EMPTY_VALUE = rb":[ \t]*(?:~|null|Null|NULL|''|\"\")?[ \t]*(?:#.*)?\r?$"
+
 GuidMode = Literal["write", "refuse", "preview", "ignore"]
 
 
@@ -95,13 +99,20 @@ def write_new_guids(episodes: Sequence[Episode]) -> tuple[str, ...]:
 
 
 def insert_front_matter_line(note: Path, line: str) -> None:
-    """Insert ``line`` just before the closing front matter fence; every other byte stays.
-    Raises EpisodeError when the note's front matter is not closed."""
+    """Insert ``line`` (``key: value``) just before the closing front matter fence, or in
+    place of a ``key:`` line left empty (a second ``key:`` would be a duplicate key); every
+    other byte stays. Raises EpisodeError when the note's front matter is not closed."""
     data = note.read_bytes()
     lines = data.split(b"\n")
     end = closing_fence([x.decode("utf-8", "replace") for x in lines])
     if end is None:
         raise EpisodeError("front matter is not closed; add a '---' line after it", note, 1)
-    cr = b"\r" if lines[end].endswith(b"\r") else b""  # keep the file's line endings
-    lines.insert(end, line.encode() + cr)
+    empty = re.compile(re.escape(line.split(":", 1)[0].encode()) + _EMPTY_VALUE)
+    at = next((i for i in range(1, end) if empty.match(lines[i])), None)
+    where = end if at is None else at
+    cr = b"\r" if lines[where].endswith(b"\r") else b""  # keep the file's line endings
+    if at is None:
+        lines.insert(end, line.encode() + cr)
+    else:
+        lines[at] = line.encode() + cr
     note.write_bytes(b"\n".join(lines))

@@ -154,6 +154,21 @@ def test_missing_guid_is_written_once_leaving_other_bytes(show: Path) -> None:
     assert episodes.write_new_guids(again.episodes) == ()
 
 
+@pytest.mark.parametrize("empty", ["guid:", "guid:   ", "guid: ~", "guid: ''", "guid: null # x"])
+def test_an_empty_guid_line_is_filled_in_not_repeated(show: Path, empty: str) -> None:
+    shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "one.mp3")
+    path = note(show, "one", f"title: One\n{empty}\ndate: 2026-09-01\n")
+    result = read(show, "write")
+    guid = result.episodes[0].guid
+    assert result.episodes[0].guid_is_new
+    episodes.write_new_guids(result.episodes)
+    assert path.read_text(encoding="utf-8") == (
+        f"---\ntitle: One\nguid: {guid}\ndate: 2026-09-01\n---\nSome notes.\n"
+    )
+    again = read(show, "write")
+    assert again.episodes[0].guid == guid and not again.episodes[0].guid_is_new
+
+
 def test_ci_mode_refuses_to_write_a_guid(show: Path) -> None:
     shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "one.mp3")
     path = note(show, "one", "title: One\ndate: 2026-09-01\n")
