@@ -82,14 +82,6 @@ class Schema:
         """Every accepted key."""
         return tuple(f.name for f in self.fields)
 
-    def __getitem__(self, name: str) -> Field:
-        return next(f for f in self.fields if f.name == name)
-
-    def plus(self, *fields: Field) -> Schema:
-        """This schema with ``fields`` added (replacing fields of the same name)."""
-        names = {f.name for f in fields}
-        return Schema(self.where, tuple(f for f in self.fields if f.name not in names) + fields)
-
 
 def unknown_key(key: str, allowed: Collection[str]) -> tuple[str, str]:
     """(message, hint) for a key not in ``allowed``: the closest name, or all of them."""
