@@ -20,6 +20,8 @@ def strip_subscribe(show: Path) -> None:
     lines = cfg.read_text(encoding="utf-8").splitlines(keepends=True)
     out, skipping = [], False
     for line in lines:
+        if line.startswith("episodes_per_page:"):
+            continue
         if line.startswith("subscribe:"):
             skipping = True
             continue
