@@ -222,6 +222,18 @@ def test_every_run_step_succeeds_against_a_local_target(workspace: Workspace) ->
     assert done.returncode == 0, done.stdout + done.stderr
     assert (ws.venv_bin / "publisher").is_file()  # pip installed it into the runner's python
     assert shutil.which("publisher", path=ws.path) == str(ws.venv_bin / "publisher")
+    where = run_step(
+        ws,
+        workflow,
+        check,
+        {
+            "run": "python -P -c 'import publisher; print(publisher.__file__)'"
+        },  # as the command imports it,
+        EVENT="pull_request",
+    )
+    assert Path(where.stdout.strip()).is_relative_to(ws.venv_bin.parent), (
+        where.stdout + where.stderr
+    )
     done = run_step(ws, workflow, check, check_step, EVENT="pull_request", **now(FIXED_NOW))
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["ok"] is True
