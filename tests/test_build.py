@@ -253,8 +253,8 @@ def test_chapters_file_shows_on_the_episode_page(sample_show: Path) -> None:
                                           {"startTime": 8, "title": "hidden", "toc": False}]}))  # fmt: skip
     result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     page = (result.site_dir / "episodes" / f"{SLUG}.html").read_text(encoding="utf-8")
-    assert "0:05</time> <span>&lt;i&gt;Flags&lt;/i&gt;</span>" in page
-    assert "hidden" not in page
+    assert "0:05</time></a> <span>&lt;i&gt;Flags&lt;/i&gt;</span>" in page
+    assert ">hidden<" not in page  # a chapter with toc: false is not listed
 
 
 def test_no_episode_due_yet_says_which_are_held_back(sample_show: Path) -> None:

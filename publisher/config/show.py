@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from publisher.config import site as site_keys
 from publisher.config import yamldoc
 from publisher.config.categories import APPLE_CATEGORIES
 from publisher.config.persons import parse_persons
@@ -43,6 +44,9 @@ KEYS = {
     "references_title",
     "default_target",
     "targets",
+    "subscribe",
+    "episodes_per_page",
+    "accent_color",
 }
 _TARGET_KEYS = {"location", "public_url", "endpoint_url", "region", "addressing_style"}
 _SECRET_WORDS = ("secret", "password", "access_key", "token", "credential")
@@ -171,6 +175,9 @@ class _Reader:
         )
         targets, default = self._targets()
         bibliography = tuple(self.root / p for p in self._paths("bibliography"))
+        subscribe = site_keys.subscribe(self.data.get("subscribe"), self.fail)
+        per_page = site_keys.episodes_per_page(self.data.get("episodes_per_page"), self.fail)
+        accent = site_keys.accent_color(self.data.get("accent_color"), self.fail)
         raise_all(self.problems)
         return Show(
             source=self.doc.source,
@@ -198,6 +205,9 @@ class _Reader:
             bibliography=bibliography,
             citation_style=self.get("citation_style", str) or "american-medical-association",
             references_title=self.get("references_title", str) or "References",
+            subscribe=subscribe,
+            episodes_per_page=per_page,
+            accent_color=accent,
         )
 
     def _check_artwork(self, image: Path) -> None:
