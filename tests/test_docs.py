@@ -19,7 +19,7 @@ CHECKLIST = ROOT.parent / "shared" / "FEED_RULES.md"
 PACKAGE = ROOT / "publisher"
 # A rule ID standing alone: "C-03" in "[C-03]", "(D-07)" or "C-03, I-10", but not the "O-86"
 # inside "ISO-8601" nor a part of a longer token such as "X-12-3".
-RULE_ID = re.compile(r"(?<![\w-])([A-Z]-\d{2})(?![\w-])")
+RULE_ID = re.compile(r"(?<![\w-])([CDI]-\d{2})(?![\w-])")  # FEED_RULES: D-, C-, I-
 HEADING = re.compile(r"^#{1,6}\s+(.*)$", re.MULTILINE)
 TABLE_ROW_ID = re.compile(r"^\|\s*[`*]*([A-Z]-\d{2})[`*]*\s*\|", re.MULTILINE)
 
