@@ -18,7 +18,7 @@ from publisher import config, episodes, layout
 from publisher.build import notecache
 from publisher.build.read import ShowRead, read
 from publisher.build.render import Rendered, outputs, render
-from publisher.build.write import BUILD_MARKER, check_build_dir, write_site
+from publisher.build.write import BUILD_MARKER, check_build_dir, search_files, write_site
 from publisher.errors import Notice
 from publisher.filecache import BuildCache
 from publisher.model import Build, Enclosure, Show, Target
@@ -99,7 +99,9 @@ def build(
         root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
     )
     rendered = render(shown, processes=processes)
-    files = write_site(out, outputs(rendered), cache)
+    written = write_site(out, outputs(rendered), cache)
+    pages_changed = any(layout.kind(k) == "page" for k in written.changed)
+    files = written.files + search_files(out, cache, pages_changed=pages_changed)
     keep_notes(cache, shown, rendered)
     cache.save()
     notices = rendered.notices

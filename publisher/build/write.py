@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import config, layout
@@ -19,6 +21,7 @@ from publisher.build.render import Output
 from publisher.errors import ConfigError
 from publisher.filecache import BuildCache, stat_key
 from publisher.model import SiteFile
+from publisher.site import search
 
 BUILD_MARKER = ".publisher-build"
 _MARKER_TEXT = "built by publisher; files it no longer builds are removed on every build\n"
@@ -43,32 +46,93 @@ def check_build_dir(out: Path, root: Path) -> None:
         )
 
 
-def write_site(out: Path, outputs: Iterable[Output], cache: BuildCache) -> tuple[SiteFile, ...]:
+@dataclass(frozen=True)
+class Written:
+    """What :func:`write_site` left in the build folder."""
+
+    files: tuple[SiteFile, ...]  # every built file, in the order built
+    changed: tuple[str, ...]  # keys written or removed by this build
+
+
+def write_site(out: Path, outputs: Iterable[Output], cache: BuildCache) -> Written:
     """Write each output into ``out`` (checked by :func:`check_build_dir`) as it comes, only
-    when its bytes differ from the file there; then remove every file that was not built.
+    when its bytes differ from the file there; then remove every file that was not built
+    (the search index, :func:`search_files`, is left to its own step).
 
     Bytes are written, source files hard-linked (or copied). Returns every built file, with
-    sizes, hashes (known ones from ``cache``) and the layout's kind and Content-Type.
-    Raises OSError when the folder cannot be written.
+    sizes, hashes (known ones from ``cache``) and the layout's kind and Content-Type, and
+    the keys this build changed. Raises OSError when the folder cannot be written.
     """
     out.mkdir(parents=True, exist_ok=True)
     marker = out / BUILD_MARKER
     if not marker.exists():
         marker.write_text(_MARKER_TEXT)
     files: list[SiteFile] = []
+    changed: list[str] = []
     for o in outputs:
         dest = out / o.key
         if o.source is not None:
             size, digest = cache.digest(o.source)
-            _place_file(o.source, dest, digest, cache)
+            wrote = _place_file(o.source, dest, digest, cache)
         else:
             assert o.data is not None  # an Output is bytes or a file
             size, digest = len(o.data), hashlib.sha256(o.data).hexdigest()
-            _place_bytes(o.data, dest, digest, cache)
-        kind = layout.kind(o.key)
-        ctype = layout.content_type(o.key)
-        files.append(SiteFile(o.key, dest, size, digest, ctype, kind, layout.immutable(o.key)))
-    remove_stale(out, {f.key for f in files}, cache)
+            wrote = _place_bytes(o.data, dest, digest, cache)
+        if wrote:
+            changed.append(o.key)
+        files.append(_site_file(o.key, dest, size, digest))
+    keep = {f.key for f in files}
+    changed += remove_stale(out, keep, cache, spare=layout.SEARCH_DIR)
+    return Written(tuple(files), tuple(changed))
+
+
+def _site_file(key: str, dest: Path, size: int, digest: str) -> SiteFile:
+    kind = layout.kind(key)
+    return SiteFile(key, dest, size, digest, layout.content_type(key), kind, layout.immutable(key))
+
+
+def search_files(out: Path, cache: BuildCache, *, pages_changed: bool) -> tuple[SiteFile, ...]:
+    """The search index of the pages in ``out`` (:mod:`publisher.site.search`): as the last
+    build left it when no page changed and it is intact, else indexed again into a temporary
+    folder and each of its files written only when its bytes change. Raises SiteError."""
+    folder = out / layout.SEARCH_DIR
+    kept = None if pages_changed else _intact(out, folder, cache)
+    if kept is not None:
+        return kept
+    files = []
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".search-") as tmp:
+        for path in search.index(out, output=Path(tmp)):
+            key = layout.SEARCH_DIR + path.relative_to(tmp).as_posix()
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            _place_bytes(data, out / key, digest, cache)
+            files.append(_site_file(key, out / key, len(data), digest))
+    keep = {f.key for f in files}
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path.relative_to(out).as_posix() not in keep:
+            path.unlink()
+    return tuple(files)
+
+
+def _intact(out: Path, folder: Path, cache: BuildCache) -> tuple[SiteFile, ...] | None:
+    """The index's files as recorded when written, if every one is there unchanged and no
+    other file is; else None."""
+    prefix = str(folder) + os.sep
+    records = {k: r for k, r in cache.outputs.items() if k.startswith(prefix)}
+    present = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    if not present or {str(p) for p in present} != set(records):
+        return None
+    files = []
+    for path in present:
+        record = records[str(path)]
+        st = path.stat()
+        if record.get("stat") != stat_key(st) or not isinstance(record.get("sha256"), str):
+            return None
+        key = path.relative_to(out).as_posix()
+        files.append(_site_file(key, path, st.st_size, str(record["sha256"])))
     return tuple(files)
 
 
@@ -91,24 +155,29 @@ def _unchanged(dest: Path, digest: str, size: int, cache: BuildCache) -> bool:
     return h.hexdigest() == digest
 
 
-def _place_bytes(data: bytes, dest: Path, digest: str, cache: BuildCache) -> None:
-    if not _unchanged(dest, digest, len(data), cache):
+def _place_bytes(data: bytes, dest: Path, digest: str, cache: BuildCache) -> bool:
+    """Write ``data`` to ``dest`` unless it holds them already; whether it wrote."""
+    wrote = not _unchanged(dest, digest, len(data), cache)
+    if wrote:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = _tmp(dest)
         tmp.write_bytes(data)
         os.replace(tmp, dest)
     cache.remember_output(str(dest), {"stat": stat_key(dest.stat()), "sha256": digest})
+    return wrote
 
 
-def _place_file(src: Path, dest: Path, digest: str, cache: BuildCache) -> None:
-    """Hard-link (else copy) ``src`` to ``dest`` unless ``dest`` is it or holds its bytes."""
+def _place_file(src: Path, dest: Path, digest: str, cache: BuildCache) -> bool:
+    """Hard-link (else copy) ``src`` to ``dest`` unless ``dest`` is it or holds its bytes;
+    whether it wrote."""
     s = src.stat()
     try:
         d = dest.stat()
         linked = (d.st_ino, d.st_dev) == (s.st_ino, s.st_dev)
     except OSError:
         linked = False
-    if not linked and not _unchanged(dest, digest, s.st_size, cache):
+    wrote = not linked and not _unchanged(dest, digest, s.st_size, cache)
+    if wrote:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = _tmp(dest)
         hard = True
@@ -121,6 +190,7 @@ def _place_file(src: Path, dest: Path, digest: str, cache: BuildCache) -> None:
         if hard:  # linking and renaming the link changed src's ctime, nothing else
             cache.linked(src, s)
     cache.remember_output(str(dest), {"stat": stat_key(dest.stat()), "sha256": digest})
+    return wrote
 
 
 def _tmp(dest: Path) -> Path:
@@ -129,17 +199,22 @@ def _tmp(dest: Path) -> Path:
     return tmp
 
 
-def remove_stale(out: Path, keep: set[str], cache: BuildCache) -> None:
-    """Remove every file under ``out`` whose key is not in ``keep`` (the marker stays), then
-    the folders left empty; their records leave ``cache``."""
+def remove_stale(out: Path, keep: set[str], cache: BuildCache, *, spare: str) -> list[str]:
+    """Remove every file under ``out`` whose key is not in ``keep`` and does not start with
+    ``spare`` (the marker stays), then the folders left empty; their records leave
+    ``cache``. Returns the keys removed."""
+    removed = []
     for path in sorted(out.rglob("*"), reverse=True):
         key = path.relative_to(out).as_posix()
         if path.is_dir() and not path.is_symlink():
             if not any(path.iterdir()):
                 path.rmdir()
-        elif key != BUILD_MARKER and key not in keep:
+        elif key != BUILD_MARKER and key not in keep and not key.startswith(spare):
             path.unlink()
-    prefix = str(out) + os.sep
+            removed.append(key)
+    prefix, spared = str(out) + os.sep, str(out / spare)
     cache.forget_outputs(
-        {k for k in cache.outputs if not k.startswith(prefix)} | {str(out / k) for k in keep}
+        {k for k in cache.outputs if not k.startswith(prefix) or k.startswith(spared)}
+        | {str(out / k) for k in keep}
     )
+    return sorted(removed)

@@ -6,13 +6,15 @@ composed into nodes first and every mapping key's line is kept beside the value.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from publisher.errors import PublisherError
+from publisher.errors import PublisherError, raise_all
 
 
 @dataclass(frozen=True)
@@ -33,13 +35,8 @@ class Doc:
         return self.first_line
 
 
-# libyaml's parser where PyYAML was built with it: front matter is parsed on every build, and
-# the pure-Python parser took most of an unchanged rebuild's time (issue 11).
-_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """SafeLoader whose mapping keys are always their text as written: ``yes:`` is "yes",
+class _Keys(yaml.constructor.SafeConstructor):
+    """A constructor whose mapping keys are always their text as written: ``yes:`` is "yes",
     ``123:`` is "123" (YAML would make them True and 123, and every key lookup, sort and
     message here expects text)."""
 
@@ -55,27 +52,43 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
         return mapping
 
 
+class _Loader(_Keys, yaml.SafeLoader):
+    """The pure-Python parser: its error messages are the ones explained below."""
+
+
+# libyaml's parser where PyYAML was built with it: front matter is parsed on every build, and
+# the pure-Python parser took most of an unchanged rebuild's time (issue 11). Its errors are
+# worded differently, so a document it refuses is parsed again by _Loader for the message.
+_CBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FastLoader(_Keys, _CBase):  # type: ignore[misc,valid-type]
+    pass
+
+
+def _parse(text: str, loader_type: type[yaml.SafeLoader]) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree and the data built from it (composed once)."""
+    loader = loader_type(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+
+
 def load(
     text: str, source: Path, *, first_line: int = 1, error: type[PublisherError] = PublisherError
 ) -> Doc:
     """Parse ``text`` (one YAML document) and keep key lines. Raises ``error`` with the line."""
     try:
-        loader = _Loader(text)
         try:
-            node = loader.get_single_node()  # composed once: the data is built from it
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+            node, data = _parse(text, _FastLoader)
+        except (yaml.YAMLError, ValueError):
+            node, data = _parse(text, _Loader)  # the same refusal, in the words below
     except yaml.MarkedYAMLError as e:
-        # The context mark is where the construct began (an unclosed "[" or quote); the
-        # problem mark is often the end of the text, which names no useful line.
-        mark = e.context_mark or e.problem_mark
-        line = first_line + mark.line if mark is not None else first_line
+        line, hint = _where_and_hint(e, text)
         problem = " ".join(p for p in (e.context, e.problem) if p) or "invalid YAML"
-        hint = "check indentation and quoting"
-        if "mapping values are not allowed" in problem:
-            hint = "put quotes around a value that contains ': ', e.g. title: \"Red flags: what…\""
-        raise error(f"invalid YAML: {problem}", source, line, hint) from e
+        raise error(f"invalid YAML: {problem}", source, first_line + line, hint) from e
     except yaml.YAMLError as e:
         raise error(f"invalid YAML: {e}", source, first_line) from e
     except ValueError as e:  # a well-formed value that cannot be built, e.g. 2026-02-30
@@ -87,9 +100,57 @@ def load(
             "dates are written 2026-09-15 or 2026-09-15 08:30",
         ) from e
     lines: dict[tuple[str | int, ...], int] = {}
+    duplicates: list[PublisherError] = []
     if node is not None:
-        _walk(node, (), lines, first_line)
+        _walk(
+            node,
+            (),
+            lines,
+            first_line,
+            lambda message, line: duplicates.append(
+                error(message, source, line, "keep one; YAML would silently use the last")
+            ),
+        )
+    raise_all(duplicates)
     return Doc(data, lines, source, first_line)
+
+
+_INDENT_DEEPER = (
+    "this line is indented further than the key above it, so YAML reads it as part of that "
+    "key's value; put it in the same column as the keys it belongs with"
+)
+_INDENT_SHALLOWER = (
+    "this line is indented less than the lines above it but more than their parent key; "
+    "put it in the same column as the keys it belongs with"
+)
+
+
+def _where_and_hint(e: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """The 0-based line to report for a YAML syntax error and a hint that fits it."""
+    problem, context = e.problem or "", e.context or ""
+    if e.context_mark is not None and ("flow" in context or "quoted" in context):
+        # An unclosed "[", "{" or quote: the problem mark is often the end of the text,
+        # which names no useful line; the context mark is where the construct began.
+        return e.context_mark.line, "close the bracket or quote opened on this line"
+    if "simple key" in context and e.context_mark is not None:
+        return e.context_mark.line, (
+            "a key needs ': ' after it; if this line continues the value above, indent it"
+        )
+    mark = e.problem_mark or e.context_mark
+    line = mark.line if mark is not None else 0
+    if "tab" in problem or "'\\t'" in problem:
+        return line, "indent with spaces; YAML does not allow tabs"
+    if "mapping values are not allowed" in problem and mark is not None:
+        before = text.split("\n")[line][: mark.column]
+        if re.search(r":(\s|$)", before):
+            return (
+                line,
+                "put quotes around a value that contains ': ', e.g. title: \"Red flags: what…\"",
+            )
+        return line, _INDENT_DEEPER
+    if "expected <block end>" in problem:
+        return line, _INDENT_SHALLOWER
+    return line, "check indentation and quoting"
 
 
 def _bad_scalar(text: str) -> tuple[int, str]:
@@ -118,16 +179,22 @@ def _walk(
     path: tuple[str | int, ...],
     lines: dict[tuple[str | int, ...], int],
     first_line: int,
+    duplicate: Callable[[str, int], None],
 ) -> None:
+    """Record the line of every key and item below ``node``; report each key written twice
+    in one mapping (PyYAML keeps the last silently)."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            k = str(key.value)
-            lines[path + (k,)] = first_line + key.start_mark.line
-            _walk(value, path + (k,), lines, first_line)
+            k, line = str(key.value), first_line + key.start_mark.line
+            if path + (k,) in lines and k != "<<":
+                first = lines[path + (k,)]
+                duplicate(f"duplicate key '{k}' (first defined at line {first})", line)
+            lines[path + (k,)] = line
+            _walk(value, path + (k,), lines, first_line, duplicate)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[path + (i,)] = first_line + item.start_mark.line
-            _walk(item, path + (i,), lines, first_line)
+            _walk(item, path + (i,), lines, first_line, duplicate)
 
 
 def dump_scalar(value: str) -> str:
