@@ -1,0 +1,234 @@
+"""Incremental builds (issue 11): a rebuild writes exactly the files whose bytes change.
+
+Each test builds the sample show, changes one input, builds again, and compares inodes and
+mtimes of every file of the build folder before and after: a file is written again only when
+its bytes change, and the files whose bytes change are exactly those that show the input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from publisher import build
+from publisher.filecache import CACHE_FILE
+from tests.support.show import FIXED_NOW
+from tests.support.sitefiles import differing, snapshot, written
+
+RED = "2026-09-15-red-flags"
+IMAGING = "2026-09-01-imaging-without-pain"
+GUIDELINES = "2026-10-01-what-guidelines-advise"
+EPISODE_PAGES = {f"episodes/{s}.html" for s in (RED, IMAGING, GUIDELINES)}
+
+
+class _Rebuild:
+    """Build, let the test change the show, build again and tell which files changed."""
+
+    def __init__(self, show: Path) -> None:
+        self.show = show
+        self.site = build.build(show, now=FIXED_NOW, guid_mode="refuse").site_dir
+        self.before = snapshot(self.site)
+
+    def again(self, *, use_cache: bool = True) -> tuple[set[str], set[str]]:
+        """(written, differing) keys; the search index's files, named by what they hold,
+        left out."""
+        self.result = build.build(self.show, now=FIXED_NOW, guid_mode="refuse", use_cache=use_cache)
+        self.after = snapshot(self.site)
+        return _pages(written(self.before, self.after)), _pages(differing(self.before, self.after))
+
+
+def _pages(keys: set[str]) -> set[str]:
+    return {k for k in keys if not k.startswith("pagefind/")}
+
+
+def _search(keys: set[str]) -> set[str]:
+    return {k for k in keys if k.startswith("pagefind/")}
+
+
+def test_an_unchanged_rebuild_rewrites_nothing(sample_show: Path) -> None:
+    r = _Rebuild(sample_show)
+    changed, _ = r.again()
+    assert changed == set()
+    assert written(r.before, r.after) == set()  # the search index included
+
+
+def test_a_file_written_again_is_one_whose_bytes_changed(sample_show: Path) -> None:
+    r = _Rebuild(sample_show)
+    note = sample_show / "show_notes" / f"{RED}.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    r.again()
+    assert written(r.before, r.after) == differing(r.before, r.after)
+
+
+def test_an_edited_note_rewrites_only_what_shows_it(sample_show: Path) -> None:
+    r = _Rebuild(sample_show)
+    note = sample_show / "show_notes" / f"{RED}.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    changed, bytes_changed = r.again()
+    assert changed == bytes_changed == {f"episodes/{RED}.html", "feed.xml"}
+    assert _search(written(r.before, r.after))  # the page's text is searched
+
+
+def test_same_size_audio_copied_over_with_its_mtime_kept(sample_show: Path) -> None:
+    """``cp -p``: the same inode, the same size and mtime; only the ctime tells."""
+    r = _Rebuild(sample_show)
+    audio = sample_show / "episodes" / f"{IMAGING}.mp3"
+    other = _retitled(audio, sample_show / "other.mp3")
+    shutil.copy2(other, audio)  # into the same inode, then the mtime set back
+    assert audio.stat().st_mtime_ns == other.stat().st_mtime_ns
+    changed, bytes_changed = r.again()
+    key = f"media/{IMAGING}.mp3"
+    # the build's hard link is that inode: its bytes changed with it, nothing else did
+    assert bytes_changed == {key}
+    assert changed <= {key}
+    assert r.result.file(key).sha256 == hashlib.sha256(audio.read_bytes()).hexdigest()
+
+
+def test_same_size_audio_renamed_over_with_its_mtime_kept(sample_show: Path) -> None:
+    """``rsync -t``: a new inode renamed over the old name, size and mtime as before."""
+    r = _Rebuild(sample_show)
+    audio = sample_show / "episodes" / f"{IMAGING}.mp3"
+    mtime = audio.stat().st_mtime_ns
+    other = _retitled(audio, sample_show / "episodes" / ".incoming.tmp")
+    os.utime(other, ns=(mtime, mtime))
+    os.replace(other, audio)
+    changed, bytes_changed = r.again()
+    key = f"media/{IMAGING}.mp3"
+    assert changed == bytes_changed == {key}
+    assert r.after[key].ino == audio.stat().st_ino  # linked to the new file
+    assert r.result.file(key).sha256 == hashlib.sha256(audio.read_bytes()).hexdigest()
+
+
+def _retitled(audio: Path, dest: Path) -> Path:
+    """A copy of ``audio`` of the same size with one letter of its ID3 title changed."""
+    data = bytearray(audio.read_bytes())
+    at = data.index(b"I\x00m\x00a\x00g")  # "Imag…", UTF-16LE in the TIT2 frame
+    data[at] = ord("J")
+    dest.write_bytes(bytes(data))
+    st = audio.stat()
+    os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns))
+    return dest
+
+
+def test_an_edited_bibliography_entry_rewrites_the_notes_that_cite_it(sample_show: Path) -> None:
+    r = _Rebuild(sample_show)
+    bib = sample_show / "show_notes" / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    start = text.index("@article{henschke2013,")  # cited by the red-flags notes only
+    end = text.index("\n}", start)
+    entry = text[start:end]
+    edited = re.sub(r"(\btitle\s*=\s*\{)", r"\1Revisited: ", entry, count=1)
+    assert edited != entry
+    bib.write_text(text[:start] + edited + text[end:], encoding="utf-8")
+    changed, bytes_changed = r.again()
+    expected = {f"episodes/{RED}.html", "feed.xml"}
+    expected |= {f"references/{RED}.{ext}" for ext in ("bib", "json", "ris")}
+    assert changed == bytes_changed == expected
+
+
+def test_a_cached_note_is_used_while_its_inputs_hold(sample_show: Path) -> None:
+    r = _Rebuild(sample_show)
+    (stored,) = [
+        p
+        for p in (sample_show / ".publisher" / "notes").iterdir()
+        if json.loads(p.read_text(encoding="utf-8"))["source"].endswith(f"{RED}.md")
+    ]
+    data = json.loads(stored.read_text(encoding="utf-8"))
+    data["web"] = data["web"].replace("</p>", " MARKER-FROM-THE-CACHE</p>", 1)
+    stored.write_text(json.dumps(data), encoding="utf-8")
+    r.again()
+    page = (r.site / f"episodes/{RED}.html").read_text(encoding="utf-8")
+    assert "MARKER-FROM-THE-CACHE" in page  # trusted: its inputs are unchanged
+    r.again(use_cache=False)
+    page = (r.site / f"episodes/{RED}.html").read_text(encoding="utf-8")
+    assert "MARKER-FROM-THE-CACHE" not in page  # --no-cache trusts nothing
+
+
+def test_a_changed_style_rewrites_what_shows_citations(sample_show: Path) -> None:
+    r = _Rebuild(sample_show)
+    config = sample_show / "feed_config.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("citation_style: american-medical-association", "citation_style: apa"),
+        encoding="utf-8",
+    )
+    changed, bytes_changed = r.again()
+    assert changed == bytes_changed
+    # every page with notes or a "Cite this episode" in the style, and the feed
+    assert EPISODE_PAGES | {"feed.xml"} <= changed
+    unaffected = {k for k in r.before if k.startswith(("media/", "artwork/", "cite/"))}
+    unaffected |= {k for k in r.before if k.startswith("references/")}
+    unaffected |= {"style.css", "site.js", "robots.txt", "sitemap.xml", "404.html"}
+    assert not changed & unaffected
+
+
+def test_a_template_override_rewrites_exactly_the_pages_it_renders(sample_show: Path) -> None:
+    r = _Rebuild(sample_show)
+    package = resources.files("publisher.site").joinpath("templates", "episode.html")
+    folder = sample_show / "templates"
+    folder.mkdir()
+    text = package.read_text(encoding="utf-8")
+    assert "{% block main %}" in text
+    (folder / "episode.html").write_text(
+        text.replace("{% block main %}", "{% block main %}<!-- the show's own -->", 1),
+        encoding="utf-8",
+    )
+    changed, bytes_changed = r.again()
+    assert changed == bytes_changed == EPISODE_PAGES
+    (folder / "episode.html").unlink()
+    r.before = r.after
+    changed, _ = r.again()
+    assert changed == EPISODE_PAGES  # and back
+
+
+def test_outputs_no_longer_built_are_removed(sample_show: Path) -> None:
+    r = _Rebuild(sample_show)
+    stray = r.site / "old" / "page.html"
+    stray.parent.mkdir()
+    stray.write_text("left over")
+    (sample_show / "show_notes" / f"{RED}.md").unlink()
+    (sample_show / "episodes" / f"{RED}.m4a").unlink()
+    r.again()
+    assert not stray.exists() and not stray.parent.exists()
+    gone = {k for k in r.before if RED in k}
+    assert gone and not gone & set(r.after)
+    assert sorted(r.after) == sorted(k for k in snapshot(r.site))
+
+
+@pytest.mark.parametrize("garbage", [b"{not json", b"[]", b'{"format": 2, "package": "other"}'])
+def test_a_corrupt_or_foreign_cache_is_discarded(sample_show: Path, garbage: bytes) -> None:
+    first = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    expected = snapshot(first.site_dir)
+    cache = sample_show / CACHE_FILE
+    data = json.loads(cache.read_bytes())
+    for entry in data["files"].values():
+        entry["sha256"] = "0" * 64  # lies, in a cache that is then replaced by garbage
+    cache.write_bytes(garbage)
+    for stored in (sample_show / ".publisher" / "notes").iterdir():
+        stored.write_bytes(garbage)
+    again = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert {k: s.sha256 for k, s in snapshot(again.site_dir).items()} == {
+        k: s.sha256 for k, s in expected.items()
+    }
+    assert all(f.sha256 != "0" * 64 for f in again.files)
+    assert json.loads(cache.read_bytes())["format"] == 2  # replaced by a good one
+
+
+def test_a_cache_of_another_package_version_is_not_trusted(sample_show: Path) -> None:
+    first = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    key = f"media/{RED}.m4a"
+    cache = sample_show / CACHE_FILE
+    data = json.loads(cache.read_bytes())
+    for entry in data["files"].values():
+        entry["sha256"] = "0" * 64
+    data["package"] = "0" * 64  # written by other code
+    cache.write_bytes(json.dumps(data).encode())
+    again = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert again.file(key).sha256 == first.file(key).sha256
