@@ -117,6 +117,11 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--no-verify", action="store_true", help="skip fetching the feed and media afterwards"
     )
+    c.add_argument(
+        "--verify-all",
+        action="store_true",
+        help="afterwards fetch every episode's media, not only what this publish uploaded",
+    )
     c.add_argument("--ci", action="store_true", help="refuse to write GUIDs into notes (CI mode)")
     c.add_argument("-v", "--verbose", action="store_true", help="list every file's decision")
     _cache_option(c)

@@ -81,6 +81,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
             prune_media=args.prune_media,
             break_lock=args.break_lock,
             verify=not args.no_verify,
+            verify_all=args.verify_all,
             events=progress.event,
         )
     if args.dry_run or args.verbose:

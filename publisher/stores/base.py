@@ -91,6 +91,12 @@ class Store(LockPrimitives, Protocol):
         """The content of ``key`` on the target, or None when it is not there."""
         ...
 
+    def listing(self, prefix: str) -> dict[str, tuple[int, str | None]]:
+        """Every key under ``prefix`` (e.g. ``media/``) with its size and what identifies
+        its content (S3: the ETag; a folder: inode and mtime), in as few requests as the
+        target allows (S3: one per 1,000 keys)."""
+        ...
+
     def clean_leftovers(self, before: datetime) -> tuple[str, ...]:
         """Remove what interrupted publishes of this target left behind before ``before``
         (temporary files, incomplete multipart uploads); call only under the lock.

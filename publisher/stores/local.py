@@ -162,6 +162,18 @@ class LocalStore:
         except OSError as e:
             raise StoreError(f"cannot read {key}: {e.strerror}", self.root / key) from e
 
+    def listing(self, prefix: str) -> dict[str, tuple[int, str | None]]:
+        folder = self._path(prefix.rstrip("/")) if prefix.strip("/") else self.root
+        found: dict[str, tuple[int, str | None]] = {}
+        try:
+            paths = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+            for path in paths:
+                st = path.stat()
+                found[path.relative_to(self.root).as_posix()] = (st.st_size, _stamp(st))
+        except OSError as e:
+            raise StoreError(f"cannot list {prefix}: {e.strerror}", folder) from e
+        return found
+
     def get(self, key: str) -> bytes | None:
         path = self._path(key)
         try:

@@ -157,15 +157,16 @@ class S3Store:
                 f"{self.location}{MANIFEST_KEY}: the manifest is damaged: {e}",
                 hint="delete it to republish every file",
             ) from e
-        found = self._listing()
+        found = self.listing("")
         return {key: _check(entry, found.get(key)) for key, entry in listed.items()}
 
-    def _listing(self) -> dict[str, tuple[int, str | None]]:
-        """Every object under the prefix: its size and ETag (one request per 1,000 keys)."""
+    def listing(self, prefix: str) -> dict[str, tuple[int, str | None]]:
+        """Every object under the prefix and ``prefix``: its size and ETag (one request per
+        1,000 keys)."""
         found: dict[str, tuple[int, str | None]] = {}
         with self._op("listing the bucket") as alive:
             pages = self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=self.prefix
+                Bucket=self.bucket, Prefix=self.prefix + prefix
             )
             for page in pages:
                 if "KeyCount" not in page and "IsTruncated" not in page:
