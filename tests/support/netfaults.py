@@ -224,3 +224,18 @@ class RefusingS3:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class CountingProxy(HeaderCuttingProxy):
+    """An HTTP/1.1 proxy on 127.0.0.1 that cuts nothing and keeps every request line
+    (``METHOD /path?query``) it forwarded, in order."""
+
+    def __init__(self, upstream_port: int) -> None:
+        super().__init__(upstream_port, Cut("NONE", "", None, times=0))
+        self.requests: list[str] = []
+
+    def _maybe_cut(self, request_line: str, response: bytes) -> bytes:
+        method, path = (request_line.split(" ") + ["", ""])[:2]
+        with self._lock:
+            self.requests.append(f"{method} {path}")
+        return response
