@@ -141,10 +141,11 @@ def prepare(
             else "add an episode: episodes/<slug>.mp3 and show_notes/<slug>.md",
         )
     notices.extend(feed.title_warnings(show, items))
-    feed_xml, feed_notice = feed.fit_feed(show, show_links, items)
-    if feed_notice:
-        notices.append(feed_notice)
-    outputs.append(Output("feed.xml", "feed", feed.FEED_CONTENT_TYPE, feed_xml))
+    feeds = feed.build_feeds(show, show_links, items, lambda n: target.public_url + archive_key(n))
+    notices.extend(str(n) for n in feeds.notices)
+    outputs.append(Output("feed.xml", "feed", feed.FEED_CONTENT_TYPE, feeds.main))
+    for n, data in enumerate(feeds.archives, 1):
+        outputs.append(Output(archive_key(n), "feed", feed.FEED_CONTENT_TYPE, data))
     for key, data in site.render_site(show, show_links, items):
         kind: FileKind = "page" if key.endswith(".html") else "asset"
         outputs.append(Output(key, kind, _content_type(key), data))
@@ -202,6 +203,15 @@ def build(
         for i in plan.items
     )
     return Build(out, plan.target, tuple(files), enclosures, plan.notices)
+
+
+def archive_key(n: int) -> str:
+    """The key of archive feed ``n`` (1 the oldest; RFC 5005 paged archives, docs/feeds.md).
+
+    Numbered from the oldest, so adding an episode never renames an archive. (Published keys
+    belong in the layout module once there is one.)
+    """
+    return f"feed-archive-{n}.xml"
 
 
 def _audio_reader(cache: HashCache) -> episodes.AudioReader:

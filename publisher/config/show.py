@@ -15,13 +15,14 @@ from publisher.config import yamldoc
 from publisher.config.categories import APPLE_CATEGORIES
 from publisher.config.persons import parse_persons
 from publisher.errors import ConfigError, PublisherError, raise_all
-from publisher.model import Category, Owner, Show, Target
+from publisher.model import Category, FeedPolicy, Owner, Show, Target
 
 CONFIG_NAME = "feed_config.yaml"
 # Namespace of the podcast:guid recipe (FEED_RULES.md, C-12).
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 KEYS = {
+    "feed",
     "new_feed_url",
     "persons",
     "title",
@@ -198,6 +199,29 @@ class _Reader:
             bibliography=bibliography,
             citation_style=self.get("citation_style", str) or "american-medical-association",
             references_title=self.get("references_title", str) or "References",
+            feed=self._feed_policy(),
+        )
+
+    def _feed_policy(self) -> FeedPolicy:
+        """``feed: {full_notes: N, max_items: M}`` (docs/feeds.md), defaults where left out."""
+        raw = self.get("feed", dict) or {}
+        default = FeedPolicy()
+        for key in sorted(set(raw) - {"full_notes", "max_items"}):
+            self.fail(f"unknown key '{key}' in 'feed'", "feed", key,
+                      hint="allowed: full_notes, max_items")  # fmt: skip
+        values: dict[str, int | None] = {}
+        for key, low in (("full_notes", 0), ("max_items", 1)):
+            value = raw.get(key)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                self.fail(f"'feed.{key}' must be a whole number from {low} up, not {value!r}",
+                          "feed", key)  # fmt: skip
+                continue
+            values[key] = value
+        return FeedPolicy(
+            full_notes=values.get("full_notes", default.full_notes),  # type: ignore[arg-type]
+            max_items=values.get("max_items", default.max_items),
         )
 
     def _check_artwork(self, image: Path) -> None:
