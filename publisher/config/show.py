@@ -172,6 +172,7 @@ class _Reader:
         )
         targets, default = self._targets()
         bibliography = tuple(self.root / p for p in self._paths("bibliography"))
+        feed = self._feed_policy()
         raise_all(self.problems)
         return Show(
             source=self.doc.source,
@@ -199,7 +200,7 @@ class _Reader:
             bibliography=bibliography,
             citation_style=self.get("citation_style", str) or "american-medical-association",
             references_title=self.get("references_title", str) or "References",
-            feed=self._feed_policy(),
+            feed=feed,
         )
 
     def _feed_policy(self) -> FeedPolicy:

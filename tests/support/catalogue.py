@@ -73,6 +73,16 @@ def note_body(i: int, *, entries: int = 500, citations: int = 10, size: int = 50
     return "\n".join(paragraphs)
 
 
+def summary(i: int) -> str:
+    """A summary paragraph of about 400 characters, as producers write for the feed."""
+    return (
+        f"Episode {i}: what the studies say about backs. We read the trials and the cohort "
+        "studies behind a common claim, say how large the effects are and how sure we can be, "
+        "and what that means for someone deciding whether to get a scan, rest or keep moving. "
+        "The full notes list every reference, with links to the papers where they are free."
+    )
+
+
 def sample_show() -> Show:
     """The sample show's config (its title, owner, categories...), read from the repository."""
     return config.load(ROOT)
@@ -98,7 +108,7 @@ def rendered_notes(folder: Path, kinds: int = 8) -> tuple[RenderedNotes, ...]:
             bibliography=bib,
             style=style,
             page_url=f"{BASE}episodes/ep{i}.html",
-            summary=f"Episode {i}: a short summary of what the studies say about backs.",
+            summary=summary(i),
         )
         for i in range(kinds)
     )
