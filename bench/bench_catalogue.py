@@ -58,19 +58,22 @@ TOOLS = ("hugo", "aws", "rclone")
 class Row:
     what: str
     tool: str
-    samples: list[float] = field(default_factory=list)
+    samples: list[float] = field(default_factory=list)  # wall seconds
+    cpu: list[float] = field(default_factory=list)  # user + system seconds (children too)
+    rss: list[int] = field(default_factory=list)  # peak resident set, MB
     note: str = ""
 
-    def cells(self) -> tuple[str, str]:
+    def cells(self) -> tuple[str, str, str]:
         if not self.samples:
-            return "—", ""
+            return "—", "", ""
         med = statistics.median(self.samples)
         spread = (
             f"{min(self.samples):.3g}–{max(self.samples):.3g} s ({len(self.samples)} runs)"
             if len(self.samples) > 1
             else "1 run"
         )
-        return f"{med:.3g} s", spread
+        cpu = f"{statistics.median(self.cpu):.3g} s" if self.cpu else ""
+        return f"{med:.3g} s", spread, cpu
 
 
 @dataclass
@@ -86,25 +89,31 @@ class Bench:
         self.rows.append(r)
         return r
 
-    def run(self, cmd: list[str], *, cwd: Path | None = None) -> tuple[float, str]:
-        """Wall seconds of ``cmd``, and its stderr; exits with its output if it fails."""
+    def run(self, cmd: list[str], row: Row | None = None) -> float:
+        """Run ``cmd`` under ``/usr/bin/time -v``; add its wall seconds, CPU seconds and peak
+        RSS to ``row``; exits with its output if it fails."""
         start = time.perf_counter()
-        done = subprocess.run(cmd, cwd=cwd, env=self.env, capture_output=True, text=True)
+        done = subprocess.run(
+            ["/usr/bin/time", "-v", *cmd], env=self.env, capture_output=True, text=True
+        )
         took = time.perf_counter() - start
         if done.returncode != 0:
             sys.exit(f"failed: {' '.join(cmd)}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-        return took, done.stderr
+        if row is not None:
+            err = done.stderr
+
+            def last(label: str) -> float:
+                return float(re.findall(rf"{re.escape(label)}: ([\d.]+)", err)[-1])
+
+            row.samples.append(took)
+            row.cpu.append(last("User time (seconds)") + last("System time (seconds)"))
+            row.rss.append(int(last("Maximum resident set size (kbytes)")) // 1024)
+            print(f"  {row.what} | {row.tool}: {took:.2f} s", file=sys.stderr, flush=True)
+        return took
 
 
 def publisher(show: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "publisher", *args, "--show", str(show), "--now", NOW.isoformat()]
-
-
-def timed_rss(bench: Bench, cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS in MB (``/usr/bin/time -v``) of ``cmd``."""
-    took, err = bench.run(["/usr/bin/time", "-v", *cmd])
-    kb = int(re.findall(r"Maximum resident set size \(kbytes\): (\d+)", err)[-1])
-    return took, kb // 1024
 
 
 def builds(bench: Bench, show: Path, n: int) -> dict[str, float]:
@@ -112,21 +121,18 @@ def builds(bench: Bench, show: Path, n: int) -> dict[str, float]:
     cold = bench.row(f"cold build, {n} episodes", "publisher build")
     same = bench.row(f"unchanged rebuild, {n} episodes", "publisher build")
     edit = bench.row(f"rebuild after editing one note, {n} episodes", "publisher build")
-    rss = []
     for _ in range(bench.runs):
         shutil.rmtree(show / "_site", ignore_errors=True)
         shutil.rmtree(show / ".publisher", ignore_errors=True)
-        took, mb = timed_rss(bench, publisher(show, "build", "--to", "loop"))
-        cold.samples.append(took)
-        rss.append(mb)
-    cold.note = f"peak RSS {max(rss)} MB"
+        bench.run(publisher(show, "build", "--to", "loop"), cold)
+    cold.note = f"peak RSS {max(cold.rss)} MB"
     for _ in range(bench.runs):
-        same.samples.append(bench.run(publisher(show, "build", "--to", "loop"))[0])
+        bench.run(publisher(show, "build", "--to", "loop"), same)
     note = show / "show_notes" / "ep-00000.md"
     for k in range(bench.runs):
         with note.open("a", encoding="utf-8") as f:
             f.write(f"\nAn added sentence, edit {k}.\n")
-        edit.samples.append(bench.run(publisher(show, "build", "--to", "loop"))[0])
+        bench.run(publisher(show, "build", "--to", "loop"), edit)
     return {"cold": statistics.median(cold.samples), "same": statistics.median(same.samples)}
 
 
@@ -139,7 +145,7 @@ def hugo(bench: Bench, show: Path, n: int) -> float | None:
     for _ in range(bench.runs):
         shutil.rmtree(site / "public", ignore_errors=True)
         shutil.rmtree(site / "resources", ignore_errors=True)
-        row.samples.append(bench.run(["hugo", "--quiet", "-s", str(site)])[0])
+        bench.run(["hugo", "--quiet", "-s", str(site)], row)
     version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout
     row.note = version.split()[1] if version else ""
     return statistics.median(row.samples)
@@ -197,17 +203,13 @@ def publishes(
         for _ in range(runs):
             write_episode(show, added, n, CLIP[0])
             added += 1
-            add["publisher publish"].samples.append(
-                bench.run(publisher(show, "publish", "--to", net))[0]
-            )
+            bench.run(publisher(show, "publish", "--to", net), add["publisher publish"])
             for tool, cmd in sync_cmds(site, net, endpoint, remote).items():
-                add[tool].samples.append(bench.run(cmd)[0])
+                bench.run(cmd, add[tool])
         for _ in range(runs):
-            same["publisher publish"].samples.append(
-                bench.run(publisher(show, "publish", "--to", net))[0]
-            )
+            bench.run(publisher(show, "publish", "--to", net), same["publisher publish"])
             for tool, cmd in sync_cmds(site, net, endpoint, remote).items():
-                same[tool].samples.append(bench.run(cmd)[0])
+                bench.run(cmd, same[tool])
         for tool in add:
             if tool != "publisher publish":
                 add[
@@ -235,23 +237,22 @@ def feed_generation(bench: Bench, big: int) -> None:
     items = catalogue_items(big, renderings)
     show, links = sample_show(), show_links()
     ours = bench.row(f"feed generation, {big} episodes (main + archives)", "publisher feed stage")
-    cpu = []
     for _ in range(max(bench.runs, 5)):
         c0, t0 = time.process_time(), time.perf_counter()
         feeds = feed.build_feeds(show, links, items, lambda k: f"{BASE}feed-archive-{k}.xml")
         ours.samples.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    ours.note = (
-        f"CPU {statistics.median(cpu):.3g} s; feed.xml {len(feeds.main) / 1e6:.2f} MB "
-        f"+ {len(feeds.archives)} archives of ≤ {max(len(a) for a in feeds.archives) / 1e6:.2f} MB"
+        ours.cpu.append(time.process_time() - c0)
+    ours.note = f"feed.xml {len(feeds.main) / 1e6:.2f} MB" + (
+        f" + {len(feeds.archives)} archives of ≤ {max(len(a) for a in feeds.archives) / 1e6:.2f} MB"
         if feeds.archives
-        else f"CPU {statistics.median(cpu):.3g} s; feed.xml {len(feeds.main) / 1e6:.2f} MB"
+        else ""
     )
     base = bench.row(f"feed generation, {big} episodes (one feed)", "feedgen, one entry each")
     for _ in range(max(bench.runs, 3)):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         data = feedgen_baseline(items)
         base.samples.append(time.perf_counter() - t0)
+        base.cpu.append(time.process_time() - c0)
     over = ", over the 5 MB cap" if len(data) > 5_000_000 else ""
     base.note = f"{len(data) / 1e6:.1f} MB{over}: every item with its full notes"
 
@@ -293,10 +294,9 @@ def big_build(bench: Bench, big: int, clip: bytes) -> None:
             }
         },
     )
-    took, mb = timed_rss(bench, publisher(show, "build"))
-    bench.row(f"cold build, {big} episodes", "publisher build", f"peak RSS {mb} MB").samples = [
-        took
-    ]
+    row = bench.row(f"cold build, {big} episodes", "publisher build")
+    bench.run(publisher(show, "build"), row)
+    row.note = f"peak RSS {row.rss[0]} MB"
     shutil.rmtree(show)
 
 
@@ -334,12 +334,12 @@ def write_report(bench: Bench, out: Path, header: str, ratios: list[str]) -> str
         "",
         header,
         "",
-        "| measurement | tool | median | spread | notes |",
-        "|---|---|---|---|---|",
+        "| measurement | tool | median wall time | spread | median CPU (user+sys) | notes |",
+        "|---|---|---|---|---|---|",
     ]
     for r in bench.rows:
-        med, spread = r.cells()
-        lines.append(f"| {r.what} | {r.tool} | {med} | {spread} | {r.note} |")
+        med, spread, cpu = r.cells()
+        lines.append(f"| {r.what} | {r.tool} | {med} | {spread} | {cpu} | {r.note} |")
     lines += ["", "## Against the targets of issue 11 (ratios in this run)", "", *ratios, ""]
     lines += bench.extra
     text = "\n".join(lines).rstrip() + "\n"
