@@ -354,10 +354,11 @@ def ratios(bench: Bench, built: dict[str, float], hugo_s: float | None) -> list[
                 return statistics.median(r.samples)
         return None
 
-    found = [
-        f"- unchanged rebuild / cold build: {built['same'] / built['cold']:.0%} (target ≤ 15 %)"
-    ]
-    if hugo_s:
+    found = []
+    if built:
+        same, cold = built["same"], built["cold"]
+        found.append(f"- unchanged rebuild / cold build: {same / cold:.0%} (target ≤ 15 %)")
+    if built and hugo_s:
         found.append(
             f"- unchanged rebuild / Hugo full build: {built['same'] / hugo_s:.1f}× (target ≤ 2×)"
         )
@@ -453,23 +454,37 @@ def run_all(args: argparse.Namespace, work: Path, load: str) -> None:
             f"Generating the {n}-episode show ({len(CLIP[0]) / 1e6:.2f} MB MP3s) "
             f"took {time.perf_counter() - t0:.0f} s."
         )
+        header = (
+            "Machine: "
+            + machine(load)
+            + f"\n\nRun on {dt.date.today().isoformat()}, "
+            + (f"N = {n}, {args.runs} runs ({args.publish_runs or args.runs} of each publish).")
+        )
+        built: dict[str, float] = {}
+        hugo_s: float | None = None
+
+        def save() -> str:  # after every step, so an interrupted run leaves what it measured
+            return write_report(bench, args.out, header, ratios(bench, built, hugo_s))
+
         step("builds")
         built = builds(bench, show, n)
         step("hugo")
         hugo_s = hugo(bench, show, n)
+        save()
         step("publishes")
         publishes(bench, show, n, server, proxy, args.publish_runs or args.runs)
         shutil.rmtree(work / "show")
+        save()
         step("feed generation")
         feed_generation(bench, args.big)
+        save()
         big = args.big if args.big_build is None else args.big_build
         if big:
             step("big build")
             big_build(bench, big, CLIP[0])
         else:
             bench.extra.append("The cold build of the big show (peak memory) was left out.")
-        header = "Machine: " + machine(load) + f"\n\nRun on {dt.date.today().isoformat()}."
-        print(write_report(bench, args.out, header, ratios(bench, built, hugo_s)))
+        print(save())
     finally:
         proxy.stop()
         server.stop(graceful=False)
