@@ -298,7 +298,7 @@ def test_the_feed_key_is_checked(tmp_path: Path) -> None:
         build.build(show, now=FIXED_NOW, guid_mode="refuse")
     messages = [p.message for p in info.value.problems]
     assert messages == [
-        "unknown key 'newest' in 'feed'",
+        "unknown key 'newest'",
         "'feed.full_notes' must be a whole number from 0 up, not -1",
         "'feed.max_items' must be a whole number from 1 up, not 0",
     ]
