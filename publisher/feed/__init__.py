@@ -4,7 +4,6 @@ feed or its RFC 5005 archives by the policy in ``paging``."""
 
 from publisher.feed.builder import (
     AIM_FEED_BYTES,
-    FEED_CONTENT_TYPE,
     MAX_FEED_BYTES,
     Feeds,
     build_feed,
@@ -14,7 +13,6 @@ from publisher.feed.builder import (
 
 __all__ = [
     "AIM_FEED_BYTES",
-    "FEED_CONTENT_TYPE",
     "MAX_FEED_BYTES",
     "Feeds",
     "build_feed",

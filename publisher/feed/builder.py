@@ -14,14 +14,13 @@ import lxml.etree  # noqa: F401  feedgen.util needs lxml.etree imported first (l
 
 from feedgen.feed import FeedGenerator  # isort: skip
 
-from publisher import __version__
+from publisher import __version__, layout
 from publisher.errors import FeedError, Notice, display_path
 from publisher.feed.extension import ShowExtension
 from publisher.feed.items import item_chunks, person_attrs
 from publisher.feed.paging import Overheads, Paging, plan_paging
 from publisher.model import Item, Show, ShowLinks
 
-FEED_CONTENT_TYPE = "application/rss+xml; charset=utf-8"
 MAX_FEED_BYTES = 5_000_000  # D-09: the W3C validator's hard cap
 AIM_FEED_BYTES = 1_000_000  # D-09: "aim well under 1 MB"; apps poll the feed often
 _CHANNEL_END = b"  </channel>\n</rss>"
@@ -31,19 +30,26 @@ _NUMBERED_TITLE = re.compile(
 )
 
 
-def title_warnings(show: Show, items: Sequence[Item]) -> tuple[str, ...]:
-    """Warnings for item titles that carry numbering or the show's name (I-01)."""
+def title_warnings(show: Show, items: Sequence[Item]) -> tuple[Notice, ...]:
+    """Warnings for item titles that carry numbering or the show's name (I-01), and for an
+    episode number used twice in a season (I-12)."""
     found = []
     for item in items:
         ep = item.episode
-        where = f"{display_path(ep.source)}:{ep.line('title') or 1}"
+        line = ep.line("title") or 1
         if _NUMBERED_TITLE.search(ep.title):
             found.append(
-                f"{where}: warning: title {ep.title!r} carries an episode or season "
-                "number; put it in 'episode:'/'season:' instead [I-01]"
+                Notice(
+                    f"title {ep.title!r} carries an episode or season number; put it in "
+                    "'episode:'/'season:' instead [I-01]",
+                    ep.source,
+                    line,
+                )
             )
         elif show.title.lower() in ep.title.lower():
-            found.append(f"{where}: warning: title {ep.title!r} repeats the show's name [I-01]")
+            found.append(
+                Notice(f"title {ep.title!r} repeats the show's name [I-01]", ep.source, line)
+            )
     numbered: dict[tuple[int | None, int], Item] = {}
     for item in reversed(items):  # oldest first: the later episode is the one warned about
         ep = item.episode
@@ -53,8 +59,11 @@ def title_warnings(show: Show, items: Sequence[Item]) -> tuple[str, ...]:
         if other is not item:
             season = f"season {ep.season}, " if ep.season is not None else ""
             found.append(
-                f"{display_path(ep.source)}: warning: {season}episode {ep.episode} is also "
-                f"{display_path(other.episode.source)} [I-12]"
+                Notice(
+                    f"{season}episode {ep.episode} is also "
+                    f"{display_path(other.episode.source)} [I-12]",
+                    ep.source,
+                )
             )
     return tuple(found)
 
@@ -232,7 +241,7 @@ def _channel(
     fg.register_extension("pub", ShowExtension, atom=False, rss=True)
     fg.title(show.title)
     # feedgen writes the *last* link as RSS <link>, and atom:link for rel="self".
-    fg.link(href=self_url or links.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=self_url or links.feed_url, rel="self", type=layout.FEED_TYPE)
     fg.link(href=links.site_url, rel="alternate")
     fg.description(show.description)
     fg.language(show.language)

@@ -16,6 +16,8 @@ from lxml import etree
 
 from feedgen.ext.base import BaseExtension  # isort: skip
 
+from publisher import layout
+
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -93,7 +95,7 @@ class ShowExtension(BaseExtension):  # type: ignore[misc]
         for name, attrs in t.persons:
             sub(channel, PODCAST, "person", name, **attrs)
         for rel, href in t.history_links:
-            sub(channel, ATOM, "link", href=href, rel=rel, type="application/rss+xml")
+            sub(channel, ATOM, "link", href=href, rel=rel, type=layout.FEED_TYPE)
         if t.archive:
             etree.SubElement(channel, f"{{{HISTORY}}}archive", nsmap={"fh": HISTORY})
         return rss

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from lxml import etree
 
+from publisher import layout
 from publisher.config.show import XML_ILLEGAL
 from publisher.feed.extension import CONTENT, FEED_NAMESPACES, ITUNES, PODCAST, sub
 from publisher.model import Item, Person, Show
@@ -88,7 +89,7 @@ def _item(channel: etree._Element, show: Show, item: Item, full: bool) -> None:
     if links.transcript_url and links.transcript_type:
         sub(el, PODCAST, "transcript", url=links.transcript_url, type=links.transcript_type)
     if links.chapters_url:
-        sub(el, PODCAST, "chapters", url=links.chapters_url, type="application/json+chapters")
+        sub(el, PODCAST, "chapters", url=links.chapters_url, type=layout.CHAPTERS_TYPE)
     for name, attrs in (person_attrs(p) for p in ep.persons):  # these replace the show's
         sub(el, PODCAST, "person", name, **attrs)
 

@@ -288,7 +288,7 @@ def test_build_writes_the_archives_and_lists_them_as_feeds(tmp_path: Path) -> No
     all_guids = guids((site / "feed.xml").read_bytes()) + guids(archive.path.read_bytes())
     assert sorted(all_guids) == sorted(e.guid for e in result.enclosures)
     assert len(set(all_guids)) == 12
-    assert any("feed.xml lists the newest 4 of 12 episodes" in n for n in result.notices)
+    assert any("feed.xml lists the newest 4 of 12 episodes" in str(n) for n in result.notices)
 
 
 def test_the_feed_key_is_checked(tmp_path: Path) -> None:
