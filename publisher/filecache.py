@@ -87,6 +87,7 @@ class BuildCache:
         self.use = use
         self.files: dict[str, dict[str, Any]] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
+        self.site: dict[str, Any] | None = None  # the last site's fingerprint and files
         self.dirty = not use  # --no-cache: what this build finds replaces it
         if use:
             self._load()
@@ -108,7 +109,8 @@ class BuildCache:
         ):
             self.dirty = True  # foreign: replaced by this build's
             return
-        files, outputs = loaded.get("files"), loaded.get("outputs")
+        files, outputs, site = loaded.get("files"), loaded.get("outputs"), loaded.get("site")
+        self.site = site if isinstance(site, dict) else None
         if isinstance(files, dict):
             self.files = {k: v for k, v in files.items() if isinstance(v, dict)}
         if isinstance(outputs, dict):
@@ -176,6 +178,12 @@ class BuildCache:
             self.outputs[key] = record
             self.dirty = True
 
+    def remember_site(self, record: dict[str, Any] | None) -> None:
+        """Keep the site's fingerprint and files (build.sitecache), or None to forget it."""
+        if self.site != record:
+            self.site = record
+            self.dirty = True
+
     def forget_outputs(self, keep: set[str]) -> None:
         """Drop the records of outputs no longer built."""
         for key in [k for k in self.outputs if k not in keep]:
@@ -191,6 +199,7 @@ class BuildCache:
             "package": package_hash(),
             "files": self.files,
             "outputs": self.outputs,
+            "site": self.site,
         }
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             write_atomic(self.path, json.dumps(data, sort_keys=True).encode())

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import config, episodes, layout
-from publisher.build import notecache
+from publisher.build import notecache, sitecache
 from publisher.build.read import ShowRead, read
 from publisher.build.render import Rendered, outputs, render
 from publisher.build.write import BUILD_MARKER, check_build_dir, search_files, write_site
 from publisher.errors import Notice
 from publisher.filecache import BuildCache
 from publisher.model import Build, Enclosure, Show, Target
+from publisher.site.render import TEMPLATES_DIR
 
 __all__ = [
     "BUILD_MARKER",
@@ -99,7 +100,12 @@ def build(
         root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
     )
     rendered = render(shown, processes=processes)
-    written = write_site(out, outputs(rendered), cache)
+    digest = _site_fingerprint(root, rendered, cache)
+    kept = sitecache.kept_files(out, cache, digest) if use_cache else None
+    written = write_site(out, outputs(rendered, kept=kept), cache)
+    cache.remember_site(
+        {"digest": digest, "files": [list(f) for f in written.site]} if digest else None
+    )
     pages_changed = any(layout.kind(k) == "page" for k in written.changed)
     files = written.files + search_files(out, cache, pages_changed=pages_changed)
     keep_notes(cache, shown, rendered)
@@ -119,6 +125,26 @@ def build(
         for i in rendered.items
     )
     return Build(out, shown.target, files, enclosures, notices)
+
+
+def _site_fingerprint(root: Path, rendered: Rendered, cache: BuildCache) -> str | None:
+    """What the website is made of, hashed (build.sitecache): the show, its links, the items,
+    the citation style and the show's template overrides."""
+
+    def digest(path: Path) -> str:
+        return cache.digest(path)[1]
+
+    style = rendered.read.style
+    return sitecache.fingerprint(
+        [
+            rendered.read.show,
+            rendered.links,
+            rendered.items,
+            notecache.style_hash(style) if style is not None else None,
+            sitecache.folder_digest(root / TEMPLATES_DIR, digest),
+        ],
+        digest,
+    )
 
 
 def keep_notes(cache: BuildCache, shown: ShowRead, rendered: Rendered) -> None:

@@ -8,7 +8,7 @@ than one page in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ class Output:
     key: str
     data: bytes | None = None
     source: Path | None = None
+    kept: str | None = None  # the SHA-256 of the file already in place (build.sitecache)
+    site: bool = False  # one of the website's files (site.render_site)
 
 
 @dataclass(frozen=True)
@@ -109,10 +111,12 @@ def _art_outputs(art: Art) -> Iterator[Output]:
         yield Output(layout.rendition_key(art.key, side), data)
 
 
-def outputs(rendered: Rendered) -> Iterator[Output]:
+def outputs(
+    rendered: Rendered, *, kept: Sequence[tuple[str, str]] | None = None
+) -> Iterator[Output]:
     """The site's files in a fixed order: artwork (with its renditions and icons), each
     item's media and extras, the feed, then the pages (rendered one at a time as they are
-    taken)."""
+    taken; ``kept``, ``(key, sha256)`` of each, when the last build's are to be kept)."""
     art = rendered.read.artwork
     yield from _art_outputs(art)
     for (_, data), key in zip(art.icons, _ICON_KEYS, strict=False):
@@ -130,9 +134,12 @@ def outputs(rendered: Rendered) -> Iterator[Output]:
         def cite(item: Mapping[str, Any]) -> str:
             return style.render_entries([item])[0]
 
+    if kept is not None:
+        yield from (Output(key, kept=digest, site=True) for key, digest in kept)
+        return
     show, links = rendered.read.show, rendered.links
     for key, data in site.render_site(show, links, rendered.items, cite_episode=cite):
-        yield Output(key, data)
+        yield Output(key, data, site=True)
 
 
 def _to_render(read: ShowRead, r: EpisodeRead) -> bool:

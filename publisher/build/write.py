@@ -52,6 +52,7 @@ class Written:
 
     files: tuple[SiteFile, ...]  # every built file, in the order built
     changed: tuple[str, ...]  # keys written or removed by this build
+    site: tuple[tuple[str, str], ...]  # (key, sha256) of the website's files (Output.site)
 
 
 def write_site(out: Path, outputs: Iterable[Output], cache: BuildCache) -> Written:
@@ -69,9 +70,13 @@ def write_site(out: Path, outputs: Iterable[Output], cache: BuildCache) -> Writt
         marker.write_text(_MARKER_TEXT)
     files: list[SiteFile] = []
     changed: list[str] = []
+    site: list[tuple[str, str]] = []
     for o in outputs:
         dest = out / o.key
-        if o.source is not None:
+        if o.kept is not None:  # in place as written (build.sitecache checked it)
+            size, digest = dest.stat().st_size, o.kept
+            wrote = False
+        elif o.source is not None:
             size, digest = cache.digest(o.source)
             wrote = _place_file(o.source, dest, digest, cache)
         else:
@@ -80,10 +85,12 @@ def write_site(out: Path, outputs: Iterable[Output], cache: BuildCache) -> Writt
             wrote = _place_bytes(o.data, dest, digest, cache)
         if wrote:
             changed.append(o.key)
+        if o.site:
+            site.append((o.key, digest))
         files.append(_site_file(o.key, dest, size, digest))
     keep = {f.key for f in files}
     changed += remove_stale(out, keep, cache, spare=layout.SEARCH_DIR)
-    return Written(tuple(files), tuple(changed))
+    return Written(tuple(files), tuple(changed), tuple(site))
 
 
 def _site_file(key: str, dest: Path, size: int, digest: str) -> SiteFile:

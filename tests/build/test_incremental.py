@@ -232,3 +232,18 @@ def test_a_cache_of_another_package_version_is_not_trusted(sample_show: Path) ->
     cache.write_bytes(json.dumps(data).encode())
     again = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     assert again.file(key).sha256 == first.file(key).sha256
+
+
+def test_an_edited_transcript_rewrites_its_pages(sample_show: Path) -> None:
+    """The site reads transcripts itself: the kept site is not reused past an edit."""
+    r = _Rebuild(sample_show)
+    vtt = sample_show / "episodes" / f"{GUIDELINES}.vtt"
+    vtt.write_text(vtt.read_text(encoding="utf-8").replace("guideline", "Guideline", 1))
+    changed, bytes_changed = r.again()
+    assert changed == bytes_changed
+    assert {
+        f"episodes/{GUIDELINES}.transcript.html",
+        f"captions/{GUIDELINES}.vtt",
+        f"transcripts/{GUIDELINES}.vtt",
+    } <= changed
+    assert not changed & (EPISODE_PAGES - {f"episodes/{GUIDELINES}.html"})
