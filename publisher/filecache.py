@@ -117,8 +117,8 @@ class BuildCache:
             self.outputs = {k: v for k, v in outputs.items() if isinstance(v, dict)}
 
     def _entry(self, src: Path) -> tuple[dict[str, Any], os.stat_result]:
-        st = src.stat()
-        key = str(src.resolve())
+        st = os.stat(src)
+        key = os.path.abspath(src)  # not resolve(): the stat already follows links
         entry = self.files.get(key)
         if entry is None or entry.get("stat") != stat_key(st):
             entry = self.files[key] = {"stat": stat_key(st)}
@@ -164,7 +164,7 @@ class BuildCache:
     def linked(self, src: Path, before: os.stat_result) -> None:
         """``src`` was just hard-linked, which changes its ctime and nothing else: facts
         learnt about it as it was ``before`` stay valid for it as it is now."""
-        entry = self.files.get(str(src.resolve()))
+        entry = self.files.get(os.path.abspath(src))
         if entry is not None and entry.get("stat") == stat_key(before):
             entry["stat"] = stat_key(src.stat())
             self.dirty = True

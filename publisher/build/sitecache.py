@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,10 @@ def fingerprint(parts: Iterable[object], digest: _Digest) -> str | None:
     """SHA-256 of ``parts`` and of this package's code, or None when a part holds a value of
     an unknown type. ``digest(path)`` is the content hash of a file a value names."""
     h = hashlib.sha256(package_hash().encode())
+    memo: dict[int, bytes] = {}
     try:
         for part in parts:
-            _feed(h, part, digest)
+            _feed(h, part, digest, memo)
     except _Unknown:
         return None
     return h.hexdigest()
@@ -52,8 +54,45 @@ def folder_digest(folder: Path, digest: _Digest) -> str:
     return h.hexdigest()
 
 
+def _shared(value: object, digest: _Digest, memo: dict[int, bytes]) -> bytes:
+    """The hash of a mapping or dataclass, computed once per object: bibliography entries are
+    cited by many items, and one object is hashed once however often it appears. A mapping
+    of JSON values is hashed as its JSON text (C speed)."""
+    found = memo.get(id(value))
+    if found is None:
+        sub = hashlib.sha256()
+        if isinstance(value, Mapping):
+            try:
+                text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+                sub.update(b"j" + text.encode("utf-8", "surrogatepass"))
+            except (TypeError, ValueError):
+                _walk_mapping(sub, value, digest, memo)
+        else:
+            _walk_dataclass(sub, value, digest, memo)
+        found = memo[id(value)] = sub.digest()
+    return found
+
+
+def _walk_mapping(
+    h: Any, value: Mapping[Any, Any], digest: _Digest, memo: dict[int, bytes]
+) -> None:
+    h.update(f"m{len(value)}{{".encode())
+    for k, v in value.items():
+        _feed(h, k, digest, memo)
+        _feed(h, v, digest, memo)
+    h.update(b"}")
+
+
+def _walk_dataclass(h: Any, value: Any, digest: _Digest, memo: dict[int, bytes]) -> None:
+    h.update(f"d:{type(value).__qualname__}{{".encode())
+    for f in dataclasses.fields(value):
+        h.update(f.name.encode() + b"=")
+        _feed(h, getattr(value, f.name), digest, memo)
+    h.update(b"}")
+
+
 # One function: a type switch reads best as one list of cases.
-def _feed(h: Any, value: object, digest: _Digest) -> None:
+def _feed(h: Any, value: object, digest: _Digest, memo: dict[int, bytes]) -> None:
     if value is None or isinstance(value, bool | int | float | complex):
         h.update(f"{type(value).__name__}:{value!r};".encode())
     elif isinstance(value, str):
@@ -66,23 +105,15 @@ def _feed(h: Any, value: object, digest: _Digest) -> None:
             h.update(digest(value).encode())
     elif isinstance(value, dt.datetime | dt.date | dt.time | dt.timedelta | enum.Enum):
         h.update(f"{type(value).__name__}:{value!r};".encode())
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        h.update(f"d:{type(value).__qualname__}{{".encode())
-        for f in dataclasses.fields(value):
-            h.update(f.name.encode() + b"=")
-            _feed(h, getattr(value, f.name), digest)
-        h.update(b"}")
-    elif isinstance(value, Mapping):
-        h.update(f"m{len(value)}{{".encode())
-        for k, v in value.items():
-            _feed(h, k, digest)
-            _feed(h, v, digest)
-        h.update(b"}")
+    elif (dataclasses.is_dataclass(value) and not isinstance(value, type)) or isinstance(
+        value, Mapping
+    ):
+        h.update(b"h" + _shared(value, digest, memo))
     elif isinstance(value, list | tuple | frozenset | set):
         items = sorted(value, key=repr) if isinstance(value, frozenset | set) else value
         h.update(f"{type(value).__name__}{len(value)}[".encode())
         for v in items:
-            _feed(h, v, digest)
+            _feed(h, v, digest, memo)
         h.update(b"]")
     else:
         raise _Unknown(type(value).__qualname__)
