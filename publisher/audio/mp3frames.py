@@ -3,8 +3,9 @@
 An MP3's length cannot be read from one place: a VBR file without a Xing header has no total
 at all, and a Xing/Info/VBRI header states what the encoder wrote, not what survived the
 upload. So we count the frames that are really there. The walk jumps from header to header
-over a ``bytes``/``mmap`` buffer (one 4-byte read per frame, frame lengths cached per header
-pattern), which takes well under a second for a two-hour episode.
+through bounded windows of the file (:mod:`publisher.audio.window`; one 4-byte read per frame,
+frame lengths cached per header pattern), which takes well under a second for a two-hour
+episode and keeps memory flat however long the file is.
 
 The layout facts used here are those of ISO/IEC 11172-3 and 13818-3 (frame headers), the
 ID3v2.4 structure document (tag header, footer), and the Xing/LAME and VBRI header notes.
@@ -12,12 +13,11 @@ ID3v2.4 structure document (tag header, footer), and the Xing/LAME and VBRI head
 
 from __future__ import annotations
 
-import mmap
 import re
 import struct
 from dataclasses import dataclass
 
-Buffer = bytes | mmap.mmap
+from publisher.audio.window import Buffer, byte, chunk, search_at, u32, view
 
 _U32 = struct.Struct(">I")
 _SYNC = 0xFFE00000
@@ -167,12 +167,12 @@ def id3v2_end(buf: Buffer, start: int = 0) -> int:
     It lies past the end of ``buf`` when the tag claims more bytes than there are.
     """
     pos = start
-    while buf[pos : pos + 3] == b"ID3" and len(buf) >= pos + 10:
-        size_bytes = buf[pos + 6 : pos + 10]
+    while chunk(buf, pos, pos + 3) == b"ID3" and len(buf) >= pos + 10:
+        size_bytes = chunk(buf, pos + 6, pos + 10)
         if any(b & 0x80 for b in size_bytes):
             break  # not a valid syncsafe size: leave it to the frame search
         size = (size_bytes[0] << 21) | (size_bytes[1] << 14) | (size_bytes[2] << 7) | size_bytes[3]
-        footer = 10 if buf[pos + 5] & 0x10 else 0
+        footer = 10 if byte(buf, pos + 5) & 0x10 else 0
         pos += 10 + size + footer
     return pos
 
@@ -180,23 +180,23 @@ def id3v2_end(buf: Buffer, start: int = 0) -> int:
 def tags_start(buf: Buffer) -> int:
     """Where the trailing tags begin: ID3v1, APEv2, Lyrics3v2 and appended ID3v2 are skipped."""
     end = len(buf)
-    if end >= 128 and buf[end - 128 : end - 125] == b"TAG":
+    if end >= 128 and chunk(buf, end - 128, end - 125) == b"TAG":
         end -= 128
     while True:
-        if end >= 32 and buf[end - 32 : end - 24] == b"APETAGEX":
-            size = int.from_bytes(buf[end - 20 : end - 16], "little")
-            flags = int.from_bytes(buf[end - 12 : end - 8], "little")
+        if end >= 32 and chunk(buf, end - 32, end - 24) == b"APETAGEX":
+            size = int.from_bytes(chunk(buf, end - 20, end - 16), "little")
+            flags = int.from_bytes(chunk(buf, end - 12, end - 8), "little")
             total = size + (32 if flags & 0x80000000 else 0)
             if 32 <= total <= end:
                 end -= total
                 continue
-        if end >= 15 and buf[end - 9 : end] == b"LYRICS200":
-            digits = bytes(buf[end - 15 : end - 9])
+        if end >= 15 and chunk(buf, end - 9, end) == b"LYRICS200":
+            digits = chunk(buf, end - 15, end - 9)
             if digits.isdigit() and int(digits) + 15 <= end:
                 end -= int(digits) + 15
                 continue
-        if end >= 10 and buf[end - 10 : end - 7] == b"3DI":
-            raw = buf[end - 4 : end]
+        if end >= 10 and chunk(buf, end - 10, end - 7) == b"3DI":
+            raw = chunk(buf, end - 4, end)
             size = (raw[0] << 21) | (raw[1] << 14) | (raw[2] << 7) | raw[3]
             if size + 20 <= end:
                 end -= size + 20
@@ -211,7 +211,7 @@ def _chain(buf: Buffer, pos: int, end: int, fixed: int, count: int) -> bool:
             return True
         if pos + 4 > end:
             return False
-        h = _U32.unpack_from(buf, pos)[0]
+        h = u32(buf, pos)
         frame = decode_header(h)
         if frame is None or (h & _FIXED) != fixed or pos + frame.length > end:
             return False
@@ -222,45 +222,46 @@ def _chain(buf: Buffer, pos: int, end: int, fixed: int, count: int) -> bool:
 def _search(buf: Buffer, pos: int, stop: int, end: int, confirm: int) -> int | None:
     """The first offset in [pos, stop) where ``confirm`` consistent frames begin."""
     while True:
-        found = _CANDIDATE.search(buf, pos, min(stop + 2, end))
+        found = search_at(buf, _CANDIDATE, pos, min(stop, end), 3)
         if found is None:
             return None
-        pos = found.start()
+        pos = found[1]
         if pos + 4 > end:
             return None
-        h = _U32.unpack_from(buf, pos)[0]
+        h = u32(buf, pos)
         if decode_header(h) is not None and _chain(buf, pos, end, h & _FIXED, confirm):
             return pos
         pos += 1
 
 
 def _info_header(buf: Buffer, pos: int, frame: Frame) -> InfoHeader | None:
-    body_end = pos + frame.length
-    vbri = pos + 36
-    if buf[vbri : vbri + 4] == b"VBRI" and vbri + 18 <= body_end:
-        size, frames = struct.unpack_from(">II", buf, vbri + 10)
+    """The Xing/Info/VBRI header in the frame at ``pos``, if it holds one."""
+    body = chunk(buf, pos, pos + frame.length)
+    end = len(body)
+    if body[36:40] == b"VBRI" and end >= 54:
+        size, frames = struct.unpack_from(">II", body, 36 + 10)
         return InfoHeader("VBRI", frames, size)
     for kind in (b"Xing", b"Info"):
-        at = buf.find(kind, pos + 4, min(body_end, pos + 4 + 40))
+        at = body.find(kind, 4, min(end, 4 + 40))
         if at >= 0:
             break
     else:
         return None
-    if at + 8 > body_end:
+    if at + 8 > end:
         return None
-    flags = _U32.unpack_from(buf, at + 4)[0]
+    flags = _U32.unpack_from(body, at + 4)[0]
     x = at + 8
     frames = byte_count = None
-    if flags & 1 and x + 4 <= body_end:
-        frames = _U32.unpack_from(buf, x)[0]
+    if flags & 1 and x + 4 <= end:
+        frames = _U32.unpack_from(body, x)[0]
         x += 4
-    if flags & 2 and x + 4 <= body_end:
-        byte_count = _U32.unpack_from(buf, x)[0]
+    if flags & 2 and x + 4 <= end:
+        byte_count = _U32.unpack_from(body, x)[0]
         x += 4
     x += (100 if flags & 4 else 0) + (4 if flags & 8 else 0)
     delay = padding = 0
-    if x + 24 <= body_end and bytes(buf[x : x + 4]).isascii() and buf[x] != 0:
-        a, b, c = buf[x + 21], buf[x + 22], buf[x + 23]
+    if x + 24 <= end and body[x : x + 4].isascii() and body[x] != 0:
+        a, b, c = body[x + 21], body[x + 22], body[x + 23]
         delay, padding = (a << 4) | (b >> 4), ((b & 15) << 8) | c
     return InfoHeader(kind.decode(), frames, byte_count, delay, padding)
 
@@ -269,10 +270,10 @@ def first_frame(buf: Buffer) -> int | None:
     """Offset of the first frame of an MPEG audio stream (after any ID3v2 tag), or None."""
     start = id3v2_end(buf)
     end = tags_start(buf)
-    data = _NOT_ZERO.search(buf, start, end) if start < end else None
+    data = search_at(buf, _NOT_ZERO, start, end, 1) if start < end else None
     if data is None:
         return None
-    start = data.start()
+    start = data[1]
     return _search(buf, start, min(end, start + _FIRST_FRAME_WINDOW), end, _CONFIRM)
 
 
@@ -286,36 +287,30 @@ def scan(buf: Buffer) -> Scan | None:
     start = first_frame(buf)
     if start is None:
         return None
-    h0 = _U32.unpack_from(buf, start)[0]
+    h0 = u32(buf, start)
     first = decode_header(h0)
     assert first is not None  # _search only returns decodable headers
     fixed = h0 & _FIXED
     info = _info_header(buf, start, first) if first.layer == 3 else None
     pos = start + first.length if info is not None else start
 
-    unpack = _U32.unpack_from
     lengths: dict[int, int] = {}  # header bits that decide the length -> length
     frames = skipped = 0
     cut_at: int | None = None
     switch: Frame | None = None
     while pos + 4 <= end:
-        h = unpack(buf, pos)[0]
-        if (h & _FIXED) == fixed:
-            n = lengths.get(h >> 9)
-            if n is None:
-                frame = decode_header(h)
-                n = lengths[h >> 9] = frame.length if frame is not None else 0
-            if n:
-                if pos + n > end:
-                    cut_at = pos
-                    break
-                frames += 1
-                pos += n
-                continue
+        data, base = view(buf, pos, 4)
+        count, pos, stopped = _walk(data, base, pos, end, fixed, lengths)
+        frames += count
+        if stopped == "cut":
+            cut_at = pos
+            break
+        if stopped == "window":
+            continue
         found = _search(buf, pos + 1, end, end, 2)
         if found is None:
             break  # trailing data without frames: not audio, not ours to judge
-        h = unpack(buf, found)[0]
+        h = u32(buf, found)
         if (h & _FIXED) != fixed and _chain(buf, found, end, h & _FIXED, _CONFIRM):
             switch = decode_header(h)
             break
@@ -333,3 +328,35 @@ def scan(buf: Buffer) -> Scan | None:
         skipped=skipped,
         switch=switch,
     )
+
+
+def _walk(
+    data: bytes, base: int, pos: int, end: int, fixed: int, lengths: dict[int, int]
+) -> tuple[int, int, str]:
+    """Walk the frames whose headers lie in ``data`` (the window at ``base``) from ``pos``.
+
+    Returns (frames walked, where the walk stopped, why): "window" when the next header
+    lies past the window (or the stream's end), "junk" at bytes that are not a frame of
+    this stream, "cut" at a frame the data ends inside of. This is the hot loop: a dict
+    lookup per frame, no slicing.
+    """
+    unpack = _U32.unpack_from
+    i = pos - base
+    last = min(end, base + len(data)) - 4 - base  # the last header start the window holds
+    stream_end = end - base
+    frames = 0
+    while i <= last:
+        h = unpack(data, i)[0]
+        if (h & _FIXED) != fixed:
+            return frames, i + base, "junk"
+        n = lengths.get(h >> 9)
+        if n is None:
+            frame = decode_header(h)
+            n = lengths[h >> 9] = frame.length if frame is not None else 0
+        if not n:
+            return frames, i + base, "junk"
+        if i + n > stream_end:
+            return frames, i + base, "cut"
+        frames += 1
+        i += n
+    return frames, i + base, "window"

@@ -10,7 +10,6 @@ line naming the file.
 
 from __future__ import annotations
 
-import mmap
 import struct
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from mutagen.id3 import CTOCFlags, ID3NoHeaderError
 from mutagen.mp4 import MP4Cover
 
 from publisher.audio import mp3frames, mp4boxes
+from publisher.audio.window import Buffer, FileBuffer, chunk
 from publisher.errors import AudioError
 from publisher.model import AudioInfo, Chapter, Image
 
@@ -59,8 +59,9 @@ def read_audio(path: Path, *, measured: float | None = None) -> AudioInfo:
         size = path.stat().st_size
         if size == 0:
             raise AudioError("audio file is empty: 0 bytes", path, hint=_REDO)
-        with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-            if buf[4:8] in _MP4_FIRST_BOXES:
+        with path.open("rb") as f:
+            buf = FileBuffer(f, size)
+            if chunk(buf, 4, 8) in _MP4_FIRST_BOXES:
                 return _read_mp4(path, buf, size)
             return _read_mpeg(path, buf, size, measured)
     except OSError as e:
@@ -70,7 +71,7 @@ def read_audio(path: Path, *, measured: float | None = None) -> AudioInfo:
 # --- MP3 --------------------------------------------------------------------------------
 
 
-def _read_mpeg(path: Path, buf: mmap.mmap, size: int, measured: float | None) -> AudioInfo:
+def _read_mpeg(path: Path, buf: Buffer, size: int, measured: float | None) -> AudioInfo:
     if measured is not None and mp3frames.first_frame(buf) is not None:
         _check_extension(path, "mp3")
         return _with_id3(path, size, measured)
@@ -87,7 +88,7 @@ def _read_mpeg(path: Path, buf: mmap.mmap, size: int, measured: float | None) ->
     if stream.layer != 3:
         roman = "I" * stream.layer
         raise _unsupported(path, f"MPEG Layer {roman} audio (MP{stream.layer})")
-    if buf[:4] == b"RIFF":
+    if chunk(buf, 0, 4) == b"RIFF":
         # A WAV file wrapping MP3 (format 0x55): players told "audio/mpeg" may refuse it.
         raise _unsupported(path, "MP3 audio in a WAV (RIFF) file")
     _check_extension(path, "mp3")
@@ -200,7 +201,7 @@ def _id3_artwork(frames: list[Any]) -> Image | None:
 # --- M4A --------------------------------------------------------------------------------
 
 
-def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
+def _read_mp4(path: Path, buf: Buffer, size: int) -> AudioInfo:
     top = list(mp4boxes.boxes(buf, 0, size))
     moov = next((b for b in top if b[0] == b"moov"), None)
     if moov is None or moov[2] > size:
@@ -312,10 +313,11 @@ def _unsupported(path: Path, what: str) -> AudioError:
     return AudioError(f"unsupported audio format: {what}{named}", path, hint=_ACCEPTED_HINT)
 
 
-def _other_format(buf: mmap.mmap) -> str:
+def _other_format(buf: Buffer) -> str:
     """A name for content that is neither MPEG audio nor MP4."""
-    head = bytes(buf[:64])
-    after_id3 = bytes(buf[mp3frames.id3v2_end(buf) :][:4])
+    head = chunk(buf, 0, 64)
+    tag_end = mp3frames.id3v2_end(buf)
+    after_id3 = chunk(buf, tag_end, tag_end + 4)
     signatures = [
         (head[:4] == b"RIFF" and head[8:12] == b"WAVE", "WAV"),
         (head[:4] == b"FORM" and head[8:11] == b"AIF", "AIFF"),
@@ -336,7 +338,7 @@ def _other_format(buf: mmap.mmap) -> str:
     for matched, name in signatures:
         if matched:
             return name
-    return "text" if _looks_like_text(bytes(buf[:4096])) else "unrecognised data"
+    return "text" if _looks_like_text(chunk(buf, 0, 4096)) else "unrecognised data"
 
 
 def _looks_like_text(head: bytes) -> bool:
