@@ -31,6 +31,11 @@ _CONFIRM = 4
 # bitrate index that is neither free format nor bad. Searching with this (in C) rather than for
 # every 0xFF byte keeps junk cheap to skip, even the 0xFF fill of an erased memory card.
 _CANDIDATE = re.compile(rb"\xff[\xe2-\xe7\xf2-\xf7\xfa-\xff][\x10-\xeb]")
+# Bytes a window must hold past a frame's header to show a Xing/Info/VBRI word in it.
+_MARGIN = 64
+# Where a Xing/Info word can lie from a frame's start: after the header and the side
+# information (9, 17 or 32 bytes, 2 more after a CRC). A VBRI word lies at 36.
+_INFO_OFFSETS = (13, 21, 36, 15, 23, 38)
 # Zero fill after a tag is not junk that could fake a sync word: it does not count against
 # _FIRST_FRAME_WINDOW, however long it is.
 _NOT_ZERO = re.compile(rb"[^\x00]")
@@ -113,6 +118,9 @@ class Scan:
     # The first frame of a second, different stream (another sample rate or layer) that
     # follows this one, as when two encodes are joined with `cat`; the walk stops there.
     switch: Frame | None = None
+    # Where a second encode of the same kind begins (its ID3/APE tag, the first file's
+    # trailing tag, or its Xing/Info/VBRI frame between two frames); the walk stops there.
+    second_encode: int | None = None
 
     @property
     def present(self) -> float:
@@ -147,6 +155,24 @@ class Scan:
         if info.frames is not None:
             return info.frames > self.frames + 1
         return info.bytes is not None and info.bytes > self.audio_end - self.first_frame
+
+    @property
+    def joined_at(self) -> float | None:
+        """Seconds into the file where a second encode begins, if the stream is two joined.
+
+        Seen by a tag or an info frame between frames (:attr:`second_encode`), or by the first
+        header counting fewer frames than are present (the header of the first encode, which
+        players trust and stop at). Two encodes with neither headers nor tags are one stream
+        to any reader and cannot be told apart.
+        """
+        if self.second_encode is not None:
+            return self.duration
+        info = self.info
+        if info is None or not info.frames or self.frames <= info.frames + 1:
+            return None  # one frame of slack, as for truncation
+        samples = info.frames * self.samples_per_frame
+        trim = info.delay + info.padding
+        return (samples - trim if 0 < trim < samples else samples) / self.sample_rate
 
     @property
     def duration(self) -> float:
@@ -298,12 +324,18 @@ def scan(buf: Buffer) -> Scan | None:
     frames = skipped = 0
     cut_at: int | None = None
     switch: Frame | None = None
+    second: int | None = None
     while pos + 4 <= end:
-        data, base = view(buf, pos, 4)
-        count, pos, stopped = _walk(data, base, pos, end, fixed, lengths)
+        data, base = view(buf, pos, _MARGIN)
+        reach = base + len(data)
+        limit = end - 4 if reach >= len(buf) else min(end - 4, reach - _MARGIN)
+        count, pos, stopped = _walk(data, base, pos, end, limit, fixed, lengths)
         frames += count
         if stopped == "cut":
             cut_at = pos
+            break
+        if stopped == "info":
+            second = pos
             break
         if stopped == "window":
             continue
@@ -313,6 +345,9 @@ def scan(buf: Buffer) -> Scan | None:
         h = u32(buf, found)
         if (h & _FIXED) != fixed and _chain(buf, found, end, h & _FIXED, _CONFIRM):
             switch = decode_header(h)
+            break
+        if _tag_between(buf, pos, found):
+            second = pos
             break
         skipped += found - pos
         pos = found
@@ -327,22 +362,54 @@ def scan(buf: Buffer) -> Scan | None:
         cut_at=cut_at,
         skipped=skipped,
         switch=switch,
+        second_encode=second,
     )
 
 
+def _is_info_frame(data: bytes, i: int) -> bool:
+    """True if the frame at ``data[i:]`` (at least 64 bytes or up to the stream's end) is an
+    encoder's info frame: its side information all zero up to a "Xing"/"Info" word (after
+    the side information) or a "VBRI" word (at byte 36), as LAME, ffmpeg and Fraunhofer's
+    encoders write them. Real audio frames hold such a word by chance now and then, but not
+    behind 9 or more zero bytes."""
+    zeros_from = i + (4 if data[i + 1] & 1 else 6)  # past the CRC of a protected frame
+    if data[i + 36 : i + 40] == b"VBRI":
+        return not any(data[zeros_from : i + 36])
+    for k in _INFO_OFFSETS:
+        if data[i + k : i + k + 4] in (b"Xing", b"Info"):
+            return not any(data[zeros_from : i + k])
+    return False
+
+
+def _tag_between(buf: Buffer, pos: int, found: int) -> bool:
+    """True if the junk in [pos, found) between two frames is a tag: the trailing tag of a
+    first file (ID3v1, APEv2, Lyrics3) or the leading ID3v2 tag of a second one."""
+    head = chunk(buf, pos, pos + 11)
+    if head[:3] == b"ID3" and len(head) >= 4 and 2 <= head[3] <= 4:
+        return True
+    if head[:3] == b"TAG" or head[:8] == b"APETAGEX" or head == b"LYRICSBEGIN":
+        return True
+    if found - pos >= 32 and chunk(buf, found - 32, found - 24) == b"APETAGEX":
+        return True
+    return found - pos >= 128 and chunk(buf, found - 128, found - 125) == b"TAG"
+
+
 def _walk(
-    data: bytes, base: int, pos: int, end: int, fixed: int, lengths: dict[int, int]
+    data: bytes, base: int, pos: int, end: int, limit: int, fixed: int, lengths: dict[int, int]
 ) -> tuple[int, int, str]:
-    """Walk the frames whose headers lie in ``data`` (the window at ``base``) from ``pos``.
+    """Walk the frames from ``pos`` whose headers begin at or before ``limit`` (each with 64
+    bytes after it, or up to the stream's end, within ``data``, the window at ``base``).
 
     Returns (frames walked, where the walk stopped, why): "window" when the next header
-    lies past the window (or the stream's end), "junk" at bytes that are not a frame of
-    this stream, "cut" at a frame the data ends inside of. This is the hot loop: a dict
-    lookup per frame, no slicing.
+    lies past ``limit``, "junk" at bytes that are not a frame of this stream, "cut" at a
+    frame the stream (ending at ``end``) ends inside of, "info" at the info frame of a second
+    encode. This is the hot loop: a dict lookup and a byte test per frame, no slicing. Only
+    a frame whose side information starts with a zero byte (or that has a CRC) can be an
+    info frame, so only those are looked into.
     """
     unpack = _U32.unpack_from
     i = pos - base
-    last = min(end, base + len(data)) - 4 - base  # the last header start the window holds
+    last = limit - base
     stream_end = end - base
     frames = 0
     while i <= last:
@@ -357,6 +424,8 @@ def _walk(
             return frames, i + base, "junk"
         if i + n > stream_end:
             return frames, i + base, "cut"
+        if (not data[i + 4] or not h & 0x10000) and _is_info_frame(data, i):
+            return frames, i + base, "info"
         frames += 1
         i += n
     return frames, i + base, "window"

@@ -96,6 +96,12 @@ def _read_mpeg(path: Path, buf: Buffer, size: int, measured: float | None) -> Au
         raise _truncated_mp3(path, stream)
     if stream.switch is not None:
         raise _joined_mp3(path, stream, stream.switch)
+    joined_at = stream.joined_at
+    if joined_at is not None:
+        # Players trust the first encode's header (or the first part alone) and stop or seek
+        # wrongly at the join, and browsers estimate yet another length: no length is right.
+        message = f"audio file joins two MP3 encodes at {joined_at:.1f} s"
+        raise AudioError(message, path, hint="re-export it as one file")
     if stream.frames == 0:
         raise AudioError("audio file holds no audio frames", path, hint=_REDO)
     return _with_id3(path, size, stream.duration)
