@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from publisher.errors import Notice
+
 EpisodeType = Literal["full", "trailer", "bonus"]
 FileKind = Literal["media", "asset", "page", "feed"]
 TargetKind = Literal["local", "s3"]
@@ -51,6 +53,7 @@ class AudioInfo:
     comment: str | None = None
     chapters: tuple[Chapter, ...] = ()
     artwork: Image | None = None
+    notices: tuple[Notice, ...] = ()  # warnings about the file that do not stop a run
 
     @property
     def seconds(self) -> int:

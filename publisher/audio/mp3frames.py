@@ -91,6 +91,12 @@ def decode_header(h: int) -> Frame | None:
     return Frame(length, samples, rate, 4 - layer_bits, ((h >> 6) & 3) == 3)
 
 
+def bitrate(h: int) -> int:
+    """Bits per second a valid 4-byte frame header states."""
+    version, layer_bits, index = (h >> 19) & 3, (h >> 17) & 3, (h >> 12) & 15
+    return _BITRATES[(version == 3, layer_bits)][index] * 1000
+
+
 @dataclass(frozen=True)
 class InfoHeader:
     """A Xing/Info/VBRI header found in the first frame: what the encoder says it wrote."""
@@ -301,6 +307,21 @@ def first_frame(buf: Buffer) -> int | None:
         return None
     start = data[1]
     return _search(buf, start, min(end, start + _FIRST_FRAME_WINDOW), end, _CONFIRM)
+
+
+def players_estimate(buf: Buffer) -> float | None:
+    """Seconds a player shows for a stream whose first frame holds no Xing/Info/VBRI header:
+    the stream's bytes at the first frame's bitrate (what mutagen, Chromium and most players
+    do). None when there is a header (players then take its count) or no stream."""
+    start = first_frame(buf)
+    if start is None:
+        return None
+    h = u32(buf, start)
+    frame = decode_header(h)
+    assert frame is not None  # first_frame only returns decodable headers
+    if frame.layer == 3 and _info_header(buf, start, frame) is not None:
+        return None
+    return (tags_start(buf) - start) * 8 / bitrate(h)
 
 
 def scan(buf: Buffer) -> Scan | None:

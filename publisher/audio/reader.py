@@ -22,7 +22,7 @@ from mutagen.mp4 import MP4Cover
 
 from publisher.audio import mp3frames, mp4boxes
 from publisher.audio.window import Buffer, FileBuffer, chunk
-from publisher.errors import AudioError
+from publisher.errors import AudioError, Notice
 from publisher.model import AudioInfo, Chapter, Image
 
 ACCEPTED: dict[str, str] = {"mp3": "audio/mpeg", "m4a": "audio/x-m4a"}
@@ -74,7 +74,7 @@ def read_audio(path: Path, *, measured: float | None = None) -> AudioInfo:
 def _read_mpeg(path: Path, buf: Buffer, size: int, measured: float | None) -> AudioInfo:
     if measured is not None and mp3frames.first_frame(buf) is not None:
         _check_extension(path, "mp3")
-        return _with_id3(path, size, measured)
+        return _with_id3(path, size, measured, _no_vbr_header(path, buf, measured))
     stream = mp3frames.scan(buf)
     if stream is None:
         tag_end = mp3frames.id3v2_end(buf)
@@ -104,10 +104,40 @@ def _read_mpeg(path: Path, buf: Buffer, size: int, measured: float | None) -> Au
         raise AudioError(message, path, hint="re-export it as one file")
     if stream.frames == 0:
         raise AudioError("audio file holds no audio frames", path, hint=_REDO)
-    return _with_id3(path, size, stream.duration)
+    duration = stream.duration
+    return _with_id3(path, size, duration, _no_vbr_header(path, buf, duration))
 
 
-def _with_id3(path: Path, size: int, duration: float) -> AudioInfo:
+def _no_vbr_header(path: Path, buf: Buffer, duration: float) -> tuple[Notice, ...]:
+    """A warning when players will show another length than ``duration``, the true one.
+
+    Without a Xing/VBRI header, players estimate the length from the first frame's bitrate:
+    right for CBR, wrong for VBR (by a factor of two when the file starts with silence).
+    The warning is given when that estimate is off by more than the error ``itunes:duration``
+    is allowed, max(1 s, 1 %), so it depends on the file, not on whether it was measured now
+    or before.
+    """
+    estimate = mp3frames.players_estimate(buf)
+    if estimate is None or abs(estimate - duration) <= max(1.0, 0.01 * duration):
+        return ()
+    message = (
+        f"VBR MP3 without a Xing/VBRI header: players estimate its length from the first "
+        f"frame's bitrate and will show {_clock(estimate)} instead of {_clock(duration)}"
+    )
+    hint = "re-export it with a VBR header; LAME and ffmpeg write a Xing header unless told not to"
+    return (Notice(message, path, hint=hint),)
+
+
+def _clock(seconds: float) -> str:
+    """``1:05:09`` or ``4:05``, as players show a length."""
+    whole = int(seconds + 0.5)
+    h, m, s = whole // 3600, whole // 60 % 60, whole % 60
+    return f"{h}:{m:02}:{s:02}" if h else f"{m}:{s:02}"
+
+
+def _with_id3(
+    path: Path, size: int, duration: float, notices: tuple[Notice, ...] = ()
+) -> AudioInfo:
     """An MP3's facts: its measured ``duration`` and what its ID3 tag says."""
     try:
         tags = _ID3(path)
@@ -116,7 +146,7 @@ def _with_id3(path: Path, size: int, duration: float) -> AudioInfo:
     except _MUTAGEN_ERRORS as e:
         raise AudioError(f"damaged ID3 tag: {_said(e, path)}", path, hint="re-save the tags") from e
     if tags is None:
-        return AudioInfo(path, size, ACCEPTED["mp3"], "mp3", duration)
+        return AudioInfo(path, size, ACCEPTED["mp3"], "mp3", duration, notices=notices)
     return AudioInfo(
         source=path,
         size=size,
@@ -128,6 +158,7 @@ def _with_id3(path: Path, size: int, duration: float) -> AudioInfo:
         comment=_id3_comment(tags.getall("COMM")),
         chapters=_id3_chapters(tags),
         artwork=_id3_artwork(tags.getall("APIC")),
+        notices=notices,
     )
 
 

@@ -125,6 +125,7 @@ def read_episodes(
             problems.append(e)
             continue
         episodes.append(episode)
+        notices.extend(str(n) for n in episode.audio.notices)  # e.g. a VBR MP3 without header
         if notice:
             notices.append(notice)
     seen: dict[str, Episode] = {}
