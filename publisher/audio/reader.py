@@ -21,6 +21,7 @@ from mutagen.id3 import CTOCFlags, ID3NoHeaderError
 from mutagen.mp4 import MP4Cover
 
 from publisher.audio import mp3frames, mp4boxes
+from publisher.audio.tagtext import TagText
 from publisher.audio.window import Buffer, FileBuffer, chunk
 from publisher.errors import AudioError, Notice
 from publisher.model import AudioInfo, Chapter, Image
@@ -147,18 +148,19 @@ def _with_id3(
         raise AudioError(f"damaged ID3 tag: {_said(e, path)}", path, hint="re-save the tags") from e
     if tags is None:
         return AudioInfo(path, size, ACCEPTED["mp3"], "mp3", duration, notices=notices)
+    text = TagText(path)
     return AudioInfo(
         source=path,
         size=size,
         mime_type=ACCEPTED["mp3"],
         extension="mp3",
         duration=duration,
-        title=_id3_text(tags.getall("TIT2")),
-        artist=_id3_text(tags.getall("TPE1")),
-        comment=_id3_comment(tags.getall("COMM")),
-        chapters=_id3_chapters(tags),
+        title=_id3_text(tags.getall("TIT2"), text, "title (ID3 TIT2)"),
+        artist=_id3_text(tags.getall("TPE1"), text, "artist (ID3 TPE1)"),
+        comment=_id3_comment(tags.getall("COMM"), text),
+        chapters=_id3_chapters(tags, text),
         artwork=_id3_artwork(tags.getall("APIC")),
-        notices=notices,
+        notices=notices + tuple(text.notices),
     )
 
 
@@ -192,22 +194,22 @@ def _joined_mp3(path: Path, stream: mp3frames.Scan, second: mp3frames.Frame) -> 
     )
 
 
-def _id3_text(frames: list[Any]) -> str | None:
+def _id3_text(frames: list[Any], text: TagText, tag: str) -> str | None:
     for frame in frames:
-        value = _clean(" / ".join(str(t) for t in frame.text))
+        value = text.one_line(" / ".join(str(t) for t in frame.text), tag)
         if value is not None:
             return value
     return None
 
 
-def _id3_comment(frames: list[Any]) -> str | None:
+def _id3_comment(frames: list[Any], text: TagText) -> str | None:
     # iTunes keeps machine data (iTunNORM, iTunSMPB...) in described COMM frames.
     frames = [f for f in frames if not str(f.desc).startswith("iTun")]
     frames.sort(key=lambda f: f.desc != "")
-    return _id3_text(frames)
+    return _id3_text(frames, text, "comment (ID3 COMM)")
 
 
-def _id3_chapters(tags: Any) -> tuple[Chapter, ...]:
+def _id3_chapters(tags: Any, text: TagText) -> tuple[Chapter, ...]:
     by_id = {str(c.element_id): c for c in tags.getall("CHAP")}
     tocs = tags.getall("CTOC")
     tocs.sort(key=lambda t: not t.flags & CTOCFlags.TOP_LEVEL)
@@ -220,7 +222,8 @@ def _id3_chapters(tags: Any) -> tuple[Chapter, ...]:
         if chap.end_time == 0xFFFFFFFF:
             end = None
         links = [str(w.url) for w in chap.sub_frames.getall("WXXX") if str(w.url).strip()]
-        title = _id3_text(chap.sub_frames.getall("TIT2")) or ""
+        tag = f"chapter title (ID3 CHAP {str(chap.element_id)!r})"
+        title = _id3_text(chap.sub_frames.getall("TIT2"), text, tag) or ""
         chapters.append(Chapter(start, title, end, links[0] if links else None))
     return tuple(chapters)
 
@@ -275,20 +278,26 @@ def _read_mp4(path: Path, buf: Buffer, size: int) -> AudioInfo:
         if end > size:
             raise _truncated_mp4(path, name, duration, (size - start) / (end - start), end - size)
     tags: Any = mp4.tags or {}
+    text = TagText(path)
+    chapters = tuple(
+        Chapter(float(c.start), text.one_line(str(c.title), f"chapter {n} title (MP4)") or "")
+        for n, c in enumerate(mp4.chapters or (), start=1)
+    )
     return AudioInfo(
         source=path,
         size=size,
         mime_type=ACCEPTED["m4a"],
         extension="m4a",
         duration=duration,
-        title=_mp4_text(tags.get("\xa9nam")),
-        artist=_mp4_text(tags.get("\xa9ART")),
+        title=_mp4_text(tags.get("\xa9nam"), text, "title (MP4 \xa9nam)"),
+        artist=_mp4_text(tags.get("\xa9ART"), text, "artist (MP4 \xa9ART)"),
         # Apple's podcast tools put the episode text in "desc"/"ldes" rather than a comment.
-        comment=_mp4_text(tags.get("\xa9cmt"))
-        or _mp4_text(tags.get("desc"))
-        or _mp4_text(tags.get("ldes")),
-        chapters=tuple(Chapter(float(c.start), str(c.title)) for c in mp4.chapters or ()),
+        comment=_mp4_text(tags.get("\xa9cmt"), text, "comment (MP4 \xa9cmt)")
+        or _mp4_text(tags.get("desc"), text, "description (MP4 desc)")
+        or _mp4_text(tags.get("ldes"), text, "long description (MP4 ldes)"),
+        chapters=chapters,
         artwork=_mp4_artwork(tags.get("covr")),
+        notices=tuple(text.notices),
     )
 
 
@@ -313,11 +322,11 @@ def _mp4_codec_name(codec: str, fourcc: bytes) -> str:
     return f"{name} audio in an MP4 container"
 
 
-def _mp4_text(values: Any) -> str | None:
+def _mp4_text(values: Any, text: TagText, tag: str) -> str | None:
     for value in values or ():
-        text = _clean(str(value))
-        if text is not None:
-            return text
+        cleaned = text.one_line(str(value), tag)
+        if cleaned is not None:
+            return cleaned
     return None
 
 
@@ -411,8 +420,3 @@ def _said(error: Exception, path: Path) -> str:
     """mutagen's message, without the path it sometimes repeats (ours already leads)."""
     text = str(error).replace(f"{str(path)!r} ", "").replace(str(path), "the file")
     return text.strip() or type(error).__name__
-
-
-def _clean(text: str) -> str | None:
-    text = text.strip()
-    return text or None
