@@ -156,3 +156,118 @@ def _first_sample_entry(buf: Buffer, start: int, end: int) -> bytes:
                 if sub == b"stsd" and sub_body + 16 <= sub_end:
                     return chunk(buf, sub_body + 12, sub_body + 16)
     return b""
+
+
+# A chapter list longer than this is damage, not chapters (and would cost time to read).
+_MAX_CHAPTERS = 10_000
+
+
+def qt_chapters(buf: Buffer, moov: tuple[bytes, int, int]) -> tuple[tuple[float, str], ...]:
+    """(start in seconds, title) of each chapter in a QuickTime chapter track.
+
+    That is a text track another track names in its 'tref' > 'chap' box, as Apple's tools,
+    mp4chaps and ffmpeg write it: one text sample per chapter (a 16-bit length, then UTF-8
+    or, after a byte-order mark, UTF-16 text), starting where the samples before it end.
+    Empty when there is none or it cannot be read.
+    """
+    traks: dict[int, tuple[int, int]] = {}
+    wanted: list[int] = []
+    for name, body, end in boxes(buf, moov[1], moov[2]):
+        if name != b"trak":
+            continue
+        end = min(end, moov[2])
+        for sub, sub_body, sub_end in boxes(buf, body, end):
+            if sub == b"tkhd" and sub_body + 24 <= sub_end:
+                at = sub_body + (20 if byte(buf, sub_body) == 1 else 12)
+                traks[u32(buf, at)] = (body, end)
+            elif sub == b"tref":
+                for ref, ref_body, ref_end in boxes(buf, sub_body, sub_end):
+                    if ref == b"chap":
+                        ids = range(ref_body, min(ref_end, sub_end) - 3, 4)
+                        wanted.extend(u32(buf, at) for at in ids)
+    for track_id in dict.fromkeys(wanted):
+        if track_id in traks:
+            found = _text_samples(buf, *traks[track_id])
+            if found:
+                return found
+    return ()
+
+
+def _text_samples(buf: Buffer, start: int, end: int) -> tuple[tuple[float, str], ...]:
+    """The timed text samples of a text track ('trak' body at [start, end))."""
+    timescale = 0
+    handler = b""
+    tables: dict[bytes, bytes] = {}
+    for name, body, box_end in boxes(buf, start, end):
+        if name != b"mdia":
+            continue
+        for sub, sub_body, sub_end in boxes(buf, body, min(box_end, end)):
+            if sub == b"mdhd" and sub_body + 24 <= sub_end:
+                timescale = u32(buf, sub_body + (20 if byte(buf, sub_body) == 1 else 12))
+            elif sub == b"hdlr":
+                handler = chunk(buf, sub_body + 8, sub_body + 12)
+            elif sub == b"minf":
+                for stbl, stbl_body, stbl_end in boxes(buf, sub_body, sub_end):
+                    if stbl == b"stbl":
+                        for table, at, table_end in boxes(buf, stbl_body, stbl_end):
+                            if table in (b"stts", b"stsc", b"stsz", b"stco", b"co64"):
+                                tables[table] = chunk(buf, at, min(table_end, stbl_end))
+    if handler not in (b"text", b"sbtl") or not timescale:
+        return ()
+    starts = _sample_starts(tables.get(b"stts", b""))
+    places = _sample_places(tables)
+    chapters = []
+    for begin, (offset, size) in zip(starts, places, strict=False):
+        sample = chunk(buf, offset, offset + min(size, 2 + 4096))
+        length = int.from_bytes(sample[:2], "big")
+        raw = sample[2 : 2 + length]
+        if raw.startswith((b"\xfe\xff", b"\xff\xfe")):
+            title = raw.decode("utf-16", errors="replace")
+        else:
+            title = raw.decode("utf-8", errors="replace")
+        # Milliseconds: the track's timescale is often the sample rate, whose ticks do not
+        # fall on the millisecond the chapter list gave (1.25 s is 1.2500227 s at 22,050 Hz).
+        chapters.append((round(begin / timescale, 3), title))
+    return tuple(chapters)
+
+
+def _entries(table: bytes, first: int, width: int) -> list[tuple[int, ...]]:
+    """The fixed-width big-endian u32 entries of a sample table (count at ``first - 4``)."""
+    count = int.from_bytes(table[first - 4 : first], "big")
+    count = max(0, min(count, (len(table) - first) // (4 * width), _MAX_CHAPTERS))
+    fmt = f">{count * width}I"
+    flat = struct.unpack_from(fmt, table, first) if count else ()
+    return [tuple(flat[i : i + width]) for i in range(0, len(flat), width)]
+
+
+def _sample_starts(stts: bytes) -> list[int]:
+    starts: list[int] = []
+    time = 0
+    for count, delta in _entries(stts, 8, 2):
+        for _ in range(min(count, _MAX_CHAPTERS - len(starts))):
+            starts.append(time)
+            time += delta
+    return starts
+
+
+def _sample_places(tables: dict[bytes, bytes]) -> list[tuple[int, int]]:
+    """(file offset, size) of each sample, from the chunk offsets, samples per chunk and sizes."""
+    stsz = tables.get(b"stsz", b"")
+    fixed = int.from_bytes(stsz[4:8], "big")
+    count = min(int.from_bytes(stsz[8:12], "big"), _MAX_CHAPTERS)
+    sizes = [fixed] * count if fixed else [s for (s,) in _entries(stsz, 12, 1)]
+    if b"co64" in tables:
+        co64 = tables[b"co64"]
+        n = max(0, min(int.from_bytes(co64[4:8], "big"), (len(co64) - 8) // 8, _MAX_CHAPTERS))
+        offsets = [int.from_bytes(co64[8 + 8 * i : 16 + 8 * i], "big") for i in range(n)]
+    else:
+        offsets = [o for (o,) in _entries(tables.get(b"stco", b""), 8, 1)]
+    runs = _entries(tables.get(b"stsc", b""), 8, 3)  # (first chunk, samples per chunk, -)
+    places: list[tuple[int, int]] = []
+    for index, offset in enumerate(offsets, start=1):
+        per_chunk = next((n for first, n, _ in reversed(runs) if first <= index), 1)
+        for _ in range(min(per_chunk, len(sizes) - len(places))):
+            size = sizes[len(places)]
+            places.append((offset, size))
+            offset += size
+    return places

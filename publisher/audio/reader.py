@@ -279,10 +279,7 @@ def _read_mp4(path: Path, buf: Buffer, size: int) -> AudioInfo:
             raise _truncated_mp4(path, name, duration, (size - start) / (end - start), end - size)
     tags: Any = mp4.tags or {}
     text = TagText(path)
-    chapters = tuple(
-        Chapter(float(c.start), text.one_line(str(c.title), f"chapter {n} title (MP4)") or "")
-        for n, c in enumerate(mp4.chapters or (), start=1)
-    )
+    chapters, chapter_notices = _mp4_chapters(path, buf, moov, mp4, text)
     return AudioInfo(
         source=path,
         size=size,
@@ -297,8 +294,43 @@ def _read_mp4(path: Path, buf: Buffer, size: int) -> AudioInfo:
         or _mp4_text(tags.get("ldes"), text, "long description (MP4 ldes)"),
         chapters=chapters,
         artwork=_mp4_artwork(tags.get("covr")),
-        notices=tuple(text.notices),
+        notices=chapter_notices + tuple(text.notices),
     )
+
+
+def _mp4_chapters(
+    path: Path, buf: Buffer, moov: tuple[bytes, int, int], mp4: Any, text: TagText
+) -> tuple[tuple[Chapter, ...], tuple[Notice, ...]]:
+    """An M4A's chapters: its QuickTime chapter track, else its Nero 'chpl' list.
+
+    The QuickTime chapter track is preferred because it is what Apple's own tools write and
+    what Apple Podcasts and iOS read; 'chpl' (read by mutagen) comes from Nero and is read by
+    other players. ffmpeg writes both from one list; when both are there and disagree (in
+    number, a start by more than 0.1 s, or a title), the track is used and a warning says so.
+    """
+    nero = [(float(c.start), str(c.title)) for c in mp4.chapters or ()]
+    track = list(mp4boxes.qt_chapters(buf, moov))
+    chosen, kind = (track, "QuickTime chapter track") if track else (nero, "Nero chapters")
+    chapters = tuple(
+        Chapter(start, text.one_line(title, f"chapter {n} title ({kind})") or "")
+        for n, (start, title) in enumerate(chosen, start=1)
+    )
+    if not track or not nero:
+        return chapters, ()
+    other = TagText(path)  # the ignored list's titles, compared as they would be shown
+    ignored = [(start, other.one_line(title, "") or "") for start, title in nero]
+    same = len(ignored) == len(chapters) and all(
+        abs(a.start - start) <= 0.1 and a.title == title
+        for a, (start, title) in zip(chapters, ignored, strict=True)
+    )
+    if same:
+        return chapters, ()
+    message = (
+        f"the QuickTime chapter track ({len(track)} chapters) and the Nero 'chpl' chapters "
+        f"({len(nero)}) disagree; the chapter track is used, as Apple Podcasts does"
+    )
+    hint = "write both from one chapter list, or remove one"
+    return chapters, (Notice(message, path, hint=hint),)
 
 
 def _truncated_mp4(

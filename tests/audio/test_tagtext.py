@@ -126,7 +126,7 @@ def test_m4a_other_controls_are_dropped_with_a_warning(tmp_path: Path, char: str
     assert info.chapters == (Chapter(0.0, "Take-home"),)
     code = f"U+{ord(char):04X}"
     assert [str(n) for n in info.notices] == [
-        warning(path, "chapter 1 title (MP4)", code),
+        warning(path, "chapter 1 title (QuickTime chapter track)", code),
         warning(path, "title (MP4 \xa9nam)", code),
         warning(path, "artist (MP4 \xa9ART)", code),
         warning(path, "comment (MP4 \xa9cmt)", code),
