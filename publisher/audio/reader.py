@@ -20,19 +20,20 @@ from mutagen import mp4 as _mp4
 from mutagen.id3 import CTOCFlags, ID3NoHeaderError
 from mutagen.mp4 import MP4Cover
 
-from publisher.audio import mp3frames, mp4boxes
+from publisher.audio import mp3frames, mp3tags, mp4boxes
+from publisher.audio.formats import (
+    ACCEPTED,
+    check_extension,
+    mp4_codec_name,
+    other_format,
+    picture,
+    unsupported,
+)
 from publisher.audio.tagtext import TagText
 from publisher.audio.window import Buffer, FileBuffer, chunk
 from publisher.errors import AudioError, Notice
 from publisher.model import AudioInfo, Chapter, Image
 
-ACCEPTED: dict[str, str] = {"mp3": "audio/mpeg", "m4a": "audio/x-m4a"}
-"""Accepted audio: file extension -> MIME type."""
-
-_NAMES = {"mp3": "MP3", "m4a": "M4A/AAC"}
-_ACCEPTED_HINT = "accepted: " + " or ".join(
-    f"{_NAMES[ext]} (.{ext}, {mime})" for ext, mime in ACCEPTED.items()
-)
 # mutagen is only partly annotated; its objects are handled as Any here.
 _ID3: Any = _id3.ID3
 _MP4: Any = _mp4.MP4
@@ -74,25 +75,25 @@ def read_audio(path: Path, *, measured: float | None = None) -> AudioInfo:
 
 def _read_mpeg(path: Path, buf: Buffer, size: int, measured: float | None) -> AudioInfo:
     if measured is not None and mp3frames.first_frame(buf) is not None:
-        _check_extension(path, "mp3")
+        check_extension(path, "mp3")
         return _with_id3(path, size, measured, _no_vbr_header(path, buf, measured))
     stream = mp3frames.scan(buf)
     if stream is None:
-        tag_end = mp3frames.id3v2_end(buf)
+        tag_end = mp3tags.id3v2_end(buf)
         if tag_end > size:
             problem = f"its ID3 tag claims {tag_end:,} bytes but the file has {size:,}"
             raise AudioError(f"audio file is truncated: {problem}", path, hint=_REDO)
-        other = _other_format(buf)
+        other = other_format(buf)
         if tag_end > 0 and other == "unrecognised data":
             raise AudioError("audio file holds an ID3 tag but no audio", path, hint=_REDO)
-        raise _unsupported(path, other)
+        raise unsupported(path, other)
     if stream.layer != 3:
         roman = "I" * stream.layer
-        raise _unsupported(path, f"MPEG Layer {roman} audio (MP{stream.layer})")
+        raise unsupported(path, f"MPEG Layer {roman} audio (MP{stream.layer})")
     if chunk(buf, 0, 4) == b"RIFF":
         # A WAV file wrapping MP3 (format 0x55): players told "audio/mpeg" may refuse it.
-        raise _unsupported(path, "MP3 audio in a WAV (RIFF) file")
-    _check_extension(path, "mp3")
+        raise unsupported(path, "MP3 audio in a WAV (RIFF) file")
+    check_extension(path, "mp3")
     if stream.truncated:
         raise _truncated_mp3(path, stream)
     if stream.switch is not None:
@@ -232,7 +233,7 @@ def _id3_artwork(frames: list[Any]) -> Image | None:
     pictures = [f for f in frames if f.mime != "-->"]  # "-->": a link, not a picture
     pictures.sort(key=lambda f: f.type != 3)  # the front cover first
     for pic in pictures:
-        image = _image(bytes(pic.data), str(pic.mime))
+        image = picture(bytes(pic.data), str(pic.mime))
         if image is not None:
             return image
     return None
@@ -252,9 +253,9 @@ def _read_mp4(path: Path, buf: Buffer, size: int) -> AudioInfo:
     codecs = {handler: codec for handler, codec in reversed(tracks)}
     video = [c for h, c in tracks if h == b"vide" and c not in _PICTURE_CODECS]
     if b"soun" not in codecs:
-        raise _unsupported(path, "MP4 video without audio" if video else "MP4 without audio")
+        raise unsupported(path, "MP4 video without audio" if video else "MP4 without audio")
     if video:
-        raise _unsupported(path, "MP4 video")
+        raise unsupported(path, "MP4 video")
     try:
         mp4 = _MP4(path)
     except _MUTAGEN_ERRORS as e:
@@ -265,8 +266,8 @@ def _read_mp4(path: Path, buf: Buffer, size: int) -> AudioInfo:
         # QuickTime and ffmpeg's mov muxer write them; mutagen does not look in there.
         codec = "mp4a.40"
     if not codec.startswith("mp4a.40"):
-        raise _unsupported(path, _mp4_codec_name(codec, codecs[b"soun"]))
-    _check_extension(path, "m4a")
+        raise unsupported(path, mp4_codec_name(codec, codecs[b"soun"]))
+    check_extension(path, "m4a")
     duration = float(mp4.info.length)
     if duration <= 0 and any(name == b"moof" for name, _, _ in top):
         # A fragmented MP4 (streaming/CMAF export) keeps its samples' durations in the
@@ -346,14 +347,6 @@ def _truncated_mp4(
     return AudioError(f"audio file is truncated: {problem}", path, hint=_REDO)
 
 
-def _mp4_codec_name(codec: str, fourcc: bytes) -> str:
-    if codec in ("mp4a.6b", "mp4a.69"):
-        return "MP3 audio in an MP4 container"
-    known = {"alac": "Apple Lossless (ALAC)", "ac-3": "AC-3", "ec-3": "E-AC-3", "Opus": "Opus"}
-    name = known.get(codec) or codec or fourcc.decode("latin-1").strip() or "unknown"
-    return f"{name} audio in an MP4 container"
-
-
 def _mp4_text(values: Any, text: TagText, tag: str) -> str | None:
     for value in values or ():
         cleaned = text.one_line(str(value), tag)
@@ -365,87 +358,13 @@ def _mp4_text(values: Any, text: TagText, tag: str) -> str | None:
 def _mp4_artwork(covers: Any) -> Image | None:
     for cover in covers or ():
         declared = "image/png" if cover.imageformat == MP4Cover.FORMAT_PNG else "image/jpeg"
-        image = _image(bytes(cover), declared)
+        image = picture(bytes(cover), declared)
         if image is not None:
             return image
     return None
 
 
 # --- shared -----------------------------------------------------------------------------
-
-
-def _check_extension(path: Path, content: str) -> None:
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix != content:
-        named = f"named .{suffix}" if suffix else "named without an extension"
-        raise AudioError(
-            f"contains {_NAMES[content]} audio but is {named}",
-            path,
-            hint=f"rename it to {path.stem}.{content}",
-        )
-
-
-def _unsupported(path: Path, what: str) -> AudioError:
-    suffix = path.suffix.lower().lstrip(".")
-    named = f", although named .{suffix}" if suffix in ACCEPTED else ""
-    return AudioError(f"unsupported audio format: {what}{named}", path, hint=_ACCEPTED_HINT)
-
-
-def _other_format(buf: Buffer) -> str:
-    """A name for content that is neither MPEG audio nor MP4."""
-    head = chunk(buf, 0, 64)
-    tag_end = mp3frames.id3v2_end(buf)
-    after_id3 = chunk(buf, tag_end, tag_end + 4)
-    signatures = [
-        (head[:4] == b"RIFF" and head[8:12] == b"WAVE", "WAV"),
-        (head[:4] == b"FORM" and head[8:11] == b"AIF", "AIFF"),
-        (head[:4] == b"fLaC" or after_id3 == b"fLaC", "FLAC"),
-        (head[:4] == b"OggS" and b"OpusHead" in head, "Opus (Ogg)"),
-        (head[:4] == b"OggS" and b"\x01vorbis" in head, "Ogg Vorbis"),
-        (head[:4] == b"OggS" and b"\x7fFLAC" in head, "FLAC (Ogg)"),
-        (head[:4] == b"OggS", "Ogg"),
-        (head[:4] == b"\x30\x26\xb2\x75", "WMA (ASF)"),
-        (head[:5] == b"%PDF-", "PDF document"),
-        (
-            len(after_id3) == 4
-            and (after_id3[0] << 4 | after_id3[1] >> 4) == 0xFFF
-            and after_id3[1] & 6 == 0,
-            "AAC in ADTS (.aac)",
-        ),
-    ]
-    for matched, name in signatures:
-        if matched:
-            return name
-    return "text" if _looks_like_text(chunk(buf, 0, 4096)) else "unrecognised data"
-
-
-def _looks_like_text(head: bytes) -> bool:
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as e:
-        if e.start < len(head) - 3:
-            return False
-        text = head[: e.start].decode("utf-8")
-    return all(c.isprintable() or c in "\t\r\n" for c in text)
-
-
-def _image(data: bytes, declared: str) -> Image | None:
-    """Image bytes with their MIME type, taken from the bytes when they are recognisable."""
-    if not data:
-        return None
-    sniffed = [
-        (data.startswith(b"\xff\xd8\xff"), "image/jpeg"),
-        (data.startswith(b"\x89PNG\r\n\x1a\n"), "image/png"),
-        (data[:6] in (b"GIF87a", b"GIF89a"), "image/gif"),
-        (data[:4] == b"RIFF" and data[8:12] == b"WEBP", "image/webp"),
-    ]
-    for matched, mime in sniffed:
-        if matched:
-            return Image(mime, data)
-    declared = declared.strip().lower()
-    aliases = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
-    mime = aliases.get(declared, declared)
-    return Image(mime, data) if "/" in mime else None
 
 
 def _said(error: Exception, path: Path) -> str:

@@ -37,7 +37,7 @@ from mutagen.id3 import COMM, ID3, TIT2, TPE1
 from mutagen.id3._util import unsynch
 from mutagen.mp4 import MP4, MP4Cover
 
-from publisher.audio import mp3frames
+from publisher.audio import mp3frames, mp3tags
 from publisher.audio.reader import read_audio
 from publisher.errors import AudioError
 from publisher.model import Chapter
@@ -166,7 +166,7 @@ def test_leading_zero_fill_of_any_length(plain: bytes, put: Callable[[str, bytes
     path = put("tagged.mp3", plain)
     tag.save(path)
     data = path.read_bytes()
-    end = mp3frames.id3v2_end(data)
+    end = mp3tags.id3v2_end(data)
     path = put("tagged_zero.mp3", data[:end] + bytes(300_000) + data[end:])
     info = read_audio(path)
     assert info.title == "Padded"
@@ -194,7 +194,7 @@ def test_id3_tag_claiming_a_wrong_size(plain: bytes, put: Callable[[str, bytes],
     tag.add(TIT2(encoding=3, text=["Sized"]))
     tag.save(path, v2_version=3, padding=lambda info: 0)
     data = path.read_bytes()
-    size = mp3frames.id3v2_end(data) - 10
+    size = mp3tags.id3v2_end(data) - 10
     for delta in (-5, 5, 300):
         wrong = data[:6] + syncsafe(size + delta) + data[10:]
         assert_true_length(put(f"d{delta}.mp3", wrong))
