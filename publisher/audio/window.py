@@ -17,6 +17,9 @@ from typing import BinaryIO
 # Big enough that the per-window overhead vanishes beside the walk (a window holds ~10,000
 # frames), small enough that memory stays flat whatever the file's size.
 WINDOW = 4 << 20
+# What a small read (a box header, a tag's size) reads ahead: jumping from box to box over a
+# long M4A must not read 4 MB at each jump.
+_SMALL = 64 << 10
 
 
 class FileBuffer:
@@ -36,16 +39,17 @@ class FileBuffer:
     def __len__(self) -> int:
         return self._size
 
-    def window(self, pos: int, need: int) -> tuple[bytes, int]:
+    def window(self, pos: int, need: int, ahead: int | None = None) -> tuple[bytes, int]:
         """``(data, base)``: a window holding ``[pos, pos + need)`` (as far as the file goes)
-        at ``data[pos - base:]``. The window is reused while it covers the range."""
+        at ``data[pos - base:]``. The window is reused while it covers the range; a new one
+        holds ``ahead`` bytes (default: a whole window)."""
         base, data = self._base, self._data
         if base <= pos and pos + need <= base + len(data):
             return data, base
         if base <= pos and base + len(data) == self._size:
             return data, base  # the window already reaches the end of the file
         self._file.seek(pos)
-        self._data = self._file.read(max(need, self._window))
+        self._data = self._file.read(max(need, min(ahead or self._window, self._window)))
         self._base = pos
         return self._data, pos
 
@@ -55,7 +59,7 @@ class FileBuffer:
                 key += self._size
             if not 0 <= key < self._size:
                 raise IndexError("FileBuffer index out of range")
-            data, base = self.window(key, 1)
+            data, base = self.window(key, 1, _SMALL)
             return data[key - base]
         start, stop, _ = key.indices(self._size)
         if stop <= start:
@@ -63,7 +67,7 @@ class FileBuffer:
         if stop - start > self._window:
             self._file.seek(start)
             return self._file.read(stop - start)
-        data, base = self.window(start, stop - start)
+        data, base = self.window(start, stop - start, _SMALL)
         return data[start - base : stop - base]
 
 
