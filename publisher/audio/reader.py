@@ -357,7 +357,7 @@ def _mp4_text(values: Any, text: TagText, tag: str) -> str | None:
 
 def _mp4_artwork(covers: Any) -> Image | None:
     for cover in covers or ():
-        declared = "image/png" if cover.imageformat == MP4Cover.FORMAT_PNG else "image/jpeg"
+        declared = "png" if cover.imageformat == MP4Cover.FORMAT_PNG else "jpg"
         image = picture(bytes(cover), declared)
         if image is not None:
             return image

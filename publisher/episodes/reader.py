@@ -20,7 +20,7 @@ from publisher.episodes.pairing import (
     find_audio,
     find_notes,
 )
-from publisher.errors import EpisodeError, PublisherError, raise_all
+from publisher.errors import EpisodeError, Notice, PublisherError, raise_all
 from publisher.model import AudioInfo, Episode, Show
 
 
@@ -30,7 +30,7 @@ class ReadResult:
     and the problems of the episodes that could not be read."""
 
     episodes: tuple[Episode, ...]
-    notices: tuple[str, ...]
+    notices: tuple[Notice, ...]
     problems: tuple[PublisherError, ...] = ()
 
 
@@ -43,7 +43,7 @@ def read_episodes(
     notes = find_notes(show.root / NOTES_DIR, problems)
     audio, claimed = find_audio(show.root / EPISODES_DIR, set(notes), read_audio, problems)
     episodes: list[Episode] = []
-    notices: list[str] = []
+    notices: list[Notice] = []
     for slug, note in sorted(notes.items()):
         if slug not in audio:
             if slug in claimed:  # its audio file has a problem of its own
@@ -62,11 +62,11 @@ def read_episodes(
             problems.append(e)
             continue
         episodes.append(episode)
-        notices.extend(str(n) for n in episode.audio.notices)  # e.g. a VBR MP3 without header
+        notices.extend(episode.audio.notices)  # e.g. a VBR MP3 without a Xing header
         if notice:
             notices.append(notice)
     problems.extend(duplicate_guids(episodes))
-    notices.extend(str(n) for n in case_twins(episodes))
+    notices.extend(case_twins(episodes))
     if raise_problems:
         raise_all(problems)
     return ReadResult(tuple(episodes), tuple(notices), tuple(problems))
@@ -79,7 +79,7 @@ def _episode(
     files: EpisodeFiles,
     read_audio: AudioReader,
     guid_mode: GuidMode,
-) -> tuple[Episode, str | None]:
+) -> tuple[Episode, Notice | None]:
     front = read_front_matter(note, ZoneInfo(show.timezone))
     problems = list(front.problems)
     v = front.values

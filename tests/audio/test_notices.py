@@ -94,7 +94,6 @@ def test_check_passes_audio_warnings_on(tmp_path: Path) -> None:
     root = copy_show(tmp_path / "show")
     path = root / "episodes" / "2026-09-01-imaging-without-pain.mp3"
     path.write_bytes((DATA / "vbr_noxing.mp3").read_bytes())
-    plan = build.prepare(root, now=FIXED_NOW, guid_mode="ignore")
-    (warning,) = (n for n in plan.notices if "Xing/VBRI" in n)
-    info = read_audio(path)
-    assert warning == str(info.notices[0])
+    checked = build.check(root, now=FIXED_NOW, guid_mode="ignore")
+    (warning,) = (n for n in checked.notices if "Xing/VBRI" in n.message)
+    assert warning == read_audio(path).notices[0]
