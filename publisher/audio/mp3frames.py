@@ -310,11 +310,8 @@ def scan(buf: Buffer) -> Scan | None:
         limit = end - 4 if reach >= len(buf) else min(end - 4, reach - _MARGIN)
         count, pos, stopped = _walk(data, base, pos, end, limit, fixed, lengths)
         frames += count
-        if stopped == "cut":
-            cut_at = pos
-            break
-        if stopped == "info":
-            second = pos
+        if stopped in ("cut", "info"):  # a frame cut short; a second encode's info frame
+            cut_at, second = (pos, None) if stopped == "cut" else (None, pos)
             break
         if stopped == "window":
             continue
