@@ -55,6 +55,7 @@ class AudioInfo:
     comment: str | None = None
     chapters: tuple[Chapter, ...] = ()
     artwork: Image | None = None
+    notices: tuple[Notice, ...] = ()  # warnings about the file that do not stop a run
 
     @property
     def seconds(self) -> int:
