@@ -1,0 +1,576 @@
+"""A read feed -> an :class:`ImportPlan`: config values, one note per item, what to fetch,
+and every mapping made and everything left out (pure: no I/O).
+
+Every value our rules refuse is mapped, dropped or drafted here, and each change is listed,
+so an imported show passes ``check`` and the summary names everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from publisher.config.show import podcast_guid
+from publisher.errors import PublisherError
+from publisher.importer import html, legacy
+from publisher.importer.model import Change, Fetch, ImportPlan, NotePlan, RemoteEnclosure
+from publisher.importer.read import Channel, FeedItem, FeedPerson
+
+MAX_DESCRIPTION_BYTES = 4000  # C-02, I-06
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
+_EMAIL = re.compile(r"[^@\s<>\"'()]+@[^@\s<>\"'()]+\.[A-Za-z]{2,}")
+_MPEG = ("audio/mpeg", "audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg")
+_MP4 = ("audio/x-m4a", "audio/m4a", "audio/mp4", "audio/x-mp4", "audio/aac-mp4")
+TRANSCRIPT_EXTENSIONS = {  # preferred first; our reader takes one transcript per episode
+    "text/vtt": "vtt",
+    "application/x-subrip": "srt",
+    "application/srt": "srt",
+    "application/json": "transcript.json",
+    "text/html": "html",
+    "text/plain": "txt",
+}
+# Names what the duplicate-GUID drafts get instead (uuid5 of the old GUID and the stem).
+_DRAFT_NAMESPACE = uuid.UUID("6f1d0c9e-3c1b-5b8e-9a53-2f4b1f0c7a11")
+
+
+def map_feed(
+    channel: Channel,
+    *,
+    old_feed_url: str | None,
+    taken_stems: Iterable[str] = (),
+    known_guids: Iterable[str] = (),
+) -> ImportPlan:
+    """The import plan for ``channel``. ``taken_stems`` and ``known_guids`` are the show's
+    own when updating: items with a known GUID are skipped, new stems avoid the taken ones."""
+    m = _Mapper(channel)
+    config, artwork = m.channel_config(old_feed_url)
+    notes, already = m.items(set(taken_stems), set(known_guids))
+    prefix = _common_prefix(notes, m)
+    if prefix:
+        config = (*config, ("enclosure_prefix", prefix))
+    guid = dict(config)["podcast_guid"]
+    return ImportPlan(
+        source=channel.source,
+        config=config,
+        artwork=artwork,
+        notes=tuple(notes),
+        mappings=tuple(m.mappings),
+        left_out=tuple(m.left_out),
+        warnings=tuple(m.warnings),
+        old_feed_url=old_feed_url,
+        podcast_guid=str(guid),
+        enclosure_prefix=prefix,
+        already_here=already,
+    )
+
+
+class _Mapper:
+    def __init__(self, channel: Channel) -> None:
+        self.ch = channel
+        self.mappings: list[Change] = []
+        self.left_out: list[Change] = []
+        self.warnings: list[Change] = []
+
+    def mapped(self, where: str, text: str) -> None:
+        self.mappings.append(Change(where, text))
+
+    # --- channel ---------------------------------------------------------------------
+
+    def channel_config(
+        self, old_feed_url: str | None
+    ) -> tuple[tuple[tuple[str, Any], ...], Fetch | None]:
+        ch, c = self.ch, "channel"
+        out: list[tuple[str, Any]] = [("title", ch.title or "")]
+        if not ch.title:
+            self.warnings.append(Change(c, "the feed has no <title>: fill in 'title'"))
+        description = html.to_text(ch.description or ch.summary or "")
+        if ch.description and description != ch.description.strip():
+            self.mapped(c, "description: HTML converted to plain text [C-02]")
+        if not description:
+            description = ch.title
+            self.mapped(c, "description: none in the feed; the title is used [C-02]")
+        if len(description.encode()) > MAX_DESCRIPTION_BYTES:
+            description = _cut(description, MAX_DESCRIPTION_BYTES)
+            self.mapped(c, "description: over 4000 bytes; shortened at a word [C-02]")
+        out.append(("description", description))
+        author = ch.author or ch.owner_name or ch.title
+        if not ch.author:
+            self.mapped(c, f"author: no itunes:author; {author!r} is used [C-08]")
+        out.append(("author", author))
+        email = ch.owner_email or _email_in(ch.managing_editor)
+        if not ch.owner_email and email:
+            self.mapped(c, "owner email: from managingEditor/webMaster [C-09]")
+        if not email:
+            self.warnings.append(
+                Change(c, "no owner email in the feed: fill in 'owner.email' [C-09]")
+            )
+        out.append(("owner", {"name": ch.owner_name or author, "email": email or ""}))
+        out.append(("language", self._language()))
+        out.append(("categories", self._categories()))
+        explicit = legacy.explicit_value(ch.explicit)
+        if ch.explicit and ch.explicit.strip() not in ("true", "false"):
+            word = "dropped (false)" if explicit is None else str(explicit).lower()
+            self.mapped(c, f"explicit: {ch.explicit!r} -> {word} [C-06]")
+        out.append(("explicit", bool(explicit)))
+        artwork = None
+        if _fetchable(ch.image):
+            assert ch.image is not None
+            artwork = Fetch(ch.image, "artwork", "artwork")
+        else:
+            self.warnings.append(
+                Change(c, "no usable show artwork in the feed: add 'artwork' [C-03]")
+            )
+        out.append(("artwork", "artwork.jpg"))
+        kind = (ch.type or "episodic").strip().lower()
+        if kind not in ("episodic", "serial"):
+            self.mapped(c, f"type: {ch.type!r} -> episodic [C-10]")
+            kind = "episodic"
+        out.append(("type", kind))
+        if ch.copyright:
+            out.append(("copyright", ch.copyright))
+        locked = (ch.locked or "").lower() in ("yes", "true")
+        if ch.locked is not None:
+            out.append(("locked", locked))
+        persons = self._persons(ch.persons, c)
+        if persons:
+            out.append(("persons", persons))
+        funding = self._funding()
+        if funding:
+            out.append(("funding", funding))
+        if ch.new_feed_url:
+            self.warnings.append(
+                Change(
+                    c, f"the feed already says it moved to {ch.new_feed_url} (itunes:new-feed-url)"
+                )
+            )
+        out.append(("podcast_guid", self._podcast_guid(old_feed_url)))
+        if old_feed_url:
+            out.append(("imported_from", old_feed_url))
+        return tuple(out), artwork
+
+    def _language(self) -> str:
+        raw = (self.ch.language or "").strip()
+        lang = raw.lower().replace("_", "-")
+        if not _LANGUAGE.match(lang):
+            self.mapped(
+                "channel",
+                f"language: {raw!r} is not an ISO 639 code; 'en' is used: change it if wrong [C-04]"
+                if raw
+                else "language: none in the feed; 'en' is used: change it if wrong [C-04]",
+            )
+            return "en"
+        if lang != raw:
+            self.mapped("channel", f"language: {raw!r} -> {lang!r} [C-04]")
+        return lang
+
+    def _categories(self) -> list[str]:
+        found: list[str] = []
+        pairs = [(p, s) for p, subs in self.ch.categories for s in (subs or (None,))]
+        for parent, sub in pairs:
+            written = parent + (f" > {sub}" if sub else "")
+            new = legacy.map_category(parent, sub)
+            if new is None:
+                self.left_out.append(
+                    Change("channel", f"category {written!r}: not an Apple category [C-05]")
+                )
+                continue
+            text = new[0] + (f" > {new[1]}" if new[1] else "")
+            if text != written:
+                self.mapped("channel", f"category {written!r} -> {text!r} [C-05]")
+            if text not in found:
+                found.append(text)
+        if not found:
+            self.warnings.append(
+                Change("channel", "no Apple category in the feed: fill in 'categories' [C-05]")
+            )
+        return found
+
+    def _funding(self) -> dict[str, str] | None:
+        for i, (url, label) in enumerate(self.ch.funding):
+            if i > 0:
+                self.left_out.append(Change("channel", f"funding {url}: only the first is kept"))
+                continue
+            if not (_https(url) and url.isascii()):
+                self.left_out.append(Change("channel", f"funding {url!r}: not an https URL [C-14]"))
+                continue
+            text = label or "Support the show"
+            if len(text) > 128:
+                text = _cut(text, 128, chars=True)
+                self.mapped("channel", "funding label: over 128 characters; shortened [C-14]")
+            return {"url": url, "label": text}
+        return None
+
+    def _podcast_guid(self, old_feed_url: str | None) -> str:
+        given = self.ch.podcast_guid
+        if given:
+            try:
+                return str(uuid.UUID(given))
+            except ValueError:
+                self.left_out.append(
+                    Change("channel", f"podcast:guid {given!r}: not a UUID [C-12]")
+                )
+        if old_feed_url:
+            guid = podcast_guid(old_feed_url)
+            self.mapped(
+                "channel", f"podcast_guid: the Podcasting 2.0 recipe for {old_feed_url} [C-12]"
+            )
+            return guid
+        raise PublisherError(
+            "the old feed's URL is unknown, and the show's identity is made from it [C-12]",
+            self.ch.source,
+            None,
+            "pass --old-feed-url URL",
+        )
+
+    def _persons(self, persons: tuple[FeedPerson, ...], where: str) -> list[Any]:
+        out: list[Any] = []
+        for p in persons:
+            spec: dict[str, str] = {"name": p.name[:128]}
+            if p.role:
+                spec["role"] = p.role.strip().lower()
+            if p.group:
+                spec["group"] = p.group.strip().lower()
+            for key, url in (("img", p.img), ("href", p.href)):
+                if url and _https(url) and url.isascii():
+                    spec[key] = url
+                elif url:
+                    self.mapped(
+                        where, f"person {p.name!r}: {key} {url!r} dropped (not https) [D-04]"
+                    )
+            out.append(spec["name"] if list(spec) == ["name"] else spec)
+        return out
+
+    # --- items -----------------------------------------------------------------------
+
+    def items(self, taken: set[str], known: set[str]) -> tuple[list[NotePlan], int]:
+        usable: list[tuple[FeedItem, dt.datetime, RemoteEnclosure, str]] = []
+        for item in self.ch.items:
+            where = _item_name(item)
+            if item.published is None:
+                reason = f"date {item.pub_date!r} cannot be read" if item.pub_date else "no pubDate"
+                self.left_out.append(Change(where, f"not imported: {reason}"))
+                continue
+            enclosure = self._enclosure(item, where)
+            if enclosure is None:
+                continue
+            usable.append((item, item.published, *enclosure))
+        usable.sort(key=lambda u: (u[1], -u[0].index))  # oldest first; feeds list newest first
+        notes: list[NotePlan] = []
+        seen: dict[str, str] = {}
+        stems = set(taken)
+        already = 0
+        for position, (item, date, enc, ext) in enumerate(usable, start=1):
+            guid = item.guid or enc.url
+            if guid in known:
+                already += 1
+                continue
+            stem = self._stem(item, date, position, stems)
+            stems.add(stem)
+            if not item.guid:
+                self.mapped(
+                    stem, "no guid in the feed: the enclosure URL is its GUID, as apps use [I-04]"
+                )
+            draft = False
+            if guid in seen:
+                draft = True
+                self.warnings.append(
+                    Change(
+                        stem,
+                        f"guid {guid!r} is also {seen[guid]}'s: imported as draft: true "
+                        "with a new guid [I-04]",
+                    )
+                )
+                guid = str(uuid.uuid5(_DRAFT_NAMESPACE, f"{guid}\n{stem}"))
+            else:
+                seen[guid] = stem
+            notes.append(self._note(item, stem, date, guid, enc, ext, draft))
+        if self.ch.type and self.ch.type.strip().lower() == "serial":
+            notes = self._number_serial(notes)
+        return notes, already
+
+    def _enclosure(self, item: FeedItem, where: str) -> tuple[RemoteEnclosure, str] | None:
+        if not item.enclosures:
+            self.left_out.append(Change(where, "not imported: no enclosure"))
+            return None
+        for enc in item.enclosures:
+            kind = enc.type.strip().lower().split(";")[0]
+            path = urlsplit(enc.url).path.lower()
+            if kind in _MPEG or (
+                kind in ("", "application/octet-stream") and path.endswith(".mp3")
+            ):
+                mime, ext = "audio/mpeg", "mp3"
+            elif kind in _MP4 or (
+                kind in ("", "application/octet-stream") and path.endswith(".m4a")
+            ):
+                mime, ext = "audio/x-m4a", "m4a"
+            else:
+                continue
+            url = enc.url
+            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+                self.left_out.append(
+                    Change(where, f"not imported: enclosure {url!r} is not an http(s) URL")
+                )
+                return None
+            if not url.isascii():
+                url = quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+                self.mapped(where, "enclosure URL: non-ASCII characters percent-encoded [D-05]")
+            length = _int(enc.length.replace(",", ""))
+            if kind != mime:
+                self.mapped(where, f"enclosure type {enc.type!r} -> {mime} [I-02]")
+            return RemoteEnclosure(url, length if length and length > 0 else None, mime), ext
+        types = ", ".join(sorted({e.type or "none" for e in item.enclosures}))
+        self.left_out.append(
+            Change(
+                where, f"not imported: the enclosure is not MP3 or M4A audio (type {types}) [I-02]"
+            )
+        )
+        return None
+
+    def _stem(self, item: FeedItem, date: dt.datetime, position: int, stems: set[str]) -> str:
+        words = slug_words(item.title)
+        if not words:
+            number = _int(item.episode or "")
+            words = f"episode-{number if number and number > 0 else position}"
+        base = f"{date.date().isoformat()}-{words}"
+        stem, n = base, 1
+        while stem.lower() in {s.lower() for s in stems}:
+            n += 1
+            stem = f"{base}-{n}"
+        return stem
+
+    def _note(
+        self,
+        item: FeedItem,
+        stem: str,
+        date: dt.datetime,
+        guid: str,
+        enc: RemoteEnclosure,
+        ext: str,
+        draft: bool,
+    ) -> NotePlan:
+        fields: list[tuple[str, Any]] = [
+            ("title", item.title or stem),
+            ("date", date.isoformat()),
+            ("guid", guid),
+        ]
+        if not item.title:
+            self.mapped(stem, "no title in the feed: the file stem is used")
+        for key, raw in (("season", item.season), ("episode", item.episode)):
+            if raw is None:
+                continue
+            value = _int(raw)
+            if value is None or value < 1:
+                self.mapped(stem, f"{key} {raw!r} dropped: not a whole number from 1 [I-12]")
+            else:
+                fields.append((key, value))
+        if item.episode_type:
+            kind = item.episode_type.strip().lower()
+            if kind in ("trailer", "bonus"):
+                fields.append(("episode_type", kind))
+            elif kind != "full":
+                self.mapped(stem, f"episode type {item.episode_type!r} -> full [I-13]")
+        if item.explicit is not None:
+            value = legacy.explicit_value(item.explicit)
+            if value is None:
+                self.mapped(stem, f"explicit {item.explicit!r} dropped (the show's is used) [I-11]")
+            else:
+                fields.append(("explicit", value))
+                if item.explicit.strip() not in ("true", "false"):
+                    self.mapped(stem, f"explicit {item.explicit!r} -> {str(value).lower()} [I-11]")
+        converted = html.to_markdown(item.html)
+        for anchor in converted.dead_anchors:
+            self.mapped(stem, f"in-page link to {anchor}, which does not exist: made plain text")
+        for anchor in converted.live_anchors:
+            self.mapped(
+                stem, f"in-page link to {anchor}: made plain text (the note keeps no anchors)"
+            )
+        summary = html.to_text(item.summary or item.subtitle or "")
+        notes_bytes = len(item.html.encode())
+        if notes_bytes > MAX_DESCRIPTION_BYTES:
+            if not summary:
+                summary = _cut(html.to_text(item.html).split("\n\n")[0], 600)
+            self.mapped(
+                stem,
+                f"notes are {notes_bytes} bytes, over the feed description's 4000: the "
+                "description carries 'summary' and a link to the full notes [I-06]",
+            )
+        if summary:
+            if len(summary.encode()) > MAX_DESCRIPTION_BYTES:
+                summary = _cut(summary, MAX_DESCRIPTION_BYTES)
+                self.mapped(stem, "summary: over 4000 bytes; shortened at a word [I-06]")
+            fields.append(("summary", summary))
+        if item.keywords:
+            words = [k.strip() for k in item.keywords.split(",") if k.strip()]
+            if words:
+                fields.append(("keywords", words))
+        persons = self._persons(item.persons, stem)
+        if persons:
+            fields.append(("persons", persons))
+        if draft:
+            fields.append(("draft", True))
+        duration = legacy.duration_seconds(item.duration)
+        if item.duration and duration is not None and item.duration.strip() != str(duration):
+            self.mapped(stem, f"duration {item.duration!r} -> {duration} seconds [I-08]")
+        elif item.duration and duration is None:
+            self.mapped(stem, f"duration {item.duration!r} cannot be read; dropped [I-08]")
+        _, media_url = legacy.split_prefix(enc.url)
+        return NotePlan(
+            stem=stem,
+            title=item.title or stem,
+            date=date,
+            guid=guid,
+            fields=tuple(fields),
+            body=converted.markdown,
+            enclosure=enc,
+            media_url=media_url,
+            extension=ext,
+            duration=duration,
+            draft=draft,
+            extras=self._extras(item, stem),
+        )
+
+    def _extras(self, item: FeedItem, stem: str) -> tuple[Fetch, ...]:
+        extras: list[Fetch] = []
+        if item.image and item.image != self.ch.image:
+            if _fetchable(item.image):
+                extras.append(Fetch(item.image, f"episodes/{stem}", "image", stem))
+            else:
+                self.left_out.append(
+                    Change(stem, f"episode image {item.image!r}: not an http(s) URL")
+                )
+        ranked = sorted(
+            (t for t in item.transcripts if t.type.strip().lower() in TRANSCRIPT_EXTENSIONS),
+            key=lambda t: list(TRANSCRIPT_EXTENSIONS).index(t.type.strip().lower()),
+        )
+        chosen = next((t for t in ranked if _fetchable(t.url)), None)
+        if chosen is not None:
+            ext = TRANSCRIPT_EXTENSIONS[chosen.type.strip().lower()]
+            extras.append(Fetch(chosen.url, f"episodes/{stem}.{ext}", "transcript", stem))
+        for t in item.transcripts:
+            if t is not chosen:
+                self.left_out.append(
+                    Change(
+                        stem,
+                        f"transcript {t.url} ({t.type}): one transcript per episode is kept [I-14]",
+                    )
+                )
+        if item.chapters is not None:
+            if _fetchable(item.chapters.url):
+                extras.append(
+                    Fetch(item.chapters.url, f"episodes/{stem}.chapters.json", "chapters", stem)
+                )
+            else:
+                self.left_out.append(
+                    Change(stem, f"chapters {item.chapters.url!r}: not an http(s) URL")
+                )
+        return tuple(extras)
+
+    def _number_serial(self, notes: list[NotePlan]) -> list[NotePlan]:
+        """A serial show needs every episode numbered (C-10): number the rest in date order."""
+        used = {dict(n.fields).get("episode") for n in notes}
+        out: list[NotePlan] = []
+        next_free = 1
+        for note in notes:  # oldest first
+            if "episode" in dict(note.fields):
+                out.append(note)
+                continue
+            while next_free in used:
+                next_free += 1
+            used.add(next_free)
+            self.mapped(
+                note.stem,
+                f"serial show: no episode number; numbered {next_free} in date order [C-10]",
+            )
+            fields = (*note.fields, ("episode", next_free))
+            out.append(NotePlan(**{**note.__dict__, "fields": fields}))
+        return out
+
+
+def clean_chapters(data: Any) -> tuple[Any, int]:
+    """JSON chapters with every non-https ``url``/``img`` dropped [D-04]; and how many were."""
+    dropped = 0
+    if isinstance(data, dict) and isinstance(data.get("chapters"), list):
+        for chapter in data["chapters"]:
+            if not isinstance(chapter, dict):
+                continue
+            for key in ("url", "img"):
+                value = chapter.get(key)
+                if value is not None and not (isinstance(value, str) and _https(value)):
+                    del chapter[key]
+                    dropped += 1
+    return data, dropped
+
+
+def slug_words(title: str) -> str:
+    """An ASCII slug from a title: 'Red flags: what they tell you' -> 'red-flags-what-they-tell-you'."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    slug = ""
+    for w in words:  # at most 60 characters, ending at a whole word
+        if len(slug) + len(w) + 1 > 60:
+            break
+        slug = f"{slug}-{w}" if slug else w
+    return slug or "-".join(words)[:60].strip("-")
+
+
+def _common_prefix(notes: list[NotePlan], m: _Mapper) -> str | None:
+    counts = Counter(legacy.split_prefix(n.enclosure.url)[0] for n in notes)
+    counts.pop("", None)
+    if not counts:
+        return None
+    prefix, count = counts.most_common(1)[0]
+    m.mapped(
+        "channel",
+        f"enclosure_prefix: the old feed put {prefix} in front of {count} of {len(notes)} "
+        "enclosure URLs; proposed for yours",
+    )
+    return prefix
+
+
+def _item_name(item: FeedItem) -> str:
+    title = item.title[:60] + ("…" if len(item.title) > 60 else "")
+    return f"item {item.index} {title!r}" if title else f"item {item.index}"
+
+
+def _cut(text: str, limit: int, *, chars: bool = False) -> str:
+    """``text`` cut at a word to at most ``limit`` bytes (or characters), with an ellipsis."""
+    size = (lambda s: len(s)) if chars else (lambda s: len(s.encode()))
+    if size(text) <= limit:
+        return text
+    out = ""
+    for word in text.split(" "):
+        candidate = f"{out} {word}" if out else word
+        if size(candidate + "…") > limit:
+            break
+        out = candidate
+    return out.rstrip(" ,;:") + "…"
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def _email_in(text: str | None) -> str | None:
+    found = _EMAIL.search(text or "")
+    return found.group(0) if found else None
+
+
+def _https(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme == "https" and bool(parts.netloc)
+
+
+def _fetchable(url: str | None) -> bool:
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
