@@ -32,7 +32,7 @@ class Converted:
     live_anchors: tuple[str, ...]  # in-page links whose target the conversion drops
 
 
-class _Converter(MarkdownConverter):  # type: ignore[misc]  # markdownify is untyped
+class _Converter(MarkdownConverter):
     """markdownify with images as links (a note has no place for remote images)."""
 
     def convert_img(self, el: object, text: str, parent_tags: object = None) -> str:

@@ -508,7 +508,7 @@ def clean_chapters(data: Any) -> tuple[Any, int]:
 
 
 def slug_words(title: str) -> str:
-    """An ASCII slug from a title: 'Red flags: what they tell you' -> 'red-flags-what-they-tell-you'."""
+    """An ASCII slug from a title: 'Red flags: what they say' -> 'red-flags-what-they-say'."""
     text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", text.lower())
     slug = ""
@@ -540,7 +540,10 @@ def _item_name(item: FeedItem) -> str:
 
 def _cut(text: str, limit: int, *, chars: bool = False) -> str:
     """``text`` cut at a word to at most ``limit`` bytes (or characters), with an ellipsis."""
-    size = (lambda s: len(s)) if chars else (lambda s: len(s.encode()))
+
+    def size(s: str) -> int:
+        return len(s) if chars else len(s.encode())
+
     if size(text) <= limit:
         return text
     out = ""

@@ -1,0 +1,475 @@
+"""``publisher import``: a host's feed -> a show folder that ``check`` accepts.
+
+read (the feed) -> map (pure: :mod:`.mapping`) -> fetch (media, art, extras) -> write (config
+and notes). A dry run stops after mapping. ``update`` adds the items published since, by GUID,
+and fetches the audio of notes that still publish the old host's file; it changes nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from publisher import artwork
+from publisher.audio import read_audio
+from publisher.config import yamldoc
+from publisher.config.show import CONFIG_NAME
+from publisher.episodes.reader import AUDIO_EXTENSIONS, EPISODES_DIR, NOTES_DIR, split_front_matter
+from publisher.errors import ConfigError, EpisodeError, PublisherError, raise_all
+from publisher.importer import download, legacy, mapping, write
+from publisher.importer.model import Change, Fetch, ImportPlan, ImportReport, NotePlan
+from publisher.importer.read import read_feed
+
+Events = Callable[[download.Event], None]
+
+
+@dataclass(frozen=True)
+class Existing:
+    """What a show folder already holds (for ``--update``)."""
+
+    imported_from: str | None
+    guids: frozenset[str]
+    stems: frozenset[str]
+    remote: tuple[tuple[str, str], ...]  # (stem, enclosure url) of notes without their audio
+
+
+def import_show(
+    source: str | None,
+    root: Path,
+    *,
+    dry_run: bool = False,
+    update: bool = False,
+    keep_remote: bool = False,
+    old_feed_url: str | None = None,
+    events: Events | None = None,
+    workers: int = 4,
+) -> ImportReport:
+    """Import the feed at ``source`` (a URL or a file) into the show folder ``root``.
+
+    Raises PublisherError: a folder that holds a show already (without ``update``), a feed
+    that cannot be read, an old feed URL that cannot be told.
+    """
+    config_path = root / CONFIG_NAME
+    existing = Existing(None, frozenset(), frozenset(), ())
+    if update:
+        if not config_path.exists():
+            raise ConfigError(
+                "no show here to update", config_path, None, "import without --update"
+            )
+        existing = read_existing(root)
+        source = source or existing.imported_from
+        if not source:
+            raise ConfigError(
+                "no 'imported_from' here, and no SOURCE given",
+                config_path,
+                None,
+                "publisher import --update URL",
+            )
+    elif config_path.exists():
+        raise ConfigError(
+            "this folder already holds a show",
+            config_path,
+            None,
+            "use --update to add the episodes published since, or pick another --show folder",
+        )
+    if not source:
+        raise PublisherError("name the feed to import: publisher import URL (or a saved file)")
+    channel = read_feed(_read_source(source), source)
+    old = old_feed_url or existing.imported_from or channel.self_url
+    if old is None and _is_url(source):
+        old = source
+    if not old:
+        raise PublisherError(
+            'the old feed\'s URL is unknown: the feed has no atom:link rel="self" and SOURCE '
+            "is a file",
+            source,
+            None,
+            "pass --old-feed-url URL (the address apps subscribe to)",
+        )
+    if not _is_url(old):
+        raise PublisherError(f"the old feed URL {old!r} is not an http(s) URL", source)
+    plan = mapping.map_feed(
+        channel, old_feed_url=old, taken_stems=existing.stems, known_guids=existing.guids
+    )
+    if dry_run:
+        return ImportReport(
+            plan,
+            str(root),
+            True,
+            mappings=plan.mappings,
+            left_out=plan.left_out,
+            warnings=plan.warnings,
+        )
+    return _Import(root, plan, keep_remote=keep_remote, update=update, events=events).run(
+        existing, workers
+    )
+
+
+def read_existing(root: Path) -> Existing:
+    """GUIDs, stems, and notes publishing a remote enclosure, of the show in ``root``."""
+    config = yamldoc.load(
+        (root / CONFIG_NAME).read_text("utf-8-sig"), root / CONFIG_NAME, error=ConfigError
+    ).data
+    imported = config.get("imported_from") if isinstance(config, dict) else None
+    guids, stems, remote = set(), set(), []
+    problems: list[PublisherError] = []
+    for note in sorted((root / NOTES_DIR).glob("*.md")):
+        stems.add(note.stem)
+        try:
+            front, _, _ = split_front_matter(note.read_text("utf-8-sig"), note)
+            meta = yamldoc.load(front, note, first_line=2, error=EpisodeError).data or {}
+        except (PublisherError, UnicodeDecodeError) as e:
+            problems.append(e if isinstance(e, PublisherError) else EpisodeError(str(e), note))
+            continue
+        if isinstance(meta, dict) and meta.get("guid") is not None:
+            guids.add(str(meta["guid"]).strip())
+        enclosure = meta.get("enclosure") if isinstance(meta, dict) else None
+        has_audio = any(
+            (root / EPISODES_DIR / f"{note.stem}.{e}").exists() for e in AUDIO_EXTENSIONS
+        )
+        if isinstance(enclosure, dict) and isinstance(enclosure.get("url"), str) and not has_audio:
+            remote.append((note.stem, enclosure["url"]))
+    if (root / EPISODES_DIR).is_dir():
+        stems.update(p.name.partition(".")[0] for p in (root / EPISODES_DIR).iterdir())
+    raise_all(problems)
+    return Existing(
+        str(imported) if imported else None, frozenset(guids), frozenset(stems), tuple(remote)
+    )
+
+
+class _Import:
+    """Fetch and write one plan; collects what the summary reports."""
+
+    def __init__(
+        self,
+        root: Path,
+        plan: ImportPlan,
+        *,
+        keep_remote: bool,
+        update: bool,
+        events: Events | None,
+    ) -> None:
+        self.root, self.plan, self.keep_remote, self.update = root, plan, keep_remote, update
+        self.events = events
+        self.mappings = list(plan.mappings)
+        self.left_out = list(plan.left_out)
+        self.warnings = list(plan.warnings)
+        self.failed: list[Change] = []
+        self.remote: list[str] = []
+        self.written: list[str] = []
+
+    def warn(self, where: str, text: str) -> None:
+        self.warnings.append(Change(where, text))
+
+    def mapped(self, where: str, text: str) -> None:
+        self.mappings.append(Change(where, text))
+
+    def run(self, existing: Existing, workers: int) -> ImportReport:
+        self.root.mkdir(parents=True, exist_ok=True)
+        fetches = [f for f in self._fetches(existing) if not self._have(f)]
+        results = download.download_all(fetches, self.root, workers=workers, events=self.events)
+        got = {r.fetch.dest: r for r in results}
+        for r in results:
+            if r.error is not None:
+                self.failed.append(Change(r.fetch.stem or "channel", f"{r.fetch.url}: {r.error}"))
+        config = dict(self.plan.config)
+        if self.plan.artwork is not None and not self.update:
+            config["artwork"] = self._show_art(got.get(self.plan.artwork.dest))
+        for note in self.plan.notes:
+            self._note(note, got)
+        for stem, url in existing.remote if not self.keep_remote else ():
+            self._replace_remote(stem, url, got)
+        if not self.update:
+            text = write.config_text(list(config.items()), self.plan.source)
+            write.write_text(self.root, CONFIG_NAME, text)
+            self.written.append(CONFIG_NAME)
+        done = [r for r in results if r.error is None]
+        return ImportReport(
+            self.plan,
+            str(self.root),
+            False,
+            tuple(self.written),
+            len(done),
+            sum(r.size for r in done),
+            tuple(self.remote),
+            tuple(self.failed),
+            tuple(self.mappings),
+            tuple(self.left_out),
+            tuple(self.warnings),
+        )
+
+    def _fetches(self, existing: Existing) -> list[Fetch]:
+        fetches: list[Fetch] = []
+        if self.plan.artwork is not None and not self.update:
+            fetches.append(self.plan.artwork)
+        for note in self.plan.notes:
+            if not self.keep_remote:
+                fetches.append(_audio_fetch(note))
+            fetches.extend(note.extras)
+        if not self.keep_remote:
+            for stem, url in existing.remote:
+                ext = "m4a" if urlsplit(url).path.lower().endswith(".m4a") else "mp3"
+                media = legacy.split_prefix(url)[1]
+                fetches.append(Fetch(media, f"{EPISODES_DIR}/{stem}.{ext}", "audio", stem))
+        return fetches
+
+    def _have(self, fetch: Fetch) -> bool:
+        """Already fetched by an earlier run (a rerun downloads only what is missing)."""
+        dest = self.root / fetch.dest
+        if fetch.kind in ("image", "artwork"):
+            return any(dest.with_name(f"{dest.name}.{e}").exists() for e in ("jpg", "png"))
+        if fetch.kind == "audio":
+            stem = dest.name.partition(".")[0]
+            return any((dest.parent / f"{stem}.{e}").exists() for e in AUDIO_EXTENSIONS)
+        return dest.exists()
+
+    def _show_art(self, result: download.Result | None) -> str:
+        found = [p for p in (self.root / "artwork.jpg", self.root / "artwork.png") if p.exists()]
+        if result is None or result.path is None:
+            return found[0].name if found else "artwork.jpg"
+        data = result.path.read_bytes()
+        name = f"artwork.{artwork.extension(data)}"
+        result.path.replace(self.root / name)
+        self.written.append(name)
+        problems = artwork.problems(data, None)
+        if problems:
+            self.warnings.append(
+                Change(
+                    "channel",
+                    f"show artwork {'; '.join(problems)}: kept as {name}; replace "
+                    "it before publishing [C-03]",
+                )
+            )
+        return name
+
+    def _note(self, note: NotePlan, got: dict[str, download.Result]) -> None:
+        remote, duration = None, None
+        if self.keep_remote:
+            remote, duration = note.enclosure, note.duration
+            self.remote.append(note.stem)
+        else:
+            audio = self._settle_audio(note, got.get(_audio_fetch(note).dest))
+            if audio is None:
+                remote, duration = note.enclosure, note.duration
+                self.remote.append(note.stem)
+        if remote is not None and remote.length is None:
+            length = download.content_length(remote.url)
+            if length is None:
+                self.left_out.append(
+                    Change(
+                        note.stem,
+                        "not imported: the feed gives no enclosure "
+                        "length and the server does not say; import it "
+                        "without --keep-remote-media",
+                    )
+                )
+                self.remote.remove(note.stem)
+                return
+            self.mappings.append(
+                Change(
+                    note.stem,
+                    f"enclosure length: none in the feed; {length}, as the server reports [I-02]",
+                )
+            )
+            remote = replace(remote, length=length)
+        for extra in note.extras:
+            self._settle_extra(extra, got.get(extra.dest))
+        name = f"{NOTES_DIR}/{note.stem}.md"
+        write.write_text(self.root, name, write.note_text(note, remote, duration))
+        self.written.append(name)
+
+    def _settle_audio(self, note: NotePlan, result: download.Result | None) -> Path | None:
+        """The episode's audio file when it is there and ``check`` accepts it, else None (the
+        note then keeps the old host's enclosure, and the reason is listed)."""
+        dest = self.root / _audio_fetch(note).dest
+        if result is not None and result.path is None:
+            self.warn(
+                note.stem,
+                "download failed: the note keeps the old host's enclosure; "
+                "'publisher import --update' retries",
+            )
+            return None
+        if result is None:  # fetched by an earlier run
+            return next(
+                (p for e in AUDIO_EXTENSIONS if (p := dest.with_suffix("." + e)).exists()), None
+            )
+        path = _readable_audio(dest)
+        if isinstance(path, PublisherError):
+            dest.unlink(missing_ok=True)
+            self.warn(
+                note.stem,
+                f"the downloaded audio is refused ({path.message}): the note "
+                "keeps the old host's enclosure as given",
+            )
+            return None
+        if path != dest:
+            self.mapped(
+                note.stem,
+                f"the file is {path.suffix[1:].upper()} audio, not "
+                f"{note.extension.upper()}: saved as {path.name}",
+            )
+        size = path.stat().st_size
+        if note.enclosure.length != size:
+            given = note.enclosure.length if note.enclosure.length is not None else "none"
+            self.mappings.append(
+                Change(
+                    note.stem,
+                    f"enclosure length {given} in the feed -> {size}, the real size [I-02]",
+                )
+            )
+        self.written.append(f"{EPISODES_DIR}/{path.name}")
+        return path
+
+    def _settle_extra(self, fetch: Fetch, result: download.Result | None) -> None:
+        if result is None or result.path is None:
+            return
+        path, stem = result.path, fetch.stem or "?"
+        data = path.read_bytes()
+        if fetch.kind == "image":
+            problems = artwork.problems(data, None)
+            if problems:
+                path.unlink()
+                self.left_out.append(
+                    Change(
+                        stem,
+                        f"episode image {'; '.join(problems)}: left out "
+                        "(the show's art is used) [I-10]",
+                    )
+                )
+                return
+            final = path.with_name(f"{path.name}.{artwork.extension(data)}")
+            path.replace(final)
+            self.written.append(f"{EPISODES_DIR}/{final.name}")
+            return
+        try:
+            text = data.decode("utf-8-sig")
+            parsed = json.loads(text) if fetch.kind == "chapters" else None
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            path.unlink()
+            self.left_out.append(Change(stem, f"{fetch.kind} {fetch.url}: unreadable ({e})"))
+            return
+        if fetch.kind == "chapters":
+            cleaned, dropped = mapping.clean_chapters(parsed)
+            if dropped:
+                path.write_text(json.dumps(cleaned, ensure_ascii=False, indent=2) + "\n", "utf-8")
+                self.mappings.append(
+                    Change(stem, f"chapters: {dropped} link(s) that were not https dropped [D-04]")
+                )
+        self.written.append(f"{EPISODES_DIR}/{path.name}")
+
+    def _replace_remote(self, stem: str, url: str, got: dict[str, download.Result]) -> None:
+        """--update: a note that published the old host's file gets its audio, and loses its
+        enclosure/duration lines once the audio is there and readable."""
+        ext = "m4a" if urlsplit(url).path.lower().endswith(".m4a") else "mp3"
+        dest = self.root / EPISODES_DIR / f"{stem}.{ext}"
+        result = got.get(f"{EPISODES_DIR}/{stem}.{ext}")
+        if result is None or result.path is None:
+            return
+        path = _readable_audio(dest)
+        if isinstance(path, PublisherError):
+            dest.unlink(missing_ok=True)
+            self.warnings.append(
+                Change(
+                    stem,
+                    f"the downloaded audio is refused ({path.message}): "
+                    "the note keeps the old host's enclosure",
+                )
+            )
+            return
+        note = self.root / NOTES_DIR / f"{stem}.md"
+        note.write_text(write.drop_remote(note.read_text("utf-8")), "utf-8", newline="\n")
+        self.mappings.append(Change(stem, f"the old host's file is now {EPISODES_DIR}/{path.name}"))
+        self.written.append(f"{EPISODES_DIR}/{path.name}")
+
+
+def _audio_fetch(note: NotePlan) -> Fetch:
+    dest = f"{EPISODES_DIR}/{note.stem}.{note.extension}"
+    return Fetch(note.media_url, dest, "audio", note.stem, note.enclosure.length)
+
+
+def _readable_audio(dest: Path) -> Path | PublisherError:
+    """``dest`` when our audio reader accepts it, or renamed to the other accepted extension
+    when that is what it holds; else the reader's error."""
+    try:
+        read_audio(dest)
+        return dest
+    except PublisherError as first:
+        for ext in AUDIO_EXTENSIONS:
+            other = dest.with_suffix("." + ext)
+            if other == dest:
+                continue
+            dest.replace(other)
+            try:
+                read_audio(other)
+                return other
+            except PublisherError:
+                other.replace(dest)
+        return first
+
+
+def _read_source(source: str) -> bytes:
+    if _is_url(source):
+        return download.fetch_bytes(source)
+    if "://" in source.split("/", 1)[0] or source.startswith("file:"):
+        raise PublisherError(f"{source!r}: only http(s) URLs and saved files can be imported")
+    try:
+        return Path(source).read_bytes()
+    except FileNotFoundError:
+        raise PublisherError(
+            "no such file", source, None, "give the feed's URL or a saved feed file"
+        ) from None
+    except OSError as e:
+        raise PublisherError(f"cannot read it: {e.strerror}", source) from None
+
+
+def _is_url(text: str) -> bool:
+    parts = urlsplit(text)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def summary_lines(report: ImportReport) -> Sequence[str]:
+    """The closing summary: counts, then every mapping, everything left out, every warning."""
+    plan = report.plan
+    drafts = sum(1 for n in plan.notes if n.draft)
+    lines = [
+        ("would import" if report.dry_run else "imported")
+        + f" {len(plan.notes)} episode(s) ({drafts} as drafts)"
+        + (f"; {plan.already_here} already here" if plan.already_here else "")
+        + f"; {len(report.left_out)} item(s) or value(s) left out",
+    ]
+    if not report.dry_run:
+        lines.append(
+            f"downloaded {report.downloaded} file(s), {report.downloaded_bytes} bytes"
+            + (f"; {len(report.failed)} failed" if report.failed else "")
+        )
+        if report.remote:
+            lines.append(
+                f"{len(report.remote)} episode(s) publish the old host's enclosure as given"
+            )
+    for title, changes in (
+        ("mapped", report.mappings),
+        ("left out", report.left_out),
+        ("warning", report.warnings),
+        ("download failed", report.failed),
+    ):
+        lines.extend(f"  {title}: {c}" for c in changes)
+    return lines
+
+
+def move_steps(report: ImportReport) -> Sequence[str]:
+    """What to do next to move the subscribers (docs/moving.md has the details)."""
+    old = report.plan.old_feed_url or "the old feed's URL"
+    return (
+        "to move the subscribers (docs/moving.md):",
+        "  1. publisher check, then publisher publish --to <your target>, and confirm it with "
+        "publisher verify --to <your target>",
+        f"  2. on the old host, redirect {old} to your new feed URL with a 301, or set its "
+        "'new feed URL' (itunes:new-feed-url) to it",
+        "  3. keep the old feed redirecting (or carrying itunes:new-feed-url) for at least four "
+        "weeks; Apple Podcasts, Spotify and Podcast Index follow it",
+        f"  4. keep podcast_guid: {report.plan.podcast_guid} and every episode's guid and date "
+        "as they are",
+    )
