@@ -141,6 +141,14 @@ def prepare(
             else "add an episode: episodes/<slug>.mp3 and show_notes/<slug>.md",
         )
     notices.extend(feed.title_warnings(show, items))
+    remote = sum(1 for i in items if i.episode.remote_url)
+    if remote:
+        notices.append(
+            f"{display_path(show.source)}: {remote} episode(s) publish the old host's file as "
+            "given (their notes' 'enclosure:'); its length and duration are the old feed's, not "
+            "measured (put the audio in episodes/, or run 'publisher import --update', to "
+            "replace it)"
+        )
     feed_xml, feed_notice = feed.fit_feed(show, show_links, items)
     if feed_notice:
         notices.append(feed_notice)
@@ -200,6 +208,7 @@ def build(
             i.episode.source,
         )
         for i in plan.items
+        if not i.episode.remote_url  # the old host serves it; nothing of ours to confirm
     )
     return Build(out, plan.target, tuple(files), enclosures, plan.notices)
 
@@ -305,7 +314,8 @@ def _episode_files(
     base = target.public_url
     a = ep.audio
     media_key = f"media/{ep.slug}.{a.extension}"
-    extra = [Output(media_key, "media", a.mime_type, source=a.source)]
+    # An imported episode may publish the old host's file as given (its note's enclosure:).
+    extra = [] if ep.remote_url else [Output(media_key, "media", a.mime_type, source=a.source)]
     image_url = None
     if ep.image is not None:
         named = ep.line("image")  # else a same-stem file in episodes/
@@ -342,7 +352,7 @@ def _episode_files(
         page_key,
         base + page_key,
         media_key,
-        base + media_key,
+        ep.remote_url or base + media_key,
         image_url,
         transcript_url,
         transcript_type,

@@ -146,6 +146,8 @@ class Show:
     citation_style: str = "american-medical-association"
     references_title: str = "References"
     lines: tuple[tuple[str, int], ...] = ()  # the line of each key in feed_config.yaml
+    imported_from: str | None = None  # the old feed's URL (publisher import)
+    enclosure_prefix: str | None = None  # a measurement redirect put before enclosure URLs
 
     def line(self, key: str) -> int | None:
         """The line of ``key`` in feed_config.yaml, if it is there."""
@@ -187,6 +189,9 @@ class Episode:
     chapters_file: Path | None = None  # episodes/<slug>.chapters.json
     persons: tuple[Person, ...] = ()  # when given, these replace the show's for this episode
     guid_is_new: bool = False  # minted by this run; not yet in the note
+    # The old host's enclosure URL, published as given (its `audio` facts come from the note's
+    # `enclosure:` and `duration:`, not measured); None: the audio is in episodes/.
+    remote_url: str | None = None
     lines: tuple[tuple[str, int], ...] = ()  # the line of each front matter field in `source`
 
     def line(self, field: str) -> int | None:

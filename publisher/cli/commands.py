@@ -456,4 +456,15 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("title", help="the episode's title")
     c.add_argument("--date", type=_iso_date, help="publication date, YYYY-MM-DD (default: today)")
     c.add_argument("--slug", help="file name without .md (default: <date>-<title words>)")
+    from publisher.cli import importing
+
+    c = sub.add_parser(
+        "import",
+        help="move a show here from any host: its feed -> a show folder",
+        description="move a show here from any host: its feed -> a show folder",
+        epilog="examples:\n" + "\n".join(f"  {e}" for e in importing.EXAMPLES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    importing.add_arguments(c)
+    c.set_defaults(run=importing.run)
     return p

@@ -43,6 +43,8 @@ KEYS = {
     "references_title",
     "default_target",
     "targets",
+    "imported_from",
+    "enclosure_prefix",
 }
 _TARGET_KEYS = {"location", "public_url", "endpoint_url", "region", "addressing_style"}
 _SECRET_WORDS = ("secret", "password", "access_key", "token", "credential")
@@ -169,6 +171,7 @@ class _Reader:
             self.data.get("persons"),
             lambda message, i: self.fail(message, "persons", *(() if i is None else (i,))),
         )
+        imported_from, enclosure_prefix = self._import_keys()
         targets, default = self._targets()
         bibliography = tuple(self.root / p for p in self._paths("bibliography"))
         raise_all(self.problems)
@@ -198,7 +201,32 @@ class _Reader:
             bibliography=bibliography,
             citation_style=self.get("citation_style", str) or "american-medical-association",
             references_title=self.get("references_title", str) or "References",
+            imported_from=imported_from,
+            enclosure_prefix=enclosure_prefix,
         )
+
+    def _import_keys(self) -> tuple[str | None, str | None]:
+        """``imported_from`` (the old feed's URL) and ``enclosure_prefix`` (a measurement
+        redirect such as ``https://op3.dev/e/``), both absolute ASCII http(s) URLs."""
+        imported = self.get("imported_from", str)
+        if imported is not None and not (_is_http_url(imported) and imported.isascii()):
+            self.fail("'imported_from' must be the old feed's http(s) URL", "imported_from")
+            imported = None
+        prefix = self.get("enclosure_prefix", str)
+        if prefix is not None and not (_is_http_url(prefix) and prefix.isascii()):
+            self.fail(
+                "'enclosure_prefix' must be an absolute http(s) URL in ASCII [D-05]",
+                "enclosure_prefix",
+                hint="e.g. https://op3.dev/e/ or https://dts.podtrac.com/redirect.mp3/",
+            )
+            prefix = None
+        elif prefix is not None and not prefix.endswith("/"):
+            self.fail(
+                "'enclosure_prefix' must end with '/'; each enclosure URL follows it",
+                "enclosure_prefix",
+            )
+            prefix = None
+        return imported, prefix
 
     def _check_artwork(self, image: Path) -> None:
         from publisher import artwork  # Pillow is only needed when artwork is checked

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from publisher.config import yamldoc
@@ -73,6 +74,8 @@ FIELDS = (
     "draft",
     "bibliography",
     "persons",
+    "enclosure",
+    "duration",
 )
 # The body `publisher new` writes; a note that still holds it is not ready to publish.
 SCAFFOLD_TEXT = (
@@ -168,7 +171,7 @@ def _notes(notes_dir: Path, problems: list[PublisherError]) -> dict[str, Path]:
 
 @dataclass(frozen=True)
 class _AudioFiles:
-    audio: Path
+    audio: Path | None  # None: the note may name a remote enclosure (publisher import)
     image: Path | None
     transcript: Path | None
     chapters: Path | None
@@ -181,9 +184,8 @@ def _audio_files(
     (its note then needs no "no audio" problem of its own)."""
     claimed: set[str] = set()
     if not audio_dir.is_dir():
-        if slugs:
-            problems.append(EpisodeError("no episodes/ folder for the audio", audio_dir, None))
-        return {}, claimed
+        # Each note then names a remote enclosure or is reported as having no audio.
+        return {slug: _extras_only({}) for slug in slugs}, claimed
     by_slug: dict[str, list[Path]] = {}
     extras: dict[str, dict[str, Path]] = {}
     for path in sorted(p for p in audio_dir.iterdir() if p.is_file()):
@@ -243,7 +245,15 @@ def _audio_files(
         image = next((ex[e] for e in IMAGE_EXTENSIONS if e in ex), None)
         transcript = next((ex[e] for e in TRANSCRIPT_TYPES if e in ex), None)
         result[slug] = _AudioFiles(paths[0], image, transcript, ex.get(CHAPTERS_SUFFIX))
+    for slug in slugs - set(result) - claimed:  # no audio: its note may name a remote file
+        result[slug] = _extras_only(extras.get(slug, {}))
     return result, claimed
+
+
+def _extras_only(ex: dict[str, Path]) -> _AudioFiles:
+    image = next((ex[e] for e in IMAGE_EXTENSIONS if e in ex), None)
+    transcript = next((ex[e] for e in TRANSCRIPT_TYPES if e in ex), None)
+    return _AudioFiles(None, image, transcript, ex.get(CHAPTERS_SUFFIX))
 
 
 def split_front_matter(text: str, source: Path) -> tuple[str, str, int]:
@@ -317,10 +327,14 @@ def _episode(
                 f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(FIELDS),
             )
     audio: AudioInfo | None = None
-    try:
-        audio = read_audio(files.audio)
-    except PublisherError as e:
-        problems.append(e)
+    remote_url: str | None = None
+    if files.audio is None:
+        audio, remote_url = _remote_audio(meta, note, slug, fail)
+    else:
+        try:
+            audio = read_audio(files.audio)
+        except PublisherError as e:
+            problems.append(e)
     title = _text(meta, "title", fail) or (audio.title if audio else None)
     if not title and audio is not None:
         fail("no title: add 'title:' to the front matter (the audio has no title tag either)")
@@ -393,12 +407,53 @@ def _episode(
             lines=tuple((str(path[0]), line) for path, line in doc.lines.items() if len(path) == 1),
             transcript=files.transcript,
             chapters_file=files.chapters,
+            remote_url=remote_url,
         ),
         notice,
     )
 
 
 Fail = Callable[..., None]
+_REMOTE_TYPES = {"audio/mpeg": "mp3", "audio/x-m4a": "m4a"}
+
+
+def _remote_audio(
+    meta: dict[str, Any], note: Path, slug: str, fail: Fail
+) -> tuple[AudioInfo | None, str | None]:
+    """A note without audio in episodes/ that names the old host's file (``publisher import
+    --keep-remote-media``): its facts as the note gives them. Raises the "no audio" problem
+    when the note names none."""
+    enclosure = meta.get("enclosure")
+    if enclosure is None:
+        raise EpisodeError(
+            f"no audio for this note; expected {EPISODES_DIR}/{slug}.mp3 or .m4a", note, None
+        )
+    if not isinstance(enclosure, dict) or set(map(str, enclosure)) - {"url", "length", "type"}:
+        fail("'enclosure' must be a mapping of url, length and type [I-02]", "enclosure")
+        return None, None
+    url, length, mime = enclosure.get("url"), enclosure.get("length"), enclosure.get("type")
+    ok = True
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        fail("'enclosure.url' must be an absolute http(s) URL [I-02]", "enclosure")
+        ok = False
+    elif not str(url).isascii():
+        fail("'enclosure.url' must be ASCII [D-05]", "enclosure")
+        ok = False
+    if isinstance(length, bool) or not isinstance(length, int) or length < 1:
+        fail("'enclosure.length' must be the file's size in bytes [I-02]", "enclosure")
+        ok = False
+    if mime not in _REMOTE_TYPES:
+        fail("'enclosure.type' must be audio/mpeg or audio/x-m4a [I-02]", "enclosure")
+        ok = False
+    duration = meta.get("duration", 0)
+    if isinstance(duration, bool) or not isinstance(duration, int | float) or duration < 0:
+        fail("'duration' must be the audio's length in seconds [I-08]", "duration")
+        ok = False
+    if not ok or not isinstance(length, int):
+        return None, None
+    info = AudioInfo(note, length, str(mime), _REMOTE_TYPES[str(mime)], float(duration))
+    return info, str(url).strip()
 
 
 def _text(meta: dict[str, Any], key: str, fail: Fail) -> str | None:

@@ -157,7 +157,7 @@ def _add_item(fg: FeedGenerator, show: Show, item: Item, content: bool) -> None:
         fe.description(_xml_text(item.notes.description_html))
         if content:
             fe.content(_xml_text(item.notes.content_html), type="CDATA")
-        fe.enclosure(links.media_url, str(audio.size), audio.mime_type)
+        fe.enclosure(enclosure_url(show, item), str(audio.size), audio.mime_type)
     except ValueError as e:
         raise FeedError(f"cannot add this episode to the feed: {e}", ep.source, None) from e
     tags = fe.pub.tags
@@ -173,6 +173,16 @@ def _add_item(fg: FeedGenerator, show: Show, item: Item, content: bool) -> None:
         tags.transcript = (links.transcript_url, links.transcript_type)
     tags.chapters = links.chapters_url
     tags.persons = [_person(p) for p in ep.persons]  # apps let these replace the show's
+
+
+def enclosure_url(show: Show, item: Item) -> str:
+    """The item's enclosure URL in the feed: behind the show's ``enclosure_prefix`` (a
+    measurement redirect, written before the URL without its ``https://``, as OP3 and Podtrac
+    document), except an imported episode's remote file, whose URL is published as given."""
+    url = item.links.media_url
+    if not show.enclosure_prefix or item.episode.remote_url:
+        return url
+    return show.enclosure_prefix + url.removeprefix("https://")
 
 
 def _xml_text(text: str) -> str:
