@@ -250,16 +250,21 @@ class _Mapper:
 
     def items(self, taken: set[str], known: set[str]) -> tuple[list[NotePlan], int]:
         usable: list[tuple[FeedItem, dt.datetime, RemoteEnclosure, str]] = []
+        deferred: dict[int, list[Change]] = {}
         for item in self.ch.items:
             where = _item_name(item)
             if item.published is None:
                 reason = f"date {item.pub_date!r} cannot be read" if item.pub_date else "no pubDate"
                 self.left_out.append(Change(where, f"not imported: {reason}"))
                 continue
+            pending = len(self.mappings)
             enclosure = self._enclosure(item, where)
             if enclosure is None:
                 continue
             usable.append((item, item.published, *enclosure))
+            # Named by the episode's stem once it has one (below).
+            deferred[item.index] = self.mappings[pending:]
+            del self.mappings[pending:]
         usable.sort(key=lambda u: (u[1], -u[0].index))  # oldest first; feeds list newest first
         notes: list[NotePlan] = []
         seen: dict[str, str] = {}
@@ -272,6 +277,7 @@ class _Mapper:
                 continue
             stem = self._stem(item, date, position, stems)
             stems.add(stem)
+            self.mappings.extend(Change(stem, c.text) for c in deferred[item.index])
             if not item.guid:
                 self.mapped(
                     stem, "no guid in the feed: the enclosure URL is its GUID, as apps use [I-04]"

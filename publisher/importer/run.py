@@ -275,6 +275,9 @@ class _Import:
                 )
             )
             remote = replace(remote, length=length)
+        if remote is not None and duration is None:
+            self.mapped(note.stem, "no readable duration in the feed: itunes:duration is 0 until "
+                        "the audio is in episodes/ [I-08]")  # fmt: skip
         for extra in note.extras:
             self._settle_extra(extra, got.get(extra.dest))
         name = f"{NOTES_DIR}/{note.stem}.md"
