@@ -498,19 +498,26 @@ class _Mapper:
         return out
 
 
-def clean_chapters(data: Any) -> tuple[Any, int]:
-    """JSON chapters with every non-https ``url``/``img`` dropped [D-04]; and how many were."""
-    dropped = 0
+def clean_chapters(data: Any, duration: float) -> tuple[Any, int, int]:
+    """JSON chapters without non-https ``url``/``img`` links [D-04] and without chapters that
+    start after the audio ends [I-15]; and how many links and chapters were dropped."""
+    dropped = late = 0
     if isinstance(data, dict) and isinstance(data.get("chapters"), list):
+        kept = []
         for chapter in data["chapters"]:
-            if not isinstance(chapter, dict):
+            start = chapter.get("startTime") if isinstance(chapter, dict) else None
+            if isinstance(start, int | float) and start >= duration:
+                late += 1
                 continue
-            for key in ("url", "img"):
-                value = chapter.get(key)
-                if value is not None and not (isinstance(value, str) and _https(value)):
-                    del chapter[key]
-                    dropped += 1
-    return data, dropped
+            if isinstance(chapter, dict):
+                for key in ("url", "img"):
+                    value = chapter.get(key)
+                    if value is not None and not (isinstance(value, str) and _https(value)):
+                        del chapter[key]
+                        dropped += 1
+            kept.append(chapter)
+        data["chapters"] = kept
+    return data, dropped, late
 
 
 def slug_words(title: str) -> str:

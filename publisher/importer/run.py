@@ -251,8 +251,8 @@ class _Import:
             remote, duration = note.enclosure, note.duration
             self.remote.append(note.stem)
         else:
-            audio = self._settle_audio(note, got.get(_audio_fetch(note).dest))
-            if audio is None:
+            measured = self._settle_audio(note, got.get(_audio_fetch(note).dest))
+            if measured is None:
                 remote, duration = note.enclosure, note.duration
                 self.remote.append(note.stem)
         if remote is not None and remote.length is None:
@@ -278,15 +278,17 @@ class _Import:
         if remote is not None and duration is None:
             self.mapped(note.stem, "no readable duration in the feed: itunes:duration is 0 until "
                         "the audio is in episodes/ [I-08]")  # fmt: skip
+        if remote is not None:
+            measured = float(duration) if duration else None
         for extra in note.extras:
-            self._settle_extra(extra, got.get(extra.dest))
+            self._settle_extra(extra, got.get(extra.dest), measured)
         name = f"{NOTES_DIR}/{note.stem}.md"
         write.write_text(self.root, name, write.note_text(note, remote, duration))
         self.written.append(name)
 
-    def _settle_audio(self, note: NotePlan, result: download.Result | None) -> Path | None:
-        """The episode's audio file when it is there and ``check`` accepts it, else None (the
-        note then keeps the old host's enclosure, and the reason is listed)."""
+    def _settle_audio(self, note: NotePlan, result: download.Result | None) -> float | None:
+        """The duration of the episode's audio when it is there and ``check`` accepts it, else
+        None (the note then keeps the old host's enclosure, and the reason is listed)."""
         dest = self.root / _audio_fetch(note).dest
         if result is not None and result.path is None:
             self.warn(
@@ -296,18 +298,21 @@ class _Import:
             )
             return None
         if result is None:  # fetched by an earlier run
-            return next(
-                (p for e in AUDIO_EXTENSIONS if (p := dest.with_suffix("." + e)).exists()), None
+            earlier = next(
+                (p for e in AUDIO_EXTENSIONS if (p := dest.with_suffix("." + e)).exists()), dest
             )
-        path = _readable_audio(dest)
-        if isinstance(path, PublisherError):
+            found = _readable_audio(earlier)
+            return None if isinstance(found, PublisherError) else found[1]
+        found = _readable_audio(dest)
+        if isinstance(found, PublisherError):
             dest.unlink(missing_ok=True)
             self.warn(
                 note.stem,
-                f"the downloaded audio is refused ({path.message}): the note "
+                f"the downloaded audio is refused ({found.message}): the note "
                 "keeps the old host's enclosure as given",
             )
             return None
+        path, seconds = found
         if path != dest:
             self.mapped(
                 note.stem,
@@ -324,9 +329,11 @@ class _Import:
                 )
             )
         self.written.append(f"{EPISODES_DIR}/{path.name}")
-        return path
+        return seconds
 
-    def _settle_extra(self, fetch: Fetch, result: download.Result | None) -> None:
+    def _settle_extra(
+        self, fetch: Fetch, result: download.Result | None, duration: float | None
+    ) -> None:
         if result is None or result.path is None:
             return
         path, stem = result.path, fetch.stem or "?"
@@ -355,7 +362,16 @@ class _Import:
             self.left_out.append(Change(stem, f"{fetch.kind} {fetch.url}: unreadable ({e})"))
             return
         if fetch.kind == "chapters":
-            cleaned, dropped = mapping.clean_chapters(parsed)
+            if duration is None:
+                path.unlink()
+                self.left_out.append(Change(stem, "chapters: left out, as the feed gives no "
+                                            "duration to check them against [I-15]"))  # fmt: skip
+                return
+            cleaned, dropped, late = mapping.clean_chapters(parsed, duration)
+            if late:
+                self.mapped(stem, f"chapters: {late} starting after the audio's end dropped [I-15]")
+            if dropped or late:
+                path.write_text(json.dumps(cleaned, ensure_ascii=False, indent=2) + "\n", "utf-8")
             if dropped:
                 path.write_text(json.dumps(cleaned, ensure_ascii=False, indent=2) + "\n", "utf-8")
                 self.mappings.append(
@@ -371,17 +387,18 @@ class _Import:
         result = got.get(f"{EPISODES_DIR}/{stem}.{ext}")
         if result is None or result.path is None:
             return
-        path = _readable_audio(dest)
-        if isinstance(path, PublisherError):
+        found = _readable_audio(dest)
+        if isinstance(found, PublisherError):
             dest.unlink(missing_ok=True)
             self.warnings.append(
                 Change(
                     stem,
-                    f"the downloaded audio is refused ({path.message}): "
+                    f"the downloaded audio is refused ({found.message}): "
                     "the note keeps the old host's enclosure",
                 )
             )
             return
+        path = found[0]
         note = self.root / NOTES_DIR / f"{stem}.md"
         note.write_text(write.drop_remote(note.read_text("utf-8")), "utf-8", newline="\n")
         self.mappings.append(Change(stem, f"the old host's file is now {EPISODES_DIR}/{path.name}"))
@@ -393,21 +410,19 @@ def _audio_fetch(note: NotePlan) -> Fetch:
     return Fetch(note.media_url, dest, "audio", note.stem, note.enclosure.length)
 
 
-def _readable_audio(dest: Path) -> Path | PublisherError:
-    """``dest`` when our audio reader accepts it, or renamed to the other accepted extension
-    when that is what it holds; else the reader's error."""
+def _readable_audio(dest: Path) -> tuple[Path, float] | PublisherError:
+    """``dest`` and its duration when our audio reader accepts it (renamed to the other
+    accepted extension when that is what it holds); else the reader's error."""
     try:
-        read_audio(dest)
-        return dest
+        return dest, read_audio(dest).duration
     except PublisherError as first:
         for ext in AUDIO_EXTENSIONS:
             other = dest.with_suffix("." + ext)
-            if other == dest:
+            if other == dest or not dest.exists():
                 continue
             dest.replace(other)
             try:
-                read_audio(other)
-                return other
+                return other, read_audio(other).duration
             except PublisherError:
                 other.replace(dest)
         return first
