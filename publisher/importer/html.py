@@ -33,11 +33,15 @@ class Converted:
 
 
 class _Converter(MarkdownConverter):
-    """markdownify with images as links (a note has no place for remote images)."""
+    """markdownify with images as their alt text (a note has no place for remote images)."""
 
     def convert_img(self, el: object, text: str, parent_tags: object = None) -> str:
         alt = str(getattr(el, "attrs", {}).get("alt") or "").strip()
         return alt
+
+    def convert_sup(self, el: object, text: str, parent_tags: object = None) -> str:
+        """A superscript (a citation number, mostly) as ``[n]``: Markdown has none."""
+        return f"[{text.strip()}]" if text.strip() else ""
 
 
 def to_markdown(html: str) -> Converted:

@@ -400,7 +400,7 @@ class _Mapper:
         notes_bytes = len(item.html.encode())
         if notes_bytes > MAX_DESCRIPTION_BYTES:
             if not summary:
-                summary = _cut(html.to_text(item.html).split("\n\n")[0], 600)
+                summary = _short_summary(item)
             self.mapped(
                 stem,
                 f"notes are {notes_bytes} bytes, over the feed description's 4000: the "
@@ -530,6 +530,18 @@ def slug_words(title: str) -> str:
             break
         slug = f"{slug}-{w}" if slug else w
     return slug or "-".join(words)[:60].strip("-")
+
+
+def _short_summary(item: FeedItem) -> str:
+    """A summary for notes too long for the feed's description: the item's own description
+    when it is a shorter text than the notes, else the notes' first real paragraph."""
+    if item.description and item.description != item.html:
+        text = html.to_text(item.description)
+        if text and len(text.encode()) <= MAX_DESCRIPTION_BYTES:
+            return text
+    paragraphs = html.to_text(item.html).split("\n\n")
+    first = next((p for p in paragraphs if len(p) >= 40), paragraphs[0] if paragraphs else "")
+    return _cut(first, 600)
 
 
 def _common_prefix(notes: list[NotePlan], m: _Mapper) -> str | None:
