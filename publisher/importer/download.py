@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from publisher import __version__
 from publisher.errors import PublisherError
@@ -83,12 +83,15 @@ class _Refused(Exception):
 
 
 class _SafeRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(
-        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
-    ) -> Any:
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise _Refused(f"redirected to a non-http(s) URL: {newurl}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    """Redirects to http(s) only, named in our words (urllib also allows ftp)."""
+
+    def http_error_302(self, req: Any, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        target = urljoin(req.full_url, headers.get("location") or headers.get("uri") or "")
+        if urlsplit(target).scheme not in ("http", "https"):
+            raise _Refused(f"redirected to a non-http(s) URL: {target}")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 def _opener() -> urllib.request.OpenerDirector:
