@@ -17,10 +17,9 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from publisher.config.show import podcast_guid
-from publisher.errors import PublisherError
 from publisher.importer import html, legacy
 from publisher.importer.model import Change, Fetch, ImportPlan, NotePlan, RemoteEnclosure
-from publisher.importer.read import Channel, FeedItem, FeedPerson
+from publisher.importer.read import Channel, FeedItem, FeedPerson, source_error
 
 MAX_DESCRIPTION_BYTES = 4000  # C-02, I-06
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
@@ -221,7 +220,7 @@ class _Mapper:
                 "channel", f"podcast_guid: the Podcasting 2.0 recipe for {old_feed_url} [C-12]"
             )
             return guid
-        raise PublisherError(
+        raise source_error(
             "the old feed's URL is unknown, and the show's identity is made from it [C-12]",
             self.ch.source,
             None,

@@ -22,6 +22,7 @@ import datetime as dt
 import email.utils
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 from lxml import etree
@@ -119,10 +120,21 @@ class Channel:
     items: tuple[FeedItem, ...]
 
 
+def source_error(
+    message: str, source: str, line: int | None = None, hint: str | None = None
+) -> PublisherError:
+    """A problem of the feed at ``source``: a file is named as a path, a URL in the message
+    (a path would fold its ``//``)."""
+    if urlsplit(source).scheme in ("http", "https"):
+        where = source + (f":{line}" if line is not None else "")
+        return PublisherError(f"{where}: {message}", None, None, hint)
+    return PublisherError(message, source, line, hint)
+
+
 def read_feed(data: bytes, source: str) -> Channel:
     """Read the feed in ``data``. Raises PublisherError (one line) when it is not an RSS feed."""
     if not data.strip():
-        raise PublisherError("the feed is empty", source)
+        raise source_error("the feed is empty", source)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False
     )
@@ -130,11 +142,11 @@ def read_feed(data: bytes, source: str) -> Channel:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as e:
         hint = "is it a web page rather than the feed?" if b"<html" in data[:2000].lower() else None
-        raise PublisherError(f"not an XML feed: {e.msg}", source, e.lineno, hint) from None
+        raise source_error(f"not an XML feed: {e.msg}", source, e.lineno, hint) from None
     channel = root.find("channel") if root.tag == "rss" else None
     if channel is None:
         name = etree.QName(root).localname if isinstance(root.tag, str) else "?"
-        raise PublisherError(
+        raise source_error(
             f"XML, but not an RSS feed (its root element is <{name}>)",
             source,
             None,

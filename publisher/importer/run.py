@@ -21,7 +21,7 @@ from publisher.episodes.reader import AUDIO_EXTENSIONS, EPISODES_DIR, NOTES_DIR,
 from publisher.errors import ConfigError, EpisodeError, PublisherError, raise_all
 from publisher.importer import download, legacy, mapping, write
 from publisher.importer.model import Change, Fetch, ImportPlan, ImportReport, NotePlan
-from publisher.importer.read import read_feed
+from publisher.importer.read import read_feed, source_error
 
 Events = Callable[[download.Event], None]
 
@@ -90,7 +90,7 @@ def import_show(
             "pass --old-feed-url URL (the address apps subscribe to)",
         )
     if not _is_url(old):
-        raise PublisherError(f"the old feed URL {old!r} is not an http(s) URL", source)
+        raise source_error(f"the old feed URL {old!r} is not an http(s) URL", source)
     plan = mapping.map_feed(
         channel, old_feed_url=old, taken_stems=existing.stems, known_guids=existing.guids
     )
