@@ -1,0 +1,88 @@
+"""A note that names the old host's file (``enclosure:`` and ``duration:``, written by
+``publisher import --keep-remote-media``): read as given, checked, replaced by a file in
+episodes/, and built as given, with one notice."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from publisher import audio, build, config, episodes
+from publisher.errors import Problems, PublisherError
+from tests.support.paths import TESTS
+from tests.support.show import FIXED_NOW, copy_show
+
+REMOTE = "https://old.example/media/ep%201.mp3?x=1"
+FRONT = (
+    "title: Remote\ndate: 2019-03-04T05:06:07-05:00\nguid: old-1\n"
+    f"enclosure:\n  url: {REMOTE}\n  length: 123456\n  type: audio/mpeg\nduration: 1834\n"
+)
+
+
+@pytest.fixture
+def show(tmp_path: Path) -> Path:
+    root = copy_show(tmp_path / "show")
+    (root / "show_notes" / "2019-03-04-remote.md").write_text(f"---\n{FRONT}---\nNotes.\n")
+    return root
+
+
+def read(root: Path) -> episodes.ReadResult:
+    return episodes.read_episodes(config.load(root), audio.read_audio, guid_mode="refuse")
+
+
+def test_a_remote_enclosure_is_read_as_given(show: Path) -> None:
+    ep = next(e for e in read(show).episodes if e.slug == "2019-03-04-remote")
+    assert ep.remote_url == REMOTE
+    assert (ep.audio.size, ep.audio.mime_type, ep.audio.seconds) == (123456, "audio/mpeg", 1834)
+
+
+def test_it_builds_as_given_and_check_says_so_once(show: Path) -> None:
+    plan = build.prepare(show, now=FIXED_NOW, guid_mode="refuse")
+    said = [n for n in plan.notices if "publish the old host's file as given" in n]
+    assert said == [
+        f"{show / 'feed_config.yaml'}: 1 episode(s) publish the old host's file as given (their "
+        "notes' 'enclosure:'); its length and duration are the old feed's, not measured (put the "
+        "audio in episodes/, or run 'publisher import --update', to replace it)"
+    ]
+    result = build.build(show, now=FIXED_NOW)
+    feed = result.file("feed.xml").path.read_text()
+    assert f'<enclosure url="{REMOTE.replace("&", "&amp;")}" length="123456" type="audio/mpeg"/>' in feed
+    assert not (result.site_dir / "media" / "2019-03-04-remote.mp3").exists()
+    assert all(e.guid != "old-1" for e in result.enclosures)  # nothing of ours to confirm
+
+
+def test_a_dropped_in_file_replaces_it(show: Path) -> None:
+    shutil.copy(TESTS / "data" / "audio" / "cbr.mp3", show / "episodes" / "2019-03-04-remote.mp3")
+    ep = next(e for e in read(show).episodes if e.slug == "2019-03-04-remote")
+    assert ep.remote_url is None and ep.audio.size == (TESTS / "data/audio/cbr.mp3").stat().st_size
+
+
+@pytest.mark.parametrize(
+    ("enclosure", "message"),
+    [
+        ("enclosure:\n  url: ftp://x/a.mp3\n  length: 5\n  type: audio/mpeg\n",
+         "'enclosure.url' must be an absolute http(s) URL [I-02]"),
+        ("enclosure:\n  url: https://x/é.mp3\n  length: 5\n  type: audio/mpeg\n",
+         "'enclosure.url' must be ASCII [D-05]"),
+        ("enclosure:\n  url: https://x/a.mp3\n  length: 0\n  type: audio/mpeg\n",
+         "'enclosure.length' must be the file's size in bytes [I-02]"),
+        ("enclosure:\n  url: https://x/a.ogg\n  length: 5\n  type: audio/ogg\n",
+         "'enclosure.type' must be audio/mpeg or audio/x-m4a [I-02]"),
+        ("enclosure:\n  url: https://x/a.mp3\n  size: 5\n",
+         "'enclosure' must be a mapping of url, length and type [I-02]"),
+        ("enclosure:\n  url: https://x/a.mp3\n  length: 5\n  type: audio/mpeg\nduration: '1:02'\n",
+         "'duration' must be the audio's length in seconds [I-08]"),
+    ],
+)  # fmt: skip
+def test_a_wrong_enclosure_is_one_line_with_its_line(
+    tmp_path: Path, enclosure: str, message: str
+) -> None:
+    root = copy_show(tmp_path / "show")
+    note = root / "show_notes" / "2019-03-04-bad.md"
+    note.write_text(f"---\ntitle: Bad\ndate: 2019-03-04\nguid: b\n{enclosure}---\nNotes.\n")
+    with pytest.raises(PublisherError) as e:
+        read(root)
+    found = e.value.problems if isinstance(e.value, Problems) else (e.value,)
+    assert [str(p) for p in found] == [f"{note}:{9 if 'duration' in message else 5}: {message}"]
