@@ -43,7 +43,7 @@ def add_arguments(c: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from publisher.importer.run import import_show, move_steps, summary_lines
+    from publisher.importer import import_show, move_steps, summary_lines
 
     with DownloadProgress(quiet=args.format == "json") as progress:
         report = import_show(

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from publisher.config.categories import APPLE_CATEGORIES
 
 Category = tuple[str, str | None]
+MAX_DESCRIPTION_BYTES = 4000  # C-02, I-06
+_EMAIL = re.compile(r"[^@\s<>\"'()]+@[^@\s<>\"'()]+\.[A-Za-z]{2,}")
 
 # Apple's 2019 category change: old (parent, sub) -> current (parent, sub). A parent alone
 # maps with sub None. Sources: Apple's "Podcast categories" (2019) migration notes.
@@ -158,3 +160,47 @@ def split_prefix(url: str) -> tuple[str, str]:
         return "", url
     media = rest if urlsplit(rest).scheme in ("http", "https") else "https://" + rest
     return prefix, media
+
+
+# --- small text checks the mapping shares ----------------------------------------
+
+
+def cut(text: str, limit: int, *, chars: bool = False) -> str:
+    """``text`` cut at a word to at most ``limit`` bytes (or characters), with an ellipsis."""
+
+    def size(s: str) -> int:
+        return len(s) if chars else len(s.encode())
+
+    if size(text) <= limit:
+        return text
+    out = ""
+    for word in text.split(" "):
+        candidate = f"{out} {word}" if out else word
+        if size(candidate + "…") > limit:
+            break
+        out = candidate
+    return out.rstrip(" ,;:") + "…"
+
+
+def to_int(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def email_in(text: str | None) -> str | None:
+    found = _EMAIL.search(text or "")
+    return found.group(0) if found else None
+
+
+def is_https(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme == "https" and bool(parts.netloc)
+
+
+def fetchable(url: str | None) -> bool:
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

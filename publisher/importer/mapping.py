@@ -16,14 +16,12 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from publisher.config.show import podcast_guid
 from publisher.importer import html, legacy
-from publisher.importer.model import Change, Fetch, ImportPlan, NotePlan, RemoteEnclosure
-from publisher.importer.read import Channel, FeedItem, FeedPerson, source_error
+from publisher.importer.channel import ChannelMapper, map_persons
+from publisher.importer.legacy import MAX_DESCRIPTION_BYTES, cut, fetchable, is_https, to_int
+from publisher.importer.model import Change, Fetch, ImportPlan, Log, NotePlan, RemoteEnclosure
+from publisher.importer.read import Channel, FeedItem
 
-MAX_DESCRIPTION_BYTES = 4000  # C-02, I-06
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
-_EMAIL = re.compile(r"[^@\s<>\"'()]+@[^@\s<>\"'()]+\.[A-Za-z]{2,}")
 _MPEG = ("audio/mpeg", "audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg")
 _MP4 = ("audio/x-m4a", "audio/m4a", "audio/mp4", "audio/x-mp4", "audio/aac-mp4")
 TRANSCRIPT_EXTENSIONS = {  # preferred first; our reader takes one transcript per episode
@@ -47,10 +45,11 @@ def map_feed(
 ) -> ImportPlan:
     """The import plan for ``channel``. ``taken_stems`` and ``known_guids`` are the show's
     own when updating: items with a known GUID are skipped, new stems avoid the taken ones."""
+    ch = ChannelMapper(channel)
+    config, artwork = ch.channel_config(old_feed_url)
     m = _Mapper(channel)
-    config, artwork = m.channel_config(old_feed_url)
     notes, already = m.items(set(taken_stems), set(known_guids))
-    prefix = _common_prefix(notes, m)
+    prefix = _common_prefix(notes, ch)
     if prefix:
         config = (*config, ("enclosure_prefix", prefix))
     guid = dict(config)["podcast_guid"]
@@ -59,9 +58,9 @@ def map_feed(
         config=config,
         artwork=artwork,
         notes=tuple(notes),
-        mappings=tuple(m.mappings),
-        left_out=tuple(m.left_out),
-        warnings=tuple(m.warnings),
+        mappings=(*ch.mappings, *m.mappings),
+        left_out=(*ch.left_out, *m.left_out),
+        warnings=(*ch.warnings, *m.warnings),
         old_feed_url=old_feed_url,
         podcast_guid=str(guid),
         enclosure_prefix=prefix,
@@ -69,183 +68,10 @@ def map_feed(
     )
 
 
-class _Mapper:
+class _Mapper(Log):
     def __init__(self, channel: Channel) -> None:
+        super().__init__()
         self.ch = channel
-        self.mappings: list[Change] = []
-        self.left_out: list[Change] = []
-        self.warnings: list[Change] = []
-
-    def mapped(self, where: str, text: str) -> None:
-        self.mappings.append(Change(where, text))
-
-    # --- channel ---------------------------------------------------------------------
-
-    def channel_config(
-        self, old_feed_url: str | None
-    ) -> tuple[tuple[tuple[str, Any], ...], Fetch | None]:
-        ch, c = self.ch, "channel"
-        out: list[tuple[str, Any]] = [("title", ch.title or "")]
-        if not ch.title:
-            self.warnings.append(Change(c, "the feed has no <title>: fill in 'title'"))
-        description = html.to_text(ch.description or ch.summary or "")
-        if ch.description and description != ch.description.strip():
-            self.mapped(c, "description: HTML converted to plain text [C-02]")
-        if not description:
-            description = ch.title
-            self.mapped(c, "description: none in the feed; the title is used [C-02]")
-        if len(description.encode()) > MAX_DESCRIPTION_BYTES:
-            description = _cut(description, MAX_DESCRIPTION_BYTES)
-            self.mapped(c, "description: over 4000 bytes; shortened at a word [C-02]")
-        out.append(("description", description))
-        author = ch.author or ch.owner_name or ch.title
-        if not ch.author:
-            self.mapped(c, f"author: no itunes:author; {author!r} is used [C-08]")
-        out.append(("author", author))
-        email = ch.owner_email or _email_in(ch.managing_editor)
-        if not ch.owner_email and email:
-            self.mapped(c, "owner email: from managingEditor/webMaster [C-09]")
-        if not email:
-            self.warnings.append(
-                Change(c, "no owner email in the feed: fill in 'owner.email' [C-09]")
-            )
-        out.append(("owner", {"name": ch.owner_name or author, "email": email or ""}))
-        out.append(("language", self._language()))
-        out.append(("categories", self._categories()))
-        explicit = legacy.explicit_value(ch.explicit)
-        if ch.explicit and ch.explicit.strip() not in ("true", "false"):
-            word = "dropped (false)" if explicit is None else str(explicit).lower()
-            self.mapped(c, f"explicit: {ch.explicit!r} -> {word} [C-06]")
-        out.append(("explicit", bool(explicit)))
-        artwork = None
-        if _fetchable(ch.image):
-            assert ch.image is not None
-            artwork = Fetch(ch.image, "artwork", "artwork")
-        else:
-            self.warnings.append(
-                Change(c, "no usable show artwork in the feed: add 'artwork' [C-03]")
-            )
-        out.append(("artwork", "artwork.jpg"))
-        kind = (ch.type or "episodic").strip().lower()
-        if kind not in ("episodic", "serial"):
-            self.mapped(c, f"type: {ch.type!r} -> episodic [C-10]")
-            kind = "episodic"
-        out.append(("type", kind))
-        if ch.copyright:
-            out.append(("copyright", ch.copyright))
-        locked = (ch.locked or "").lower() in ("yes", "true")
-        if ch.locked is not None:
-            out.append(("locked", locked))
-        persons = self._persons(ch.persons, c)
-        if persons:
-            out.append(("persons", persons))
-        funding = self._funding()
-        if funding:
-            out.append(("funding", funding))
-        if ch.new_feed_url:
-            self.warnings.append(
-                Change(
-                    c, f"the feed already says it moved to {ch.new_feed_url} (itunes:new-feed-url)"
-                )
-            )
-        out.append(("podcast_guid", self._podcast_guid(old_feed_url)))
-        if old_feed_url:
-            out.append(("imported_from", old_feed_url))
-        return tuple(out), artwork
-
-    def _language(self) -> str:
-        raw = (self.ch.language or "").strip()
-        lang = raw.lower().replace("_", "-")
-        if not _LANGUAGE.match(lang):
-            self.mapped(
-                "channel",
-                f"language: {raw!r} is not an ISO 639 code; 'en' is used: change it if wrong [C-04]"
-                if raw
-                else "language: none in the feed; 'en' is used: change it if wrong [C-04]",
-            )
-            return "en"
-        if lang != raw:
-            self.mapped("channel", f"language: {raw!r} -> {lang!r} [C-04]")
-        return lang
-
-    def _categories(self) -> list[str]:
-        found: list[str] = []
-        pairs = [(p, s) for p, subs in self.ch.categories for s in (subs or (None,))]
-        for parent, sub in pairs:
-            written = parent + (f" > {sub}" if sub else "")
-            new = legacy.map_category(parent, sub)
-            if new is None:
-                self.left_out.append(
-                    Change("channel", f"category {written!r}: not an Apple category [C-05]")
-                )
-                continue
-            text = new[0] + (f" > {new[1]}" if new[1] else "")
-            if text != written:
-                self.mapped("channel", f"category {written!r} -> {text!r} [C-05]")
-            if text not in found:
-                found.append(text)
-        if not found:
-            self.warnings.append(
-                Change("channel", "no Apple category in the feed: fill in 'categories' [C-05]")
-            )
-        return found
-
-    def _funding(self) -> dict[str, str] | None:
-        for i, (url, label) in enumerate(self.ch.funding):
-            if i > 0:
-                self.left_out.append(Change("channel", f"funding {url}: only the first is kept"))
-                continue
-            if not (_https(url) and url.isascii()):
-                self.left_out.append(Change("channel", f"funding {url!r}: not an https URL [C-14]"))
-                continue
-            text = label or "Support the show"
-            if len(text) > 128:
-                text = _cut(text, 128, chars=True)
-                self.mapped("channel", "funding label: over 128 characters; shortened [C-14]")
-            return {"url": url, "label": text}
-        return None
-
-    def _podcast_guid(self, old_feed_url: str | None) -> str:
-        given = self.ch.podcast_guid
-        if given:
-            try:
-                return str(uuid.UUID(given))
-            except ValueError:
-                self.left_out.append(
-                    Change("channel", f"podcast:guid {given!r}: not a UUID [C-12]")
-                )
-        if old_feed_url:
-            guid = podcast_guid(old_feed_url)
-            self.mapped(
-                "channel", f"podcast_guid: the Podcasting 2.0 recipe for {old_feed_url} [C-12]"
-            )
-            return guid
-        raise source_error(
-            "the old feed's URL is unknown, and the show's identity is made from it [C-12]",
-            self.ch.source,
-            None,
-            "pass --old-feed-url URL",
-        )
-
-    def _persons(self, persons: tuple[FeedPerson, ...], where: str) -> list[Any]:
-        out: list[Any] = []
-        for p in persons:
-            spec: dict[str, str] = {"name": p.name[:128]}
-            if p.role:
-                spec["role"] = p.role.strip().lower()
-            if p.group:
-                spec["group"] = p.group.strip().lower()
-            for key, url in (("img", p.img), ("href", p.href)):
-                if url and _https(url) and url.isascii():
-                    spec[key] = url
-                elif url:
-                    self.mapped(
-                        where, f"person {p.name!r}: {key} {url!r} dropped (not https) [D-04]"
-                    )
-            out.append(spec["name"] if list(spec) == ["name"] else spec)
-        return out
-
-    # --- items -----------------------------------------------------------------------
 
     def items(self, taken: set[str], known: set[str]) -> tuple[list[NotePlan], int]:
         usable: list[tuple[FeedItem, dt.datetime, RemoteEnclosure, str]] = []
@@ -325,7 +151,7 @@ class _Mapper:
             if not url.isascii():
                 url = quote(url, safe=":/?#[]@!$&'()*+,;=%~")
                 self.mapped(where, "enclosure URL: non-ASCII characters percent-encoded [D-05]")
-            length = _int(enc.length.replace(",", ""))
+            length = to_int(enc.length.replace(",", ""))
             if kind != mime:
                 self.mapped(where, f"enclosure type {enc.type!r} -> {mime} [I-02]")
             return RemoteEnclosure(url, length if length and length > 0 else None, mime), ext
@@ -340,7 +166,7 @@ class _Mapper:
     def _stem(self, item: FeedItem, date: dt.datetime, position: int, stems: set[str]) -> str:
         words = slug_words(item.title)
         if not words:
-            number = _int(item.episode or "")
+            number = to_int(item.episode or "")
             words = f"episode-{number if number and number > 0 else position}"
         base = f"{date.date().isoformat()}-{words}"
         stem, n = base, 1
@@ -369,7 +195,7 @@ class _Mapper:
         for key, raw in (("season", item.season), ("episode", item.episode)):
             if raw is None:
                 continue
-            value = _int(raw)
+            value = to_int(raw)
             if value is None or value < 1:
                 self.mapped(stem, f"{key} {raw!r} dropped: not a whole number from 1 [I-12]")
             else:
@@ -407,14 +233,14 @@ class _Mapper:
             )
         if summary:
             if len(summary.encode()) > MAX_DESCRIPTION_BYTES:
-                summary = _cut(summary, MAX_DESCRIPTION_BYTES)
+                summary = cut(summary, MAX_DESCRIPTION_BYTES)
                 self.mapped(stem, "summary: over 4000 bytes; shortened at a word [I-06]")
             fields.append(("summary", summary))
         if item.keywords:
             words = [k.strip() for k in item.keywords.split(",") if k.strip()]
             if words:
                 fields.append(("keywords", words))
-        persons = self._persons(item.persons, stem)
+        persons = map_persons(item.persons, stem, self)
         if persons:
             fields.append(("persons", persons))
         if draft:
@@ -443,7 +269,7 @@ class _Mapper:
     def _extras(self, item: FeedItem, stem: str) -> tuple[Fetch, ...]:
         extras: list[Fetch] = []
         if item.image and item.image != self.ch.image:
-            if _fetchable(item.image):
+            if fetchable(item.image):
                 extras.append(Fetch(item.image, f"episodes/{stem}", "image", stem))
             else:
                 self.left_out.append(
@@ -453,7 +279,7 @@ class _Mapper:
             (t for t in item.transcripts if t.type.strip().lower() in TRANSCRIPT_EXTENSIONS),
             key=lambda t: list(TRANSCRIPT_EXTENSIONS).index(t.type.strip().lower()),
         )
-        chosen = next((t for t in ranked if _fetchable(t.url)), None)
+        chosen = next((t for t in ranked if fetchable(t.url)), None)
         if chosen is not None:
             ext = TRANSCRIPT_EXTENSIONS[chosen.type.strip().lower()]
             extras.append(Fetch(chosen.url, f"episodes/{stem}.{ext}", "transcript", stem))
@@ -466,7 +292,7 @@ class _Mapper:
                     )
                 )
         if item.chapters is not None:
-            if _fetchable(item.chapters.url):
+            if fetchable(item.chapters.url):
                 extras.append(
                     Fetch(item.chapters.url, f"episodes/{stem}.chapters.json", "chapters", stem)
                 )
@@ -511,7 +337,7 @@ def clean_chapters(data: Any, duration: float) -> tuple[Any, int, int]:
             if isinstance(chapter, dict):
                 for key in ("url", "img"):
                     value = chapter.get(key)
-                    if value is not None and not (isinstance(value, str) and _https(value)):
+                    if value is not None and not (isinstance(value, str) and is_https(value)):
                         del chapter[key]
                         dropped += 1
             kept.append(chapter)
@@ -540,10 +366,10 @@ def _short_summary(item: FeedItem) -> str:
             return text
     paragraphs = html.to_text(item.html).split("\n\n")
     first = next((p for p in paragraphs if len(p) >= 40), paragraphs[0] if paragraphs else "")
-    return _cut(first, 600)
+    return cut(first, 600)
 
 
-def _common_prefix(notes: list[NotePlan], m: _Mapper) -> str | None:
+def _common_prefix(notes: list[NotePlan], m: Log) -> str | None:
     counts = Counter(legacy.split_prefix(n.enclosure.url)[0] for n in notes)
     counts.pop("", None)
     if not counts:
@@ -560,44 +386,3 @@ def _common_prefix(notes: list[NotePlan], m: _Mapper) -> str | None:
 def _item_name(item: FeedItem) -> str:
     title = item.title[:60] + ("…" if len(item.title) > 60 else "")
     return f"item {item.index} {title!r}" if title else f"item {item.index}"
-
-
-def _cut(text: str, limit: int, *, chars: bool = False) -> str:
-    """``text`` cut at a word to at most ``limit`` bytes (or characters), with an ellipsis."""
-
-    def size(s: str) -> int:
-        return len(s) if chars else len(s.encode())
-
-    if size(text) <= limit:
-        return text
-    out = ""
-    for word in text.split(" "):
-        candidate = f"{out} {word}" if out else word
-        if size(candidate + "…") > limit:
-            break
-        out = candidate
-    return out.rstrip(" ,;:") + "…"
-
-
-def _int(text: str) -> int | None:
-    try:
-        return int(text.strip())
-    except ValueError:
-        return None
-
-
-def _email_in(text: str | None) -> str | None:
-    found = _EMAIL.search(text or "")
-    return found.group(0) if found else None
-
-
-def _https(url: str) -> bool:
-    parts = urlsplit(url.strip())
-    return parts.scheme == "https" and bool(parts.netloc)
-
-
-def _fetchable(url: str | None) -> bool:
-    if not url:
-        return False
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)

@@ -24,6 +24,25 @@ class Change:
         return f"{self.where}: {self.text}"
 
 
+class Log:
+    """What a stage maps, leaves out and warns about (the one mutable collector: each stage
+    fills its own and hands on frozen tuples)."""
+
+    def __init__(self) -> None:
+        self.mappings: list[Change] = []
+        self.left_out: list[Change] = []
+        self.warnings: list[Change] = []
+
+    def mapped(self, where: str, text: str) -> None:
+        self.mappings.append(Change(where, text))
+
+    def left(self, where: str, text: str) -> None:
+        self.left_out.append(Change(where, text))
+
+    def warn(self, where: str, text: str) -> None:
+        self.warnings.append(Change(where, text))
+
+
 @dataclass(frozen=True)
 class Fetch:
     """One file to download into the show folder."""

@@ -8,32 +8,22 @@ and fetches the audio of notes that still publish the old host's file; it change
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from publisher import artwork
 from publisher.audio import read_audio
-from publisher.config import yamldoc
 from publisher.config.show import CONFIG_NAME
-from publisher.episodes.reader import AUDIO_EXTENSIONS, EPISODES_DIR, NOTES_DIR, split_front_matter
-from publisher.errors import ConfigError, EpisodeError, PublisherError, raise_all
+from publisher.episodes.reader import AUDIO_EXTENSIONS, EPISODES_DIR, NOTES_DIR
+from publisher.errors import ConfigError, PublisherError
 from publisher.importer import download, legacy, mapping, write
+from publisher.importer.existing import Existing, read_existing
 from publisher.importer.model import Change, Fetch, ImportPlan, ImportReport, NotePlan
 from publisher.importer.read import read_feed, source_error
 
 Events = Callable[[download.Event], None]
-
-
-@dataclass(frozen=True)
-class Existing:
-    """What a show folder already holds (for ``--update``)."""
-
-    imported_from: str | None
-    guids: frozenset[str]
-    stems: frozenset[str]
-    remote: tuple[tuple[str, str], ...]  # (stem, enclosure url) of notes without their audio
 
 
 def import_show(
@@ -105,38 +95,6 @@ def import_show(
         )
     return _Import(root, plan, keep_remote=keep_remote, update=update, events=events).run(
         existing, workers
-    )
-
-
-def read_existing(root: Path) -> Existing:
-    """GUIDs, stems, and notes publishing a remote enclosure, of the show in ``root``."""
-    config = yamldoc.load(
-        (root / CONFIG_NAME).read_text("utf-8-sig"), root / CONFIG_NAME, error=ConfigError
-    ).data
-    imported = config.get("imported_from") if isinstance(config, dict) else None
-    guids, stems, remote = set(), set(), []
-    problems: list[PublisherError] = []
-    for note in sorted((root / NOTES_DIR).glob("*.md")):
-        stems.add(note.stem)
-        try:
-            front, _, _ = split_front_matter(note.read_text("utf-8-sig"), note)
-            meta = yamldoc.load(front, note, first_line=2, error=EpisodeError).data or {}
-        except (PublisherError, UnicodeDecodeError) as e:
-            problems.append(e if isinstance(e, PublisherError) else EpisodeError(str(e), note))
-            continue
-        if isinstance(meta, dict) and meta.get("guid") is not None:
-            guids.add(str(meta["guid"]).strip())
-        enclosure = meta.get("enclosure") if isinstance(meta, dict) else None
-        has_audio = any(
-            (root / EPISODES_DIR / f"{note.stem}.{e}").exists() for e in AUDIO_EXTENSIONS
-        )
-        if isinstance(enclosure, dict) and isinstance(enclosure.get("url"), str) and not has_audio:
-            remote.append((note.stem, enclosure["url"]))
-    if (root / EPISODES_DIR).is_dir():
-        stems.update(p.name.partition(".")[0] for p in (root / EPISODES_DIR).iterdir())
-    raise_all(problems)
-    return Existing(
-        str(imported) if imported else None, frozenset(guids), frozenset(stems), tuple(remote)
     )
 
 
@@ -446,48 +404,3 @@ def _read_source(source: str) -> bytes:
 def _is_url(text: str) -> bool:
     parts = urlsplit(text)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
-def summary_lines(report: ImportReport) -> Sequence[str]:
-    """The closing summary: counts, then every mapping, everything left out, every warning."""
-    plan = report.plan
-    drafts = sum(1 for n in plan.notes if n.draft)
-    lines = [
-        ("would import" if report.dry_run else "imported")
-        + f" {len(plan.notes)} episode(s) ({drafts} as drafts)"
-        + (f"; {plan.already_here} already here" if plan.already_here else "")
-        + f"; {len(report.left_out)} item(s) or value(s) left out",
-    ]
-    if not report.dry_run:
-        lines.append(
-            f"downloaded {report.downloaded} file(s), {report.downloaded_bytes} bytes"
-            + (f"; {len(report.failed)} failed" if report.failed else "")
-        )
-        if report.remote:
-            lines.append(
-                f"{len(report.remote)} episode(s) publish the old host's enclosure as given"
-            )
-    for title, changes in (
-        ("mapped", report.mappings),
-        ("left out", report.left_out),
-        ("warning", report.warnings),
-        ("download failed", report.failed),
-    ):
-        lines.extend(f"  {title}: {c}" for c in changes)
-    return lines
-
-
-def move_steps(report: ImportReport) -> Sequence[str]:
-    """What to do next to move the subscribers (docs/moving.md has the details)."""
-    old = report.plan.old_feed_url or "the old feed's URL"
-    return (
-        "to move the subscribers (docs/moving.md):",
-        "  1. publisher check, then publisher publish --to <your target>, and confirm it with "
-        "publisher verify --to <your target>",
-        f"  2. on the old host, redirect {old} to your new feed URL with a 301, or set its "
-        "'new feed URL' (itunes:new-feed-url) to it",
-        "  3. keep the old feed redirecting (or carrying itunes:new-feed-url) for at least four "
-        "weeks; Apple Podcasts, Spotify and Podcast Index follow it",
-        f"  4. keep podcast_guid: {report.plan.podcast_guid} and every episode's guid and date "
-        "as they are",
-    )

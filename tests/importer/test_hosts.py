@@ -13,7 +13,7 @@ import yaml
 from lxml import etree
 
 from publisher import build
-from publisher.importer.run import import_show, summary_lines
+from publisher.importer import import_show, summary_lines
 from tests.support import feedrules
 from tests.support.feedxml import NS, one, text
 from tests.support.hostfeeds import HOSTS, HostFeed, big

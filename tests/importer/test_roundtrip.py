@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from publisher import build, config
-from publisher.importer.run import import_show
+from publisher.importer import import_show
 from tests.support.feedxml import one, text
 from tests.support.httpserver import Server
 from tests.support.show import FIXED_NOW

@@ -12,7 +12,7 @@ import yaml
 from publisher import build
 from publisher.config.show import podcast_guid
 from publisher.errors import PublisherError
-from publisher.importer.run import import_show, summary_lines
+from publisher.importer import import_show, summary_lines
 from tests.support.hostfeeds import HOSTS, Maker
 from tests.support.httpserver import Route, Server
 from tests.support.media import Media
