@@ -16,7 +16,7 @@ def summary_lines(report: ImportReport) -> Sequence[str]:
         ("would import" if report.dry_run else "imported")
         + f" {len(plan.notes)} episode(s) ({drafts} as drafts)"
         + (f"; {plan.already_here} already here" if plan.already_here else "")
-        + f"; {len(report.left_out)} item(s) or value(s) left out",
+        + f"; {len(report.mappings)} mapping(s) made; {len(report.left_out)} left out",
     ]
     if not report.dry_run:
         lines.append(

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from publisher.cli.importing import DownloadProgress
+from publisher.importer import download
+from publisher.importer.model import Fetch
 from tests.support.hostfeeds import HOSTS
 from tests.support.httpserver import Route, Server
 from tests.support.media import Media
@@ -29,7 +33,7 @@ def test_import_prints_the_summary_and_the_move_steps(
     done = run("import", server.url(feed.path), "--into", "lib", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "imported 3 episode(s) (0 as drafts); 0 item(s) or value(s) left out"
+    assert lines[0] == "imported 3 episode(s) (0 as drafts); 11 mapping(s) made; 0 left out"
     assert lines[1].startswith("downloaded 4 file(s), ")
     assert "  mapped: channel: explicit: 'clean' -> false [C-06]" in lines
     assert lines[-5] == "to move the subscribers (docs/moving.md):"
@@ -61,3 +65,27 @@ def test_bad_input_is_one_line_and_writes_nothing(server: Server, tmp_path: Path
     assert done.stderr.endswith("(is it a web page rather than the feed?)\n")
     assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
     assert not (tmp_path / "x").exists()
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def progress(stream: io.StringIO) -> str:
+    fetch = Fetch("https://old.example/a.mp3", "episodes/a.mp3", "audio")
+    with DownloadProgress(stream=stream) as p:
+        p.event(download.Started(fetch, 1, 1))
+        p.event(download.Progress(2000, 4000, 1000.0, 2.0))
+        p.event(download.Progress(4000, 4000, 1000.0, 0.0))
+        p.event(download.Done(fetch, 4000, True))
+    return stream.getvalue()
+
+
+def test_download_progress_is_a_bar_on_a_terminal_and_lines_in_a_log() -> None:
+    assert progress(io.StringIO()).splitlines() == [
+        "download 1/1 episodes/a.mp3",
+        "resumed and finished episodes/a.mp3 (4000 bytes)",
+    ]
+    bar = progress(Tty())
+    assert "4.0/4.0 kB" in bar and "1/1 episodes/a.mp3" in bar

@@ -69,10 +69,10 @@ def test_import_then_build_keeps_every_item(
 
 
 def test_hundreds_of_items(server: Server, media: Media, tmp_path: Path) -> None:
-    feed = big(server, media, 300)
+    feed = big(server, media, 200)
     root = tmp_path / "show"
     summary, channel, data = imported_feed(feed, server, root, keep_remote=True)
-    assert summary.startswith("imported 300 episode(s) (0 as drafts); 0 item(s)")
+    assert summary.startswith("imported 200 episode(s) (0 as drafts); 1 mapping(s) made; 0 left out")
     assert feedrules.violations(data) == []
     got = {
         text(i, "guid"): (
@@ -83,7 +83,7 @@ def test_hundreds_of_items(server: Server, media: Media, tmp_path: Path) -> None
         for i in channel.findall("item")
     }
     assert got == {e.guid: (e.instant, e.url, e.length) for e in feed.expected}
-    assert len(list((root / "show_notes").glob("*.md"))) == 300
+    assert len(list((root / "show_notes").glob("*.md"))) == 200
 
 
 def test_stems_are_dated_safe_ascii_and_never_collide(

@@ -180,3 +180,17 @@ def test_dates_keep_their_offset_and_instant(server: Server, media: Media, tmp_p
     note = (tmp_path / "show" / "show_notes" / "2019-01-14-bean-1.md").read_text()
     assert "date: '2019-01-14T09:30:01+08:00'" in note
     assert dt.datetime.fromisoformat("2019-01-14T09:30:01+08:00") == feed.expected[0].instant
+
+
+def test_show_art_that_breaks_the_rules_is_kept_and_reported(
+    server: Server, media: Media, tmp_path: Path
+) -> None:
+    feed = HOSTS["libsyn"](server, media)
+    server.routes["/libsyn/art.jpg"].body = media.small_art
+    root = tmp_path / "show"
+    report = import_show(server.url(feed.path), root, keep_remote=True)
+    assert [str(w) for w in report.warnings] == [
+        "channel: show artwork is 300x300 px; use 1400-3000 px a side: kept as artwork.jpg; "
+        "replace it before publishing [C-03]"
+    ]
+    assert (root / "artwork.jpg").read_bytes() == media.small_art
