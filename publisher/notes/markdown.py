@@ -1,44 +1,31 @@
-"""Markdown → tokens (the only markdown-it import) and the three renderers.
+"""Markdown → tokens: the notes' parser (the only markdown-it import) and token facts.
 
 The notes are parsed once (CommonMark with tables, footnotes and definition lists; raw HTML
 off, so any markup in the notes is shown as text). Citation rules (see :mod:`.citesyntax`) turn
 pandoc's ``[@key]``, ``[@a; @b]`` and ``[@key, p. 33]`` into ``citation`` tokens. Numbers follow
-first use in token order (footnote text comes after the body, where it is read). Each rendering
-has its own renderer over the same tokens: the website (superscript links to ``#ref-N``),
-the feed's ``content:encoded`` (absolute links only) and the feed's ``description``
-(``p ol ul li a`` only, cut to fit 4000 bytes).
-
-The page's own ``<h1>`` is the episode title, so in the website and ``content:encoded`` the
-notes' headings are shifted to start at ``<h2>`` (:func:`heading_shift`). Footnotes are lettered
-under a "Notes" heading, ``[a]``, ``[b]`` …: numbers already mean references (the convention of
-Wikipedia's notes and of AMA's table footnotes), so a footnote marker cannot be read as a
-citation number. The website lists them in ``<ol type="a">``; ``content:encoded`` starts each
-with its marker instead ("[a] …", no list attributes there); the description, where Apple keeps
-no attributes at all, keeps a numbered list and ``[note 1]`` markers.
+first use in token order (footnote text comes after the body, where it is read). The three
+renderers live in :mod:`.renderers` (website, ``content:encoded``) and :mod:`.description`
+(the feed's ``description``); they subclass :data:`RendererBase`, re-exported from here so
+that markdown-it stays imported in this module alone.
 """
 
 from __future__ import annotations
 
-import html
-import re
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urljoin, urlsplit
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
-from markdown_it.utils import OptionsDict
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from publisher.notes.citesyntax import Cite, citation_rule, collapse, locator_text, narrative_rule
+from publisher.notes.anchors import assign_heading_ids
+from publisher.notes.citesyntax import citation_rule, narrative_rule
 
-if TYPE_CHECKING:
-    from publisher.notes.citations import CitationStyle
+RendererBase = RendererHTML  # the base of every renderer (see the module docstring)
 
 
 @dataclass
@@ -66,8 +53,13 @@ def parser() -> MarkdownIt:
 
 
 def parse(markdown: str, citation_keys: frozenset[str] = frozenset()) -> list[Token]:
-    """The notes' tokens; ``@key`` outside brackets is a citation only for these keys."""
-    return parser().parse(markdown, {"citation_keys": citation_keys})
+    """The notes' tokens; ``@key`` outside brackets is a citation only for these keys.
+
+    Every ``heading_open`` carries its id in ``meta["anchor"]`` (:mod:`.anchors`).
+    """
+    tokens = parser().parse(markdown, {"citation_keys": citation_keys})
+    assign_heading_ids(tokens)
+    return tokens
 
 
 def citations(tokens: Sequence[Token]) -> list[tuple[Token, int]]:
@@ -81,323 +73,6 @@ def citations(tokens: Sequence[Token]) -> list[tuple[Token, int]]:
             if child.type == "citation":
                 found.append((child, first + block.content.count("\n", 0, child.meta["pos"])))
     return found
-
-
-# --- links ------------------------------------------------------------------------------
-
-_SAFE_SCHEMES = ("http", "https", "mailto")
-
-
-def _safe_href(href: str) -> str | None:
-    scheme = urlsplit(href).scheme.lower()
-    if scheme and scheme not in _SAFE_SCHEMES:
-        return None
-    return href
-
-
-def _is_external(href: str, page_url: str) -> bool:
-    parts = urlsplit(urljoin(page_url, href))  # "//other.example/" is external too
-    if parts.scheme.lower() not in ("http", "https"):
-        return False
-    return parts.netloc.lower() != urlsplit(page_url).netloc.lower()
-
-
-def _link_open(href: str, page_url: str, *, absolute: bool, title: str | None = None) -> str:
-    if absolute:
-        href = urljoin(page_url, href)
-    attrs = f' href="{html.escape(href)}"'
-    if title:
-        attrs += f' title="{html.escape(title)}"'
-    if _is_external(href, page_url):
-        attrs += ' rel="nofollow noopener"'
-    return f"<a{attrs}>"
-
-
-# --- renderers --------------------------------------------------------------------------
-
-
-class _Base(RendererHTML):
-    """Shared rules. ``env`` carries: style, numbering, page_url."""
-
-    absolute = False
-
-    def link_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        token = tokens[idx]
-        href = _safe_href(str(token.attrGet("href") or ""))
-        if href is None:
-            token.meta["dropped"] = True
-            return ""
-        title = token.attrGet("title")
-        return _link_open(href, env["page_url"], absolute=self.absolute,
-                          title=str(title) if title else None)  # fmt: skip
-
-    def link_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        opener = _per_render(env, "link_openers", tokens, _link_openers).get(idx)
-        return "" if opener is not None and opener.meta.get("dropped") else "</a>"
-
-    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        token = tokens[idx]
-        alt = self.renderInlineAsText(token.children or [], options, env)
-        src = _safe_href(str(token.attrGet("src") or ""))
-        if src is None or src.startswith("data:"):
-            return html.escape(alt)
-        if self.absolute:
-            src = urljoin(env["page_url"], src)
-        return f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
-
-    def footnote_ref(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
-    ) -> str:
-        return f"<sup>[{footnote_label(tokens[idx].meta['id'] + 1)}]</sup>"
-
-    def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                            env: Any) -> str:  # fmt: skip
-        return "<ol>\n"
-
-    def footnote_block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                             env: Any) -> str:  # fmt: skip
-        return "</ol>\n"
-
-    def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                      env: Any) -> str:  # fmt: skip
-        return "<li>"
-
-    def footnote_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                       env: Any) -> str:  # fmt: skip
-        return "</li>\n"
-
-    def footnote_anchor(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                        env: Any) -> str:  # fmt: skip
-        return ""
-
-    def _runs(self, token: Token, env: Any) -> list[tuple[int, int, Cite]]:
-        numbering: Numbering = env["numbering"]
-        pairs = [(numbering.numbers[c.key], c) for c in token.meta["cites"]
-                 if c.key in numbering.numbers]  # fmt: skip
-        return collapse(pairs, enabled=env["style"].collapse)
-
-    def _plain_citation(self, token: Token, env: Any) -> str:
-        style: CitationStyle = env["style"]
-        parts = []
-        for a, b, cite in self._runs(token, env):
-            text = f"{a}{style.range_delimiter}{b}" if a != b else str(a)
-            parts.append(_affixed(cite, text))
-        return style.delimiter.join(parts)
-
-    def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        return f"<sup>{self._plain_citation(tokens[idx], env)}</sup>"
-
-
-class _Rich(_Base):
-    """The two full renderings: headings keep their tags, shifted to start at ``<h2>``."""
-
-    def heading_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                     env: Any) -> str:  # fmt: skip
-        return f"<h{_level(tokens[idx], env)}>"
-
-    def heading_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                      env: Any) -> str:  # fmt: skip
-        return f"</h{_level(tokens[idx], env)}>\n"
-
-
-class WebRenderer(_Rich):
-    """The website: superscript links to ``#ref-N``, which link back here."""
-
-    def _cite_link(self, n: int, env: Any, also: Sequence[int] = ()) -> str:
-        numbering: Numbering = env["numbering"]
-        backlinks = numbering.backlinks
-        numbering.links[n] = numbering.links.get(n, 0) + 1
-        ident = f"cite-{n}-{numbering.links[n]}"
-        backlinks.setdefault(n, []).append(ident)
-        for m in also:  # numbers hidden inside a collapsed range link back to its start
-            backlinks.setdefault(m, []).append(ident)
-        return f'<a href="#ref-{n}" id="{ident}" aria-label="Reference {n}">{n}</a>'
-
-    def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        style: CitationStyle = env["style"]
-        parts = []
-        for a, b, cite in self._runs(tokens[idx], env):
-            text = self._cite_link(a, env, also=range(a + 1, b))
-            if b != a:
-                text += style.range_delimiter + self._cite_link(b, env)
-            parts.append(_affixed(cite, text))
-        return f'<sup class="cite">{style.delimiter.join(parts)}</sup>'
-
-    def footnote_ref(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
-    ) -> str:
-        token = tokens[idx]
-        n = token.meta["id"] + 1
-        sub = token.meta.get("subId", 0)
-        ref_id = f"fnref-{n}" + (f"-{sub}" if sub else "")
-        label = footnote_label(n)
-        return (f'<sup class="footnote-ref"><a href="#fn-{n}" id="{ref_id}" '
-                f'aria-label="Footnote {label}">[{label}]</a></sup>')  # fmt: skip
-
-    def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                            env: Any) -> str:  # fmt: skip
-        return ('<section class="footnotes" aria-labelledby="notes-title">\n'
-                f'<h2 id="notes-title">{html.escape(env["notes_title"])}</h2>\n'
-                '<ol type="a">\n')  # fmt: skip
-
-    def footnote_block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                             env: Any) -> str:  # fmt: skip
-        return "</ol>\n</section>\n"
-
-    def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                      env: Any) -> str:  # fmt: skip
-        return f'<li id="fn-{tokens[idx].meta["id"] + 1}">'
-
-    def footnote_anchor(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                        env: Any) -> str:  # fmt: skip
-        token = tokens[idx]
-        n = token.meta["id"] + 1
-        sub = token.meta.get("subId", 0)
-        ref_id = f"fnref-{n}" + (f"-{sub}" if sub else "")
-        label = footnote_label(n)
-        # A footnote marked in several places gets one back link per marker; like the
-        # reference list's, they are told apart by number (the same name for two targets
-        # would leave a screen-reader user guessing).
-        markers = _per_render(env, "footnote_markers", tokens, _footnote_markers)[n - 1]
-        if markers == 1:
-            return (f' <a href="#{ref_id}" class="backref" '
-                    f'aria-label="Back to footnote {label} in the text">\u21a9</a>')  # fmt: skip
-        return (f' <a href="#{ref_id}" class="backref" aria-label="Back to marker {sub + 1} of '
-                f'footnote {label} in the text">\u21a9{sub + 1}</a>')  # fmt: skip
-
-
-class ContentRenderer(_Rich):
-    """Feed ``content:encoded``: rich HTML, every link absolute, no in-page links.
-
-    Feed validators refuse ``<ol type="a">`` here (and apps drop attributes), so each
-    footnote is written out as paragraphs that start with its marker: "[a] The text".
-    """
-
-    absolute = True
-
-    def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                            env: Any) -> str:  # fmt: skip
-        return f"<h2>{html.escape(env['notes_title'])}</h2>\n"
-
-    def footnote_block_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                             env: Any) -> str:  # fmt: skip
-        return ""
-
-    def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                      env: Any) -> str:  # fmt: skip
-        if idx + 1 < len(tokens) and tokens[idx + 1].type == "paragraph_open":
-            return ""  # the marker starts that paragraph
-        return f"<p>[{footnote_label(tokens[idx].meta['id'] + 1)}]</p>\n"
-
-    def footnote_close(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                       env: Any) -> str:  # fmt: skip
-        return ""
-
-    def paragraph_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                       env: Any) -> str:  # fmt: skip
-        if idx > 0 and tokens[idx - 1].type == "footnote_open":
-            return f"<p>[{footnote_label(tokens[idx - 1].meta['id'] + 1)}] "
-        return self.renderToken(tokens, idx, options, env)
-
-
-class DescriptionRenderer(_Base):
-    """Feed ``description``: Apple's ``p ol ul li a``; headings become paragraphs."""
-
-    absolute = True
-    _KEEP = frozenset({"p", "ol", "ul", "li"})
-
-    def renderToken(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                    env: Any) -> str:  # fmt: skip
-        token = tokens[idx]
-        tag = token.tag
-        if token.type in ("heading_open", "heading_close", "dt_open", "dt_close"):
-            tag = "p"
-        elif token.type in ("paragraph_open", "paragraph_close"):
-            if token.hidden and _in_list_item(tokens, idx):
-                return ""
-            tag = "p"
-        if tag not in self._KEEP:
-            return "\n" if token.block and token.nesting == -1 else ""
-        out = f"</{tag}>" if token.nesting == -1 else f"<{tag}>"
-        if token.type == "ordered_list_open" and token.attrGet("start"):
-            out = "<ol>"  # Apple strips attributes; the numbers are not load-bearing here
-        return out + ("\n" if token.block and token.nesting == -1 else "")
-
-    def code_inline(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                    env: Any) -> str:  # fmt: skip
-        return html.escape(tokens[idx].content)
-
-    def code_block(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                   env: Any) -> str:  # fmt: skip
-        return f"<p>{html.escape(tokens[idx].content.strip())}</p>\n"
-
-    fence = code_block
-
-    def hr(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        return ""
-
-    def hardbreak(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        return "\n"
-
-    def image(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        return html.escape(self.renderInlineAsText(tokens[idx].children or [], options, env))
-
-    def citation(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any) -> str:
-        return f"{_space_before(tokens, idx)}[{self._plain_citation(tokens[idx], env)}]"
-
-    def footnote_ref(
-        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: Any
-    ) -> str:
-        return f"{_space_before(tokens, idx)}[note {tokens[idx].meta['id'] + 1}]"
-
-    def footnote_block_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                            env: Any) -> str:  # fmt: skip
-        return f"<p>{html.escape(env['notes_title'])}</p>\n<ol>\n"
-
-    def footnote_open(self, tokens: Sequence[Token], idx: int, options: OptionsDict,
-                      env: Any) -> str:  # fmt: skip
-        return "<li>"
-
-
-_T = TypeVar("_T")
-
-
-def _per_render(
-    env: dict[str, Any],
-    name: str,
-    tokens: Sequence[Token],
-    compute: Callable[[Sequence[Token]], _T],
-) -> _T:
-    """``compute(tokens)``, worked out once per render and token list, kept in ``env``.
-
-    The rules that need a fact about the whole list (which link a link_close closes, how many
-    markers a footnote has) are called once per token; scanning the list each time made a
-    render quadratic in the length of the notes. ``env`` is a fresh dict per render, and the
-    cached list is kept beside its result, so a list is never mistaken for another.
-    """
-    cache: dict[int, tuple[Sequence[Token], Any]] = env.setdefault(f"_{name}", {})
-    hit = cache.get(id(tokens))
-    if hit is None or hit[0] is not tokens:
-        hit = cache[id(tokens)] = (tokens, compute(tokens))
-    result: _T = hit[1]
-    return result
-
-
-def _link_openers(tokens: Sequence[Token]) -> dict[int, Token]:
-    """The index of every link_close with the link_open it closes (the nearest unclosed one)."""
-    openers: dict[int, Token] = {}
-    stack: list[Token] = []
-    for i, token in enumerate(tokens):
-        if token.type == "link_open":
-            stack.append(token)
-        elif token.type == "link_close" and stack:
-            openers[i] = stack.pop()
-    return openers
-
-
-def _footnote_markers(tokens: Sequence[Token]) -> Counter[int]:
-    """How many back links (``footnote_anchor``) each footnote id has."""
-    return Counter(t.meta["id"] for t in tokens if t.type == "footnote_anchor")
 
 
 def footnote_label(n: int) -> str:
@@ -415,43 +90,6 @@ def heading_shift(tokens: Sequence[Token]) -> int:
     return 2 - min(levels) if levels else 0
 
 
-def _level(token: Token, env: Any) -> int:
-    # Capped at h6; two levels that meet there stay in their order, only their depth merges.
-    shift: int = env["heading_shift"]
-    return max(1, min(6, int(token.tag[1:]) + shift))
-
-
-def _affixed(cite: Cite, number_html: str) -> str:
-    """The number with pandoc's prefix, the AMA locator and the suffix: "see 1(p3), fig. 2"."""
-    prefix = html.escape(cite.prefix) + " " if cite.prefix else ""
-    suffix = html.escape(cite.suffix)
-    if suffix and suffix[0].isalnum():
-        suffix = " " + suffix
-    return prefix + number_html + html.escape(locator_text(cite.locator)) + suffix
-
-
-def _space_before(tokens: Sequence[Token], idx: int) -> str:
-    """A space before a bracketed marker, unless the text already ends with one."""
-    if idx == 0 or tokens[idx - 1].type in ("softbreak", "hardbreak"):
-        return ""
-    before = tokens[idx - 1]
-    return "" if before.type == "text" and before.content[-1:].isspace() else " "
-
-
-def _in_list_item(tokens: Sequence[Token], idx: int) -> bool:
-    level = tokens[idx].level
-    for j in range(idx - 1, -1, -1):
-        if tokens[j].level < level and tokens[j].nesting == 1:
-            return tokens[j].type in ("list_item_open", "footnote_open")
-    return False
-
-
-def render(renderer: RendererHTML, tokens: Sequence[Token], env: Mapping[str, Any]) -> str:
-    """``tokens`` rendered; ``env`` may set ``notes_title`` (the footnotes' heading, "Notes")."""
-    full = {"notes_title": "Notes", "heading_shift": heading_shift(tokens), **env}
-    return str(renderer.render(tokens, parser().options, full))
-
-
 def top_level_blocks(tokens: Sequence[Token]) -> list[list[Token]]:
     """The tokens grouped by top-level block (a paragraph, a list, a table …)."""
     blocks: list[list[Token]] = []
@@ -464,43 +102,7 @@ def top_level_blocks(tokens: Sequence[Token]) -> list[list[Token]]:
     return blocks
 
 
-def plain_text(tokens: Sequence[Token], env: Mapping[str, Any]) -> str:
-    """A block's text, citations as [n], for cutting at a sentence."""
-    renderer = DescriptionRenderer()
-    parts: list[str] = []
-    for token in tokens:
-        if token.type == "inline" and token.children:
-            for child in token.children:
-                if child.type in ("text", "code_inline"):
-                    parts.append(child.content)
-                elif child.type in ("softbreak", "hardbreak"):
-                    parts.append(" ")
-                elif child.type == "citation":
-                    parts.append(html.unescape(renderer.citation([child], 0, parser().options,
-                                                                 env)))  # fmt: skip
-            parts.append(" ")
-    return re.sub(r"\s+", " ", "".join(parts)).strip()
-
-
-def table_as_list(tokens: Sequence[Token], env: Mapping[str, Any]) -> str:
-    """A table for the description: one list item per row, "Header: cell; …"."""
-    renderer = DescriptionRenderer()
-    head: list[str] = []
-    rows: list[list[str]] = []
-    in_head = False
-    for token in tokens:
-        if token.type == "thead_open":
-            in_head = True
-        elif token.type == "thead_close":
-            in_head = False
-        elif token.type == "tr_open" and not in_head:
-            rows.append([])
-        elif token.type == "inline":
-            cell = renderer.renderInline(token.children or [], parser().options, dict(env))
-            (head if in_head else rows[-1]).append(cell.strip())
-    items = []
-    for row in rows:
-        cells = [f"{h}: {c}" if h else c for h, c in zip(head + [""] * len(row), row,
-                                                         strict=False)]  # fmt: skip
-        items.append("<li>" + "; ".join(c for c in cells if c) + "</li>")
-    return "<ul>\n" + "\n".join(items) + "\n</ul>\n"
+def render(renderer: RendererHTML, tokens: Sequence[Token], env: Mapping[str, Any]) -> str:
+    """``tokens`` rendered; ``env`` may set ``notes_title`` (the footnotes' heading, "Notes")."""
+    full = {"notes_title": "Notes", "heading_shift": heading_shift(tokens), **env}
+    return str(renderer.render(tokens, parser().options, full))

@@ -10,22 +10,24 @@ from __future__ import annotations
 import difflib
 import html
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from publisher.errors import NotesError, PublisherError, raise_all
 from publisher.model import Reference, RenderedNotes
 from publisher.notes import markdown as md
+from publisher.notes.anchors import TOP, anchor_links, heading_ids
 from publisher.notes.bibliography import Bibliography
 from publisher.notes.citations import CitationStyle
-from publisher.notes.sanitise import sanitise_content, sanitise_description, sanitise_web
+from publisher.notes.description import description
+from publisher.notes.entries import identifier_links, running_text_author
+from publisher.notes.renderers import ContentRenderer, WebRenderer
+from publisher.notes.sanitise import sanitise_content, sanitise_web
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
-
-DESCRIPTION_LIMIT = 4000  # bytes of UTF-8: Apple's limit for <description>
 
 
 def render_notes(
@@ -45,10 +47,11 @@ def render_notes(
     ``first_line`` is the file line of the body's first line; ``page_url`` the absolute URL of
     the episode's page (base for relative links and the "full notes" link); ``notes_title``
     heads the footnotes, ``references_title`` the reference list. Raises NotesError,
-    or Problems with every unknown citation key and unrenderable entry.
+    or Problems with every unknown citation key, unrenderable entry and link to an in-page
+    anchor (``#…``) that is not on the page.
     """
     tokens = md.parse(markdown, bibliography.keys)
-    numbering = _number(tokens, source, first_line, bibliography)
+    numbering, problems = _number(tokens, source, first_line, bibliography)
     keys = list(numbering.numbers)
     try:
         entries = style.render_entries([bibliography.items[k] for k in keys])
@@ -58,38 +61,45 @@ def render_notes(
         Reference(key=k, number=n, html=e)
         for (k, n), e in zip(numbering.numbers.items(), entries, strict=True)
     )
+    ids = {r.number: identifier_links(bibliography.items[r.key], r.html) for r in references}
     env: dict[str, Any] = {
         "style": style,
         "numbering": numbering,
         "page_url": page_url,
         "notes_title": notes_title,
+        "narrators": {k: running_text_author(bibliography.items[k]) for k in keys},
     }
 
-    web = md.render(md.WebRenderer(), tokens, env)
-    web += _web_references(references, numbering.backlinks, references_title)
-    content = md.render(md.ContentRenderer(), tokens, env)
-    content += _content_references(references, references_title)
-    description = _description(tokens, env, references, references_title, page_url, summary)
+    web = md.render(WebRenderer(), tokens, env)
+    web += _web_references(references, ids, numbering.backlinks, references_title)
+    problems += _dead_anchors(tokens, web, source, first_line)
+    raise_all(problems)
+    content = md.render(ContentRenderer(), tokens, env)
+    content += _content_references(references, ids, references_title)
+    description_html = description(tokens, env, references, references_title, page_url, summary)
     return RenderedNotes(
         source=source,
         web_html=sanitise_web(web),
         content_html=sanitise_content(content),
-        description_html=description,
+        description_html=description_html,
         references=references,
     )
 
 
 def _number(
     tokens: Sequence[Token], source: Path, first_line: int, bibliography: Bibliography
-) -> md.Numbering:
+) -> tuple[md.Numbering, list[PublisherError]]:
+    """Citation numbers in first-use order, and a problem for every unknown key."""
     numbering = md.Numbering()
     problems: list[PublisherError] = []
     known = sorted(bibliography.keys)
+    unknown: list[str] = []
     for token, line in md.citations(tokens):
         for cite in token.meta["cites"]:
             if cite.key in bibliography.keys:
                 numbering.numbers.setdefault(cite.key, len(numbering.numbers) + 1)
                 continue
+            unknown.append(cite.key)
             close = _close_keys(cite.key, known)
             hint = "did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else None
             if not known:
@@ -97,8 +107,54 @@ def _number(
             problems.append(
                 NotesError(f"unknown citation key '{cite.key}'", source, first_line + line, hint)
             )
-    raise_all(problems)
-    return numbering
+    empty = bibliography.files_without_entries
+    if problems and not known and empty:
+        # One line per empty file, not one per citation: the file is the problem.
+        keys = list(dict.fromkeys(unknown))
+        problems = [
+            NotesError(
+                f"the bibliography has no entries, but {source} cites {len(keys)} "
+                f"key{'s' if len(keys) > 1 else ''} from it ('{keys[0]}'"
+                f"{' …' if len(keys) > 1 else ''} at line {problems[0].line})",
+                path,
+                hint="the file is empty or was cut short; export it again",
+            )
+            for path in empty
+        ]
+    return numbering, problems
+
+
+_ID = re.compile(r'\sid="([^"]*)"')
+
+
+def _dead_anchors(
+    tokens: Sequence[Token], web: str, source: Path, first_line: int
+) -> list[PublisherError]:
+    """A problem for every link to ``#…`` that names no id of the page's notes."""
+    ids = {html.unescape(m) for m in _ID.findall(web)}
+    problems: list[PublisherError] = []
+    for fragment, line in anchor_links(tokens):
+        name = unquote(fragment)
+        if name in ids or name.lower() in TOP:
+            continue
+        close = difflib.get_close_matches(name, sorted(ids), n=1, cutoff=0.6)
+        headings = heading_ids(tokens)
+        if close:
+            hint = f"did you mean '#{close[0]}'?"
+        elif headings:
+            hint = "the headings here are " + ", ".join(f"'#{h}'" for h in headings[:5])
+        else:
+            hint = "a heading's id is its text in lower case with hyphens: '## Why it matters'"
+            hint += " is '#why-it-matters'"
+        problems.append(
+            NotesError(
+                f"link to '#{fragment}', which is not an anchor on this page",
+                source,
+                first_line + line,
+                hint,
+            )
+        )
+    return problems
 
 
 # A suggestion must be a likely typo (0.75: one swapped or missing character in a typical
@@ -120,7 +176,10 @@ def _close_keys(key: str, known: Sequence[str]) -> list[str]:
 
 
 def _web_references(
-    references: Sequence[Reference], backlinks: Mapping[int, list[str]], title: str
+    references: Sequence[Reference],
+    id_links: Mapping[int, str],
+    backlinks: Mapping[int, list[str]],
+    title: str,
 ) -> str:
     if not references:
         return ""
@@ -132,7 +191,9 @@ def _web_references(
             f'{ref.number}">\u21a9{k if len(ids) > 1 else ""}</a>'
             for k, i in enumerate(dict.fromkeys(ids), 1)
         )
-        items.append(f'<li id="ref-{ref.number}">{ref.html} {back}</li>')
+        extra = id_links[ref.number]
+        entry = f"{ref.html} {extra}" if extra else ref.html
+        items.append(f'<li id="ref-{ref.number}">{entry} {back}</li>')
     return (
         '\n<section class="references" aria-labelledby="references-title">\n'
         f'<h2 id="references-title">{html.escape(title)}</h2>\n<ol>\n'
@@ -141,109 +202,11 @@ def _web_references(
     )
 
 
-def _content_references(references: Sequence[Reference], title: str) -> str:
+def _content_references(references: Sequence[Reference], ids: Mapping[int, str], title: str) -> str:
     if not references:
         return ""
-    items = "\n".join(f"<li>{ref.html}</li>" for ref in references)
+    items = "\n".join(
+        f"<li>{ref.html} {ids[ref.number]}</li>" if ids[ref.number] else f"<li>{ref.html}</li>"
+        for ref in references
+    )
     return f"\n<h2>{html.escape(title)}</h2>\n<ol>\n{items}\n</ol>\n"
-
-
-# --- the description --------------------------------------------------------------------
-
-
-def _fits(text: str, limit: int = DESCRIPTION_LIMIT) -> bool:
-    return len(text.encode("utf-8")) <= limit
-
-
-def _description(
-    tokens: Sequence[Token],
-    env: Mapping[str, Any],
-    references: Sequence[Reference],
-    title: str,
-    page_url: str,
-    summary: str | None,
-) -> str:
-    renderer = md.DescriptionRenderer()
-    blocks: list[tuple[str, str, list[Token]]] = []  # (kind, html, tokens)
-    for group in md.top_level_blocks(tokens):
-        kind = group[0].type
-        if kind == "table_open":
-            text = md.table_as_list(group, env)
-        else:
-            text = md.render(renderer, group, env)
-        if text.strip():
-            blocks.append((kind, sanitise_description(text).strip(), group))
-    if references:
-        items = "".join(f"<li>{ref.html}</li>" for ref in references)
-        blocks.append(("heading_open", f"<p>{html.escape(title)}</p>", []))
-        blocks.append(("references", sanitise_description(f"<ol>{items}</ol>"), []))
-
-    whole = "\n".join(b[1] for b in blocks)
-    if _fits(whole):
-        return whole
-    link = sanitise_description(
-        f'<p><a href="{html.escape(page_url)}">Read the full notes and references</a></p>'
-    )
-    budget = DESCRIPTION_LIMIT - len(link.encode("utf-8")) - 1
-    if summary and summary.strip():
-        text = _cut_paragraph(summary.strip(), budget)
-        return (text + "\n" if text else "") + link
-    kept: list[tuple[str, str, list[Token]]] = []
-    for block in blocks:
-        if not _fits("\n".join(b[1] for b in [*kept, block]), budget):
-            break
-        kept.append(block)
-    while kept and kept[-1][0] == "heading_open":
-        kept.pop()  # a heading whose text did not fit says nothing
-    if not kept:
-        first = next((b for b in blocks if b[0] not in ("heading_open", "references")), None)
-        text = _cut_paragraph(md.plain_text(first[2], env), budget) if first else ""
-        return (text + "\n" if text else "") + link
-    return "\n".join(b[1] for b in kept) + "\n" + link
-
-
-_SENTENCE_END = re.compile(
-    r"[.!?][\"'\u201d\u2019)\]]*(?=\s)|[.!?][\"'\u201d\u2019)\]]*$"
-    r"|[\u3002\uff01\uff1f][\u300d\u300f\u201d\u2019\uff09]*"  # 。！？ need no space after
-)
-
-
-def _cut_paragraph(text: str, budget: int) -> str:
-    """``<p>text</p>`` cut at the last sentence (else word) end that fits ``budget`` bytes."""
-
-    def para(t: str) -> str:
-        return sanitise_description(f"<p>{html.escape(t)}</p>")
-
-    if _fits(para(text), budget):
-        return para(text)
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-    for end in reversed(ends):
-        if _fits(para(text[:end]), budget):
-            return para(text[:end])
-    words = [m.start() for m in re.finditer(r"\s", text)]
-    for end in reversed(words):
-        if _fits(para(text[:end].rstrip() + "\u2026"), budget):
-            return para(text[:end].rstrip() + "\u2026")
-    # No space that fits (Chinese or Japanese prose, a long URL): cut between characters,
-    # the longest prefix that fits (escaping makes the size grow with the length).
-    low, high = 0, len(text)
-    while low < high:
-        mid = (low + high + 1) // 2
-        if _fits(para(text[:mid] + "\u2026"), budget):
-            low = mid
-        else:
-            high = mid - 1
-    while 0 < low < len(text) and _joins(text[low - 1], text[low]):
-        low -= 1  # never split a character from its accent, or an emoji sequence
-    return para(text[:low].rstrip() + "\u2026") if low else ""
-
-
-def _joins(before: str, after: str) -> bool:
-    """Whether a cut between these two characters would split one visible character."""
-    return (
-        unicodedata.category(after) in ("Mn", "Me", "Mc", "Sk")
-        or after in "\u200d\ufe0e\ufe0f"
-        or before == "\u200d"
-        or 0x1F3FB <= ord(after) <= 0x1F3FF  # skin tone
-        or (0x1F1E6 <= ord(before) <= 0x1F1FF and 0x1F1E6 <= ord(after) <= 0x1F1FF)
-    )

@@ -8,7 +8,7 @@ import pytest
 
 from publisher.errors import NotesError, Problems
 from publisher.notes import Bibliography, load_bibliography
-from publisher.notes.bibtex import ET_AL_SENTINEL
+from publisher.notes.csl import ET_AL_SENTINEL
 from tests.support.paths import ROOT, TESTS
 
 DATA = TESTS / "data" / "notes"
@@ -260,3 +260,100 @@ def test_duplicate_key_in_one_csl_file_names_both_lines(
     with pytest.raises(NotesError) as info:
         load_bibliography([path])
     assert str(info.value) == f"{path}:4: duplicate citation key 'x' (first defined at line 1)"
+
+
+# --- issue 12, item 15: a missing comma, and a bibliography with no entries -------------------
+
+COMMA = "malformed BibTeX: missing ',' at the end of this line, before the next field"
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        # after a braced value, the next field on the following line
+        ("@article{a,\n  title = {One},\n  journal = {J}\n  year = {2020},\n}\n", [3]),
+        # after a quoted value, and after a bare number
+        ('@article{a,\n  title = "One"\n  year = 2020\n}\n', [2]),
+        ("@article{a,\n  year = 2020\n  title = {One},\n}\n", [2]),
+        # a blank line between the value and the next field
+        ("@article{a,\n  journal = {J}\n\n  year = {2020}\n}\n", [2]),
+        # two fields on one line
+        ("@article{a,\n  journal = {J} year = {2020},\n}\n", [2]),
+        # in two entries: both named in one run
+        ("@article{a,\n  title = {One}\n  year = 2020\n}\n\n@book{b,\n  title = {Two},\n"
+         "  year = 2020\n  publisher = {P}\n}\n", [2, 8]),
+        # parentheses as the entry's delimiters
+        ("@article(a,\n  title = {One}\n  year = 2020\n)\n", [2]),
+    ],
+)  # fmt: skip
+def test_a_missing_comma_is_reported_where_it_is_missing(
+    tmp_path: Path, text: str, lines: list[int]
+) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises((NotesError, Problems)) as info:
+        load_bibliography([path])
+    found = info.value.problems if isinstance(info.value, Problems) else (info.value,)
+    assert [(p.path, p.line, p.message) for p in found] == [(path, n, COMMA) for n in lines]
+    assert found[0].hint == "fields of an entry are separated by commas: title = {…},"
+
+
+def test_an_unclosed_entry_is_still_blamed_on_its_first_line(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_text("@article{a,\n  title = {One,\n  year = 2020\n}\n\n@book{b, title={B}}\n")
+    with pytest.raises(NotesError) as info:
+        load_bibliography([path])
+    assert info.value.line == 1 and "missing ','" not in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("empty.bib", ""),
+        ("blank.bib", "\n\n  \n"),
+        ("comment.bib", "% exported by a reference manager\n"),
+        ("cut.bib", "% Encoding: UTF-8\n\n"),  # cut short before the first entry
+        ("empty.json", ""),
+        ("list.json", "[]"),
+        ("empty.yaml", ""),
+        ("comment.yaml", "# nothing yet\n"),
+        ("refs.yaml", "references:\n"),
+        ("list.yaml", "[]\n"),
+    ],
+)
+def test_a_bibliography_with_no_entries(tmp_path: Path, name: str, text: str) -> None:
+    from publisher.notes import load_style, render_notes
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    bib = load_bibliography([path])  # fine while nothing cites it
+    assert bib.keys == frozenset() and bib.files_without_entries == (path,)
+    style = load_style("american-medical-association", base_dir=tmp_path)
+
+    def render(markdown: str):  # type: ignore[no-untyped-def]
+        return render_notes(markdown, source=Path("show_notes/ep.md"), first_line=6,
+                            bibliography=bib, style=style, page_url="https://s.example/e.html")  # fmt: skip
+
+    assert render("No citations here.").references == ()
+    with pytest.raises(NotesError) as info:  # one line, not one per citation
+        render("A[@smith2020]. B[@doe2019; @smith2020].\n\nC[@roe2018].")
+    assert info.value.path == path and info.value.line is None
+    assert info.value.message == (
+        "the bibliography has no entries, but show_notes/ep.md cites 3 keys from it"
+        " ('smith2020' … at line 6)"
+    )
+    assert info.value.hint == "the file is empty or was cut short; export it again"
+
+
+def test_an_empty_file_beside_a_full_one_keeps_per_key_errors(tmp_path: Path) -> None:
+    from publisher.notes import load_style, render_notes
+
+    (tmp_path / "empty.bib").write_text("")
+    bib = load_bibliography([SAMPLE, tmp_path / "empty.bib"])
+    assert bib.files_without_entries == (tmp_path / "empty.bib",)
+    with pytest.raises(NotesError) as info:
+        render_notes("A[@koes2011].", source=Path("ep.md"), first_line=1, bibliography=bib,
+                     style=load_style("american-medical-association", base_dir=tmp_path),
+                     page_url="https://s.example/e.html")  # fmt: skip
+    assert info.value.message == "unknown citation key 'koes2011'"
+    assert info.value.hint == "did you mean 'koes2010'?"

