@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from publisher.episodes.reader import TRANSCRIPT_TYPES
 from publisher.importer import html, legacy
 from publisher.importer.channel import ChannelMapper, map_persons
 from publisher.importer.legacy import MAX_DESCRIPTION_BYTES, cut, fetchable, is_https, to_int
@@ -24,14 +25,11 @@ from publisher.importer.read import Channel, FeedItem
 
 _MPEG = ("audio/mpeg", "audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg")
 _MP4 = ("audio/x-m4a", "audio/m4a", "audio/mp4", "audio/x-mp4", "audio/aac-mp4")
-TRANSCRIPT_EXTENSIONS = {  # preferred first; our reader takes one transcript per episode
-    "text/vtt": "vtt",
-    "application/x-subrip": "srt",
-    "application/srt": "srt",
-    "application/json": "transcript.json",
-    "text/html": "html",
-    "text/plain": "txt",
-}
+# Transcript types our episodes take (episodes.TRANSCRIPT_TYPES), preferred first: our reader
+# takes one transcript per episode.
+TRANSCRIPT_EXTENSIONS = {
+    TRANSCRIPT_TYPES[ext]: ext for ext in ("vtt", "srt", "transcript.json", "html", "txt")
+} | {"application/srt": "srt"}
 # Names what the duplicate-GUID drafts get instead (uuid5 of the old GUID and the stem).
 _DRAFT_NAMESPACE = uuid.UUID("6f1d0c9e-3c1b-5b8e-9a53-2f4b1f0c7a11")
 
