@@ -12,9 +12,10 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from publisher import artwork, audio, config, episodes, feed, notes, site
@@ -42,8 +43,14 @@ from publisher.model import (
     SiteFile,
     Target,
 )
+from publisher.site import keys as site_keys
+from publisher.site import search
 
 BUILD_MARKER = ".publisher-build"
+_SEARCH_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+}
 _TEXT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -51,6 +58,12 @@ _TEXT_TYPES = {
     ".srt": "application/x-subrip; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".json": "application/json",
+    ".js": "text/javascript; charset=utf-8",
+    ".xml": "application/xml",
+    ".ris": "application/x-research-info-systems; charset=utf-8",
+    ".bib": "application/x-bibtex; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
 }
 
 
@@ -122,11 +135,24 @@ def prepare(
             )
     show_art = show.image.read_bytes()  # config checked it (C-03)
     art_key = _artwork_key(show_art)
-    show_links = ShowLinks(
-        target.public_url + "index.html", target.feed_url, target.public_url + art_key, art_key
-    )
     outputs: list[Output] = [_artwork_output(art_key, show_art)]
-    items = _items(show, target, published, outputs, list(read.problems))
+    renditions = _renditions(show_art, art_key, target.public_url, outputs)
+    icon_keys = []
+    for side, name in zip(
+        artwork.ICON_SIDES, (site_keys.FAVICON, site_keys.TOUCH_ICON), strict=True
+    ):
+        outputs.append(Output(name, "asset", "image/png", artwork.icon(show_art, side)))
+        icon_keys.append((side, name))
+    show_links = ShowLinks(
+        target.public_url + "index.html",
+        target.feed_url,
+        target.public_url + art_key,
+        art_key,
+        renditions,
+        tuple(icon_keys),
+    )
+    style_holder: list[notes.CitationStyle] = []
+    items = _items(show, target, published, outputs, list(read.problems), style_holder)
     if not items:
         held = [e for e in read.episodes if e.draft or e.date > now]
         later = sorted(e.date for e in held if not e.draft)
@@ -153,7 +179,14 @@ def prepare(
     if feed_notice:
         notices.append(feed_notice)
     outputs.append(Output("feed.xml", "feed", feed.FEED_CONTENT_TYPE, feed_xml))
-    for key, data in site.render_site(show, show_links, items):
+    cite = None
+    if style_holder:
+        style = style_holder[0]
+
+        def cite(item: Mapping[str, Any]) -> str:
+            return style.render_entries([item])[0]
+
+    for key, data in site.render_site(show, show_links, items, cite_episode=cite):
         kind: FileKind = "page" if key.endswith(".html") else "asset"
         outputs.append(Output(key, kind, _content_type(key), data))
     if guid_mode == "write":
@@ -197,6 +230,13 @@ def build(
             dest.write_bytes(o.data)
             size, digest = len(o.data), hashlib.sha256(o.data).hexdigest()
         files.append(SiteFile(o.key, dest, size, digest, o.content_type, o.kind, o.immutable))
+    for path in search.index(out):
+        data = path.read_bytes()
+        key = path.relative_to(out).as_posix()
+        ctype = _SEARCH_TYPES.get(path.suffix, "application/octet-stream")
+        files.append(
+            SiteFile(key, path, len(data), hashlib.sha256(data).hexdigest(), ctype, "asset")
+        )
     cache.save()
     enclosures = tuple(
         Enclosure(
@@ -257,6 +297,7 @@ def _items(
     published: Sequence[Episode],
     outputs: list[Output],
     problems: list[PublisherError],
+    style_holder: list[notes.CitationStyle],
 ) -> list[Item]:
     """Items for the published episodes; raises every problem found so far with its own.
 
@@ -278,6 +319,8 @@ def _items(
         )
     except PublisherError as e:
         problems.append(e)
+    if style is not None:
+        style_holder.append(style)
     items: list[Item] = []
     for ep in published:
         try:
@@ -303,7 +346,8 @@ def _items(
             problems.append(e)
             continue
         outputs.extend(extra)
-        items.append(Item(ep, rendered, links, marks))
+        cited = tuple((r.key, bib.items[r.key]) for r in rendered.references if r.key in bib.items)
+        items.append(Item(ep, rendered, links, marks, cited))
     raise_all(problems)
     return items
 
@@ -317,6 +361,7 @@ def _episode_files(
     # An imported episode may publish the old host's file as given (its note's enclosure:).
     extra = [] if ep.remote_url else [Output(media_key, "media", a.mime_type, source=a.source)]
     image_url = None
+    image_renditions: tuple[tuple[int, str], ...] = ()
     if ep.image is not None:
         named = ep.line("image")  # else a same-stem file in episodes/
         data = artwork.check(
@@ -328,10 +373,12 @@ def _episode_files(
         key = _artwork_key(data)
         extra.append(_artwork_output(key, data))
         image_url = base + key
+        image_renditions = _renditions(data, key, base, extra)
     elif a.artwork is not None and artwork.embedded_usable(a.artwork.data):
         key = _artwork_key(a.artwork.data)
         extra.append(_artwork_output(key, a.artwork.data))
         image_url = base + key
+        image_renditions = _renditions(a.artwork.data, key, base, extra)
     transcript_url = transcript_type = None
     if ep.transcript is not None:
         ext = ep.transcript.name.partition(".")[2].lower()
@@ -357,6 +404,7 @@ def _episode_files(
         transcript_url,
         transcript_type,
         chapters_url,
+        image_renditions,
     )
     return links, extra, marks
 
@@ -384,6 +432,21 @@ def _check_transcript(path: Path, ext: str) -> None:
 def _artwork_output(key: str, data: bytes) -> Output:
     mime = "image/png" if key.endswith(".png") else "image/jpeg"
     return Output(key, "asset", mime, data, immutable=True)
+
+
+def _renditions(
+    data: bytes, key: str, base: str, outputs: list[Output]
+) -> tuple[tuple[int, str], ...]:
+    """Smaller JPEGs of artwork for pages (``artwork/<hash>-<side>.jpg``), smallest first."""
+    stem = key.rsplit(".", 1)[0]
+    found = []
+    for side in artwork.RENDITION_SIDES:
+        rkey = f"{stem}-{side}.jpg"
+        outputs.append(
+            Output(rkey, "asset", "image/jpeg", artwork.rendition(data, side), immutable=True)
+        )
+        found.append((side, base + rkey))
+    return tuple(found)
 
 
 def _artwork_key(data: bytes) -> str:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from publisher.config import yamldoc
 from publisher.config.show import CONFIG_NAME
-from publisher.episodes.reader import AUDIO_EXTENSIONS, EPISODES_DIR, NOTES_DIR, split_front_matter
+from publisher.episodes.frontmatter import split_front_matter
+from publisher.episodes.pairing import AUDIO_EXTENSIONS, EPISODES_DIR, NOTES_DIR
 from publisher.errors import ConfigError, EpisodeError, PublisherError, raise_all
 
 

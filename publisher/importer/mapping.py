@@ -8,15 +8,14 @@ so an imported show passes ``check`` and the summary names everything.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from publisher.episodes.reader import TRANSCRIPT_TYPES
+from publisher.episodes.pairing import TRANSCRIPT_TYPES
+from publisher.episodes.scaffold import slugify
 from publisher.importer import html, legacy
 from publisher.importer.channel import ChannelMapper, map_persons
 from publisher.importer.legacy import MAX_DESCRIPTION_BYTES, cut, fetchable, is_https, to_int
@@ -162,7 +161,7 @@ class _Mapper(Log):
         return None
 
     def _stem(self, item: FeedItem, date: dt.datetime, position: int, stems: set[str]) -> str:
-        words = slug_words(item.title)
+        words = slugify(item.title)
         if not words:
             number = to_int(item.episode or "")
             words = f"episode-{number if number and number > 0 else position}"
@@ -341,18 +340,6 @@ def clean_chapters(data: Any, duration: float) -> tuple[Any, int, int]:
             kept.append(chapter)
         data["chapters"] = kept
     return data, dropped, late
-
-
-def slug_words(title: str) -> str:
-    """An ASCII slug from a title: 'Red flags: what they say' -> 'red-flags-what-they-say'."""
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    slug = ""
-    for w in words:  # at most 60 characters, ending at a whole word
-        if len(slug) + len(w) + 1 > 60:
-            break
-        slug = f"{slug}-{w}" if slug else w
-    return slug or "-".join(words)[:60].strip("-")
 
 
 def _short_summary(item: FeedItem) -> str:

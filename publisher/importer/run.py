@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from publisher import artwork
 from publisher.audio import read_audio
 from publisher.config.show import CONFIG_NAME
-from publisher.episodes.reader import AUDIO_EXTENSIONS, EPISODES_DIR, NOTES_DIR
+from publisher.episodes.pairing import AUDIO_EXTENSIONS, EPISODES_DIR, NOTES_DIR
 from publisher.errors import ConfigError, PublisherError
 from publisher.importer import download, legacy, mapping, write
 from publisher.importer.existing import Existing, read_existing

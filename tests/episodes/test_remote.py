@@ -60,24 +60,26 @@ def test_a_dropped_in_file_replaces_it(show: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("enclosure", "message"),
-    [
-        ("enclosure:\n  url: ftp://x/a.mp3\n  length: 5\n  type: audio/mpeg\n",
-         "'enclosure.url' must be an absolute http(s) URL [I-02]"),
-        ("enclosure:\n  url: https://x/é.mp3\n  length: 5\n  type: audio/mpeg\n",
-         "'enclosure.url' must be ASCII [D-05]"),
-        ("enclosure:\n  url: https://x/a.mp3\n  length: 0\n  type: audio/mpeg\n",
-         "'enclosure.length' must be the file's size in bytes [I-02]"),
-        ("enclosure:\n  url: https://x/a.ogg\n  length: 5\n  type: audio/ogg\n",
-         "'enclosure.type' must be audio/mpeg or audio/x-m4a [I-02]"),
-        ("enclosure:\n  url: https://x/a.mp3\n  size: 5\n",
-         "'enclosure' must be a mapping of url, length and type [I-02]"),
-        ("enclosure:\n  url: https://x/a.mp3\n  length: 5\n  type: audio/mpeg\nduration: '1:02'\n",
-         "'duration' must be the audio's length in seconds [I-08]"),
-    ],
+    ("enclosure", "line", "message"),
+    [("enclosure:\n  url: ftp://x/a.mp3\n  length: 5\n  type: audio/mpeg\n", 6,
+      "'enclosure.url' must be an absolute http(s) URL [I-02]"),
+     ("enclosure:\n  url: https://x/é.mp3\n  length: 5\n  type: audio/mpeg\n", 6,
+      "'enclosure.url' must be ASCII [D-05]"),
+     ("enclosure:\n  url: https://x/a.mp3\n  length: 0\n  type: audio/mpeg\n", 7,
+      "'enclosure.length' must be the file's size in bytes [I-02]"),
+     ("enclosure:\n  url: https://x/a.ogg\n  length: 5\n  type: audio/ogg\n", 8,
+      "'enclosure.type' must be audio/mpeg or audio/x-m4a [I-02]"),
+     ("enclosure: https://x/a.mp3\n", 5,
+      "'enclosure' must be a mapping of url, length and type, not 'https://x/a.mp3' [I-02]"),
+     ("enclosure:\n  url: https://x/a.mp3\n  length: 5\n  type: audio/mpeg\nduration: '1:02'\n", 9,
+      "'duration' must be the audio's length in seconds, not '1:02' [I-08]"),
+     ("enclosure:\n  url: https://x/a.mp3\n  length: 5\n  type: audio/mpeg\nduration: -3\n", 9,
+      "'duration' must be the audio's length in seconds, not -3 [I-08]"),
+     ("enclosure:\n  url: https://x/a.mp3\n  length: 5\n  type: audio/mpeg\n  size: 5\n", 9,
+      "unknown key 'size' (allowed: url, length, type)")],
 )  # fmt: skip
 def test_a_wrong_enclosure_is_one_line_with_its_line(
-    tmp_path: Path, enclosure: str, message: str
+    tmp_path: Path, enclosure: str, line: int, message: str
 ) -> None:
     root = copy_show(tmp_path / "show")
     note = root / "show_notes" / "2019-03-04-bad.md"
@@ -85,4 +87,24 @@ def test_a_wrong_enclosure_is_one_line_with_its_line(
     with pytest.raises(PublisherError) as e:
         read(root)
     found = e.value.problems if isinstance(e.value, Problems) else (e.value,)
-    assert [str(p) for p in found] == [f"{note}:{9 if 'duration' in message else 5}: {message}"]
+    assert [str(p) for p in found] == [f"{note}:{line}: {message}"]
+
+
+@pytest.mark.parametrize("front", ["", "enclosure:\n", "enclosure: ''\n"])
+def test_a_note_with_neither_audio_nor_enclosure_says_so(tmp_path: Path, front: str) -> None:
+    root = copy_show(tmp_path / "show")
+    note = root / "show_notes" / "2019-03-04-bare.md"
+    note.write_text(f"---\ntitle: Bare\ndate: 2019-03-04\nguid: b\n{front}---\nNotes.\n")
+    with pytest.raises(PublisherError) as e:
+        read(root)
+    assert str(e.value) == (
+        f"{note}: no audio for this note; expected episodes/2019-03-04-bare.mp3 or .m4a"
+    )
+
+
+def test_notes_without_an_episodes_folder_may_all_be_remote(show: Path) -> None:
+    for path in (show / "show_notes").glob("*.md"):
+        if path.name != "2019-03-04-remote.md":
+            path.unlink()
+    shutil.rmtree(show / "episodes")
+    assert [e.remote_url for e in read(show).episodes] == [REMOTE]

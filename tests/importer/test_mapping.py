@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from publisher.importer import html, legacy
-from publisher.importer.mapping import slug_words
 
 
 @pytest.mark.parametrize(
@@ -58,16 +57,6 @@ def test_pre_2019_categories_map_to_current_names(
 )  # fmt: skip
 def test_measurement_prefixes_are_found(url: str, split: tuple[str, str]) -> None:
     assert legacy.split_prefix(url) == split
-
-
-@pytest.mark.parametrize(
-    ("title", "slug"),
-    [("Red flags: what they can and cannot tell you", "red-flags-what-they-can-and-cannot-tell-you"),
-     ("Café naïve — Größe", "cafe-naive-groe"), ("日本語", ""), ("../../etc/passwd", "etc-passwd"),
-     ("word " * 30, "-".join(["word"] * 12))],
-)  # fmt: skip
-def test_slugs_are_safe_ascii(title: str, slug: str) -> None:
-    assert slug_words(title) == slug
 
 
 def test_html_notes_become_markdown_keeping_structure() -> None:

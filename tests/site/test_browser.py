@@ -195,7 +195,7 @@ def test_index_lists_episodes_with_a_visible_feed_link(site: Site, watched: Watc
     page.goto(site.base)
     titles = page.locator(".episode-list h3 a").all_inner_texts()
     assert titles == [HOSTILE_TITLE, "Imaging and back pain"]
-    feed = page.get_by_role("link", name="Subscribe: RSS feed").first
+    feed = page.locator(".subscribe-box").get_by_role("link", name="RSS feed")
     assert feed.is_visible()
     assert feed.get_attribute("href") == site.base + "feed.xml"
     assert page.locator("code.copy").inner_text() == site.base + "feed.xml"
@@ -208,11 +208,11 @@ def test_index_lists_episodes_with_a_visible_feed_link(site: Site, watched: Watc
 def test_clicking_an_episode_opens_its_page(site: Site, watched: Watched) -> None:
     page = watched.page
     page.goto(site.base)
-    page.get_by_role("link", name="Imaging and back pain").click()
+    page.get_by_role("link", name="Imaging and back pain", exact=True).click()
     page.wait_for_url(site.base + "episodes/ep1.html")
     assert page.locator("main h1").inner_text() == "Imaging and back pain"
-    page.get_by_role("link", name="All episodes").click()
-    page.wait_for_url(site.base + "index.html")
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="All episodes").click()
+    page.wait_for_url(site.base + "all/1.html")
     assert watched.errors == []
 
 
@@ -292,7 +292,7 @@ def test_pages_work_from_file_urls(site: Site, watched: Watched) -> None:
     page.goto((site.root / "index.html").as_uri())
     assert page.evaluate("getComputedStyle(document.body).maxWidth") != "none"
     assert page.evaluate("document.querySelector('img.artwork').naturalWidth") == 600
-    page.get_by_role("link", name="Imaging and back pain").click()
+    page.get_by_role("link", name="Imaging and back pain", exact=True).click()
     page.wait_for_url((site.root / "episodes" / "ep1.html").as_uri())
     assert page.evaluate("document.querySelector('img.artwork').naturalWidth") == 600
     assert watched.errors == []
