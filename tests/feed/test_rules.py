@@ -1,4 +1,4 @@
-"""Every rule of FEED_RULES.md that the tool's data can express, one test (or more) per ID.
+"""Every rule of docs/feed-rules.md that the tool's data can express, one test (or more) per ID.
 
 Real shows are built from a copy of the sample show, changed to reach each situation, and the
 feed is read three ways: lxml XPath with namespaces, feedparser and podcastparser (gPodder).
