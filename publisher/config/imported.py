@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from publisher import layout
 from publisher.config.schema import Context, Kind, Mismatch, check_keys
 from publisher.config.targets import is_http_url
 
-# The enclosure types a remote file may have: MIME type -> the extension it stands for.
-REMOTE_TYPES = {"audio/mpeg": "mp3", "audio/x-m4a": "m4a"}
+# The enclosure types a remote file may have (the layout's audio types) -> its format.
+REMOTE_TYPES = {layout.audio_type(f): f for f in layout.AUDIO_FORMATS}
 PREFIX_HINT = "e.g. https://op3.dev/e/ or https://dts.podtrac.com/redirect.mp3/"
 
 
@@ -49,7 +50,7 @@ def _enclosure(value: Any, context: Context) -> RemoteEnclosure | None:
         context.fail("'enclosure.length' must be the file's size in bytes [I-02]", "length")
         ok = False
     if mime not in REMOTE_TYPES:
-        context.fail("'enclosure.type' must be audio/mpeg or audio/x-m4a [I-02]", "type")
+        context.fail(f"'enclosure.type' must be {' or '.join(REMOTE_TYPES)} [I-02]", "type")
         ok = False
     if not ok or not isinstance(length, int):
         return None

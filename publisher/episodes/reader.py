@@ -21,7 +21,7 @@ from publisher.episodes.pairing import (
     find_audio,
     find_notes,
 )
-from publisher.errors import EpisodeError, PublisherError, raise_all
+from publisher.errors import EpisodeError, Notice, PublisherError, raise_all
 from publisher.model import AudioInfo, Episode, Show
 
 
@@ -31,7 +31,7 @@ class ReadResult:
     and the problems of the episodes that could not be read."""
 
     episodes: tuple[Episode, ...]
-    notices: tuple[str, ...]
+    notices: tuple[Notice, ...]
     problems: tuple[PublisherError, ...] = ()
 
 
@@ -44,7 +44,7 @@ def read_episodes(
     notes = find_notes(show.root / NOTES_DIR, problems)
     audio, _ = find_audio(show.root / EPISODES_DIR, set(notes), read_audio, problems)
     episodes: list[Episode] = []
-    notices: list[str] = []
+    notices: list[Notice] = []
     for slug, note in sorted(notes.items()):
         if slug not in audio:  # its audio file has a problem of its own
             continue
@@ -57,7 +57,7 @@ def read_episodes(
         if notice:
             notices.append(notice)
     problems.extend(duplicate_guids(episodes))
-    notices.extend(str(n) for n in case_twins(episodes))
+    notices.extend(case_twins(episodes))
     if raise_problems:
         raise_all(problems)
     return ReadResult(tuple(episodes), tuple(notices), tuple(problems))
@@ -70,7 +70,7 @@ def _episode(
     files: EpisodeFiles,
     read_audio: AudioReader,
     guid_mode: GuidMode,
-) -> tuple[Episode, str | None]:
+) -> tuple[Episode, Notice | None]:
     front = read_front_matter(note, ZoneInfo(show.timezone))
     problems = list(front.problems)
     v = front.values

@@ -24,32 +24,10 @@ class ChannelMapper(Log):
     def channel_config(
         self, old_feed_url: str | None
     ) -> tuple[tuple[tuple[str, Any], ...], Fetch | None]:
+        """feed_config.yaml's keys from the channel, in order, and the show artwork to fetch
+        (None when the feed has none usable); every value changed is recorded."""
         ch, c = self.ch, "channel"
-        out: list[tuple[str, Any]] = [("title", ch.title or "")]
-        if not ch.title:
-            self.warnings.append(Change(c, "the feed has no <title>: fill in 'title'"))
-        description = html.to_text(ch.description or ch.summary or "")
-        if ch.description and description != ch.description.strip():
-            self.mapped(c, "description: HTML converted to plain text [C-02]")
-        if not description:
-            description = ch.title
-            self.mapped(c, "description: none in the feed; the title is used [C-02]")
-        if len(description.encode()) > MAX_DESCRIPTION_BYTES:
-            description = cut(description, MAX_DESCRIPTION_BYTES)
-            self.mapped(c, "description: over 4000 bytes; shortened at a word [C-02]")
-        out.append(("description", description))
-        author = ch.author or ch.owner_name or ch.title
-        if not ch.author:
-            self.mapped(c, f"author: no itunes:author; {author!r} is used [C-08]")
-        out.append(("author", author))
-        email = ch.owner_email or email_in(ch.managing_editor)
-        if not ch.owner_email and email:
-            self.mapped(c, "owner email: from managingEditor/webMaster [C-09]")
-        if not email:
-            self.warnings.append(
-                Change(c, "no owner email in the feed: fill in 'owner.email' [C-09]")
-            )
-        out.append(("owner", {"name": ch.owner_name or author, "email": email or ""}))
+        out = self._identity()
         out.append(("language", self._language()))
         out.append(("categories", self._categories()))
         explicit = legacy.explicit_value(ch.explicit)
@@ -92,6 +70,36 @@ class ChannelMapper(Log):
         if old_feed_url:
             out.append(("imported_from", old_feed_url))
         return tuple(out), artwork
+
+    def _identity(self) -> list[tuple[str, Any]]:
+        """title, description (plain text, C-02), author (C-08) and owner (C-09)."""
+        ch, c = self.ch, "channel"
+        out: list[tuple[str, Any]] = [("title", ch.title or "")]
+        if not ch.title:
+            self.warnings.append(Change(c, "the feed has no <title>: fill in 'title'"))
+        description = html.to_text(ch.description or ch.summary or "")
+        if ch.description and description != ch.description.strip():
+            self.mapped(c, "description: HTML converted to plain text [C-02]")
+        if not description:
+            description = ch.title
+            self.mapped(c, "description: none in the feed; the title is used [C-02]")
+        if len(description.encode()) > MAX_DESCRIPTION_BYTES:
+            description = cut(description, MAX_DESCRIPTION_BYTES)
+            self.mapped(c, "description: over 4000 bytes; shortened at a word [C-02]")
+        out.append(("description", description))
+        author = ch.author or ch.owner_name or ch.title
+        if not ch.author:
+            self.mapped(c, f"author: no itunes:author; {author!r} is used [C-08]")
+        out.append(("author", author))
+        email = ch.owner_email or email_in(ch.managing_editor)
+        if not ch.owner_email and email:
+            self.mapped(c, "owner email: from managingEditor/webMaster [C-09]")
+        if not email:
+            self.warnings.append(
+                Change(c, "no owner email in the feed: fill in 'owner.email' [C-09]")
+            )
+        out.append(("owner", {"name": ch.owner_name or author, "email": email or ""}))
+        return out
 
     def _language(self) -> str:
         raw = (self.ch.language or "").strip()

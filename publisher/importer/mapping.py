@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from publisher.episodes.pairing import TRANSCRIPT_TYPES
+from publisher import layout
+from publisher.episodes.pairing import CHAPTERS_SUFFIX, EPISODES_DIR
 from publisher.episodes.scaffold import slugify
 from publisher.importer import html, legacy
 from publisher.importer.channel import ChannelMapper, map_persons
@@ -22,13 +23,8 @@ from publisher.importer.legacy import MAX_DESCRIPTION_BYTES, cut, fetchable, is_
 from publisher.importer.model import Change, Fetch, ImportPlan, Log, NotePlan, RemoteEnclosure
 from publisher.importer.read import Channel, FeedItem
 
-_MPEG = ("audio/mpeg", "audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg")
-_MP4 = ("audio/x-m4a", "audio/m4a", "audio/mp4", "audio/x-mp4", "audio/aac-mp4")
-# Transcript types our episodes take (episodes.TRANSCRIPT_TYPES), preferred first: our reader
-# takes one transcript per episode.
-TRANSCRIPT_EXTENSIONS = {
-    TRANSCRIPT_TYPES[ext]: ext for ext in ("vtt", "srt", "transcript.json", "html", "txt")
-} | {"application/srt": "srt"}
+# The transcript formats our episodes take, preferred first: our reader takes one per episode.
+TRANSCRIPT_PREFERENCE = ("vtt", "srt", "transcript.json", "html", "txt")
 # Names what the duplicate-GUID drafts get instead (uuid5 of the old GUID and the stem).
 _DRAFT_NAMESPACE = uuid.UUID("6f1d0c9e-3c1b-5b8e-9a53-2f4b1f0c7a11")
 
@@ -127,18 +123,11 @@ class _Mapper(Log):
             self.left_out.append(Change(where, "not imported: no enclosure"))
             return None
         for enc in item.enclosures:
-            kind = enc.type.strip().lower().split(";")[0]
-            path = urlsplit(enc.url).path.lower()
-            if kind in _MPEG or (
-                kind in ("", "application/octet-stream") and path.endswith(".mp3")
-            ):
-                mime, ext = "audio/mpeg", "mp3"
-            elif kind in _MP4 or (
-                kind in ("", "application/octet-stream") and path.endswith(".m4a")
-            ):
-                mime, ext = "audio/x-m4a", "m4a"
-            else:
+            found = layout.audio_format_of(enc.type, enc.url)
+            if found is None:
                 continue
+            ext, mime = found, layout.audio_type(found)
+            kind = enc.type.strip().lower().split(";")[0]
             url = enc.url
             if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
                 self.left_out.append(
@@ -189,28 +178,7 @@ class _Mapper(Log):
         ]
         if not item.title:
             self.mapped(stem, "no title in the feed: the file stem is used")
-        for key, raw in (("season", item.season), ("episode", item.episode)):
-            if raw is None:
-                continue
-            value = to_int(raw)
-            if value is None or value < 1:
-                self.mapped(stem, f"{key} {raw!r} dropped: not a whole number from 1 [I-12]")
-            else:
-                fields.append((key, value))
-        if item.episode_type:
-            kind = item.episode_type.strip().lower()
-            if kind in ("trailer", "bonus"):
-                fields.append(("episode_type", kind))
-            elif kind != "full":
-                self.mapped(stem, f"episode type {item.episode_type!r} -> full [I-13]")
-        if item.explicit is not None:
-            value = legacy.explicit_value(item.explicit)
-            if value is None:
-                self.mapped(stem, f"explicit {item.explicit!r} dropped (the show's is used) [I-11]")
-            else:
-                fields.append(("explicit", value))
-                if item.explicit.strip() not in ("true", "false"):
-                    self.mapped(stem, f"explicit {item.explicit!r} -> {str(value).lower()} [I-11]")
+        fields.extend(self._numbers(item, stem))
         converted = html.to_markdown(item.html)
         for anchor in converted.dead_anchors:
             self.mapped(stem, f"in-page link to {anchor}, which does not exist: made plain text")
@@ -218,20 +186,8 @@ class _Mapper(Log):
             self.mapped(
                 stem, f"in-page link to {anchor}: made plain text (the note keeps no anchors)"
             )
-        summary = html.to_text(item.summary or item.subtitle or "")
-        notes_bytes = len(item.html.encode())
-        if notes_bytes > MAX_DESCRIPTION_BYTES:
-            if not summary:
-                summary = _short_summary(item)
-            self.mapped(
-                stem,
-                f"notes are {notes_bytes} bytes, over the feed description's 4000: the "
-                "description carries 'summary' and a link to the full notes [I-06]",
-            )
+        summary = self._summary(item, stem)
         if summary:
-            if len(summary.encode()) > MAX_DESCRIPTION_BYTES:
-                summary = cut(summary, MAX_DESCRIPTION_BYTES)
-                self.mapped(stem, "summary: over 4000 bytes; shortened at a word [I-06]")
             fields.append(("summary", summary))
         if item.keywords:
             words = [k.strip() for k in item.keywords.split(",") if k.strip()]
@@ -263,23 +219,69 @@ class _Mapper(Log):
             extras=self._extras(item, stem),
         )
 
+    def _numbers(self, item: FeedItem, stem: str) -> list[tuple[str, Any]]:
+        """season, episode, episode_type and explicit, as our rules take them (I-11..I-13)."""
+        fields: list[tuple[str, Any]] = []
+        for key, raw in (("season", item.season), ("episode", item.episode)):
+            if raw is None:
+                continue
+            value = to_int(raw)
+            if value is None or value < 1:
+                self.mapped(stem, f"{key} {raw!r} dropped: not a whole number from 1 [I-12]")
+            else:
+                fields.append((key, value))
+        if item.episode_type:
+            kind = item.episode_type.strip().lower()
+            if kind in ("trailer", "bonus"):
+                fields.append(("episode_type", kind))
+            elif kind != "full":
+                self.mapped(stem, f"episode type {item.episode_type!r} -> full [I-13]")
+        if item.explicit is not None:
+            explicit = legacy.explicit_value(item.explicit)
+            if explicit is None:
+                self.mapped(stem, f"explicit {item.explicit!r} dropped (the show's is used) [I-11]")
+            else:
+                fields.append(("explicit", explicit))
+                if item.explicit.strip() not in ("true", "false"):
+                    word = str(explicit).lower()
+                    self.mapped(stem, f"explicit {item.explicit!r} -> {word} [I-11]")
+        return fields
+
+    def _summary(self, item: FeedItem, stem: str) -> str:
+        """The note's summary: the item's own, or one made for notes too long for the feed's
+        description (I-06); at most 4000 bytes."""
+        summary = html.to_text(item.summary or item.subtitle or "")
+        notes_bytes = len(item.html.encode())
+        if notes_bytes > MAX_DESCRIPTION_BYTES:
+            if not summary:
+                summary = _short_summary(item)
+            self.mapped(
+                stem,
+                f"notes are {notes_bytes} bytes, over the feed description's 4000: the "
+                "description carries 'summary' and a link to the full notes [I-06]",
+            )
+        if len(summary.encode()) > MAX_DESCRIPTION_BYTES:
+            summary = cut(summary, MAX_DESCRIPTION_BYTES)
+            self.mapped(stem, "summary: over 4000 bytes; shortened at a word [I-06]")
+        return summary
+
     def _extras(self, item: FeedItem, stem: str) -> tuple[Fetch, ...]:
         extras: list[Fetch] = []
         if item.image and item.image != self.ch.image:
             if fetchable(item.image):
-                extras.append(Fetch(item.image, f"episodes/{stem}", "image", stem))
+                extras.append(Fetch(item.image, f"{EPISODES_DIR}/{stem}", "image", stem))
             else:
                 self.left_out.append(
                     Change(stem, f"episode image {item.image!r}: not an http(s) URL")
                 )
         ranked = sorted(
-            (t for t in item.transcripts if t.type.strip().lower() in TRANSCRIPT_EXTENSIONS),
-            key=lambda t: list(TRANSCRIPT_EXTENSIONS).index(t.type.strip().lower()),
+            (t for t in item.transcripts if layout.transcript_extension_of(t.type)),
+            key=lambda t: TRANSCRIPT_PREFERENCE.index(str(layout.transcript_extension_of(t.type))),
         )
         chosen = next((t for t in ranked if fetchable(t.url)), None)
         if chosen is not None:
-            ext = TRANSCRIPT_EXTENSIONS[chosen.type.strip().lower()]
-            extras.append(Fetch(chosen.url, f"episodes/{stem}.{ext}", "transcript", stem))
+            ext = layout.transcript_extension_of(chosen.type)
+            extras.append(Fetch(chosen.url, f"{EPISODES_DIR}/{stem}.{ext}", "transcript", stem))
         for t in item.transcripts:
             if t is not chosen:
                 self.left_out.append(
@@ -291,7 +293,12 @@ class _Mapper(Log):
         if item.chapters is not None:
             if fetchable(item.chapters.url):
                 extras.append(
-                    Fetch(item.chapters.url, f"episodes/{stem}.chapters.json", "chapters", stem)
+                    Fetch(
+                        item.chapters.url,
+                        f"{EPISODES_DIR}/{stem}.{CHAPTERS_SUFFIX}",
+                        "chapters",
+                        stem,
+                    )
                 )
             else:
                 self.left_out.append(

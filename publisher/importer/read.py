@@ -167,7 +167,7 @@ def _channel(ch: Any, feed: Any, source: str, items: tuple[FeedItem, ...]) -> Ch
         if link.get("rel") == "self" and link.get("href"):
             self_url = link.get("href").strip()
             break
-    image = _attr(ch, f"{{{ITUNES}}}image", "href") or _text(ch, "image/url")
+    image = _attr(ch, f"{{{ITUNES}}}image", "href") or _text(ch.find("image"), "url")
     owner = ch.find(f"{{{ITUNES}}}owner")
     locked = _first(ch, "locked")
     funding = tuple(

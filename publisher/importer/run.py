@@ -17,11 +17,12 @@ from publisher import artwork
 from publisher.audio import read_audio
 from publisher.config.show import CONFIG_NAME
 from publisher.episodes.pairing import AUDIO_EXTENSIONS, EPISODES_DIR, NOTES_DIR
-from publisher.errors import ConfigError, PublisherError
+from publisher.errors import PublisherError
 from publisher.importer import download, legacy, mapping, write
-from publisher.importer.existing import Existing, read_existing
+from publisher.importer.existing import Existing
 from publisher.importer.model import Change, Fetch, ImportPlan, ImportReport, NotePlan
-from publisher.importer.read import read_feed, source_error
+from publisher.importer.read import read_feed
+from publisher.importer.source import existing_show, old_feed_url_of, read_source, source_missing
 
 Events = Callable[[download.Event], None]
 
@@ -42,45 +43,12 @@ def import_show(
     Raises PublisherError: a folder that holds a show already (without ``update``), a feed
     that cannot be read, an old feed URL that cannot be told.
     """
-    config_path = root / CONFIG_NAME
-    existing = Existing(None, frozenset(), frozenset(), ())
-    if update:
-        if not config_path.exists():
-            raise ConfigError(
-                "no show here to update", config_path, None, "import without --update"
-            )
-        existing = read_existing(root)
-        source = source or existing.imported_from
-        if not source:
-            raise ConfigError(
-                "no 'imported_from' here, and no SOURCE given",
-                config_path,
-                None,
-                "publisher import --update URL",
-            )
-    elif config_path.exists():
-        raise ConfigError(
-            "this folder already holds a show",
-            config_path,
-            None,
-            "use --update to add the episodes published since, or pick another --show folder",
-        )
+    existing = existing_show(root, update=update)
+    source = source or existing.imported_from
     if not source:
-        raise PublisherError("name the feed to import: publisher import URL (or a saved file)")
-    channel = read_feed(_read_source(source), source)
-    old = old_feed_url or existing.imported_from or channel.self_url
-    if old is None and _is_url(source):
-        old = source
-    if not old:
-        raise PublisherError(
-            'the old feed\'s URL is unknown: the feed has no atom:link rel="self" and SOURCE '
-            "is a file",
-            source,
-            None,
-            "pass --old-feed-url URL (the address apps subscribe to)",
-        )
-    if not _is_url(old):
-        raise source_error(f"the old feed URL {old!r} is not an http(s) URL", source)
+        raise source_missing(root, update=update)
+    channel = read_feed(read_source(source), source)
+    old = old_feed_url_of(source, old_feed_url or existing.imported_from, channel.self_url)
     plan = mapping.map_feed(
         channel, old_feed_url=old, taken_stems=existing.stems, known_guids=existing.guids
     )
@@ -384,23 +352,3 @@ def _readable_audio(dest: Path) -> tuple[Path, float] | PublisherError:
             except PublisherError:
                 other.replace(dest)
         return first
-
-
-def _read_source(source: str) -> bytes:
-    if _is_url(source):
-        return download.fetch_bytes(source)
-    if "://" in source.split("/", 1)[0] or source.startswith("file:"):
-        raise PublisherError(f"{source!r}: only http(s) URLs and saved files can be imported")
-    try:
-        return Path(source).read_bytes()
-    except FileNotFoundError:
-        raise PublisherError(
-            "no such file", source, None, "give the feed's URL or a saved feed file"
-        ) from None
-    except OSError as e:
-        raise PublisherError(f"cannot read it: {e.strerror}", source) from None
-
-
-def _is_url(text: str) -> bool:
-    parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)

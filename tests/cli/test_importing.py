@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from publisher.cli.importing import DownloadProgress
+from publisher.cli.progress import DownloadProgress
 from publisher.importer import download
 from publisher.importer.model import Fetch
 from tests.support.hostfeeds import HOSTS
@@ -54,7 +54,19 @@ def test_json_output_and_the_exit_status_of_a_failed_download(
     report = json.loads(done.stdout)
     assert report["ok"] is False and report["remote"] == ["2019-01-14-anchors-away-1"]
     assert report["failed"][0]["where"] == "2019-01-14-anchors-away-1"
-    assert "run 'publisher import --update --show a' to finish them" in done.stderr
+    assert [(p["message"], p["hint"]) for p in report["problems"]] == [
+        ("1 download(s) failed; the rest is imported",
+         "run 'publisher import --update --show a' to finish them")
+    ]  # fmt: skip
+    assert {w["message"].partition(":")[0] for w in report["warnings"]} == {
+        "2019-01-14-anchors-away-1"
+    }
+    text = run("import", "--update", "--show", "a", cwd=tmp_path)
+    assert text.returncode == 1, text.stderr
+    assert text.stderr.endswith(
+        "error: 1 download(s) failed; the rest is imported (run 'publisher import --update "
+        "--show a' to finish them)\n"
+    )
 
 
 def test_bad_input_is_one_line_and_writes_nothing(server: Server, tmp_path: Path) -> None:

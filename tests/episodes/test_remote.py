@@ -4,6 +4,7 @@ episodes/, and built as given, with one notice."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -39,12 +40,12 @@ def test_a_remote_enclosure_is_read_as_given(show: Path) -> None:
 
 
 def test_it_builds_as_given_and_check_says_so_once(show: Path) -> None:
-    plan = build.prepare(show, now=FIXED_NOW, guid_mode="refuse")
-    said = [n for n in plan.notices if "publish the old host's file as given" in n]
+    checked = build.check(show, now=FIXED_NOW, guid_mode="refuse")
+    said = [str(n) for n in checked.notices if "publish the old host's file as given" in n.message]
     assert said == [
-        f"{show / 'feed_config.yaml'}: 1 episode(s) publish the old host's file as given (their "
-        "notes' 'enclosure:'); its length and duration are the old feed's, not measured (put the "
-        "audio in episodes/, or run 'publisher import --update', to replace it)"
+        f"{show / 'feed_config.yaml'}: warning: 1 episode(s) publish the old host's file as given "
+        "(their notes' 'enclosure:'); its length and duration are the old feed's, not measured "
+        "(put the audio in episodes/, or run 'publisher import --update', to replace it)"
     ]
     result = build.build(show, now=FIXED_NOW)
     feed = result.file("feed.xml").path.read_text()
@@ -108,3 +109,16 @@ def test_notes_without_an_episodes_folder_may_all_be_remote(show: Path) -> None:
             path.unlink()
     shutil.rmtree(show / "episodes")
     assert [e.remote_url for e in read(show).episodes] == [REMOTE]
+
+
+def test_the_prefix_goes_before_our_files_only(show: Path) -> None:
+    source = show / "feed_config.yaml"
+    source.write_text(source.read_text() + "enclosure_prefix: https://op3.dev/e/\n")
+    result = build.build(show, now=FIXED_NOW)
+    feed = result.file("feed.xml").path.read_text()
+    urls = re.findall(r'<enclosure url="([^"]+)"', feed)
+    assert REMOTE.replace("&", "&amp;") in urls  # the old feed's URL, as given
+    ours = [u for u in urls if u != REMOTE.replace("&", "&amp;")]
+    assert ours and all(u.startswith("https://op3.dev/e/http://127.0.0.1:8000/media/") for u in ours)
+    page = (result.site_dir / "episodes" / "2019-03-04-remote.html").read_text()
+    assert f'src="{REMOTE.replace("&", "&amp;")}"' in page  # the player plays the old file

@@ -27,7 +27,7 @@ def imported_feed(
 ) -> tuple[str, etree._Element, bytes]:
     report = import_show(server.url(feed.path), root, keep_remote=keep_remote)
     summary = "\n".join(summary_lines(report))
-    build.prepare(root, now=FIXED_NOW, guid_mode="refuse")  # check --ci: every note has its GUID
+    build.check(root, now=FIXED_NOW, guid_mode="refuse")  # check --ci: every note has its GUID
     result = build.build(root, now=FIXED_NOW)
     data = result.file("feed.xml").path.read_bytes()
     return summary, etree.fromstring(data)[0], data

@@ -1,0 +1,280 @@
+"""Read a show: every file the build needs, checked, with every problem collected (all I/O).
+
+What is read here is all that :mod:`publisher.build.render` needs: the config, every episode
+with its audio facts, the bibliographies and the citation style, the episodes' artwork,
+transcripts and chapters. Problems are collected, not raised, so that the render step can
+report them together with the problems it finds itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from publisher import artwork, audio, config, episodes, layout, notes
+from publisher.episodes.chapters import chapters_json
+from publisher.errors import ConfigError, EpisodeError, Notice, PublisherError
+from publisher.filecache import HashCache
+from publisher.model import AudioInfo, Chapter, Episode, Show, Target
+
+
+@dataclass(frozen=True)
+class Art:
+    """Artwork checked against C-03, under its content-addressed key: a file to copy, or the
+    bytes of cover art embedded in an episode's audio."""
+
+    key: str
+    source: Path | None = None
+    data: bytes | None = None
+    # smaller JPEGs for pages, (side in px, bytes), smallest first (layout.rendition_key)
+    renditions: tuple[tuple[int, bytes], ...] = ()
+    icons: tuple[tuple[int, bytes], ...] = ()  # PNG icons of show art: favicon, touch icon
+
+
+@dataclass(frozen=True)
+class EpisodeRead:
+    """A published episode and what rendering it needs, or the problem that stops it."""
+
+    episode: Episode
+    bibliography: notes.Bibliography | None = None  # None: it, or the show's, did not load
+    image: Art | None = None
+    transcript: str | None = None  # the transcript's extension (layout.TRANSCRIPT_EXTENSIONS)
+    chapters: bytes | None = None  # JSON chapters 1.2.0
+    marks: tuple[Chapter, ...] = ()  # chapters for the episode's page
+    problem: PublisherError | None = None
+
+
+@dataclass(frozen=True)
+class ShowRead:
+    """Everything a build read for one target."""
+
+    show: Show
+    target: Target
+    guid_mode: episodes.GuidMode
+    artwork: Art
+    episodes: tuple[Episode, ...]  # every episode that could be read, held back ones too
+    published: tuple[EpisodeRead, ...]  # due and not drafts, newest first
+    held: tuple[Episode, ...]  # drafts and scheduled episodes, oldest first
+    style: notes.CitationStyle | None  # None: it did not load (a problem says why)
+    notices: tuple[Notice, ...]
+    problems: tuple[PublisherError, ...]
+    new_podcast_guid: bool = False  # show.podcast_guid was minted by this read
+
+
+def read(
+    root: Path,
+    *,
+    now: dt.datetime,
+    target: Target | None,
+    target_name: str | None,
+    guid_mode: episodes.GuidMode,
+    cache: HashCache,
+) -> ShowRead:
+    """Read the show at ``root`` for ``target`` (else the one named, else the default).
+
+    ``cache`` supplies durations measured before and learns new ones. Raises ConfigError when
+    the config cannot be used at all; every other problem is returned in ``problems``.
+    """
+    show = config.load(root)
+    notices: list[Notice] = []
+    new_podcast_guid = show.podcast_guid is None
+    show = _ensure_podcast_guid(show, guid_mode, notices)
+    if target is None:
+        target = config.find_target(show, target_name, ad_hoc_hint=True)
+    if _insecure(target.public_url):
+        notices.append(
+            Notice(
+                f"target {target.name!r} publishes at plain http:// ({target.public_url}); "
+                "apps and Podcasting 2.0 tags expect https:// [D-04]",
+                show.source,
+            )
+        )
+    found = episodes.read_episodes(
+        show, _audio_reader(cache), guid_mode=guid_mode, raise_problems=False
+    )
+    notices.extend(found.notices)
+    due = sorted(
+        (e for e in found.episodes if not e.draft and e.date <= now),
+        key=lambda e: (e.date, e.slug),
+        reverse=True,
+    )
+    held = tuple(
+        e for e in sorted(found.episodes, key=lambda e: (e.date, e.slug)) if e.draft or e.date > now
+    )
+    for e in held:
+        what = "draft" if e.draft else f"scheduled for {e.date.isoformat()}"
+        notices.append(Notice(f"{what}, left out", e.source, warning=False))
+    notices.extend(_remote_notice(show, due))
+    problems = list(found.problems)
+    show_bib, style = _citations(show, problems)
+    return ShowRead(
+        show=show,
+        target=target,
+        guid_mode=guid_mode,
+        artwork=_show_art(show),
+        episodes=found.episodes,
+        published=tuple(_episode(ep, show_bib) for ep in due),
+        held=held,
+        style=style,
+        notices=tuple(notices),
+        problems=tuple(problems),
+        new_podcast_guid=new_podcast_guid and show.podcast_guid is not None,
+    )
+
+
+def _remote_notice(show: Show, due: list[Episode]) -> list[Notice]:
+    """One warning, for all the published episodes at once, when some publish the old host's
+    file as their notes give it (``publisher import --keep-remote-media``): its length and
+    duration were not measured."""
+    remote = sum(1 for e in due if e.remote_url)
+    if not remote:
+        return []
+    return [
+        Notice(
+            f"{remote} episode(s) publish the old host's file as given (their notes' "
+            "'enclosure:'); its length and duration are the old feed's, not measured",
+            show.source,
+            hint="put the audio in episodes/, or run 'publisher import --update', to replace it",
+        )
+    ]
+
+
+def _audio_reader(cache: HashCache) -> episodes.AudioReader:
+    """read_audio that skips measuring a file measured before (same size and mtime)."""
+
+    def read_one(path: Path) -> AudioInfo:
+        info = audio.read_audio(path, measured=cache.duration(path))
+        cache.remember_duration(path, info.duration)
+        return info
+
+    return read_one
+
+
+def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[Notice]) -> Show:
+    if show.podcast_guid:
+        return show
+    try:
+        feed_url = show.target().feed_url
+    except KeyError:
+        return show
+    guid = config.podcast_guid(feed_url)
+    if mode == "refuse":
+        raise ConfigError(
+            "no 'podcast_guid' yet [C-12]",
+            show.source,
+            None,
+            "run 'publisher build' locally to write it, then commit feed_config.yaml",
+        )
+    if mode == "preview":
+        notices.append(
+            Notice(f"a real publish writes 'podcast_guid: {guid}'", show.source, warning=False)
+        )
+    return dataclasses.replace(show, podcast_guid=guid)
+
+
+def _insecure(url: str) -> bool:
+    """A public http:// URL (a loopback preview is fine, D-04)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return parts.scheme == "http" and not (host.startswith("127.") or host == "::1")
+
+
+def _citations(
+    show: Show, problems: list[PublisherError]
+) -> tuple[notes.Bibliography | None, notes.CitationStyle | None]:
+    """The show's bibliography and citation style, or None for one that does not load.
+
+    Notes that would use one that did not load are not rendered: each citation would
+    otherwise be reported as an unknown key, burying the real problem.
+    """
+    show_bib: notes.Bibliography | None = None
+    style = None
+    try:
+        show_bib = notes.load_bibliography(
+            show.bibliography, source=show.source, line=show.line("bibliography")
+        )
+    except PublisherError as e:
+        problems.append(e)
+    try:
+        style = notes.load_style(
+            show.citation_style,
+            base_dir=show.root,
+            source=show.source,
+            line=show.line("citation_style"),
+        )
+    except PublisherError as e:
+        problems.append(e)
+    return show_bib, style
+
+
+def _show_art(show: Show) -> Art:
+    data = show.image.read_bytes()  # config checked it (C-03)
+    return Art(
+        layout.artwork_key(data, artwork.extension(data)),
+        source=show.image,
+        renditions=_renditions(data),
+        icons=tuple((side, artwork.icon(data, side)) for side in artwork.ICON_SIDES),
+    )
+
+
+def _renditions(data: bytes) -> tuple[tuple[int, bytes], ...]:
+    return tuple((side, artwork.rendition(data, side)) for side in artwork.RENDITION_SIDES)
+
+
+def _episode(ep: Episode, show_bib: notes.Bibliography | None) -> EpisodeRead:
+    """The files one published episode needs, checked; the first problem stops it."""
+    try:
+        image = _episode_art(ep)
+        transcript = None
+        if ep.transcript is not None:
+            transcript = ep.transcript.name.partition(".")[2].lower()
+            _check_transcript(ep.transcript, transcript)
+        chapters, marks = chapters_json(ep)
+        bib = show_bib
+        if ep.bibliography:
+            line = ep.line("bibliography")
+            own = notes.load_bibliography(ep.bibliography, source=ep.source, line=line)
+            bib = show_bib.merge(own, source=ep.source, line=line) if show_bib else None
+    except PublisherError as e:
+        return EpisodeRead(ep, problem=e)
+    return EpisodeRead(ep, bib, image, transcript, chapters, marks)
+
+
+def _episode_art(ep: Episode) -> Art | None:
+    """The episode's own artwork file, else usable cover art embedded in its audio."""
+    if ep.image is not None:
+        named = ep.line("image")  # else a same-stem file in episodes/
+        data = artwork.check(
+            ep.image, source=ep.source if named else None, line=named, error=EpisodeError
+        )
+        key = layout.artwork_key(data, artwork.extension(data))
+        return Art(key, source=ep.image, renditions=_renditions(data))
+    embedded = ep.audio.artwork
+    if embedded is not None and artwork.embedded_usable(embedded.data):
+        key = layout.artwork_key(embedded.data, artwork.extension(embedded.data))
+        return Art(key, data=embedded.data, renditions=_renditions(embedded.data))
+    return None
+
+
+def _check_transcript(path: Path, ext: str) -> None:
+    """Refuse a transcript an app cannot read (I-14): not UTF-8, or not the format it is named."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise EpisodeError("transcript is not UTF-8 text", path, None, "save it as UTF-8") from e
+    problem = None
+    if ext == "vtt" and not text.startswith("WEBVTT"):
+        problem = "a WebVTT transcript must start with a 'WEBVTT' line"
+    elif ext == "srt" and "-->" not in text:
+        problem = "an SRT transcript needs cues like '00:00:01,000 --> 00:00:04,000'"
+    elif ext == "transcript.json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as e:
+            raise EpisodeError(f"transcript is not valid JSON: {e.msg}", path, e.lineno) from e
+    if problem:
+        raise EpisodeError(problem + " [I-14]", path, 1)
