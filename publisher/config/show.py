@@ -101,6 +101,7 @@ def _show(doc: yamldoc.Doc, root: Path) -> Show:
         accent_color=v["accent_color"],
         imported_from=v["imported_from"],
         enclosure_prefix=v["enclosure_prefix"],
+        feed=v["feed"],
     )
 
 
