@@ -6,6 +6,9 @@ feed. The manifest is written after every batch, so a publish re-run after any f
 skips what already landed. The library never prints: progress goes to ``events``.
 """
 
+# long: the run's events, its report and its batches are one unit while issue 13's changes to
+# the run land; the events move to their own module after that.
+
 from __future__ import annotations
 
 import dataclasses
