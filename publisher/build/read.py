@@ -92,14 +92,7 @@ def read(
     show = _ensure_podcast_guid(show, guid_mode, notices)
     if target is None:
         target = config.find_target(show, target_name, ad_hoc_hint=True)
-    if _insecure(target.public_url):
-        notices.append(
-            Notice(
-                f"target {target.name!r} publishes at plain http:// ({target.public_url}); "
-                "apps and Podcasting 2.0 tags expect https:// [D-04]",
-                show.source,
-            )
-        )
+    notices.extend(_insecure_notice(show, target))
     found = episodes.read_episodes(
         show, _audio_reader(cache), guid_mode=guid_mode, raise_problems=False
     )
@@ -133,6 +126,18 @@ def read(
         problems=tuple(problems),
         new_podcast_guid=new_podcast_guid and show.podcast_guid is not None,
     )
+
+
+def _insecure_notice(show: Show, target: Target) -> list[Notice]:
+    if not _insecure(target.public_url):
+        return []
+    return [
+        Notice(
+            f"target {target.name!r} publishes at plain http:// ({target.public_url}); "
+            "apps and Podcasting 2.0 tags expect https:// [D-04]",
+            show.source,
+        )
+    ]
 
 
 def _cached_notes(

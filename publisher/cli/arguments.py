@@ -79,6 +79,7 @@ def _cache_option(c: argparse.ArgumentParser) -> None:
     )
 
 
+# long: every subcommand and its options, one call each, read best as one list.
 def parser() -> argparse.ArgumentParser:
     """The ``publisher`` command line; each subcommand sets ``run`` to its function."""
     common = _common()
