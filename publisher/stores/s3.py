@@ -164,13 +164,14 @@ class S3Store:
         """Every object under the prefix and ``prefix``: its size and ETag (one request per
         1,000 keys)."""
         found: dict[str, tuple[int, str | None]] = {}
-        with self._op("listing the bucket") as alive:
+        doing = f"listing {prefix}" if prefix else "listing the bucket"
+        with self._op(doing) as alive:
             pages = self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=self.prefix + prefix
             )
             for page in pages:
                 if "KeyCount" not in page and "IsTruncated" not in page:
-                    raise self.cut_short("listing the bucket", "an empty listing")
+                    raise self.cut_short(doing, "an empty listing")
                 alive()
                 for obj in page.get("Contents", []):
                     found[obj["Key"][len(self.prefix) :]] = (obj["Size"], obj.get("ETag"))
