@@ -15,7 +15,6 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from publisher import artwork, audio, config, episodes, feed, notes, site
 from publisher.episodes.chapters import chapters_json
@@ -23,6 +22,8 @@ from publisher.errors import (
     ConfigError,
     EpisodeError,
     FeedError,
+    Notice,
+    Problems,
     PublisherError,
     display_path,
     raise_all,
@@ -44,6 +45,7 @@ from publisher.model import (
 )
 
 BUILD_MARKER = ".publisher-build"
+DRAFTS_MARKER = ".publisher-drafts"  # in a build with drafts: publish refuses it
 _TEXT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -75,6 +77,7 @@ class Plan:
     items: tuple[Item, ...]
     outputs: tuple[Output, ...]
     notices: tuple[str, ...]
+    pending: tuple[episodes.Pending, ...] = ()  # notes not yet due that are no Episode yet
 
 
 def prepare(
@@ -85,51 +88,72 @@ def prepare(
     target_name: str | None = None,
     guid_mode: episodes.GuidMode = "write",
     cache: HashCache | None = None,
+    drafts: bool = False,
+    allow_empty: bool = False,
 ) -> Plan:
     """Read and render everything for ``target``; writes only missing GUIDs.
 
     ``cache`` supplies durations measured before (default: the show's cache, read only).
+    Episodes not yet due (drafts, future dates) are read and rendered too, their problems
+    kept as warnings; ``drafts`` puts them into the output, marked (a local preview).
+    ``allow_empty`` (``check``) lets a show with no episode due pass with a warning (I-16).
     Raises PublisherError, or Problems with every problem found.
     """
     root = root.resolve()
     cache = cache or HashCache(root / CACHE_FILE)
     show = config.load(root)
-    notices: list[str] = []
+    notices: list[str] = [str(n) for n in config.identity_notices(show)]
     new_podcast_guid = show.podcast_guid is None
     show = _ensure_podcast_guid(show, guid_mode, notices)
     if target is None:
         target = config.find_target(show, target_name, ad_hoc_hint=True)
-    if _insecure(target.public_url):
-        notices.append(
-            f"{display_path(show.source)}: warning: target {target.name!r} publishes at plain "
-            f"http:// ({target.public_url}); apps and Podcasting 2.0 tags expect https:// [D-04]"
-        )
     read = episodes.read_episodes(
-        show, _audio_reader(cache), guid_mode=guid_mode, raise_problems=False
+        show, _audio_reader(cache), guid_mode=guid_mode, raise_problems=False, now=now
     )
     notices.extend(read.notices)
-    published = sorted(
-        (e for e in read.episodes if not e.draft and e.date <= now),
-        key=lambda e: (e.date, e.slug),
-        reverse=True,
-    )
-    for e in sorted(read.episodes, key=lambda e: (e.date, e.slug)):
-        if e.draft:
-            notices.append(f"{display_path(e.source)}: draft, left out")
-        elif e.date > now:
-            notices.append(
-                f"{display_path(e.source)}: scheduled for {e.date.isoformat()}, left out"
-            )
+    notices.extend(_held_notices(read, now, drafts))
     show_art = show.image.read_bytes()  # config checked it (C-03)
+    if artwork.is_placeholder(show_art):
+        notices.append(
+            str(
+                Notice(
+                    f"artwork {show.image.name!r} is the placeholder 'publisher init' made",
+                    show.source,
+                    show.line("artwork"),
+                    "replace it with the show's own square 1400-3000 px RGB JPEG or PNG [C-03]",
+                )
+            )
+        )
     art_key = _artwork_key(show_art)
     show_links = ShowLinks(
         target.public_url + "index.html", target.feed_url, target.public_url + art_key, art_key
     )
     outputs: list[Output] = [_artwork_output(art_key, show_art)]
-    items = _items(show, target, published, outputs, list(read.problems))
+    chosen = sorted(read.episodes, key=lambda e: (e.date, e.slug), reverse=True)
+    rendered = _items(show, target, chosen, list(read.problems), now, notices)
+    if not drafts:  # episodes not yet due were rendered only for their warnings
+        rendered = [(i, extra) for i, extra in rendered if i.preview_label is None]
+    items = [i for i, _ in rendered]
+    for _, extra in rendered:
+        outputs.extend(extra)
+    if not items and allow_empty:
+        notices.append(
+            str(
+                Notice(
+                    "no published episodes yet: build and publish need at least one [I-16]",
+                    show.source,
+                    None,
+                    'publisher new "Episode title", then put its audio in episodes/',
+                )
+            )
+        )
+        return Plan(show, target, (), tuple(outputs), tuple(notices), read.pending)
     if not items:
-        held = [e for e in read.episodes if e.draft or e.date > now]
-        later = sorted(e.date for e in held if not e.draft)
+        held: list[tuple[bool, dt.datetime | None]] = [
+            (e.draft, e.date) for e in read.episodes if e.draft or e.date > now
+        ]
+        held += [(p.draft, p.date) for p in read.pending]
+        later = sorted(date for draft, date in held if not draft and date is not None)
         raise FeedError(
             "no published episodes: a feed needs at least one [I-16]",
             show.source,
@@ -157,7 +181,7 @@ def prepare(
                 "commit this file"
             )
         notices.extend(episodes.write_new_guids(read.episodes))
-    return Plan(show, target, tuple(items), tuple(outputs), tuple(notices))
+    return Plan(show, target, tuple(items), tuple(outputs), tuple(notices), read.pending)
 
 
 def build(
@@ -168,13 +192,22 @@ def build(
     target: Target | None = None,
     target_name: str | None = None,
     guid_mode: episodes.GuidMode = "write",
+    drafts: bool = False,
 ) -> Build:
-    """Build the show for a target into ``out_dir`` (default ``<root>/_site``)."""
+    """Build the show for a target into ``out_dir`` (default ``<root>/_site``); with
+    ``drafts``, a local preview that includes drafts and scheduled episodes, marked (its
+    Build refuses to be published)."""
     out = (out_dir or root / "_site").resolve()
     _check_build_dir(out, root.resolve())
     cache = HashCache(root.resolve() / CACHE_FILE)
     plan = prepare(
-        root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
+        root,
+        now=now,
+        target=target,
+        target_name=target_name,
+        guid_mode=guid_mode,
+        cache=cache,
+        drafts=drafts,
     )
     _clean(out)
     files: list[SiteFile] = []
@@ -201,7 +234,27 @@ def build(
         )
         for i in plan.items
     )
-    return Build(out, plan.target, tuple(files), enclosures, plan.notices)
+    if drafts:
+        (out / DRAFTS_MARKER).write_text("a preview with drafts: never published\n")
+    return Build(out, plan.target, tuple(files), enclosures, plan.notices, drafts)
+
+
+def _held_notices(read: episodes.ReadResult, now: dt.datetime, drafts: bool) -> list[str]:
+    """One line per episode not yet due: left out (or, in a drafts preview, included)."""
+    what = "included in this preview, marked" if drafts else "left out"
+    found: list[tuple[dt.datetime | None, str, str]] = []
+    for e in read.episodes:
+        if e.draft or e.date > now:
+            found.append((e.date, e.slug, f"{display_path(e.source)}: {_label(e)}, {what}"))
+    for p in read.pending:
+        label = "draft" if p.draft else f"scheduled for {p.date.isoformat() if p.date else '?'}"
+        found.append((p.date, p.slug, f"{display_path(p.source)}: {label}, left out"))
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return [text for _, _, text in sorted(found, key=lambda f: (f[0] or epoch, f[1]))]
+
+
+def _label(e: Episode) -> str:
+    return "draft" if e.draft else f"scheduled for {e.date.isoformat()}"
 
 
 def _audio_reader(cache: HashCache) -> episodes.AudioReader:
@@ -216,13 +269,14 @@ def _audio_reader(cache: HashCache) -> episodes.AudioReader:
 
 
 def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[str]) -> Show:
+    """The show with the podcast:guid its feed carries (C-12): the stored one, else the
+    recipe's value for the production feed URL; a show with no production target yet has
+    none (its feeds are previews)."""
     if show.podcast_guid:
         return show
-    try:
-        feed_url = show.target().feed_url
-    except KeyError:
+    guid = config.feed_guid(show)
+    if guid is None:
         return show
-    guid = config.podcast_guid(feed_url)
     if mode == "refuse":
         raise ConfigError(
             "no 'podcast_guid' yet [C-12]",
@@ -235,21 +289,17 @@ def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[str]
     return dataclasses.replace(show, podcast_guid=guid)
 
 
-def _insecure(url: str) -> bool:
-    """A public http:// URL (a loopback preview is fine, D-04)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return parts.scheme == "http" and not (host.startswith("127.") or host == "::1")
-
-
 def _items(
     show: Show,
     target: Target,
-    published: Sequence[Episode],
-    outputs: list[Output],
+    chosen: Sequence[Episode],
     problems: list[PublisherError],
-) -> list[Item]:
-    """Items for the published episodes; raises every problem found so far with its own.
+    now: dt.datetime,
+    notices: list[str],
+) -> list[tuple[Item, list[Output]]]:
+    """Items for ``chosen`` episodes with their own files; raises every problem found so far
+    with those of the due episodes. An episode not yet due gets a ``preview_label``, and its
+    problems are appended to ``notices`` as warnings.
 
     When a bibliography or the style cannot be loaded, notes that use it are not rendered:
     each citation would otherwise be reported as an unknown key, burying the real problem.
@@ -269,8 +319,9 @@ def _items(
         )
     except PublisherError as e:
         problems.append(e)
-    items: list[Item] = []
-    for ep in published:
+    items: list[tuple[Item, list[Output]]] = []
+    for ep in chosen:
+        label = _label(ep) if ep.draft or ep.date > now else None
         try:
             links, extra, marks = _episode_files(ep, target)
             bib = show_bib
@@ -291,10 +342,13 @@ def _items(
                 summary=ep.summary,
             )
         except PublisherError as e:
-            problems.append(e)
+            if label is None:
+                problems.append(e)
+            else:
+                flat = e.problems if isinstance(e, Problems) else (e,)
+                notices.extend(episodes.not_due_notice(p) for p in flat)
             continue
-        outputs.extend(extra)
-        items.append(Item(ep, rendered, links, marks))
+        items.append((Item(ep, rendered, links, marks, label), extra))
     raise_all(problems)
     return items
 

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from publisher import __version__, clock
+from publisher.cli import lifecycle
 from publisher.cli.progress import PublishProgress
 from publisher.errors import Problems, PublisherError, display_path
 
@@ -69,6 +70,7 @@ def _check(args: argparse.Namespace) -> int:
         target=_ad_hoc(args),
         target_name=_named(args),
         guid_mode="refuse" if _in_ci(args) else "ignore",
+        allow_empty=True,
     )
     _notices(plan.notices)
     pages = sum(1 for o in plan.outputs if o.kind == "page")
@@ -91,7 +93,8 @@ def _build(args: argparse.Namespace) -> int:
         out_dir=out,
         target=_ad_hoc(args),
         target_name=_named(args),
-        guid_mode=_guid_mode(args),
+        guid_mode="preview" if args.drafts else _guid_mode(args),
+        drafts=args.drafts,
     )
     _notices(result.notices)
     feed = result.file("feed.xml")
@@ -137,6 +140,7 @@ def _publish(args: argparse.Namespace) -> int:
     for a in report.deleted if not args.dry_run else ():
         print(f"  deleted {a.key}  ({a.reason})")
     print(report.summary())
+    _notify(root, result, report)
     if result.target.kind == "local" and not args.dry_run:
         host = urlsplit(result.target.public_url).hostname or ""
         if _named(args) is None and _ad_hoc(args) is None and host.startswith("127."):
@@ -145,6 +149,18 @@ def _publish(args: argparse.Namespace) -> int:
                 f"(feed: {result.target.feed_url})"
             )
     return EXIT_OK
+
+
+def _notify(root: Path, result: Any, report: Any) -> None:
+    """Tell the WebSub hub and the publish-notify endpoint, when the feed changed."""
+    from publisher import config
+    from publisher.publish import notify
+
+    if report.dry_run or not any(a.key == "feed.xml" for a in report.uploaded):
+        return
+    show = config.load(root.resolve())
+    for n in notify.send(notify.pings(show, result.target.feed_url)):
+        print(n, file=sys.stderr if n.warning else sys.stdout)
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -179,6 +195,8 @@ def _serve(args: argparse.Namespace) -> int:
     host = args.host or (public_host if public_host.startswith("127.") else "127.0.0.1")
     port = args.port or parts.port or 8000
     root = Path(target.location)
+    if args.drafts:
+        root = _drafts_preview(args, target)
     if not (root / "feed.xml").exists():
         raise PublisherError(
             f"nothing published in {display_path(root)} yet",
@@ -200,6 +218,20 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
     return EXIT_OK
+
+
+def _drafts_preview(args: argparse.Namespace, target: Any) -> Path:
+    """Build the show with drafts and scheduled episodes for ``target``'s URL into
+    .publisher/drafts-preview (never published) and return that folder."""
+    from publisher import build
+
+    show = _root(args).resolve()
+    out = show / ".publisher" / "drafts-preview"
+    result = build.build(
+        show, now=clock.now(args.now), out_dir=out, target=target, guid_mode="preview", drafts=True
+    )
+    _notices(result.notices)
+    return out
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -229,13 +261,23 @@ def _new(args: argparse.Namespace) -> int:
     if note.exists():
         raise PublisherError("already exists; pick another title or --slug", note, None)
     note.parent.mkdir(parents=True, exist_ok=True)
+    bibs = [p.relative_to(root.resolve()).as_posix() for p in show.bibliography]
+    scaffold = episodes.SCAFFOLD_TEXT
+    if bibs:
+        scaffold = scaffold.replace("show_notes/references.bib", " or ".join(bibs))
+    else:
+        scaffold = scaffold.replace(
+            "the bibliography (show_notes/references.bib)",
+            "a bibliography ('bibliography:' in feed_config.yaml; there is none yet)",
+        )
     note.write_text(
         "---\n"
         f"title: {yamldoc.dump_scalar(title)}\n"
         f"date: {date.isoformat()}\n"
         f"guid: {uuid.uuid4()}\n"
+        "# draft: true  # a draft needs no audio yet and is never published\n"
         "# summary: one plain sentence, used when the notes do not fit the feed description\n"
-        "---\n\n" + episodes.SCAFFOLD_TEXT,
+        "---\n\n" + scaffold,
         encoding="utf-8",
     )
     print(f"created {display_path(note)}")
@@ -376,6 +418,11 @@ _EXAMPLES = {
     "verify": ("publisher verify --to production",),
     "serve": ("publisher serve", "publisher serve --port 8080"),
     "new": ('publisher new "Sleep and back pain"', 'publisher new "Sleep" --date 2026-12-01'),
+    "init": (
+        'publisher init my-show --title "Back to Evidence" --public-url https://podcast.example.org/',
+        "publisher init            # asks on a terminal; defaults otherwise",
+    ),
+    "status": ("publisher status", "publisher status --to production --format json"),
 }
 
 
@@ -433,6 +480,11 @@ def parser() -> argparse.ArgumentParser:
     c = command("build", _build, "write the complete site and feed to _site/")
     to_option(c, True)
     c.add_argument("--out", metavar="DIR", help="build folder (default: _site)")
+    c.add_argument(
+        "--drafts",
+        action="store_true",
+        help="a local preview with drafts and scheduled episodes, marked; never published",
+    )
     c.add_argument("--ci", action="store_true", help="refuse to write GUIDs into notes (CI mode)")
     c = command("publish", _publish, "build for a target and upload what changed")
     to_option(c, True)
@@ -452,8 +504,14 @@ def parser() -> argparse.ArgumentParser:
     to_option(c, False)
     c.add_argument("--host", help="default: the public URL's host")
     c.add_argument("--port", type=int, help="default: the public URL's port")
+    c.add_argument(
+        "--drafts",
+        action="store_true",
+        help="build and serve a preview with drafts and scheduled episodes, marked",
+    )
     c = command("new", _new, "scaffold show_notes/<date>-<slug>.md for a new episode")
     c.add_argument("title", help="the episode's title")
     c.add_argument("--date", type=_iso_date, help="publication date, YYYY-MM-DD (default: today)")
     c.add_argument("--slug", help="file name without .md (default: <date>-<title words>)")
+    lifecycle.add_commands(command, to_option)
     return p

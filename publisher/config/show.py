@@ -13,13 +13,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from publisher.config import yamldoc
 from publisher.config.categories import APPLE_CATEGORIES
+from publisher.config.identity import production_problems
 from publisher.config.persons import parse_persons
 from publisher.errors import ConfigError, PublisherError, raise_all
 from publisher.model import Category, Owner, Show, Target
 
 CONFIG_NAME = "feed_config.yaml"
-# Namespace of the podcast:guid recipe (FEED_RULES.md, C-12).
-PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 KEYS = {
     "new_feed_url",
@@ -43,8 +42,17 @@ KEYS = {
     "references_title",
     "default_target",
     "targets",
+    "websub_hub",
+    "podcast_index_notify",
 }
-_TARGET_KEYS = {"location", "public_url", "endpoint_url", "region", "addressing_style"}
+_TARGET_KEYS = {
+    "location",
+    "public_url",
+    "endpoint_url",
+    "region",
+    "addressing_style",
+    "production",
+}
 _SECRET_WORDS = ("secret", "password", "access_key", "token", "credential")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
@@ -53,12 +61,6 @@ _CHANNEL_DESCRIPTION_BYTES = 4000
 XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 T = TypeVar("T")
-
-
-def podcast_guid(feed_url: str) -> str:
-    """The Podcasting 2.0 ``podcast:guid`` for ``feed_url`` (C-12 recipe)."""
-    bare = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", feed_url).rstrip("/")
-    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
 def load(root: Path) -> Show:
@@ -170,6 +172,8 @@ class _Reader:
             lambda message, i: self.fail(message, "persons", *(() if i is None else (i,))),
         )
         targets, default = self._targets()
+        websub_hub = self._endpoint("websub_hub")
+        podcast_index_notify = self._endpoint("podcast_index_notify")
         bibliography = tuple(self.root / p for p in self._paths("bibliography"))
         raise_all(self.problems)
         return Show(
@@ -194,6 +198,8 @@ class _Reader:
             funding_label=funding_label,
             new_feed_url=new_feed_url,
             persons=persons,
+            websub_hub=websub_hub,
+            podcast_index_notify=podcast_index_notify,
             lines=_top_lines(self.doc),
             bibliography=bibliography,
             citation_style=self.get("citation_style", str) or "american-medical-association",
@@ -283,6 +289,14 @@ class _Reader:
             return None, None
         return url.strip(), label.strip() or "Support the show"
 
+    def _endpoint(self, key: str) -> str | None:
+        """An absolute http(s) URL to notify after a publish (WebSub hub, publish-notify)."""
+        url = self.get(key, str)
+        if url is not None and not (_is_http_url(url) and url.isascii()):
+            self.fail(f"'{key}' must be an absolute http(s) URL", key)
+            return None
+        return url
+
     def _paths(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key)
         if value is None:
@@ -302,6 +316,14 @@ class _Reader:
             self.fail(
                 f"'default_target' {default!r} is not one of the targets: " + ", ".join(names),
                 "default_target",
+            )
+        for target, message in production_problems(targets):
+            self.fail(
+                message,
+                "targets",
+                target.name,
+                "production",
+                hint="mark exactly one target, the one whose public https URL apps subscribe to",
             )
         return tuple(targets), default
 
@@ -343,6 +365,10 @@ class _Reader:
                 hint="the W3C validator rejects localhost URLs",
             )
             ok = False
+        production = spec.get("production", False)
+        if not isinstance(production, bool):
+            self.fail(f"target {name!r}: 'production' must be true or false", *where, "production")
+            production = False
         if not ok:
             return None
         return make_target(
@@ -353,6 +379,7 @@ class _Reader:
             endpoint_url=_opt_str(spec, "endpoint_url"),
             region=_opt_str(spec, "region"),
             addressing_style=_opt_str(spec, "addressing_style"),
+            production=production,
             source=self.doc.source,
             line=self.doc.line(*where),
             fail=self._target_fail(where),
@@ -397,6 +424,7 @@ def make_target(
     endpoint_url: str | None = None,
     region: str | None = None,
     addressing_style: str | None = None,
+    production: bool = False,
     source: Path | None = None,
     line: int | None = None,
     fail: Callable[[str], None] | None = None,
@@ -429,12 +457,21 @@ def make_target(
             complain(f"target {name!r}: addressing_style must be path, virtual or auto")
             addressing_style = None
         return Target(
-            name, "s3", location, public, endpoint_url, region, addressing_style, source, line
+            name,
+            "s3",
+            location,
+            public,
+            endpoint_url,
+            region,
+            addressing_style,
+            source,
+            line,
+            production,
         )
     if "://" in location:
         complain(f"target {name!r}: location {location!r} is neither a folder nor s3://…")
     folder = (root / location).resolve()
-    return Target(name, "local", str(folder), public, None, None, None, source, line)
+    return Target(name, "local", str(folder), public, None, None, None, source, line, production)
 
 
 def store_podcast_guid(show: Show, guid: str) -> None:

@@ -18,7 +18,15 @@ from zoneinfo import ZoneInfo
 from publisher.config import yamldoc
 from publisher.config.persons import parse_persons
 from publisher.config.show import XML_ILLEGAL, xml_illegal_chars
-from publisher.errors import AudioError, EpisodeError, PublisherError, display_path, raise_all
+from publisher.errors import (
+    AudioError,
+    EpisodeError,
+    Notice,
+    Problems,
+    PublisherError,
+    display_path,
+    raise_all,
+)
 from publisher.model import AudioInfo, Episode, EpisodeType, Show
 
 # write: mint missing GUIDs (build writes them into the notes once everything else is
@@ -87,46 +95,91 @@ _END = re.compile(r"^(---|\.\.\.)[ \t]*\r?$")
 
 
 @dataclass(frozen=True)
+class Pending:
+    """A note not yet due (a draft, or dated in the future) that is not an Episode yet: its
+    audio is missing or something in it is wrong (warnings until it is due)."""
+
+    slug: str
+    source: Path
+    title: str
+    date: dt.datetime | None
+    guid: str
+    draft: bool
+
+
+@dataclass(frozen=True)
 class ReadResult:
     """Every readable episode (drafts and future ones included), notices for the producer,
-    and the problems of the episodes that could not be read."""
+    the problems of the due episodes that could not be read, and the notes not yet due that
+    could not be read (their problems are notices)."""
 
     episodes: tuple[Episode, ...]
     notices: tuple[str, ...]
     problems: tuple[PublisherError, ...] = ()
+    pending: tuple[Pending, ...] = ()
+
+
+def not_due_notice(e: PublisherError) -> str:
+    """A problem of an episode not yet due, as a warning line (an error once it is due)."""
+    hint = (e.hint + "; " if e.hint else "") + "not yet due: an error once it is"
+    return str(Notice(e.message, e.path, e.line, hint))
 
 
 def read_episodes(
-    show: Show, read_audio: AudioReader, *, guid_mode: GuidMode, raise_problems: bool = True
+    show: Show,
+    read_audio: AudioReader,
+    *,
+    guid_mode: GuidMode,
+    raise_problems: bool = True,
+    now: dt.datetime | None = None,
 ) -> ReadResult:
     """Pair and read all episodes. Raises EpisodeError/AudioError, or Problems for several;
-    with ``raise_problems=False`` returns them instead, beside the episodes that were read."""
+    with ``raise_problems=False`` returns them instead, beside the episodes that were read.
+
+    Given ``now``, a note not yet due (``draft: true``, or dated after ``now``) needs no
+    audio, and its problems are notices (warnings), never errors: they block nothing.
+    """
     notes_dir, audio_dir = show.root / NOTES_DIR, show.root / EPISODES_DIR
     problems: list[PublisherError] = []
     notes = _notes(notes_dir, problems)
-    audio, claimed = _audio_files(audio_dir, set(notes), read_audio, problems)
+    audio_problems: list[PublisherError] = []
+    audio, claimed = _audio_files(audio_dir, set(notes), read_audio, audio_problems)
     episodes: list[Episode] = []
     notices: list[str] = []
-    for slug, note in sorted(notes.items()):
-        if slug not in audio:
-            if slug in claimed:  # its audio file has a problem of its own
-                continue
-            problems.append(
-                EpisodeError(
-                    f"no audio for this note; expected {EPISODES_DIR}/{slug}.mp3 or .m4a",
-                    note,
-                    None,
-                )
-            )
-            continue
-        try:
-            episode, notice = _episode(show, slug, note, audio[slug], read_audio, guid_mode)
-        except PublisherError as e:
+    pending: list[Pending] = []
+    peeks = {slug: _peek(show, note) for slug, note in notes.items()}
+    held = {s for s, p in peeks.items() if now is not None and not p.due(now)}
+    for e in audio_problems:  # an audio file's own problem belongs to its episode
+        stem = e.path.name.partition(".")[0] if e.path is not None else ""
+        if stem in held or (e.path == audio_dir and held == set(notes)):
+            notices.append(not_due_notice(e))
+        else:
             problems.append(e)
-            continue
-        episodes.append(episode)
-        if notice:
-            notices.append(notice)
+    for slug, note in sorted(notes.items()):
+        own: list[PublisherError] = []
+        if slug not in audio:
+            if slug not in claimed:  # else its audio file has a problem of its own
+                own.append(
+                    EpisodeError(
+                        f"no audio for this note; expected {EPISODES_DIR}/{slug}.mp3 or .m4a",
+                        note,
+                        None,
+                    )
+                )
+        else:
+            try:
+                episode, notice = _episode(show, slug, note, audio[slug], read_audio, guid_mode)
+                episodes.append(episode)
+                if notice:
+                    notices.append(notice)
+            except PublisherError as e:
+                own.append(e)
+        if slug in held:
+            notices.extend(not_due_notice(e) for e in _flat(own))
+            if slug not in {ep.slug for ep in episodes}:
+                pending.append(peeks[slug].pending(slug, note))
+        else:
+            problems.extend(own)
     seen: dict[str, Episode] = {}
     for ep in episodes:
         if ep.guid and ep.guid in seen:
@@ -141,7 +194,50 @@ def read_episodes(
         seen.setdefault(ep.guid, ep)
     if raise_problems:
         raise_all(problems)
-    return ReadResult(tuple(episodes), tuple(notices), tuple(problems))
+    return ReadResult(tuple(episodes), tuple(notices), tuple(problems), tuple(pending))
+
+
+def _flat(problems: Sequence[PublisherError]) -> list[PublisherError]:
+    out: list[PublisherError] = []
+    for p in problems:
+        out.extend(p.problems if isinstance(p, Problems) else (p,))
+    return out
+
+
+@dataclass(frozen=True)
+class _Peek:
+    """What a note's front matter says about when it is due, read leniently."""
+
+    title: str
+    date: dt.datetime | None
+    guid: str
+    draft: bool
+
+    def due(self, now: dt.datetime) -> bool:
+        return not self.draft and self.date is not None and self.date <= now
+
+    def pending(self, slug: str, note: Path) -> Pending:
+        return Pending(slug, note, self.title or slug, self.date, self.guid, self.draft)
+
+
+def _peek(show: Show, note: Path) -> _Peek:
+    """The title, date, guid and draft flag of a note; missing or unreadable parts are empty
+    (the full read reports them). A note whose date cannot be read counts as due."""
+    try:
+        front, _, _ = split_front_matter(note.read_text(encoding="utf-8-sig"), note)
+        meta = yamldoc.load(front, note, first_line=2, error=EpisodeError).data
+    except (PublisherError, OSError, UnicodeDecodeError):
+        return _Peek("", None, "", False)
+    if not isinstance(meta, dict):
+        return _Peek("", None, "", False)
+    date = _date(meta.get("date"), ZoneInfo(show.timezone), lambda m: None)
+    guid = meta.get("guid")
+    return _Peek(
+        str(meta.get("title") or "").strip(),
+        date,
+        guid.strip() if isinstance(guid, str) else "",
+        meta.get("draft") is True,
+    )
 
 
 def _notes(notes_dir: Path, problems: list[PublisherError]) -> dict[str, Path]:

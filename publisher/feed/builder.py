@@ -124,6 +124,7 @@ def build_feed(
     tags.explicit = show.explicit
     tags.type = show.type
     tags.guid = show.podcast_guid
+    tags.websub_hub = show.websub_hub
     tags.locked = show.locked
     tags.new_feed_url = show.new_feed_url
     tags.persons = [_person(p) for p in show.persons]
@@ -150,7 +151,8 @@ def _add_item(fg: FeedGenerator, show: Show, item: Item, content: bool) -> None:
     ep, links, audio = item.episode, item.links, item.episode.audio
     try:
         fe = fg.add_entry(order="append")
-        fe.title(_xml_text(ep.title).strip())
+        title = _xml_text(ep.title).strip()
+        fe.title(f"[{item.preview_label.upper()}] {title}" if item.preview_label else title)
         fe.guid(ep.guid, permalink=False)
         fe.link(href=links.page_url)
         fe.pubDate(ep.date)

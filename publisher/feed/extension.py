@@ -16,6 +16,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension  # isort: skip
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
+ATOM = "http://www.w3.org/2005/Atom"
 
 
 def _sub(parent: Any, ns: str, tag: str, value: str | None = None, **attrs: str) -> Any:
@@ -42,6 +43,7 @@ class ChannelTags:
     funding: tuple[str, str] | None = None
     new_feed_url: str | None = None
     persons: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    websub_hub: str | None = None  # <atom:link rel="hub">: apps subscribe there for pushes
 
 
 @dataclass
@@ -71,6 +73,8 @@ class ShowExtension(BaseExtension):  # type: ignore[misc]
     def extend_rss(self, rss: Any) -> Any:
         t = self.tags
         channel = rss[0]
+        if t.websub_hub:
+            _sub(channel, ATOM, "link", href=t.websub_hub, rel="hub")
         _sub(channel, ITUNES, "author", t.author)
         owner = _sub(channel, ITUNES, "owner")
         _sub(owner, ITUNES, "name", t.owner_name)
