@@ -261,7 +261,7 @@ def _new(args: argparse.Namespace) -> int:
     if note.exists():
         raise PublisherError("already exists; pick another title or --slug", note, None)
     note.parent.mkdir(parents=True, exist_ok=True)
-    bibs = [p.relative_to(root.resolve()).as_posix() for p in show.bibliography]
+    bibs = [Path(os.path.relpath(p, root)).as_posix() for p in show.bibliography]
     scaffold = episodes.SCAFFOLD_TEXT
     if bibs:
         scaffold = scaffold.replace("show_notes/references.bib", " or ".join(bibs))
