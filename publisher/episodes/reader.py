@@ -214,7 +214,7 @@ class _Peek:
     draft: bool
 
     def due(self, now: dt.datetime) -> bool:
-        return not self.draft and self.date is not None and self.date <= now
+        return not self.draft and (self.date is None or self.date <= now)
 
     def pending(self, slug: str, note: Path) -> Pending:
         return Pending(slug, note, self.title or slug, self.date, self.guid, self.draft)

@@ -130,10 +130,10 @@ def test_ad_hoc_target_needs_public_url(show: Path) -> None:
 
 
 def test_unknown_target(show: Path) -> None:
-    r = run("build", "--to", "production", cwd=show)
+    r = run("build", "--to", "staging", cwd=show)
     assert r.returncode == 1
     assert r.stderr.strip() == (
-        "feed_config.yaml: no target named 'production'; targets: local "
+        "feed_config.yaml: no target named 'staging'; targets: local, production "
         "(or pass --to s3://bucket/prefix --public-url URL)"
     )
 
@@ -210,7 +210,7 @@ def test_dry_run_writes_no_guid_into_any_file(show: Path) -> None:
     assert (
         "show_notes/2026-09-15-red-flags.md: has no guid yet; a real publish writes one" in r.stderr
     )
-    assert "feed_config.yaml: a real publish writes 'podcast_guid: 83592e4d" in r.stderr
+    assert "feed_config.yaml: a real publish writes 'podcast_guid: 27f3405e" in r.stderr
     assert not (show / "public").exists()
 
 
@@ -257,7 +257,7 @@ def test_a_failed_build_writes_no_guid(show: Path) -> None:
     other.write_bytes(before[other].replace(b"\nA claim.[@nosuchkey2020]\n", b""))
     ok = run("build", cwd=show)
     assert ok.returncode == 0, ok.stderr
-    assert "wrote 'guid: " in ok.stderr and "wrote 'podcast_guid: 83592e4d" in ok.stderr
+    assert "wrote 'guid: " in ok.stderr and "wrote 'podcast_guid: 27f3405e" in ok.stderr
     assert note.read_bytes() != before[note] and cfg.read_bytes() != before[cfg]
 
 
