@@ -147,7 +147,7 @@ def test_new_then_check_refuses_the_placeholder(show: Path) -> None:
     check = run("check", cwd=show)
     assert check.returncode == 1
     assert check.stderr.strip() == (
-        "show_notes/2026-11-20-sleep.md:8: the note still holds the placeholder text from "
+        "show_notes/2026-11-20-sleep.md:9: the note still holds the placeholder text from "
         "'publisher new' (replace it with the episode's show notes)"
     )
 
