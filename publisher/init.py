@@ -61,7 +61,15 @@ def init(folder: Path, answers: Answers) -> Created:
     public = answers.public_url.strip()
     if public and not public.endswith("/"):
         public += "/"
-    if public and urlsplit(public).scheme == "http" and is_public(public):
+    parts = urlsplit(public)
+    if public and (parts.scheme not in ("http", "https") or not parts.hostname):
+        raise ConfigError(
+            f"--public-url {public!r} is not an absolute http(s) URL",
+            None,
+            None,
+            "the address the feed will be read at, e.g. https://podcast.example.org/",
+        )
+    if public and parts.scheme == "http" and is_public(public):
         raise ConfigError(
             f"--public-url {public} is plain http:// on a public host [D-04]",
             None,
