@@ -60,6 +60,10 @@ class PublishProgress:
             deploy.FileProgress: self._progress,
             deploy.FileDone: self._done,
             deploy.LockNote: lambda ev: self._line(ev.message),
+            deploy.Waiting: lambda ev: self._line(ev.message),
+            deploy.Cleaned: lambda ev: self._line(
+                f"removed {ev.what} (left by an interrupted publish)"
+            ),
             deploy.Deleted: lambda ev: None,
             deploy.EnclosuresConfirmed: lambda ev: self._line(
                 f"confirmed {ev.count} enclosures on the target"

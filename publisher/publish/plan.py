@@ -33,7 +33,7 @@ class ManifestEntry:
     """What was last published under one key.
 
     ``problem`` is set by a store that checked the target itself and found the object missing
-    or of another size than the manifest says: content on the target is trusted over the
+    or of another size or ``etag`` than the manifest says: content on the target is trusted over the
     manifest, so such an entry is planned as changed, with the problem as its reason.
     """
 
@@ -42,6 +42,7 @@ class ManifestEntry:
     kind: FileKind
     content_type: str | None = None
     problem: str | None = None
+    etag: str | None = None  # what the store said identifies the upload (S3: its ETag)
 
 
 Manifest = Mapping[str, ManifestEntry]
@@ -191,9 +192,9 @@ def _upload(f: SiteFile, status: Status, reason: str) -> Action:
 # --- the manifest as stored on a target -------------------------------------------------
 
 
-def entry_for(f: SiteFile) -> ManifestEntry:
-    """The manifest entry recording that ``f`` was published."""
-    return ManifestEntry(f.sha256, f.size, f.kind, f.content_type)
+def entry_for(f: SiteFile, etag: str | None = None) -> ManifestEntry:
+    """The manifest entry recording that ``f`` was published (``etag``: as the store said)."""
+    return ManifestEntry(f.sha256, f.size, f.kind, f.content_type, etag=etag)
 
 
 def manifest_of(files: Iterable[SiteFile]) -> dict[str, ManifestEntry]:
@@ -209,6 +210,8 @@ def manifest_to_json(manifest: Manifest) -> bytes:
         item: dict[str, str | int] = {"sha256": e.sha256, "size": e.size, "kind": e.kind}
         if e.content_type is not None:
             item["content_type"] = e.content_type
+        if e.etag is not None:
+            item["etag"] = e.etag
         files[key] = item
     doc = {"version": MANIFEST_VERSION, "files": files}
     return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
@@ -229,16 +232,17 @@ def manifest_from_json(data: bytes) -> dict[str, ManifestEntry]:
         if not isinstance(item, dict):
             raise ValueError(f"entry {key!r} is not an object")
         sha, size, kind = item.get("sha256"), item.get("size"), item.get("kind")
-        ctype = item.get("content_type")
+        ctype, etag = item.get("content_type"), item.get("etag")
         if (
             not isinstance(sha, str)
             or not isinstance(size, int)
             or isinstance(size, bool)
             or kind not in _KINDS
             or not (ctype is None or isinstance(ctype, str))
+            or not (etag is None or isinstance(etag, str))
         ):
             raise ValueError(f"entry {key!r} needs sha256 (text), size (integer) and kind")
-        out[key] = ManifestEntry(sha, size, _kind(kind), ctype)
+        out[key] = ManifestEntry(sha, size, _kind(kind), ctype, etag=etag)
     return out
 
 

@@ -8,22 +8,21 @@ skips what already landed. The library never prints: progress goes to ``events``
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 from publisher.errors import StoreError, VerifyError, raise_all
-from publisher.model import Build, Enclosure, FileKind, SiteFile, Target
+from publisher.model import Build, Enclosure, FileKind, SiteFile
 from publisher.publish.history import guid_problems
 from publisher.publish.plan import Action, ManifestEntry, UploadPlan, entry_for, format_bytes, plan
 from publisher.publish.verify import VerifyReport, verify
-from publisher.stores.base import LockGrant, Store
-from publisher.stores.local import LocalStore
+from publisher.stores import Store, open_store
+from publisher.stores.lock import LOCK_TTL, LockKeeper, acquire
 
 # --- events -----------------------------------------------------------------------------
 
@@ -42,6 +41,20 @@ class LockNote:
     """A lock was taken over (expired) or broken (--break-lock)."""
 
     message: str
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The target has not answered for a while; says what is waited for."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """Something an interrupted publish left on the target was removed (under the lock)."""
+
+    what: str
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,8 @@ class Verified:
 Event = (
     Planned
     | LockNote
+    | Waiting
+    | Cleaned
     | FileStarted
     | FileProgress
     | FileDone
@@ -165,17 +180,6 @@ class PublishVerifyError(VerifyError):
 # --- publishing -------------------------------------------------------------------------
 
 
-def open_store(target: Target) -> Store:
-    """The store for ``target``. Raises :class:`StoreError` for an unusable target."""
-    if target.kind == "local":
-        return LocalStore(Path(target.location))
-    if target.kind == "s3":
-        from publisher.stores.s3 import S3Store  # boto3 is slow to import; only when needed
-
-        return S3Store(target)
-    raise StoreError(f"unknown target kind {target.kind!r}", target.source, target.line)
-
-
 def publish(
     build: Build,
     *,
@@ -185,6 +189,7 @@ def publish(
     verify: bool = True,
     events: Callable[[Event], None] | None = None,
     store: Store | None = None,
+    lock_ttl: timedelta = LOCK_TTL,
 ) -> PublishReport:
     """Publish ``build`` to its target; return what was uploaded, deleted and kept, and why.
 
@@ -192,7 +197,10 @@ def publish(
     ``prune_media``. ``break_lock`` removes another publish's lock first. After publishing an
     S3 target, the feed and enclosures are fetched from ``target.public_url`` unless
     ``verify`` is False. ``events`` receives progress; it is never called concurrently.
-    ``store`` overrides :func:`open_store` (tests).
+    ``store`` overrides :func:`open_store` (tests). The lock lasts ``lock_ttl`` and is renewed
+    every third of it while the publish runs; it is confirmed still ours just before the feed
+    is written and before anything is deleted. Under the lock, what interrupted publishes
+    left on the target before it was taken is cleaned up first.
 
     Before anything is written (and for a dry run too), the feed on the target is compared
     with the build: a published episode whose GUID changed is refused (rule I-04) with a
@@ -213,6 +221,8 @@ def publish(
     started = time.monotonic()
     emit = _serialised(events)
     store = store or open_store(build.target)
+    store.set_notify(lambda line: emit(Waiting(line)))
+    store.check()
     if dry_run:
         _check_guids(build, store)
         the_plan = plan(build.files, store.read_manifest(), prune_media=prune_media)
@@ -229,17 +239,19 @@ def publish(
             time.monotonic() - started,
         )
 
-    grant = store.acquire_lock(break_lock=break_lock)
-    try:
+    grant = acquire(store, break_lock=break_lock, ttl=lock_ttl)
+    with LockKeeper(store, grant, lock_ttl) as keeper:
         if grant.note:
             emit(LockNote(grant.note))
+        # Anything begun before this moment is no transfer of ours, and no other publish
+        # runs now: an interrupted one's temporary files and incomplete uploads.
+        for what in store.clean_leftovers(datetime.now(UTC)):
+            emit(Cleaned(what))
         _check_guids(build, store)  # under the lock: no other publish changes the feed now
         remote = store.read_manifest()
         the_plan = plan(build.files, remote, prune_media=prune_media)
         emit(Planned(the_plan, store.location, False))
-        sent = _Run(store, dict(remote), the_plan, emit).run(build.enclosures)
-    finally:
-        _release(store, grant)
+        sent = _Run(store, dict(remote), the_plan, emit, keeper).run(build.enclosures)
 
     report = PublishReport(
         store.location,
@@ -282,8 +294,10 @@ class _Run:
         manifest: dict[str, ManifestEntry],
         the_plan: UploadPlan,
         emit: Callable[[Event], None],
+        keeper: LockKeeper,
     ) -> None:
         self.store = store
+        self.keeper = keeper
         self.manifest = manifest
         self.plan = the_plan
         self.emit = emit
@@ -292,6 +306,7 @@ class _Run:
         self.index = 0
         self.total = len(the_plan.uploads)
         self.total_bytes = the_plan.upload_bytes
+        self.sent_of: dict[str, int] = {}
 
     def run(self, enclosures: Sequence[Enclosure]) -> int:
         for kind in ("media", "asset", "page"):
@@ -299,9 +314,11 @@ class _Run:
         feed = self.plan.uploads_of("feed")
         if feed:
             self._confirm(enclosures)
+            self.keeper.confirm("writing the feed")
             self._batch(feed)
         deletions = self.plan.deletions
         if deletions:
+            self.keeper.confirm("deleting stale files")
             try:
                 for a in deletions:
                     self.store.delete(a.key)
@@ -316,52 +333,33 @@ class _Run:
         if not files:
             return
         try:
-            if self.store.parallelism <= 1 or len(files) == 1:
-                for f in files:
-                    self._put(f)
-            else:
-                self._put_parallel(files)
+            self.store.upload(files, self)
         except BaseException:
             # Record what landed even when a file failed, so a re-run skips it.
             self._write_manifest(quiet=True)
             raise
         self._write_manifest()
 
-    def _put_parallel(self, files: Sequence[SiteFile]) -> None:
-        with ThreadPoolExecutor(max_workers=self.store.parallelism) as pool:
-            futures: list[Future[None]] = [pool.submit(self._put, f) for f in files]
-            _, pending = wait(futures, return_when=FIRST_EXCEPTION)
-            for fut in pending:
-                fut.cancel()
-            wait(futures)
-        for fut in futures:
-            if not fut.cancelled() and fut.exception() is not None:
-                fut.result()  # re-raise the first failure
+    # The store's UploadListener (called from its worker threads):
 
-    def _put(self, f: SiteFile) -> None:
+    def started(self, f: SiteFile) -> None:
         with self.lock:
             self.index += 1
             index = self.index
+            self.sent_of[f.key] = 0
         self.emit(FileStarted(f.key, f.kind, f.size, index, self.total, self.total_bytes))
-        done = 0
 
-        def progress(n: int) -> None:
-            nonlocal done
-            with self.lock:
-                done += n
-                self.sent += n
-                total_sent = self.sent
-            self.emit(FileProgress(f.key, done, f.size, total_sent))
+    def progress(self, f: SiteFile, delta: int) -> None:
+        with self.lock:  # delta < 0: a retried part starts over
+            done = self.sent_of[f.key] = self.sent_of.get(f.key, 0) + delta
+            self.sent += delta
+            total_sent = self.sent
+        self.emit(FileProgress(f.key, done, f.size, total_sent))
 
-        try:
-            self.store.put(f, progress)
-        except BaseException:
-            with self.lock:  # a retried or failed transfer's bytes did not land
-                self.sent -= done
-            raise
+    def done(self, f: SiteFile, etag: str | None) -> None:
         with self.lock:
-            self.sent += f.size - done  # callbacks may under-report (e.g. empty files)
-            self.manifest[f.key] = entry_for(f)
+            self.sent += f.size - self.sent_of.pop(f.key, 0)  # callbacks may under-report
+            self.manifest[f.key] = entry_for(f, etag)
         self.emit(FileDone(f.key, f.size))
 
     def _confirm(self, enclosures: Sequence[Enclosure]) -> None:
@@ -392,12 +390,6 @@ class _Run:
             # error is the one to report, and a re-run re-checks the target anyway.
             return
         self.emit(ManifestWritten(len(snapshot)))
-
-
-def _release(store: Store, grant: LockGrant) -> None:
-    # The lock expires on its own; the publish's own outcome matters more.
-    with contextlib.suppress(StoreError):
-        store.release_lock(grant)
 
 
 def _serialised(events: Callable[[Event], None] | None) -> Callable[[Event], None]:

@@ -8,10 +8,15 @@ either the old or the new file, never half of one.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
+import functools
+import hashlib
 import os
 import tempfile
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from publisher.errors import StoreError
@@ -19,19 +24,11 @@ from publisher.model import SiteFile
 from publisher.publish.plan import Manifest, ManifestEntry, manifest_from_json, manifest_to_json
 from publisher.stores.base import (
     LOCK_KEY,
-    LOCK_TTL,
     MANIFEST_KEY,
     META_DIR,
-    LockGrant,
-    LockInfo,
-    LockRecord,
+    Notify,
     Progress,
-    grant,
-    let_go,
-    lock_held_error,
-    new_lock,
-    read_record,
-    replaceable,
+    UploadListener,
 )
 
 _CHUNK = 1 << 20
@@ -72,25 +69,43 @@ class LocalStore:
         return {key: self._check(key, entry) for key, entry in listed.items()}
 
     def _check(self, key: str, entry: ManifestEntry) -> ManifestEntry:
-        """Trust the folder over the manifest: a missing or resized file is changed."""
+        """Trust the folder over the manifest: a missing, resized or rewritten file (another
+        inode or modification time than when we wrote it) is changed."""
         try:
-            size = self._path(key).stat().st_size
+            st = self._path(key).stat()
         except FileNotFoundError:
             problem = "listed in the manifest but missing from the target"
         except (OSError, StoreError):
             problem = "listed in the manifest but unreadable on the target"
         else:
-            if size == entry.size:
+            if st.st_size != entry.size:
+                problem = f"{st.st_size} bytes on the target, {entry.size} in the manifest"
+            elif entry.etag is not None and entry.etag != _stamp(st):
+                problem = "changed on the target since it was published (another inode or mtime)"
+            else:
                 return entry
-            problem = f"{size} bytes on the target, {entry.size} in the manifest"
-        return ManifestEntry(entry.sha256, entry.size, entry.kind, entry.content_type, problem)
+        return dataclasses.replace(entry, problem=problem)
 
     def write_manifest(self, manifest: Manifest) -> None:
         self._write_bytes(MANIFEST_KEY, manifest_to_json(manifest))
 
     # --- files -----------------------------------------------------------------------
 
-    def put(self, file: SiteFile, progress: Progress) -> None:
+    def set_notify(self, notify: Notify | None) -> None:
+        """A folder does not report waits (a hung mount blocks in the kernel)."""
+
+    def check(self) -> None:
+        """Nothing to check before the lock: the folder is made on the first write."""
+
+    def upload(self, files: Sequence[SiteFile], listener: UploadListener) -> None:
+        """One file after another (one disk: parallel copies only add seeks)."""
+        for f in files:
+            listener.started(f)
+            etag = self.put(f, functools.partial(listener.progress, f))
+            listener.done(f, etag)
+
+    def put(self, file: SiteFile, progress: Progress) -> str:
+        """Copy one file into place; returns its stamp (inode and mtime) for the manifest."""
         dest = self._path(file.key)
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -114,6 +129,7 @@ class LocalStore:
                 )
             os.chmod(tmp, 0o644)  # mkstemp makes 0600; a web server must read it
             os.replace(tmp, dest)
+            stamp = _stamp(dest.stat())
         except OSError as e:
             _unlink(tmp)
             raise StoreError(f"cannot write {file.key}: {e.strerror}", dest) from e
@@ -121,6 +137,7 @@ class LocalStore:
             _unlink(tmp)
             raise
         _fsync_dir(dest.parent)
+        return stamp
 
     def delete(self, key: str) -> None:
         path = self._path(key)
@@ -154,64 +171,78 @@ class LocalStore:
         except OSError as e:
             raise StoreError(f"cannot read {key}: {e.strerror}", path) from e
 
-    # --- lock ------------------------------------------------------------------------
+    # --- lock primitives (the algorithm is publisher.stores.lock) -----------------------
 
-    def acquire_lock(self, *, break_lock: bool = False) -> LockGrant:
+    @property
+    def lock_where(self) -> str:
+        return str(self.root / LOCK_KEY)
+
+    def problem(self, message: str, hint: str | None = None) -> StoreError:
+        return StoreError(message, self.root, hint=hint)
+
+    def create_lock(self, data: bytes) -> str | None:
         path = self.root / LOCK_KEY
-        replaced: LockRecord | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:  # e.g. --to /some/file/show: a file where a folder must be
             raise _lock_error("cannot create the lock", e, path.parent) from e
-        for _attempt in range(3):
-            lock = new_lock(LOCK_TTL)
-            # The record is written to a private file first and then linked into place:
-            # link() fails if the lock exists, and a lock that exists is always complete
-            # (never an empty file another publish could mistake for an unreadable lock).
-            draft = path.with_name(f".lock-{lock.token}.tmp")
-            try:
-                draft.write_bytes(lock.to_json())
-                os.link(draft, path)
-            except FileExistsError:
-                judged = self._read_raw(path)
-                if judged is None:
-                    continue  # released meanwhile: race for it again
-                held = read_record(judged, str(path))
-                if not replaceable(held, break_lock):
-                    assert isinstance(held, LockInfo)
-                    raise lock_held_error(held, self.root) from None
-                if self._remove_exactly(path, judged):
-                    replaced = held
-                continue
-            except OSError as e:
-                raise _lock_error("cannot create the lock", e, path) from e
-            finally:
-                _unlink(str(draft))
-            return grant(lock, replaced, break_lock)
-        last = self._read_lock(path)
-        if isinstance(last, LockInfo):
-            raise lock_held_error(last, self.root)
-        raise StoreError("cannot take the lock: another publish keeps replacing it", path)
+        # The record is written to a private file first and then linked into place: link()
+        # fails if the lock exists, and a lock that exists is always complete (never an
+        # empty file another publish could mistake for an unreadable lock).
+        draft = path.with_name(f".lock-{uuid.uuid4().hex}.tmp")
+        try:
+            draft.write_bytes(data)
+            os.link(draft, path)
+        except FileExistsError:
+            return None
+        except OSError as e:
+            raise _lock_error("cannot create the lock", e, path) from e
+        finally:
+            _unlink(str(draft))
+        return _version(data)
 
-    def _remove_exactly(self, path: Path, judged: bytes) -> bool:
-        """Remove the lock at ``path`` only if it is still the one read as ``judged``.
+    def read_lock(self) -> tuple[bytes, str] | None:
+        data = self._read_raw(self.root / LOCK_KEY)
+        return None if data is None else (data, _version(data))
 
-        Another publish may have removed that same stale lock and linked its own in the
-        meantime; deleting by name would then remove a live lock. So the lock is first
-        renamed aside (atomic), and only what was moved is examined: the judged lock is
-        deleted, anything else is put back. False when the judged lock was not removed."""
+    def replace_lock(self, data: bytes, version: str) -> str | None:
+        path = self.root / LOCK_KEY
+        draft = path.with_name(f".lock-{uuid.uuid4().hex}.tmp")
+        try:
+            draft.write_bytes(data)
+            if not self._take_aside(path, version):
+                return None
+            os.link(draft, path)  # fails if another publish took the free slot meanwhile
+        except FileExistsError:
+            return None
+        except OSError as e:
+            raise _lock_error("cannot renew the lock", e, path) from e
+        finally:
+            _unlink(str(draft))
+        return _version(data)
+
+    def delete_lock(self, version: str) -> bool:
+        return self._take_aside(self.root / LOCK_KEY, version)
+
+    def _take_aside(self, path: Path, version: str) -> bool:
+        """Remove the lock at ``path`` only if it is still ``version``.
+
+        Another publish may have replaced it meanwhile; deleting by name would then remove
+        a live lock. So the lock is first renamed aside (atomic), and only what was moved is
+        examined: the expected lock is deleted, anything else is put back. False when the
+        expected lock was not removed."""
         aside = path.with_name(f".lock-{uuid.uuid4().hex}.stale")
         try:
             os.rename(path, aside)
         except FileNotFoundError:
-            return False  # removed meanwhile: race for it again
+            return False
         except OSError as e:
-            raise _lock_error("cannot remove the expired lock", e, path) from e
+            raise _lock_error("cannot remove the lock", e, path) from e
         try:
             moved = self._read_raw(aside)
-            if moved == judged:
+            if moved is not None and _version(moved) == version:
                 return True
-            # Not the lock we judged: another publish's, taken meanwhile. Put it back unless
+            # Not the lock expected: another publish's, taken meanwhile. Put it back unless
             # yet another has appeared; either way the next attempt judges what is there.
             with contextlib.suppress(FileExistsError):
                 os.link(aside, path)
@@ -221,20 +252,6 @@ class LocalStore:
         finally:
             _unlink(str(aside))
 
-    def release_lock(self, mine: LockGrant) -> None:
-        let_go(mine)
-        path = self.root / LOCK_KEY
-        held = self._read_lock(path)
-        if isinstance(held, LockInfo) and held.token == mine.lock.token:
-            try:
-                path.unlink(missing_ok=True)
-            except OSError as e:
-                raise _lock_error("cannot remove the lock", e, path) from e
-
-    def _read_lock(self, path: Path) -> LockRecord | None:
-        data = self._read_raw(path)
-        return None if data is None else read_record(data, str(path))
-
     def _read_raw(self, path: Path) -> bytes | None:
         try:
             return path.read_bytes()
@@ -242,6 +259,29 @@ class LocalStore:
             return None
         except OSError as e:
             raise _lock_error("cannot read the lock", e, path) from e
+
+    # --- leftovers -------------------------------------------------------------------
+
+    def clean_leftovers(self, before: datetime) -> tuple[str, ...]:
+        """Delete our temporary files older than ``before``: what a killed copy left (up to a
+        whole media file, ``.tmp-*.part``) in the web root, and stray lock drafts
+        (``.lock-*``; only a minute old or more: another publish may be racing for the lock)."""
+        removed: list[str] = []
+        for folder, dirs, names in os.walk(self.root):
+            dirs.sort()
+            for name in sorted(names):
+                if name.startswith(".tmp-") and name.endswith(".part"):
+                    limit = before.timestamp()
+                elif name.startswith(".lock-") and name.endswith((".tmp", ".stale")):
+                    limit = before.timestamp() - 60
+                else:
+                    continue
+                path = Path(folder, name)
+                with contextlib.suppress(OSError):
+                    if path.lstat().st_mtime < limit:
+                        path.unlink()
+                        removed.append(path.relative_to(self.root).as_posix())
+        return tuple(removed)
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -277,6 +317,15 @@ def _lock_error(doing: str, e: OSError, path: Path) -> StoreError:
     if isinstance(e, (NotADirectoryError, FileExistsError)) or e.errno == errno.ENOTDIR:
         hint = "part of the target's path is a file, not a folder"
     return StoreError(f"{doing}: {e.strerror or type(e).__name__}", path, hint=hint)
+
+
+def _version(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _stamp(st: os.stat_result) -> str:
+    """What tells our copy of a file from one written over it later at the same size."""
+    return f"ino:{st.st_ino}:mtime:{st.st_mtime_ns}"
 
 
 def _unlink(path: str) -> None:

@@ -42,3 +42,14 @@ def test_quiet_for_json_output() -> None:
     with PublishProgress(quiet=True, stream=stream) as p:
         p.event(deploy.FileStarted("feed.xml", "feed", 1, 1, 1, 1))
     assert stream.getvalue() == ""
+
+
+def test_waits_and_cleaned_leftovers_are_said_on_a_terminal_and_in_a_log() -> None:
+    waiting = "waiting for https://s3.example to answer (checking the bucket)"
+    for stream in (io.StringIO(), Tty()):
+        with PublishProgress(stream=stream) as p:
+            p.event(deploy.Waiting(waiting))
+            p.event(deploy.Cleaned("media/.tmp-x.part"))
+        out = stream.getvalue()
+        assert waiting in out
+        assert "removed media/.tmp-x.part (left by an interrupted publish)" in out

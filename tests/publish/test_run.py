@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from publisher.publish.run import (
 )
 from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Progress
 from publisher.stores.local import LocalStore
+from publisher.stores.lock import acquire
 from tests.support.sitebuild import local_target, make_build, tree
 
 EPISODES = {"ep1": 40_000, "ep2": 2_500_000}
@@ -169,10 +172,10 @@ class FailingStore(LocalStore):
         super().__init__(root)
         self.fail_key = fail_key
 
-    def put(self, file: SiteFile, progress: Progress) -> None:
+    def put(self, file: SiteFile, progress: Progress) -> str:
         if file.key == self.fail_key:
             raise StoreError(f"cannot write {file.key}: No space left on device", self.root)
-        super().put(file, progress)
+        return super().put(file, progress)
 
 
 def test_interrupted_publish_keeps_old_feed_and_rerun_completes(tmp_path: Path) -> None:
@@ -193,9 +196,10 @@ def test_interrupted_publish_keeps_old_feed_and_rerun_completes(tmp_path: Path) 
 class LyingStore(LocalStore):
     """Claims to write media but does not: the feed must not be written."""
 
-    def put(self, file: SiteFile, progress: Progress) -> None:
+    def put(self, file: SiteFile, progress: Progress) -> str:
         if file.kind != "media":
-            super().put(file, progress)
+            return super().put(file, progress)
+        return "not written"
 
 
 def test_feed_is_not_written_unless_every_enclosure_is_there(tmp_path: Path) -> None:
@@ -216,7 +220,7 @@ def test_feed_is_not_written_unless_every_enclosure_is_there(tmp_path: Path) -> 
 
 def test_concurrent_publish_is_refused_and_break_lock(tmp_path: Path) -> None:
     build, out = setup(tmp_path)
-    LocalStore(out).acquire_lock()
+    acquire(LocalStore(out))
     with pytest.raises(StoreError, match="another publish is in progress: locked by "):
         publish(build)
     assert not (out / "feed.xml").exists()
@@ -294,3 +298,47 @@ def test_unreadable_feed_on_the_target_does_not_block_publishing(tmp_path: Path)
     report = publish(changed)
     assert [a.key for a in report.uploaded] == ["feed.xml"]
     assert (out / "feed.xml").read_bytes() == changed.file("feed.xml").path.read_bytes()
+
+
+# --- same-size changes on the target (issue 13, item 11) ------------------------------------
+
+
+def test_same_size_change_on_the_folder_is_noticed_and_uploaded_again(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build = make_build(tmp_path / "site", local_target(out), {"ep1": 1000, "ep2": 800})
+    publish(build)
+    entries = json.loads((out / MANIFEST_KEY).read_bytes())["files"]
+    st = (out / "media" / "ep1.mp3").stat()
+    assert entries["media/ep1.mp3"]["etag"] == f"ino:{st.st_ino}:mtime:{st.st_mtime_ns}"
+
+    # Replaced by another file of the same size (a new inode), and rewritten in place later.
+    replaced = out / "media" / "ep1.mp3"
+    fresh = out / "media" / "copy.tmp"
+    fresh.write_bytes(b"\0" * 1000)
+    fresh.replace(replaced)
+    page = out / "index.html"
+    size = page.stat().st_size
+    with page.open("r+b") as f:
+        f.write(b"X" * size)
+    later = page.stat().st_mtime_ns + 1_000_000_000
+    os.utime(page, ns=(later, later))
+
+    report = publish(build)
+    why = "changed on the target since it was published (another inode or mtime)"
+    assert {a.key: a.reason for a in report.uploaded} == {
+        "media/ep1.mp3": why,
+        "index.html": why,
+    }
+    assert replaced.read_bytes() == build.file("media/ep1.mp3").path.read_bytes()
+    assert not publish(build).changed
+
+
+def test_a_manifest_without_stamps_is_still_read(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build = make_build(tmp_path / "site", local_target(out), {"ep1": 1000})
+    publish(build)
+    doc = json.loads((out / MANIFEST_KEY).read_bytes())
+    for item in doc["files"].values():
+        del item["etag"]  # as written before the manifest recorded them
+    (out / MANIFEST_KEY).write_text(json.dumps(doc))
+    assert not publish(build).changed

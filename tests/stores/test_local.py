@@ -10,15 +10,9 @@ import pytest
 
 from publisher.errors import StoreError
 from publisher.publish.plan import manifest_of
-from publisher.stores.base import (
-    LOCK_KEY,
-    MANIFEST_KEY,
-    LockGrant,
-    LockRecord,
-    lock_held_error,
-    new_lock,
-)
+from publisher.stores.base import LOCK_KEY, MANIFEST_KEY
 from publisher.stores.local import LocalStore
+from publisher.stores.lock import LockGrant, acquire, let_go, lock_held_error, new_lock, release
 from tests.support.sitebuild import local_target, make_build
 
 
@@ -104,37 +98,37 @@ def test_relative_root_is_refused() -> None:
 
 def test_lock_refuses_second_publish(tmp_path: Path) -> None:
     a, b = LocalStore(tmp_path), LocalStore(tmp_path)
-    grant = a.acquire_lock()
+    grant = acquire(a)
     assert grant.replaced is None and grant.note is None
     with pytest.raises(StoreError) as e:
-        b.acquire_lock()
+        acquire(b)
     msg = str(e.value)
     assert msg.startswith(f"{tmp_path}: another publish is in progress: locked by ")
     assert f"(pid {os.getpid()})" in msg
     assert msg.endswith(
         "(wait for it to finish, or run again with --break-lock if that publish died)"
     )
-    a.release_lock(grant)
+    release(a, grant)
     assert not (tmp_path / LOCK_KEY).exists()
-    b.release_lock(b.acquire_lock())
+    release(b, acquire(b))
 
 
 def test_expired_lock_is_taken_over(tmp_path: Path) -> None:
     old = new_lock(now=datetime.now(UTC) - timedelta(hours=1))
     (tmp_path / ".publisher").mkdir()
     (tmp_path / LOCK_KEY).write_bytes(old.to_json())
-    grant = LocalStore(tmp_path).acquire_lock()
+    grant = acquire(LocalStore(tmp_path))
     assert grant.replaced == old
     assert grant.note is not None and grant.note.startswith("took over an expired lock held by ")
 
 
 def test_break_lock(tmp_path: Path) -> None:
-    held = LocalStore(tmp_path).acquire_lock()
-    grant = LocalStore(tmp_path).acquire_lock(break_lock=True)
+    held = acquire(LocalStore(tmp_path))
+    grant = acquire(LocalStore(tmp_path), break_lock=True)
     assert grant.replaced == held.lock
     assert grant.note is not None and grant.note.startswith("broke the lock held by ")
     # The first publish's release must not remove the lock it no longer holds.
-    LocalStore(tmp_path).release_lock(held)
+    release(LocalStore(tmp_path), held)
     assert (tmp_path / LOCK_KEY).exists()
 
 
@@ -142,7 +136,7 @@ def test_break_lock(tmp_path: Path) -> None:
 def test_unreadable_lock_is_taken_over_and_says_so(tmp_path: Path, garbage: str) -> None:
     (tmp_path / ".publisher").mkdir()
     (tmp_path / LOCK_KEY).write_text(garbage)
-    grant = LocalStore(tmp_path).acquire_lock()
+    grant = acquire(LocalStore(tmp_path))
     assert grant.replaced is None
     assert grant.note == (
         f"took over an unreadable lock at {tmp_path / LOCK_KEY} "
@@ -165,11 +159,9 @@ def test_get_reads_a_key_or_says_it_is_not_there(tmp_path: Path) -> None:
 
 def test_lock_left_by_a_dead_publish_here_is_taken_over(tmp_path: Path) -> None:
     store = LocalStore(tmp_path)
-    left = store.acquire_lock()
-    from publisher.stores.base import let_go
-
+    left = acquire(store)
     let_go(left)  # as when a failed publish could not remove its lock
-    grant = store.acquire_lock()
+    grant = acquire(store)
     assert grant.replaced == left.lock
     assert grant.note == (
         "took over the lock of a publish that is no longer running, held by " + left.lock.describe()
@@ -195,19 +187,19 @@ class _FolderSwappedOnRelease(LocalStore):
     """The target's .publisher/ folder becomes a file between reading and removing the lock
     (as when someone replaces the target folder while a publish finishes)."""
 
-    def _read_lock(self, path: Path) -> LockRecord | None:
-        held = super()._read_lock(path)
-        path.parent.rename(path.parent.with_name(".publisher-moved"))
-        path.parent.write_text("now a file")
-        return held
+    def delete_lock(self, version: str) -> bool:
+        meta = self.root / ".publisher"
+        meta.rename(meta.with_name(".publisher-moved"))
+        meta.write_text("now a file")
+        return super().delete_lock(version)
 
 
 def test_release_that_cannot_remove_the_lock_is_a_store_error(tmp_path: Path) -> None:
     store = _FolderSwappedOnRelease(tmp_path)
-    grant = LocalStore(tmp_path).acquire_lock()
+    grant = acquire(LocalStore(tmp_path))
     (tmp_path / LOCK_KEY).write_bytes(grant.lock.to_json())
     with pytest.raises(StoreError) as e:
-        store.release_lock(grant)
+        release(store, grant)
     assert str(e.value) == (
         f"{tmp_path / LOCK_KEY}: cannot remove the lock: Not a directory "
         "(part of the target's path is a file, not a folder)"
@@ -231,11 +223,11 @@ class _RacedByAnother(LocalStore):
         super().__init__(root)
         self.a: list[LockGrant] = []
 
-    def _read_raw(self, path: Path) -> bytes | None:
-        data = super()._read_raw(path)
+    def read_lock(self) -> tuple[bytes, str] | None:
+        found = super().read_lock()
         if not self.a:  # B's first read: judging the lock in place
-            self.a.append(LocalStore(self.root).acquire_lock())
-        return data
+            self.a.append(acquire(LocalStore(self.root)))
+        return found
 
 
 def test_expired_lock_race_never_removes_the_winners_lock(tmp_path: Path) -> None:
@@ -244,11 +236,42 @@ def test_expired_lock_race_never_removes_the_winners_lock(tmp_path: Path) -> Non
     (tmp_path / LOCK_KEY).write_bytes(stale.to_json())
     b = _RacedByAnother(tmp_path)
     with pytest.raises(StoreError) as e:
-        b.acquire_lock()
+        acquire(b)
     (a,) = b.a
     assert a.replaced == stale  # A took over the expired lock …
-    assert str(e.value) == str(lock_held_error(a.lock, tmp_path))  # … and B yields to A
+    assert str(e.value) == str(lock_held_error(a.lock, b))  # … and B yields to A
     assert json.loads((tmp_path / LOCK_KEY).read_bytes())["token"] == a.lock.token
     assert sorted(p.name for p in (tmp_path / ".publisher").iterdir()) == ["lock.json"]
-    LocalStore(tmp_path).release_lock(a)
+    release(LocalStore(tmp_path), a)
     assert not (tmp_path / LOCK_KEY).exists()
+
+
+def test_leftovers_of_an_interrupted_copy_are_removed_under_the_lock(tmp_path: Path) -> None:
+    from publisher.publish.run import Cleaned, Event, publish
+
+    out = tmp_path / "out"
+    (out / "media").mkdir(parents=True)
+    killed = out / "media" / ".tmp-k1ll3d.part"  # a copy killed mid-way, an hour ago
+    killed.write_bytes(b"x" * 5000)
+    hour_ago = (datetime.now(UTC) - timedelta(hours=1)).timestamp()
+    os.utime(killed, (hour_ago, hour_ago))
+    theirs = out / "media" / ".tmp-mine.txt"  # not a name we make
+    theirs.write_bytes(b"keep")
+    os.utime(theirs, (hour_ago, hour_ago))
+    build = make_build(tmp_path / "site", local_target(out), {"one": 100})
+    events: list[Event] = []
+    publish(build, events=events.append)
+    assert not killed.exists() and theirs.exists()
+    assert [e for e in events if isinstance(e, Cleaned)] == [Cleaned("media/.tmp-k1ll3d.part")]
+
+
+def test_leftovers_newer_than_the_lock_are_kept(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    (tmp_path / "media").mkdir()
+    fresh = tmp_path / "media" / ".tmp-fresh.part"
+    fresh.write_bytes(b"x")
+    assert store.clean_leftovers(datetime.now(UTC) - timedelta(minutes=1)) == ()
+    assert fresh.exists()
+    assert store.clean_leftovers(datetime.now(UTC) + timedelta(minutes=1)) == (
+        "media/.tmp-fresh.part",
+    )

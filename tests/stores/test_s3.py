@@ -12,8 +12,10 @@ import pytest
 
 from publisher.errors import StoreError
 from publisher.model import Build
-from publisher.publish.run import Event, FileDone, LockNote, PublishVerifyError, open_store, publish
-from publisher.stores.base import LOCK_KEY, LockGrant, LockRecord, lock_held_error, new_lock
+from publisher.publish.run import Event, FileDone, LockNote, PublishVerifyError, publish
+from publisher.stores import open_store
+from publisher.stores.base import LOCK_KEY
+from publisher.stores.lock import LockGrant, acquire, lock_held_error, new_lock, release
 from publisher.stores.s3 import CACHE_CONTROL, S3Store
 from tests.support.s3server import (
     PREFIX,
@@ -287,7 +289,7 @@ def test_unreachable_endpoint(admin_env: SeaweedS3, bucket: Bucket, tmp_path: Pa
     with pytest.raises(StoreError) as e:
         publish(build, store=S3Store(build.target, max_attempts=1))
     assert one_line(e) == (
-        f"s3://{bucket.name}/{PREFIX}/: cannot reach {dead} while taking the publish lock "
+        f"s3://{bucket.name}/{PREFIX}/: cannot reach {dead} while checking the bucket "
         "(check the target's endpoint_url (or AWS_ENDPOINT_URL) and the network)"
     )
 
@@ -314,9 +316,9 @@ def test_concurrent_publish_refused_expired_taken_over_break_lock(
 ) -> None:
     build = build_for(tmp_path, bucket, EPISODES)
     store = S3Store(build.target)
-    held = store.acquire_lock()
+    held = acquire(store)
     raw = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/{LOCK_KEY}")["Body"].read()
-    assert set(json.loads(raw)) == {"owner", "pid", "created", "expires", "token"}
+    assert set(json.loads(raw)) == {"owner", "pid", "pid_start", "created", "expires", "token"}
     with pytest.raises(StoreError) as e:
         publish(build)
     text = one_line(e)
@@ -339,7 +341,7 @@ def test_concurrent_publish_refused_expired_taken_over_break_lock(
     assert LOCK_KEY not in bucket.state()
 
     # --break-lock removes a live one.
-    live = store.acquire_lock()
+    live = acquire(store)
     report = publish(build, verify=False, break_lock=True)
     assert report.lock_note == f"broke the lock held by {live.lock.describe()}"
     assert LOCK_KEY not in bucket.state()
@@ -425,10 +427,10 @@ class _RacedByAnother(S3Store):
 
     a: list[LockGrant]
 
-    def _read_lock(self) -> tuple[LockRecord, str] | None:
-        found = super()._read_lock()
+    def read_lock(self) -> tuple[bytes, str] | None:
+        found = super().read_lock()
         if not self.a:
-            self.a.append(S3Store(self.target).acquire_lock())
+            self.a.append(acquire(S3Store(self.target)))
         return found
 
 
@@ -440,22 +442,22 @@ def test_expired_lock_race_never_removes_the_winners_lock(
     b = _RacedByAnother(bucket.target())
     b.a = []
     with pytest.raises(StoreError) as e:
-        b.acquire_lock()
+        acquire(b)
     (a,) = b.a
     assert a.replaced == stale  # A took over the expired lock …
-    assert one_line(e) == str(lock_held_error(a.lock, b.location))  # … and B yields to A
+    assert one_line(e) == str(lock_held_error(a.lock, b))  # … and B yields to A
     raw = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/{LOCK_KEY}")["Body"].read()
     assert json.loads(raw)["token"] == a.lock.token
-    S3Store(bucket.target()).release_lock(a)
+    release(S3Store(bucket.target()), a)
     assert LOCK_KEY not in bucket.state()
 
 
 def test_release_leaves_a_lock_that_is_no_longer_ours(admin_env: SeaweedS3, bucket: Bucket) -> None:
     store = S3Store(bucket.target())
-    mine = store.acquire_lock()
-    theirs = store.acquire_lock(break_lock=True)
-    store.release_lock(mine)
+    mine = acquire(store)
+    theirs = acquire(store, break_lock=True)
+    release(store, mine)
     raw = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/{LOCK_KEY}")["Body"].read()
     assert json.loads(raw)["token"] == theirs.lock.token
-    store.release_lock(theirs)
+    release(store, theirs)
     assert LOCK_KEY not in bucket.state()

@@ -1,0 +1,163 @@
+"""Upload a batch of files to S3 through one s3transfer ``TransferManager``.
+
+The manager has its own bounded pools (``max_concurrency`` requests at once, for whole files
+and for the parts of large ones); progress comes from its subscribers, including the rewind
+(a negative amount) when a part is retried. The ETag the service returned for each object
+(PutObject, or CompleteMultipartUpload for a multipart file) is caught from botocore's
+``after-call`` events, so recording it costs no request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from s3transfer.manager import TransferConfig, TransferManager
+from s3transfer.subscribers import BaseSubscriber
+
+from publisher.errors import StoreError
+from publisher.model import SiteFile
+from publisher.stores.base import UploadListener
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from s3transfer.futures import TransferFuture
+
+MULTIPART_THRESHOLD = 8 * 1024 * 1024
+_FINAL = ("PutObject", "CompleteMultipartUpload")
+
+
+class ETags:
+    """The ETag of each key uploaded through ``client`` (thread-safe)."""
+
+    def __init__(self, client: S3Client) -> None:
+        self._seen: dict[str, str | None] = {}
+        self._mutex = threading.Lock()
+        events = client.meta.events
+        for op in _FINAL:
+            events.register(f"before-parameter-build.s3.{op}", self._note_key)
+            events.register(f"after-call.s3.{op}", self._note_etag)
+
+    def _note_key(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["publisher_key"] = params.get("Key")
+
+    def _note_etag(
+        self, http_response: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any
+    ) -> None:
+        key = context.get("publisher_key")
+        if key is not None and getattr(http_response, "status_code", 500) < 300:
+            with self._mutex:
+                self._seen[key] = parsed.get("ETag")
+
+    def pop(self, key: str) -> str | None:
+        with self._mutex:
+            return self._seen.pop(key, None)
+
+
+class UploadFailed(Exception):
+    """The first failure of a batch, and the file whose transfer it ended."""
+
+    def __init__(self, file: SiteFile, cause: BaseException) -> None:
+        super().__init__(f"uploading {file.key} failed")
+        self.file = file
+        self.cause = cause
+
+
+class _Subscriber(BaseSubscriber):
+    def __init__(self, batch: _Batch, file: SiteFile) -> None:
+        self.batch = batch
+        self.file = file
+
+    def on_queued(self, future: TransferFuture, **kwargs: Any) -> None:
+        self.batch.listener.started(self.file)
+
+    def on_progress(self, future: TransferFuture, bytes_transferred: int, **kwargs: Any) -> None:
+        self.batch.alive()
+        self.batch.listener.progress(self.file, bytes_transferred)
+
+    def on_done(self, future: TransferFuture, **kwargs: Any) -> None:
+        self.batch.finished(self.file, future)
+
+
+class _Batch:
+    """One batch's outcome: the first failure cancels every transfer not yet done."""
+
+    def __init__(self, store: Uploader, listener: UploadListener, alive: Any) -> None:
+        self.store = store
+        self.listener = listener
+        self.alive = alive
+        self.failure: UploadFailed | None = None
+        self.futures: list[TransferFuture] = []
+        self._mutex = threading.Lock()
+
+    def finished(self, file: SiteFile, future: TransferFuture) -> None:
+        key = self.store.prefix + file.key
+        try:
+            future.result()
+        except BaseException as e:  # noqa: BLE001 - kept and raised by upload_batch()
+            self.store.etags.pop(key)
+            self._fail(file, e)
+            return
+        etag = self.store.etags.pop(key)
+        if not etag:
+            self._fail(file, self.store.cut_short(f"uploading {file.key}", "no ETag"))
+            return
+        self.listener.done(file, etag)
+
+    def _fail(self, file: SiteFile, e: BaseException) -> None:
+        with self._mutex:
+            if self.failure is not None:
+                return  # cancelled transfers end here too; the first failure is the one
+            self.failure = UploadFailed(file, e)
+            others = list(self.futures)
+        for other in others:
+            other.cancel()
+
+
+class Uploader(Protocol):
+    """What :func:`upload_batch` needs of the S3 store."""
+
+    client: S3Client
+    bucket: str
+    prefix: str
+    etags: ETags
+    transfer: TransferConfig
+
+    def extra_args(self, file: SiteFile) -> dict[str, Any]: ...
+
+    def cut_short(self, doing: str, missing: str) -> StoreError: ...
+
+
+def transfer_config(concurrency: int) -> TransferConfig:
+    """Files and parts in flight at once, and where files are split into parts."""
+    return TransferConfig(
+        multipart_threshold=MULTIPART_THRESHOLD,
+        multipart_chunksize=MULTIPART_THRESHOLD,
+        max_request_concurrency=concurrency,
+    )
+
+
+def upload_batch(
+    store: Uploader, files: Sequence[SiteFile], listener: UploadListener, alive: Any
+) -> None:
+    """Upload ``files`` through one TransferManager; after every transfer has ended, raise
+    the first failure as :class:`UploadFailed` (its cause as s3transfer or botocore gave it:
+    the caller maps it)."""
+    batch = _Batch(store, listener, alive)
+    with TransferManager(store.client, store.transfer) as manager:
+        for f in files:
+            if batch.failure is not None:
+                break
+            future = manager.upload(
+                str(f.path),
+                store.bucket,
+                store.prefix + f.key,
+                extra_args=store.extra_args(f),
+                subscribers=[_Subscriber(batch, f)],
+            )
+            with batch._mutex:
+                batch.futures.append(future)
+        # Leaving the manager waits for every transfer (and cancels them all on Ctrl-C).
+    if batch.failure is not None:
+        raise batch.failure
