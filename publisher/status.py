@@ -23,7 +23,7 @@ from publisher.feed.extension import ITUNES
 from publisher.filecache import CACHE_FILE, HashCache
 from publisher.model import Item, Target
 from publisher.publish.plan import ManifestEntry
-from publisher.publish.run import open_store
+from publisher.stores import open_store
 from publisher.stores.base import Store
 
 State = Literal["draft", "scheduled", "ready", "published", "changed", "removed"]
