@@ -193,7 +193,7 @@ def _serve(args: argparse.Namespace) -> int:
     # 127.0.0.1 (a CDN's name is not this machine's).
     public_host = parts.hostname or ""
     host = args.host or (public_host if public_host.startswith("127.") else "127.0.0.1")
-    port = args.port or parts.port or 8000
+    port = args.port if args.port is not None else (parts.port or 8000)  # 0: any free port
     root = Path(target.location)
     if args.drafts:
         root = _drafts_preview(args, target)
