@@ -130,8 +130,11 @@ def _publish(args: argparse.Namespace) -> int:
             verify=not args.no_verify,
             events=progress.event,
         )
+    told = _notify(root, result, report)
     if args.format == "json":
-        print(json.dumps(_report_json(report), indent=2))
+        out = _report_json(report)
+        out["notifications"] = [{**n.as_json(), "warning": n.warning} for n in told]
+        print(json.dumps(out, indent=2))
         return EXIT_OK
     if args.dry_run or args.verbose:
         for a in report.plan.actions:
@@ -140,7 +143,8 @@ def _publish(args: argparse.Namespace) -> int:
     for a in report.deleted if not args.dry_run else ():
         print(f"  deleted {a.key}  ({a.reason})")
     print(report.summary())
-    _notify(root, result, report)
+    for n in told:
+        print(n, file=sys.stderr if n.warning else sys.stdout)
     if result.target.kind == "local" and not args.dry_run:
         host = urlsplit(result.target.public_url).hostname or ""
         if _named(args) is None and _ad_hoc(args) is None and host.startswith("127."):
@@ -151,16 +155,16 @@ def _publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _notify(root: Path, result: Any, report: Any) -> None:
-    """Tell the WebSub hub and the publish-notify endpoint, when the feed changed."""
+def _notify(root: Path, result: Any, report: Any) -> tuple[Any, ...]:
+    """Tell the WebSub hub and the publish-notify endpoint, when the feed changed; returns
+    what happened as Notice values (a failure is a warning, never a failed publish)."""
     from publisher import config
     from publisher.publish import notify
 
     if report.dry_run or not any(a.key == "feed.xml" for a in report.uploaded):
-        return
+        return ()
     show = config.load(root.resolve())
-    for n in notify.send(notify.pings(show, result.target.feed_url)):
-        print(n, file=sys.stderr if n.warning else sys.stdout)
+    return notify.send(notify.pings(show, result.target.feed_url))
 
 
 def _verify(args: argparse.Namespace) -> int:

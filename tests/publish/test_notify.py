@@ -4,6 +4,7 @@ receiver; a failed notification is a warning, never a failed publish."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import socket
 from pathlib import Path
 
@@ -98,3 +99,16 @@ def test_publish_pings_after_a_change_only_and_survives_a_failing_hub(tmp_path: 
         assert third.returncode == 0 and len(hub.received) == 2 and len(pi.received) == 2
         dry = run("publish", "--dry-run", cwd=show)
         assert dry.returncode == 0 and len(hub.received) == 2
+
+
+def test_publish_json_reports_the_notifications(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    cfg = show / "feed_config.yaml"
+    with receiver(404) as hub:
+        cfg.write_text(cfg.read_text() + f"websub_hub: {hub.url}\n")
+        r = run("publish", "--format", "json", cwd=show)
+        assert r.returncode == 0, r.stderr
+        (told,) = json.loads(r.stdout)["notifications"]
+        assert told["warning"] is True
+        assert told["message"].endswith(f"{hub.url} that the feed changed: HTTP 404")
+        assert len(hub.received) == 1
