@@ -12,9 +12,10 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from publisher import artwork, audio, config, episodes, feed, notes, site
 from publisher.episodes.chapters import chapters_json
@@ -43,9 +44,15 @@ from publisher.model import (
     SiteFile,
     Target,
 )
+from publisher.site import keys as site_keys
+from publisher.site import search
 
 BUILD_MARKER = ".publisher-build"
 DRAFTS_MARKER = ".publisher-drafts"  # in a build with drafts: publish refuses it
+_SEARCH_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+}
 _TEXT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -53,6 +60,12 @@ _TEXT_TYPES = {
     ".srt": "application/x-subrip; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".json": "application/json",
+    ".js": "text/javascript; charset=utf-8",
+    ".xml": "application/xml",
+    ".ris": "application/x-research-info-systems; charset=utf-8",
+    ".bib": "application/x-bibtex; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
 }
 
 
@@ -125,12 +138,25 @@ def prepare(
             )
         )
     art_key = _artwork_key(show_art)
-    show_links = ShowLinks(
-        target.public_url + "index.html", target.feed_url, target.public_url + art_key, art_key
-    )
     outputs: list[Output] = [_artwork_output(art_key, show_art)]
+    renditions = _renditions(show_art, art_key, target.public_url, outputs)
+    icon_keys = []
+    for side, name in zip(
+        artwork.ICON_SIDES, (site_keys.FAVICON, site_keys.TOUCH_ICON), strict=True
+    ):
+        outputs.append(Output(name, "asset", "image/png", artwork.icon(show_art, side)))
+        icon_keys.append((side, name))
+    show_links = ShowLinks(
+        target.public_url + "index.html",
+        target.feed_url,
+        target.public_url + art_key,
+        art_key,
+        renditions,
+        tuple(icon_keys),
+    )
+    style_holder: list[notes.CitationStyle] = []
     chosen = sorted(read.episodes, key=lambda e: (e.date, e.slug), reverse=True)
-    rendered = _items(show, target, chosen, list(read.problems), now, notices)
+    rendered = _items(show, target, chosen, list(read.problems), style_holder, now, notices)
     if not drafts:  # episodes not yet due were rendered only for their warnings
         rendered = [(i, extra) for i, extra in rendered if i.preview_label is None]
     items = [i for i, _ in rendered]
@@ -169,7 +195,14 @@ def prepare(
     if feed_notice:
         notices.append(feed_notice)
     outputs.append(Output("feed.xml", "feed", feed.FEED_CONTENT_TYPE, feed_xml))
-    for key, data in site.render_site(show, show_links, items):
+    cite = None
+    if style_holder:
+        style = style_holder[0]
+
+        def cite(item: Mapping[str, Any]) -> str:
+            return style.render_entries([item])[0]
+
+    for key, data in site.render_site(show, show_links, items, cite_episode=cite):
         kind: FileKind = "page" if key.endswith(".html") else "asset"
         outputs.append(Output(key, kind, _content_type(key), data))
     if guid_mode == "write":
@@ -222,6 +255,13 @@ def build(
             dest.write_bytes(o.data)
             size, digest = len(o.data), hashlib.sha256(o.data).hexdigest()
         files.append(SiteFile(o.key, dest, size, digest, o.content_type, o.kind, o.immutable))
+    for path in search.index(out):
+        data = path.read_bytes()
+        key = path.relative_to(out).as_posix()
+        ctype = _SEARCH_TYPES.get(path.suffix, "application/octet-stream")
+        files.append(
+            SiteFile(key, path, len(data), hashlib.sha256(data).hexdigest(), ctype, "asset")
+        )
     cache.save()
     enclosures = tuple(
         Enclosure(
@@ -294,6 +334,7 @@ def _items(
     target: Target,
     chosen: Sequence[Episode],
     problems: list[PublisherError],
+    style_holder: list[notes.CitationStyle],
     now: dt.datetime,
     notices: list[str],
 ) -> list[tuple[Item, list[Output]]]:
@@ -319,6 +360,8 @@ def _items(
         )
     except PublisherError as e:
         problems.append(e)
+    if style is not None:
+        style_holder.append(style)
     items: list[tuple[Item, list[Output]]] = []
     for ep in chosen:
         label = _label(ep) if ep.draft or ep.date > now else None
@@ -348,7 +391,8 @@ def _items(
                 flat = e.problems if isinstance(e, Problems) else (e,)
                 notices.extend(episodes.not_due_notice(p) for p in flat)
             continue
-        items.append((Item(ep, rendered, links, marks, label), extra))
+        cited = tuple((r.key, bib.items[r.key]) for r in rendered.references if r.key in bib.items)
+        items.append((Item(ep, rendered, links, marks, cited, label), extra))
     raise_all(problems)
     return items
 
@@ -361,6 +405,7 @@ def _episode_files(
     media_key = f"media/{ep.slug}.{a.extension}"
     extra = [Output(media_key, "media", a.mime_type, source=a.source)]
     image_url = None
+    image_renditions: tuple[tuple[int, str], ...] = ()
     if ep.image is not None:
         named = ep.line("image")  # else a same-stem file in episodes/
         data = artwork.check(
@@ -372,10 +417,12 @@ def _episode_files(
         key = _artwork_key(data)
         extra.append(_artwork_output(key, data))
         image_url = base + key
+        image_renditions = _renditions(data, key, base, extra)
     elif a.artwork is not None and artwork.embedded_usable(a.artwork.data):
         key = _artwork_key(a.artwork.data)
         extra.append(_artwork_output(key, a.artwork.data))
         image_url = base + key
+        image_renditions = _renditions(a.artwork.data, key, base, extra)
     transcript_url = transcript_type = None
     if ep.transcript is not None:
         ext = ep.transcript.name.partition(".")[2].lower()
@@ -401,6 +448,7 @@ def _episode_files(
         transcript_url,
         transcript_type,
         chapters_url,
+        image_renditions,
     )
     return links, extra, marks
 
@@ -428,6 +476,21 @@ def _check_transcript(path: Path, ext: str) -> None:
 def _artwork_output(key: str, data: bytes) -> Output:
     mime = "image/png" if key.endswith(".png") else "image/jpeg"
     return Output(key, "asset", mime, data, immutable=True)
+
+
+def _renditions(
+    data: bytes, key: str, base: str, outputs: list[Output]
+) -> tuple[tuple[int, str], ...]:
+    """Smaller JPEGs of artwork for pages (``artwork/<hash>-<side>.jpg``), smallest first."""
+    stem = key.rsplit(".", 1)[0]
+    found = []
+    for side in artwork.RENDITION_SIDES:
+        rkey = f"{stem}-{side}.jpg"
+        outputs.append(
+            Output(rkey, "asset", "image/jpeg", artwork.rendition(data, side), immutable=True)
+        )
+        found.append((side, base + rkey))
+    return tuple(found)
 
 
 def _artwork_key(data: bytes) -> str:

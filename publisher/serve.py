@@ -47,6 +47,9 @@ _TYPES = {
     ".webp": "image/webp",
     ".svg": "image/svg+xml",
     ".ico": "image/x-icon",
+    ".js": "text/javascript; charset=utf-8",
+    ".ris": "application/x-research-info-systems; charset=utf-8",
+    ".bib": "application/x-bibtex; charset=utf-8",
 }
 _RANGE_RE = re.compile(r"^bytes=\s*(\d*)\s*-\s*(\d*)\s*$")
 

@@ -43,7 +43,7 @@ def test_init_writes_a_commented_show_that_loads(tmp_path: Path) -> None:
     for line in text.splitlines():  # every key with a one-line comment
         if not line.startswith(("#", " ", "-")) and line.strip():
             assert "  # " in line, line
-    for key in config.show.KEYS:  # every key is there, written or as a commented example
+    for key in config.CONFIG.names:  # every key is there, written or as a commented example
         assert f"{key}:" in text, key
     show = config.load(root)
     assert show.title == "Night Shift Science" and show.author == "Ana Lee"

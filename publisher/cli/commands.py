@@ -6,10 +6,7 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import sys
-import unicodedata
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -239,55 +236,17 @@ def _drafts_preview(args: argparse.Namespace, target: Any) -> Path:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from publisher import config, episodes
-    from publisher.config import yamldoc
-
-    root = _root(args)
-    show = config.load(root)
     from zoneinfo import ZoneInfo
 
-    title = args.title.strip()
-    if not title:
-        raise PublisherError("the title is empty", None, None, 'publisher new "Episode title"')
+    from publisher import config
+    from publisher.episodes.scaffold import new_note
+
+    show = config.load(_root(args))
     today = clock.now(args.now).astimezone(ZoneInfo(show.timezone)).date()
-    date = args.date or today
-    words = slugify(title)
-    if not args.slug and not words:
-        raise PublisherError(
-            f"cannot make a file name from {title!r}", None, None, "pass --slug, e.g. --slug sleep"
-        )
-    slug = args.slug or f"{date.isoformat()}-{words}"
-    if not episodes.SLUG.match(slug):
-        raise PublisherError(
-            f"{slug!r} is not a safe episode name; use ASCII letters, digits, '-' and '_'"
-        )
-    note = root / episodes.NOTES_DIR / f"{slug}.md"
-    if note.exists():
-        raise PublisherError("already exists; pick another title or --slug", note, None)
-    note.parent.mkdir(parents=True, exist_ok=True)
-    bibs = [Path(os.path.relpath(p, root)).as_posix() for p in show.bibliography]
-    scaffold = episodes.SCAFFOLD_TEXT
-    if bibs:
-        scaffold = scaffold.replace("show_notes/references.bib", " or ".join(bibs))
-    else:
-        scaffold = scaffold.replace(
-            "the bibliography (show_notes/references.bib)",
-            "a bibliography ('bibliography:' in feed_config.yaml; there is none yet)",
-        )
-    note.write_text(
-        "---\n"
-        f"title: {yamldoc.dump_scalar(title)}\n"
-        f"date: {date.isoformat()}\n"
-        f"guid: {uuid.uuid4()}\n"
-        "# draft: true  # a draft needs no audio yet and is never published\n"
-        "# summary: one plain sentence, used when the notes do not fit the feed description\n"
-        "---\n\n" + scaffold,
-        encoding="utf-8",
-    )
-    print(f"created {display_path(note)}")
+    made = new_note(show, args.title, args.date or today, args.slug)
+    print(f"created {display_path(made.note)}")
     print(
-        f"put the audio at {display_path(root / episodes.EPISODES_DIR)}/{slug}.mp3 (or .m4a), "
-        "then run: publisher check"
+        f"put the audio at {display_path(made.audio_stem)}.mp3 (or .m4a), then run: publisher check"
     )
     return EXIT_OK
 
@@ -297,13 +256,6 @@ def _iso_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-15") from None
-
-
-def slugify(title: str) -> str:
-    """An ASCII slug: 'Red flags: what they tell you' -> 'red-flags-what-they-tell-you'."""
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return "-".join(words)[:60].strip("-")
 
 
 # --- helpers ----------------------------------------------------------------------------

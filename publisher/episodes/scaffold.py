@@ -1,0 +1,85 @@
+"""What ``publisher new`` writes: a note with a title, a date, a fresh GUID and placeholder
+text that names the show's configured bibliography (and that ``check`` refuses to publish)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher.config import yamldoc
+from publisher.episodes.pairing import EPISODES_DIR, NOTES_DIR, SLUG
+from publisher.errors import PublisherError
+from publisher.model import Show
+
+# The placeholder's first line: a note that still holds it is not ready to publish.
+PLACEHOLDER = "Write the show notes here in Markdown. Cite a study with `[@key]`, several with"
+_NO_BIBLIOGRAPHY = (
+    "in the bibliography (none is configured yet: add `bibliography: show_notes/references.bib` "
+    "to feed_config.yaml)"
+)
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """A note written by :func:`new_note`: its slug, path and text, and where its audio goes
+    (``episodes/<slug>``, to be completed with .mp3 or .m4a)."""
+
+    slug: str
+    note: Path
+    text: str
+    audio_stem: Path
+
+
+def placeholder_text(show: Show) -> str:
+    """The placeholder body of a new note, naming the show's bibliography files."""
+    names = [Path(os.path.relpath(p, show.root)).as_posix() for p in show.bibliography]
+    where = f"in the bibliography ({', '.join(names)})" if names else _NO_BIBLIOGRAPHY
+    return f"{PLACEHOLDER}\n`[@key1; @key2]`, where each key is {where}.\n"
+
+
+def slugify(title: str) -> str:
+    """An ASCII slug: 'Red flags: what they tell you' -> 'red-flags-what-they-tell-you'."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words)[:60].strip("-")
+
+
+def new_note(show: Show, title: str, date: dt.date, slug: str | None = None) -> Scaffold:
+    """Write ``show_notes/<slug>.md`` (slug default: ``<date>-<title words>``) and return it.
+
+    Raises PublisherError for an empty title, a title with no ASCII words and no ``slug``, an
+    unsafe slug (D-05), or a note that already exists (nothing is overwritten).
+    """
+    title = title.strip()
+    if not title:
+        raise PublisherError("the title is empty", None, None, 'publisher new "Episode title"')
+    words = slugify(title)
+    if not slug and not words:
+        raise PublisherError(
+            f"cannot make a file name from {title!r}", None, None, "pass --slug, e.g. --slug sleep"
+        )
+    slug = slug or f"{date.isoformat()}-{words}"
+    if not SLUG.match(slug):
+        raise PublisherError(
+            f"{slug!r} is not a safe episode name; use ASCII letters, digits, '-' and '_'"
+        )
+    note = show.root / NOTES_DIR / f"{slug}.md"
+    if note.exists():
+        raise PublisherError("already exists; pick another title or --slug", note, None)
+    text = (
+        "---\n"
+        f"title: {yamldoc.dump_scalar(title)}\n"
+        f"date: {date.isoformat()}\n"
+        f"guid: {uuid.uuid4()}\n"
+        "# draft: true  # a draft needs no audio yet and is never published\n"
+        "# summary: one plain sentence, used when the notes do not fit the feed description\n"
+        "---\n\n" + placeholder_text(show)
+    )
+    note.parent.mkdir(parents=True, exist_ok=True)
+    note.write_text(text, encoding="utf-8")
+    return Scaffold(slug, note, text, show.root / EPISODES_DIR / slug)
