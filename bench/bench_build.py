@@ -98,7 +98,7 @@ def main() -> None:
             lambda: build.build(show, now=now, guid_mode="refuse"),
         )
         timed("publisher check (renders everything, writes nothing)",
-              lambda: build.prepare(show, now=now, guid_mode="refuse"))  # fmt: skip
+              lambda: build.check(show, now=now, guid_mode="refuse"))  # fmt: skip
         timed("baseline: mutagen header durations + feedgen RSS only", lambda: baseline(show))
 
 

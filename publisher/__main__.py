@@ -1,3 +1,3 @@
-from publisher.cli.commands import main
+from publisher.cli import main
 
 raise SystemExit(main())

@@ -12,7 +12,7 @@ from publisher.errors import ConfigError, PublisherError
 
 MIN_SIDE = 1400
 MAX_SIDE = 3000
-_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png")}
+_FORMATS = {"JPEG": "jpg", "PNG": "png"}  # Pillow's format name -> the extension published
 _EXTENSIONS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
 # Written into the JPEG comment (COM) of the artwork ``publisher init`` makes, so ``check``
 # knows it is still the placeholder whatever the file is called.
@@ -45,7 +45,7 @@ def problems(data: bytes, extension: str | None) -> list[str]:
     if fmt not in _FORMATS:
         found.append(f"is {fmt}; use JPEG or PNG")
     elif extension is not None and _EXTENSIONS.get(extension.lower()) != fmt:
-        found.append(f"is {fmt} but named .{extension}; rename it .{_FORMATS[fmt][0]}")
+        found.append(f"is {fmt} but named .{extension}; rename it .{_FORMATS[fmt]}")
     if w != h:
         found.append(f"is {w}x{h} px; it must be square, {MIN_SIDE}-{MAX_SIDE} px a side")
     elif not MIN_SIDE <= w <= MAX_SIDE:
@@ -86,7 +86,7 @@ def check(
 def extension(data: bytes) -> str:
     """ "jpg" or "png": the extension of artwork that :func:`check` or :func:`problems` passed."""
     facts = _inspect(data)
-    return _FORMATS[facts[0]][0] if not isinstance(facts, str) and facts[0] in _FORMATS else "jpg"
+    return _FORMATS[facts[0]] if not isinstance(facts, str) and facts[0] in _FORMATS else "jpg"
 
 
 def embedded_usable(data: bytes) -> str | None:

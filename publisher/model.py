@@ -12,8 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from publisher import layout
+from publisher.errors import Notice
+from publisher.layout import FileKind as FileKind  # the layout decides the kinds
+
 EpisodeType = Literal["full", "trailer", "bonus"]
-FileKind = Literal["media", "asset", "page", "feed"]
 TargetKind = Literal["local", "s3"]
 
 
@@ -44,8 +47,8 @@ class AudioInfo:
 
     source: Path
     size: int  # bytes on disk
-    mime_type: str  # "audio/mpeg" or "audio/x-m4a", decided from the content
-    extension: str  # "mp3" or "m4a", matching mime_type
+    mime_type: str  # the layout's type of the format, decided from the content
+    extension: str  # the format: "mp3" or "m4a"
     duration: float  # seconds, measured where headers can lie
     title: str | None = None
     artist: str | None = None
@@ -104,7 +107,7 @@ class Target:
 
     @property
     def feed_url(self) -> str:
-        return self.public_url + "feed.xml"
+        return layout.feed_url(self.public_url)
 
     @property
     def bucket(self) -> str:
@@ -260,7 +263,7 @@ class Build:
     target: Target
     files: tuple[SiteFile, ...]
     enclosures: tuple[Enclosure, ...]
-    notices: tuple[str, ...] = ()  # things the producer should know (e.g. a GUID was written)
+    notices: tuple[Notice, ...] = ()  # things the producer should know (e.g. a GUID was written)
     drafts: bool = False  # a local preview with drafts and scheduled episodes: never published
 
     def file(self, key: str) -> SiteFile:

@@ -1,7 +1,8 @@
 """``publisher serve``: the local target over HTTP, the way a podcast app and a browser reach it.
 
-A stdlib :class:`~http.server.ThreadingHTTPServer` with what players depend on: byte ranges
-(``206``/``416``, ``Accept-Ranges``), ``HEAD``, the feed's and media's content types. It serves
+The standard library's :class:`~http.server.SimpleHTTPRequestHandler` on a threading server,
+with only what it lacks added: byte ranges (``206``/``416``, suffix ranges, ``If-Range``), ETags,
+and the Content-Types the build decided (the target's manifest, else the layout's). It serves
 files only: no directory listings, nothing outside the root (``..``, symlinks leading out), and
 nothing whose path has a segment starting with a dot (the ``.publisher/`` manifest).
 """
@@ -9,60 +10,26 @@ nothing whose path has a segment starting with a dot (the ``.publisher/`` manife
 from __future__ import annotations
 
 import logging
-import mimetypes
 import os
 import re
 import socket
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import BinaryIO
-from urllib.parse import quote, unquote, urlsplit
+from typing import Any, BinaryIO
+from urllib.parse import unquote, urlsplit
 
+from publisher import layout
 from publisher.errors import PublisherError
 from publisher.publish.plan import manifest_from_json
-from publisher.stores.base import MANIFEST_KEY
 
-__all__ = ["content_type", "make_server", "serve_forever"]
+__all__ = ["make_server", "parse_range"]
 
 log = logging.getLogger(__name__)
 
 _CHUNK = 64 * 1024
-_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".xml": "application/xml",
-    ".json": "application/json",
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/x-m4a",
-    ".mp4": "video/mp4",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip",
-    ".txt": "text/plain; charset=utf-8",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-    ".svg": "image/svg+xml",
-    ".ico": "image/x-icon",
-    ".js": "text/javascript; charset=utf-8",
-    ".ris": "application/x-research-info-systems; charset=utf-8",
-    ".bib": "application/x-bibtex; charset=utf-8",
-}
 _RANGE_RE = re.compile(r"^bytes=\s*(\d*)\s*-\s*(\d*)\s*$")
-
-
-def content_type(name: str) -> str:
-    """The Content-Type this server sends for a file called ``name``."""
-    if name == "feed.xml":
-        return "application/rss+xml; charset=utf-8"
-    suffix = os.path.splitext(name)[1].lower()
-    if suffix in _TYPES:
-        return _TYPES[suffix]
-    guessed, _ = mimetypes.guess_type(name, strict=False)
-    return guessed or "application/octet-stream"
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -103,8 +70,8 @@ class _Server(ThreadingHTTPServer):
 
     def published_type(self, path: Path) -> str:
         """The Content-Type the build decided for ``path`` (kept in the target's manifest,
-        e.g. ``application/json+chapters``, I-15), else one guessed from the name."""
-        manifest = self.root / MANIFEST_KEY
+        e.g. ``application/json+chapters``, I-15), else the layout's for its key."""
+        manifest = self.root / layout.MANIFEST_KEY
         stamp, types = self._types
         try:
             st = manifest.stat()
@@ -117,7 +84,7 @@ class _Server(ThreadingHTTPServer):
             types = {}
             self._types = (None, types)
         key = path.relative_to(self.root).as_posix()
-        return types.get(key) or content_type(path.name)
+        return types.get(key) or layout.content_type(key)
 
     def handle_error(self, request: object, client_address: object) -> None:
         # the stdlib prints every failed request to stderr; the library never prints
@@ -128,51 +95,74 @@ class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SimpleHTTPRequestHandler):
+    """The stdlib's file handler (GET/HEAD, folder redirects, errors), plus what players and
+    this publisher need: byte ranges, ETags, no listings, no dot-files, the published types."""
+
     server: _Server
     server_version = "publisher"
     # HTTP/1.1 keeps a player's many range requests on one connection; every response below
     # carries a Content-Length, which 1.1 needs
     protocol_version = "HTTP/1.1"
 
+    def __init__(self, request: Any, client_address: Any, server: _Server) -> None:
+        self._length = 0  # bytes of the file copyfile() sends
+        super().__init__(request, client_address, server, directory=str(server.root))
+
     def version_string(self) -> str:
         return self.server_version
-
-    def do_GET(self) -> None:
-        self._respond(send_body=True)
-
-    def do_HEAD(self) -> None:
-        self._respond(send_body=False)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
         # the library never prints; the CLI says where it serves, that is enough on a terminal
         log.debug("%s - %s", self.address_string(), format % args)
 
-    def _respond(self, *, send_body: bool) -> None:
+    def end_headers(self) -> None:
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        self.send_error(HTTPStatus.NOT_FOUND)  # no listings
+        return None
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        return self.server.published_type(Path(path))
+
+    def send_head(self) -> BinaryIO | None:
         url_path = urlsplit(self.path).path
         path = self._resolve(url_path)
-        if path is None:
-            self._error(HTTPStatus.NOT_FOUND, send_body)
-            return
-        if url_path.endswith("/") and not path.is_dir():
-            self._error(HTTPStatus.NOT_FOUND, send_body)  # "/feed.xml/" is not the feed
-            return
-        if path.is_dir():
+        if path is not None and path.is_dir():
             if not url_path.endswith("/"):
-                # so that relative links in the folder's index.html resolve inside the folder
-                self._redirect(url_path + "/", send_body)
-                return
-            path = path / "index.html"
-            if not path.is_file() or self._resolve(url_path + "index.html") is None:
-                self._error(HTTPStatus.NOT_FOUND, send_body)  # no listings
-                return
+                # the stdlib's redirect, so that relative links in the folder's page resolve
+                return super().send_head()
+            url_path += layout.INDEX_KEY
+            path = self._resolve(url_path)
+        if path is None or url_path.endswith("/") or not path.is_file():
+            self.send_error(HTTPStatus.NOT_FOUND)  # "/feed.xml/" is not the feed either
+            return None
         try:
             handle = path.open("rb")
         except OSError:
-            self._error(HTTPStatus.NOT_FOUND, send_body)
-            return
-        with handle:
-            self._send_file(handle, path, send_body)
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+        try:
+            return self._head_of(handle, path)
+        except BaseException:
+            handle.close()
+            raise
+
+    def copyfile(self, source: Any, outputfile: Any) -> None:
+        """Send :attr:`_length` bytes of ``source`` from where :meth:`send_head` left it."""
+        remaining = self._length
+        try:
+            while remaining:
+                chunk = source.read(min(_CHUNK, remaining))
+                if not chunk:
+                    break  # the file shrank while being sent; the client sees a short body
+                outputfile.write(chunk)
+                remaining -= len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            # players abandon range requests all the time when the listener seeks
+            self.close_connection = True
 
     def _resolve(self, url_path: str) -> Path | None:
         """The file or folder ``url_path`` names under the root; None when it is not served."""
@@ -195,20 +185,21 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         return resolved
 
-    def _send_file(self, handle: BinaryIO, path: Path, send_body: bool) -> None:
+    def _head_of(self, handle: BinaryIO, path: Path) -> BinaryIO | None:
+        """Send the headers for ``path`` (200, 206, 304 or 416); the open file to send from,
+        positioned at the first byte, or None (and ``handle`` closed) when there is no body."""
         stat = os.fstat(handle.fileno())
         size = stat.st_size
         etag = f'"{stat.st_mtime_ns:x}-{size:x}"'
-        modified = formatdate(stat.st_mtime, usegmt=True)
+        modified = self.date_time_string(int(stat.st_mtime))
         if self._not_modified(etag, stat.st_mtime):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             self.send_header("ETag", etag)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            return
-
-        status = HTTPStatus.OK
-        first, last = 0, size - 1
+            handle.close()
+            return None
+        status, first, last = HTTPStatus.OK, 0, size - 1
         range_header = self.headers.get("Range")
         if range_header and self._if_range_holds(etag, modified):
             try:
@@ -219,15 +210,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header("Accept-Ranges", "bytes")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                return
+                handle.close()
+                return None
             if wanted is not None:
-                status = HTTPStatus.PARTIAL_CONTENT
-                first, last = wanted
-
-        length = max(0, last - first + 1)
+                status, (first, last) = HTTPStatus.PARTIAL_CONTENT, wanted
+        self._length = max(0, last - first + 1)
         self.send_response(status)
-        self.send_header("Content-Type", self.server.published_type(path))
-        self.send_header("Content-Length", str(length))
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Length", str(self._length))
         self.send_header("Accept-Ranges", "bytes")
         if status == HTTPStatus.PARTIAL_CONTENT:
             self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
@@ -235,22 +225,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Last-Modified", modified)
         # a preview of a site that is rebuilt often: always revalidate (cheap, with the ETag)
         self.send_header("Cache-Control", "no-cache")
-        self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
-        if not send_body or length == 0:
-            return
         handle.seek(first)
-        remaining = length
-        try:
-            while remaining:
-                chunk = handle.read(min(_CHUNK, remaining))
-                if not chunk:
-                    break  # the file shrank while being sent; the client sees a short body
-                self.wfile.write(chunk)
-                remaining -= len(chunk)
-        except (BrokenPipeError, ConnectionResetError):
-            # players abandon range requests all the time when the listener seeks
-            self.close_connection = True
+        return handle
 
     def _not_modified(self, etag: str, mtime: float) -> bool:
         if_none_match = self.headers.get("If-None-Match")
@@ -269,22 +246,6 @@ class _Handler(BaseHTTPRequestHandler):
         """False when an ``If-Range`` says the client's partial copy is of another version."""
         if_range = self.headers.get("If-Range")
         return if_range is None or if_range.strip() in (etag, modified)
-
-    def _redirect(self, location: str, send_body: bool) -> None:
-        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-        self.send_header("Location", quote(location, safe="/%:@!$&'()*+,;=-._~"))
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def _error(self, status: HTTPStatus, send_body: bool) -> None:
-        body = f"{status.value} {status.phrase}\n".encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        if send_body:
-            self.wfile.write(body)
 
 
 def make_server(root: Path, host: str, port: int) -> ThreadingHTTPServer:
@@ -307,17 +268,3 @@ def make_server(root: Path, host: str, port: int) -> ThreadingHTTPServer:
             f"cannot serve at {host}:{port}: {e.strerror or e}",
             hint="choose another port with --port" if port else None,
         ) from e
-
-
-def serve_forever(root: Path, host: str, port: int) -> None:
-    """Serve ``root`` at ``host``:``port`` until interrupted (Ctrl-C), then return.
-
-    Raises :class:`PublisherError` as :func:`make_server` does.
-    """
-    server = make_server(root, host, port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass  # Ctrl-C is how a preview ends: not an error
-    finally:
-        server.server_close()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from publisher import build
-from publisher.errors import PublisherError
+from publisher.errors import Notice, PublisherError
 from publisher.feed.extension import ITUNES
 from publisher.filecache import CACHE_FILE, HashCache
 from publisher.model import Item, Target
@@ -51,7 +51,7 @@ class StatusReport:
 
     target: Target
     episodes: tuple[EpisodeState, ...]
-    notices: tuple[str, ...]
+    notices: tuple[Notice, ...]
     unreachable: str | None = None
 
 
@@ -76,28 +76,29 @@ def status(
     """The state of every episode of the show in ``root`` on a target (default: the default
     target). Raises PublisherError (with every problem) when the show itself has errors; a
     target that cannot be read is not an error but ``unreachable``."""
-    plan = build.prepare(
-        root,
+    cache = HashCache(root.resolve() / CACHE_FILE)
+    shown = build.read(
+        root.resolve(),
         now=now,
         target=target,
         target_name=target_name,
         guid_mode="ignore",
+        cache=cache,
         drafts=True,
-        allow_empty=True,
     )
+    plan = build.render(shown, allow_empty=True)
     live: dict[str, _LiveItem] | None = None
     manifest: Mapping[str, ManifestEntry] = {}
     unreachable = None
     try:
-        store = store or open_store(plan.target)
+        store = store or open_store(shown.target)
         feed = store.get("feed.xml")
         manifest = store.read_manifest()
         live = _live_items(feed)
     except PublisherError as e:
         unreachable = str(e)
-    cache = HashCache(root.resolve() / CACHE_FILE)
     states = [_state(i, now, live, manifest, cache) for i in plan.items]
-    for p in plan.pending:
+    for p in shown.pending:
         kind: State = "draft" if p.draft else "scheduled"
         states.append(EpisodeState(p.slug, p.title, p.guid, p.date, None, kind))
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -107,7 +108,7 @@ def status(
         if guid not in ours:
             slug = item.media_url.rsplit("/", 1)[-1].partition(".")[0]
             states.append(EpisodeState(slug, item.title, guid, None, None, "removed"))
-    return StatusReport(plan.target, tuple(states), plan.notices, unreachable)
+    return StatusReport(shown.target, tuple(states), plan.notices, unreachable)
 
 
 def _state(

@@ -27,7 +27,7 @@ def test_every_config_key_and_front_matter_field_is_documented() -> None:
 
 
 def test_every_command_is_documented() -> None:
-    parser = cli.commands.parser()
+    parser = cli.arguments.parser()
     (sub,) = [a for a in parser._actions if a.dest == "command"]
     for name in sub.choices:  # type: ignore[union-attr]
         assert f"| `{name}` |" in README, name

@@ -88,7 +88,7 @@ def request(
         ("/media/ep1.mp3", "audio/mpeg"),
         ("/media/ep1.m4a", "audio/x-m4a"),
         ("/media/ep1.vtt", "text/vtt; charset=utf-8"),
-        ("/media/ep1.srt", "application/x-subrip"),
+        ("/media/ep1.srt", "application/x-subrip; charset=utf-8"),  # as build publishes it
         ("/media/ep1.chapters.json", "application/json"),
         ("/artwork/cover.jpg", "image/jpeg"),
         ("/artwork/cover.png", "image/png"),

@@ -111,6 +111,8 @@ def test_without_access_to_the_target_local_states_are_shown(tmp_path: Path) -> 
     assert r.returncode == 0, r.stderr
     assert "cannot read target 'local': " in r.stderr
     assert "showing local states only (draft, scheduled, ready)" in r.stderr
-    assert all(line.endswith("ready") for line in r.stdout.splitlines())
+    *lines, summary = r.stdout.splitlines()
+    assert len(lines) == 3 and all(line.endswith("ready") for line in lines)
+    assert summary == "3 episodes; target 'local' (not readable: local states only)"
     data = json.loads(run("status", "--format", "json", cwd=show).stdout)
     assert "Not a directory" in data["unreachable"]

@@ -21,12 +21,13 @@ from mutagen import mp4 as _mp4
 from mutagen.id3 import CTOCFlags, ID3NoHeaderError
 from mutagen.mp4 import MP4Cover
 
+from publisher import layout
 from publisher.audio import mp3frames, mp4boxes
 from publisher.errors import AudioError
 from publisher.model import AudioInfo, Chapter, Image
 
-ACCEPTED: dict[str, str] = {"mp3": "audio/mpeg", "m4a": "audio/x-m4a"}
-"""Accepted audio: file extension -> MIME type."""
+ACCEPTED: dict[str, str] = {fmt: layout.audio_type(fmt) for fmt in layout.AUDIO_FORMATS}
+"""Accepted audio: format (the file extension) -> MIME type."""
 
 _NAMES = {"mp3": "MP3", "m4a": "M4A/AAC"}
 _ACCEPTED_HINT = "accepted: " + " or ".join(
@@ -285,7 +286,7 @@ def _mp4_text(values: Any) -> str | None:
 
 def _mp4_artwork(covers: Any) -> Image | None:
     for cover in covers or ():
-        declared = "image/png" if cover.imageformat == MP4Cover.FORMAT_PNG else "image/jpeg"
+        declared = "png" if cover.imageformat == MP4Cover.FORMAT_PNG else "jpg"
         image = _image(bytes(cover), declared)
         if image is not None:
             return image
@@ -350,21 +351,21 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def _image(data: bytes, declared: str) -> Image | None:
-    """Image bytes with their MIME type, taken from the bytes when they are recognisable."""
+    """Image bytes with their MIME type, taken from the bytes when they are recognisable,
+    else from ``declared`` (a MIME type, or an extension such as ``jpg``)."""
     if not data:
         return None
     sniffed = [
-        (data.startswith(b"\xff\xd8\xff"), "image/jpeg"),
-        (data.startswith(b"\x89PNG\r\n\x1a\n"), "image/png"),
-        (data[:6] in (b"GIF87a", b"GIF89a"), "image/gif"),
-        (data[:4] == b"RIFF" and data[8:12] == b"WEBP", "image/webp"),
+        (data.startswith(b"\xff\xd8\xff"), "jpg"),
+        (data.startswith(b"\x89PNG\r\n\x1a\n"), "png"),
+        (data[:6] in (b"GIF87a", b"GIF89a"), "gif"),
+        (data[:4] == b"RIFF" and data[8:12] == b"WEBP", "webp"),
     ]
-    for matched, mime in sniffed:
+    for matched, extension in sniffed:
         if matched:
-            return Image(mime, data)
+            return Image(layout.image_type(extension), data)
     declared = declared.strip().lower()
-    aliases = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
-    mime = aliases.get(declared, declared)
+    mime = layout.image_type(declared) if declared in ("jpg", "jpeg", "png") else declared
     return Image(mime, data) if "/" in mime else None
 
 

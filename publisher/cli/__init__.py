@@ -1,5 +1,33 @@
-"""The command line: arguments -> one library call -> output; the only place that prints."""
+"""The command line: arguments -> one library call -> output; the only place that prints.
 
-from publisher.cli.commands import main
+``arguments`` parses, ``commands`` holds one function per subcommand, ``output`` formats the
+result (text, or ``--format json``), ``progress`` shows a publish as it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from publisher.cli.arguments import parser
+from publisher.cli.output import Printer
+from publisher.errors import PublisherError
 
 __all__ = ["main"]
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_INTERRUPTED = 0, 1, 130  # argparse exits 2 on usage errors
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = parser().parse_args(argv)
+    out = Printer(args.format)
+    try:
+        args.run(args, out)
+    except PublisherError as e:
+        out.failed(e)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        print("interrupted; run the same command again to finish", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK

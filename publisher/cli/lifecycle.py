@@ -6,16 +6,15 @@ Arguments -> one library call -> output, like every command; prompts only on a t
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from publisher import clock
+from publisher.cli.output import Printer
 from publisher.errors import display_path
 
-EXIT_OK = 0
 _ASKED = (  # flag, the Answers field, the question
     ("title", "title", "Show title"),
     ("author", "author", "Author (shown under the title in apps)"),
@@ -27,13 +26,13 @@ _ASKED = (  # flag, the Answers field, the question
 )
 
 
-def run_init(args: argparse.Namespace) -> int:
+def run_init(args: argparse.Namespace, out: Printer) -> None:
     """Create a show folder from flags, answers typed on a terminal, or the defaults."""
     from publisher import init
 
     defaults = init.Answers()
     values: dict[str, str] = {}
-    interactive = sys.stdin.isatty() and args.format != "json"
+    interactive = sys.stdin.isatty() and not out.json
     for flag, field, question in _ASKED:
         given = getattr(args, flag)
         if given is None and interactive:
@@ -43,61 +42,52 @@ def run_init(args: argparse.Namespace) -> int:
         if given is not None:
             values[field] = given
     created = init.init(Path(args.dir), init.Answers(**values))
-    if args.format == "json":
-        print(json.dumps({"ok": True, "problems": [], "warnings": [], **init.as_json(created)}))
-        return EXIT_OK
     where = display_path(created.root)
-    print(f"created a show in {where}:")
+    out.line(f"created a show in {where}:")
     for path in created.files:
-        print(f"  {display_path(path)}")
+        out.line(f"  {display_path(path)}")
     if created.podcast_guid:
-        print(f"its podcast:guid is {created.podcast_guid} (from its public URL; never change it)")
+        out.line(
+            f"its podcast:guid is {created.podcast_guid} (from its public URL; never change it)"
+        )
     else:
-        print("no public https URL yet: feeds are previews without a podcast:guid until one is set")
+        out.line(
+            "no public https URL yet: feeds are previews without a podcast:guid until one is set"
+        )
     cd = f"cd {where} && " if where != "." else ""
-    print(f'next: {cd}publisher new "First episode", write the notes, put the audio in episodes/,')
-    print("      then publisher check and publisher publish (replace artwork.jpg before release)")
-    return EXIT_OK
+    out.done(
+        f'next: {cd}publisher new "First episode", write the notes, put the audio in episodes/,\n'
+        "      then publisher check and publisher publish (replace artwork.jpg before release)",
+        **init.as_json(created),
+    )
 
 
-def run_status(args: argparse.Namespace) -> int:
+def run_status(args: argparse.Namespace, out: Printer) -> None:
     """Print every episode's state on the target (text or JSON)."""
     from publisher import status
 
-    named = None if args.to is None else args.to
-    report = status.status(Path(args.show), now=clock.now(args.now), target_name=named)
-    if args.format == "json":
-        print(
-            json.dumps(
-                {
-                    "ok": True,
-                    "problems": [],
-                    "warnings": [n for n in report.notices if "warning:" in n],
-                    "target": report.target.name,
-                    "unreachable": report.unreachable,
-                    "episodes": [_json(e) for e in report.episodes],
-                },
-                indent=2,
-            )
-        )
-        return EXIT_OK
-    if report.unreachable:
+    report = status.status(Path(args.show), now=clock.now(args.now), target_name=args.to)
+    out.notice(n for n in report.notices if n.warning)
+    if report.unreachable and not out.json:
         print(f"cannot read target {report.target.name!r}: {report.unreachable}", file=sys.stderr)
         print("showing local states only (draft, scheduled, ready)", file=sys.stderr)
     for e in report.episodes:
         date = e.date.date().isoformat() if e.date else "-"
-        length = (
-            f"{int(e.duration + 0.5) // 60}:{int(e.duration + 0.5) % 60:02d}" if e.duration else "-"
-        )
+        seconds = int(e.duration + 0.5) if e.duration else 0
+        length = f"{seconds // 60}:{seconds % 60:02d}" if e.duration else "-"
         state: str = e.state
         if e.state == "scheduled" and e.date:
             state += f" for {e.date.isoformat()}"
         if e.changes:
             state += ": " + ", ".join(e.changes)
-        print(f"{date}  {length:>6}  {e.slug}  {e.title!r}  {state}")
-    if not report.episodes:
-        print("no episodes yet")
-    return EXIT_OK
+        out.line(f"{date}  {length:>6}  {e.slug}  {e.title!r}  {state}")
+    out.done(
+        f"{len(report.episodes)} episodes; target {report.target.name!r}"
+        + (" (not readable: local states only)" if report.unreachable else ""),
+        target=report.target.name,
+        unreachable=report.unreachable,
+        episodes=[_json(e) for e in report.episodes],
+    )
 
 
 def _json(e: Any) -> dict[str, Any]:

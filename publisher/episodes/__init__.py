@@ -13,7 +13,6 @@ from publisher.episodes.pairing import (
     EPISODES_DIR,
     NOTES_DIR,
     SLUG,
-    TRANSCRIPT_TYPES,
     AudioReader,
 )
 from publisher.episodes.reader import Pending, ReadResult, not_due_notice, read_episodes
@@ -25,7 +24,6 @@ __all__ = [
     "NOTES_DIR",
     "PLACEHOLDER",
     "SLUG",
-    "TRANSCRIPT_TYPES",
     "AudioReader",
     "GuidMode",
     "Pending",

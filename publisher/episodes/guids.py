@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from publisher.episodes.frontmatter import closing_fence
-from publisher.errors import EpisodeError, Notice, PublisherError, display_path
+from publisher.errors import EpisodeError, Notice, PublisherError
 from publisher.model import Episode
 
 # write: mint missing GUIDs (build writes them into the notes once everything else is
@@ -24,13 +24,13 @@ GuidMode = Literal["write", "refuse", "preview", "ignore"]
 
 def assign_guid(
     given: str | None, note: Path, mode: GuidMode, fail: Callable[[str, str], None]
-) -> tuple[str, str | None]:
+) -> tuple[str, Notice | None]:
     """(the episode's GUID, a notice or None): ``given``, or one minted as ``mode`` says
     ("" when none is minted). ``fail(message, hint)`` reports a GUID refused in CI."""
     if given:
         return given, None
     if mode == "ignore":
-        return "", f"{display_path(note)}: has no guid yet; build or publish will write one"
+        return "", Notice("has no guid yet; build or publish will write one", note, warning=False)
     if mode == "refuse":
         fail(
             "no 'guid' in the front matter [I-04]",
@@ -39,7 +39,7 @@ def assign_guid(
         return "", None
     guid = str(uuid.uuid4())
     if mode == "preview":
-        return guid, f"{display_path(note)}: has no guid yet; a real publish writes one"
+        return guid, Notice("has no guid yet; a real publish writes one", note, warning=False)
     return guid, None
 
 
@@ -85,15 +85,18 @@ def case_twins(episodes: Sequence[Episode]) -> list[Notice]:
     return notices
 
 
-def write_new_guids(episodes: Sequence[Episode]) -> tuple[str, ...]:
+def write_new_guids(episodes: Sequence[Episode]) -> tuple[Notice, ...]:
     """Write each newly minted GUID into its note (one line; every other byte stays)."""
     notices = []
     for ep in episodes:
         if ep.guid_is_new:
             insert_front_matter_line(ep.source, f"guid: {ep.guid}")
             notices.append(
-                f"{display_path(ep.source)}: wrote 'guid: {ep.guid}' into the front matter; "
-                "commit this file"
+                Notice(
+                    f"wrote 'guid: {ep.guid}' into the front matter; commit this file",
+                    ep.source,
+                    warning=False,
+                )
             )
     return tuple(notices)
 

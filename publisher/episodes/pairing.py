@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher.errors import AudioError, EpisodeError, PublisherError
+from publisher.layout import TRANSCRIPT_EXTENSIONS
 from publisher.model import AudioInfo
 
 AudioReader = Callable[[Path], AudioInfo]
@@ -23,13 +24,6 @@ REFUSED_EXTENSIONS = (
     "webm", "mkv", "avi", "pdf", "m4b",
 )  # fmt: skip
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png")
-TRANSCRIPT_TYPES = {
-    "vtt": "text/vtt",
-    "srt": "application/x-subrip",
-    "html": "text/html",
-    "txt": "text/plain",
-    "transcript.json": "application/json",
-}
 CHAPTERS_SUFFIX = "chapters.json"
 SLUG = re.compile(  # a safe episode name (D-05)
     r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$"
@@ -91,7 +85,7 @@ def find_audio(
             if _audio_problem(path, stem, ext, slugs, read_audio, problems):
                 continue
             by_slug.setdefault(stem, []).append(path)
-        elif ext in IMAGE_EXTENSIONS or ext in TRANSCRIPT_TYPES or ext == CHAPTERS_SUFFIX:
+        elif ext in IMAGE_EXTENSIONS or ext in TRANSCRIPT_EXTENSIONS or ext == CHAPTERS_SUFFIX:
             extras.setdefault(stem, {})[ext] = path
     result: dict[str, EpisodeFiles] = {}
     for slug, paths in by_slug.items():
@@ -105,7 +99,7 @@ def find_audio(
             continue
         ex = extras.get(slug, {})
         image = next((ex[e] for e in IMAGE_EXTENSIONS if e in ex), None)
-        transcript = next((ex[e] for e in TRANSCRIPT_TYPES if e in ex), None)
+        transcript = next((ex[e] for e in TRANSCRIPT_EXTENSIONS if e in ex), None)
         result[slug] = EpisodeFiles(paths[0], image, transcript, ex.get(CHAPTERS_SUFFIX))
     return result, claimed
 

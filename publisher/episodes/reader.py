@@ -46,15 +46,15 @@ class ReadResult:
     could not be read (their problems are notices)."""
 
     episodes: tuple[Episode, ...]
-    notices: tuple[str, ...]
+    notices: tuple[Notice, ...]
     problems: tuple[PublisherError, ...] = ()
     pending: tuple[Pending, ...] = ()
 
 
-def not_due_notice(e: PublisherError) -> str:
-    """A problem of an episode not yet due, as a warning line (an error once it is due)."""
+def not_due_notice(e: PublisherError) -> Notice:
+    """A problem of an episode not yet due, as a warning (an error once it is due)."""
     hint = (e.hint + "; " if e.hint else "") + "not yet due: an error once it is"
-    return str(Notice(e.message, e.path, e.line, hint))
+    return Notice(e.message, e.path, e.line, hint)
 
 
 def read_episodes(
@@ -77,7 +77,7 @@ def read_episodes(
     audio_problems: list[PublisherError] = []
     audio, claimed = find_audio(audio_dir, set(notes), read_audio, audio_problems)
     episodes: list[Episode] = []
-    notices: list[str] = []
+    notices: list[Notice] = []
     pending: list[Pending] = []
     peeks = {slug: _peek(show, note) for slug, note in notes.items()}
     held = {s for s, p in peeks.items() if now is not None and not p.due(now)}
@@ -113,7 +113,7 @@ def read_episodes(
         else:
             problems.extend(own)
     problems.extend(duplicate_guids(episodes))
-    notices.extend(str(n) for n in case_twins(episodes))
+    notices.extend(case_twins(episodes))
     if raise_problems:
         raise_all(problems)
     return ReadResult(tuple(episodes), tuple(notices), tuple(problems), tuple(pending))
@@ -159,7 +159,7 @@ def _episode(
     files: EpisodeFiles,
     read_audio: AudioReader,
     guid_mode: GuidMode,
-) -> tuple[Episode, str | None]:
+) -> tuple[Episode, Notice | None]:
     front = read_front_matter(note, ZoneInfo(show.timezone))
     problems = list(front.problems)
     v = front.values

@@ -1,6 +1,6 @@
 """Feed stage: a Show and its items -> RSS 2.0 bytes (``builder``, the only feedgen import,
 with our itunes:/podcast: ``extension``)."""
 
-from publisher.feed.builder import FEED_CONTENT_TYPE, build_feed, fit_feed, title_warnings
+from publisher.feed.builder import build_feed, fit_feed, title_warnings
 
-__all__ = ["FEED_CONTENT_TYPE", "build_feed", "fit_feed", "title_warnings"]
+__all__ = ["build_feed", "fit_feed", "title_warnings"]

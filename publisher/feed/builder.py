@@ -13,13 +13,12 @@ import lxml.etree  # noqa: F401  feedgen.util needs lxml.etree imported first (l
 
 from feedgen.feed import FeedGenerator  # isort: skip
 
-from publisher import __version__
+from publisher import __version__, layout
 from publisher.config.show import XML_ILLEGAL
-from publisher.errors import FeedError, display_path
+from publisher.errors import FeedError, Notice, display_path
 from publisher.feed.extension import EpisodeExtension, ShowExtension
 from publisher.model import Item, Person, Show, ShowLinks
 
-FEED_CONTENT_TYPE = "application/rss+xml; charset=utf-8"
 MAX_FEED_BYTES = 5_000_000  # D-09: the W3C validator's hard cap
 AIM_FEED_BYTES = 1_000_000  # D-09: "aim well under 1 MB"; apps poll the feed often
 # I-01: episode numbering in a title ("Ep 3", "#3", "S1E2", "Episode 12:"), not "Top 10 myths".
@@ -28,19 +27,26 @@ _NUMBERED_TITLE = re.compile(
 )
 
 
-def title_warnings(show: Show, items: Sequence[Item]) -> tuple[str, ...]:
-    """Warnings for item titles that carry numbering or the show's name (I-01)."""
+def title_warnings(show: Show, items: Sequence[Item]) -> tuple[Notice, ...]:
+    """Warnings for item titles that carry numbering or the show's name (I-01), and for an
+    episode number used twice in a season (I-12)."""
     found = []
     for item in items:
         ep = item.episode
-        where = f"{display_path(ep.source)}:{ep.line('title') or 1}"
+        line = ep.line("title") or 1
         if _NUMBERED_TITLE.search(ep.title):
             found.append(
-                f"{where}: warning: title {ep.title!r} carries an episode or season "
-                "number; put it in 'episode:'/'season:' instead [I-01]"
+                Notice(
+                    f"title {ep.title!r} carries an episode or season number; put it in "
+                    "'episode:'/'season:' instead [I-01]",
+                    ep.source,
+                    line,
+                )
             )
         elif show.title.lower() in ep.title.lower():
-            found.append(f"{where}: warning: title {ep.title!r} repeats the show's name [I-01]")
+            found.append(
+                Notice(f"title {ep.title!r} repeats the show's name [I-01]", ep.source, line)
+            )
     numbered: dict[tuple[int | None, int], Item] = {}
     for item in reversed(items):  # oldest first: the later episode is the one warned about
         ep = item.episode
@@ -50,13 +56,16 @@ def title_warnings(show: Show, items: Sequence[Item]) -> tuple[str, ...]:
         if other is not item:
             season = f"season {ep.season}, " if ep.season is not None else ""
             found.append(
-                f"{display_path(ep.source)}: warning: {season}episode {ep.episode} is also "
-                f"{display_path(other.episode.source)} [I-12]"
+                Notice(
+                    f"{season}episode {ep.episode} is also "
+                    f"{display_path(other.episode.source)} [I-12]",
+                    ep.source,
+                )
             )
     return tuple(found)
 
 
-def fit_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> tuple[bytes, str | None]:
+def fit_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> tuple[bytes, Notice | None]:
     """The feed, kept under 1 MB (D-09) by leaving the full notes (content:encoded) out of
     the oldest items when a long back catalogue would pass it; and a notice when it did.
 
@@ -83,10 +92,11 @@ def fit_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> tuple[bytes
             None,
             "shorten the episodes' descriptions or summaries",
         )
-    return best, (
-        f"{display_path(show.source)}: the feed carries the full notes (content:encoded) of the "
-        f"newest {low} of {len(items)} episodes, to stay under 1 MB [D-09]; every episode's "
-        "page has its notes"
+    return best, Notice(
+        f"the feed carries the full notes (content:encoded) of the newest {low} of "
+        f"{len(items)} episodes, to stay under 1 MB [D-09]; every episode's page has its notes",
+        show.source,
+        warning=False,
     )
 
 
@@ -106,7 +116,7 @@ def build_feed(
     fg.register_extension("pub", ShowExtension, EpisodeExtension, atom=False, rss=True)
     fg.title(show.title)
     # feedgen writes the *last* link as RSS <link>, and atom:link for rel="self".
-    fg.link(href=links.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=links.feed_url, rel="self", type=layout.FEED_TYPE)
     fg.link(href=links.site_url, rel="alternate")
     fg.description(show.description)
     fg.language(show.language)

@@ -14,6 +14,8 @@ from lxml import etree
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension  # isort: skip
 
+from publisher import layout
+
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -128,7 +130,7 @@ class EpisodeExtension(BaseEntryExtension):  # type: ignore[misc]
         if t.transcript:
             _sub(item, PODCAST, "transcript", url=t.transcript[0], type=t.transcript[1])
         if t.chapters:
-            _sub(item, PODCAST, "chapters", url=t.chapters, type="application/json+chapters")
+            _sub(item, PODCAST, "chapters", url=t.chapters, type=layout.CHAPTERS_TYPE)
         for name, attrs in t.persons:
             _sub(item, PODCAST, "person", name, **attrs)
         return item

@@ -13,12 +13,12 @@ Parsing and comparing are pure; :func:`guid_problems` turns the findings into er
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
+from publisher import layout
 from publisher.errors import GuidChangedError, PublisherError
+from publisher.feed.reader import read_feed
 from publisher.model import Enclosure
 
 
@@ -30,11 +30,6 @@ class GuidChange:
     published: str  # the GUID the feed on the target has for the same enclosure URL
 
 
-def media_name(url: str) -> str:
-    """The media file name an enclosure URL ends with: ``…/media/ep1.mp3?x=1`` -> ``ep1.mp3``."""
-    return urlsplit(url.strip()).path.rsplit("/", 1)[-1]
-
-
 def published_guids(feed: bytes | None) -> dict[str, str]:
     """Media file name -> GUID of every item in ``feed`` that has both.
 
@@ -44,16 +39,13 @@ def published_guids(feed: bytes | None) -> dict[str, str]:
     if not feed:
         return {}
     try:
-        root = ET.fromstring(feed)
-    except ET.ParseError:
+        published = read_feed(feed)
+    except ValueError:
         return {}
     out: dict[str, str] = {}
-    for item in root.iter("item"):
-        enclosure = item.find("enclosure")
-        url = enclosure.get("url", "").strip() if enclosure is not None else ""
-        guid = (item.findtext("guid") or "").strip()
-        if url and guid:
-            out.setdefault(media_name(url), guid)
+    for item in published.items:
+        if item.enclosure is not None and item.guid:
+            out.setdefault(layout.media_name(item.enclosure.url), item.guid)
     return out
 
 
@@ -67,7 +59,7 @@ def changed_guids(
     """
     out: list[GuidChange] = []
     for enc in enclosures:
-        old = published.get(media_name(enc.url))
+        old = published.get(layout.media_name(enc.key))
         if old is not None and enc.guid and enc.guid != old:
             out.append(GuidChange(enc, old))
     return tuple(out)

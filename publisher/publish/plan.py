@@ -163,26 +163,33 @@ def plan(files: Sequence[SiteFile], remote: Manifest, *, prune_media: bool = Fal
                 Action(f.key, "keep", "unchanged", "same sha256 as published", f, f.kind)
             )
 
-    stale_deleted: list[Action] = []
-    stale_kept: list[Action] = []
-    for key in sorted(set(remote) - seen):
-        entry = remote[key]
-        if entry.kind == "media" and not prune_media:
-            stale_kept.append(Action(key, "keep", "stale", KEEP_MEDIA_REASON, None, entry.kind))
-        else:
-            why = (
-                "no longer built; --prune-media deletes it after the feed"
-                if entry.kind == "media"
-                else "no longer built; deleted after the feed"
-            )
-            stale_deleted.append(Action(key, "delete", "stale", why, None, entry.kind))
-
+    stale_deleted, stale_kept = _stale(remote, seen, prune_media)
     uploads.sort(key=lambda a: (_UPLOAD_ORDER[a.kind], a.key))
     unchanged.sort(key=lambda a: (_UPLOAD_ORDER[a.kind], a.key))
     # Pages and assets go before media when deleting: a page may link to media, never the
     # other way round.
     stale_deleted.sort(key=lambda a: (-_UPLOAD_ORDER[a.kind], a.key))
     return UploadPlan(tuple(uploads + stale_deleted + unchanged + stale_kept))
+
+
+def _stale(
+    remote: Manifest, built: set[str], prune_media: bool
+) -> tuple[list[Action], list[Action]]:
+    """The published keys no longer built: those to delete, and stale media kept."""
+    deleted: list[Action] = []
+    kept: list[Action] = []
+    for key in sorted(set(remote) - built):
+        entry = remote[key]
+        if entry.kind == "media" and not prune_media:
+            kept.append(Action(key, "keep", "stale", KEEP_MEDIA_REASON, None, entry.kind))
+        else:
+            why = (
+                "no longer built; --prune-media deletes it after the feed"
+                if entry.kind == "media"
+                else "no longer built; deleted after the feed"
+            )
+            deleted.append(Action(key, "delete", "stale", why, None, entry.kind))
+    return deleted, kept
 
 
 def _upload(f: SiteFile, status: Status, reason: str) -> Action:

@@ -10,17 +10,17 @@ from __future__ import annotations
 import http.client
 import urllib.error
 import urllib.request
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
 
+from publisher import layout
 from publisher.errors import VerifyError
-from publisher.model import Build, Enclosure
+from publisher.feed.reader import read_feed
+from publisher.model import Enclosure
 
 _USER_AGENT = "publisher-verify/1 (like a podcast app)"
-_FEED_TYPE = "application/rss+xml"
 _PEEK = 16  # bytes read of a range answer: a server that ignores Range sends the whole episode
 
 # Everything a request can fail with short of an answer: no connection, a timeout, a bad URL,
@@ -89,11 +89,6 @@ def verify(
     return report
 
 
-def verify_build(build: Build, **kwargs: float | int | bool) -> VerifyReport:
-    """:func:`verify` the feed and enclosures of ``build`` at its target's public URL."""
-    return verify(build.target.feed_url, build.enclosures, **kwargs)  # type: ignore[arg-type]
-
-
 # --- requests ---------------------------------------------------------------------------
 
 
@@ -137,8 +132,8 @@ def _get_feed(url: str, timeout: float) -> tuple[Check, bytes | None]:
     ctype = a.headers.get("Content-Type", "")
     if a.status != 200:
         return Check(url, "feed GET", False, f"answered {a.status} {a.reason}"), None
-    if not ctype.lower().startswith(_FEED_TYPE):
-        detail = f"Content-Type is {ctype or 'missing'}, not {_FEED_TYPE} (D-07)"
+    if not ctype.lower().startswith(layout.FEED_TYPE):
+        detail = f"Content-Type is {ctype or 'missing'}, not {layout.FEED_TYPE} (D-07)"
         return Check(url, "feed GET", False, detail), a.body
     return Check(url, "feed GET", True, f"200, {len(a.body)} bytes, {ctype}"), a.body
 
@@ -181,15 +176,16 @@ def _range(enc: Enclosure, timeout: float) -> Check:
 
 def _enclosures_in(body: bytes, feed_url: str) -> tuple[Enclosure, ...]:
     try:
-        root = ET.fromstring(body)
-    except ET.ParseError as e:
-        raise VerifyError(f"the feed at {feed_url} is not valid XML: {e}") from e
-    out: list[Enclosure] = []
-    for el in root.iter("enclosure"):
-        url, length = el.get("url"), el.get("length", "")
-        if url and length.isdigit():
-            out.append(Enclosure(key="", url=url, length=int(length), mime_type=el.get("type", "")))
-    return tuple(out)
+        feed = read_feed(body)
+    except ValueError as e:
+        raise VerifyError(f"the feed at {feed_url} is {e}") from e
+    return tuple(
+        Enclosure(
+            key="", url=i.enclosure.url, length=i.enclosure.length, mime_type=i.enclosure.type
+        )
+        for i in feed.items
+        if i.enclosure is not None and i.enclosure.length is not None
+    )
 
 
 def _unreachable(e: BaseException) -> str:

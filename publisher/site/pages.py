@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from publisher import layout
 from publisher.model import Item
 
 MONTHS = (
@@ -66,19 +67,15 @@ def all_pages(items: Sequence[Item], per_page: int) -> tuple[Listing, ...]:
     for n, chunk in enumerate(chunks, start=1):
         pages.append(
             Listing(
-                key=all_key(n),
+                key=layout.all_key(n),
                 title=f"All episodes, page {n}" if count > 1 else "All episodes",
                 items=tuple(reversed(chunk)),
-                newer_key=all_key(n + 1) if n < count else None,
-                older_key=all_key(n - 1) if n > 1 else None,
+                newer_key=layout.all_key(n + 1) if n < count else None,
+                older_key=layout.all_key(n - 1) if n > 1 else None,
                 number=n,
             )
         )
     return tuple(reversed(pages))
-
-
-def all_key(n: int) -> str:
-    return f"all/{n}.html"
 
 
 def local_date(date: datetime, zone: ZoneInfo | None) -> datetime:
@@ -98,11 +95,11 @@ def month_pages(items: Sequence[Item], zone: ZoneInfo | None) -> tuple[Listing, 
     for i, ym in enumerate(months):
         pages.append(
             Listing(
-                key=month_key(ym),
+                key=layout.month_key(ym),
                 title=month_label(ym),
                 items=tuple(by_month[ym]),
-                newer_key=month_key(months[i - 1]) if i > 0 else None,
-                older_key=month_key(months[i + 1]) if i + 1 < len(months) else None,
+                newer_key=layout.month_key(months[i - 1]) if i > 0 else None,
+                older_key=layout.month_key(months[i + 1]) if i + 1 < len(months) else None,
             )
         )
     return tuple(pages)
@@ -114,10 +111,6 @@ def months(pages: Sequence[Listing]) -> tuple[Month, ...]:
         Month(p.key, p.key.split("/")[1].removesuffix(".html"), p.title, len(p.items))
         for p in pages
     )
-
-
-def month_key(ym: str) -> str:
-    return f"archive/{ym}.html"
 
 
 def month_label(ym: str) -> str:
@@ -135,16 +128,12 @@ def season_pages(items: Sequence[Item]) -> tuple[Listing, ...]:
     numbers = sorted(seasons, reverse=True)
     return tuple(
         Listing(
-            key=season_key(n),
+            key=layout.season_key(n),
             title=f"Season {n}",
             items=tuple(seasons[n]),
-            newer_key=season_key(numbers[i - 1]) if i > 0 else None,
-            older_key=season_key(numbers[i + 1]) if i + 1 < len(numbers) else None,
+            newer_key=layout.season_key(numbers[i - 1]) if i > 0 else None,
+            older_key=layout.season_key(numbers[i + 1]) if i + 1 < len(numbers) else None,
             number=n,
         )
         for i, n in enumerate(numbers)
     )
-
-
-def season_key(n: int) -> str:
-    return f"seasons/{n}.html"

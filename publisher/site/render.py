@@ -27,12 +27,13 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
+from publisher import layout
 from publisher.errors import SiteError
 from publisher.model import Item, Show, ShowLinks
-from publisher.site import formats, keys, pages, references, structured, transcript
+from publisher.site import formats, pages, references, structured, transcript
 from publisher.site.qr import qr_svg
 from publisher.site.theme import SUBSCRIBE_APPS
-from publisher.site.urls import INDEX_KEY, base_url, content_security_policy, href, relative
+from publisher.site.urls import base_url, content_security_policy, href, relative
 
 __all__ = ["render_site"]
 
@@ -127,21 +128,23 @@ class _Site:
         self.series = structured.series(show, links)
 
     def files(self) -> Iterator[tuple[str, bytes]]:
-        yield self.page("index.html", INDEX_KEY, items=self.views[:HOME_EPISODES], home=True)
+        yield self.page("home.html", layout.INDEX_KEY, items=self.views[:HOME_EPISODES], home=True)
         for listing in self.all_pages:
             yield self.listing(listing, "all")
-        yield self.page("archive_index.html", keys.ARCHIVE_INDEX, months=pages.months(self.months))
+        yield self.page(
+            "archive_index.html", layout.ARCHIVE_INDEX_KEY, months=pages.months(self.months)
+        )
         for listing in self.months:
             yield self.listing(listing, "month")
         for listing in self.seasons:
             yield self.listing(listing, "season")
         for i, view in enumerate(self.views):
             yield from self.episode(i, view)
-        yield self.page("404.html", keys.NOT_FOUND, in_sitemap=False)
-        yield keys.SITEMAP, self.sitemap()
-        yield keys.ROBOTS, self.robots()
-        yield keys.STYLESHEET, self.css
-        yield keys.SCRIPT, self.script
+        yield self.page("404.html", layout.NOT_FOUND_KEY, in_sitemap=False)
+        yield layout.SITEMAP_KEY, self.sitemap()
+        yield layout.ROBOTS_KEY, self.robots()
+        yield layout.STYLESHEET_KEY, self.css
+        yield layout.SCRIPT_KEY, self.script
 
     def page(
         self, template: str, key: str, in_sitemap: bool = True, **context: Any
@@ -165,15 +168,15 @@ class _Site:
                 href=link,
                 rel=rel,
                 abs=lambda target_key: self.base + target_key,
-                stylesheet=f"{rel(keys.STYLESHEET)}?v={_version(self.css)}",
-                script=f"{rel(keys.SCRIPT)}?v={_version(self.script)}",
-                search_bundle=rel(keys.SEARCH_BUNDLE),
+                stylesheet=f"{rel(layout.STYLESHEET_KEY)}?v={_version(self.css)}",
+                script=f"{rel(layout.SCRIPT_KEY)}?v={_version(self.script)}",
+                search_bundle=rel(layout.SEARCH_BUNDLE_KEY),
                 csp=self.csp,
                 subscribe=self.subscribe,
                 qr=self.qr,
                 all_pages=self.all_pages,
                 has_seasons=bool(self.seasons),
-                keys=keys,
+                keys=layout,
                 jsonld=structured.script,
                 **{"structured": self.series, **context},
             )
@@ -189,9 +192,7 @@ class _Site:
         item = view.item
         slug = item.episode.slug
         cues = None
-        if item.episode.transcript is not None and not keys.is_html_transcript(
-            item.episode.transcript
-        ):
+        if item.episode.transcript is not None and not layout.is_html(item.episode.transcript.name):
             cues = transcript.read_cues(item.episode.transcript)
         cited = [c for _, c in item.cited]
         own = _episode_csl(self.show, item)
@@ -203,7 +204,7 @@ class _Site:
             view=view,
             newer=self.views[i - 1] if i > 0 else None,
             older=self.views[i + 1] if i + 1 < len(self.views) else None,
-            month=pages.month_key(view.datetime[:7]),
+            month=layout.month_key(view.datetime[:7]),
             has_transcript_page=cues is not None,
             has_captions=bool(cues and any(c.end > c.start for c in cues)),
             coins=[references.coins(c) for c in cited],
@@ -215,20 +216,20 @@ class _Site:
         if cues is not None:
             yield self.page(
                 "transcript.html",
-                keys.transcript_page(slug),
+                layout.transcript_page_key(slug),
                 item=item,
                 view=view,
                 turns=transcript.turns(cues),
                 timed=any(c.end > c.start for c in cues),
             )
             if any(c.end > c.start for c in cues):
-                yield keys.captions(slug), transcript.to_vtt(cues)
+                yield layout.captions_key(slug), transcript.to_vtt(cues)
         if item.cited:
-            yield keys.references(slug, "ris"), references.ris(cited)
-            yield keys.references(slug, "bib"), references.bibtex(item.cited)
-            yield keys.references(slug, "json"), references.csl_json(item.cited)
-        yield keys.cite(slug, "ris"), references.ris([own])
-        yield keys.cite(slug, "bib"), references.bibtex([(slug, own)])
+            yield layout.references_key(slug, "ris"), references.ris(cited)
+            yield layout.references_key(slug, "bib"), references.bibtex(item.cited)
+            yield layout.references_key(slug, "json"), references.csl_json(item.cited)
+        yield layout.cite_key(slug, "ris"), references.ris([own])
+        yield layout.cite_key(slug, "bib"), references.bibtex([(slug, own)])
 
     def sitemap(self) -> bytes:
         rows = "".join(
@@ -241,7 +242,7 @@ class _Site:
         ).encode()
 
     def robots(self) -> bytes:
-        return f"User-agent: *\nAllow: /\nSitemap: {self.base}{keys.SITEMAP}\n".encode()
+        return f"User-agent: *\nAllow: /\nSitemap: {self.base}{layout.SITEMAP_KEY}\n".encode()
 
 
 def _episode_csl(show: Show, item: Item) -> dict[str, Any]:
@@ -310,7 +311,7 @@ def _template_error(e: jinja2.TemplateError, show: Show) -> SiteError:
 
 @cache
 def _package_css() -> bytes:
-    return resources.files("publisher.site").joinpath("static", "style.css").read_bytes()
+    return resources.files("publisher.site").joinpath("static", layout.STYLESHEET_KEY).read_bytes()
 
 
 def _stylesheet(accent: tuple[str, str] | None) -> bytes:
@@ -329,4 +330,4 @@ def _stylesheet(accent: tuple[str, str] | None) -> bytes:
 
 @cache
 def _script() -> bytes:
-    return resources.files("publisher.site").joinpath("static", "site.js").read_bytes()
+    return resources.files("publisher.site").joinpath("static", layout.SCRIPT_KEY).read_bytes()

@@ -14,8 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from publisher import layout
 from publisher.errors import SiteError
-from publisher.site import keys
 
 _UNUSED = (
     "pagefind-ui.*",
@@ -30,7 +30,7 @@ def index(site_dir: Path) -> list[Path]:
 
     Raises SiteError when Pagefind is missing or fails (its message, one line).
     """
-    out = site_dir / keys.SEARCH_DIR.rstrip("/")
+    out = site_dir / layout.SEARCH_DIR.rstrip("/")
     if out.exists():
         shutil.rmtree(out)
     command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"]

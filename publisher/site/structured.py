@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from publisher import layout
 from publisher.model import Item, Show, ShowLinks
 from publisher.site import references
 
@@ -36,7 +37,7 @@ def script(data: Mapping[str, Any]) -> Markup:
     """``<script type="application/ld+json">…</script>`` for ``data``."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(f'<script type="application/ld+json">{text}</script>')
+    return Markup(f'<script type="{layout.JSON_LD_TYPE}">{text}</script>')
 
 
 def series(show: Show, links: ShowLinks) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
+from publisher import layout
 from publisher.model import Item, ShowLinks
 
-INDEX_KEY = "index.html"
 # Only these origins may be written into the Content-Security-Policy (a URL from the config
 # must not be able to smuggle a ";" or another directive into it).
 _ORIGIN_RE = re.compile(r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$")
@@ -41,8 +41,9 @@ def base_url(links: ShowLinks, items: Sequence[Item]) -> str:
     pairs = [(links.artwork_url, links.artwork_key)]
     pairs += [(i.links.page_url, i.links.page_key) for i in items]
     for url, key in pairs:
-        if key and url.endswith("/" + key):
-            return url[: -len(key)]
+        base = layout.public_url_of(url, key)
+        if base is not None:
+            return base
     site = links.site_url
     return site if site.endswith("/") else site.rsplit("/", 1)[0] + "/"
 
@@ -52,9 +53,9 @@ def href(base: str, from_key: str, url: str) -> str:
     if not url.startswith(base):
         return url  # another origin (a CDN, a transcript host): absolute
     parts = urlsplit(url[len(base) :])
-    target = parts.path or INDEX_KEY
+    target = parts.path or layout.INDEX_KEY
     if target.endswith("/"):
-        target += INDEX_KEY  # a folder opened from file:// would list, not show the page
+        target += layout.INDEX_KEY  # a folder opened from file:// would list, not show the page
     rel = relative(from_key, target)
     return (
         rel

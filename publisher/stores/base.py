@@ -6,13 +6,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from publisher.layout import LOCK_KEY as LOCK_KEY  # the keys are the layout's
+from publisher.layout import MANIFEST_KEY as MANIFEST_KEY
+from publisher.layout import META_DIR as META_DIR
 from publisher.model import SiteFile
 from publisher.publish.plan import Manifest
 from publisher.stores.lock import LockPrimitives
-
-META_DIR = ".publisher/"
-MANIFEST_KEY = META_DIR + "manifest.json"
-LOCK_KEY = META_DIR + "lock.json"
 
 Progress = Callable[[int], None]
 """Called with the number of bytes just sent (a delta, possibly from a worker thread)."""

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 import botocore.exceptions as bexc
 from boto3.exceptions import S3UploadFailedError
 from botocore.config import Config
 
+from publisher import layout
 from publisher.errors import StoreError
-from publisher.model import FileKind, SiteFile, Target
+from publisher.model import SiteFile, Target
 from publisher.publish.plan import Manifest, ManifestEntry, manifest_from_json, manifest_to_json
 from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Notify, UploadListener
 from publisher.stores.s3errors import (
@@ -40,27 +41,10 @@ from publisher.stores.s3watch import Watch, bound_operations
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-CachePolicy = FileKind | Literal["immutable"]
-
-CACHE_CONTROL: Final[Mapping[CachePolicy, str]] = {
-    # The feed and pages change when an episode is added: apps and browsers re-check soon.
-    "feed": "public, max-age=300",
-    "page": "public, max-age=300",
-    # Media sits at a stable URL (media/<slug>.mp3) that may be re-uploaded after a fix.
-    "media": "public, max-age=86400",
-    # CSS, chapters and transcripts: stable URLs, occasionally corrected.
-    "asset": "public, max-age=3600",
-    # Content-addressed artwork: a new image gets a new URL, so the old one never changes.
-    "immutable": "public, max-age=31536000, immutable",
-}
-"""Cache-Control by kind of file; documented in docs/publishing.md."""
-
-META_CACHE_CONTROL = "no-store"  # the manifest and the lock: never served from a cache
-
 
 def cache_control(f: SiteFile) -> str:
     """The Cache-Control header ``f`` is uploaded with."""
-    return CACHE_CONTROL["immutable" if f.immutable else f.kind]
+    return layout.cache_control(f.kind, content_addressed=f.immutable)
 
 
 class S3Store:
@@ -197,8 +181,8 @@ class S3Store:
                 Bucket=self.bucket,
                 Key=self.prefix + MANIFEST_KEY,
                 Body=manifest_to_json(manifest),
-                ContentType="application/json",
-                CacheControl=META_CACHE_CONTROL,
+                ContentType=layout.content_type(MANIFEST_KEY),
+                CacheControl=layout.META_CACHE_CONTROL,
             )
 
     # --- files -----------------------------------------------------------------------
@@ -307,8 +291,8 @@ class S3Store:
                     Bucket=self.bucket,
                     Key=self.prefix + LOCK_KEY,
                     Body=data,
-                    ContentType="application/json",
-                    CacheControl=META_CACHE_CONTROL,
+                    ContentType=layout.content_type(LOCK_KEY),
+                    CacheControl=layout.META_CACHE_CONTROL,
                     **condition,  # type: ignore[arg-type]
                 )
         except StoreError as e:

@@ -84,7 +84,67 @@ def test_problems_are_one_line_each_without_traceback(show: Path) -> None:
 
 def test_json_format(show: Path) -> None:
     r = run("check", "--format", "json", cwd=show)
-    assert json.loads(r.stdout) == {"ok": True, "episodes": 3}
+    assert r.returncode == 0 and r.stderr == ""
+    assert json.loads(r.stdout) == {
+        "ok": True,
+        "problems": [],
+        "warnings": [],
+        "info": [],
+        "episodes": 3,
+        "pages": 11,  # home, all/1, archive index and 2 months, season 1, 3 episodes, a transcript, 404
+        "feed_url": "http://127.0.0.1:8000/feed.xml",
+    }
+
+
+def test_json_format_carries_warnings_as_objects(show: Path) -> None:
+    note = show / "show_notes" / "2026-09-15-red-flags.md"
+    note.write_text(
+        note.read_text(encoding="utf-8").replace('title: "Red flags', 'title: "Ep 2 - Red flags', 1),
+        encoding="utf-8",
+    )
+    r = run("check", "--format", "json", cwd=show)
+    assert r.returncode == 0 and r.stderr == ""
+    out = json.loads(r.stdout)
+    assert (out["ok"], out["problems"], out["info"]) == (True, [], [])
+    assert out["warnings"] == [
+        {
+            "path": "show_notes/2026-09-15-red-flags.md",
+            "line": 2,
+            "rule": "I-01",
+            "message": "title 'Ep 2 - Red flags: what they can and cannot tell you' carries an "
+            "episode or season number; put it in 'episode:'/'season:' instead [I-01]",
+            "hint": None,
+        }
+    ]
+    text = run("check", cwd=show)
+    assert text.stderr == (
+        "show_notes/2026-09-15-red-flags.md:2: warning: title 'Ep 2 - Red flags: what they can "
+        "and cannot tell you' carries an episode or season number; put it in "
+        "'episode:'/'season:' instead [I-01]\n"
+    )
+
+
+def test_json_format_of_problems(show: Path) -> None:
+    note = show / "show_notes" / "2026-10-01-what-guidelines-advise.md"
+    note.write_text(
+        note.read_text(encoding="utf-8").replace("season: 1", "season: first"), encoding="utf-8"
+    )
+    r = run("build", "--format", "json", cwd=show)
+    assert r.returncode == 1 and r.stderr == ""
+    assert json.loads(r.stdout) == {
+        "ok": False,
+        "problems": [
+            {
+                "path": "show_notes/2026-10-01-what-guidelines-advise.md",
+                "line": 5,
+                "rule": "I-12",
+                "message": "'season' must be a whole number from 1 up, not 'first' [I-12]",
+                "hint": None,
+            }
+        ],
+        "warnings": [],
+        "info": [],
+    }
 
 
 def test_new_scaffolds_a_note_with_a_guid(show: Path) -> None:

@@ -148,7 +148,7 @@ def test_missing_guid_is_written_once_leaving_other_bytes(show: Path) -> None:
     assert path.read_bytes() == original.replace(
         b"---\r\nBody", f"guid: {guid}\r\n---\r\nBody".encode()
     )
-    assert notice.endswith(f"one.md: wrote 'guid: {guid}' into the front matter; commit this file")
+    assert str(notice).endswith(f"one.md: wrote 'guid: {guid}' into the front matter; commit this file")
     again = read(show, "write")
     assert again.episodes[0].guid == guid and not again.episodes[0].guid_is_new
     assert episodes.write_new_guids(again.episodes) == ()
@@ -212,7 +212,7 @@ def test_guids_differing_only_in_case_are_a_warning(
         note(show, slug, f"title: T\ndate: 2026-09-01\nguid: {guid}\n")
     result = read(show)
     assert len(result.episodes) == len(guids)
-    assert list(result.notices) == [
+    assert [str(n) for n in result.notices] == [
         f"{show}/show_notes/{s}.md:4: warning: guid {g!r} differs from the guid of {o}.md "
         f"({og!r}) only in letter case [I-04] (apps take them for two episodes; if one is a "
         "typo, fix it before it is published)"

@@ -621,7 +621,7 @@ def test_c14_funding_without_label_gets_the_default(sample_show: Path) -> None:
 
 
 def test_i01_numbered_titles_warn_ordinary_numbers_do_not(rich: Feed) -> None:
-    (warning,) = [n for n in rich.result.notices if "[I-01]" in n]
+    (warning,) = [str(n) for n in rich.result.notices if n.rule == "I-01"]
     assert f"{SLUGS['bonus']}.md:" in warning and "'S1E4 bonus: listener questions'" in warning
     for item in rich.items:
         assert "Back to Evidence" not in text(item, "title")
@@ -901,7 +901,7 @@ def test_d09_a_long_back_catalogue_keeps_the_feed_under_1_mb(tmp_path: Path) -> 
     kept = sum(has_content)
     assert 0 < kept < 23 and has_content == [True] * kept + [False] * (23 - kept)  # newest first
     assert all(i.findtext("description") for i in items)
-    (notice,) = [n for n in result.notices if "[D-09]" in n]
+    (notice,) = [str(n) for n in result.notices if n.rule == "D-09"]
     assert notice.endswith(
         f"the feed carries the full notes (content:encoded) of the newest {kept} of 23 episodes, "
         "to stay under 1 MB [D-09]; every episode's page has its notes"

@@ -14,7 +14,7 @@ import pytest
 from publisher.errors import VerifyError
 from publisher.model import Enclosure
 from publisher.publish.run import publish
-from publisher.publish.verify import verify, verify_build
+from publisher.publish.verify import verify
 from tests.support.s3server import Bucket, SeaweedS3
 from tests.support.sitebuild import make_build
 
@@ -85,7 +85,7 @@ def test_wrong_length_and_unreachable_host() -> None:
 def test_verify_a_published_s3_show(admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path) -> None:
     build = make_build(tmp_path / "site", bucket.target(), {"ep1": 5000, "ep2": 1})
     publish(build, verify=False)
-    report = verify_build(build)
+    report = verify(build.target.feed_url, build.enclosures)
     assert report.ok and report.summary() == "verified: 5 requests answered as a podcast app needs"
     # Standalone (``publisher verify``): enclosures come from the served feed.
     assert verify(build.target.feed_url).checks == report.checks

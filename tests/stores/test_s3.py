@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from publisher.errors import StoreError
+from publisher.layout import CACHE_CONTROL
 from publisher.model import Build
 from publisher.publish.run import Event, FileDone, LockNote, PublishVerifyError, publish
 from publisher.stores import open_store
 from publisher.stores.base import LOCK_KEY
 from publisher.stores.lock import LockGrant, acquire, lock_held_error, new_lock, release
-from publisher.stores.s3 import CACHE_CONTROL, S3Store
+from publisher.stores.s3 import S3Store
 from tests.support.s3server import (
     PREFIX,
     Bucket,

@@ -376,7 +376,8 @@ def without_etags(manifest: bytes) -> bytes:
 
 def expected_state(build: Build) -> dict[str, tuple[str, int, str, str]]:
     """What a clean publish of ``build`` leaves in the bucket (bar the lock)."""
-    from publisher.stores.s3 import META_CACHE_CONTROL, cache_control
+    from publisher.layout import META_CACHE_CONTROL
+    from publisher.stores.s3 import cache_control
 
     out = {f.key: (f.sha256, f.size, f.content_type, cache_control(f)) for f in build.files}
     manifest = manifest_to_json(manifest_of(build.files))

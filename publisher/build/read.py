@@ -1,0 +1,289 @@
+"""Read a show: every file the build needs, checked, with every problem collected (all I/O).
+
+What is read here is all that :mod:`publisher.build.render` needs: the config, every episode
+with its audio facts, the bibliographies and the citation style, the episodes' artwork,
+transcripts and chapters. Problems are collected, not raised, so that the render step can
+report them together with the problems it finds itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher import artwork, audio, config, episodes, layout, notes
+from publisher.episodes import Pending
+from publisher.episodes.chapters import chapters_json
+from publisher.errors import ConfigError, EpisodeError, Notice, PublisherError
+from publisher.filecache import HashCache
+from publisher.model import AudioInfo, Chapter, Episode, Show, Target
+
+
+@dataclass(frozen=True)
+class Art:
+    """Artwork checked against C-03, under its content-addressed key: a file to copy, or the
+    bytes of cover art embedded in an episode's audio."""
+
+    key: str
+    source: Path | None = None
+    data: bytes | None = None
+    # smaller JPEGs for pages, (side in px, bytes), smallest first (layout.rendition_key)
+    renditions: tuple[tuple[int, bytes], ...] = ()
+    icons: tuple[tuple[int, bytes], ...] = ()  # PNG icons of show art: favicon, touch icon
+    placeholder: bool = False  # the placeholder 'publisher init' made (artwork.is_placeholder)
+
+
+@dataclass(frozen=True)
+class EpisodeRead:
+    """A published episode and what rendering it needs, or the problem that stops it."""
+
+    episode: Episode
+    bibliography: notes.Bibliography | None = None  # None: it, or the show's, did not load
+    image: Art | None = None
+    transcript: str | None = None  # the transcript's extension (layout.TRANSCRIPT_EXTENSIONS)
+    chapters: bytes | None = None  # JSON chapters 1.2.0
+    marks: tuple[Chapter, ...] = ()  # chapters for the episode's page
+    problem: PublisherError | None = None
+
+
+@dataclass(frozen=True)
+class ShowRead:
+    """Everything a build read for one target."""
+
+    show: Show
+    target: Target
+    guid_mode: episodes.GuidMode
+    artwork: Art
+    episodes: tuple[Episode, ...]  # every episode that could be read, held back ones too
+    published: tuple[EpisodeRead, ...]  # due and not drafts, newest first
+    held: tuple[Episode, ...]  # drafts and scheduled episodes, oldest first
+    style: notes.CitationStyle | None  # None: it did not load (a problem says why)
+    notices: tuple[Notice, ...]
+    problems: tuple[PublisherError, ...]
+    new_podcast_guid: bool = False  # show.podcast_guid was minted by this read
+    # drafts and scheduled episodes read like published ones (newest first): rendered for
+    # their warnings, and shown, marked, in a drafts preview
+    previews: tuple[EpisodeRead, ...] = ()
+    pending: tuple[Pending, ...] = ()  # notes not yet due that are no Episode yet
+    drafts: bool = False  # a drafts preview: previews become items, marked
+
+
+def label(e: Episode) -> str:
+    """How a drafts preview marks an episode not yet due: "draft", "scheduled for …"."""
+    return "draft" if e.draft else f"scheduled for {e.date.isoformat()}"
+
+
+def read(
+    root: Path,
+    *,
+    now: dt.datetime,
+    target: Target | None,
+    target_name: str | None,
+    guid_mode: episodes.GuidMode,
+    cache: HashCache,
+    drafts: bool = False,
+) -> ShowRead:
+    """Read the show at ``root`` for ``target`` (else the one named, else the default).
+
+    ``cache`` supplies durations measured before and learns new ones. Episodes not yet due
+    (drafts, future dates) are read too, their problems kept as warnings; ``drafts`` marks
+    the read for a drafts preview. Raises ConfigError when the config cannot be used at all;
+    every other problem is returned in ``problems``.
+    """
+    show = config.load(root)
+    notices: list[Notice] = list(config.identity_notices(show))
+    new_podcast_guid = show.podcast_guid is None
+    show = _ensure_podcast_guid(show, guid_mode, notices)
+    if target is None:
+        target = config.find_target(show, target_name, ad_hoc_hint=True)
+    found = episodes.read_episodes(
+        show, _audio_reader(cache), guid_mode=guid_mode, raise_problems=False, now=now
+    )
+    notices.extend(found.notices)
+    due = sorted(
+        (e for e in found.episodes if not e.draft and e.date <= now),
+        key=lambda e: (e.date, e.slug),
+        reverse=True,
+    )
+    held = tuple(
+        e for e in sorted(found.episodes, key=lambda e: (e.date, e.slug)) if e.draft or e.date > now
+    )
+    notices.extend(_held_notices(held, found.pending, drafts))
+    problems = list(found.problems)
+    show_bib, style = _citations(show, problems)
+    art = _show_art(show)
+    if art.placeholder:
+        notices.append(
+            Notice(
+                f"artwork {show.image.name!r} is the placeholder 'publisher init' made",
+                show.source,
+                show.line("artwork"),
+                "replace it with the show's own square 1400-3000 px RGB JPEG or PNG [C-03]",
+            )
+        )
+    return ShowRead(
+        show=show,
+        target=target,
+        guid_mode=guid_mode,
+        artwork=art,
+        episodes=found.episodes,
+        published=tuple(_episode(ep, show_bib) for ep in due),
+        held=held,
+        style=style,
+        notices=tuple(notices),
+        problems=tuple(problems),
+        new_podcast_guid=new_podcast_guid and show.podcast_guid is not None,
+        previews=tuple(_episode(ep, show_bib) for ep in reversed(held)),
+        pending=found.pending,
+        drafts=drafts,
+    )
+
+
+def _held_notices(
+    held: tuple[Episode, ...], pending: tuple[episodes.Pending, ...], drafts: bool
+) -> list[Notice]:
+    """One line per episode not yet due: left out (or, in a drafts preview, included)."""
+    what = "included in this preview, marked" if drafts else "left out"
+    found: list[tuple[dt.datetime | None, str, Notice]] = [
+        (e.date, e.slug, Notice(f"{label(e)}, {what}", e.source, warning=False)) for e in held
+    ]
+    for p in pending:
+        when = "draft" if p.draft else f"scheduled for {p.date.isoformat() if p.date else '?'}"
+        found.append((p.date, p.slug, Notice(f"{when}, left out", p.source, warning=False)))
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return [n for _, _, n in sorted(found, key=lambda f: (f[0] or epoch, f[1]))]
+
+
+def _audio_reader(cache: HashCache) -> episodes.AudioReader:
+    """read_audio that skips measuring a file measured before (same size and mtime)."""
+
+    def read_one(path: Path) -> AudioInfo:
+        info = audio.read_audio(path, measured=cache.duration(path))
+        cache.remember_duration(path, info.duration)
+        return info
+
+    return read_one
+
+
+def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[Notice]) -> Show:
+    """The show with the podcast:guid its feed carries (C-12): the stored one, else the
+    recipe's value for the production feed URL; a show with no production target yet has
+    none (its feeds are previews)."""
+    if show.podcast_guid:
+        return show
+    guid = config.feed_guid(show)
+    if guid is None:
+        return show
+    if mode == "refuse":
+        raise ConfigError(
+            "no 'podcast_guid' yet [C-12]",
+            show.source,
+            None,
+            "run 'publisher build' locally to write it, then commit feed_config.yaml",
+        )
+    if mode == "preview":
+        notices.append(
+            Notice(f"a real publish writes 'podcast_guid: {guid}'", show.source, warning=False)
+        )
+    return dataclasses.replace(show, podcast_guid=guid)
+
+
+def _citations(
+    show: Show, problems: list[PublisherError]
+) -> tuple[notes.Bibliography | None, notes.CitationStyle | None]:
+    """The show's bibliography and citation style, or None for one that does not load.
+
+    Notes that would use one that did not load are not rendered: each citation would
+    otherwise be reported as an unknown key, burying the real problem.
+    """
+    show_bib: notes.Bibliography | None = None
+    style = None
+    try:
+        show_bib = notes.load_bibliography(
+            show.bibliography, source=show.source, line=show.line("bibliography")
+        )
+    except PublisherError as e:
+        problems.append(e)
+    try:
+        style = notes.load_style(
+            show.citation_style,
+            base_dir=show.root,
+            source=show.source,
+            line=show.line("citation_style"),
+        )
+    except PublisherError as e:
+        problems.append(e)
+    return show_bib, style
+
+
+def _show_art(show: Show) -> Art:
+    data = show.image.read_bytes()  # config checked it (C-03)
+    return Art(
+        layout.artwork_key(data, artwork.extension(data)),
+        source=show.image,
+        renditions=_renditions(data),
+        icons=tuple((side, artwork.icon(data, side)) for side in artwork.ICON_SIDES),
+        placeholder=artwork.is_placeholder(data),
+    )
+
+
+def _renditions(data: bytes) -> tuple[tuple[int, bytes], ...]:
+    return tuple((side, artwork.rendition(data, side)) for side in artwork.RENDITION_SIDES)
+
+
+def _episode(ep: Episode, show_bib: notes.Bibliography | None) -> EpisodeRead:
+    """The files one published episode needs, checked; the first problem stops it."""
+    try:
+        image = _episode_art(ep)
+        transcript = None
+        if ep.transcript is not None:
+            transcript = ep.transcript.name.partition(".")[2].lower()
+            _check_transcript(ep.transcript, transcript)
+        chapters, marks = chapters_json(ep)
+        bib = show_bib
+        if ep.bibliography:
+            line = ep.line("bibliography")
+            own = notes.load_bibliography(ep.bibliography, source=ep.source, line=line)
+            bib = show_bib.merge(own, source=ep.source, line=line) if show_bib else None
+    except PublisherError as e:
+        return EpisodeRead(ep, problem=e)
+    return EpisodeRead(ep, bib, image, transcript, chapters, marks)
+
+
+def _episode_art(ep: Episode) -> Art | None:
+    """The episode's own artwork file, else usable cover art embedded in its audio."""
+    if ep.image is not None:
+        named = ep.line("image")  # else a same-stem file in episodes/
+        data = artwork.check(
+            ep.image, source=ep.source if named else None, line=named, error=EpisodeError
+        )
+        key = layout.artwork_key(data, artwork.extension(data))
+        return Art(key, source=ep.image, renditions=_renditions(data))
+    embedded = ep.audio.artwork
+    if embedded is not None and artwork.embedded_usable(embedded.data):
+        key = layout.artwork_key(embedded.data, artwork.extension(embedded.data))
+        return Art(key, data=embedded.data, renditions=_renditions(embedded.data))
+    return None
+
+
+def _check_transcript(path: Path, ext: str) -> None:
+    """Refuse a transcript an app cannot read (I-14): not UTF-8, or not the format it is named."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise EpisodeError("transcript is not UTF-8 text", path, None, "save it as UTF-8") from e
+    problem = None
+    if ext == "vtt" and not text.startswith("WEBVTT"):
+        problem = "a WebVTT transcript must start with a 'WEBVTT' line"
+    elif ext == "srt" and "-->" not in text:
+        problem = "an SRT transcript needs cues like '00:00:01,000 --> 00:00:04,000'"
+    elif ext == "transcript.json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as e:
+            raise EpisodeError(f"transcript is not valid JSON: {e.msg}", path, e.lineno) from e
+    if problem:
+        raise EpisodeError(problem + " [I-14]", path, 1)

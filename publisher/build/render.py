@@ -1,0 +1,211 @@
+"""Render what was read: notes, feed and site, a pure function of :class:`ShowRead`.
+
+:func:`render` renders every episode's notes and the feed, and raises every problem of the
+run (the reading's and its own) together. :func:`outputs` then yields the files of the site
+one at a time, pages rendered as they are asked for, so that writing them never holds more
+than one page in memory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from publisher import episodes, feed, layout, notes, site
+from publisher.build.read import Art, EpisodeRead, ShowRead, label
+from publisher.errors import FeedError, Notice, Problems, PublisherError, raise_all
+from publisher.model import Item, ItemLinks, ShowLinks
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the site before it is written: bytes, or a file to copy. Its kind,
+    Content-Type and Cache-Control follow from its key (the layout's)."""
+
+    key: str
+    data: bytes | None = None
+    source: Path | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A show rendered for its target: the items, the feed and what the producer should know."""
+
+    read: ShowRead
+    links: ShowLinks
+    items: tuple[Item, ...]  # newest first
+    feed: bytes
+    notices: tuple[Notice, ...]  # the reading's, then the rendering's
+
+
+def render(read: ShowRead, *, allow_empty: bool = False) -> Rendered:
+    """Render the notes of every published episode and the feed; and those of the episodes
+    not yet due, whose problems are warnings (in a drafts preview they are items, marked).
+
+    Raises :class:`~publisher.errors.Problems` (or the one problem) with every problem the
+    reading and the rendering found, or FeedError when no episode is published yet (with
+    ``allow_empty``, for ``check``, that is a warning and the result has no items or feed).
+    """
+    base = read.target.public_url
+    links = ShowLinks(
+        layout.url(base, layout.INDEX_KEY),
+        read.target.feed_url,
+        layout.url(base, read.artwork.key),
+        read.artwork.key,
+        _rendition_urls(base, read.artwork),
+        tuple(zip(artwork_icon_sides(read.artwork), _ICON_KEYS, strict=False)),
+    )
+    problems = list(read.problems)
+    items = []
+    for episode_read in read.published:
+        try:
+            item = _item(read, episode_read)
+        except PublisherError as e:
+            problems.append(e)
+            continue
+        if item is not None:
+            items.append(item)
+    early: list[Notice] = []
+    for episode_read in read.previews:
+        try:
+            item = _item(read, episode_read)
+        except PublisherError as e:
+            flat = e.problems if isinstance(e, Problems) else (e,)
+            early.extend(episodes.not_due_notice(p) for p in flat)
+            continue
+        if item is not None and read.drafts:
+            items.append(dataclasses.replace(item, preview_label=label(item.episode)))
+    raise_all(problems)
+    items.sort(key=lambda i: (i.episode.date, i.episode.slug), reverse=True)
+    if not items and allow_empty:
+        empty = Notice(
+            "no published episodes yet: build and publish need at least one [I-16]",
+            read.show.source,
+            None,
+            'publisher new "Episode title", then put its audio in episodes/',
+        )
+        return Rendered(read, links, (), b"", (*read.notices, *early, empty))
+    if not items:
+        raise _nothing_published(read)
+    notices = [*read.notices, *early, *feed.title_warnings(read.show, items)]
+    feed_xml, fitted = feed.fit_feed(read.show, links, items)
+    if fitted:
+        notices.append(fitted)
+    return Rendered(read, links, tuple(items), feed_xml, tuple(notices))
+
+
+_ICON_KEYS = (layout.FAVICON_KEY, layout.TOUCH_ICON_KEY)
+
+
+def artwork_icon_sides(art: Art) -> tuple[int, ...]:
+    return tuple(side for side, _ in art.icons)
+
+
+def _rendition_urls(base: str, art: Art) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (side, layout.url(base, layout.rendition_key(art.key, side))) for side, _ in art.renditions
+    )
+
+
+def _art_outputs(art: Art) -> Iterator[Output]:
+    yield Output(art.key, art.data, art.source)
+    for side, data in art.renditions:
+        yield Output(layout.rendition_key(art.key, side), data)
+
+
+def outputs(rendered: Rendered) -> Iterator[Output]:
+    """The site's files in a fixed order: artwork (with its renditions and icons), each
+    item's media and extras, the feed, then the pages (rendered one at a time as they are
+    taken)."""
+    art = rendered.read.artwork
+    yield from _art_outputs(art)
+    for (_, data), key in zip(art.icons, _ICON_KEYS, strict=False):
+        yield Output(key, data)
+    by_slug = {r.episode.slug: r for r in (*rendered.read.published, *rendered.read.previews)}
+    for item in rendered.items:
+        yield from _extras(item, by_slug[item.episode.slug])
+    yield Output(layout.FEED_KEY, rendered.feed)
+    style = rendered.read.style
+    cite = None
+    if style is not None:
+
+        def cite(item: Mapping[str, Any]) -> str:
+            return style.render_entries([item])[0]
+
+    show, links = rendered.read.show, rendered.links
+    for key, data in site.render_site(show, links, rendered.items, cite_episode=cite):
+        yield Output(key, data)
+
+
+def _item(read: ShowRead, r: EpisodeRead) -> Item | None:
+    """The episode with its notes rendered; None when its citations cannot be resolved
+    because the bibliography or the style did not load (a problem already says so)."""
+    if r.problem is not None:
+        raise r.problem
+    if read.style is None or r.bibliography is None:
+        return None
+    ep = r.episode
+    links = _links(read.target.public_url, r)
+    rendered = notes.render_notes(
+        ep.body,
+        source=ep.source,
+        first_line=ep.body_line,
+        bibliography=r.bibliography,
+        style=read.style,
+        page_url=links.page_url,
+        references_title=read.show.references_title,
+        summary=ep.summary,
+    )
+    bib = r.bibliography
+    cited = tuple(
+        (ref.key, bib.items[ref.key]) for ref in rendered.references if ref.key in bib.items
+    )
+    return Item(ep, rendered, links, r.marks, cited)
+
+
+def _links(base: str, r: EpisodeRead) -> ItemLinks:
+    slug = r.episode.slug
+    page_key = layout.page_key(slug)
+    media_key = layout.media_key(slug, r.episode.audio.extension)
+    ext = r.transcript
+    return ItemLinks(
+        page_key,
+        layout.url(base, page_key),
+        media_key,
+        layout.url(base, media_key),
+        layout.url(base, r.image.key) if r.image else None,
+        layout.url(base, layout.transcript_key(slug, ext)) if ext else None,
+        layout.transcript_type(ext) if ext else None,
+        layout.url(base, layout.chapters_key(slug)) if r.chapters is not None else None,
+        _rendition_urls(base, r.image) if r.image else (),
+    )
+
+
+def _extras(item: Item, r: EpisodeRead) -> Iterator[Output]:
+    """The episode's media, artwork, transcript and chapters."""
+    ep = item.episode
+    yield Output(item.links.media_key, source=ep.audio.source)
+    if r.image is not None:
+        yield from _art_outputs(r.image)
+    if r.transcript is not None and ep.transcript is not None:
+        yield Output(layout.transcript_key(ep.slug, r.transcript), source=ep.transcript)
+    if r.chapters is not None:
+        yield Output(layout.chapters_key(ep.slug), r.chapters)
+
+
+def _nothing_published(read: ShowRead) -> FeedError:
+    held = [(e.draft, e.date) for e in read.held] + [(p.draft, p.date) for p in read.pending]
+    later = sorted(date for draft, date in held if not draft and date is not None)
+    return FeedError(
+        "no published episodes: a feed needs at least one [I-16]",
+        read.show.source,
+        None,
+        f"{len(held) - len(later)} draft(s); {len(later)} scheduled"
+        + (f", the first for {later[0].isoformat()}" if later else "")
+        + "; publish again once one is due"
+        if held
+        else "add an episode: episodes/<slug>.mp3 and show_notes/<slug>.md",
+    )

@@ -1,0 +1,140 @@
+"""The command line's arguments: one subcommand per task, each with its examples."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from publisher import __version__, clock
+from publisher.cli import commands, lifecycle
+from publisher.cli.output import Printer
+
+Command = Callable[[argparse.Namespace, Printer], None]
+
+_EXAMPLES = {
+    "check": ("publisher check", "publisher check --ci          # in CI: missing GUIDs are errors"),
+    "build": ("publisher build", "publisher build --to production --out /tmp/site"),
+    "publish": (
+        "publisher publish --dry-run            # what would change, and why",
+        "publisher publish                      # the default target (the sample: public/)",
+        "AWS_PROFILE=podcast publisher publish --to production",
+        "publisher publish --to s3://bucket/show --public-url https://cdn.example.org/show/",
+    ),
+    "verify": ("publisher verify --to production",),
+    "serve": ("publisher serve", "publisher serve --port 8080"),
+    "new": ('publisher new "Sleep and back pain"', 'publisher new "Sleep" --date 2026-12-01'),
+    "init": (
+        'publisher init my-show --title "Back to Evidence" --public-url https://podcast.example.org/',
+        "publisher init            # asks on a terminal; defaults otherwise",
+    ),
+    "status": ("publisher status", "publisher status --to production --format json"),
+}
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-15") from None
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--show",
+        default=".",
+        metavar="DIR",
+        help="the show folder (holds feed_config.yaml); default: here",
+    )
+    common.add_argument(
+        "--now", metavar="TIME", help=f"pretend it is TIME (ISO 8601); also ${clock.ENV}"
+    )
+    common.add_argument(
+        "--format", choices=("text", "json"), default="text", help="json: machine-readable output"
+    )
+    return common
+
+
+def _to_option(c: argparse.ArgumentParser, ad_hoc: bool) -> None:
+    c.add_argument(
+        "--to",
+        metavar="TARGET",
+        help="a target named in feed_config.yaml"
+        + (", or s3://bucket/prefix / a folder with --public-url" if ad_hoc else ""),
+    )
+    if ad_hoc:
+        c.add_argument("--public-url", metavar="URL", help="public base URL for --to s3://…")
+        c.add_argument("--endpoint-url", metavar="URL", help="S3-compatible endpoint")
+        c.add_argument("--region", help="S3 region")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The ``publisher`` command line; each subcommand sets ``run`` to its function."""
+    common = _common()
+    p = argparse.ArgumentParser(
+        prog="publisher",
+        description=(
+            "Publish an evidence-based podcast: audio + Markdown show notes -> feed, site, storage."
+        ),
+    )
+    p.add_argument("--version", action="version", version=f"publisher {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, run: Command, help: str) -> Any:
+        examples = _EXAMPLES.get(name, ())
+        c = sub.add_parser(
+            name,
+            parents=[common],
+            help=help,
+            description=help,
+            epilog="examples:\n" + "\n".join(f"  {e}" for e in examples) if examples else None,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        c.set_defaults(run=run)
+        return c
+
+    c = command("check", commands.check, "read and validate everything; write nothing")
+    _to_option(c, True)
+    c.add_argument("--ci", action="store_true", help="a note without a guid is an error (CI mode)")
+    c = command("build", commands.build, "write the complete site and feed to _site/")
+    _to_option(c, True)
+    c.add_argument("--out", metavar="DIR", help="build folder (default: _site)")
+    c.add_argument("--ci", action="store_true", help="refuse to write GUIDs into notes (CI mode)")
+    c.add_argument(
+        "--drafts",
+        action="store_true",
+        help="a local preview with drafts and scheduled episodes, marked; never published",
+    )
+    c = command("publish", commands.publish, "build for a target and upload what changed")
+    _to_option(c, True)
+    c.add_argument("--dry-run", action="store_true", help="list what would change, and why")
+    c.add_argument(
+        "--prune-media", action="store_true", help="also delete media no longer in the feed"
+    )
+    c.add_argument("--break-lock", action="store_true", help="remove another publish's lock first")
+    c.add_argument(
+        "--no-verify", action="store_true", help="skip fetching the feed and media afterwards"
+    )
+    c.add_argument("--ci", action="store_true", help="refuse to write GUIDs into notes (CI mode)")
+    c.add_argument("-v", "--verbose", action="store_true", help="list every file's decision")
+    c = command("verify", commands.verify, "fetch the public feed and media as a podcast app would")
+    _to_option(c, True)
+    c = command(
+        "serve", commands.serve, "serve the local target on its public URL (with range requests)"
+    )
+    _to_option(c, False)
+    c.add_argument("--host", help="default: the public URL's host")
+    c.add_argument("--port", type=int, help="default: the public URL's port (0: any free one)")
+    c.add_argument(
+        "--drafts",
+        action="store_true",
+        help="build and serve a preview with drafts and scheduled episodes, marked",
+    )
+    c = command("new", commands.new, "scaffold show_notes/<date>-<slug>.md for a new episode")
+    c.add_argument("title", help="the episode's title")
+    c.add_argument("--date", type=_iso_date, help="publication date, YYYY-MM-DD (default: today)")
+    c.add_argument("--slug", help="file name without .md (default: <date>-<title words>)")
+    lifecycle.add_commands(command, _to_option)
+    return p

@@ -1,0 +1,89 @@
+"""How results look: plain text for people, or one JSON object for machines.
+
+Text goes to stdout, notices and problems to stderr, as each comes. With ``--format json``
+nothing is printed until the end, and then one object on stdout::
+
+    {"ok": bool, "problems": [...], "warnings": [...], "info": [...], ...the command's fields}
+
+where each problem, warning and info is ``{"path", "line", "rule", "message", "hint"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from publisher.errors import Notice, Problems, PublisherError
+
+if TYPE_CHECKING:
+    from publisher.publish.plan import Action
+    from publisher.publish.run import PublishReport
+
+
+class Printer:
+    """The one printer of a command's run, in ``text`` or ``json`` format."""
+
+    def __init__(self, fmt: str) -> None:
+        self.json = fmt == "json"
+        self.notices: list[Notice] = []
+
+    def notice(self, notices: Iterable[Notice]) -> None:
+        """Things the producer should know: printed now (text) or kept for the end (json)."""
+        for n in notices:
+            self.notices.append(n)
+            if not self.json:
+                print(n, file=sys.stderr)
+
+    def line(self, text: str) -> None:
+        """A line of a command's own text output (not shown with --format json)."""
+        if not self.json:
+            print(text, flush=True)
+
+    def done(self, text: str, **fields: Any) -> None:
+        """The command's result: ``text`` for people, or the JSON object with ``fields``."""
+        if self.json:
+            print(json.dumps(self.shape(True, (), fields), indent=2), flush=True)
+        else:
+            print(text, flush=True)
+
+    def failed(self, e: PublisherError) -> None:
+        """Every problem of ``e`` (one line each on stderr), or the JSON object."""
+        problems = e.problems if isinstance(e, Problems) else (e,)
+        if self.json:
+            print(json.dumps(self.shape(False, problems, {}), indent=2))
+            return
+        for p in problems:
+            print(f"error: {p}" if p.path is None else str(p), file=sys.stderr)
+        if len(problems) > 1:
+            print(f"{len(problems)} problems found; nothing was written", file=sys.stderr)
+
+    def shape(
+        self, ok: bool, problems: Iterable[PublisherError], fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The one JSON shape of every command's result."""
+        return {
+            "ok": ok,
+            "problems": [p.as_json() for p in problems],
+            "warnings": [n.as_json() for n in self.notices if n.warning],
+            "info": [n.as_json() for n in self.notices if not n.warning],
+            **fields,
+        }
+
+
+def publish_fields(report: PublishReport) -> dict[str, Any]:
+    """A publish report's own JSON fields."""
+
+    def action(a: Action) -> dict[str, Any]:
+        return {"key": a.key, "op": a.op, "status": a.status, "reason": a.reason}
+
+    return {
+        "location": report.location,
+        "dry_run": report.dry_run,
+        "uploaded": [action(a) for a in report.uploaded],
+        "deleted": [action(a) for a in report.deleted],
+        "kept": [action(a) for a in report.kept],
+        "bytes_uploaded": report.bytes_uploaded,
+        "summary": report.summary(),
+    }

@@ -1,0 +1,301 @@
+"""Where every published file lives: its key, its URL, its Content-Type and Cache-Control.
+
+The one module that knows the shape of a published show. A *key* is a file's path below the
+target (``media/<slug>.mp3``, ``feed.xml``); its URL is the target's public URL followed by the
+key. Build, site, serve, publish and the stores ask here instead of spelling a key, a URL or a
+MIME type themselves, so that they cannot drift apart.
+
+==================================  ==================================  ===========================
+key                                 what                                Content-Type
+==================================  ==================================  ===========================
+``feed.xml``                        the RSS feed                        application/rss+xml
+``index.html``                      the website's home page             text/html
+``episodes/<slug>.html``            one page per episode                text/html
+``style.css``                       the website's stylesheet            text/css
+``media/<slug>.<mp3|m4a>``          an episode's audio                  audio/mpeg, audio/x-m4a
+``artwork/<sha256:16>.<jpg|png>``   show and episode art, by content    image/jpeg, image/png
+``chapters/<slug>.json``            JSON chapters 1.2.0 (I-15)          application/json+chapters
+``transcripts/<slug>.<ext>``        a transcript (I-14)                 by its format
+``all/<n>.html``, ``archive/…``,    the website's listings (all         text/html
+``seasons/<n>.html``, ``404.html``  episodes, by month, by season)
+``episodes/<slug>.transcript.html`` a transcript as a readable page     text/html
+``captions/<slug>.vtt``             captions for the player             text/vtt
+``references/<slug>.<ris|bib|json>`` an episode's references to take    RIS, BibTeX, CSL-JSON
+``cite/<slug>.<ris|bib>``           the episode itself as a reference   RIS, BibTeX
+``artwork/<hash>-<side>.jpg``       smaller renditions for pages        image/jpeg
+``site.js``, ``sitemap.xml``,       the site's script, sitemap, robots  by suffix
+``robots.txt``, icons, ``pagefind/`` file, icons and search index
+``.publisher/manifest.json``        what was published (never served)   application/json
+``.publisher/lock.json``            the publish lock (never served)     application/json
+==================================  ==================================  ===========================
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import posixpath
+from collections.abc import Mapping
+from typing import Final, Literal
+from urllib.parse import urlsplit
+
+FileKind = Literal["media", "asset", "page", "feed"]
+"""What a published file is, which decides its upload order and its Cache-Control."""
+
+AudioFormat = Literal["mp3", "m4a"]
+AUDIO_FORMATS: Final[tuple[AudioFormat, ...]] = ("mp3", "m4a")
+
+# --- keys -------------------------------------------------------------------------------
+
+FEED_KEY: Final = "feed.xml"
+INDEX_KEY: Final = "index.html"  # the home page, and the page a folder URL shows
+STYLESHEET_KEY: Final = "style.css"
+META_DIR: Final = ".publisher/"  # the publisher's own records on a target; never served
+MANIFEST_KEY: Final = META_DIR + "manifest.json"
+LOCK_KEY: Final = META_DIR + "lock.json"
+
+_MEDIA_DIR = "media/"
+_PAGES_DIR = "episodes/"
+_ARTWORK_DIR = "artwork/"
+_CHAPTERS_DIR = "chapters/"
+_TRANSCRIPTS_DIR = "transcripts/"
+
+# The website's own files (publisher.site renders them). Episode slugs are ASCII letters,
+# digits, "-" and "_" (no dot), so episodes/<slug>.html and episodes/<slug>.transcript.html
+# never meet, and no slug can name a listing.
+SCRIPT_KEY: Final = "site.js"
+ARCHIVE_INDEX_KEY: Final = "archive/index.html"
+NOT_FOUND_KEY: Final = "404.html"
+SITEMAP_KEY: Final = "sitemap.xml"
+ROBOTS_KEY: Final = "robots.txt"
+SEARCH_DIR: Final = "pagefind/"  # Pagefind's static search index and its loader
+SEARCH_BUNDLE_KEY: Final = SEARCH_DIR + "pagefind.js"
+FAVICON_KEY: Final = "favicon.png"
+TOUCH_ICON_KEY: Final = "apple-touch-icon.png"
+
+
+def all_key(n: int) -> str:
+    """``all/<n>.html``: page ``n`` of all episodes, 1 for the oldest."""
+    return f"all/{n}.html"
+
+
+def month_key(ym: str) -> str:
+    """``archive/<YYYY-MM>.html``: one month of the archive."""
+    return f"archive/{ym}.html"
+
+
+def season_key(n: int) -> str:
+    """``seasons/<n>.html``: one season's episodes."""
+    return f"seasons/{n}.html"
+
+
+def transcript_page_key(slug: str) -> str:
+    """``episodes/<slug>.transcript.html``: the transcript as a readable page."""
+    return f"{_PAGES_DIR}{slug}.transcript.html"
+
+
+def captions_key(slug: str) -> str:
+    """``captions/<slug>.vtt``: WebVTT captions for the player's ``<track>``."""
+    return f"captions/{slug}.vtt"
+
+
+def references_key(slug: str, extension: str) -> str:
+    """``references/<slug>.<ris|bib|json>``: an episode's reference list to take away."""
+    return f"references/{slug}.{extension}"
+
+
+def cite_key(slug: str, extension: str) -> str:
+    """``cite/<slug>.<ris|bib>``: the episode itself as a reference."""
+    return f"cite/{slug}.{extension}"
+
+
+def rendition_key(artwork: str, side: int) -> str:
+    """``artwork/<hash>-<side>.jpg``: a smaller JPEG of the artwork at key ``artwork``."""
+    return f"{artwork.rsplit('.', 1)[0]}-{side}.jpg"
+
+
+def is_html(path_or_key: str) -> bool:
+    """True for a file an HTML type is served for (``.html``, ``.htm``)."""
+    return path_or_key.lower().endswith((".html", ".htm"))
+
+
+def media_key(slug: str, audio_format: str) -> str:
+    """``media/<slug>.<mp3|m4a>``: stable per episode, so its URL never changes (I-04)."""
+    return f"{_MEDIA_DIR}{slug}.{audio_format}"
+
+
+def page_key(slug: str) -> str:
+    """``episodes/<slug>.html``: the episode's web page."""
+    return f"{_PAGES_DIR}{slug}.html"
+
+
+def artwork_key(data: bytes, extension: str) -> str:
+    """``artwork/<hash>.<jpg|png>``: named by content, so new art gets a new URL (C-03)."""
+    return f"{_ARTWORK_DIR}{hashlib.sha256(data).hexdigest()[:16]}.{extension}"
+
+
+def chapters_key(slug: str) -> str:
+    """``chapters/<slug>.json``: the episode's JSON chapters (I-15)."""
+    return f"{_CHAPTERS_DIR}{slug}.json"
+
+
+def transcript_key(slug: str, extension: str) -> str:
+    """``transcripts/<slug>.<ext>``, ``ext`` one of :data:`TRANSCRIPT_EXTENSIONS`."""
+    return f"{_TRANSCRIPTS_DIR}{slug}.{extension}"
+
+
+def kind(key: str) -> FileKind:
+    """The kind of the file published under ``key``."""
+    if key == FEED_KEY:
+        return "feed"
+    if key.startswith(_MEDIA_DIR):
+        return "media"
+    if key.endswith(".html"):
+        return "page"
+    return "asset"
+
+
+def immutable(key: str) -> bool:
+    """True for content-addressed keys (artwork and its renditions): what is published
+    there never changes."""
+    return key.startswith(_ARTWORK_DIR)
+
+
+def media_name(url: str) -> str:
+    """The file name a media URL or key ends with: ``…/media/ep1.mp3?x=1`` -> ``ep1.mp3``.
+
+    Media names are stable per episode, whatever public URL they were published under, so
+    the name tells an episode in a feed published earlier (the GUID guard, I-04).
+    """
+    return posixpath.basename(urlsplit(url.strip()).path)
+
+
+# --- URLs -------------------------------------------------------------------------------
+
+
+def url(public_url: str, key: str) -> str:
+    """The URL apps and browsers reach ``key`` at; ``public_url`` always ends with "/"."""
+    return public_url + key
+
+
+def feed_url(public_url: str) -> str:
+    """The URL of the feed."""
+    return url(public_url, FEED_KEY)
+
+
+def public_url_of(address: str, key: str) -> str | None:
+    """The public URL that ``address`` publishes ``key`` under (the inverse of :func:`url`),
+    or None when ``address`` is not the URL of ``key``."""
+    if key and address.endswith("/" + key):
+        return address[: -len(key)]
+    return None
+
+
+# --- Content-Type -----------------------------------------------------------------------
+
+FEED_TYPE: Final = "application/rss+xml"
+"""The feed's media type: atom:link names it, and a served feed must carry it (D-07)."""
+CHAPTERS_TYPE: Final = "application/json+chapters"
+"""JSON chapters' media type, in podcast:chapters and on the wire (I-15)."""
+
+_AUDIO_TYPES: Final[Mapping[str, str]] = {"mp3": "audio/mpeg", "m4a": "audio/x-m4a"}
+_IMAGE_TYPES: Final[Mapping[str, str]] = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+# A transcript's format as podcast:transcript names it (I-14), by its extension. The order is
+# the order of preference when an episode has several.
+_TRANSCRIPT_TYPES: Final[Mapping[str, str]] = {
+    "vtt": "text/vtt",
+    "srt": "application/x-subrip",
+    "html": "text/html",
+    "txt": "text/plain",
+    "transcript.json": "application/json",
+}
+TRANSCRIPT_EXTENSIONS: Final = tuple(_TRANSCRIPT_TYPES)
+
+_UTF8 = "; charset=utf-8"
+# What a file is sent as, by its suffix. Text is always UTF-8, and says so.
+_TYPES: Final[Mapping[str, str]] = {
+    ".html": "text/html" + _UTF8,
+    ".htm": "text/html" + _UTF8,
+    ".css": "text/css" + _UTF8,
+    ".vtt": "text/vtt" + _UTF8,
+    ".srt": "application/x-subrip" + _UTF8,
+    ".txt": "text/plain" + _UTF8,
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".mp3": _AUDIO_TYPES["mp3"],
+    ".m4a": _AUDIO_TYPES["m4a"],
+    ".mp4": "video/mp4",
+    ".jpg": _IMAGE_TYPES["jpg"],
+    ".jpeg": _IMAGE_TYPES["jpg"],
+    ".png": _IMAGE_TYPES["png"],
+    ".gif": _IMAGE_TYPES["gif"],
+    ".webp": _IMAGE_TYPES["webp"],
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+    ".js": "text/javascript" + _UTF8,
+    ".ris": "application/x-research-info-systems" + _UTF8,
+    ".bib": "application/x-bibtex" + _UTF8,
+}
+JSON_LD_TYPE: Final = "application/ld+json"
+"""The type of a page's schema.org data block (never run: not a script type)."""
+CSL_JSON_TYPE: Final = "application/vnd.citationstyles.csl+json"
+"""CSL-JSON's media type, for the references download link."""
+_UNKNOWN_TYPE = "application/octet-stream"
+
+
+def content_type(key: str) -> str:
+    """The Content-Type the file at ``key`` is published and served with."""
+    if key == FEED_KEY:
+        return FEED_TYPE + _UTF8
+    if key.startswith(_CHAPTERS_DIR) and key.endswith(".json"):
+        return CHAPTERS_TYPE
+    suffix = posixpath.splitext(key)[1].lower()
+    if suffix in _TYPES:
+        return _TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(key, strict=False)
+    return guessed or _UNKNOWN_TYPE
+
+
+def audio_type(audio_format: str) -> str:
+    """The MIME type of ``"mp3"`` or ``"m4a"`` audio, as enclosures name it (I-02)."""
+    return _AUDIO_TYPES[audio_format]
+
+
+def image_type(extension: str) -> str:
+    """The MIME type of a ``jpg`` (``jpeg``), ``png``, ``gif`` or ``webp`` image."""
+    extension = extension.lower()
+    return _IMAGE_TYPES["jpg" if extension == "jpeg" else extension]
+
+
+def transcript_type(extension: str) -> str:
+    """The format podcast:transcript names for a transcript with this extension (I-14)."""
+    return _TRANSCRIPT_TYPES[extension]
+
+
+# --- Cache-Control ----------------------------------------------------------------------
+
+CACHE_CONTROL: Final[Mapping[FileKind | Literal["immutable"], str]] = {
+    # The feed and pages change when an episode is added: apps and browsers re-check soon.
+    "feed": "public, max-age=300",
+    "page": "public, max-age=300",
+    # Media sits at a stable URL (media/<slug>.mp3) that may be re-uploaded after a fix.
+    "media": "public, max-age=86400",
+    # CSS, chapters and transcripts: stable URLs, occasionally corrected.
+    "asset": "public, max-age=3600",
+    # Content-addressed artwork: a new image gets a new URL, so the old one never changes.
+    "immutable": "public, max-age=31536000, immutable",
+}
+"""Cache-Control by kind of file; documented in docs/publishing.md."""
+
+META_CACHE_CONTROL: Final = "no-store"
+"""The manifest and the lock: never served from a cache."""
+
+
+def cache_control(file_kind: FileKind, *, content_addressed: bool = False) -> str:
+    """The Cache-Control a file of ``file_kind`` is published with."""
+    return CACHE_CONTROL["immutable" if content_addressed else file_kind]
