@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from publisher import artwork, config
+from publisher import artwork, config, layout
 from publisher.config import yamldoc
 from publisher.config.identity import is_public, is_public_https, podcast_guid
 from publisher.episodes import EPISODES_DIR, NOTES_DIR
@@ -76,7 +76,7 @@ def init(folder: Path, answers: Answers) -> Created:
             None,
             "give its https:// address",
         )
-    guid = podcast_guid(public + "feed.xml") if public and is_public_https(public) else None
+    guid = podcast_guid(layout.feed_url(public)) if public and is_public_https(public) else None
     preview = public if public and not is_public(public) else PREVIEW_URL
     text = config_text(answers, preview, public if guid else "", guid)
     art = artwork.placeholder(answers.title)
@@ -158,7 +158,7 @@ def config_text(answers: Answers, preview_url: str, public_url: str, guid: str |
     ]
     if guid:
         lines.append(
-            f"podcast_guid: {guid}  # podcast:guid from {public_url}feed.xml; never change it"
+            f"podcast_guid: {guid}  # podcast:guid of {layout.feed_url(public_url)}; keep it"
         )
     return "\n".join(lines) + "\n"
 

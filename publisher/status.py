@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from publisher import build
+from publisher import build, layout
 from publisher.errors import Notice, PublisherError
 from publisher.feed.extension import ITUNES
 from publisher.filecache import CACHE_FILE, HashCache
@@ -92,7 +92,7 @@ def status(
     unreachable = None
     try:
         store = store or open_store(shown.target)
-        feed = store.get("feed.xml")
+        feed = store.get(layout.FEED_KEY)
         manifest = store.read_manifest()
         live = _live_items(feed)
     except PublisherError as e:

@@ -96,7 +96,7 @@ def test_a_drafts_build_marks_them_and_is_never_published(sample_show: Path) -> 
     assert index.count("Preview only:") == 2
     with pytest.raises(StoreError) as info:
         deploy.publish(result, verify=False)
-    assert "refusing to publish a build with drafts" in str(info.value)
+    assert "refusing to publish a build with drafts in it" in str(info.value)
     assert not (sample_show / "public").exists()
     plain = build.build(sample_show, now=FIXED_NOW, guid_mode="preview")
     assert len(titles(plain.site_dir)) == 3 and not (plain.site_dir / build.DRAFTS_MARKER).exists()

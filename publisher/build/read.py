@@ -115,15 +115,7 @@ def read(
     problems = list(found.problems)
     show_bib, style = _citations(show, problems)
     art = _show_art(show)
-    if art.placeholder:
-        notices.append(
-            Notice(
-                f"artwork {show.image.name!r} is the placeholder 'publisher init' made",
-                show.source,
-                show.line("artwork"),
-                "replace it with the show's own square 1400-3000 px RGB JPEG or PNG [C-03]",
-            )
-        )
+    notices.extend(_placeholder_notice(show) if art.placeholder else ())
     return ShowRead(
         show=show,
         target=target,
@@ -139,6 +131,17 @@ def read(
         previews=tuple(_episode(ep, show_bib) for ep in reversed(held)),
         pending=found.pending,
         drafts=drafts,
+    )
+
+
+def _placeholder_notice(show: Show) -> tuple[Notice]:
+    return (
+        Notice(
+            f"artwork {show.image.name!r} is the placeholder 'publisher init' made",
+            show.source,
+            show.line("artwork"),
+            "replace it with the show's own square 1400-3000 px RGB JPEG or PNG [C-03]",
+        ),
     )
 
 

@@ -70,6 +70,10 @@ def _to_option(c: argparse.ArgumentParser, ad_hoc: bool) -> None:
         c.add_argument("--region", help="S3 region")
 
 
+def _drafts_option(c: argparse.ArgumentParser, help: str) -> None:
+    c.add_argument("--drafts", action="store_true", help=help + "; never published")
+
+
 def parser() -> argparse.ArgumentParser:
     """The ``publisher`` command line; each subcommand sets ``run`` to its function."""
     common = _common()
@@ -102,11 +106,7 @@ def parser() -> argparse.ArgumentParser:
     _to_option(c, True)
     c.add_argument("--out", metavar="DIR", help="build folder (default: _site)")
     c.add_argument("--ci", action="store_true", help="refuse to write GUIDs into notes (CI mode)")
-    c.add_argument(
-        "--drafts",
-        action="store_true",
-        help="a local preview with drafts and scheduled episodes, marked; never published",
-    )
+    _drafts_option(c, "a local preview with drafts and scheduled episodes, marked")
     c = command("publish", commands.publish, "build for a target and upload what changed")
     _to_option(c, True)
     c.add_argument("--dry-run", action="store_true", help="list what would change, and why")
@@ -127,11 +127,7 @@ def parser() -> argparse.ArgumentParser:
     _to_option(c, False)
     c.add_argument("--host", help="default: the public URL's host")
     c.add_argument("--port", type=int, help="default: the public URL's port (0: any free one)")
-    c.add_argument(
-        "--drafts",
-        action="store_true",
-        help="build and serve a preview with drafts and scheduled episodes, marked",
-    )
+    _drafts_option(c, "build and serve a preview with drafts and scheduled episodes, marked")
     c = command("new", commands.new, "scaffold show_notes/<date>-<slug>.md for a new episode")
     c.add_argument("title", help="the episode's title")
     c.add_argument("--date", type=_iso_date, help="publication date, YYYY-MM-DD (default: today)")

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from publisher.errors import Notice
+from publisher.layout import feed_url
 from publisher.model import Show, Target
 
 # Namespace of the podcast:guid recipe (FEED_RULES.md, C-12).
@@ -144,5 +145,5 @@ def _private_url_with_guid(show: Show, guid: str) -> str | None:
     for host in ("127.0.0.1", "localhost", "[::1]"):
         for port in _PREVIEW_PORTS:
             netloc = host if port is None else f"{host}:{port}"
-            candidates += [f"http://{netloc}/feed.xml", f"http://{netloc}/public/feed.xml"]
+            candidates += [feed_url(f"http://{netloc}/"), feed_url(f"http://{netloc}/public/")]
     return next((url for url in candidates if podcast_guid(url) == guid), None)

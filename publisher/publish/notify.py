@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from publisher import __version__
+from publisher import __version__, layout
 from publisher.config.identity import is_public
 from publisher.errors import Notice
 from publisher.model import Show
@@ -59,7 +59,7 @@ def send(all_pings: Sequence[Ping], timeout: float = TIMEOUT) -> tuple[Notice, .
             data=ping.body,
             method="POST" if ping.body is not None else "GET",
             headers={"User-Agent": f"publisher/{__version__}"}
-            | ({"Content-Type": "application/x-www-form-urlencoded"} if ping.body else {}),
+            | ({"Content-Type": layout.FORM_CONTENT_TYPE} if ping.body else {}),
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
