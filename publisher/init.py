@@ -145,6 +145,7 @@ def config_text(answers: Answers, preview_url: str, public_url: str, guid: str |
         "# new_feed_url: only once the show moves: the feed's new address (D-08)",
         "# subscribe: {apple_podcasts: https://…}  # 'Subscribe in …' buttons on the website",
         "episodes_per_page: 20  # episodes on each 'All episodes' page of the website",
+        "# feed: {full_notes: 20, max_items: 500}  # full notes of the newest; archive feeds",
         '# accent_color: {light: "#0b57b0", dark: "#8ab8ff"}  # the website\'s link colour',
         "default_target: preview  # the target publish uses without --to",
         "targets:  # where the show is published: a location and the public URL it is read at",

@@ -81,12 +81,7 @@ def read_episodes(
     pending: list[Pending] = []
     peeks = {slug: _peek(show, note) for slug, note in notes.items()}
     held = {s for s, p in peeks.items() if now is not None and not p.due(now)}
-    for e in audio_problems:  # an audio file's own problem belongs to its episode
-        stem = e.path.name.partition(".")[0] if e.path is not None else ""
-        if stem in held or (e.path == audio_dir and held == set(notes)):
-            notices.append(not_due_notice(e))
-        else:
-            problems.append(e)
+    _route(audio_problems, held, audio_dir, set(notes), problems, notices)
     for slug, note in sorted(notes.items()):
         own: list[PublisherError] = []
         if slug not in audio:
@@ -102,6 +97,7 @@ def read_episodes(
             try:
                 episode, notice = _episode(show, slug, note, audio[slug], read_audio, guid_mode)
                 episodes.append(episode)
+                notices.extend(episode.audio.notices)  # e.g. a VBR MP3 without a Xing header
                 if notice:
                     notices.append(notice)
             except PublisherError as e:
@@ -117,6 +113,23 @@ def read_episodes(
     if raise_problems:
         raise_all(problems)
     return ReadResult(tuple(episodes), tuple(notices), tuple(problems), tuple(pending))
+
+
+def _route(
+    found: Sequence[PublisherError],
+    held: set[str],
+    audio_dir: Path,
+    slugs: set[str],
+    problems: list[PublisherError],
+    notices: list[Notice],
+) -> None:
+    """An audio file's own problem belongs to its episode: a warning while it is held."""
+    for e in found:
+        stem = e.path.name.partition(".")[0] if e.path is not None else ""
+        if stem in held or (e.path == audio_dir and held == slugs):
+            notices.append(not_due_notice(e))
+        else:
+            problems.append(e)
 
 
 def _flat(problems: Sequence[PublisherError]) -> list[PublisherError]:
