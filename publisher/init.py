@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from publisher import artwork, config, layout
@@ -143,6 +144,8 @@ def config_text(answers: Answers, preview_url: str, public_url: str, guid: str |
         "# podcast_index_notify: https://api.podcastindex.org/api/1.0/hub/pubnotify"
         "  # Podcast Index's publish-notify",
         "# new_feed_url: only once the show moves: the feed's new address (D-08)",
+        "# imported_from: the old feed's URL; 'publisher import' writes it",
+        "# enclosure_prefix: https://op3.dev/e/  # a measurement redirect before each enclosure",
         "# subscribe: {apple_podcasts: https://…}  # 'Subscribe in …' buttons on the website",
         "episodes_per_page: 20  # episodes on each 'All episodes' page of the website",
         "# feed: {full_notes: 20, max_items: 500}  # full notes of the newest; archive feeds",
@@ -164,7 +167,7 @@ def config_text(answers: Answers, preview_url: str, public_url: str, guid: str |
     return "\n".join(lines) + "\n"
 
 
-def as_json(created: Created) -> dict[str, object]:
+def as_json(created: Created) -> dict[str, Any]:
     """The JSON fields ``init --format json`` adds."""
     return {
         "root": str(created.root),

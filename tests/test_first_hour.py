@@ -12,7 +12,8 @@ from lxml import etree
 
 from publisher import config
 from tests.support.cli import run
-from tests.support.feedrules import check_feed_rules
+from tests.support.feedfiles import check_feed_rules
+from tests.support.feedrules import violations
 from tests.support.feedxml import NS
 from tests.support.hub import receiver
 
@@ -60,6 +61,7 @@ def test_first_hour_and_every_week_after(tmp_path: Path) -> None:
     ok(run("publish", cwd=show))
     feed = show / "public" / "feed.xml"
     channel = check_feed_rules(feed, PREVIEW)
+    assert violations(feed.read_bytes()) == []  # the project's own rule checker agrees
     assert feed_guids(feed) == [config.podcast_guid(PUBLIC + "feed.xml")]
     assert channel.findtext("title") == "Night Shift Science"
 
@@ -100,6 +102,7 @@ def test_first_hour_and_every_week_after(tmp_path: Path) -> None:
     hub_link = etree.parse(str(feed)).xpath("//atom:link[@rel='hub']/@href", namespaces=NS)
     assert hub_link == [hub.url]
     check_feed_rules(feed, PREVIEW)
+    assert violations(feed.read_bytes()) == []
 
     write_notes(note, "Why night shifts change sleep, and what helps. Now with a correction.")
     status = json.loads(ok(run("status", "--format", "json", cwd=show)).stdout)

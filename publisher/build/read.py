@@ -112,6 +112,7 @@ def read(
         e for e in sorted(found.episodes, key=lambda e: (e.date, e.slug)) if e.draft or e.date > now
     )
     notices.extend(_held_notices(held, found.pending, drafts))
+    notices.extend(_remote_notice(show, due))
     problems = list(found.problems)
     show_bib, style = _citations(show, problems)
     art = _show_art(show)
@@ -158,6 +159,23 @@ def _held_notices(
         found.append((p.date, p.slug, Notice(f"{when}, left out", p.source, warning=False)))
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     return [n for _, _, n in sorted(found, key=lambda f: (f[0] or epoch, f[1]))]
+
+
+def _remote_notice(show: Show, due: list[Episode]) -> list[Notice]:
+    """One warning, for all the published episodes at once, when some publish the old host's
+    file as their notes give it (``publisher import --keep-remote-media``): its length and
+    duration were not measured."""
+    remote = sum(1 for e in due if e.remote_url)
+    if not remote:
+        return []
+    return [
+        Notice(
+            f"{remote} episode(s) publish the old host's file as given (their notes' "
+            "'enclosure:'); its length and duration are the old feed's, not measured",
+            show.source,
+            hint="put the audio in episodes/, or run 'publisher import --update', to replace it",
+        )
+    ]
 
 
 def _audio_reader(cache: HashCache) -> episodes.AudioReader:
