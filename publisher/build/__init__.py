@@ -18,7 +18,13 @@ from publisher import config, episodes, layout
 from publisher.build import notecache, sitecache
 from publisher.build.read import ShowRead, read
 from publisher.build.render import Rendered, outputs, render
-from publisher.build.write import BUILD_MARKER, check_build_dir, search_files, write_site
+from publisher.build.write import (
+    BUILD_MARKER,
+    DRAFTS_MARKER,
+    check_build_dir,
+    search_files,
+    write_site,
+)
 from publisher.errors import Notice
 from publisher.filecache import BuildCache
 from publisher.model import Build, Enclosure, Show, Target
@@ -26,6 +32,7 @@ from publisher.site.render import TEMPLATES_DIR
 
 __all__ = [
     "BUILD_MARKER",
+    "DRAFTS_MARKER",
     "Checked",
     "Rendered",
     "ShowRead",
@@ -59,7 +66,8 @@ def check(
     use_cache: bool = True,
 ) -> Checked:
     """Read and render everything for a target, as ``build`` would; write nothing (the cache
-    is only read: durations measured and notes rendered before).
+    is only read: durations measured and notes rendered before). A show with no episode due
+    yet passes, with a warning (I-16).
 
     Raises PublisherError, or Problems with every problem found.
     """
@@ -68,8 +76,10 @@ def check(
     shown = read(
         root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
     )
-    rendered = render(shown)
-    pages = sum(1 for o in outputs(rendered) if layout.kind(o.key) == "page")
+    rendered = render(shown, allow_empty=True)
+    pages = 0
+    if rendered.items:
+        pages = sum(1 for o in outputs(rendered) if layout.kind(o.key) == "page")
     return Checked(shown.show, shown.target, len(rendered.items), pages, rendered.notices)
 
 
@@ -83,9 +93,12 @@ def build(
     guid_mode: episodes.GuidMode = "write",
     use_cache: bool = True,
     processes: int | None = None,
+    drafts: bool = False,
 ) -> Build:
     """Build the show for a target into ``out_dir`` (default ``<root>/_site``); then, with
-    ``guid_mode="write"``, write minted GUIDs back into the show (:func:`writeback`).
+    ``guid_mode="write"``, write minted GUIDs back into the show (:func:`writeback`). With
+    ``drafts``: a local preview that includes drafts and scheduled episodes, marked; its
+    Build is refused by publish.
 
     Only what changed is rendered and written (:mod:`publisher.filecache`); ``use_cache=False``
     (``--no-cache``) trusts nothing an earlier build left. Notes are rendered on
@@ -97,7 +110,13 @@ def build(
     check_build_dir(out, root)
     cache = BuildCache(root, use=use_cache)
     shown = read(
-        root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
+        root,
+        now=now,
+        target=target,
+        target_name=target_name,
+        guid_mode=guid_mode,
+        cache=cache,
+        drafts=drafts,
     )
     rendered = render(shown, processes=processes)
     digest = _site_fingerprint(root, rendered, cache)
@@ -106,6 +125,8 @@ def build(
     cache.remember_site(
         {"digest": digest, "files": [list(f) for f in written.site]} if digest else None
     )
+    if drafts:  # after write_site, which removes it from a build without drafts
+        (out / DRAFTS_MARKER).write_text("a preview with drafts: never published\n")
     pages_changed = any(layout.kind(k) == "page" for k in written.changed)
     files = written.files + search_files(out, cache, pages_changed=pages_changed)
     keep_notes(cache, shown, rendered)
@@ -125,7 +146,7 @@ def build(
         for i in rendered.items
         if not i.episode.remote_url  # the old host serves it; nothing of ours to confirm
     )
-    return Build(out, shown.target, files, enclosures, notices)
+    return Build(out, shown.target, files, enclosures, notices, drafts)
 
 
 def _site_fingerprint(root: Path, rendered: Rendered, cache: BuildCache) -> str | None:

@@ -8,15 +8,16 @@ than one page in memory.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from publisher import feed, layout, notes, site
+from publisher import episodes, feed, layout, notes, site
 from publisher.build import parallel
-from publisher.build.read import Art, EpisodeRead, ShowRead, note_inputs
-from publisher.errors import FeedError, Notice, raise_all
+from publisher.build.read import Art, EpisodeRead, ShowRead, label, note_inputs
+from publisher.errors import FeedError, Notice, Problems, PublisherError, raise_all
 from publisher.model import Item, ItemLinks, RenderedNotes, ShowLinks
 
 
@@ -45,13 +46,15 @@ class Rendered:
     fresh: tuple[tuple[str, RenderedNotes], ...] = ()  # notes rendered now, by cache key
 
 
-def render(read: ShowRead, *, processes: int | None = None) -> Rendered:
-    """Render the notes of every published episode (those not rendered before from the same
-    inputs; on ``processes`` cores, None for all, see :mod:`publisher.build.parallel`) and
-    the feed.
+def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None = None) -> Rendered:
+    """Render the notes of every published episode and the feed; and those of the episodes
+    not yet due, whose problems are warnings (in a drafts preview they are items, marked).
+    Published notes rendered before from the same inputs are not rendered again; the others
+    are rendered on ``processes`` cores (None: all; :mod:`publisher.build.parallel`).
 
     Raises :class:`~publisher.errors.Problems` (or the one problem) with every problem the
-    reading and the rendering found, or FeedError when no episode is published yet.
+    reading and the rendering found, or FeedError when no episode is published yet (with
+    ``allow_empty``, for ``check``, that is a warning and the result has no items or feed).
     """
     base = read.target.public_url
     links = ShowLinks(
@@ -75,19 +78,30 @@ def render(read: ShowRead, *, processes: int | None = None) -> Rendered:
         if isinstance(rendered, tuple):
             problems.extend(rendered)
         elif rendered is not None:
-            items.append(
-                Item(
-                    r.episode,
-                    rendered,
-                    _links(base, r, read.show.enclosure_prefix),
-                    r.marks,
-                    _cited(r, rendered),
-                )
-            )
+            items.append(_with_notes(read, r, rendered))
+    early: list[Notice] = []
+    for episode_read in read.previews:
+        try:
+            item = _item(read, episode_read)
+        except PublisherError as e:
+            flat = e.problems if isinstance(e, Problems) else (e,)
+            early.extend(episodes.not_due_notice(p) for p in flat)
+            continue
+        if item is not None and read.drafts:
+            items.append(dataclasses.replace(item, preview_label=label(item.episode)))
     raise_all(problems)
+    items.sort(key=lambda i: (i.episode.date, i.episode.slug), reverse=True)
+    if not items and allow_empty:
+        empty = Notice(
+            "no published episodes yet: build and publish need at least one [I-16]",
+            read.show.source,
+            None,
+            'publisher new "Episode title", then put its audio in episodes/',
+        )
+        return Rendered(read, links, (), b"", (), (*read.notices, *early, empty))
     if not items:
         raise _nothing_published(read)
-    notices = [*read.notices, *feed.title_warnings(read.show, items)]
+    notices = [*read.notices, *early, *feed.title_warnings(read.show, items)]
     feeds = feed.build_feeds(
         read.show, links, items, lambda n: layout.url(base, layout.archive_key(n))
     )
@@ -129,7 +143,7 @@ def outputs(
     yield from _art_outputs(art)
     for (_, data), key in zip(art.icons, _ICON_KEYS, strict=False):
         yield Output(key, data)
-    by_slug = {r.episode.slug: r for r in rendered.read.published}
+    by_slug = {r.episode.slug: r for r in (*rendered.read.published, *rendered.read.previews)}
     for item in rendered.items:
         yield from _extras(item, by_slug[item.episode.slug])
     yield Output(layout.FEED_KEY, rendered.feed)
@@ -148,6 +162,27 @@ def outputs(
     show, links = rendered.read.show, rendered.links
     for key, data in site.render_site(show, links, rendered.items, cite_episode=cite):
         yield Output(key, data, site=True)
+
+
+def _item(read: ShowRead, r: EpisodeRead) -> Item | None:
+    """The episode with its notes rendered; None when its citations cannot be resolved
+    because the bibliography or the style did not load (a problem already says so)."""
+    if r.problem is not None:
+        raise r.problem
+    if not _to_render(read, r):
+        return None
+    return _with_notes(read, r, _notes(read, r))
+
+
+def _with_notes(read: ShowRead, r: EpisodeRead, rendered: RenderedNotes) -> Item:
+    """The item of ``r``: its episode, notes, links, chapters and the entries it cites."""
+    bib = r.bibliography
+    assert bib is not None  # its notes were rendered
+    cited = tuple(
+        (ref.key, bib.items[ref.key]) for ref in rendered.references if ref.key in bib.items
+    )
+    links = _links(read.target.public_url, r, read.show.enclosure_prefix)
+    return Item(r.episode, rendered, links, r.marks, cited)
 
 
 def _to_render(read: ShowRead, r: EpisodeRead) -> bool:
@@ -175,15 +210,6 @@ def _notes(read: ShowRead, r: EpisodeRead) -> RenderedNotes:
         page_url=given.page_url,
         references_title=given.references_title,
         summary=given.summary,
-    )
-
-
-def _cited(r: EpisodeRead, rendered: RenderedNotes) -> tuple[tuple[str, Any], ...]:
-    """The bibliography entries the notes cite, by key, in citation order."""
-    bib = r.bibliography
-    assert bib is not None  # its notes were rendered
-    return tuple(
-        (ref.key, bib.items[ref.key]) for ref in rendered.references if ref.key in bib.items
     )
 
 
@@ -226,8 +252,8 @@ def _extras(item: Item, r: EpisodeRead) -> Iterator[Output]:
 
 
 def _nothing_published(read: ShowRead) -> FeedError:
-    held = read.held
-    later = [e.date for e in held if not e.draft]
+    held = [(e.draft, e.date) for e in read.held] + [(p.draft, p.date) for p in read.pending]
+    later = sorted(date for draft, date in held if not draft and date is not None)
     return FeedError(
         "no published episodes: a feed needs at least one [I-16]",
         read.show.source,

@@ -25,6 +25,7 @@ from publisher.site import search
 
 BUILD_MARKER = ".publisher-build"
 _MARKER_TEXT = "built by publisher; files it no longer builds are removed on every build\n"
+DRAFTS_MARKER = ".publisher-drafts"  # in a build with drafts: publish refuses it
 
 
 def check_build_dir(out: Path, root: Path) -> None:
