@@ -21,6 +21,7 @@ from publisher.build.render import Rendered, outputs, render
 from publisher.build.write import (
     BUILD_MARKER,
     DRAFTS_MARKER,
+    Written,
     check_build_dir,
     search_files,
     write_site,
@@ -119,12 +120,7 @@ def build(
         drafts=drafts,
     )
     rendered = render(shown, processes=processes)
-    digest = _site_fingerprint(root, rendered, cache)
-    kept = sitecache.kept_files(out, cache, digest) if use_cache else None
-    written = write_site(out, outputs(rendered, kept=kept), cache)
-    cache.remember_site(
-        {"digest": digest, "files": [list(f) for f in written.site]} if digest else None
-    )
+    written = _write(root, out, rendered, cache)
     if drafts:  # after write_site, which removes it from a build without drafts
         (out / DRAFTS_MARKER).write_text("a preview with drafts: never published\n")
     pages_changed = any(layout.kind(k) == "page" for k in written.changed)
@@ -147,6 +143,17 @@ def build(
         if not i.episode.remote_url  # the old host serves it; nothing of ours to confirm
     )
     return Build(out, shown.target, files, enclosures, notices, drafts)
+
+
+def _write(root: Path, out: Path, rendered: Rendered, cache: BuildCache) -> Written:
+    """Write the site, keeping the last build's website when nothing it is made of changed."""
+    digest = _site_fingerprint(root, rendered, cache)
+    kept = sitecache.kept_files(out, cache, digest) if cache.use else None
+    written = write_site(out, outputs(rendered, kept=kept), cache)
+    cache.remember_site(
+        {"digest": digest, "files": [list(f) for f in written.site]} if digest else None
+    )
+    return written
 
 
 def _site_fingerprint(root: Path, rendered: Rendered, cache: BuildCache) -> str | None:

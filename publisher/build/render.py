@@ -46,6 +46,8 @@ class Rendered:
     fresh: tuple[tuple[str, RenderedNotes], ...] = ()  # notes rendered now, by cache key
 
 
+# long: the rendering in order (notes, cached or pooled; previews; the feeds) reads best as one
+# story; each step is a call.
 def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None = None) -> Rendered:
     """Render the notes of every published episode and the feed; and those of the episodes
     not yet due, whose problems are warnings (in a drafts preview they are items, marked).
