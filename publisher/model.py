@@ -246,6 +246,10 @@ class Enclosure:
     mime_type: str
     guid: str = ""  # the item's GUID (I-04: it must not change once published)
     source: Path | None = None  # the episode's note, to name in messages
+    slug: str = ""  # the episode's slug (the GUID guard matches published episodes by it)
+    title: str = ""
+    note_sha256: str = ""  # of the note as built (GUIDs written back included)
+    artwork_key: str | None = None  # the episode's own artwork, if any
 
 
 @dataclass(frozen=True)
@@ -271,7 +275,7 @@ class ItemLinks:
 
     page_key: str  # "episodes/<slug>.html"
     page_url: str
-    media_key: str  # "media/<slug>.<ext>"
+    media_key: str  # "media/<slug>-<sha256:16>.<ext>"
     media_url: str
     image_url: str | None = None  # episode artwork (content-addressed), if any
     transcript_url: str | None = None

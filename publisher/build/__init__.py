@@ -11,6 +11,7 @@ only once everything else succeeded and ``check`` never runs.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +97,7 @@ def build(
     notices = rendered.notices
     if guid_mode == "write":
         notices += writeback(shown)  # only now, with nothing else wrong
+    art = {r.episode.slug: r.image.key for r in shown.published if r.image is not None}
     enclosures = tuple(
         Enclosure(
             i.links.media_key,
@@ -104,6 +106,10 @@ def build(
             i.episode.audio.mime_type,
             i.episode.guid,
             i.episode.source,
+            i.episode.slug,
+            i.episode.title,
+            hashlib.sha256(i.episode.source.read_bytes()).hexdigest(),  # after the writeback
+            art.get(i.episode.slug),
         )
         for i in rendered.items
     )

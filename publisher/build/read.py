@@ -43,6 +43,7 @@ class EpisodeRead:
     chapters: bytes | None = None  # JSON chapters 1.2.0
     marks: tuple[Chapter, ...] = ()  # chapters for the episode's page
     problem: PublisherError | None = None
+    audio_sha256: str = ""  # hex digest of the audio: its media key is named by it
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def read(
         guid_mode=guid_mode,
         artwork=_show_art(show),
         episodes=found.episodes,
-        published=tuple(_episode(ep, show_bib) for ep in due),
+        published=tuple(_episode(ep, show_bib, cache) for ep in due),
         held=held,
         style=style,
         notices=tuple(notices),
@@ -195,9 +196,10 @@ def _show_art(show: Show) -> Art:
     return Art(layout.artwork_key(data, artwork.extension(data)), source=show.image)
 
 
-def _episode(ep: Episode, show_bib: notes.Bibliography | None) -> EpisodeRead:
+def _episode(ep: Episode, show_bib: notes.Bibliography | None, cache: HashCache) -> EpisodeRead:
     """The files one published episode needs, checked; the first problem stops it."""
     try:
+        _, audio_sha256 = cache.digest(ep.audio.source)
         image = _episode_art(ep)
         transcript = None
         if ep.transcript is not None:
@@ -211,7 +213,7 @@ def _episode(ep: Episode, show_bib: notes.Bibliography | None) -> EpisodeRead:
             bib = show_bib.merge(own, source=ep.source, line=line) if show_bib else None
     except PublisherError as e:
         return EpisodeRead(ep, problem=e)
-    return EpisodeRead(ep, bib, image, transcript, chapters, marks)
+    return EpisodeRead(ep, bib, image, transcript, chapters, marks, audio_sha256=audio_sha256)
 
 
 def _episode_art(ep: Episode) -> Art | None:

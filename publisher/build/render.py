@@ -110,7 +110,7 @@ def _item(read: ShowRead, r: EpisodeRead) -> Item | None:
 def _links(base: str, r: EpisodeRead) -> ItemLinks:
     slug = r.episode.slug
     page_key = layout.page_key(slug)
-    media_key = layout.media_key(slug, r.episode.audio.extension)
+    media_key = layout.media_key(slug, r.audio_sha256, r.episode.audio.extension)
     ext = r.transcript
     return ItemLinks(
         page_key,
