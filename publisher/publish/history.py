@@ -23,9 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from publisher import layout
-from publisher.errors import GuidChangedError, PublisherError
+from publisher.errors import GuidChangedError, PublisherError, raise_all
 from publisher.feed.reader import read_feed
-from publisher.model import Enclosure
+from publisher.model import Build, Enclosure
+from publisher.publish.plan import EpisodeRecord, EpisodeRecords, parse_manifest
+from publisher.stores.base import Store
 
 
 @dataclass(frozen=True)
@@ -141,3 +143,57 @@ def guid_problems(
             )
         )
     return problems
+
+
+class RemovalRefused(PublisherError):
+    """Publishing would take published episodes out of every subscriber's app."""
+
+    def __init__(self, location: str, removed: Sequence[PublishedEpisode]) -> None:
+        named = ", ".join(f"'{ep.title}' (guid {ep.guid})" for ep in removed)
+        super().__init__(
+            f"{location}: publishing would remove {len(removed)} published episode(s) from "
+            f"the feed and from every subscriber's app: {named}; nothing was written",
+            None,
+            hint="to remove them, publish again with --allow-removal; to keep them, restore "
+            "the note (draft: false, its guid unchanged)",
+        )
+        self.removed = tuple(removed)
+
+
+@dataclass(frozen=True)
+class Live:
+    """What is live on the target before this publish."""
+
+    feed: bytes | None
+    removed: tuple[PublishedEpisode, ...]
+    records: EpisodeRecords
+
+
+def check_history(build: Build, store: Store) -> Live:
+    """Refuse, before any upload, to re-publish an episode under a new GUID (I-04); find the
+    episodes the new feed would remove, and what the manifest records per GUID."""
+    feed = store.get(layout.FEED_KEY)
+    raise_all(guid_problems(feed, store.location, build.enclosures))
+    manifest = store.get(layout.MANIFEST_KEY)
+    try:
+        records = parse_manifest(manifest).episodes if manifest else {}
+    except ValueError:
+        records = {}  # read_manifest says what is wrong with it
+    return Live(feed, removed_episodes(feed, build.enclosures), records)
+
+
+def records_of(build: Build) -> dict[str, EpisodeRecord]:
+    """What the new feed publishes for each GUID."""
+    sha = {f.key: f.sha256 for f in build.files}
+    return {
+        enc.guid: EpisodeRecord(
+            enc.slug,
+            enc.title,
+            enc.key,
+            enc.note_sha256,
+            sha.get(enc.key, ""),
+            sha.get(enc.artwork_key) if enc.artwork_key else None,
+        )
+        for enc in build.enclosures
+        if enc.guid
+    }
