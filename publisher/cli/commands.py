@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -79,6 +80,14 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
             break_lock=args.break_lock,
             verify=not args.no_verify,
             events=progress.event,
+            allow_removal=args.allow_removal,
+            delete_stale_now=args.delete_stale_now,
+            stale_grace=_stale_grace(args),
+        )
+    for ep in report.removed:
+        out.line(
+            f"  remove  episode '{ep.title}' (guid {ep.guid})"
+            + ("  (would be refused without --allow-removal)" if args.dry_run else "")
         )
     if args.dry_run or args.verbose:
         for a in report.plan.actions:
@@ -236,3 +245,11 @@ def _guid_mode(args: argparse.Namespace) -> episodes.GuidMode:
     if _in_ci(args):
         return "refuse"
     return "preview" if getattr(args, "dry_run", False) else "write"
+
+
+def _stale_grace(args: argparse.Namespace) -> timedelta:
+    """``--stale-grace`` (hours), else the publish default (one day)."""
+    from publisher.publish.plan import STALE_GRACE
+
+    hours = getattr(args, "stale_grace", None)
+    return STALE_GRACE if hours is None else timedelta(hours=hours)

@@ -216,7 +216,7 @@ def publish(
         the_plan = rule(build.files, remote, now=now)
         emit(Planned(the_plan, store.location, False, live.removed))
         run = _Run(store, dict(remote), the_plan, emit, keeper)
-        run.episodes = live.records
+        run.episodes = run.recorded = live.records
         sent = run.run(build.enclosures, records_of(build), now, had_feed=live.feed is not None)
 
     report = PublishReport(
@@ -267,7 +267,8 @@ class _Run:
         self.total = len(the_plan.uploads)
         self.total_bytes = the_plan.upload_bytes
         self.sent_of: dict[str, int] = {}
-        self.episodes: EpisodeRecords = {}  # as recorded for the feed that is live
+        self.episodes: EpisodeRecords = {}  # what the feed that is live publishes per GUID
+        self.recorded: EpisodeRecords | None = None  # what the manifest on the target says
         self.had_feed = False
         self.feed_written = False
 
@@ -288,9 +289,9 @@ class _Run:
             e.hint = self._rerun_hint(e.hint)
             raise
         marks = stale_marks(self.plan, self.manifest, now)
-        if marks or self.episodes != records:
+        self.episodes = records  # the new feed is live (or was already: nothing to write)
+        if marks or self.episodes != self.recorded:
             self.manifest.update(marks)
-            self.episodes = records
             self._write_manifest()
         return self.sent
 
@@ -377,7 +378,9 @@ class _Run:
         try:
             with self.lock:
                 snapshot = dict(self.manifest)
-            self.store.write_manifest(snapshot, self.episodes)
+            episodes = self.episodes
+            self.store.write_manifest(snapshot, episodes)
+            self.recorded = episodes
         except StoreError:
             if not quiet:
                 raise
