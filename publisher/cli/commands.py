@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from publisher import clock, config, episodes, layout
 from publisher.cli.output import Printer, publish_fields
 from publisher.cli.progress import PublishProgress
-from publisher.errors import PublisherError, display_path
+from publisher.errors import Notice, PublisherError, display_path
 from publisher.model import Target
 
 
@@ -107,14 +107,22 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
 
 
 def verify(args: argparse.Namespace, out: Printer) -> None:
-    """``publisher verify``: fetch the public feed and media as a podcast app would."""
+    """``publisher verify``: fetch the public feed and what it names as a podcast app would,
+    and compare each published object with the target's manifest."""
     from publisher.publish import verify as stage
+    from publisher.stores import open_store
 
     target = _ad_hoc(args) or _load_target(args)
+    published: tuple[stage.Check, ...] = ()
     try:
-        report = stage.verify(target.feed_url)
+        store = open_store(target)
+        published = stage.manifest_checks(store.read_manifest(), store.location)
     except PublisherError as e:
-        if target.kind == "local":
+        out.notice([Notice(f"not compared with the manifest: {e}", None)])
+    try:
+        report = stage.verify(target.feed_url, published=published)
+    except PublisherError as e:
+        if target.kind == "local" and e.hint and "public_url" in e.hint:
             e.hint = "a local target is only reachable while 'publisher serve' runs; start it first"
         raise
     out.done(report.summary(), checks=len(report.checks), feed_url=report.feed_url)
