@@ -137,6 +137,8 @@ Event = (
 _OLD_FEED = "the old feed is still served"
 
 
+# long: the publish sequence (check the bucket, lock, plan, media, pages, feed, deletions,
+# release) reads best as one story; each step is a call.
 def publish(
     build: Build,
     *,
