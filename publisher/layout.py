@@ -2,8 +2,8 @@
 
 The one module that knows the shape of a published show. A *key* is a file's path below the
 target (``media/<slug>-<hash>.mp3``, ``feed.xml``); its URL is the target's public URL
-followed by the key. Build, site, serve, publish and the stores ask here instead of spelling a key, a URL or a
-MIME type themselves, so that they cannot drift apart.
+followed by the key. Build, site, serve, publish and the stores ask here instead of spelling
+a key, a URL or a MIME type themselves, so that they cannot drift apart.
 
 ==================================  ==================================  ===========================
 key                                 what                                Content-Type

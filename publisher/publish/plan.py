@@ -144,32 +144,8 @@ def plan(
         if f.key in seen:
             raise ValueError(f"two built files share the key {f.key!r}")
         seen.add(f.key)
-        old = remote.get(f.key)
-        if old is None:
-            uploads.append(_upload(f, "new", "not on the target"))
-        elif old.problem is not None:
-            uploads.append(_upload(f, "changed", old.problem))
-        elif old.sha256 != f.sha256 or old.size != f.size:
-            uploads.append(
-                _upload(
-                    f,
-                    "changed",
-                    f"content differs (sha256 {old.sha256[:12]} -> {f.sha256[:12]}, "
-                    f"{old.size} -> {f.size} bytes)",
-                )
-            )
-        elif old.content_type is not None and old.content_type != f.content_type:
-            uploads.append(
-                _upload(
-                    f,
-                    "changed",
-                    f"Content-Type differs ({old.content_type} -> {f.content_type})",
-                )
-            )
-        else:
-            unchanged.append(
-                Action(f.key, "keep", "unchanged", "same sha256 as published", f, f.kind)
-            )
+        action = _decide(f, remote.get(f.key))
+        (unchanged if action.op == "keep" else uploads).append(action)
 
     rule = _StaleRule(now, grace, delete_stale_now, prune_media)
     stale_deleted, stale_kept = rule.split(remote, seen)
@@ -179,6 +155,26 @@ def plan(
     # other way round.
     stale_deleted.sort(key=lambda a: (-_UPLOAD_ORDER[a.kind], a.key))
     return UploadPlan(tuple(uploads + stale_deleted + unchanged + stale_kept))
+
+
+def _decide(f: SiteFile, old: ManifestEntry | None) -> Action:
+    """A built file: new, changed (and why) or unchanged."""
+    if old is None:
+        return _upload(f, "new", "not on the target")
+    if old.problem is not None:
+        return _upload(f, "changed", old.problem)
+    if old.sha256 != f.sha256 or old.size != f.size:
+        return _upload(
+            f,
+            "changed",
+            f"content differs (sha256 {old.sha256[:12]} -> {f.sha256[:12]}, "
+            f"{old.size} -> {f.size} bytes)",
+        )
+    if old.content_type is not None and old.content_type != f.content_type:
+        return _upload(
+            f, "changed", f"Content-Type differs ({old.content_type} -> {f.content_type})"
+        )
+    return Action(f.key, "keep", "unchanged", "same sha256 as published", f, f.kind)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from publisher.errors import StoreError
 from publisher.model import Build, Enclosure, FileKind, SiteFile
-from publisher.publish.history import PublishedEpisode as PublishedEpisode
-from publisher.publish.history import RemovalRefused, check_history, records_of
+from publisher.publish.history import PublishedEpisode, RemovalRefused, check_history, records_of
 from publisher.publish.plan import (
     STALE_GRACE,
     Action,
@@ -155,22 +154,19 @@ def publish(
 ) -> PublishReport:
     """Publish ``build`` to its target; return what was uploaded, deleted and kept, and why.
 
-    ``dry_run`` plans and changes nothing (and takes no lock). A key no longer built is
-    deleted once it has been stale for ``stale_grace`` (by the target's clock), at once with
-    ``delete_stale_now``; stale media only with ``prune_media``. ``break_lock`` removes another
-    publish's lock first. After publishing an S3 target, the feed and enclosures are fetched
-    from ``target.public_url`` unless ``verify`` is False. ``events`` receives progress; it is
-    never called concurrently. ``store`` overrides :func:`open_store` (tests). The lock lasts
-    ``lock_ttl`` and is renewed every third of it while the publish runs; it is confirmed
-    still ours just before the feed is written and before anything is deleted. Under the
-    lock, what interrupted publishes left on the target before it was taken is cleaned up
-    first.
+    ``dry_run`` plans and changes nothing (no lock). A stale key is deleted once stale for
+    ``stale_grace`` (the target's clock), at once with ``delete_stale_now``; media only with
+    ``prune_media``. ``break_lock`` removes another publish's lock first. An S3 target is
+    verified from ``target.public_url`` unless ``verify`` is False. ``events`` receives
+    progress, never concurrently. ``store`` overrides :func:`open_store` (tests). The lock
+    lasts ``lock_ttl``, is renewed every third of it and confirmed ours just before the feed
+    is written and before anything is deleted; under it, what interrupted publishes left is
+    cleaned up first.
 
-    Before anything is written (and for a dry run too), the feed on the target is compared
-    with the build: a published episode whose GUID changed is refused (rule I-04) with a
-    :class:`~publisher.publish.history.GuidChangedError` per episode, all raised together;
-    a published GUID the build lacks is a removal, refused with :class:`RemovalRefused`
-    unless ``allow_removal`` (a dry run reports it in ``removed``).
+    Before anything is written (dry run too), the live feed is compared with the build: a
+    changed GUID is refused (I-04) with a :class:`~publisher.errors.GuidChangedError` per
+    episode, all raised together; a published GUID the build lacks is a removal, refused
+    with :class:`RemovalRefused` unless ``allow_removal`` (a dry run reports ``removed``).
 
     Raises :class:`StoreError` (one line) when the target cannot be read or written: what
     landed is recorded, the old feed stays in place until every file it needs is there, and
@@ -319,8 +315,7 @@ class _Run:
                 self._write_manifest()
 
     def _rerun_hint(self, hint: str | None) -> str | None:
-        """A failure's hint says what apps see now: the old feed only when there was one and
-        the new one has not been written (item 13)."""
+        """A failure's hint says what apps see now (the old feed only while it is served)."""
         if hint is None or _OLD_FEED not in hint or (self.had_feed and not self.feed_written):
             return hint
         now = "the new feed is live" if self.feed_written else "no feed is published yet"
