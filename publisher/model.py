@@ -103,6 +103,7 @@ class Target:
     addressing_style: str | None = None  # "path", "virtual" or "auto"
     source: Path | None = None
     line: int | None = None
+    stale_grace_hours: float | None = None  # how long files no longer used stay (None: 24)
 
     @property
     def feed_url(self) -> str:

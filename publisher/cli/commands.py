@@ -82,7 +82,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
             events=progress.event,
             allow_removal=args.allow_removal,
             delete_stale_now=args.delete_stale_now,
-            stale_grace=_stale_grace(args),
+            stale_grace=_stale_grace(args, result.target),
         )
     for ep in report.removed:
         out.line(
@@ -255,9 +255,11 @@ def _guid_mode(args: argparse.Namespace) -> episodes.GuidMode:
     return "preview" if getattr(args, "dry_run", False) else "write"
 
 
-def _stale_grace(args: argparse.Namespace) -> timedelta:
-    """``--stale-grace`` (hours), else the publish default (one day)."""
+def _stale_grace(args: argparse.Namespace, target: Target) -> timedelta:
+    """``--stale-grace`` (hours), else the target's ``stale_grace_hours``, else one day."""
     from publisher.publish.plan import STALE_GRACE
 
     hours = getattr(args, "stale_grace", None)
+    if hours is None:
+        hours = target.stale_grace_hours
     return STALE_GRACE if hours is None else timedelta(hours=hours)

@@ -6,6 +6,7 @@ are never accepted here: credentials come from the AWS chain.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,14 @@ from publisher.config.schema import Context, Mismatch, check_keys
 from publisher.errors import ConfigError
 from publisher.model import Show, Target
 
-TARGET_KEYS = ("location", "public_url", "endpoint_url", "region", "addressing_style")
+TARGET_KEYS = (
+    "location",
+    "public_url",
+    "endpoint_url",
+    "region",
+    "addressing_style",
+    "stale_grace_hours",
+)
 _SECRET_WORDS = ("secret", "password", "access_key", "token", "credential")
 SECRET_HINT = (
     "remove it; supply credentials through the AWS chain: the AWS_ACCESS_KEY_ID and "
@@ -82,9 +90,18 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
             hint="the W3C validator rejects localhost URLs",
         )
         ok = False
+    grace = spec.get("stale_grace_hours")
+    if grace is not None and (
+        isinstance(grace, bool) or not isinstance(grace, int | float) or not 0 <= grace < 1e6
+    ):
+        fail(
+            f"target {name!r}: stale_grace_hours must be a number of hours, 0 or more",
+            "stale_grace_hours",
+        )
+        ok = False
     if not ok:
         return None
-    return make_target(
+    target = make_target(
         name,
         str(location),
         str(public_url),
@@ -96,6 +113,9 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
         line=context.line("targets", name),
         fail=lambda message: fail(message),
     )
+    if target is None or grace is None:
+        return target
+    return dataclasses.replace(target, stale_grace_hours=float(grace))
 
 
 def find_target(show: Show, name: str | None, *, ad_hoc_hint: bool = False) -> Target:
