@@ -26,7 +26,7 @@ from publisher import layout
 from publisher.errors import GuidChangedError, PublisherError, raise_all
 from publisher.feed.reader import read_feed
 from publisher.model import Build, Enclosure
-from publisher.publish.plan import EpisodeRecord, EpisodeRecords, parse_manifest
+from publisher.publish.plan import EpisodeRecord, EpisodeRecords
 from publisher.stores.base import Store
 
 
@@ -174,12 +174,7 @@ def check_history(build: Build, store: Store) -> Live:
     episodes the new feed would remove, and what the manifest records per GUID."""
     feed = store.get(layout.FEED_KEY)
     raise_all(guid_problems(feed, store.location, build.enclosures))
-    manifest = store.get(layout.MANIFEST_KEY)
-    try:
-        records = parse_manifest(manifest).episodes if manifest else {}
-    except ValueError:
-        records = {}  # read_manifest says what is wrong with it
-    return Live(feed, removed_episodes(feed, build.enclosures), records)
+    return Live(feed, removed_episodes(feed, build.enclosures), store.read_episodes())
 
 
 def records_of(build: Build) -> dict[str, EpisodeRecord]:

@@ -127,6 +127,15 @@ def parse_manifest(data: bytes) -> ManifestDoc:
     return ManifestDoc(out, {guid: _episode_record(guid, r) for guid, r in episodes.items()})
 
 
+def episodes_of(data: bytes | None) -> dict[str, EpisodeRecord]:
+    """The per-GUID records of a stored manifest; ``{}`` for none, or one that cannot be
+    parsed (reading its files says what is wrong)."""
+    try:
+        return parse_manifest(data).episodes if data else {}
+    except ValueError:
+        return {}
+
+
 def _file_entry(key: str, item: object) -> ManifestEntry:
     if not isinstance(item, dict):
         raise ValueError(f"entry {key!r} is not an object")

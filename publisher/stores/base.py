@@ -67,6 +67,11 @@ class Store(LockPrimitives, Protocol):
         carries a ``problem``."""
         ...
 
+    def read_episodes(self) -> EpisodeRecords:
+        """What the manifest records per GUID (``{}`` when it has no record or cannot be
+        parsed: :meth:`read_manifest` says what is wrong with it)."""
+        ...
+
     def write_manifest(self, manifest: Manifest, episodes: EpisodeRecords | None = None) -> None:
         """Record what is now published (atomically): the files, and what was published
         for each GUID (None: none recorded)."""

@@ -25,6 +25,7 @@ from publisher.publish.plan import (
     EpisodeRecords,
     Manifest,
     ManifestEntry,
+    episodes_of,
     manifest_from_json,
     manifest_to_json,
 )
@@ -91,6 +92,15 @@ class LocalStore:
             else:
                 return entry
         return dataclasses.replace(entry, problem=problem)
+
+    def read_episodes(self) -> EpisodeRecords:
+        path = self.root / MANIFEST_KEY
+        try:
+            return episodes_of(path.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except OSError as e:
+            raise StoreError(f"cannot read the manifest: {e.strerror}", path) from e
 
     def write_manifest(self, manifest: Manifest, episodes: EpisodeRecords | None = None) -> None:
         self._write_bytes(MANIFEST_KEY, manifest_to_json(manifest, episodes))

@@ -29,6 +29,7 @@ from publisher.publish.plan import (
     EpisodeRecords,
     Manifest,
     ManifestEntry,
+    episodes_of,
     manifest_from_json,
     manifest_to_json,
 )
@@ -166,6 +167,10 @@ class S3Store:
             ) from e
         found = self._listing()
         return {key: _check(entry, found.get(key)) for key, entry in listed.items()}
+
+    def read_episodes(self) -> EpisodeRecords:
+        data = self._get(MANIFEST_KEY, "reading the manifest")
+        return episodes_of(data)
 
     def _listing(self) -> dict[str, tuple[int, str | None]]:
         """Every object under the prefix: its size and ETag (one request per 1,000 keys)."""
