@@ -113,8 +113,10 @@ def build(
             art.get(i.episode.slug),
         )
         for i in rendered.items
+        if not i.episode.remote_url  # the old host serves it; nothing of ours to confirm
     )
-    return Build(out, shown.target, files, enclosures, notices)
+    guids = tuple(i.episode.guid for i in rendered.items)
+    return Build(out, shown.target, files, enclosures, notices, guids)
 
 
 def writeback(shown: ShowRead) -> tuple[Notice, ...]:

@@ -110,11 +110,12 @@ def changed_guids(
 
 
 def removed_episodes(
-    feed: bytes | None, enclosures: Sequence[Enclosure]
+    feed: bytes | None, enclosures: Sequence[Enclosure], guids: Sequence[str] = ()
 ) -> tuple[PublishedEpisode, ...]:
-    """The episodes of ``feed`` (the live feed) whose GUID no enclosure of the new build
-    carries: publishing would take them out of every subscriber's app."""
-    built = {enc.guid for enc in enclosures if enc.guid}
+    """The episodes of ``feed`` (the live feed) whose GUID is neither in ``guids`` (every item
+    of the new feed, media served elsewhere included) nor carried by an enclosure of the new
+    build: publishing would take them out of every subscriber's app."""
+    built = {enc.guid for enc in enclosures if enc.guid} | set(guids)
     seen: set[str] = set()
     out: list[PublishedEpisode] = []
     for ep in published_episodes(feed):
@@ -174,7 +175,8 @@ def check_history(build: Build, store: Store) -> Live:
     episodes the new feed would remove, and what the manifest records per GUID."""
     feed = store.get(layout.FEED_KEY)
     raise_all(guid_problems(feed, store.location, build.enclosures))
-    return Live(feed, removed_episodes(feed, build.enclosures), store.read_episodes())
+    removed = removed_episodes(feed, build.enclosures, build.guids)
+    return Live(feed, removed, store.read_episodes())
 
 
 def records_of(build: Build) -> dict[str, EpisodeRecord]:

@@ -138,3 +138,10 @@ def test_removed_episodes_are_named_by_title_once_each() -> None:
 
 def test_guid_problems_none_when_nothing_was_published() -> None:
     assert guid_problems(None, "/srv/pod", (enc("a", NEW, NOTE),)) == []
+
+
+def test_an_episode_whose_media_the_old_host_serves_is_no_removal() -> None:
+    """An imported episode kept on its old host has no enclosure of ours, but is in the feed."""
+    published = feed(item("a", OLD), item("remote", "remote-guid"))
+    assert [r.guid for r in removed_episodes(published, (enc("a", OLD),))] == ["remote-guid"]
+    assert removed_episodes(published, (enc("a", OLD),), ("remote-guid", OLD)) == ()
