@@ -74,7 +74,7 @@ class FeedItem:
     pub_date: str | None  # as written
     published: dt.datetime | None  # aware, in the item's own offset; None: unreadable
     enclosures: tuple[FeedEnclosure, ...]
-    html: str  # content:encoded, else description (feedparser's sanitised HTML)
+    html: str  # content:encoded, else description (HTML as written; untrusted)
     description: str  # the description alone (HTML)
     summary: str | None  # itunes:summary
     subtitle: str | None  # itunes:subtitle
@@ -206,10 +206,10 @@ def _item(index: int, el: Any, entry: Any) -> FeedItem:
     guid = el.find("guid")
     guid_text = (guid.text or "").strip() if guid is not None else ""
     raw_date = _text(el, "pubDate")
-    content = entry.get("content") or []
-    # feedparser folds itunes:summary into description: the element itself is read here.
+    # feedparser folds itunes:summary into description, and a second summary into "content":
+    # both elements themselves are read here.
     description = _text(el, "description") or ""
-    html = str(content[0].get("value") or "") if content else ""
+    html = _text(el, "{http://purl.org/rss/1.0/modules/content/}encoded") or ""
     enclosures = tuple(
         FeedEnclosure(
             (e.get("url") or "").strip(), (e.get("length") or "").strip(), e.get("type") or ""
