@@ -6,6 +6,7 @@ import argparse
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,10 @@ from publisher import clock, config, episodes, layout
 from publisher.cli.output import Printer, import_fields, publish_fields
 from publisher.cli.progress import DownloadProgress, PublishProgress
 from publisher.errors import Notice, PublisherError, display_path
-from publisher.model import Target
+from publisher.model import Build, Target
+
+if TYPE_CHECKING:
+    from publisher.publish.run import PublishReport
 
 
 def check(args: argparse.Namespace, out: Printer) -> None:
@@ -47,7 +51,8 @@ def build(args: argparse.Namespace, out: Printer) -> None:
         out_dir=Path(args.out) if args.out else None,
         target=_ad_hoc(args),
         target_name=_named(args),
-        guid_mode=_guid_mode(args),
+        guid_mode="preview" if args.drafts else _guid_mode(args),
+        drafts=args.drafts,
     )
     out.notice(result.notices)
     feed = result.file(layout.FEED_KEY)
@@ -89,6 +94,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
             f"  remove  episode '{ep.title}' (guid {ep.guid})"
             + ("  (would be refused without --allow-removal)" if args.dry_run else "")
         )
+    out.notice(_notify(_root(args), result, report))
     if args.dry_run or args.verbose:
         for a in report.plan.actions:
             if a.op != "keep" or a.status == "stale" or args.verbose:
@@ -104,6 +110,17 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
                 "preview: publisher serve, then open "
                 f"{layout.url(target.public_url, layout.INDEX_KEY)} (feed: {target.feed_url})"
             )
+
+
+def _notify(root: Path, result: Build, report: PublishReport) -> tuple[Notice, ...]:
+    """Tell the WebSub hub and the publish-notify endpoint, when the feed changed; returns
+    what happened as Notice values (a failure is a warning, never a failed publish)."""
+    from publisher.publish import notify
+
+    if report.dry_run or not any(a.key == layout.FEED_KEY for a in report.uploaded):
+        return ()
+    show = config.load(root.resolve())
+    return notify.send(notify.pings(show, result.target.feed_url))
 
 
 def verify(args: argparse.Namespace, out: Printer) -> None:
@@ -145,8 +162,10 @@ def serve(args: argparse.Namespace, out: Printer) -> None:
     # 127.0.0.1 (a CDN's name is not this machine's).
     public_host = parts.hostname or ""
     host = args.host or (public_host if public_host.startswith("127.") else "127.0.0.1")
-    port = args.port or parts.port or 8000
+    port = args.port if args.port is not None else (parts.port or 8000)  # 0: any free port
     root = Path(target.location)
+    if args.drafts:
+        root = _drafts_preview(args, target, out)
     if not (root / layout.FEED_KEY).exists():
         raise PublisherError(
             f"nothing published in {display_path(root)} yet",
@@ -167,6 +186,25 @@ def serve(args: argparse.Namespace, out: Printer) -> None:
         out.line("stopped")
     finally:
         server.server_close()
+
+
+def _drafts_preview(args: argparse.Namespace, target: Target, out: Printer) -> Path:
+    """Build the show with drafts and scheduled episodes for ``target``'s URL into
+    .publisher/drafts-preview (never published) and return that folder."""
+    from publisher import build as stage
+
+    show = _root(args).resolve()
+    folder = show / ".publisher" / "drafts-preview"
+    result = stage.build(
+        show,
+        now=clock.now(args.now),
+        out_dir=folder,
+        target=target,
+        guid_mode="preview",
+        drafts=True,
+    )
+    out.notice(result.notices)
+    return folder
 
 
 def new(args: argparse.Namespace, out: Printer) -> None:

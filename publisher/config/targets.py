@@ -22,6 +22,7 @@ TARGET_KEYS = (
     "endpoint_url",
     "region",
     "addressing_style",
+    "production",
     "stale_grace_hours",
 )
 _SECRET_WORDS = ("secret", "password", "access_key", "token", "credential")
@@ -90,10 +91,12 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
             hint="the W3C validator rejects localhost URLs",
         )
         ok = False
+    production = spec.get("production", False)
+    if not isinstance(production, bool):
+        fail(f"target {name!r}: 'production' must be true or false", "production")
+        production = False
     grace = spec.get("stale_grace_hours")
-    if grace is not None and (
-        isinstance(grace, bool) or not isinstance(grace, int | float) or not 0 <= grace < 1e6
-    ):
+    if not _is_hours(grace):
         fail(
             f"target {name!r}: stale_grace_hours must be a number of hours, 0 or more",
             "stale_grace_hours",
@@ -109,6 +112,7 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
         endpoint_url=_opt_str(spec, "endpoint_url"),
         region=_opt_str(spec, "region"),
         addressing_style=_opt_str(spec, "addressing_style"),
+        production=production,
         source=context.source,
         line=context.line("targets", name),
         fail=lambda message: fail(message),
@@ -116,6 +120,13 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
     if target is None or grace is None:
         return target
     return dataclasses.replace(target, stale_grace_hours=float(grace))
+
+
+def _is_hours(value: Any) -> bool:
+    """``stale_grace_hours``: absent, or a number of hours from 0 (a bool is no number)."""
+    if value is None:
+        return True
+    return not isinstance(value, bool) and isinstance(value, int | float) and 0 <= value < 1e6
 
 
 def find_target(show: Show, name: str | None, *, ad_hoc_hint: bool = False) -> Target:
@@ -141,6 +152,7 @@ def make_target(
     endpoint_url: str | None = None,
     region: str | None = None,
     addressing_style: str | None = None,
+    production: bool = False,
     source: Path | None = None,
     line: int | None = None,
     fail: Callable[[str], None] | None = None,
@@ -175,12 +187,21 @@ def make_target(
             complain(f"target {name!r}: addressing_style must be path, virtual or auto")
             addressing_style = None
         return Target(
-            name, "s3", location, public, endpoint_url, region, addressing_style, source, line
+            name,
+            "s3",
+            location,
+            public,
+            endpoint_url,
+            region,
+            addressing_style,
+            source,
+            line,
+            production,
         )
     if "://" in location:
         complain(f"target {name!r}: location {location!r} is neither a folder nor s3://…")
     folder = (root / location).resolve()
-    return Target(name, "local", str(folder), public, None, None, None, source, line)
+    return Target(name, "local", str(folder), public, None, None, None, source, line, production)
 
 
 def _without_userinfo(url: str) -> str:
