@@ -117,9 +117,8 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
         line=context.line("targets", name),
         fail=lambda message: fail(message),
     )
-    if target is None or grace is None:
-        return target
-    return dataclasses.replace(target, stale_grace_hours=float(grace))
+    grace_hours = None if grace is None else float(grace)
+    return target and dataclasses.replace(target, stale_grace_hours=grace_hours)
 
 
 def _is_hours(value: Any) -> bool:
