@@ -1,9 +1,9 @@
 """Where every published file lives: its key, its URL, its Content-Type and Cache-Control.
 
 The one module that knows the shape of a published show. A *key* is a file's path below the
-target (``media/<slug>.mp3``, ``feed.xml``); its URL is the target's public URL followed by the
-key. Build, site, serve, publish and the stores ask here instead of spelling a key, a URL or a
-MIME type themselves, so that they cannot drift apart.
+target (``media/<slug>-<hash>.mp3``, ``feed.xml``); its URL is the target's public URL
+followed by the key. Build, site, serve, publish and the stores ask here instead of spelling
+a key, a URL or a MIME type themselves, so that they cannot drift apart.
 
 ==================================  ==================================  ===========================
 key                                 what                                Content-Type
@@ -13,7 +13,7 @@ key                                 what                                Content-
 ``index.html``                      the website's home page             text/html
 ``episodes/<slug>.html``            one page per episode                text/html
 ``style.css``                       the website's stylesheet            text/css
-``media/<slug>.<mp3|m4a>``          an episode's audio                  audio/mpeg, audio/x-m4a
+``media/<slug>-<sha256:16>.<ext>``  an episode's audio, by content      audio/mpeg, audio/x-m4a
 ``artwork/<sha256:16>.<jpg|png>``   show and episode art, by content    image/jpeg, image/png
 ``chapters/<slug>.json``            JSON chapters 1.2.0 (I-15)          application/json+chapters
 ``transcripts/<slug>.<ext>``        a transcript (I-14)                 by its format
@@ -75,6 +75,8 @@ _PAGES_DIR = "episodes/"
 _ARTWORK_DIR = "artwork/"
 _CHAPTERS_DIR = "chapters/"
 _TRANSCRIPTS_DIR = "transcripts/"
+_HASH_DIGITS = 16  # of a content-addressed key's sha256: 64 bits, no collision in a show
+_HASHED_MEDIA = re.compile(r"^(?P<slug>.+)-[0-9a-f]{16}$")
 
 # The website's own files (publisher.site renders them). Episode slugs are ASCII letters,
 # digits, "-" and "_" (no dot), so episodes/<slug>.html and episodes/<slug>.transcript.html
@@ -135,9 +137,14 @@ def is_html(path_or_key: str) -> bool:
     return path_or_key.lower().endswith((".html", ".htm"))
 
 
-def media_key(slug: str, audio_format: str) -> str:
-    """``media/<slug>.<mp3|m4a>``: stable per episode, so its URL never changes (I-04)."""
-    return f"{_MEDIA_DIR}{slug}.{audio_format}"
+def media_key(slug: str, sha256: str, audio_format: str) -> str:
+    """``media/<slug>-<sha256:16>.<mp3|m4a>``: named by the episode and its content.
+
+    ``sha256`` is the audio file's hex digest. A corrected file gets a new URL (the GUID, not
+    the URL, is what stays, I-04), so an object a live or cached feed names is never
+    overwritten: an app never finds an enclosure whose length differs from its feed's.
+    """
+    return f"{_MEDIA_DIR}{slug}-{sha256[:_HASH_DIGITS]}.{audio_format}"
 
 
 def page_key(slug: str) -> str:
@@ -147,7 +154,7 @@ def page_key(slug: str) -> str:
 
 def artwork_key(data: bytes, extension: str) -> str:
     """``artwork/<hash>.<jpg|png>``: named by content, so new art gets a new URL (C-03)."""
-    return f"{_ARTWORK_DIR}{hashlib.sha256(data).hexdigest()[:16]}.{extension}"
+    return f"{_ARTWORK_DIR}{hashlib.sha256(data).hexdigest()[:_HASH_DIGITS]}.{extension}"
 
 
 def chapters_key(slug: str) -> str:
@@ -172,18 +179,32 @@ def kind(key: str) -> FileKind:
 
 
 def immutable(key: str) -> bool:
-    """True for content-addressed keys (artwork and its renditions): what is published
-    there never changes."""
-    return key.startswith(_ARTWORK_DIR)
+    """True for content-addressed keys (artwork and its renditions, media): what is
+    published there never changes. Media published before keys were content-addressed
+    (``media/<slug>.<ext>``) is no longer built, so it is never uploaded again either."""
+    return key.startswith(_ARTWORK_DIR) or (
+        key.startswith(_MEDIA_DIR) and media_slug(key) != _media_stem(key)
+    )
 
 
 def media_name(url: str) -> str:
-    """The file name a media URL or key ends with: ``…/media/ep1.mp3?x=1`` -> ``ep1.mp3``.
-
-    Media names are stable per episode, whatever public URL they were published under, so
-    the name tells an episode in a feed published earlier (the GUID guard, I-04).
-    """
+    """The file name a media URL or key ends with: ``…/media/ep1-ab12….mp3?x=1`` ->
+    ``ep1-ab12….mp3``."""
     return posixpath.basename(urlsplit(url.strip()).path)
+
+
+def media_slug(url: str) -> str:
+    """The episode slug a media URL or key names, in either shape a feed may hold:
+    ``media/<slug>-<sha256:16>.<ext>`` (today) or ``media/<slug>.<ext>`` (published before
+    media keys were content-addressed). Whatever public URL it was published under, the slug
+    tells an episode in a feed published earlier (the GUID guard, I-04)."""
+    stem = _media_stem(url)
+    hashed = _HASHED_MEDIA.match(stem)
+    return hashed.group("slug") if hashed else stem
+
+
+def _media_stem(url: str) -> str:
+    return posixpath.splitext(media_name(url))[0]
 
 
 # --- URLs -------------------------------------------------------------------------------
@@ -342,11 +363,12 @@ CACHE_CONTROL: Final[Mapping[FileKind | Literal["immutable"], str]] = {
     # The feed and pages change when an episode is added: apps and browsers re-check soon.
     "feed": "public, max-age=300",
     "page": "public, max-age=300",
-    # Media sits at a stable URL (media/<slug>.mp3) that may be re-uploaded after a fix.
+    # Media published before keys were content-addressed; never uploaded again.
     "media": "public, max-age=86400",
     # CSS, chapters and transcripts: stable URLs, occasionally corrected.
     "asset": "public, max-age=3600",
-    # Content-addressed artwork: a new image gets a new URL, so the old one never changes.
+    # Content-addressed artwork and media: new content gets a new URL, so the old one never
+    # changes.
     "immutable": "public, max-age=31536000, immutable",
 }
 """Cache-Control by kind of file; documented in docs/publishing.md."""

@@ -105,6 +105,7 @@ class Target:
     source: Path | None = None
     line: int | None = None
     production: bool = False  # marked 'production: true': the show's identity comes from it
+    stale_grace_hours: float | None = None  # how long files no longer used stay (None: 24)
 
     @property
     def feed_url(self) -> str:
@@ -273,6 +274,10 @@ class Enclosure:
     mime_type: str
     guid: str = ""  # the item's GUID (I-04: it must not change once published)
     source: Path | None = None  # the episode's note, to name in messages
+    slug: str = ""  # the episode's slug (the GUID guard matches published episodes by it)
+    title: str = ""
+    note_sha256: str = ""  # of the note as built (GUIDs written back included)
+    artwork_key: str | None = None  # the episode's own artwork, if any
 
 
 @dataclass(frozen=True)
@@ -285,6 +290,7 @@ class Build:
     enclosures: tuple[Enclosure, ...]
     notices: tuple[Notice, ...] = ()  # things the producer should know (e.g. a GUID was written)
     drafts: bool = False  # a local preview with drafts and scheduled episodes: never published
+    guids: tuple[str, ...] = ()  # every item's GUID, remote media too (empty: the enclosures')
 
     def file(self, key: str) -> SiteFile:
         for f in self.files:
@@ -299,7 +305,7 @@ class ItemLinks:
 
     page_key: str  # "episodes/<slug>.html"
     page_url: str
-    media_key: str  # "media/<slug>.<ext>"
+    media_key: str  # "media/<slug>-<sha256:16>.<ext>"
     media_url: str
     image_url: str | None = None  # episode artwork (content-addressed), if any
     transcript_url: str | None = None

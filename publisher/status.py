@@ -22,7 +22,7 @@ from publisher.errors import Notice, PublisherError
 from publisher.feed.extension import ITUNES
 from publisher.filecache import BuildCache
 from publisher.model import Item, Target
-from publisher.publish.plan import ManifestEntry
+from publisher.publish.plan import EpisodeRecords, ManifestEntry
 from publisher.stores import open_store
 from publisher.stores.base import Store
 
@@ -89,11 +89,13 @@ def status(
     plan = build.render(shown, allow_empty=True)
     live: dict[str, _LiveItem] | None = None
     manifest: Mapping[str, ManifestEntry] = {}
+    records: EpisodeRecords = {}  # what the manifest records per GUID (version 2)
     unreachable = None
     try:
         store = store or open_store(shown.target)
         feed = store.get(layout.FEED_KEY)
         manifest = store.read_manifest()
+        records = store.read_episodes()
         live = _live_items(feed)
     except PublisherError as e:
         unreachable = str(e)
@@ -106,7 +108,8 @@ def status(
     ours = {s.guid for s in states if s.guid}
     for guid, item in sorted((live or {}).items()):
         if guid not in ours:
-            slug = item.media_url.rsplit("/", 1)[-1].partition(".")[0]
+            record = records.get(guid)
+            slug = record.slug if record else layout.media_slug(item.media_url)
             states.append(EpisodeState(slug, item.title, guid, None, None, "removed"))
     return StatusReport(shown.target, tuple(states), plan.notices, unreachable)
 

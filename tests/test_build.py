@@ -14,7 +14,7 @@ from PIL import Image
 
 from publisher import build
 from publisher.errors import ConfigError, EpisodeError, FeedError, NotesError
-from publisher.model import Build
+from publisher.model import Build, SiteFile
 from tests.support.show import FIXED_NOW
 
 NS = {
@@ -163,18 +163,40 @@ def test_plain_http_public_url_warns(sample_show: Path) -> None:
 
 
 def test_media_hash_is_reused_while_the_file_stat_holds(sample_show: Path) -> None:
-    key = f"media/{SLUG}.m4a"
-    first = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").file(key).sha256
+    def media(result: Build) -> SiteFile:
+        (f,) = (f for f in result.files if f.key.startswith(f"media/{SLUG}-"))
+        assert f.key == f"media/{SLUG}-{f.sha256[:16]}.m4a"  # named by its content
+        return f
+
+    first = media(build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")).sha256
     cache = sample_show / ".publisher" / "build-cache.json"
     data = json.loads(cache.read_text())
     entries = data["files"]
     (path,) = [p for p in entries if p.endswith(f"{SLUG}.m4a")]
     entries[path]["sha256"] = "0" * 64  # a cached hash is trusted while the file's stat holds
     cache.write_text(json.dumps(data))
-    assert build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").file(key).sha256 == "0" * 64
+    assert media(build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")).sha256 == "0" * 64
     audio = sample_show / "episodes" / f"{SLUG}.m4a"
     os.utime(audio, ns=(audio.stat().st_atime_ns, audio.stat().st_mtime_ns + 1_000_000_000))
-    assert build.build(sample_show, now=FIXED_NOW, guid_mode="refuse").file(key).sha256 == first
+    assert media(build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")).sha256 == first
+
+
+def test_corrected_audio_gets_a_new_url_and_keeps_its_guid(sample_show: Path) -> None:
+    """Issue 13 item 1: a fix after release never overwrites what the live feed names."""
+    before = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    again = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert [e.key for e in again.enclosures] == [e.key for e in before.enclosures]  # stable
+    other = sample_show / "episodes" / "2026-09-01-imaging-without-pain.mp3"
+    (sample_show / "episodes" / "2026-10-01-what-guidelines-advise.mp3").write_bytes(
+        other.read_bytes()
+    )
+    fixed = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    old = {e.slug: e for e in before.enclosures}
+    new = {e.slug: e for e in fixed.enclosures}
+    changed = "2026-10-01-what-guidelines-advise"
+    assert new[changed].key != old[changed].key and new[changed].guid == old[changed].guid
+    assert new[changed].key.startswith(f"media/{changed}-")
+    assert all(new[s].key == old[s].key for s in new if s != changed)
 
 
 def test_measured_duration_is_reused_while_the_file_stat_holds(sample_show: Path) -> None:

@@ -37,6 +37,7 @@ SECRETS = {"AWS_ACCESS_KEY_ID": "test-key-id", "AWS_SECRET_ACCESS_KEY": "test-se
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 SCHEDULED_SLUG = "2026-11-25-sleep-and-back-pain"
 SCHEDULED_GUID = "d2c1f0e9-3b4a-4c5d-8e6f-7a8b9c0d1e2f"
+DISPATCH_INPUTS = ("allow_removal",)  # the boolean inputs ticked when started by hand
 
 
 def load_workflow() -> dict[Any, Any]:
@@ -54,8 +55,8 @@ def triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
 
 def evaluate(expression: str, event: str) -> str | bool:
     """The few expressions the workflow may use, as GitHub evaluates them: ``secrets.X``,
-    ``vars.X`` (none are set here), ``github.event_name``, ``== / != 'literal'`` and
-    ``a || 'default'``. Anything else fails the test, so the workflow stays testable."""
+    ``vars.X`` (none are set here), ``github.event_name``, ``inputs.X`` (ticked only in a
+    ``workflow_dispatch`` run), ``== / != 'literal'`` and ``a || 'default'``. Anything else fails the test, so the workflow stays testable."""
     if "||" in expression:
         left, right = (part.strip() for part in expression.split("||", 1))
         return evaluate(left, event) or evaluate(right, event)
@@ -72,6 +73,8 @@ def evaluate(expression: str, event: str) -> str | bool:
         return ""
     if expression == "github.event_name":
         return event
+    if m := re.fullmatch(r"inputs\.(\w+)", expression):  # ticked in a run started by hand
+        return "true" if event == "workflow_dispatch" and m.group(1) in DISPATCH_INPUTS else ""
     raise AssertionError(f"the test cannot evaluate ${{{{ {expression} }}}}")
 
 
@@ -261,7 +264,17 @@ def test_every_run_step_succeeds_against_a_local_target(workspace: Workspace) ->
     done = run_step(ws, workflow, publish, publish_step, EVENT="schedule", **now(due))
     assert done.returncode == 0, done.stdout + done.stderr
     assert feed_guids(ws)[0] == SCHEDULED_GUID
-    assert (ws.published / f"media/{SCHEDULED_SLUG}.mp3").is_file()
+    assert len(list(ws.published.glob(f"media/{SCHEDULED_SLUG}-*.mp3"))) == 1
+
+    # set back to draft: the hourly run refuses to remove it; a run by hand that allows it
+    note = ws.root / "show_notes" / f"{SCHEDULED_SLUG}.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("\ndate:", "\ndraft: true\ndate:"))
+    done = run_step(ws, workflow, publish, publish_step, EVENT="schedule", **now(due))
+    assert done.returncode == 1 and "--allow-removal" in done.stderr, done.stdout + done.stderr
+    assert feed_guids(ws)[0] == SCHEDULED_GUID
+    done = run_step(ws, workflow, publish, publish_step, EVENT="workflow_dispatch", **now(due))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert SCHEDULED_GUID not in feed_guids(ws)
 
 
 def test_check_step_fails_a_pull_request_with_a_problem(workspace: Workspace) -> None:

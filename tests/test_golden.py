@@ -11,7 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
-from publisher import build
+from publisher import build, layout
 from tests.support.paths import ROOT
 from tests.support.show import FIXED_NOW, copy_show
 
@@ -37,8 +37,10 @@ def test_sample_show_matches_golden_copy(tmp_path: Path) -> None:
     for key, f in built.items():
         if f.kind == "media":
             assert f.sha256 == (GOLDEN / f"{key}.sha256").read_text()
-            source = ROOT / "episodes" / Path(key).name
+            slug = layout.media_slug(key)  # media/<slug>-<sha256:16>.<ext>
+            source = ROOT / "episodes" / f"{slug}{Path(key).suffix}"
             assert f.sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
+            assert key == layout.media_key(slug, f.sha256, Path(key).suffix[1:])
         elif _binary(f.kind, key):
             assert f.sha256 == (GOLDEN / f"{key}.sha256").read_text(), f"{key} differs from golden"
         else:

@@ -4,6 +4,7 @@ in publisher/layout.py and nowhere else, and it answers for each kind of file.""
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,12 +85,17 @@ def test_content_type_of_each_key(key: str, content_type: str) -> None:
 
 def test_keys_urls_and_kinds() -> None:
     base = "https://cdn.example.org/show/"
-    key = layout.media_key("ep1", "mp3")
-    assert key == "media/ep1.mp3" and layout.kind(key) == "media"
-    assert layout.url(base, key) == base + "media/ep1.mp3"
+    digest = hashlib.sha256(b"audio").hexdigest()
+    key = layout.media_key("ep1", digest, "mp3")
+    assert key == f"media/ep1-{digest[:16]}.mp3" and layout.kind(key) == "media"
+    assert layout.url(base, key) == base + key
     assert layout.public_url_of(base + key, key) == base
     assert layout.public_url_of(base + "other.mp3", key) is None
-    assert layout.media_name(base + key + "?x=1") == layout.media_name(key) == "ep1.mp3"
+    assert layout.media_name(base + key + "?x=1") == layout.media_name(key) == key[6:]
+    assert layout.media_slug(base + key + "?x=1") == layout.media_slug("media/ep1.mp3") == "ep1"
+    assert layout.media_slug("media/a-b-0123456789abcdef.m4a") == "a-b"
+    assert layout.media_slug("media/a-b-0123456789abcde.m4a") == "a-b-0123456789abcde"
+    assert layout.immutable(key) and not layout.immutable("media/ep1.mp3")
     assert layout.kind(layout.page_key("ep1")) == "page"
     assert layout.kind(layout.FEED_KEY) == "feed" and layout.feed_url(base) == base + "feed.xml"
     art = layout.artwork_key(b"art", "png")

@@ -11,6 +11,7 @@ only once everything else succeeded and ``check`` never runs.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,6 +131,7 @@ def build(
     notices = rendered.notices
     if guid_mode == "write":
         notices += writeback(shown)  # only now, with nothing else wrong
+    art = {r.episode.slug: r.image.key for r in shown.published if r.image is not None}
     enclosures = tuple(
         Enclosure(
             i.links.media_key,
@@ -138,11 +140,16 @@ def build(
             i.episode.audio.mime_type,
             i.episode.guid,
             i.episode.source,
+            i.episode.slug,
+            i.episode.title,
+            hashlib.sha256(i.episode.source.read_bytes()).hexdigest(),  # after the writeback
+            art.get(i.episode.slug),
         )
         for i in rendered.items
         if not i.episode.remote_url  # the old host serves it; nothing of ours to confirm
     )
-    return Build(out, shown.target, files, enclosures, notices, drafts)
+    guids = tuple(i.episode.guid for i in rendered.items)
+    return Build(out, shown.target, files, enclosures, notices, drafts, guids)
 
 
 def _write(root: Path, out: Path, rendered: Rendered, cache: BuildCache) -> Written:

@@ -53,6 +53,7 @@ class EpisodeRead:
     problem: PublisherError | None = None
     notes_key: str | None = None  # the cache key of its rendered notes (build.notecache)
     notes: RenderedNotes | None = None  # rendered before from the very same inputs
+    audio_sha256: str = ""  # hex digest of the audio: its media key is named by it
 
 
 @dataclass(frozen=True)
@@ -131,14 +132,14 @@ def read(
         artwork=art,
         episodes=found.episodes,
         published=_cached_notes(
-            tuple(_episode(ep, show_bib) for ep in due), show, target, style, cache
+            tuple(_episode(ep, show_bib, cache) for ep in due), show, target, style, cache
         ),
         held=held,
         style=style,
         notices=tuple(notices),
         problems=tuple(problems),
         new_podcast_guid=new_podcast_guid and show.podcast_guid is not None,
-        previews=tuple(_episode(ep, show_bib) for ep in reversed(held)),
+        previews=tuple(_episode(ep, show_bib, cache) for ep in reversed(held)),
         pending=found.pending,
         drafts=drafts,
     )
@@ -324,9 +325,10 @@ def _renditions(data: bytes) -> tuple[tuple[int, bytes], ...]:
     return tuple((side, artwork.rendition(data, side)) for side in artwork.RENDITION_SIDES)
 
 
-def _episode(ep: Episode, show_bib: notes.Bibliography | None) -> EpisodeRead:
+def _episode(ep: Episode, show_bib: notes.Bibliography | None, cache: BuildCache) -> EpisodeRead:
     """The files one published episode needs, checked; the first problem stops it."""
     try:
+        _, audio_sha256 = cache.digest(ep.audio.source)  # remote media: its note (never used)
         image = _episode_art(ep)
         transcript = None
         if ep.transcript is not None:
@@ -340,7 +342,7 @@ def _episode(ep: Episode, show_bib: notes.Bibliography | None) -> EpisodeRead:
             bib = show_bib.merge(own, source=ep.source, line=line) if show_bib else None
     except PublisherError as e:
         return EpisodeRead(ep, problem=e)
-    return EpisodeRead(ep, bib, image, transcript, chapters, marks)
+    return EpisodeRead(ep, bib, image, transcript, chapters, marks, audio_sha256=audio_sha256)
 
 
 def _episode_art(ep: Episode) -> Art | None:

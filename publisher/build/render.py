@@ -221,7 +221,7 @@ def _links(base: str, r: EpisodeRead, prefix: str | None) -> ItemLinks:
     feed's URL already carries whatever prefix it had)."""
     slug = r.episode.slug
     page_key = layout.page_key(slug)
-    media_key = layout.media_key(slug, r.episode.audio.extension)
+    media_key = layout.media_key(slug, r.audio_sha256, r.episode.audio.extension)
     media_url = r.episode.remote_url or layout.url(base, media_key)
     enclosure_url = "" if r.episode.remote_url else layout.enclosure_url(media_url, prefix)
     ext = r.transcript

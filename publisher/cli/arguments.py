@@ -39,6 +39,37 @@ _EXAMPLES = {
 }
 
 
+def _stale_options(c: argparse.ArgumentParser) -> None:
+    """``publish``'s options for removed episodes and files no longer used."""
+    c.add_argument(
+        "--allow-removal",
+        action="store_true",
+        help="publish even though published episodes leave the feed (deleted notes, drafts)",
+    )
+    c.add_argument(
+        "--delete-stale-now",
+        action="store_true",
+        help="delete files no longer used at once, not after the grace period",
+    )
+    c.add_argument(
+        "--stale-grace",
+        type=_hours,
+        metavar="HOURS",
+        help="keep files no longer used this long before deleting them (default: 24)",
+    )
+
+
+def _hours(text: str) -> float:
+    """``--stale-grace``: a number of hours, 0 or more."""
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = -1.0
+    if not hours >= 0 or hours == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of hours, 0 or more, not {text!r}")
+    return hours
+
+
 def _iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -130,6 +161,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--prune-media", action="store_true", help="also delete media no longer in the feed"
     )
+    _stale_options(c)
     c.add_argument("--break-lock", action="store_true", help="remove another publish's lock first")
     c.add_argument(
         "--no-verify", action="store_true", help="skip fetching the feed and media afterwards"

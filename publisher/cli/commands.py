@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -88,6 +89,14 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
             verify=not args.no_verify,
             verify_all=args.verify_all,
             events=progress.event,
+            allow_removal=args.allow_removal,
+            delete_stale_now=args.delete_stale_now,
+            stale_grace=_stale_grace(args, result.target),
+        )
+    for ep in report.removed:
+        out.line(
+            f"  remove  episode '{ep.title}' (guid {ep.guid})"
+            + ("  (would be refused without --allow-removal)" if args.dry_run else "")
         )
     out.notice(_notify(_root(args), result, report))
     if args.dry_run or args.verbose:
@@ -119,14 +128,22 @@ def _notify(root: Path, result: Build, report: PublishReport) -> tuple[Notice, .
 
 
 def verify(args: argparse.Namespace, out: Printer) -> None:
-    """``publisher verify``: fetch the public feed and media as a podcast app would."""
+    """``publisher verify``: fetch the public feed and what it names as a podcast app would,
+    and compare each published object with the target's manifest."""
     from publisher.publish import verify as stage
+    from publisher.stores import open_store
 
     target = _ad_hoc(args) or _load_target(args)
+    published: tuple[stage.Check, ...] = ()
     try:
-        report = stage.verify(target.feed_url)
+        store = open_store(target)
+        published = stage.manifest_checks(store.read_manifest(), store.location)
     except PublisherError as e:
-        if target.kind == "local":
+        out.notice([Notice(f"not compared with the manifest: {e}", None)])
+    try:
+        report = stage.verify(target.feed_url, published=published)
+    except PublisherError as e:
+        if target.kind == "local" and e.hint and "public_url" in e.hint:
             e.hint = "a local target is only reachable while 'publisher serve' runs; start it first"
         raise
     out.done(report.summary(), checks=len(report.checks), feed_url=report.feed_url)
@@ -312,3 +329,13 @@ def _guid_mode(args: argparse.Namespace) -> episodes.GuidMode:
     if _in_ci(args):
         return "refuse"
     return "preview" if getattr(args, "dry_run", False) else "write"
+
+
+def _stale_grace(args: argparse.Namespace, target: Target) -> timedelta:
+    """``--stale-grace`` (hours), else the target's ``stale_grace_hours``, else one day."""
+    from publisher.publish.plan import STALE_GRACE
+
+    hours = getattr(args, "stale_grace", None)
+    if hours is None:
+        hours = target.stale_grace_hours
+    return STALE_GRACE if hours is None else timedelta(hours=hours)

@@ -97,6 +97,7 @@ def publish_fields(report: PublishReport) -> dict[str, Any]:
         "deleted": [action(a) for a in report.deleted],
         "kept": [action(a) for a in report.kept],
         "bytes_uploaded": report.bytes_uploaded,
+        "removed": [{"guid": ep.guid, "title": ep.title} for ep in report.removed],
         "summary": report.summary(),
     }
 

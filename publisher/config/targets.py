@@ -6,6 +6,7 @@ are never accepted here: credentials come from the AWS chain.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,15 @@ from publisher.config.schema import Context, Mismatch, check_keys
 from publisher.errors import ConfigError
 from publisher.model import Show, Target
 
-TARGET_KEYS = ("location", "public_url", "endpoint_url", "region", "addressing_style", "production")
+TARGET_KEYS = (
+    "location",
+    "public_url",
+    "endpoint_url",
+    "region",
+    "addressing_style",
+    "production",
+    "stale_grace_hours",
+)
 _SECRET_WORDS = ("secret", "password", "access_key", "token", "credential")
 SECRET_HINT = (
     "remove it; supply credentials through the AWS chain: the AWS_ACCESS_KEY_ID and "
@@ -86,9 +95,16 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
     if not isinstance(production, bool):
         fail(f"target {name!r}: 'production' must be true or false", "production")
         production = False
+    grace = spec.get("stale_grace_hours")
+    if not _is_hours(grace):
+        fail(
+            f"target {name!r}: stale_grace_hours must be a number of hours, 0 or more",
+            "stale_grace_hours",
+        )
+        ok = False
     if not ok:
         return None
-    return make_target(
+    target = make_target(
         name,
         str(location),
         str(public_url),
@@ -101,6 +117,15 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
         line=context.line("targets", name),
         fail=lambda message: fail(message),
     )
+    grace_hours = None if grace is None else float(grace)
+    return target and dataclasses.replace(target, stale_grace_hours=grace_hours)
+
+
+def _is_hours(value: Any) -> bool:
+    """``stale_grace_hours``: absent, or a number of hours from 0 (a bool is no number)."""
+    if value is None:
+        return True
+    return not isinstance(value, bool) and isinstance(value, int | float) and 0 <= value < 1e6
 
 
 def find_target(show: Show, name: str | None, *, ad_hoc_hint: bool = False) -> Target:

@@ -1,25 +1,42 @@
-"""Rule I-04 across runs: a published episode's GUID never changes.
+"""Rules across runs, checked against the feed already on the target before a publish.
 
-An app keys episodes by GUID, so an item that comes back with a new GUID is listed twice.
-The GUID lives in the note's front matter, where a producer can edit or delete it (the
-build then mints a new one). Before a publish sends a feed, the feed already on the target
-is read and each of its items' media file name -> GUID is compared with the new build:
-media names are stable per episode (``media/<slug>.<ext>``), so a media file that now comes
-with another GUID is the same episode under a new GUID. The name, not the whole URL, is
-compared, so a show whose public URL moves in the same publish is still checked.
+Rule I-04: a published episode's GUID never changes. An app keys episodes by GUID, so an item
+that comes back with a new GUID is listed twice. The GUID lives in the note's front matter,
+where a producer can edit or delete it (the build then mints a new one). Published episodes
+are matched with the new build by GUID, and by slug: a slug that is published with one GUID
+and now built with another is the same episode under a new GUID. The slug is read from the
+published media URL (either shape :func:`publisher.layout.media_slug` knows), not the whole
+URL, so a show whose public URL moves in the same publish is still checked, and a corrected
+audio file (a new content-addressed URL, the same GUID) is the same episode.
+
+Removals: a GUID in the live feed that the new build lacks (its note deleted, set back to
+draft, or its GUID changed) takes the episode out of every subscriber's app; a publish names
+each by title and refuses it unless asked (``--allow-removal``). A renamed note that keeps its
+GUID is not a removal.
 
 Parsing and comparing are pure; :func:`guid_problems` turns the findings into errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from publisher import layout
-from publisher.errors import GuidChangedError, PublisherError
+from publisher.errors import GuidChangedError, PublisherError, raise_all
 from publisher.feed.reader import read_feed
-from publisher.model import Enclosure
+from publisher.model import Build, Enclosure
+from publisher.publish.plan import EpisodeRecord, EpisodeRecords
+from publisher.stores.base import Store
+
+
+@dataclass(frozen=True)
+class PublishedEpisode:
+    """An item of the feed on the target."""
+
+    guid: str
+    slug: str  # from its media URL; "" when it has no enclosure
+    title: str
 
 
 @dataclass(frozen=True)
@@ -27,41 +44,84 @@ class GuidChange:
     """One published episode whose GUID the new build changes."""
 
     enclosure: Enclosure  # as built now (its guid is the new one)
-    published: str  # the GUID the feed on the target has for the same enclosure URL
+    published: str  # the GUID the feed on the target has for the same slug
 
 
-def published_guids(feed: bytes | None) -> dict[str, str]:
-    """Media file name -> GUID of every item in ``feed`` that has both.
+def published_episodes(feed: bytes | None) -> tuple[PublishedEpisode, ...]:
+    """Every item of ``feed`` that has a GUID, in feed order.
 
-    A missing (None) or unparsable feed gives ``{}``: then there is nothing to compare, and
-    a broken feed on the target is exactly what a publish should be allowed to replace.
+    A missing (None) or unparsable feed gives ``()``: then there is nothing to compare, and a
+    broken feed on the target is exactly what a publish should be allowed to replace.
     """
     if not feed:
-        return {}
+        return ()
     try:
         published = read_feed(feed)
     except ValueError:
-        return {}
+        return ()
+    return tuple(
+        PublishedEpisode(
+            item.guid,
+            layout.media_slug(item.enclosure.url) if item.enclosure is not None else "",
+            item.title or item.guid,
+        )
+        for item in published.items
+        if item.guid
+    )
+
+
+def published_guids(feed: bytes | None) -> dict[str, str]:
+    """Slug -> GUID of every item in ``feed`` that has both (the first item per slug)."""
     out: dict[str, str] = {}
-    for item in published.items:
-        if item.enclosure is not None and item.guid:
-            out.setdefault(layout.media_name(item.enclosure.url), item.guid)
+    for ep in published_episodes(feed):
+        if ep.slug:
+            out.setdefault(ep.slug, ep.guid)
     return out
 
 
-def changed_guids(
-    published: Mapping[str, str], enclosures: Sequence[Enclosure]
-) -> tuple[GuidChange, ...]:
-    """The enclosures whose media is published with another GUID than they carry now.
+def _slug(enc: Enclosure) -> str:
+    return enc.slug or layout.media_slug(enc.key)
 
-    New media (not in ``published``) and published media no longer built are fine; so is an
-    enclosure that carries no GUID (nothing to compare).
+
+def changed_guids(
+    published: dict[str, str], enclosures: Sequence[Enclosure]
+) -> tuple[GuidChange, ...]:
+    """The enclosures whose slug is published with another GUID than they carry now.
+
+    ``published`` is :func:`published_guids`' slug -> GUID. Episodes are matched by GUID
+    first: an enclosure whose GUID is published under another slug (a renamed note), and a
+    slug whose published GUID is still built under another slug, are fine. So are new
+    episodes, published ones no longer built, and an enclosure without a GUID.
     """
+    published_set = set(published.values())
+    built = {enc.guid for enc in enclosures if enc.guid}
     out: list[GuidChange] = []
     for enc in enclosures:
-        old = published.get(layout.media_name(enc.key))
-        if old is not None and enc.guid and enc.guid != old:
+        old = published.get(_slug(enc))
+        if (
+            old is not None
+            and enc.guid
+            and enc.guid != old
+            and enc.guid not in published_set
+            and old not in built
+        ):
             out.append(GuidChange(enc, old))
+    return tuple(out)
+
+
+def removed_episodes(
+    feed: bytes | None, enclosures: Sequence[Enclosure], guids: Sequence[str] = ()
+) -> tuple[PublishedEpisode, ...]:
+    """The episodes of ``feed`` (the live feed) whose GUID is neither in ``guids`` (every item
+    of the new feed, media served elsewhere included) nor carried by an enclosure of the new
+    build: publishing would take them out of every subscriber's app."""
+    built = {enc.guid for enc in enclosures if enc.guid} | set(guids)
+    seen: set[str] = set()
+    out: list[PublishedEpisode] = []
+    for ep in published_episodes(feed):
+        if ep.guid not in built and ep.guid not in seen:
+            seen.add(ep.guid)
+            out.append(ep)
     return tuple(out)
 
 
@@ -79,7 +139,58 @@ def guid_problems(
                 f"'{change.published}' for this episode, the note now says '{enc.guid}' [I-04]",
                 enc.source if enc.source is not None else enc.key,
                 hint=f"put back 'guid: {change.published}' (apps would list the episode "
-                "twice); to publish it as a new episode, give its audio a new name",
+                "twice); to publish it as a new episode, give it a new slug (rename its note "
+                "and audio)",
             )
         )
     return problems
+
+
+class RemovalRefused(PublisherError):
+    """Publishing would take published episodes out of every subscriber's app."""
+
+    def __init__(self, location: str, removed: Sequence[PublishedEpisode]) -> None:
+        named = ", ".join(f"'{ep.title}' (guid {ep.guid})" for ep in removed)
+        super().__init__(
+            f"{location}: publishing would remove {len(removed)} published episode(s) from "
+            f"the feed and from every subscriber's app: {named}; nothing was written",
+            None,
+            hint="to remove them, publish again with --allow-removal; to keep them, restore "
+            "the note (draft: false, its guid unchanged)",
+        )
+        self.removed = tuple(removed)
+
+
+@dataclass(frozen=True)
+class Live:
+    """What is live on the target before this publish."""
+
+    feed: bytes | None
+    removed: tuple[PublishedEpisode, ...]
+    records: EpisodeRecords
+
+
+def check_history(build: Build, store: Store) -> Live:
+    """Refuse, before any upload, to re-publish an episode under a new GUID (I-04); find the
+    episodes the new feed would remove, and what the manifest records per GUID."""
+    feed = store.get(layout.FEED_KEY)
+    raise_all(guid_problems(feed, store.location, build.enclosures))
+    removed = removed_episodes(feed, build.enclosures, build.guids)
+    return Live(feed, removed, store.read_episodes())
+
+
+def records_of(build: Build) -> dict[str, EpisodeRecord]:
+    """What the new feed publishes for each GUID."""
+    sha = {f.key: f.sha256 for f in build.files}
+    return {
+        enc.guid: EpisodeRecord(
+            enc.slug,
+            enc.title,
+            enc.key,
+            enc.note_sha256,
+            sha.get(enc.key, ""),
+            sha.get(enc.artwork_key) if enc.artwork_key else None,
+        )
+        for enc in build.enclosures
+        if enc.guid
+    }

@@ -6,47 +6,46 @@ file of a regenerated site is newer, yet most of them are byte-identical.
 
 The order of the actions is the order a publish performs them, so that an interrupted
 publish never leaves a feed pointing at missing media: media, then assets, then pages,
-then the feed last; deletions of stale pages and assets only after the feed.
+then the feed last; deletions of stale keys only after the feed.
+
+One rule for every stale key (a page, chapters, a transcript, artwork, media): the publish
+that first finds it no longer built records in the manifest when it became stale (the store's
+clock), and keeps it, since apps and CDNs may hold the previous feed well beyond its
+Cache-Control. A later publish deletes it once :data:`STALE_GRACE` (or the grace asked for)
+has passed; stale media only with ``--prune-media``; ``--delete-stale-now`` skips the wait.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
 
 from publisher.model import FileKind, SiteFile
+from publisher.publish.manifest import KINDS, stamp
+from publisher.publish.manifest import MANIFEST_VERSION as MANIFEST_VERSION
+from publisher.publish.manifest import EpisodeRecord as EpisodeRecord
+from publisher.publish.manifest import EpisodeRecords as EpisodeRecords
+from publisher.publish.manifest import Manifest as Manifest
+from publisher.publish.manifest import ManifestDoc as ManifestDoc
+from publisher.publish.manifest import ManifestEntry as ManifestEntry
+from publisher.publish.manifest import entry_for as entry_for
+from publisher.publish.manifest import episodes_of as episodes_of
+from publisher.publish.manifest import manifest_from_json as manifest_from_json
+from publisher.publish.manifest import manifest_of as manifest_of
+from publisher.publish.manifest import manifest_to_json as manifest_to_json
+from publisher.publish.manifest import parse_manifest as parse_manifest
 
 Op = Literal["upload", "delete", "keep"]
 Status = Literal["new", "changed", "unchanged", "stale"]
 
-MANIFEST_VERSION = 1
-_KINDS: tuple[FileKind, ...] = ("media", "asset", "page", "feed")
-_UPLOAD_ORDER: dict[FileKind, int] = {k: i for i, k in enumerate(_KINDS)}
+STALE_GRACE = timedelta(days=1)
+"""How long a stale key stays after the publish that stopped using it (the default)."""
+_UPLOAD_ORDER: dict[FileKind, int] = {k: i for i, k in enumerate(KINDS)}
 
 KEEP_MEDIA_REASON = "media is kept; use --prune-media to delete"
-
-
-@dataclass(frozen=True)
-class ManifestEntry:
-    """What was last published under one key.
-
-    ``problem`` is set by a store that checked the target itself and found the object missing
-    or of another size or ``etag`` than the manifest says: content on the target is trusted over the
-    manifest, so such an entry is planned as changed, with the problem as its reason.
-    """
-
-    sha256: str
-    size: int
-    kind: FileKind
-    content_type: str | None = None
-    problem: str | None = None
-    etag: str | None = None  # what the store said identifies the upload (S3: its ETag)
-
-
-Manifest = Mapping[str, ManifestEntry]
-"""key -> what was last published there (read from the target; treat as read-only)."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ class UploadPlan:
         """One line, e.g. ``3 to upload (2 new, 1 changed, 1.2 MB), 1 to delete, 40 unchanged``."""
         if not self.has_changes:
             return f"nothing to upload: {self.count('unchanged')} files unchanged" + (
-                f", {self.count('stale')} stale media kept" if self.count("stale") else ""
+                f", {self.count('stale')} stale files kept" if self.count("stale") else ""
             )
         parts = [
             f"{len(self.uploads)} to upload ({self.count('new')} new, "
@@ -114,18 +113,28 @@ class UploadPlan:
             parts.append(f"{len(self.deletions)} to delete")
         stale_kept = sum(1 for a in self.kept if a.status == "stale")
         if stale_kept:
-            parts.append(f"{stale_kept} stale media kept")
+            parts.append(f"{stale_kept} stale files kept")
         parts.append(f"{self.count('unchanged')} unchanged")
         return ", ".join(parts)
 
 
-def plan(files: Sequence[SiteFile], remote: Manifest, *, prune_media: bool = False) -> UploadPlan:
+def plan(
+    files: Sequence[SiteFile],
+    remote: Manifest,
+    *,
+    prune_media: bool = False,
+    now: datetime | None = None,
+    grace: timedelta = STALE_GRACE,
+    delete_stale_now: bool = False,
+) -> UploadPlan:
     """Decide, for every built file and every key in ``remote``, what a publish does.
 
     A built file is *new* when the manifest does not list it, *changed* when its sha256, size
     or Content-Type differ (or the store found the remote object missing or of another
-    size), else *unchanged*. A manifest key no longer built is *stale*: stale pages and assets
-    are deleted after the feed is written; stale media is kept unless ``prune_media``.
+    size), else *unchanged*. A manifest key no longer built is *stale*: it is deleted after the
+    feed is written once it has been stale for ``grace`` by ``now`` (the store's clock; None:
+    never), or at once with ``delete_stale_now``; stale media only with ``prune_media``.
+    Until then it is kept (:func:`stale_marks` says when it became stale).
 
     Raises ``ValueError`` when two built files share a key (a bug in the build).
     """
@@ -136,34 +145,11 @@ def plan(files: Sequence[SiteFile], remote: Manifest, *, prune_media: bool = Fal
         if f.key in seen:
             raise ValueError(f"two built files share the key {f.key!r}")
         seen.add(f.key)
-        old = remote.get(f.key)
-        if old is None:
-            uploads.append(_upload(f, "new", "not on the target"))
-        elif old.problem is not None:
-            uploads.append(_upload(f, "changed", old.problem))
-        elif old.sha256 != f.sha256 or old.size != f.size:
-            uploads.append(
-                _upload(
-                    f,
-                    "changed",
-                    f"content differs (sha256 {old.sha256[:12]} -> {f.sha256[:12]}, "
-                    f"{old.size} -> {f.size} bytes)",
-                )
-            )
-        elif old.content_type is not None and old.content_type != f.content_type:
-            uploads.append(
-                _upload(
-                    f,
-                    "changed",
-                    f"Content-Type differs ({old.content_type} -> {f.content_type})",
-                )
-            )
-        else:
-            unchanged.append(
-                Action(f.key, "keep", "unchanged", "same sha256 as published", f, f.kind)
-            )
+        action = _decide(f, remote.get(f.key))
+        (unchanged if action.op == "keep" else uploads).append(action)
 
-    stale_deleted, stale_kept = _stale(remote, seen, prune_media)
+    rule = _StaleRule(now, grace, delete_stale_now, prune_media)
+    stale_deleted, stale_kept = rule.split(remote, seen)
     uploads.sort(key=lambda a: (_UPLOAD_ORDER[a.kind], a.key))
     unchanged.sort(key=lambda a: (_UPLOAD_ORDER[a.kind], a.key))
     # Pages and assets go before media when deleting: a page may link to media, never the
@@ -172,92 +158,100 @@ def plan(files: Sequence[SiteFile], remote: Manifest, *, prune_media: bool = Fal
     return UploadPlan(tuple(uploads + stale_deleted + unchanged + stale_kept))
 
 
-def _stale(
-    remote: Manifest, built: set[str], prune_media: bool
-) -> tuple[list[Action], list[Action]]:
-    """The published keys no longer built: those to delete, and stale media kept."""
-    deleted: list[Action] = []
-    kept: list[Action] = []
-    for key in sorted(set(remote) - built):
-        entry = remote[key]
-        if entry.kind == "media" and not prune_media:
-            kept.append(Action(key, "keep", "stale", KEEP_MEDIA_REASON, None, entry.kind))
-        else:
-            why = (
-                "no longer built; --prune-media deletes it after the feed"
-                if entry.kind == "media"
-                else "no longer built; deleted after the feed"
+def _decide(f: SiteFile, old: ManifestEntry | None) -> Action:
+    """A built file: new, changed (and why) or unchanged."""
+    if old is None:
+        return _upload(f, "new", "not on the target")
+    if old.problem is not None:
+        return _upload(f, "changed", old.problem)
+    if old.sha256 != f.sha256 or old.size != f.size:
+        return _upload(
+            f,
+            "changed",
+            f"content differs (sha256 {old.sha256[:12]} -> {f.sha256[:12]}, "
+            f"{old.size} -> {f.size} bytes)",
+        )
+    if old.content_type is not None and old.content_type != f.content_type:
+        return _upload(
+            f, "changed", f"Content-Type differs ({old.content_type} -> {f.content_type})"
+        )
+    return Action(f.key, "keep", "unchanged", "same sha256 as published", f, f.kind)
+
+
+@dataclass(frozen=True)
+class _StaleRule:
+    """The one rule for every stale key (see the module's docstring)."""
+
+    now: datetime | None
+    grace: timedelta
+    delete_now: bool
+    prune_media: bool
+
+    def split(self, remote: Manifest, built: set[str]) -> tuple[list[Action], list[Action]]:
+        """The published keys no longer built: those to delete, and those kept."""
+        deleted: list[Action] = []
+        kept: list[Action] = []
+        for key in sorted(set(remote) - built):
+            entry = remote[key]
+            why = self.wait(entry)
+            if entry.kind == "media" and not self.prune_media:
+                reason = KEEP_MEDIA_REASON + ("" if why is None else f" ({why})")
+                kept.append(Action(key, "keep", "stale", reason, None, entry.kind))
+            elif why is not None:
+                kept.append(Action(key, "keep", "stale", why, None, entry.kind))
+            else:
+                reason = "no longer built; " + (
+                    "deleted after the feed (--delete-stale-now)"
+                    if self.delete_now
+                    else f"stale for over {_duration(self.grace)}, deleted after the feed"
+                )
+                deleted.append(Action(key, "delete", "stale", reason, None, entry.kind))
+        return deleted, kept
+
+    def wait(self, entry: ManifestEntry) -> str | None:
+        """Why a stale key is not deleted yet, or None when it may be."""
+        if self.delete_now:
+            return None
+        since = entry.stale_since
+        if since is None:
+            return (
+                f"no longer built; stale from this publish, deleted by a publish "
+                f"{_duration(self.grace)} later (apps may hold the previous feed)"
             )
-            deleted.append(Action(key, "delete", "stale", why, None, entry.kind))
-    return deleted, kept
+        due = since + self.grace
+        if self.now is None or self.now < due:
+            return f"stale since {stamp(since)}; deleted by a publish from {stamp(due)}"
+        return None
+
+
+def stale_marks(
+    the_plan: UploadPlan, manifest: Mapping[str, ManifestEntry], now: datetime
+) -> dict[str, ManifestEntry]:
+    """The entries of ``manifest`` whose stale time changes once ``the_plan``'s feed is live:
+    a stale key kept without one gets ``now`` (the store's clock); a built key that carries
+    one (stale before, built again) loses it."""
+    out: dict[str, ManifestEntry] = {}
+    for a in the_plan.actions:
+        entry = manifest.get(a.key)
+        if entry is None:
+            continue
+        if a.status == "stale" and a.op == "keep" and entry.stale_since is None:
+            out[a.key] = dataclasses.replace(entry, stale_since=now)
+        elif a.status != "stale" and entry.stale_since is not None:
+            out[a.key] = dataclasses.replace(entry, stale_since=None)
+    return out
+
+
+def _duration(d: timedelta) -> str:
+    hours = d.total_seconds() / 3600
+    if hours >= 24 and hours % 24 == 0:
+        days = int(hours // 24)
+        return "1 day" if days == 1 else f"{days} days"
+    return f"{hours:g} hours" if hours != 1 else "1 hour"
 
 
 def _upload(f: SiteFile, status: Status, reason: str) -> Action:
     return Action(f.key, "upload", status, reason, f, f.kind)
-
-
-# --- the manifest as stored on a target -------------------------------------------------
-
-
-def entry_for(f: SiteFile, etag: str | None = None) -> ManifestEntry:
-    """The manifest entry recording that ``f`` was published (``etag``: as the store said)."""
-    return ManifestEntry(f.sha256, f.size, f.kind, f.content_type, etag=etag)
-
-
-def manifest_of(files: Iterable[SiteFile]) -> dict[str, ManifestEntry]:
-    """A manifest listing exactly ``files``."""
-    return {f.key: entry_for(f) for f in files}
-
-
-def manifest_to_json(manifest: Manifest) -> bytes:
-    """Deterministic JSON (sorted keys, two-space indent, final newline); problems dropped."""
-    files: dict[str, dict[str, str | int]] = {}
-    for key in sorted(manifest):
-        e = manifest[key]
-        item: dict[str, str | int] = {"sha256": e.sha256, "size": e.size, "kind": e.kind}
-        if e.content_type is not None:
-            item["content_type"] = e.content_type
-        if e.etag is not None:
-            item["etag"] = e.etag
-        files[key] = item
-    doc = {"version": MANIFEST_VERSION, "files": files}
-    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
-
-
-def manifest_from_json(data: bytes) -> dict[str, ManifestEntry]:
-    """Parse what :func:`manifest_to_json` wrote. Raises ``ValueError`` saying what is wrong."""
-    try:
-        doc = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"not valid JSON: {e}") from e
-    if not isinstance(doc, dict) or not isinstance(doc.get("files"), dict):
-        raise ValueError('expected an object with a "files" object')
-    if doc.get("version") != MANIFEST_VERSION:
-        raise ValueError(f"unknown manifest version {doc.get('version')!r}")
-    out: dict[str, ManifestEntry] = {}
-    for key, item in doc["files"].items():
-        if not isinstance(item, dict):
-            raise ValueError(f"entry {key!r} is not an object")
-        sha, size, kind = item.get("sha256"), item.get("size"), item.get("kind")
-        ctype, etag = item.get("content_type"), item.get("etag")
-        if (
-            not isinstance(sha, str)
-            or not isinstance(size, int)
-            or isinstance(size, bool)
-            or kind not in _KINDS
-            or not (ctype is None or isinstance(ctype, str))
-            or not (etag is None or isinstance(etag, str))
-        ):
-            raise ValueError(f"entry {key!r} needs sha256 (text), size (integer) and kind")
-        out[key] = ManifestEntry(sha, size, _kind(kind), ctype, etag=etag)
-    return out
-
-
-def _kind(value: object) -> FileKind:
-    for k in _KINDS:
-        if value == k:
-            return k
-    raise ValueError(f"unknown kind {value!r}")
 
 
 def format_bytes(n: int) -> str:

@@ -12,6 +12,7 @@ skips what already landed. The library never prints: progress goes to ``events``
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -19,10 +20,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from publisher import layout
-from publisher.errors import StoreError, VerifyError, raise_all
+from publisher.errors import StoreError
 from publisher.model import Build, Enclosure, FileKind, SiteFile
-from publisher.publish.history import guid_problems
-from publisher.publish.plan import Action, ManifestEntry, UploadPlan, entry_for, format_bytes, plan
+from publisher.publish.history import PublishedEpisode, RemovalRefused, check_history, records_of
+from publisher.publish.plan import (
+    STALE_GRACE,
+    Action,
+    EpisodeRecords,
+    ManifestEntry,
+    UploadPlan,
+    entry_for,
+    plan,
+    stale_marks,
+)
+from publisher.publish.report import PublishReport as PublishReport
+from publisher.publish.report import PublishVerifyError as PublishVerifyError
 from publisher.publish.verify import VerifyReport, verify
 from publisher.stores import Store, open_store
 from publisher.stores.lock import LOCK_TTL, LockKeeper, acquire
@@ -37,6 +49,7 @@ class Planned:
     plan: UploadPlan
     location: str
     dry_run: bool
+    removed: tuple[PublishedEpisode, ...] = ()  # episodes of the live feed the new one lacks
 
 
 @dataclass(frozen=True)
@@ -121,66 +134,9 @@ Event = (
     | Verified
 )
 
-# --- the report -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PublishReport:
-    """What a publish did (or, for a dry run, would do), and why."""
-
-    location: str
-    public_url: str
-    dry_run: bool
-    plan: UploadPlan
-    uploaded: tuple[Action, ...]  # for a dry run: what would be uploaded
-    deleted: tuple[Action, ...]  # for a dry run: what would be deleted
-    kept: tuple[Action, ...]  # unchanged files, and stale media left in place
-    bytes_uploaded: int
-    seconds: float
-    lock_note: str | None = None
-    verification: VerifyReport | None = None
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.uploaded or self.deleted)
-
-    def summary(self) -> str:
-        """One line for the producer."""
-        if self.dry_run:
-            return f"dry run, nothing changed at {self.location}: {self.plan.summary()}"
-        if not self.changed:
-            text = f"nothing to publish: {len(self.kept)} files unchanged at {self.location}"
-        else:
-            text = (
-                f"published to {self.location}: {len(self.uploaded)} uploaded "
-                f"({format_bytes(self.bytes_uploaded)}), {len(self.deleted)} deleted, "
-                f"{sum(1 for a in self.kept if a.status == 'unchanged')} unchanged"
-            )
-            stale = sum(1 for a in self.kept if a.status == "stale")
-            if stale:
-                text += f", {stale} stale media kept"
-            text += f" in {self.seconds:.1f} s"
-        if self.verification is not None:
-            text += f"; {self.verification.summary()}"
-        return text
-
-
-class PublishVerifyError(VerifyError):
-    """The upload completed, but the show is not reachable as an app needs. Carries the
-    report of the completed publish."""
-
-    def __init__(self, report: PublishReport, verification: VerifyReport) -> None:
-        super().__init__(
-            f"the upload completed, but a podcast app could not reach the show: "
-            f"{verification.summary()}",
-            None,
-            hint="check the target's public_url and that the bucket allows public reads",
-        )
-        self.report = report
-        self.verification = verification
-
-
 # --- publishing -------------------------------------------------------------------------
+
+_OLD_FEED = "the old feed is still served"
 
 
 # long: the publish sequence (check the bucket, lock, plan, media, pages, feed, deletions,
@@ -196,23 +152,26 @@ def publish(
     events: Callable[[Event], None] | None = None,
     store: Store | None = None,
     lock_ttl: timedelta = LOCK_TTL,
+    allow_removal: bool = False,
+    delete_stale_now: bool = False,
+    stale_grace: timedelta = STALE_GRACE,
 ) -> PublishReport:
     """Publish ``build`` to its target; return what was uploaded, deleted and kept, and why.
 
-    ``dry_run`` plans and changes nothing (and takes no lock). Stale media is kept unless
+    ``dry_run`` plans and changes nothing (no lock). A stale key is deleted once stale for
+    ``stale_grace`` (the target's clock), at once with ``delete_stale_now``; media only with
     ``prune_media``. ``break_lock`` removes another publish's lock first. After publishing an
     S3 target, the feed and the enclosures this publish uploaded (every enclosure with
-    ``verify_all``) are fetched from ``target.public_url`` unless ``verify`` is False: what
-    an earlier publish verified is not fetched again, so the cost follows the change.
-    ``events`` receives progress; it is never called concurrently.
-    ``store`` overrides :func:`open_store` (tests). The lock lasts ``lock_ttl`` and is renewed
-    every third of it while the publish runs; it is confirmed still ours just before the feed
-    is written and before anything is deleted. Under the lock, what interrupted publishes
-    left on the target before it was taken is cleaned up first.
+    ``verify_all``) are fetched from ``target.public_url`` unless ``verify`` is False.
+    ``events`` receives progress, never concurrently. ``store`` overrides
+    :func:`open_store` (tests). The lock lasts ``lock_ttl``, is renewed every third of it and
+    confirmed ours just before the feed is written and before anything is deleted; under it,
+    what interrupted publishes left is cleaned up first.
 
-    Before anything is written (and for a dry run too), the feed on the target is compared
-    with the build: a published episode whose GUID changed is refused (rule I-04) with a
-    :class:`~publisher.publish.history.GuidChangedError` per episode, all raised together.
+    Before anything is written (dry run too), the live feed is compared with the build: a
+    changed GUID is refused (I-04) with a :class:`~publisher.errors.GuidChangedError` per
+    episode, all raised together; a published GUID the build lacks is a removal, refused
+    with :class:`RemovalRefused` unless ``allow_removal`` (a dry run reports ``removed``).
 
     Raises :class:`StoreError` (one line) when the target cannot be read or written: what
     landed is recorded, the old feed stays in place until every file it needs is there, and
@@ -226,10 +185,13 @@ def publish(
     store = store or open_store(build.target)
     store.set_notify(lambda line: emit(Waiting(line)))
     store.check()
+    rule = functools.partial(
+        plan, prune_media=prune_media, grace=stale_grace, delete_stale_now=delete_stale_now
+    )
     if dry_run:
-        _check_guids(build, store)
-        the_plan = plan(build.files, store.read_manifest(), prune_media=prune_media)
-        emit(Planned(the_plan, store.location, True))
+        live = check_history(build, store)
+        the_plan = rule(build.files, store.read_manifest(), now=store.clock())
+        emit(Planned(the_plan, store.location, True, live.removed))
         return PublishReport(
             store.location,
             build.target.public_url,
@@ -240,6 +202,7 @@ def publish(
             the_plan.kept,
             0,
             time.monotonic() - started,
+            removed=live.removed,
         )
 
     grant = acquire(store, break_lock=break_lock, ttl=lock_ttl)
@@ -250,11 +213,16 @@ def publish(
         # runs now: an interrupted one's temporary files and incomplete uploads.
         for what in store.clean_leftovers(datetime.now(UTC)):
             emit(Cleaned(what))
-        _check_guids(build, store)  # under the lock: no other publish changes the feed now
+        live = check_history(build, store)  # under the lock: no other publish changes it now
+        if live.removed and not allow_removal:
+            raise RemovalRefused(store.location, live.removed)
         remote = store.read_manifest()
-        the_plan = plan(build.files, remote, prune_media=prune_media)
-        emit(Planned(the_plan, store.location, False))
-        sent = _Run(store, dict(remote), the_plan, emit, keeper).run(build.enclosures)
+        now = store.clock()
+        the_plan = rule(build.files, remote, now=now)
+        emit(Planned(the_plan, store.location, False, live.removed))
+        run = _Run(store, dict(remote), the_plan, emit, keeper)
+        run.episodes = run.recorded = live.records
+        sent = run.run(build.enclosures, records_of(build), now, had_feed=live.feed is not None)
 
     report = PublishReport(
         store.location,
@@ -267,6 +235,7 @@ def publish(
         sent,
         time.monotonic() - started,
         grant.note,
+        removed=live.removed,
     )
     if verify and build.target.kind == "s3":
         uploaded = {a.key for a in the_plan.uploads}
@@ -279,13 +248,6 @@ def publish(
         if not checked.ok:
             raise PublishVerifyError(report, checked)
     return report
-
-
-def _check_guids(build: Build, store: Store) -> None:
-    """Refuse, before any upload, to re-publish an episode under a new GUID (I-04)."""
-    for f in build.files:
-        if f.kind == "feed":
-            raise_all(guid_problems(store.get(f.key), store.location, build.enclosures))
 
 
 def _verify(feed_url: str, enclosures: Sequence[Enclosure]) -> VerifyReport:
@@ -314,8 +276,35 @@ class _Run:
         self.total = len(the_plan.uploads)
         self.total_bytes = the_plan.upload_bytes
         self.sent_of: dict[str, int] = {}
+        self.episodes: EpisodeRecords = {}  # what the feed that is live publishes per GUID
+        self.recorded: EpisodeRecords | None = None  # what the manifest on the target says
+        self.had_feed = False
+        self.feed_written = False
 
-    def run(self, enclosures: Sequence[Enclosure]) -> int:
+    def run(
+        self,
+        enclosures: Sequence[Enclosure],
+        records: EpisodeRecords,
+        now: datetime,
+        *,
+        had_feed: bool,
+    ) -> int:
+        """Upload, write the feed, delete what is due; then date what became stale (``now``:
+        the store's clock). Returns the bytes sent."""
+        self.had_feed = had_feed
+        try:
+            self._upload_all(enclosures, records)
+        except StoreError as e:
+            e.hint = self._rerun_hint(e.hint)
+            raise
+        marks = stale_marks(self.plan, self.manifest, now)
+        self.episodes = records  # the new feed is live (or was already: nothing to write)
+        if marks or self.episodes != self.recorded:
+            self.manifest.update(marks)
+            self._write_manifest()
+        return self.sent
+
+    def _upload_all(self, enclosures: Sequence[Enclosure], records: EpisodeRecords) -> None:
         for kind in ("media", "asset", "page"):
             self._batch(self.plan.uploads_of(kind))
         feed = self.plan.uploads_of("feed")
@@ -325,6 +314,8 @@ class _Run:
             # archives first: the main feed links the newest one (RFC 5005 prev-archive)
             self._batch([a for a in feed if a.key != layout.FEED_KEY])
             self._batch([a for a in feed if a.key == layout.FEED_KEY])
+            self.feed_written = True
+            self.episodes = records
         deletions = self.plan.deletions
         if deletions:
             self.keeper.confirm("deleting stale files")
@@ -335,7 +326,13 @@ class _Run:
                     self.emit(Deleted(a.key, a.reason))
             finally:
                 self._write_manifest()
-        return self.sent
+
+    def _rerun_hint(self, hint: str | None) -> str | None:
+        """A failure's hint says what apps see now (the old feed only while it is served)."""
+        if hint is None or _OLD_FEED not in hint or (self.had_feed and not self.feed_written):
+            return hint
+        now = "the new feed is live" if self.feed_written else "no feed is published yet"
+        return hint.replace(_OLD_FEED, now)
 
     def _batch(self, actions: Sequence[Action]) -> None:
         files = [a.file for a in actions if a.file is not None]
@@ -392,7 +389,7 @@ class _Run:
             raise StoreError(
                 f"the feed was not written: {enc.key} is {problem}",
                 self.store.location,
-                hint="the old feed is still served; run publish again",
+                hint=f"{_OLD_FEED}; run publish again",
             )
         self.emit(EnclosuresConfirmed(len(enclosures)))
 
@@ -400,7 +397,9 @@ class _Run:
         try:
             with self.lock:
                 snapshot = dict(self.manifest)
-            self.store.write_manifest(snapshot)
+            episodes = self.episodes
+            self.store.write_manifest(snapshot, episodes)
+            self.recorded = episodes
         except StoreError:
             if not quiet:
                 raise

@@ -2,7 +2,10 @@
 
 GET the feed (200, ``application/rss+xml``, rule D-07); for every enclosure a HEAD (200,
 ``Content-Length`` equal to the feed's ``length``) and a ``Range: bytes=0-1`` GET answered
-206 with ``Content-Range: bytes 0-1/<length>`` (rule D-03: apps seek and resume by range).
+206 with ``Content-Range: bytes 0-1/<length>`` (rule D-03: apps seek and resume by range);
+a HEAD of every other URL the feed names (artwork, chapters, transcripts) answered 200.
+:func:`manifest_checks` adds what the target's manifest says of each published object (its
+size and ETag compared with the store's listing, issue 13 item 11).
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from email.message import Message
 
 from publisher import layout
 from publisher.errors import VerifyError
-from publisher.feed.reader import read_feed
+from publisher.feed.reader import PublishedFeed, read_feed
 from publisher.model import Enclosure
+from publisher.publish.plan import Manifest
 
 _USER_AGENT = "publisher-verify/1 (like a podcast app)"
 _PEEK = 16  # bytes read of a range answer: a server that ignores Range sends the whole episode
@@ -26,6 +30,8 @@ _PEEK = 16  # bytes read of a range answer: a server that ignores Range sends th
 # Everything a request can fail with short of an answer: no connection, a timeout, a bad URL,
 # or a reply that is not valid HTTP (garbage status line, body cut short, hang-up).
 _NETWORK_ERRORS = (urllib.error.URLError, OSError, ValueError, http.client.HTTPException)
+_CHANGED = "a publish was interrupted or the file was changed elsewhere"
+_RERUN_HINT = "run publish again: it uploads every file that differs from what was published"
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,18 @@ class VerifyReport:
         return tuple(c for c in self.checks if not c.ok)
 
     def summary(self) -> str:
+        """One line naming the feed URL checked."""
         n = len(self.checks)
         if self.ok:
-            return f"verified: {n} requests answered as a podcast app needs"
-        return f"{len(self.failures)} of {n} requests failed: " + _describe(self.failures)
+            return f"verified {self.feed_url}: {n} checks answered as a podcast app needs"
+        return f"{len(self.failures)} of {n} checks of {self.feed_url} failed: " + _describe(
+            self.failures
+        )
+
+    @property
+    def changed_elsewhere(self) -> bool:
+        """True when a failure is content that differs from what was published."""
+        return any(_CHANGED in c.detail for c in self.failures)
 
 
 def verify(
@@ -65,28 +79,52 @@ def verify(
     timeout: float = 15.0,
     workers: int = 8,
     raise_on_failure: bool = True,
+    published: Sequence[Check] = (),
 ) -> VerifyReport:
-    """Check the feed and every enclosure over HTTP, as a podcast app would.
+    """Check the feed, every enclosure and every other URL it names over HTTP, as a podcast
+    app would; ``published`` are :func:`manifest_checks`' results, reported with them.
 
     ``enclosures`` default to those listed in the fetched feed. Raises :class:`VerifyError`
-    (one line naming what could not be reached) when a check fails, unless
+    (one line naming the feed URL and what could not be reached) when a check fails, unless
     ``raise_on_failure`` is False.
     """
     feed_check, body = _get_feed(feed_url, timeout)
     checks = [feed_check]
-    if enclosures is None:
-        enclosures = _enclosures_in(body, feed_url) if body is not None else ()
+    others: tuple[str, ...] = ()
+    if body is not None:
+        feed = _read(body, feed_url)
+        others = feed.urls
+        if enclosures is None:
+            enclosures = _enclosures_in(feed)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for pair in pool.map(lambda e: _check_enclosure(e, timeout), enclosures):
+        for pair in pool.map(lambda e: _check_enclosure(e, timeout), enclosures or ()):
             checks.extend(pair)
+        checks.extend(pool.map(lambda u: _head_url(u, timeout), others))
+    checks.extend(published)
     report = VerifyReport(feed_url, tuple(checks))
     if raise_on_failure and not report.ok:
         raise VerifyError(
             f"a podcast app could not reach the show: {report.summary()}",
             None,
-            hint="check the target's public_url and that the bucket allows public reads",
+            hint=_RERUN_HINT
+            if report.changed_elsewhere
+            else "check the target's public_url and that the bucket allows public reads",
         )
     return report
+
+
+def manifest_checks(manifest: Manifest, location: str) -> tuple[Check, ...]:
+    """One check per object the manifest lists: failed when the store found it missing or
+    of another size or ETag (a folder: inode or mtime) than was published."""
+    return tuple(
+        Check(
+            location + key,
+            "published",
+            entry.problem is None,
+            "as published" if entry.problem is None else f"{entry.problem}: {_CHANGED}",
+        )
+        for key, entry in sorted(manifest.items())
+    )
 
 
 # --- requests ---------------------------------------------------------------------------
@@ -150,14 +188,27 @@ def _head(enc: Enclosure, timeout: float) -> Check:
     if a.status != 200:
         return Check(enc.url, "HEAD", False, f"answered {a.status} {a.reason}")
     length = a.headers.get("Content-Length")
+    if length is None:
+        return Check(enc.url, "HEAD", False, f"no Content-Length, the feed says {enc.length}")
     if length != str(enc.length):
         return Check(
             enc.url,
             "HEAD",
             False,
-            f"Content-Length is {length or 'missing'}, the feed says {enc.length}",
+            f"Content-Length is {length}, the feed says {enc.length}: {_CHANGED}",
         )
     return Check(enc.url, "HEAD", True, f"200, {length} bytes")
+
+
+def _head_url(url: str, timeout: float) -> Check:
+    """Artwork, chapters or a transcript the feed names: answered 200."""
+    try:
+        a = _request(url, "HEAD", timeout)
+    except _NETWORK_ERRORS as e:
+        return Check(url, "HEAD", False, _unreachable(e))
+    if a.status != 200:
+        return Check(url, "HEAD", False, f"answered {a.status} {a.reason}")
+    return Check(url, "HEAD", True, "200")
 
 
 def _range(enc: Enclosure, timeout: float) -> Check:
@@ -174,11 +225,14 @@ def _range(enc: Enclosure, timeout: float) -> Check:
     return Check(enc.url, "range GET", True, f"206, {got}")
 
 
-def _enclosures_in(body: bytes, feed_url: str) -> tuple[Enclosure, ...]:
+def _read(body: bytes, feed_url: str) -> PublishedFeed:
     try:
-        feed = read_feed(body)
+        return read_feed(body)
     except ValueError as e:
         raise VerifyError(f"the feed at {feed_url} is {e}") from e
+
+
+def _enclosures_in(feed: PublishedFeed) -> tuple[Enclosure, ...]:
     return tuple(
         Enclosure(
             key="", url=i.enclosure.url, length=i.enclosure.length, mime_type=i.enclosure.type

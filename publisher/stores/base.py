@@ -10,7 +10,7 @@ from publisher.layout import LOCK_KEY as LOCK_KEY  # the keys are the layout's
 from publisher.layout import MANIFEST_KEY as MANIFEST_KEY
 from publisher.layout import META_DIR as META_DIR
 from publisher.model import SiteFile
-from publisher.publish.plan import Manifest
+from publisher.publish.plan import EpisodeRecords, Manifest
 from publisher.stores.lock import LockPrimitives
 
 Progress = Callable[[int], None]
@@ -67,8 +67,19 @@ class Store(LockPrimitives, Protocol):
         carries a ``problem``."""
         ...
 
-    def write_manifest(self, manifest: Manifest) -> None:
-        """Record what is now published (atomically)."""
+    def read_episodes(self) -> EpisodeRecords:
+        """What the manifest records per GUID (``{}`` when it has no record or cannot be
+        parsed: :meth:`read_manifest` says what is wrong with it)."""
+        ...
+
+    def write_manifest(self, manifest: Manifest, episodes: EpisodeRecords | None = None) -> None:
+        """Record what is now published (atomically): the files, and what was published
+        for each GUID (None: none recorded)."""
+        ...
+
+    def clock(self) -> datetime:
+        """The target's time, timezone-aware (S3: the server's Date header): stale keys are
+        dated by it, so a wrong clock on this machine cannot delete them early."""
         ...
 
     def upload(self, files: Sequence[SiteFile], listener: UploadListener) -> None:

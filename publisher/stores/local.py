@@ -16,12 +16,19 @@ import os
 import tempfile
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from publisher.errors import StoreError
 from publisher.model import SiteFile
-from publisher.publish.plan import Manifest, ManifestEntry, manifest_from_json, manifest_to_json
+from publisher.publish.plan import (
+    EpisodeRecords,
+    Manifest,
+    ManifestEntry,
+    episodes_of,
+    manifest_from_json,
+    manifest_to_json,
+)
 from publisher.stores.base import (
     LOCK_KEY,
     MANIFEST_KEY,
@@ -86,8 +93,21 @@ class LocalStore:
                 return entry
         return dataclasses.replace(entry, problem=problem)
 
-    def write_manifest(self, manifest: Manifest) -> None:
-        self._write_bytes(MANIFEST_KEY, manifest_to_json(manifest))
+    def read_episodes(self) -> EpisodeRecords:
+        path = self.root / MANIFEST_KEY
+        try:
+            return episodes_of(path.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except OSError as e:
+            raise StoreError(f"cannot read the manifest: {e.strerror}", path) from e
+
+    def write_manifest(self, manifest: Manifest, episodes: EpisodeRecords | None = None) -> None:
+        self._write_bytes(MANIFEST_KEY, manifest_to_json(manifest, episodes))
+
+    def clock(self) -> datetime:
+        """This machine's time (a folder has no clock of its own worth a round trip)."""
+        return datetime.now(UTC)
 
     # --- files -----------------------------------------------------------------------
 

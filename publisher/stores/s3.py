@@ -13,7 +13,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
@@ -24,7 +25,14 @@ from botocore.config import Config
 from publisher import layout
 from publisher.errors import StoreError
 from publisher.model import SiteFile, Target
-from publisher.publish.plan import Manifest, ManifestEntry, manifest_from_json, manifest_to_json
+from publisher.publish.plan import (
+    EpisodeRecords,
+    Manifest,
+    ManifestEntry,
+    episodes_of,
+    manifest_from_json,
+    manifest_to_json,
+)
 from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Notify, UploadListener
 from publisher.stores.s3errors import (
     CONFLICT,
@@ -160,6 +168,10 @@ class S3Store:
         found = self.listing("")
         return {key: _check(entry, found.get(key)) for key, entry in listed.items()}
 
+    def read_episodes(self) -> EpisodeRecords:
+        data = self._get(MANIFEST_KEY, "reading the manifest")
+        return episodes_of(data)
+
     def listing(self, prefix: str) -> dict[str, tuple[int, str | None]]:
         """Every object under the prefix and ``prefix``: its size and ETag (one request per
         1,000 keys)."""
@@ -177,12 +189,23 @@ class S3Store:
                     found[obj["Key"][len(self.prefix) :]] = (obj["Size"], obj.get("ETag"))
         return found
 
-    def write_manifest(self, manifest: Manifest) -> None:
+    def clock(self) -> datetime:
+        """The storage server's time: the Date header of a HEAD of the bucket (this
+        machine's clock may be wrong; stale times are compared in the server's)."""
+        with self._op("reading the storage server's time"):
+            meta = self.client.head_bucket(Bucket=self.bucket).get("ResponseMetadata", {})
+        date = meta.get("HTTPHeaders", {}).get("date")
+        try:
+            return parsedate_to_datetime(str(date)).astimezone(UTC)
+        except (TypeError, ValueError):
+            raise self.cut_short("reading the storage server's time", "no Date header") from None
+
+    def write_manifest(self, manifest: Manifest, episodes: EpisodeRecords | None = None) -> None:
         with self._op("writing the manifest"):
             self.client.put_object(
                 Bucket=self.bucket,
                 Key=self.prefix + MANIFEST_KEY,
-                Body=manifest_to_json(manifest),
+                Body=manifest_to_json(manifest, episodes),
                 ContentType=layout.content_type(MANIFEST_KEY),
                 CacheControl=layout.META_CACHE_CONTROL,
             )

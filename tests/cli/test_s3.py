@@ -13,7 +13,7 @@ from lxml import etree
 
 from publisher import build
 from tests.support.s3server import PREFIX, Bucket, SeaweedS3
-from tests.support.show import FIXED_NOW, copy_show
+from tests.support.show import FIXED_NOW, copy_show, media_key
 
 NOW = "2026-11-25T12:00:00+00:00"
 
@@ -38,13 +38,15 @@ def test_publish_sample_show_then_nothing_then_one_episode(
     last = first.stdout.strip().splitlines()[-1]
     files = len(build.build(show, now=FIXED_NOW, guid_mode="refuse", out_dir=show / "_check").files)
     assert last.startswith(f"published to s3://{bucket.name}/{PREFIX}/: {files} uploaded")
-    assert last.endswith("verified: 7 requests answered as a podcast app needs")
+    feed_url = f"{bucket.server.endpoint}/{bucket.name}/{PREFIX}/feed.xml"
+    # the feed, 3 enclosures (HEAD, range GET), the artwork, 1 chapters, 1 transcript
+    assert last.endswith(f"verified {feed_url}: 10 checks answered as a podcast app needs")
     state = bucket.state()
     assert state["feed.xml"][2:] == ("application/rss+xml; charset=utf-8", "public, max-age=300")
-    assert state["media/2026-09-15-red-flags.m4a"][2] == "audio/x-m4a"
-    assert state["media/2026-09-01-imaging-without-pain.mp3"][2:] == (
+    assert state[media_key(show, "2026-09-15-red-flags")][2] == "audio/x-m4a"
+    assert state[media_key(show, "2026-09-01-imaging-without-pain")][2:] == (
         "audio/mpeg",
-        "public, max-age=86400",
+        "public, max-age=31536000, immutable",  # content-addressed: never overwritten
     )
     art = next(k for k in state if k.startswith("artwork/"))
     assert state[art][3] == "public, max-age=31536000, immutable"
@@ -76,7 +78,7 @@ def test_publish_sample_show_then_nothing_then_one_episode(
     # its media, its page and citation files, the pages, sitemap and search index that list
     # or link it, and the feed: nothing else
     assert {k for k in uploaded if not k.startswith("pagefind/")} == {
-        f"media/{new}.mp3",
+        media_key(show, new),
         f"episodes/{new}.html",
         f"cite/{new}.ris",
         f"cite/{new}.bib",
@@ -117,10 +119,16 @@ def test_verify_command_and_failed_verification(
     assert publish(show, bucket, "--no-verify").returncode == 0
     ok = subprocess.run(
         [sys.executable, "-m", "publisher", "verify", "--to", f"s3://{bucket.name}/{PREFIX}",
-         "--public-url", public], cwd=show, capture_output=True, text=True, timeout=60,
+         "--public-url", public, "--endpoint-url", endpoint, "--region", "us-east-1"],
+        cwd=show, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.strip() == "verified: 7 requests answered as a podcast app needs"
+    assert ok.returncode == 0 and ok.stderr == "", ok.stderr
+    stored = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/.publisher/manifest.json")
+    published = len(json.loads(stored["Body"].read())["files"])
+    # an app's 10 requests, and each published object compared with the manifest
+    assert ok.stdout.strip() == (
+        f"verified {public}feed.xml: {10 + published} checks answered as a podcast app needs"
+    )
     # A public URL where nothing is served: the upload completes, verification fails loudly.
     wrong = f"{endpoint}/{bucket.name}/elsewhere/"
     env = {**os.environ, "PUBLISHER_NOW": NOW}

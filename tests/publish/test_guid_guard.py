@@ -48,7 +48,7 @@ def refusal(note: Path, location: str, new: str) -> str:
         f"{display_path(note)}: guid changed since it was published: the feed at {location} "
         f"has '{OLD}' for this episode, the note now says '{new}' [I-04] (put back "
         f"'guid: {OLD}' (apps would list the episode twice); to publish it as a new episode, "
-        "give its audio a new name)"
+        "give it a new slug (rename its note and audio))"
     )
 
 

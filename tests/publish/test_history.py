@@ -11,6 +11,7 @@ from publisher.publish.history import (
     changed_guids,
     guid_problems,
     published_guids,
+    removed_episodes,
 )
 
 BASE = "https://cdn.example.org/show/"
@@ -27,9 +28,10 @@ def feed(*items: str) -> bytes:
     ).encode()
 
 
-def item(slug: str, guid: str | None, *, ext: str = "mp3") -> str:
+def item(slug: str, guid: str | None, *, ext: str = "mp3", digest: str = "") -> str:
     g = "" if guid is None else f"<guid isPermaLink='false'>\n  {guid}\n</guid>"
-    enc = f"<enclosure url='{BASE}media/{slug}.{ext}' length='10' type='audio/mpeg'/>"
+    name = f"{slug}-{digest}" if digest else slug
+    enc = f"<enclosure url='{BASE}media/{name}.{ext}' length='10' type='audio/mpeg'/>"
     return f"<item><title>{slug}</title><itunes:episode>1</itunes:episode>{g}{enc}</item>"
 
 
@@ -37,9 +39,11 @@ def enc(slug: str, guid: str, source: Path | None = None) -> Enclosure:
     return Enclosure(f"media/{slug}.mp3", f"{BASE}media/{slug}.mp3", 10, "audio/mpeg", guid, source)
 
 
-def test_published_guids_maps_each_media_name_to_its_items_guid() -> None:
-    got = published_guids(feed(item("a", OLD), item("b", "b-guid", ext="m4a")))
-    assert got == {"a.mp3": OLD, "b.m4a": "b-guid"}
+def test_published_guids_maps_each_slug_to_its_items_guid_in_either_media_shape() -> None:
+    got = published_guids(
+        feed(item("a", OLD), item("b", "b-guid", ext="m4a", digest="0123456789abcdef"))
+    )
+    assert got == {"a": OLD, "b": "b-guid"}
 
 
 def test_published_guids_skips_items_without_guid_or_enclosure() -> None:
@@ -55,7 +59,7 @@ def test_missing_or_unparsable_feed_gives_nothing_to_compare() -> None:
 
 
 def test_changed_guid_is_found_new_and_removed_episodes_are_fine() -> None:
-    published = {"a.mp3": OLD, "gone.mp3": "gone-guid"}
+    published = {"a": OLD, "gone": "gone-guid"}
     now = (enc("a", NEW), enc("new", "new-guid"))
     assert changed_guids(published, now) == (GuidChange(now[0], OLD),)
     assert changed_guids(published, (enc("a", OLD), enc("new", "x"))) == ()
@@ -63,7 +67,7 @@ def test_changed_guid_is_found_new_and_removed_episodes_are_fine() -> None:
 
 
 def test_an_enclosure_without_a_guid_is_not_compared() -> None:
-    assert changed_guids({"a.mp3": OLD}, (enc("a", ""),)) == ()
+    assert changed_guids({"a": OLD}, (enc("a", ""),)) == ()
 
 
 def test_a_guid_change_is_caught_even_when_the_public_url_moves_too() -> None:
@@ -93,7 +97,7 @@ def test_guid_problems_one_per_episode_naming_the_note() -> None:
     )
     assert first.hint == (
         f"put back 'guid: {OLD}' (apps would list the episode twice); to publish it as a new "
-        "episode, give its audio a new name"
+        "episode, give it a new slug (rename its note and audio)"
     )
     assert problems[1].path == other and "has 'b-old' for this episode" in problems[1].message
 
@@ -103,5 +107,41 @@ def test_guid_problems_without_a_note_names_the_media_key() -> None:
     assert str(problem).startswith("media/a.mp3: guid changed since it was published: ")
 
 
+def test_corrected_audio_under_a_new_content_addressed_url_is_the_same_episode() -> None:
+    """Item 1: a fixed file gets a new URL; matched by slug and GUID, nothing changed."""
+    published = feed(item("a", OLD), item("b", "b-guid", digest="0123456789abcdef"))
+    fixed = (enc("a-fedcba9876543210", OLD), enc("b-aaaaaaaaaaaaaaaa", "b-guid"))
+    assert guid_problems(published, "/srv/pod", fixed) == []
+    assert removed_episodes(published, fixed) == ()
+    changed = (enc("a-fedcba9876543210", NEW), enc("b-aaaaaaaaaaaaaaaa", "b-guid"))
+    assert [c.published for c in changed_guids(published_guids(published), changed)] == [OLD]
+
+
+def test_a_renamed_note_that_keeps_its_guid_is_neither_a_change_nor_a_removal() -> None:
+    published = feed(item("a", OLD), item("b", "b-guid"))
+    renamed = (enc("a-renamed", OLD), enc("b", "b-guid"))
+    assert guid_problems(published, "/srv/pod", renamed) == []
+    assert removed_episodes(published, renamed) == ()
+    # and a new episode may take the renamed one's old slug
+    taken = (enc("a-renamed", OLD), enc("a", NEW), enc("b", "b-guid"))
+    assert guid_problems(published, "/srv/pod", taken) == []
+
+
+def test_removed_episodes_are_named_by_title_once_each() -> None:
+    published = feed(item("a", OLD), item("gone", "gone-guid"), item("gone", "gone-guid"))
+    (removed,) = removed_episodes(published, (enc("a", OLD),))
+    assert (removed.guid, removed.slug, removed.title) == ("gone-guid", "gone", "gone")
+    assert removed_episodes(None, (enc("a", OLD),)) == ()
+    # a GUID change is a removal too (the guard refuses it separately)
+    assert [r.guid for r in removed_episodes(published, (enc("a", NEW),))] == [OLD, "gone-guid"]
+
+
 def test_guid_problems_none_when_nothing_was_published() -> None:
     assert guid_problems(None, "/srv/pod", (enc("a", NEW, NOTE),)) == []
+
+
+def test_an_episode_whose_media_the_old_host_serves_is_no_removal() -> None:
+    """An imported episode kept on its old host has no enclosure of ours, but is in the feed."""
+    published = feed(item("a", OLD), item("remote", "remote-guid"))
+    assert [r.guid for r in removed_episodes(published, (enc("a", OLD),))] == ["remote-guid"]
+    assert removed_episodes(published, (enc("a", OLD),), ("remote-guid", OLD)) == ()

@@ -14,13 +14,14 @@ from lxml import etree
 
 from publisher import build
 from publisher.publish import run as deploy
-from tests.support.show import FIXED_NOW
+from tests.support.show import FIXED_NOW, media_key
 
 SLUG = "2026-09-15-red-flags"
 
 
-def publish(show: Path) -> deploy.PublishReport:
-    return deploy.publish(build.build(show, now=FIXED_NOW, guid_mode="refuse"))
+def publish(show: Path, *, allow_removal: bool = False) -> deploy.PublishReport:
+    built = build.build(show, now=FIXED_NOW, guid_mode="refuse")
+    return deploy.publish(built, allow_removal=allow_removal, delete_stale_now=True)
 
 
 def test_draft_or_deleted_episode_leaves_feed_and_site_media_kept(sample_show: Path) -> None:
@@ -29,7 +30,8 @@ def test_draft_or_deleted_episode_leaves_feed_and_site_media_kept(sample_show: P
     assert (public / "episodes" / f"{SLUG}.html").exists()
     note = sample_show / "show_notes" / f"{SLUG}.md"
     note.write_text(note.read_text(encoding="utf-8").replace("\ndate:", "\ndraft: true\ndate:", 1))
-    report = publish(sample_show)
+    media = media_key(sample_show, SLUG)
+    report = publish(sample_show, allow_removal=True)
     # its page and its take-away files go (and the search index's entry for it)
     assert {a.key for a in report.deleted if not a.key.startswith("pagefind/")} == {
         f"episodes/{SLUG}.html",
@@ -40,7 +42,7 @@ def test_draft_or_deleted_episode_leaves_feed_and_site_media_kept(sample_show: P
         f"references/{SLUG}.json",
     }
     assert not (public / "episodes" / f"{SLUG}.html").exists()
-    assert (public / "media" / f"{SLUG}.m4a").exists()  # media is kept
+    assert (public / media).exists()  # media is kept
     feed = etree.parse(str(public / "feed.xml"))
     assert not feed.xpath(f"//item/link[contains(., '{SLUG}')]")
     assert SLUG not in (public / "index.html").read_text(encoding="utf-8")
@@ -64,7 +66,7 @@ def test_adding_an_episode_writes_only_its_files(sample_show: Path) -> None:
     # its media, page and citation files; the pages, sitemap and search index that list or
     # link it; the feed: nothing else
     assert {k for k in uploaded if not k.startswith("pagefind/")} == {
-        f"media/{new}.mp3",
+        media_key(sample_show, new),
         f"episodes/{new}.html",
         f"cite/{new}.ris",
         f"cite/{new}.bib",
@@ -99,11 +101,12 @@ def test_serve_command_answers_range_requests(sample_show: Path) -> None:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         assert line.startswith(f"Serving public at http://127.0.0.1:{port}/")
-        media = sample_show / "public" / "media" / f"{SLUG}.m4a"
+        key = media_key(sample_show, SLUG)
+        media = sample_show / "public" / key
         for _ in range(50):
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", f"/media/{SLUG}.m4a", headers={"Range": "bytes=10-19"})
+                conn.request("GET", f"/{key}", headers={"Range": "bytes=10-19"})
                 break
             except ConnectionRefusedError:
                 time.sleep(0.1)

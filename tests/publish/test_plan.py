@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -7,12 +10,16 @@ import pytest
 from publisher.model import FileKind, SiteFile
 from publisher.publish.plan import (
     KEEP_MEDIA_REASON,
+    EpisodeRecord,
+    ManifestDoc,
     ManifestEntry,
     format_bytes,
     manifest_from_json,
     manifest_of,
     manifest_to_json,
+    parse_manifest,
     plan,
+    stale_marks,
 )
 
 
@@ -80,42 +87,93 @@ def test_entry_with_problem_on_target_is_changed_with_that_reason() -> None:
     assert (a.key, a.status, a.reason) == ("media/one.mp3", "changed", "gone")
 
 
-def test_stale_pages_deleted_after_feed_media_kept() -> None:
+NOW = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
+
+
+def stale_remote(since: datetime | None = None) -> dict[str, ManifestEntry]:
     remote = dict(manifest_of(SITE))
-    remote["episodes/old.html"] = ManifestEntry("c" * 64, 5, "page")
-    remote["chapters/old.json"] = ManifestEntry("c" * 64, 5, "asset")
-    remote["media/old.mp3"] = ManifestEntry("c" * 64, 500, "media")
-    replaced = {
-        "index.html": sf("index.html", "page", "d" * 64),
-        "feed.xml": sf("feed.xml", "feed", "e" * 64),
-    }
+    remote["episodes/old.html"] = ManifestEntry("c" * 64, 5, "page", stale_since=since)
+    remote["chapters/old.json"] = ManifestEntry("c" * 64, 5, "asset", stale_since=since)
+    remote["artwork/0123456789abcdef.png"] = ManifestEntry("c" * 64, 5, "asset", stale_since=since)
+    remote["media/old.mp3"] = ManifestEntry("c" * 64, 500, "media", stale_since=since)
+    return remote
+
+
+def test_stale_keys_are_kept_and_dated_by_the_publish_that_stops_using_them() -> None:
+    """Item 2: nothing a cached feed names disappears with the publish that drops it."""
+    replaced = {"feed.xml": sf("feed.xml", "feed", "e" * 64)}
     files = tuple(replaced.get(f.key, f) for f in SITE)
-    p = plan(files, remote)
+    remote = stale_remote()
+    p = plan(files, remote, now=NOW)
     ops = [(a.key, a.op, a.status) for a in p.actions if a.status != "unchanged"]
     assert ops == [
-        ("index.html", "upload", "changed"),
         ("feed.xml", "upload", "changed"),
-        ("episodes/old.html", "delete", "stale"),
-        ("chapters/old.json", "delete", "stale"),
+        ("artwork/0123456789abcdef.png", "keep", "stale"),
+        ("chapters/old.json", "keep", "stale"),
+        ("episodes/old.html", "keep", "stale"),
         ("media/old.mp3", "keep", "stale"),
     ]
-    kept = p.actions[-1]
-    assert kept.reason == KEEP_MEDIA_REASON == "media is kept; use --prune-media to delete"
-    assert p.summary() == (
-        "2 to upload (0 new, 2 changed, 20 bytes), 2 to delete, 1 stale media kept, 4 unchanged"
+    assert p.deletions == ()
+    reasons = {a.key: a.reason for a in p.actions}
+    assert reasons["episodes/old.html"] == (
+        "no longer built; stale from this publish, deleted by a publish 1 day later "
+        "(apps may hold the previous feed)"
     )
+    assert p.actions[-1].reason.startswith(KEEP_MEDIA_REASON + " (no longer built; stale")
+    assert p.summary() == (
+        "1 to upload (0 new, 1 changed, 10 bytes), 4 stale files kept, 5 unchanged"
+    )
+    marks = stale_marks(p, remote, NOW)
+    assert sorted(marks) == [a for a, op, _ in ops[1:]]
+    assert {m.stale_since for m in marks.values()} == {NOW}
 
 
-def test_prune_media_deletes_stale_media_last() -> None:
-    remote = dict(manifest_of(SITE))
-    remote["media/old.mp3"] = ManifestEntry("c" * 64, 500, "media")
-    remote["episodes/old.html"] = ManifestEntry("c" * 64, 5, "page")
-    p = plan(SITE, remote, prune_media=True)
-    assert [(a.key, a.op) for a in p.deletions] == [
+def test_stale_keys_are_deleted_once_the_grace_period_has_passed_media_only_if_pruned() -> None:
+    remote = stale_remote(NOW)
+    early = plan(SITE, remote, now=NOW + timedelta(hours=23, minutes=59))
+    assert early.deletions == () and not early.has_changes
+    assert early.actions[-1].reason == (
+        "media is kept; use --prune-media to delete (stale since 2026-11-30T04:00:00Z; "
+        "deleted by a publish from 2026-12-01T04:00:00Z)"
+    )
+    assert plan(SITE, remote, now=None).deletions == ()  # no clock: never
+    due = plan(SITE, remote, now=NOW + timedelta(days=1))
+    assert [(a.key, a.op) for a in due.deletions] == [  # pages first: they link to assets
         ("episodes/old.html", "delete"),
-        ("media/old.mp3", "delete"),
+        ("artwork/0123456789abcdef.png", "delete"),
+        ("chapters/old.json", "delete"),
     ]
-    assert p.deletions[1].reason == "no longer built; --prune-media deletes it after the feed"
+    assert (
+        due.deletions[0].reason == "no longer built; stale for over 1 day, deleted after the feed"
+    )
+    assert [a.key for a in due.kept if a.status == "stale"] == ["media/old.mp3"]
+    pruned = plan(SITE, remote, now=NOW + timedelta(days=1), prune_media=True)
+    assert [a.key for a in pruned.deletions][-1] == "media/old.mp3"  # pages first, media last
+    short = plan(SITE, remote, now=NOW + timedelta(hours=2), grace=timedelta(hours=2))
+    assert len(short.deletions) == 3
+
+
+def test_delete_stale_now_skips_the_wait_but_not_prune_media() -> None:
+    p = plan(SITE, stale_remote(), now=NOW, delete_stale_now=True)
+    assert [a.key for a in p.deletions] == [
+        "episodes/old.html",
+        "artwork/0123456789abcdef.png",
+        "chapters/old.json",
+    ]
+    assert p.deletions[0].reason == "no longer built; deleted after the feed (--delete-stale-now)"
+    assert [a.key for a in p.kept if a.status == "stale"] == ["media/old.mp3"]
+    p = plan(SITE, stale_remote(), now=NOW, delete_stale_now=True, prune_media=True)
+    assert [a.key for a in p.deletions][-1] == "media/old.mp3"
+
+
+def test_a_stale_key_built_again_loses_its_stale_time() -> None:
+    remote = dict(manifest_of(SITE))
+    remote["index.html"] = replace(remote["index.html"], stale_since=NOW)
+    p = plan(SITE, remote, now=NOW + timedelta(days=3))
+    assert p.deletions == ()
+    assert stale_marks(p, remote, NOW) == {
+        "index.html": replace(remote["index.html"], stale_since=None)
+    }
 
 
 def test_duplicate_keys_are_a_bug() -> None:
@@ -131,12 +189,36 @@ def test_manifest_json_is_deterministic_and_round_trips() -> None:
     assert manifest_from_json(data) == m
 
 
+def test_manifest_version_2_keeps_stale_times_and_episodes_and_version_1_is_read() -> None:
+    m = stale_remote(NOW)
+    episodes = {
+        "g1": EpisodeRecord("one", "One", "media/one-0123456789abcdef.mp3", "n" * 64, "a" * 64),
+        "g2": EpisodeRecord("two", "Two", "media/two.mp3", "m" * 64, "b" * 64, "c" * 64),
+    }
+    data = manifest_to_json(m, episodes)
+    doc = json.loads(data)
+    assert doc["version"] == 2
+    assert doc["files"]["episodes/old.html"]["stale_since"] == "2026-11-30T04:00:00Z"
+    assert parse_manifest(data) == ManifestDoc(m, episodes)
+    v1 = json.dumps(
+        {"version": 1, "files": json.loads(manifest_to_json(manifest_of(SITE)))["files"]}
+    )
+    assert parse_manifest(v1.encode()) == ManifestDoc(manifest_of(SITE), {})
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"{", "not valid JSON"),
         (b"[]", 'expected an object with a "files" object'),
         (b'{"version": 9, "files": {}}', "unknown manifest version 9"),
+        (b'{"version": 2, "files": {}, "episodes": []}', '"episodes" is not an object'),
+        (b'{"version": 2, "files": {}, "episodes": {"g": {"slug": 1}}}', "episode 'g' needs"),
+        (
+            b'{"version": 2, "files": {"a": {"sha256": "x", "size": 1, "kind": "page", '
+            b'"stale_since": "yesterday"}}}',
+            "'a' has a stale_since that is not a time",
+        ),
         (b'{"version": 1, "files": {"a": {"sha256": "x", "size": "1", "kind": "page"}}}', "'a'"),
         (b'{"version": 1, "files": {"a": {"sha256": "x", "size": 1, "kind": "pdf"}}}', "'a'"),
     ],

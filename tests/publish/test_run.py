@@ -125,10 +125,11 @@ def test_removed_episode_leaves_site_and_feed_media_kept(tmp_path: Path) -> None
     publish(build)
     shrunk = make_build(tmp_path / "site", build.target, {"ep1": EPISODES["ep1"]})
     events: list[Event] = []
-    report = publish(shrunk, events=events.append)
+    report = publish(shrunk, events=events.append, allow_removal=True, delete_stale_now=True)
+    now = "no longer built; deleted after the feed (--delete-stale-now)"
     assert [(a.key, a.reason) for a in report.deleted] == [
-        ("episodes/ep2.html", "no longer built; deleted after the feed"),
-        ("chapters/ep2.json", "no longer built; deleted after the feed"),
+        ("episodes/ep2.html", now),
+        ("chapters/ep2.json", now),
     ]
     assert [(a.key, a.reason) for a in report.kept if a.status == "stale"] == [
         ("media/ep2.mp3", "media is kept; use --prune-media to delete")
@@ -139,14 +140,14 @@ def test_removed_episode_leaves_site_and_feed_media_kept(tmp_path: Path) -> None
     feed_done = events.index(FileDone("feed.xml", shrunk.file("feed.xml").size))
     first_delete = next(i for i, e in enumerate(events) if isinstance(e, Deleted))
     assert feed_done < first_delete
-    assert "1 stale media kept" in report.summary()
+    assert "1 stale files kept" in report.summary()
 
     # The next publish keeps reporting it, and --prune-media removes it.
     again = publish(shrunk)
     assert not again.changed and [a.key for a in again.kept if a.status == "stale"] == [
         "media/ep2.mp3"
     ]
-    pruned = publish(shrunk, prune_media=True)
+    pruned = publish(shrunk, prune_media=True, delete_stale_now=True)
     assert [a.key for a in pruned.deleted] == ["media/ep2.mp3"]
     assert tree(out) == tree(shrunk.site_dir)
     assert publish(shrunk).kept == publish(shrunk, dry_run=True).kept
@@ -208,7 +209,7 @@ def test_feed_is_not_written_unless_every_enclosure_is_there(tmp_path: Path) -> 
         publish(build, store=LyingStore(out))
     assert str(e.value) == (
         f"{out}: the feed was not written: media/ep1.mp3 is missing on the target, the feed "
-        "needs 40000 bytes (the old feed is still served; run publish again)"
+        "needs 40000 bytes (no feed is published yet; run publish again)"
     )
     assert not (out / "feed.xml").exists()
     assert tree(out) == {
@@ -267,13 +268,13 @@ def test_changed_guid_is_refused_before_anything_is_written(tmp_path: Path) -> N
             f"{Path('show_notes', 'ep2.md')}: guid changed since it was published: the feed at "
             f"{out} has 'ep2' for this episode, the note now says 'ep2-v2' [I-04] (put back "
             "'guid: ep2' (apps would list the episode twice); to publish it as a new episode, "
-            "give its audio a new name)"
+            "give it a new slug (rename its note and audio))"
         )
         assert mtimes(out) == before
         assert not (out / LOCK_KEY).exists()  # the refused publish let go of the lock
     # A new episode and a removed one are fine, with the published GUID kept.
     fine = make_build(tmp_path / "site", build.target, {"ep2": EPISODES["ep2"], "ep3": 500})
-    report = publish(fine)
+    report = publish(fine, allow_removal=True)
     assert report.uploaded[0].key == "media/ep3.mp3" and report.uploaded[-1].key == "feed.xml"
 
 

@@ -14,9 +14,10 @@ import pytest
 from publisher.errors import VerifyError
 from publisher.model import Enclosure
 from publisher.publish.run import publish
-from publisher.publish.verify import verify
+from publisher.publish.verify import manifest_checks, verify
+from publisher.stores.local import LocalStore
 from tests.support.s3server import Bucket, SeaweedS3
-from tests.support.sitebuild import make_build
+from tests.support.sitebuild import local_target, make_build
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -67,7 +68,8 @@ def test_verify_reads_enclosures_from_the_feed_and_names_each_failure(
     with pytest.raises(VerifyError) as e:
         verify(url + "feed.xml")
     assert str(e.value).startswith(
-        f"a podcast app could not reach the show: 4 of 5 requests failed: feed GET {url}"
+        f"a podcast app could not reach the show: 4 of 5 checks of {url}feed.xml failed: "
+        f"feed GET {url}"
         "feed.xml: Content-Type is application/xml"
     )
     assert str(e.value).endswith(
@@ -86,16 +88,24 @@ def test_verify_a_published_s3_show(admin_env: SeaweedS3, bucket: Bucket, tmp_pa
     build = make_build(tmp_path / "site", bucket.target(), {"ep1": 5000, "ep2": 1})
     publish(build, verify=False)
     report = verify(build.target.feed_url, build.enclosures)
-    assert report.ok and report.summary() == "verified: 5 requests answered as a podcast app needs"
+    assert report.ok and report.summary() == (
+        f"verified {build.target.feed_url}: 5 checks answered as a podcast app needs"
+    )
     # Standalone (``publisher verify``): enclosures come from the served feed.
     assert verify(build.target.feed_url).checks == report.checks
     # An enclosure whose length disagrees with the object is named.
     short = Enclosure("media/ep1.mp3", build.enclosures[0].url, 4999, "audio/mpeg")
     bad = verify(build.target.feed_url, [short], raise_on_failure=False)
     assert [c.detail for c in bad.failures] == [
-        "Content-Length is 5000, the feed says 4999",
+        "Content-Length is 5000, the feed says 4999: a publish was interrupted or the file was "
+        "changed elsewhere",
         "Content-Range is 'bytes 0-1/5000', not 'bytes 0-1/4999'",
     ]
+    with pytest.raises(VerifyError) as e:
+        verify(build.target.feed_url, [short])
+    assert "check the public" not in str(e.value) and str(e.value).endswith(
+        "(run publish again: it uploads every file that differs from what was published)"
+    )
 
 
 # --- servers that misbehave -----------------------------------------------------------------
@@ -206,6 +216,46 @@ def test_answers_that_are_not_http_are_failed_checks(raw_server: tuple[str, list
         verify(url + "feed.xml", [enc], timeout=5, workers=1)
     assert "\n" not in str(e.value)
     assert str(e.value).startswith(
-        "a podcast app could not reach the show: 3 of 3 requests failed: "
+        f"a podcast app could not reach the show: 3 of 3 checks of {url}feed.xml failed: "
         f"feed GET {url}feed.xml: not a valid HTTP response (BadStatusLine); "
     )
+
+
+def test_artwork_chapters_and_transcripts_are_checked_too(static_site: tuple[str, Path]) -> None:
+    """Item 13: verify checks every URL an app fetches, not only the enclosures."""
+    url, root = static_site
+    (root / "art.jpg").write_bytes(b"jpeg")
+    (root / "ch.json").write_bytes(b"{}")
+    (root / "feed.xml").write_text(
+        "<rss version='2.0' xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd' "
+        "xmlns:podcast='https://podcastindex.org/namespace/1.0'><channel>"
+        f"<itunes:image href='{url}art.jpg'/><item>"
+        f"<podcast:chapters url='{url}ch.json' type='application/json+chapters'/>"
+        f"<podcast:transcript url='{url}gone.vtt' type='text/vtt'/>"
+        "</item></channel></rss>"
+    )
+    report = verify(url + "feed.xml", raise_on_failure=False)
+    assert [(c.url, c.what, c.ok, c.detail) for c in report.checks[1:]] == [
+        (f"{url}art.jpg", "HEAD", True, "200"),
+        (f"{url}ch.json", "HEAD", True, "200"),
+        (f"{url}gone.vtt", "HEAD", False, "answered 404 File not found"),
+    ]
+
+
+def test_same_size_corruption_is_reported_from_the_manifest(tmp_path: Path) -> None:
+    """Items 11 and 13: a file changed in place after publishing (same size) fails verify."""
+    out = tmp_path / "public"
+    build = make_build(tmp_path / "site", local_target(out), {"ep1": 100})
+    publish(build)
+    store = LocalStore(out)
+    assert all(c.ok for c in manifest_checks(store.read_manifest(), store.location))
+    (out / "media" / "ep1.mp3").unlink()
+    (out / "media" / "ep1.mp3").write_bytes(b"\0" * 100)  # the same size, another file
+    (bad,) = (c for c in manifest_checks(store.read_manifest(), store.location) if not c.ok)
+    assert bad.url == f"{out}media/ep1.mp3" or bad.url.endswith("media/ep1.mp3")
+    assert bad.detail == (
+        "changed on the target since it was published (another inode or mtime): "
+        "a publish was interrupted or the file was changed elsewhere"
+    )
+    report = verify("http://127.0.0.1:9/feed.xml", [], published=(bad,), raise_on_failure=False)
+    assert bad in report.failures

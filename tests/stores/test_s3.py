@@ -124,16 +124,23 @@ def test_stale_pages_deleted_media_kept_then_pruned(
 ) -> None:
     publish(build_for(tmp_path, bucket, EPISODES), verify=False)
     shrunk = build_for(tmp_path, bucket, {"ep1": EPISODES["ep1"]})
-    dry = publish(shrunk, dry_run=True)
+    dry = publish(shrunk, dry_run=True, delete_stale_now=True)
     assert [a.key for a in dry.deleted] == ["episodes/ep2.html", "chapters/ep2.json"]
+    assert [r.guid for r in dry.removed] == ["ep2"]
     assert "episodes/ep2.html" in bucket.state()  # a dry run changes nothing
-    report = publish(shrunk)
+    kept = publish(shrunk, allow_removal=True)  # stale from now, by the server's clock
+    assert kept.deleted == () and "episodes/ep2.html" in bucket.state()
+    stored = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/.publisher/manifest.json")
+    entries = json.loads(stored["Body"].read())["files"]
+    since = datetime.fromisoformat(entries["episodes/ep2.html"]["stale_since"])
+    assert abs(since - datetime.now(UTC)) < timedelta(minutes=5)
+    report = publish(shrunk, delete_stale_now=True)
     assert [a.key for a in report.deleted] == ["episodes/ep2.html", "chapters/ep2.json"]
     state = bucket.state()
     assert "episodes/ep2.html" not in state and "media/ep2.mp3" in state
-    pruned = publish(shrunk, prune_media=True, verify=False)
+    pruned = publish(shrunk, prune_media=True, delete_stale_now=True, verify=False)
     assert [(a.key, a.reason) for a in pruned.deleted] == [
-        ("media/ep2.mp3", "no longer built; --prune-media deletes it after the feed")
+        ("media/ep2.mp3", "no longer built; deleted after the feed (--delete-stale-now)")
     ]
     assert bucket.state() == expected_state(shrunk)
 
@@ -160,8 +167,9 @@ def test_failed_verification_says_the_upload_completed(
         publish(build)
     text = str(e.value)
     assert text.startswith(
-        "the upload completed, but a podcast app could not reach the show: 5 of 5 requests "
-        f"failed: feed GET {wrong}feed.xml: answered 404 Not Found; HEAD {wrong}media/ep1.mp3:"
+        f"the upload completed, but a podcast app could not reach the show: 5 of 5 checks of "
+        f"{wrong}feed.xml failed: feed GET {wrong}feed.xml: answered 404 Not Found; HEAD "
+        f"{wrong}media/ep1.mp3:"
     )
     assert "\n" not in text
     assert e.value.report.uploaded and bucket.state() == expected_state(build)

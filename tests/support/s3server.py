@@ -347,10 +347,10 @@ class Bucket:
     def state(self) -> dict[str, tuple[str, int, str, str]]:
         """key -> (sha256 of the body, size, Content-Type, Cache-Control) under the prefix.
 
-        The manifest is taken without the ETags it records (they are the server's to choose;
-        tests of them read the manifest itself). A key listed but gone by the time it is read
-        (an upload the server was still settling after a fault test froze it) is not part
-        of the state."""
+        The manifest is taken without the ETags it records (they are the server's to choose)
+        and without its per-GUID records (tests of either read the manifest itself). A key
+        listed but gone by the time it is read (an upload the server was still settling after
+        a fault test froze it) is not part of the state."""
         c = self.client
         out: dict[str, tuple[str, int, str, str]] = {}
         for page in c.get_paginator("list_objects_v2").paginate(
@@ -374,7 +374,8 @@ class Bucket:
 
 
 def without_etags(manifest: bytes) -> bytes:
-    """A manifest as it would be written had no store reported an ETag."""
+    """A manifest's files as they would be written had no store reported an ETag (its
+    per-GUID records dropped)."""
     entries = {k: replace(e, etag=None) for k, e in manifest_from_json(manifest).items()}
     return manifest_to_json(entries)
 

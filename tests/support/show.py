@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import shutil
 from pathlib import Path
 
+from publisher import layout
 from tests.support.paths import ROOT
 
 FIXED_NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -22,3 +24,11 @@ def copy_show(dest: Path) -> Path:
         else:
             shutil.copy2(src, dest / part)
     return dest
+
+
+def media_key(show: Path, slug: str) -> str:
+    """The key the episode ``slug`` of ``show`` publishes its audio under (content-addressed:
+    ``media/<slug>-<sha256:16>.<ext>``), from its file in ``episodes/``."""
+    (audio,) = (p for p in (show / "episodes").glob(f"{slug}.*") if p.suffix in (".mp3", ".m4a"))
+    digest = hashlib.sha256(audio.read_bytes()).hexdigest()
+    return layout.media_key(slug, digest, audio.suffix[1:])

@@ -1,0 +1,183 @@
+"""The manifest a publish keeps on its target: what was published under each key, when a
+key became stale, and what was published for each GUID.
+
+Stored as ``.publisher/manifest.json`` (never served), deterministic JSON. Version 2 adds
+stale times and the episodes; version 1 (files only) is still read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from publisher.model import FileKind, SiteFile
+
+MANIFEST_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1: files only, no stale times, no episodes
+KINDS: tuple[FileKind, ...] = ("media", "asset", "page", "feed")
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """What was last published under one key.
+
+    ``problem`` is set by a store that checked the target itself and found the object missing
+    or of another size or ``etag`` than the manifest says: content on the target is trusted over the
+    manifest, so such an entry is planned as changed, with the problem as its reason.
+    """
+
+    sha256: str
+    size: int
+    kind: FileKind
+    content_type: str | None = None
+    problem: str | None = None
+    etag: str | None = None  # what the store said identifies the upload (S3: its ETag)
+    stale_since: datetime | None = None  # when it stopped being built (the store's clock)
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    """What was published for one GUID: what ``status`` and the removal guard need."""
+
+    slug: str
+    title: str
+    media_key: str
+    note_sha256: str
+    audio_sha256: str
+    artwork_sha256: str | None = None  # the episode's own artwork, if any
+
+
+EpisodeRecords = Mapping[str, EpisodeRecord]
+"""GUID -> what was published for it."""
+
+
+@dataclass(frozen=True)
+class ManifestDoc:
+    """A manifest as stored: its files and (version 2) its episodes."""
+
+    files: dict[str, ManifestEntry]
+    episodes: dict[str, EpisodeRecord]
+
+
+Manifest = Mapping[str, ManifestEntry]
+"""key -> what was last published there (read from the target; treat as read-only)."""
+
+
+def entry_for(f: SiteFile, etag: str | None = None) -> ManifestEntry:
+    """The manifest entry recording that ``f`` was published (``etag``: as the store said)."""
+    return ManifestEntry(f.sha256, f.size, f.kind, f.content_type, etag=etag)
+
+
+def manifest_of(files: Iterable[SiteFile]) -> dict[str, ManifestEntry]:
+    """A manifest listing exactly ``files``."""
+    return {f.key: entry_for(f) for f in files}
+
+
+def manifest_to_json(manifest: Manifest, episodes: EpisodeRecords | None = None) -> bytes:
+    """Deterministic JSON (sorted keys, two-space indent, final newline); problems dropped.
+
+    Version 2: ``{"version": 2, "files": {key: {sha256, size, kind, content_type?, etag?,
+    stale_since?}}, "episodes": {guid: {slug, title, media_key, note_sha256, audio_sha256,
+    artwork_sha256?}}}``; ``stale_since`` is ISO 8601 UTC (``2026-11-30T04:10:00Z``)."""
+    files: dict[str, dict[str, str | int]] = {}
+    for key in sorted(manifest):
+        e = manifest[key]
+        item: dict[str, str | int] = {"sha256": e.sha256, "size": e.size, "kind": e.kind}
+        if e.content_type is not None:
+            item["content_type"] = e.content_type
+        if e.etag is not None:
+            item["etag"] = e.etag
+        if e.stale_since is not None:
+            item["stale_since"] = stamp(e.stale_since)
+        files[key] = item
+    eps = {
+        guid: {k: v for k, v in dataclasses.asdict(r).items() if v is not None}
+        for guid, r in sorted((episodes or {}).items())
+    }
+    doc = {"version": MANIFEST_VERSION, "files": files, "episodes": eps}
+    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
+
+
+def manifest_from_json(data: bytes) -> dict[str, ManifestEntry]:
+    """The files of what :func:`manifest_to_json` wrote (either version). Raises
+    ``ValueError`` saying what is wrong."""
+    return parse_manifest(data).files
+
+
+def parse_manifest(data: bytes) -> ManifestDoc:
+    """Parse a manifest of version 1 or 2. Raises ``ValueError`` saying what is wrong."""
+    try:
+        doc = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"not valid JSON: {e}") from e
+    if not isinstance(doc, dict) or not isinstance(doc.get("files"), dict):
+        raise ValueError('expected an object with a "files" object')
+    if doc.get("version") not in READABLE_VERSIONS:
+        raise ValueError(
+            f"unknown manifest version {doc.get('version')!r} (this publisher reads "
+            f"{', '.join(map(str, READABLE_VERSIONS))}; a newer one wrote it?)"
+        )
+    out = {key: _file_entry(key, item) for key, item in doc["files"].items()}
+    episodes = doc.get("episodes", {})
+    if not isinstance(episodes, dict):
+        raise ValueError('"episodes" is not an object')
+    return ManifestDoc(out, {guid: _episode_record(guid, r) for guid, r in episodes.items()})
+
+
+def episodes_of(data: bytes | None) -> dict[str, EpisodeRecord]:
+    """The per-GUID records of a stored manifest; ``{}`` for none, or one that cannot be
+    parsed (reading its files says what is wrong)."""
+    try:
+        return parse_manifest(data).episodes if data else {}
+    except ValueError:
+        return {}
+
+
+def _file_entry(key: str, item: object) -> ManifestEntry:
+    if not isinstance(item, dict):
+        raise ValueError(f"entry {key!r} is not an object")
+    sha, size, kind = item.get("sha256"), item.get("size"), item.get("kind")
+    ctype, etag, stale = item.get("content_type"), item.get("etag"), item.get("stale_since")
+    if (
+        not isinstance(sha, str)
+        or not isinstance(size, int)
+        or isinstance(size, bool)
+        or kind not in KINDS
+        or not (ctype is None or isinstance(ctype, str))
+        or not (etag is None or isinstance(etag, str))
+        or not (stale is None or isinstance(stale, str))
+    ):
+        raise ValueError(f"entry {key!r} needs sha256 (text), size (integer) and kind")
+    since = None
+    if stale is not None:
+        try:
+            since = datetime.fromisoformat(stale).astimezone(UTC)
+        except ValueError as e:
+            raise ValueError(f"entry {key!r} has a stale_since that is not a time") from e
+    return ManifestEntry(sha, size, _kind(kind), ctype, etag=etag, stale_since=since)
+
+
+def _episode_record(guid: str, item: object) -> EpisodeRecord:
+    names = ("slug", "title", "media_key", "note_sha256", "audio_sha256")
+    if not isinstance(item, dict) or not all(isinstance(item.get(n), str) for n in names):
+        raise ValueError(f"episode {guid!r} needs {', '.join(names)} (text)")
+    art = item.get("artwork_sha256")
+    if not (art is None or isinstance(art, str)):
+        raise ValueError(f"episode {guid!r} has an artwork_sha256 that is not text")
+    slug, title, media, note, audio = (str(item[n]) for n in names)
+    return EpisodeRecord(slug, title, media, note, audio, art)
+
+
+def _kind(value: object) -> FileKind:
+    for k in KINDS:
+        if value == k:
+            return k
+    raise ValueError(f"unknown kind {value!r}")
+
+
+def stamp(t: datetime) -> str:
+    """``2026-11-30T04:10:00Z``: a time as the manifest and messages write it."""
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
