@@ -145,6 +145,11 @@ class GuidChangedError(StoreError):
     """An episode already in the published feed would be sent under another GUID (I-04)."""
 
 
+class PublishStopped(PublisherError):
+    """A publish stopped at a safe point because the producer asked (Ctrl-C): no file was
+    started after that, every file that landed is recorded, a rerun finishes (exit 130)."""
+
+
 class VerifyError(PublisherError):
     """The published show is not reachable the way a podcast app would reach it."""
 

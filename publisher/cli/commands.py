@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from publisher import clock, config, episodes, layout
+from publisher.cli.interrupt import first_ctrl_c_stops
 from publisher.cli.output import Printer, publish_fields
 from publisher.cli.progress import PublishProgress
 from publisher.errors import PublisherError, display_path
@@ -71,7 +72,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
         guid_mode=_guid_mode(args),
     )
     out.notice(result.notices)
-    with PublishProgress(quiet=out.json) as progress:
+    with PublishProgress(quiet=out.json) as progress, first_ctrl_c_stops() as stop:
         report = run.publish(
             result,
             dry_run=args.dry_run,
@@ -79,6 +80,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
             break_lock=args.break_lock,
             verify=not args.no_verify,
             events=progress.event,
+            stop=stop,
         )
     if args.dry_run or args.verbose:
         for a in report.plan.actions:

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from publisher.errors import StoreError, VerifyError, raise_all
+from publisher.errors import PublishStopped, StoreError, VerifyError, raise_all
 from publisher.model import Build, Enclosure, FileKind, SiteFile
 from publisher.publish.history import guid_problems
 from publisher.publish.plan import Action, ManifestEntry, UploadPlan, entry_for, format_bytes, plan
@@ -190,6 +190,7 @@ def publish(
     events: Callable[[Event], None] | None = None,
     store: Store | None = None,
     lock_ttl: timedelta = LOCK_TTL,
+    stop: threading.Event | None = None,
 ) -> PublishReport:
     """Publish ``build`` to its target; return what was uploaded, deleted and kept, and why.
 
@@ -200,7 +201,9 @@ def publish(
     ``store`` overrides :func:`open_store` (tests). The lock lasts ``lock_ttl`` and is renewed
     every third of it while the publish runs; it is confirmed still ours just before the feed
     is written and before anything is deleted. Under the lock, what interrupted publishes
-    left on the target before it was taken is cleaned up first.
+    left on the target before it was taken is cleaned up first. Once ``stop`` is set (the
+    CLI sets it on Ctrl-C), no further file is started: the files in flight finish, are
+    recorded, and :class:`PublishStopped` is raised.
 
     Before anything is written (and for a dry run too), the feed on the target is compared
     with the build: a published episode whose GUID changed is refused (rule I-04) with a
@@ -244,7 +247,7 @@ def publish(
         remote = store.read_manifest()
         the_plan = plan(build.files, remote, prune_media=prune_media)
         emit(Planned(the_plan, store.location, False))
-        sent = _Run(store, dict(remote), the_plan, emit, keeper).run(build.enclosures)
+        sent = _Run(store, dict(remote), the_plan, emit, keeper, stop).run(build.enclosures)
 
     report = PublishReport(
         store.location,
@@ -288,8 +291,10 @@ class _Run:
         the_plan: UploadPlan,
         emit: Callable[[Event], None],
         keeper: LockKeeper,
+        stop: threading.Event | None = None,
     ) -> None:
         self.store = store
+        self.stop = stop or threading.Event()
         self.keeper = keeper
         self.manifest = manifest
         self.plan = the_plan
@@ -297,6 +302,7 @@ class _Run:
         self.lock = threading.Lock()
         self.sent = 0
         self.index = 0
+        self.finished = 0
         self.total = len(the_plan.uploads)
         self.total_bytes = the_plan.upload_bytes
         self.sent_of: dict[str, int] = {}
@@ -304,6 +310,7 @@ class _Run:
     def run(self, enclosures: Sequence[Enclosure]) -> int:
         for kind in ("media", "asset", "page"):
             self._batch(self.plan.uploads_of(kind))
+        self._stop_here()
         feed = self.plan.uploads_of("feed")
         if feed:
             self._confirm(enclosures)
@@ -321,9 +328,18 @@ class _Run:
                 self._write_manifest()
         return self.sent
 
+    def _stop_here(self) -> None:
+        """The safe point after a batch: everything that landed is in the manifest."""
+        if self.stop.is_set():
+            raise PublishStopped(
+                f"stopped after {self.finished} of {self.total} files (each one recorded)",
+                self.store.location,
+                hint="run the same command again to finish",
+            )
+
     def _batch(self, actions: Sequence[Action]) -> None:
         files = [a.file for a in actions if a.file is not None]
-        if not files:
+        if not files or self.stop.is_set():
             return
         try:
             self.store.upload(files, self)
@@ -334,6 +350,9 @@ class _Run:
         self._write_manifest()
 
     # The store's UploadListener (called from its worker threads):
+
+    def stopping(self) -> bool:
+        return self.stop.is_set()
 
     def started(self, f: SiteFile) -> None:
         with self.lock:
@@ -353,6 +372,7 @@ class _Run:
         with self.lock:
             self.sent += f.size - self.sent_of.pop(f.key, 0)  # callbacks may under-report
             self.manifest[f.key] = entry_for(f, etag)
+            self.finished += 1
         self.emit(FileDone(f.key, f.size))
 
     def _confirm(self, enclosures: Sequence[Enclosure]) -> None:
