@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test serve lint bench clean chromium
+.PHONY: demo test serve lint bench clean tools chromium
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,21 +27,34 @@ demo: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/publisher serve
 
-## test: install what the tests need (Python packages, Debian's chromium), lint, run every test
-test: $(VENV)/.installed-test chromium tests/node/node_modules/.installed
+## test: install what the tests need (Python packages; Debian's chromium, Java and Node when
+## missing; the npm tools), lint, run every test
+test: $(VENV)/.installed-test tools tests/node/node_modules/.installed
 	$(BIN)/ruff check publisher tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # Podcast Index's feed parser (Node), for tests/test_partytime.py
-tests/node/node_modules/.installed: tests/node/package.json tests/node/package-lock.json
+tests/node/node_modules/.installed: tests/node/package.json tests/node/package-lock.json | tools
 	cd tests/node && npm ci --no-audit --no-fund --silent
 	touch $@
 
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# The outside tools of the tests, from Debian when missing (one apt-get for all of them):
+# chromium for the browser tests, Java for the W3C Nu Html Checker (vnu.jar), Node and npm for
+# podcast-partytime and the npm packages in tests/node.
+tools:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if ! command -v node >/dev/null 2>&1; then missing="$$missing nodejs npm"; \
+	elif ! command -v npm >/dev/null 2>&1; then missing="$$missing npm"; fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing from Debian for the tests:$$missing"; \
+	  apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+chromium: tools
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check publisher tests bench scripts

@@ -88,3 +88,26 @@ def extension(data: bytes) -> str:
 def embedded_usable(data: bytes) -> str | None:
     """The extension ("jpg"/"png") of embedded cover art that meets C-03, else None."""
     return None if problems(data, None) else extension(data)
+
+
+RENDITION_SIDES = (160, 320, 640)  # CSS px 160 at 1x, 2x, 4x; and the Open Graph card
+ICON_SIDES = (32, 180)  # favicon; apple-touch-icon
+
+
+def rendition(data: bytes, side: int) -> bytes:
+    """A square ``side`` px JPEG (quality 85) of artwork that passed :func:`check`, so pages
+    never send a 3000 px image to a phone. Deterministic: same input, same bytes."""
+    with Image.open(io.BytesIO(data)) as img:
+        small = img.convert("RGB").resize((side, side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    small.save(out, format="JPEG", quality=85, optimize=True, progressive=False)
+    return out.getvalue()
+
+
+def icon(data: bytes, side: int) -> bytes:
+    """A square ``side`` px PNG icon (favicon, apple-touch-icon) of the artwork."""
+    with Image.open(io.BytesIO(data)) as img:
+        small = img.convert("RGB").resize((side, side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    small.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -137,6 +137,10 @@ class FeedError(PublisherError):
     """The feed cannot be built from the show as it is."""
 
 
+class SiteError(PublisherError):
+    """The website cannot be rendered (a broken template override)."""
+
+
 class StoreError(PublisherError):
     """A publish target cannot be read or written."""
 

@@ -16,6 +16,15 @@ key                                 what                                Content-
 ``artwork/<sha256:16>.<jpg|png>``   show and episode art, by content    image/jpeg, image/png
 ``chapters/<slug>.json``            JSON chapters 1.2.0 (I-15)          application/json+chapters
 ``transcripts/<slug>.<ext>``        a transcript (I-14)                 by its format
+``all/<n>.html``, ``archive/…``,    the website's listings (all         text/html
+``seasons/<n>.html``, ``404.html``  episodes, by month, by season)
+``episodes/<slug>.transcript.html`` a transcript as a readable page     text/html
+``captions/<slug>.vtt``             captions for the player             text/vtt
+``references/<slug>.<ris|bib|json>`` an episode's references to take    RIS, BibTeX, CSL-JSON
+``cite/<slug>.<ris|bib>``           the episode itself as a reference   RIS, BibTeX
+``artwork/<hash>-<side>.jpg``       smaller renditions for pages        image/jpeg
+``site.js``, ``sitemap.xml``,       the site's script, sitemap, robots  by suffix
+``robots.txt``, icons, ``pagefind/`` file, icons and search index
 ``.publisher/manifest.json``        what was published (never served)   application/json
 ``.publisher/lock.json``            the publish lock (never served)     application/json
 ==================================  ==================================  ===========================
@@ -50,6 +59,64 @@ _PAGES_DIR = "episodes/"
 _ARTWORK_DIR = "artwork/"
 _CHAPTERS_DIR = "chapters/"
 _TRANSCRIPTS_DIR = "transcripts/"
+
+# The website's own files (publisher.site renders them). Episode slugs are ASCII letters,
+# digits, "-" and "_" (no dot), so episodes/<slug>.html and episodes/<slug>.transcript.html
+# never meet, and no slug can name a listing.
+SCRIPT_KEY: Final = "site.js"
+ARCHIVE_INDEX_KEY: Final = "archive/index.html"
+NOT_FOUND_KEY: Final = "404.html"
+SITEMAP_KEY: Final = "sitemap.xml"
+ROBOTS_KEY: Final = "robots.txt"
+SEARCH_DIR: Final = "pagefind/"  # Pagefind's static search index and its loader
+SEARCH_BUNDLE_KEY: Final = SEARCH_DIR + "pagefind.js"
+FAVICON_KEY: Final = "favicon.png"
+TOUCH_ICON_KEY: Final = "apple-touch-icon.png"
+
+
+def all_key(n: int) -> str:
+    """``all/<n>.html``: page ``n`` of all episodes, 1 for the oldest."""
+    return f"all/{n}.html"
+
+
+def month_key(ym: str) -> str:
+    """``archive/<YYYY-MM>.html``: one month of the archive."""
+    return f"archive/{ym}.html"
+
+
+def season_key(n: int) -> str:
+    """``seasons/<n>.html``: one season's episodes."""
+    return f"seasons/{n}.html"
+
+
+def transcript_page_key(slug: str) -> str:
+    """``episodes/<slug>.transcript.html``: the transcript as a readable page."""
+    return f"{_PAGES_DIR}{slug}.transcript.html"
+
+
+def captions_key(slug: str) -> str:
+    """``captions/<slug>.vtt``: WebVTT captions for the player's ``<track>``."""
+    return f"captions/{slug}.vtt"
+
+
+def references_key(slug: str, extension: str) -> str:
+    """``references/<slug>.<ris|bib|json>``: an episode's reference list to take away."""
+    return f"references/{slug}.{extension}"
+
+
+def cite_key(slug: str, extension: str) -> str:
+    """``cite/<slug>.<ris|bib>``: the episode itself as a reference."""
+    return f"cite/{slug}.{extension}"
+
+
+def rendition_key(artwork: str, side: int) -> str:
+    """``artwork/<hash>-<side>.jpg``: a smaller JPEG of the artwork at key ``artwork``."""
+    return f"{artwork.rsplit('.', 1)[0]}-{side}.jpg"
+
+
+def is_html(path_or_key: str) -> bool:
+    """True for a file an HTML type is served for (``.html``, ``.htm``)."""
+    return path_or_key.lower().endswith((".html", ".htm"))
 
 
 def media_key(slug: str, audio_format: str) -> str:
@@ -89,7 +156,8 @@ def kind(key: str) -> FileKind:
 
 
 def immutable(key: str) -> bool:
-    """True for content-addressed keys: what is published there never changes."""
+    """True for content-addressed keys (artwork and its renditions): what is published
+    there never changes."""
     return key.startswith(_ARTWORK_DIR)
 
 
@@ -169,7 +237,14 @@ _TYPES: Final[Mapping[str, str]] = {
     ".webp": _IMAGE_TYPES["webp"],
     ".svg": "image/svg+xml",
     ".ico": "image/x-icon",
+    ".js": "text/javascript" + _UTF8,
+    ".ris": "application/x-research-info-systems" + _UTF8,
+    ".bib": "application/x-bibtex" + _UTF8,
 }
+JSON_LD_TYPE: Final = "application/ld+json"
+"""The type of a page's schema.org data block (never run: not a script type)."""
+CSL_JSON_TYPE: Final = "application/vnd.citationstyles.csl+json"
+"""CSL-JSON's media type, for the references download link."""
 _UNKNOWN_TYPE = "application/octet-stream"
 
 

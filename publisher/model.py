@@ -6,10 +6,11 @@ that any later stage can name the file in an error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from publisher import layout
 from publisher.errors import Notice
@@ -148,6 +149,9 @@ class Show:
     bibliography: tuple[Path, ...] = ()
     citation_style: str = "american-medical-association"
     references_title: str = "References"
+    subscribe: tuple[tuple[str, str], ...] = ()  # (app name, https URL) in config order
+    episodes_per_page: int = 20
+    accent_color: tuple[str, str] | None = None  # (light, dark) CSS hex colours
     lines: tuple[tuple[str, int], ...] = ()  # the line of each key in feed_config.yaml
 
     def line(self, key: str) -> int | None:
@@ -277,6 +281,7 @@ class ItemLinks:
     transcript_url: str | None = None
     transcript_type: str | None = None  # e.g. "text/vtt"
     chapters_url: str | None = None  # JSON chapters 1.2.0
+    image_renditions: tuple[tuple[int, str], ...] = ()  # (side in px, URL) of episode art
 
 
 @dataclass(frozen=True)
@@ -287,6 +292,8 @@ class Item:
     notes: RenderedNotes
     links: ItemLinks
     chapters: tuple[Chapter, ...] = ()  # from the chapters file, else the audio's own
+    # (citation key, CSL-JSON item) of each reference, in the notes' numbering order
+    cited: tuple[tuple[str, Mapping[str, Any]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -297,3 +304,5 @@ class ShowLinks:
     feed_url: str
     artwork_url: str  # content-addressed show artwork
     artwork_key: str
+    artwork_renditions: tuple[tuple[int, str], ...] = ()  # (side in px, URL), smallest first
+    icon_keys: tuple[tuple[int, str], ...] = ()  # (side in px, site key) of PNG icons

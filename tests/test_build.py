@@ -89,10 +89,7 @@ def test_bad_chapters_file(sample_show: Path) -> None:
     path.write_text('{"chapters": [{"title": "no start"}]}')
     with pytest.raises(EpisodeError) as info:
         build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
-    assert str(info.value) == (
-        f"{path}: JSON chapters need a 'chapters' list whose entries each "
-        "have a numeric 'startTime' [I-15]"
-    )
+    assert str(info.value) == f"{path}: chapter 1 ('no start') has no 'startTime' [I-15]"
 
 
 def test_bad_episode_artwork(sample_show: Path) -> None:
@@ -253,8 +250,8 @@ def test_chapters_file_shows_on_the_episode_page(sample_show: Path) -> None:
                                           {"startTime": 8, "title": "hidden", "toc": False}]}))  # fmt: skip
     result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     page = (result.site_dir / "episodes" / f"{SLUG}.html").read_text(encoding="utf-8")
-    assert "0:05</time> <span>&lt;i&gt;Flags&lt;/i&gt;</span>" in page
-    assert "hidden" not in page
+    assert "0:05</time></a> <span>&lt;i&gt;Flags&lt;/i&gt;</span>" in page
+    assert ">hidden<" not in page  # a chapter with toc: false is not listed
 
 
 def test_no_episode_due_yet_says_which_are_held_back(sample_show: Path) -> None:
@@ -285,7 +282,7 @@ def test_repeated_episode_numbers_warn(sample_show: Path) -> None:
         (f"{SLUG}.vtt", "hello", "a WebVTT transcript must start with a 'WEBVTT' line [I-14]"),
         (f"{SLUG}.srt", "hello", "an SRT transcript needs cues like '00:00:01,000 --> 00:00:04,000' [I-14]"),
         (f"{SLUG}.chapters.json", '{"chapters": [{"startTime": 99, "title": "late"}]}',
-         "a chapter starts at 99 s, after the audio ends (12.5 s) [I-15]"),
+         "chapter 1 ('late') starts at 99 s, after the audio ends (12.5 s) [I-15]"),
     ],
 )  # fmt: skip
 def test_broken_extras_are_refused(

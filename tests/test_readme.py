@@ -18,11 +18,11 @@ def test_quick_start_is_exactly_two_commands() -> None:
 
 
 def test_every_config_key_and_front_matter_field_is_documented() -> None:
-    for key in sorted(config.show.KEYS):
+    for key in sorted(config.CONFIG.names):
         assert f"| `{key}` |" in README, key
     table = README.split("## Front matter", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in table.splitlines() if line.startswith("| `")]
-    for field in episodes.reader.FIELDS:
+    for field in config.FRONT_MATTER.names:
         assert any(f"`{field}`" in row.split("|")[1] for row in rows), field
 
 
@@ -37,6 +37,6 @@ def test_front_matter_example_parses() -> None:
     block = README.split("## Front matter", 1)[1].split("```markdown", 1)[1].split("```", 1)[0]
     front, body, _ = episodes.split_front_matter(block.lstrip("\n"), Path("README.md"))
     doc = yamldoc.load(front, Path("README.md"))
-    assert set(doc.data) <= set(episodes.reader.FIELDS)
+    assert set(doc.data) <= set(config.FRONT_MATTER.names)
     assert doc.data["title"] == "Red flags: what they can and cannot tell you"
     assert re.search(r"\[@\w+", body)

@@ -17,7 +17,7 @@ from pathlib import Path
 from publisher import config, episodes, layout
 from publisher.build.read import ShowRead, read
 from publisher.build.render import Rendered, outputs, render
-from publisher.build.write import BUILD_MARKER, check_build_dir, write_site
+from publisher.build.write import BUILD_MARKER, check_build_dir, search_files, write_site
 from publisher.errors import Notice
 from publisher.filecache import CACHE_FILE, HashCache
 from publisher.model import Build, Enclosure, Show, Target
@@ -92,6 +92,7 @@ def build(
     )
     rendered = render(shown)
     files = write_site(out, outputs(rendered), cache)
+    files += search_files(out)
     cache.save()
     notices = rendered.notices
     if guid_mode == "write":

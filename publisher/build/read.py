@@ -30,6 +30,9 @@ class Art:
     key: str
     source: Path | None = None
     data: bytes | None = None
+    # smaller JPEGs for pages, (side in px, bytes), smallest first (layout.rendition_key)
+    renditions: tuple[tuple[int, bytes], ...] = ()
+    icons: tuple[tuple[int, bytes], ...] = ()  # PNG icons of show art: favicon, touch icon
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,16 @@ def _citations(
 
 def _show_art(show: Show) -> Art:
     data = show.image.read_bytes()  # config checked it (C-03)
-    return Art(layout.artwork_key(data, artwork.extension(data)), source=show.image)
+    return Art(
+        layout.artwork_key(data, artwork.extension(data)),
+        source=show.image,
+        renditions=_renditions(data),
+        icons=tuple((side, artwork.icon(data, side)) for side in artwork.ICON_SIDES),
+    )
+
+
+def _renditions(data: bytes) -> tuple[tuple[int, bytes], ...]:
+    return tuple((side, artwork.rendition(data, side)) for side in artwork.RENDITION_SIDES)
 
 
 def _episode(ep: Episode, show_bib: notes.Bibliography | None) -> EpisodeRead:
@@ -221,11 +233,12 @@ def _episode_art(ep: Episode) -> Art | None:
         data = artwork.check(
             ep.image, source=ep.source if named else None, line=named, error=EpisodeError
         )
-        return Art(layout.artwork_key(data, artwork.extension(data)), source=ep.image)
+        key = layout.artwork_key(data, artwork.extension(data))
+        return Art(key, source=ep.image, renditions=_renditions(data))
     embedded = ep.audio.artwork
     if embedded is not None and artwork.embedded_usable(embedded.data):
         key = layout.artwork_key(embedded.data, artwork.extension(embedded.data))
-        return Art(key, data=embedded.data)
+        return Art(key, data=embedded.data, renditions=_renditions(embedded.data))
     return None
 
 

@@ -8,12 +8,13 @@ than one page in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from publisher import feed, layout, notes, site
-from publisher.build.read import EpisodeRead, ShowRead
+from publisher.build.read import Art, EpisodeRead, ShowRead
 from publisher.errors import FeedError, Notice, PublisherError, raise_all
 from publisher.model import Item, ItemLinks, ShowLinks
 
@@ -51,6 +52,8 @@ def render(read: ShowRead) -> Rendered:
         read.target.feed_url,
         layout.url(base, read.artwork.key),
         read.artwork.key,
+        _rendition_urls(base, read.artwork),
+        tuple(zip(artwork_icon_sides(read.artwork), _ICON_KEYS, strict=False)),
     )
     problems = list(read.problems)
     items = []
@@ -72,16 +75,46 @@ def render(read: ShowRead) -> Rendered:
     return Rendered(read, links, tuple(items), feed_xml, tuple(notices))
 
 
-def outputs(rendered: Rendered) -> Iterator[Output]:
-    """The site's files in a fixed order: artwork, each item's media and extras, the feed,
-    then the pages (rendered one at a time as they are taken)."""
-    art = rendered.read.artwork
+_ICON_KEYS = (layout.FAVICON_KEY, layout.TOUCH_ICON_KEY)
+
+
+def artwork_icon_sides(art: Art) -> tuple[int, ...]:
+    return tuple(side for side, _ in art.icons)
+
+
+def _rendition_urls(base: str, art: Art) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (side, layout.url(base, layout.rendition_key(art.key, side))) for side, _ in art.renditions
+    )
+
+
+def _art_outputs(art: Art) -> Iterator[Output]:
     yield Output(art.key, art.data, art.source)
+    for side, data in art.renditions:
+        yield Output(layout.rendition_key(art.key, side), data)
+
+
+def outputs(rendered: Rendered) -> Iterator[Output]:
+    """The site's files in a fixed order: artwork (with its renditions and icons), each
+    item's media and extras, the feed, then the pages (rendered one at a time as they are
+    taken)."""
+    art = rendered.read.artwork
+    yield from _art_outputs(art)
+    for (_, data), key in zip(art.icons, _ICON_KEYS, strict=False):
+        yield Output(key, data)
     by_slug = {r.episode.slug: r for r in rendered.read.published}
     for item in rendered.items:
         yield from _extras(item, by_slug[item.episode.slug])
     yield Output(layout.FEED_KEY, rendered.feed)
-    for key, data in site.render_site(rendered.read.show, rendered.links, rendered.items):
+    style = rendered.read.style
+    cite = None
+    if style is not None:
+
+        def cite(item: Mapping[str, Any]) -> str:
+            return style.render_entries([item])[0]
+
+    show, links = rendered.read.show, rendered.links
+    for key, data in site.render_site(show, links, rendered.items, cite_episode=cite):
         yield Output(key, data)
 
 
@@ -104,7 +137,11 @@ def _item(read: ShowRead, r: EpisodeRead) -> Item | None:
         references_title=read.show.references_title,
         summary=ep.summary,
     )
-    return Item(ep, rendered, links, r.marks)
+    bib = r.bibliography
+    cited = tuple(
+        (ref.key, bib.items[ref.key]) for ref in rendered.references if ref.key in bib.items
+    )
+    return Item(ep, rendered, links, r.marks, cited)
 
 
 def _links(base: str, r: EpisodeRead) -> ItemLinks:
@@ -121,6 +158,7 @@ def _links(base: str, r: EpisodeRead) -> ItemLinks:
         layout.url(base, layout.transcript_key(slug, ext)) if ext else None,
         layout.transcript_type(ext) if ext else None,
         layout.url(base, layout.chapters_key(slug)) if r.chapters is not None else None,
+        _rendition_urls(base, r.image) if r.image else (),
     )
 
 
@@ -129,7 +167,7 @@ def _extras(item: Item, r: EpisodeRead) -> Iterator[Output]:
     ep = item.episode
     yield Output(item.links.media_key, source=ep.audio.source)
     if r.image is not None:
-        yield Output(r.image.key, r.image.data, r.image.source)
+        yield from _art_outputs(r.image)
     if r.transcript is not None and ep.transcript is not None:
         yield Output(layout.transcript_key(ep.slug, r.transcript), source=ep.transcript)
     if r.chapters is not None:

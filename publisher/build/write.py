@@ -13,6 +13,7 @@ from publisher.build.render import Output
 from publisher.errors import ConfigError
 from publisher.filecache import HashCache
 from publisher.model import SiteFile
+from publisher.site import search
 
 BUILD_MARKER = ".publisher-build"
 
@@ -55,6 +56,18 @@ def write_site(out: Path, outputs: Iterable[Output], cache: HashCache) -> tuple[
         kind = layout.kind(o.key)
         ctype = layout.content_type(o.key)
         files.append(SiteFile(o.key, dest, size, digest, ctype, kind, layout.immutable(o.key)))
+    return tuple(files)
+
+
+def search_files(out: Path) -> tuple[SiteFile, ...]:
+    """Index the written pages for search (:mod:`publisher.site.search`); its files."""
+    files = []
+    for path in search.index(out):
+        data = path.read_bytes()
+        key = path.relative_to(out).as_posix()
+        digest = hashlib.sha256(data).hexdigest()
+        ctype = layout.content_type(key)
+        files.append(SiteFile(key, path, len(data), digest, ctype, layout.kind(key)))
     return tuple(files)
 
 

@@ -1,22 +1,25 @@
 """Config stage: ``feed_config.yaml`` -> a frozen :class:`~publisher.model.Show`.
 
-``yamldoc`` is the only PyYAML import (it keeps each key's line); ``categories`` is Apple's
-list; ``persons`` reads ``podcast:person`` entries shared with front matter.
+``yamldoc`` is the only PyYAML import (it keeps each key's line); ``schema`` is the one field
+reader and ``fields`` its two tables (feed_config.yaml keys, front matter fields);
+``categories`` is Apple's list; ``persons`` reads ``podcast:person`` entries; ``targets`` the
+publish targets; ``dates`` publication dates in the show's time zone.
 """
 
+from publisher.config.fields import CONFIG, FRONT_MATTER
 from publisher.config.show import (
     CONFIG_NAME,
-    XML_ILLEGAL,
-    find_target,
     load,
-    make_target,
     podcast_guid,
     store_podcast_guid,
-    xml_illegal_chars,
 )
+from publisher.config.targets import find_target, make_target
+from publisher.config.text import XML_ILLEGAL, xml_illegal_chars
 
 __all__ = [
+    "CONFIG",
     "CONFIG_NAME",
+    "FRONT_MATTER",
     "XML_ILLEGAL",
     "find_target",
     "load",

@@ -7,47 +7,49 @@ A person is a name, or a mapping with ``name`` and optional ``role``, ``group``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from publisher.config.schema import Context, Mismatch, check_keys
 from publisher.model import Person
 
 _KEYS = ("name", "role", "group", "img", "href")
 
 
-def parse_persons(value: Any, fail: Callable[[str, int | None], None]) -> tuple[Person, ...]:
-    """Persons from a YAML value; ``fail(message, index)`` reports each problem."""
-    if value is None:
-        return ()
+def is_https_url(url: object) -> bool:
+    """True for an absolute, ASCII ``https://host/…`` URL (D-04: every podcast:* URL)."""
+    if not isinstance(url, str) or not url.strip().isascii():
+        return False
+    parts = urlsplit(url.strip())
+    return parts.scheme == "https" and bool(parts.netloc)
+
+
+def parse_persons(value: Any, context: Context) -> tuple[Person, ...]:
+    """Persons from a YAML list of names or mappings. Raises Mismatch for a value that is not
+    a list; reports each bad person through ``context`` at its list index."""
     if not isinstance(value, list):
-        fail("'persons' must be a list of names or of {name, role, group, img, href}", None)
-        return ()
+        raise Mismatch
     found: list[Person] = []
     for i, raw in enumerate(value):
         spec = {"name": raw} if isinstance(raw, str) else raw
         if not isinstance(spec, dict):
-            fail("a person is a name or a mapping with 'name'", i)
+            context.fail("a person is a name or a mapping with 'name'", i)
             continue
-        unknown = sorted(set(map(str, spec)) - set(_KEYS))
-        if unknown:
-            fail(f"unknown person field '{unknown[0]}' (allowed: {', '.join(_KEYS)})", i)
+        if any(str(k) not in _KEYS for k in spec):
+            check_keys(spec, _KEYS, context.fail, i)
             continue
         name = spec.get("name")
         if not isinstance(name, str) or not name.strip() or len(name) > 128:
-            fail("a person needs a 'name' of at most 128 characters [C-14]", i)
+            context.fail("a person needs a 'name' of at most 128 characters [C-14]", i)
             continue
         role = str(spec.get("role") or "host").strip().lower()
         group = str(spec.get("group") or "cast").strip().lower()
         links: dict[str, str | None] = {}
         for key in ("img", "href"):
             url = spec.get(key)
-            ok = url is None or (
-                isinstance(url, str) and url.isascii() and urlsplit(url).scheme == "https"
-                and bool(urlsplit(url).netloc)
-            )  # fmt: skip
+            ok = url is None or is_https_url(url)
             if not ok:
-                fail(f"a person's '{key}' must be an absolute https:// URL [D-04]", i)
+                context.fail(f"a person's '{key}' must be an absolute https:// URL [D-04]", i)
             links[key] = url.strip() if ok and isinstance(url, str) else None
         found.append(Person(name.strip(), role, group, links["img"], links["href"]))
     return tuple(found)

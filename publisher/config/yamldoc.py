@@ -6,13 +6,15 @@ composed into nodes first and every mapping key's line is kept beside the value.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from publisher.errors import PublisherError
+from publisher.errors import PublisherError, raise_all
 
 
 @dataclass(frozen=True)
@@ -58,15 +60,9 @@ def load(
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader) if node is not None else None
     except yaml.MarkedYAMLError as e:
-        # The context mark is where the construct began (an unclosed "[" or quote); the
-        # problem mark is often the end of the text, which names no useful line.
-        mark = e.context_mark or e.problem_mark
-        line = first_line + mark.line if mark is not None else first_line
+        line, hint = _where_and_hint(e, text)
         problem = " ".join(p for p in (e.context, e.problem) if p) or "invalid YAML"
-        hint = "check indentation and quoting"
-        if "mapping values are not allowed" in problem:
-            hint = "put quotes around a value that contains ': ', e.g. title: \"Red flags: what…\""
-        raise error(f"invalid YAML: {problem}", source, line, hint) from e
+        raise error(f"invalid YAML: {problem}", source, first_line + line, hint) from e
     except yaml.YAMLError as e:
         raise error(f"invalid YAML: {e}", source, first_line) from e
     except ValueError as e:  # a well-formed value that cannot be built, e.g. 2026-02-30
@@ -78,9 +74,57 @@ def load(
             "dates are written 2026-09-15 or 2026-09-15 08:30",
         ) from e
     lines: dict[tuple[str | int, ...], int] = {}
+    duplicates: list[PublisherError] = []
     if node is not None:
-        _walk(node, (), lines, first_line)
+        _walk(
+            node,
+            (),
+            lines,
+            first_line,
+            lambda message, line: duplicates.append(
+                error(message, source, line, "keep one; YAML would silently use the last")
+            ),
+        )
+    raise_all(duplicates)
     return Doc(data, lines, source, first_line)
+
+
+_INDENT_DEEPER = (
+    "this line is indented further than the key above it, so YAML reads it as part of that "
+    "key's value; put it in the same column as the keys it belongs with"
+)
+_INDENT_SHALLOWER = (
+    "this line is indented less than the lines above it but more than their parent key; "
+    "put it in the same column as the keys it belongs with"
+)
+
+
+def _where_and_hint(e: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """The 0-based line to report for a YAML syntax error and a hint that fits it."""
+    problem, context = e.problem or "", e.context or ""
+    if e.context_mark is not None and ("flow" in context or "quoted" in context):
+        # An unclosed "[", "{" or quote: the problem mark is often the end of the text,
+        # which names no useful line; the context mark is where the construct began.
+        return e.context_mark.line, "close the bracket or quote opened on this line"
+    if "simple key" in context and e.context_mark is not None:
+        return e.context_mark.line, (
+            "a key needs ': ' after it; if this line continues the value above, indent it"
+        )
+    mark = e.problem_mark or e.context_mark
+    line = mark.line if mark is not None else 0
+    if "tab" in problem or "'\\t'" in problem:
+        return line, "indent with spaces; YAML does not allow tabs"
+    if "mapping values are not allowed" in problem and mark is not None:
+        before = text.split("\n")[line][: mark.column]
+        if re.search(r":(\s|$)", before):
+            return (
+                line,
+                "put quotes around a value that contains ': ', e.g. title: \"Red flags: what…\"",
+            )
+        return line, _INDENT_DEEPER
+    if "expected <block end>" in problem:
+        return line, _INDENT_SHALLOWER
+    return line, "check indentation and quoting"
 
 
 def _bad_scalar(text: str) -> tuple[int, str]:
@@ -109,16 +153,22 @@ def _walk(
     path: tuple[str | int, ...],
     lines: dict[tuple[str | int, ...], int],
     first_line: int,
+    duplicate: Callable[[str, int], None],
 ) -> None:
+    """Record the line of every key and item below ``node``; report each key written twice
+    in one mapping (PyYAML keeps the last silently)."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            k = str(key.value)
-            lines[path + (k,)] = first_line + key.start_mark.line
-            _walk(value, path + (k,), lines, first_line)
+            k, line = str(key.value), first_line + key.start_mark.line
+            if path + (k,) in lines and k != "<<":
+                first = lines[path + (k,)]
+                duplicate(f"duplicate key '{k}' (first defined at line {first})", line)
+            lines[path + (k,)] = line
+            _walk(value, path + (k,), lines, first_line, duplicate)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[path + (i,)] = first_line + item.start_mark.line
-            _walk(item, path + (i,), lines, first_line)
+            _walk(item, path + (i,), lines, first_line, duplicate)
 
 
 def dump_scalar(value: str) -> str:

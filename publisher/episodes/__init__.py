@@ -1,29 +1,35 @@
 """Episodes stage: pair ``episodes/`` with ``show_notes/`` into frozen
-:class:`~publisher.model.Episode` values (front matter, GUIDs, same-stem extras, chapters)."""
+:class:`~publisher.model.Episode` values.
 
-from publisher.episodes.reader import (
+``pairing`` matches notes, audio and same-stem extras; ``frontmatter`` splits a note and reads
+its fields through the config schema; ``guids`` mints, checks and writes back GUIDs;
+``chapters`` the JSON chapters; ``scaffold`` what ``publisher new`` writes; ``reader`` puts
+them together.
+"""
+
+from publisher.episodes.frontmatter import FIELDS, split_front_matter
+from publisher.episodes.guids import GuidMode, insert_front_matter_line, write_new_guids
+from publisher.episodes.pairing import (
     EPISODES_DIR,
     NOTES_DIR,
-    SCAFFOLD_TEXT,
     SLUG,
     AudioReader,
-    GuidMode,
-    ReadResult,
-    read_episodes,
-    split_front_matter,
-    write_new_guids,
 )
-from publisher.episodes.scaffold import new_note
+from publisher.episodes.reader import ReadResult, read_episodes
+from publisher.episodes.scaffold import PLACEHOLDER, new_note, placeholder_text
 
 __all__ = [
     "EPISODES_DIR",
+    "FIELDS",
     "NOTES_DIR",
-    "SCAFFOLD_TEXT",
+    "PLACEHOLDER",
     "SLUG",
     "AudioReader",
     "GuidMode",
     "ReadResult",
+    "insert_front_matter_line",
     "new_note",
+    "placeholder_text",
     "read_episodes",
     "split_front_matter",
     "write_new_guids",

@@ -1,9 +1,10 @@
 """What ``publisher new`` writes: a note with a title, a date, a fresh GUID and placeholder
-text (that ``check`` refuses to publish)."""
+text that names the show's configured bibliography (and that ``check`` refuses to publish)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 import uuid
@@ -11,9 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher.config import yamldoc
-from publisher.episodes.reader import EPISODES_DIR, NOTES_DIR, SCAFFOLD_TEXT, SLUG
+from publisher.episodes.pairing import EPISODES_DIR, NOTES_DIR, SLUG
 from publisher.errors import PublisherError
 from publisher.model import Show
+
+# The placeholder's first line: a note that still holds it is not ready to publish.
+PLACEHOLDER = "Write the show notes here in Markdown. Cite a study with `[@key]`, several with"
+_NO_BIBLIOGRAPHY = (
+    "in the bibliography (none is configured yet: add `bibliography: show_notes/references.bib` "
+    "to feed_config.yaml)"
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,13 @@ class Scaffold:
     note: Path
     text: str
     audio_stem: Path
+
+
+def placeholder_text(show: Show) -> str:
+    """The placeholder body of a new note, naming the show's bibliography files."""
+    names = [Path(os.path.relpath(p, show.root)).as_posix() for p in show.bibliography]
+    where = f"in the bibliography ({', '.join(names)})" if names else _NO_BIBLIOGRAPHY
+    return f"{PLACEHOLDER}\n`[@key1; @key2]`, where each key is {where}.\n"
 
 
 def slugify(title: str) -> str:
@@ -62,7 +77,7 @@ def new_note(show: Show, title: str, date: dt.date, slug: str | None = None) -> 
         f"date: {date.isoformat()}\n"
         f"guid: {uuid.uuid4()}\n"
         "# summary: one plain sentence, used when the notes do not fit the feed description\n"
-        "---\n\n" + SCAFFOLD_TEXT
+        "---\n\n" + placeholder_text(show)
     )
     note.parent.mkdir(parents=True, exist_ok=True)
     note.write_text(text, encoding="utf-8")

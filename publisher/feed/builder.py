@@ -1,6 +1,6 @@
 """Show + published items -> the RSS feed bytes (the only feedgen import).
 
-Rules are named by their IDs in FEED_RULES.md. Output is deterministic: ``lastBuildDate``
+Rules are named by their IDs in docs/feed-rules.md. Output is deterministic: ``lastBuildDate``
 is the newest episode's date, never "now".
 """
 

@@ -1,7 +1,7 @@
-"""Our feedgen extension: the itunes: and podcast: tags as FEED_RULES.md wants them.
+"""Our feedgen extension: the itunes: and podcast: tags as docs/feed-rules.md describes them.
 
 feedgen's own podcast extension has an obsolete category table, rejects ``true``/``false``
-for ``itunes:explicit`` and drops image URLs silently (FEED_RULES.md, "feedgen traps"), so
+for ``itunes:explicit`` and drops image URLs silently (known feedgen 1.0.0 traps), so
 both namespaces are written here. Values are plain data set by ``feed.py``; lxml escapes them.
 """
 

@@ -180,6 +180,8 @@ class PublishVerifyError(VerifyError):
 # --- publishing -------------------------------------------------------------------------
 
 
+# long: the publish sequence (check the bucket, lock, plan, media, pages, feed, deletions,
+# release) reads best as one story; each step is a call.
 def publish(
     build: Build,
     *,

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from publisher import build
 from tests.support.s3server import PREFIX, Bucket, SeaweedS3
-from tests.support.show import copy_show
+from tests.support.show import FIXED_NOW, copy_show
 
 NOW = "2026-11-25T12:00:00+00:00"
 
@@ -35,7 +36,8 @@ def test_publish_sample_show_then_nothing_then_one_episode(
     first = publish(show, bucket)
     assert first.returncode == 0, first.stderr
     last = first.stdout.strip().splitlines()[-1]
-    assert last.startswith(f"published to s3://{bucket.name}/{PREFIX}/: 11 uploaded")
+    files = len(build.build(show, now=FIXED_NOW, guid_mode="refuse", out_dir=show / "_check").files)
+    assert last.startswith(f"published to s3://{bucket.name}/{PREFIX}/: {files} uploaded")
     assert last.endswith("verified: 7 requests answered as a podcast app needs")
     state = bucket.state()
     assert state["feed.xml"][2:] == ("application/rss+xml; charset=utf-8", "public, max-age=300")
@@ -54,7 +56,9 @@ def test_publish_sample_show_then_nothing_then_one_episode(
 
     second = publish(show, bucket)
     assert second.returncode == 0, second.stderr
-    assert second.stdout.startswith(f"nothing to publish: 11 files unchanged at s3://{bucket.name}")
+    assert second.stdout.startswith(
+        f"nothing to publish: {files} files unchanged at s3://{bucket.name}"
+    )
     assert bucket.state() == state
 
     new = "2026-11-01-sleep"
@@ -69,14 +73,24 @@ def test_publish_sample_show_then_nothing_then_one_episode(
     assert third.returncode == 0, third.stderr
     report = json.loads(third.stdout)
     uploaded = {a["key"] for a in report["uploaded"]}
-    # its media, its page, the pages that list or link it, and the feed: nothing else
-    assert uploaded == {
+    # its media, its page and citation files, the pages, sitemap and search index that list
+    # or link it, and the feed: nothing else
+    assert {k for k in uploaded if not k.startswith("pagefind/")} == {
         f"media/{new}.mp3",
         f"episodes/{new}.html",
+        f"cite/{new}.ris",
+        f"cite/{new}.bib",
         "index.html",
+        "all/1.html",
+        "archive/index.html",
+        "archive/2026-11.html",
+        "archive/2026-10.html",  # its "newer month" link
+        "sitemap.xml",
         "episodes/2026-10-01-what-guidelines-advise.html",
         "feed.xml",
     }
+    assert any(k.startswith("pagefind/fragment/") for k in uploaded)
+    assert "pagefind/pagefind.js" not in uploaded  # the search program itself is unchanged
     assert report["uploaded"][-1]["key"] == "feed.xml"
 
 

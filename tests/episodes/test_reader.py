@@ -109,10 +109,11 @@ def test_front_matter_errors_name_field_and_line(show: Path) -> None:
     with pytest.raises(Problems) as info:
         read(show)
     assert messages(info.value) == [
-        f"{path}:7: unknown front matter field 'subtitle' (did you mean 'title'?)",
-        f"{path}:3: 'date' 'someday' is not a date like 2026-09-01 or 2026-09-01T08:30:00+01:00",
+        f"{path}:7: unknown key 'subtitle' (did you mean 'title'?)",
+        f"{path}:3: 'date' must be a date like 2026-09-01 or 2026-09-01 08:30, not 'someday' "
+        "(or with an offset: 2026-09-01T08:30:00+01:00)",
         f"{path}:5: 'season' must be a whole number from 1 up, not 0 [I-12]",
-        f"{path}:6: episode_type must be full, trailer or bonus, not 'teaser' [I-13]",
+        f"{path}:6: 'episode_type' must be full, trailer or bonus, not 'teaser' [I-13]",
     ]
 
 
@@ -153,6 +154,21 @@ def test_missing_guid_is_written_once_leaving_other_bytes(show: Path) -> None:
     assert episodes.write_new_guids(again.episodes) == ()
 
 
+@pytest.mark.parametrize("empty", ["guid:", "guid:   ", "guid: ~", "guid: ''", "guid: null # x"])
+def test_an_empty_guid_line_is_filled_in_not_repeated(show: Path, empty: str) -> None:
+    shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "one.mp3")
+    path = note(show, "one", f"title: One\n{empty}\ndate: 2026-09-01\n")
+    result = read(show, "write")
+    guid = result.episodes[0].guid
+    assert result.episodes[0].guid_is_new
+    episodes.write_new_guids(result.episodes)
+    assert path.read_text(encoding="utf-8") == (
+        f"---\ntitle: One\nguid: {guid}\ndate: 2026-09-01\n---\nSome notes.\n"
+    )
+    again = read(show, "write")
+    assert again.episodes[0].guid == guid and not again.episodes[0].guid_is_new
+
+
 def test_ci_mode_refuses_to_write_a_guid(show: Path) -> None:
     shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "one.mp3")
     path = note(show, "one", "title: One\ndate: 2026-09-01\n")
@@ -176,6 +192,32 @@ def test_duplicate_guids(show: Path) -> None:
         f"{show}/show_notes/b.md:4: guid 'same' is also used by a.md [I-04] "
         "(each episode needs its own; delete this line to mint one)"
     )
+
+
+@pytest.mark.parametrize(
+    ("guids", "warned"),
+    [
+        (("abc-DEF", "ABC-def"), [("b", "ABC-def", "a", "abc-DEF")]),
+        (("Guid", "gUID", "GUID"), [("b", "gUID", "a", "Guid"), ("c", "GUID", "a", "Guid")]),
+        (("ß-x", "SS-X"), [("b", "SS-X", "a", "ß-x")]),  # case folding, not only lower()
+        (("one", "two"), []),
+        (("same-Case", "other"), []),
+    ],
+)
+def test_guids_differing_only_in_case_are_a_warning(
+    show: Path, guids: tuple[str, ...], warned: list[tuple[str, str, str, str]]
+) -> None:
+    for slug, guid in zip("abc", guids, strict=False):
+        shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / f"{slug}.mp3")
+        note(show, slug, f"title: T\ndate: 2026-09-01\nguid: {guid}\n")
+    result = read(show)
+    assert len(result.episodes) == len(guids)
+    assert list(result.notices) == [
+        f"{show}/show_notes/{s}.md:4: warning: guid {g!r} differs from the guid of {o}.md "
+        f"({og!r}) only in letter case [I-04] (apps take them for two episodes; if one is a "
+        "typo, fix it before it is published)"
+        for s, g, o, og in warned
+    ]
 
 
 def test_title_and_summary_fall_back_to_tags(show: Path) -> None:

@@ -1,6 +1,6 @@
 """The feed of the sample show, read as XML (XPath) and as podcast apps read it.
 
-Rule IDs are those of FEED_RULES.md.
+Rule IDs are those of docs/feed-rules.md.
 """
 
 from __future__ import annotations

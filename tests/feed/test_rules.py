@@ -1,4 +1,4 @@
-"""Every rule of FEED_RULES.md that the tool's data can express, one test (or more) per ID.
+"""Every rule of docs/feed-rules.md that the tool's data can express, one test (or more) per ID.
 
 Real shows are built from a copy of the sample show, changed to reach each situation, and the
 feed is read three ways: lxml XPath with namespaces, feedparser and podcastparser (gPodder).
@@ -470,9 +470,9 @@ def test_c05_categories_parent_only_and_nested(rich: Feed) -> None:
     ("category", "message"),
     [
         ("Kids & family", "unknown Apple category 'Kids & family' [C-05]"),
-        ("Technology > Podcasting", "'Podcasting' is not a subcategory of 'Technology' [C-05]"),
+        ("Technology > Podcasting", "'Technology > Podcasting' is a category Apple retired in 2019 [C-05] (did you mean 'Technology'?)"),
         ("Education > How-To", "'How-To' is not a subcategory of 'Education' [C-05]"),
-        ("Games & Hobbies", "unknown Apple category 'Games & Hobbies' [C-05]"),
+        ("Games & Hobbies", "'Games & Hobbies' is a category Apple retired in 2019 [C-05] (did you mean 'Leisure'?)"),
     ],
 )
 def test_c05_wrong_category_is_an_error(sample_show: Path, category: str, message: str) -> None:
@@ -499,7 +499,7 @@ def test_c06_legacy_explicit_value_is_refused(sample_show: Path) -> None:
     edit_config(sample_show, explicit="yes")
     with pytest.raises(ConfigError) as info:
         build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
-    assert "'explicit' must be true or false, not text" in str(info.value)
+    assert "'explicit' must be true or false, not 'yes'" in str(info.value)
 
 
 def test_c07_c08_c09_link_author_owner(rich: Feed) -> None:

@@ -96,7 +96,7 @@ def test_malformed_csl_json_and_yaml_reported_together() -> None:
         f"{_rel(DATA / 'broken.json')}:3: malformed CSL-JSON in the entry starting near line 3: "
         "Expecting ',' delimiter (line 4)",
         f"{_rel(DATA / 'broken.yaml')}:6: invalid YAML: while parsing a flow sequence "
-        "expected ',' or ']', but got '<stream end>' (check indentation and quoting)",
+        "expected ',' or ']', but got '<stream end>' (close the bracket or quote opened on this line)",
         f"feed_config.yaml:7: bibliography file not found: {DATA / 'missing.bib'}",
     ]
 

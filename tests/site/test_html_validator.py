@@ -52,8 +52,11 @@ def test_every_page_and_the_stylesheet_are_valid(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     site = build.build(show, now=FIXED_NOW, guid_mode="refuse").site_dir
-    pages = [site / "index.html", *sorted((site / "episodes").glob("*.html")), site / "style.css"]
-    assert check(pages) == []
+    pages = sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
+    kinds = {p.relative_to(site).parts[0] for p in pages}
+    assert {"index.html", "404.html", "all", "archive", "seasons", "episodes"} <= kinds
+    assert any(p.name.endswith(".transcript.html") for p in pages)
+    assert check([*pages, site / "style.css"]) == []
 
 
 def test_the_checker_sees_an_error(tmp_path: Path) -> None:

@@ -2,135 +2,50 @@
 
 from __future__ import annotations
 
-import dataclasses
+import json
 from datetime import UTC, datetime
 from importlib import resources
-from pathlib import Path
-from typing import Any
 
-import lxml.html
 import pytest
 
 from publisher.model import (
-    AudioInfo,
-    Category,
     Chapter,
-    Episode,
-    Item,
-    ItemLinks,
-    Owner,
-    RenderedNotes,
-    Show,
-    ShowLinks,
 )
-from publisher.site.render import clock, human_duration, human_size, iso_duration, render_site
-
-BASE = "https://pod.example.org/show/"
-NOTES_HTML = (
-    "<p>Imaging finds degeneration in people without pain."
-    '<sup><a href="#ref-1" id="cite-1-1">1</a></sup> More.</p>'
-    '<h2>References</h2><ol class="references"><li id="ref-1">Brinjikji W, et al. '
-    '<a href="https://doi.org/10.3174/ajnr.A4173">doi:10.3174/ajnr.A4173</a></li></ol>'
+from publisher.site.formats import clock, human_duration, human_size, iso_duration
+from publisher.site.render import render_site
+from tests.support.models import (
+    BASE,
+    HOSTILE,
+    make_item,
+    make_links,
+    make_show,
+    one,
+    parse,
+    render,
 )
-HOSTILE = '<script>window.pwned=1</script><img src=x onerror="window.pwned=1">\'"&'
-
-
-def make_show(**changes: Any) -> Show:
-    show = Show(
-        source=Path("feed_config.yaml"),
-        root=Path("."),
-        title="Evidence Matters",
-        description="Short, careful episodes.\n\nSecond paragraph & more.",
-        author="Dr A. Author",
-        owner=Owner("A. Author", "a@example.org"),
-        language="en-GB",
-        categories=(Category("Science"),),
-        explicit=False,
-        image=Path("cover.jpg"),
-        timezone="Europe/London",
-        targets=(),
-        default_target="local",
-        copyright="© 2024 A. Author",
-    )
-    return dataclasses.replace(show, **changes)
-
-
-def make_links(base: str = BASE) -> ShowLinks:
-    return ShowLinks(
-        site_url=base,
-        feed_url=base + "feed.xml",
-        artwork_url=base + "artwork/cover-0123abcd.jpg",
-        artwork_key="artwork/cover-0123abcd.jpg",
-    )
-
-
-def make_item(slug: str = "ep1", base: str = BASE, **changes: Any) -> Item:
-    """An item; ``changes`` go to the Episode, except ``links``/``notes``/``audio`` keywords."""
-    audio = AudioInfo(
-        source=Path(f"episodes/{slug}.mp3"),
-        size=12_345_678,
-        mime_type="audio/mpeg",
-        extension="mp3",
-        duration=725.4,
-    )
-    audio = dataclasses.replace(audio, **changes.pop("audio", {}))
-    episode = Episode(
-        slug=slug,
-        source=Path(f"show_notes/{slug}.md"),
-        audio=audio,
-        title=f"Episode {slug}",
-        date=datetime(2024, 4, 7, 8, 30, tzinfo=UTC),
-        guid=f"guid-{slug}",
-        body="",
-        body_line=3,
-        summary=f"Summary of {slug}.",
-    )
-    links = ItemLinks(
-        page_key=f"episodes/{slug}.html",
-        page_url=f"{base}episodes/{slug}.html",
-        media_key=f"media/{slug}.mp3",
-        media_url=f"{base}media/{slug}.mp3",
-    )
-    links = dataclasses.replace(links, **changes.pop("links", {}))
-    notes = RenderedNotes(
-        source=episode.source,
-        web_html=changes.pop("web_html", NOTES_HTML),
-        content_html="",
-        description_html="",
-    )
-    return Item(dataclasses.replace(episode, **changes), notes, links)
-
-
-def render(
-    show: Show | None = None, links: ShowLinks | None = None, items: list[Item] | None = None
-) -> dict[str, bytes]:
-    pairs = render_site(
-        show or make_show(), links or make_links(), items if items is not None else [make_item()]
-    )
-    return dict(pairs)
-
-
-def parse(content: bytes) -> Any:
-    return lxml.html.document_fromstring(content.decode("utf-8"))
-
-
-def one(doc: Any, xpath: str) -> Any:
-    found = doc.xpath(xpath)
-    assert len(found) == 1, f"{xpath}: {len(found)} matches"
-    return found[0]
-
 
 # --- the set of files ------------------------------------------------------------------------
 
 
 def test_keys_in_order_and_stylesheet_is_the_package_file() -> None:
     items = [make_item("ep2"), make_item("ep1")]
-    pairs = list(render_site(make_show(), make_links(), items))
+    pairs = tuple(render_site(make_show(), make_links(), items))
     assert [k for k, _ in pairs] == [
         "index.html",
+        "all/1.html",
+        "archive/index.html",
+        "archive/2024-04.html",
         "episodes/ep2.html",
+        "cite/ep2.ris",
+        "cite/ep2.bib",
         "episodes/ep1.html",
+        "cite/ep1.ris",
+        "cite/ep1.bib",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
         "style.css",
+        "site.js",
     ]
     css = resources.files("publisher.site").joinpath("static", "style.css").read_bytes()
     assert dict(pairs)["style.css"] == css
@@ -138,7 +53,7 @@ def test_keys_in_order_and_stylesheet_is_the_package_file() -> None:
 
 def test_output_is_deterministic() -> None:
     items = [make_item("ep2"), make_item("ep1")]
-    assert list(render_site(make_show(), make_links(), items)) == list(
+    assert tuple(render_site(make_show(), make_links(), items)) == tuple(
         render_site(make_show(), make_links(), items)
     )
 
@@ -158,14 +73,19 @@ def test_index_head_has_absolute_feed_canonical_and_relative_stylesheet() -> Non
     assert css.startswith("style.css?v=")
     assert one(doc, '//meta[@property="og:image"]/@content') == BASE + "artwork/cover-0123abcd.jpg"
     assert one(doc, '//meta[@name="viewport"]') is not None
-    assert doc.xpath("//script") == []
+    # our one script (deferred, same origin), and the JSON-LD data block
+    assert one(doc, "//script[@src]/@src").startswith("site.js?v=")
+    assert one(doc, "//script[@src]").get("defer") is not None
+    assert one(doc, '//script[@type="application/ld+json"]') is not None
+    assert len(doc.xpath("//script")) == 2
 
 
-def test_content_security_policy_forbids_scripts() -> None:
+def test_content_security_policy_admits_only_our_scripts() -> None:
     doc = parse(render()["index.html"])
     csp = one(doc, '//meta[@http-equiv="Content-Security-Policy"]/@content')
     directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
-    assert directives["script-src"] == "'none'"
+    assert directives["script-src"] == "'self' 'wasm-unsafe-eval'"  # ours and Pagefind's
+    assert directives["connect-src"] == "'self'"
     assert directives["default-src"] == "'self'"
     assert directives["img-src"] == "'self' https: data:"
     assert directives["media-src"] == "'self' https: http:"
@@ -176,7 +96,7 @@ def test_content_security_policy_forbids_scripts() -> None:
         "'sha256-XzJlZKVo+ff9ozww9Sr2p/2TbJXITZuaWMZ9p53zN1U='"
     )
     assert set(directives) == {
-        "default-src", "script-src", "object-src", "base-uri", "form-action",
+        "default-src", "connect-src", "script-src", "object-src", "base-uri", "form-action",
         "img-src", "media-src", "style-src",
     }  # fmt: skip
 
@@ -203,7 +123,7 @@ def test_index_shows_the_show_and_a_visible_subscribe_link() -> None:
     paragraphs = [p.text_content() for p in doc.xpath('//section[@class="show"]//p')]
     assert "Short, careful episodes." in paragraphs
     assert "Second paragraph & more." in paragraphs
-    subscribe = doc.xpath('//main//a[normalize-space()="Subscribe: RSS feed"]')
+    subscribe = doc.xpath('//main//div[@class="subscribe-box"]//a[normalize-space()="RSS feed"]')
     assert [a.get("href") for a in subscribe] == [BASE + "feed.xml"]
     assert one(doc, '//main//code[@class="copy"]').text == BASE + "feed.xml"
 
@@ -332,14 +252,20 @@ def test_hostile_strings_are_escaped_everywhere() -> None:
         web_html="<p>Safe notes.</p>",
     )
     pages = render(show=show, items=[item])
-    for key in ("index.html", "episodes/ep1.html"):
+    for key in ("index.html", "episodes/ep1.html", "all/1.html", "archive/2024-04.html"):
         doc = parse(pages[key])
-        assert doc.xpath("//script") == [], key
+        scripts = doc.xpath("//script")
+        assert [s.get("src", "").split("?")[0] for s in scripts if s.get("src")] == [
+            "site.js" if "/" not in key else "../site.js"
+        ], key
+        for data in doc.xpath('//script[@type="application/ld+json"]'):
+            assert "<" not in data.text, key  # written as \\u003c: it cannot close the element
+            assert HOSTILE in _strings(json.loads(data.text)), key
         assert doc.xpath("//*[@onerror]") == [], key
         assert doc.xpath('//img[@src="x"]') == [], key
         assert doc.xpath('//a[starts-with(@href, "javascript:")]') == [], key
         assert HOSTILE in doc.text_content(), key  # shown literally, as text
-        assert one(doc, "//title").text.startswith(HOSTILE)
+        assert HOSTILE in one(doc, "//title").text
         assert one(doc, '//link[@rel="alternate"]/@title') == HOSTILE
     episode = parse(pages["episodes/ep1.html"])
     assert HOSTILE in one(episode, '//section[@class="chapters"]//li').text_content()
@@ -396,3 +322,14 @@ def test_clock(seconds: float, text: str) -> None:
 )
 def test_human_size(size: int, text: str) -> None:
     assert human_size(size) == text
+
+
+def _strings(value: object) -> list[str]:
+    """Every string in a parsed JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []

@@ -1,0 +1,222 @@
+"""The two schema tables: the keys of feed_config.yaml and the fields of front matter.
+
+Each row names a field's kind, default, check, hint and feed-rule ID (docs/feed-rules.md);
+``publisher.config.schema.FieldReader`` reads a file against its table. The README documents
+every row (tests/test_readme.py checks ``CONFIG.names`` and ``FRONT_MATTER.names``).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from publisher.config import site
+from publisher.config.categories import parse_categories
+from publisher.config.dates import FORMS, DateProblem, parse_date
+from publisher.config.persons import is_https_url, parse_persons
+from publisher.config.schema import (
+    BOOLEAN,
+    EXISTING_FILE,
+    PATHS,
+    POSITIVE,
+    TEXT,
+    WORDS,
+    Context,
+    Field,
+    Kind,
+    Mismatch,
+    Schema,
+    check_keys,
+    choice,
+)
+from publisher.config.targets import is_http_url, parse_targets
+from publisher.model import Owner
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
+CHANNEL_DESCRIPTION_BYTES = 4000
+FUNDING_LABEL = "Support the show"
+
+
+def _owner(value: Any, context: Context) -> Owner | None:
+    if not isinstance(value, dict):
+        raise Mismatch
+    check_keys(value, ("name", "email"), context.fail)
+    name, email = value.get("name"), value.get("email")
+    ok = True
+    if not (isinstance(name, str) and name.strip()):
+        context.fail("'owner' needs a 'name' [C-09]")
+        ok = False
+    if not (isinstance(email, str) and _EMAIL.match(email.strip())):
+        context.fail(
+            f"'owner.email' {email!r} is not a valid email address [C-09]",
+            "email",
+            hint="directories verify ownership with it",
+        )
+        ok = False
+    return Owner(str(name).strip(), str(email).strip()) if ok else None
+
+
+def _funding(value: Any, context: Context) -> tuple[str, str] | None:
+    if not isinstance(value, dict):
+        raise Mismatch
+    check_keys(value, ("url", "label"), context.fail)
+    url, label = value.get("url"), value.get("label") or FUNDING_LABEL
+    if not isinstance(url, str) or not is_http_url(url) or not url.strip().startswith("https:"):
+        # D-04: every podcast:* URL is https.
+        context.fail("'funding.url' must be an absolute https:// URL [C-14]", "url")
+        return None
+    if not is_https_url(url):
+        context.fail("'funding.url' must be ASCII [D-05]", "url")
+        return None
+    if not isinstance(label, str) or len(label) > 128:
+        context.fail("'funding.label' must be text of at most 128 characters [C-14]", "label")
+        return None
+    return url.strip(), label.strip() or FUNDING_LABEL
+
+
+def _date(value: Any, context: Context) -> Any:
+    assert context.zone is not None  # front matter is always read with the show's zone
+    try:
+        found = parse_date(value, context.zone)
+    except DateProblem as e:
+        context.fail(e.message, hint=e.hint)
+        return None
+    if found is None:
+        raise Mismatch
+    return found
+
+
+def _guid(value: Any, _: Context) -> str | None:
+    if not isinstance(value, str):
+        raise Mismatch
+    return value.strip() or None
+
+
+def _description(text: str) -> str | None:
+    size = len(text.encode())
+    if size > CHANNEL_DESCRIPTION_BYTES:
+        return f"is {size} bytes; at most {CHANNEL_DESCRIPTION_BYTES}"
+    if re.search(r"<[A-Za-z/!]", text):
+        return "must be plain text, not HTML"
+    return None
+
+
+def _timezone(name: str) -> str | None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{name!r} is not a known time zone"
+    return None
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+OWNER = Kind("a mapping with name and email", _owner)
+CATEGORIES = Kind(
+    "a list of Apple categories, e.g. 'Health & Fitness > Medicine'", parse_categories
+)
+PERSONS = Kind("a list of names or of {name, role, group, img, href}", parse_persons)
+FUNDING = Kind("a mapping with url and label", _funding)
+TARGETS = Kind("a mapping of target names to {location, public_url}", parse_targets)
+DATE = Kind(FORMS, _date)
+
+
+def _site_kind(expects: str, read: Any) -> Kind:
+    """A website key read by :mod:`publisher.config.site` (its paths start at the key)."""
+
+    def convert(value: Any, context: Context) -> Any:
+        return read(
+            value, lambda message, _key, *sub, hint=None: context.fail(message, *sub, hint=hint)
+        )
+
+    return Kind(expects, convert)
+
+
+SUBSCRIBE = _site_kind("a mapping of app names to https URLs", site.subscribe)
+PER_PAGE = _site_kind("a whole number from 1 to 500", site.episodes_per_page)
+ACCENT = _site_kind("a mapping with light and dark colours", site.accent_color)
+GUID = Kind("text", _guid)
+
+CONFIG = Schema(
+    "feed_config.yaml",
+    (
+        Field("title", TEXT, "", required=True, rule="C-01"),
+        Field("description", TEXT, "", required=True, check=_description, rule="C-02"),
+        Field("author", TEXT, "", required=True),
+        Field("owner", OWNER, Owner("", ""), required=True, rule="C-09"),
+        Field(
+            "language",
+            TEXT,
+            "en",
+            required=True,
+            check=lambda v: (
+                None
+                if _LANGUAGE.match(v)
+                else (f"{v!r} is not an ISO 639 code like 'en' or 'en-us'")
+            ),
+            rule="C-04",
+        ),
+        Field("categories", CATEGORIES, (), required=True, rule="C-05"),
+        Field("explicit", BOOLEAN, False),
+        Field("artwork", TEXT, None, required=True),
+        Field("timezone", TEXT, "UTC", check=_timezone, hint="e.g. Europe/London"),
+        Field("type", choice("episodic", "serial"), "episodic", rule="C-10"),
+        Field("copyright", TEXT),
+        Field("locked", BOOLEAN, False),
+        Field(
+            "new_feed_url",
+            TEXT,
+            check=lambda v: (
+                None
+                if is_http_url(v) and v.isascii()
+                else ("must be the absolute URL of the feed's new home")
+            ),
+            rule="D-08",
+        ),
+        Field("persons", PERSONS, ()),
+        Field("funding", FUNDING, None),
+        Field(
+            "podcast_guid",
+            TEXT,
+            check=lambda v: None if _is_uuid(v) else f"{v!r} is not a UUID",
+            hint="delete the line and build again to compute it",
+            rule="C-12",
+        ),
+        Field("bibliography", PATHS, ()),
+        Field("citation_style", TEXT, "american-medical-association"),
+        Field("references_title", TEXT, "References"),
+        Field("targets", TARGETS, (), required=True),
+        Field("default_target", TEXT),
+        Field("subscribe", SUBSCRIBE, ()),
+        Field("episodes_per_page", PER_PAGE, site.DEFAULT_EPISODES_PER_PAGE),
+        Field("accent_color", ACCENT, None),
+    ),
+)
+
+FRONT_MATTER = Schema(
+    "the front matter",
+    (
+        Field("title", TEXT),
+        Field("date", DATE, required=True, hint="or with an offset: 2026-09-01T08:30:00+01:00"),
+        Field("guid", GUID, hint="it never changes once published", rule="I-04"),
+        Field("season", POSITIVE, rule="I-12"),
+        Field("episode", POSITIVE, rule="I-12"),
+        Field("episode_type", choice("full", "trailer", "bonus"), "full", rule="I-13"),
+        Field("explicit", BOOLEAN),
+        Field("summary", TEXT),
+        Field("image", EXISTING_FILE),
+        Field("keywords", WORDS, ()),
+        Field("draft", BOOLEAN, False),
+        Field("bibliography", PATHS, ()),
+        Field("persons", PERSONS, ()),
+    ),
+)

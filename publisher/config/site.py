@@ -1,0 +1,67 @@
+"""The config keys of the listeners' website: ``subscribe``, ``episodes_per_page`` and
+``accent_color`` (read like ``persons``: raw YAML values in, checked values out)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from publisher.site.theme import SUBSCRIBE_APPS, accent_problem
+
+DEFAULT_EPISODES_PER_PAGE = 20
+Fail = Callable[..., None]  # fail(message, key, *subkeys, hint=...)
+
+
+def subscribe(value: Any, fail: Fail) -> tuple[tuple[str, str], ...]:
+    """``{app: https URL}`` from the closed set of apps -> ``((app, url), ...)`` in order."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        fail("'subscribe' maps app names to the show's https URLs there", "subscribe")
+        return ()
+    found = []
+    for name, url in value.items():
+        name = str(name)
+        if name not in SUBSCRIBE_APPS:
+            close = difflib.get_close_matches(name, list(SUBSCRIBE_APPS), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(SUBSCRIBE_APPS)
+            fail(f"unknown app {name!r} in 'subscribe'", "subscribe", name, hint=hint)
+            continue
+        parts = urlsplit(url.strip()) if isinstance(url, str) else None
+        if parts is None or parts.scheme != "https" or not parts.netloc or not url.isascii():
+            fail(f"'subscribe.{name}' must be an https:// URL", "subscribe", name)
+            continue
+        found.append((name, url.strip()))
+    return tuple(found)
+
+
+def episodes_per_page(value: Any, fail: Fail) -> int:
+    if value is None:
+        return DEFAULT_EPISODES_PER_PAGE
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 500:
+        fail("'episodes_per_page' must be a whole number from 1 to 500", "episodes_per_page")
+        return DEFAULT_EPISODES_PER_PAGE
+    return value
+
+
+def accent_color(value: Any, fail: Fail) -> tuple[str, str] | None:
+    """``{light: "#…", dark: "#…"}`` -> ``(light, dark)``, each with 4.5:1 contrast (WCAG)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - {"light", "dark"} or len(value) != 2:
+        fail("'accent_color' needs exactly 'light' and 'dark' colours", "accent_color")
+        return None
+    ok = True
+    for scheme in ("light", "dark"):
+        problem = accent_problem(scheme, value[scheme])
+        if problem:
+            fail(
+                problem,
+                "accent_color",
+                scheme,
+                hint="pick a darker (light) or lighter (dark) colour",
+            )
+            ok = False
+    return (value["light"], value["dark"]) if ok else None

@@ -1,0 +1,173 @@
+"""``targets`` in feed_config.yaml -> Target values, and the lookup of one by name.
+
+A target is a local folder or ``s3://bucket/prefix`` plus the public URL apps use. Secrets
+are never accepted here: credentials come from the AWS chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from publisher.config.schema import Context, Mismatch, check_keys
+from publisher.errors import ConfigError
+from publisher.model import Show, Target
+
+TARGET_KEYS = ("location", "public_url", "endpoint_url", "region", "addressing_style")
+_SECRET_WORDS = ("secret", "password", "access_key", "token", "credential")
+SECRET_HINT = (
+    "remove it; supply credentials through the AWS chain: the AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY environment variables, AWS_PROFILE with ~/.aws/credentials, "
+    "or an instance role"
+)
+
+
+def is_secret(key: str) -> bool:
+    """True for a key that names a credential (never to be kept in feed_config.yaml)."""
+    low = key.lower()
+    return any(w in low for w in _SECRET_WORDS)
+
+
+def secret_message(key: str) -> str:
+    """The problem for a credential key found in feed_config.yaml (its value never echoed)."""
+    return f"'{key}' must not be stored in feed_config.yaml"
+
+
+def is_http_url(url: str) -> bool:
+    """True for an absolute http(s) URL."""
+    parts = urlsplit(url.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def parse_targets(value: Any, context: Context) -> tuple[Target, ...]:
+    """Every valid target of the ``targets`` mapping; reports the others through ``context``.
+    Raises Mismatch when ``value`` is not a mapping."""
+    if not isinstance(value, dict):
+        raise Mismatch
+    found = (_target(str(name), spec, context) for name, spec in value.items())
+    return tuple(t for t in found if t is not None)
+
+
+def _target(name: str, spec: Any, context: Context) -> Target | None:
+    def fail(message: str, *sub: str | int, hint: str | None = None) -> None:
+        context.fail(message, name, *sub, hint=hint)
+
+    if not isinstance(spec, dict):
+        fail(f"target {name!r} must be a mapping with location and public_url")
+        return None
+    for key in spec:
+        if is_secret(str(key)):
+            fail(secret_message(str(key)), str(key), hint=SECRET_HINT)
+    check_keys({k: v for k, v in spec.items() if not is_secret(str(k))}, TARGET_KEYS, fail)
+    location, public_url = spec.get("location"), spec.get("public_url")
+    ok = True
+    if not isinstance(location, str) or not location.strip():
+        fail(f"target {name!r} needs a 'location' (a folder or s3://bucket/prefix)")
+        ok = False
+    if not isinstance(public_url, str) or not is_http_url(public_url):
+        fail(
+            f"target {name!r} needs an absolute http(s) 'public_url' [D-04]",
+            hint="the URL apps and listeners use, e.g. https://cdn.example.org/show/",
+        )
+        ok = False
+    elif not public_url.isascii():
+        fail(f"target {name!r}: public_url must be ASCII [D-05]", "public_url")
+        ok = False
+    elif urlsplit(public_url).hostname == "localhost":
+        fail(
+            f"target {name!r}: use http://127.0.0.1:PORT/ instead of localhost [D-04]",
+            "public_url",
+            hint="the W3C validator rejects localhost URLs",
+        )
+        ok = False
+    if not ok:
+        return None
+    return make_target(
+        name,
+        str(location),
+        str(public_url),
+        context.base,
+        endpoint_url=_opt_str(spec, "endpoint_url"),
+        region=_opt_str(spec, "region"),
+        addressing_style=_opt_str(spec, "addressing_style"),
+        source=context.source,
+        line=context.line("targets", name),
+        fail=lambda message: fail(message),
+    )
+
+
+def find_target(show: Show, name: str | None, *, ad_hoc_hint: bool = False) -> Target:
+    """The target called ``name`` (None: the default). Raises ConfigError naming the targets."""
+    try:
+        return show.target(name)
+    except KeyError:
+        names = ", ".join(t.name for t in show.targets)
+        raise ConfigError(
+            f"no target named {name!r}; targets: {names}",
+            show.source,
+            None,
+            "or pass --to s3://bucket/prefix --public-url URL" if ad_hoc_hint else None,
+        ) from None
+
+
+def make_target(
+    name: str,
+    location: str,
+    public_url: str,
+    root: Path,
+    *,
+    endpoint_url: str | None = None,
+    region: str | None = None,
+    addressing_style: str | None = None,
+    source: Path | None = None,
+    line: int | None = None,
+    fail: Callable[[str], None] | None = None,
+) -> Target:
+    """A Target from its parts: an s3:// location or a folder (relative to ``root``).
+    Raises ConfigError (or reports through ``fail``) for credentials in a URL or a bad
+    location."""
+
+    def complain(message: str) -> None:
+        if fail is None:
+            raise ConfigError(message, source, line)
+        fail(message)
+
+    public = public_url.strip()
+    if not public.endswith("/"):
+        public += "/"
+    for what, url in (("public_url", public), ("endpoint_url", endpoint_url)):
+        parts = urlsplit(url or "")
+        if parts.username is not None or parts.password is not None:
+            # Never echo the URL: what sits before "@" is usually a key or a password.
+            complain(
+                f"target {name!r}: {what} must not contain a user name or password; it would be "
+                "published in every URL of the feed and site (supply credentials through the AWS "
+                "chain instead)"
+            )
+            public = _without_userinfo(public)
+            endpoint_url = _without_userinfo(endpoint_url) if endpoint_url else endpoint_url
+    if location.startswith("s3://"):
+        if not location.removeprefix("s3://").split("/", 1)[0]:
+            complain(f"target {name!r}: {location!r} names no bucket (s3://bucket/prefix)")
+        if addressing_style not in (None, "path", "virtual", "auto"):
+            complain(f"target {name!r}: addressing_style must be path, virtual or auto")
+            addressing_style = None
+        return Target(
+            name, "s3", location, public, endpoint_url, region, addressing_style, source, line
+        )
+    if "://" in location:
+        complain(f"target {name!r}: location {location!r} is neither a folder nor s3://…")
+    folder = (root / location).resolve()
+    return Target(name, "local", str(folder), public, None, None, None, source, line)
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+
+def _opt_str(spec: dict[str, Any], key: str) -> str | None:
+    value = spec.get(key)
+    return str(value).strip() if value is not None else None

@@ -1,0 +1,104 @@
+"""YAML errors point at the line to fix with a hint that fits the error; a key written twice
+is an error naming both lines, in feed_config.yaml and in front matter alike."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from publisher import audio, config, episodes
+from publisher.config import yamldoc
+from publisher.errors import ConfigError, EpisodeError, Problems, PublisherError
+from tests.support.paths import TESTS
+
+DEEPER = (
+    "this line is indented further than the key above it, so YAML reads it as part of that "
+    "key's value; put it in the same column as the keys it belongs with"
+)
+SHALLOWER = (
+    "this line is indented less than the lines above it but more than their parent key; "
+    "put it in the same column as the keys it belongs with"
+)
+QUOTES = "put quotes around a value that contains ': ', e.g. title: \"Red flags: what…\""
+TABS = "indent with spaces; YAML does not allow tabs"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "hint"),
+    [
+        ("title: x\n description: y\n", 2, DEEPER),
+        ("a: 1\n  b: 2\n", 2, DEEPER),
+        ("owner:\n  name: x\n    email: y\n", 3, DEEPER),
+        ("owner:\n  name: x\n email: y\n", 3, SHALLOWER),
+        ("a: 1\nb:\n  - x\n - y\n", 4, SHALLOWER),
+        ("persons:\n  - name: x\n   role: y\n", 3, SHALLOWER),
+        ("title: Red flags: what they tell you\n", 1, QUOTES),
+        ("a: 1\ntitle: x: y\n", 2, QUOTES),
+        ("owner:\n\tname: x\n", 2, TABS),
+        ("a: 1\nb:\n\t- x\n", 3, TABS),
+        ("title: x\ndescription\nauthor: y\n", 2,
+         "a key needs ': ' after it; if this line continues the value above, indent it"),
+        ("a: 1\ntitle: [x\nb: 2\n", 2, "close the bracket or quote opened on this line"),
+        ("a: 1\ntitle: 'x\nb: 2\n", 2, "close the bracket or quote opened on this line"),
+    ],
+)  # fmt: skip
+def test_syntax_errors_get_the_line_and_a_hint_that_fits(text: str, line: int, hint: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        yamldoc.load(text, Path("f.yaml"), error=ConfigError)
+    assert (info.value.line, info.value.hint) == (line, hint)
+    assert info.value.message.startswith("invalid YAML: ")
+
+
+def test_lines_count_from_the_documents_first_line() -> None:
+    with pytest.raises(EpisodeError) as info:
+        yamldoc.load("title: x\n date: y\n", Path("n.md"), first_line=2, error=EpisodeError)
+    assert (info.value.line, info.value.hint) == (3, DEEPER)
+
+
+KEEP = "keep one; YAML would silently use the last"
+
+
+def test_duplicate_keys_name_both_lines_at_any_depth() -> None:
+    text = "title: a\ndate: 1\ntitle: b\nowner:\n  name: a\n  name: b\nl:\n  - k: 1\n    k: 2\n"
+    with pytest.raises(Problems) as info:
+        yamldoc.load(text, Path("f.yaml"))
+    assert [str(p) for p in info.value.problems] == [
+        f"f.yaml:3: duplicate key 'title' (first defined at line 1) ({KEEP})",
+        f"f.yaml:6: duplicate key 'name' (first defined at line 5) ({KEEP})",
+        f"f.yaml:9: duplicate key 'k' (first defined at line 8) ({KEEP})",
+    ]
+
+
+def test_the_same_key_in_different_mappings_is_fine() -> None:
+    doc = yamldoc.load("a:\n  name: x\nb:\n  name: y\nl: [{n: 1}, {n: 2}]\n", Path("f.yaml"))
+    assert doc.data["b"]["name"] == "y"
+    assert (doc.line("a", "name"), doc.line("b", "name")) == (2, 4)
+
+
+def test_a_second_title_in_the_config(sample_show: Path) -> None:
+    path = sample_show / "feed_config.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "title: Another\n", encoding="utf-8")
+    first = text.split("\n").index(next(x for x in text.split("\n") if x.startswith("title:"))) + 1
+    with pytest.raises(ConfigError) as info:
+        config.load(sample_show)
+    assert (info.value.path, info.value.line, info.value.message) == (
+        path,
+        text.count("\n") + 1,
+        f"duplicate key 'title' (first defined at line {first})",
+    )
+
+
+def test_a_second_title_in_front_matter(sample_show: Path) -> None:
+    for p in (sample_show / "show_notes").glob("*.md"):
+        p.unlink()
+    for p in (sample_show / "episodes").iterdir():
+        p.unlink()
+    shutil.copy(TESTS / "data" / "audio" / "cbr.mp3", sample_show / "episodes" / "one.mp3")
+    note = sample_show / "show_notes" / "one.md"
+    note.write_text("---\ntitle: A\ndate: 2026-09-01\nguid: g\ntitle: B\n---\nBody\n", "utf-8")
+    with pytest.raises(PublisherError) as info:
+        episodes.read_episodes(config.load(sample_show), audio.read_audio, guid_mode="refuse")
+    assert str(info.value) == f"{note}:5: duplicate key 'title' (first defined at line 2) ({KEEP})"

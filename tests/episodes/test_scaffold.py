@@ -1,0 +1,77 @@
+"""``publisher new``'s note: its text, its slug, the bibliography it names, and refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from publisher import config, episodes
+from publisher.errors import PublisherError
+
+DAY = dt.date(2026, 11, 20)
+
+
+def test_writes_the_note_it_returns_naming_the_configured_bibliography(sample_show: Path) -> None:
+    made = episodes.new_note(config.load(sample_show), "Sleep & back pain: what's known?", DAY)
+    assert made.slug == "2026-11-20-sleep-back-pain-what-s-known"
+    assert made.note == sample_show / "show_notes" / f"{made.slug}.md"
+    assert made.audio_stem == sample_show / "episodes" / made.slug
+    assert made.note.read_text(encoding="utf-8") == made.text
+    front, body, _ = episodes.split_front_matter(made.text, made.note)
+    assert front.startswith("title: 'Sleep & back pain: what''s known?'\ndate: 2026-11-20\nguid: ")
+    assert body == (
+        "\n" + episodes.PLACEHOLDER + "\n`[@key1; @key2]`, where each key is in the "
+        "bibliography (show_notes/references.bib).\n"
+    )
+
+
+def test_names_every_configured_bibliography_or_says_how_to_add_one(sample_show: Path) -> None:
+    path = sample_show / "feed_config.yaml"
+    text = path.read_text(encoding="utf-8")
+    two = text.replace(
+        "bibliography: show_notes/references.bib",
+        "bibliography: [show_notes/references.bib, refs/extra.json]",
+    )
+    path.write_text(two, encoding="utf-8")
+    body = episodes.placeholder_text(config.load(sample_show))
+    assert "in the bibliography (show_notes/references.bib, refs/extra.json)." in body
+    path.write_text(text.replace("bibliography: show_notes/references.bib\n", ""), "utf-8")
+    body = episodes.placeholder_text(config.load(sample_show))
+    assert body.endswith(
+        "in the bibliography (none is configured yet: add `bibliography: "
+        "show_notes/references.bib` to feed_config.yaml).\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "slug", "message"),
+    [
+        ("  ", None, "the title is empty"),
+        ("睡眠と腰痛", None, "cannot make a file name from '睡眠と腰痛'"),
+        ("x", "bad slug", "'bad slug' is not a safe episode name; use ASCII letters, digits, '-' and '_'"),
+        ("x", "../escape", "'../escape' is not a safe episode name; use ASCII letters, digits, '-' and '_'"),
+    ],
+)  # fmt: skip
+def test_refusals_write_nothing(
+    sample_show: Path, title: str, slug: str | None, message: str
+) -> None:
+    before = sorted((sample_show / "show_notes").iterdir())
+    with pytest.raises(PublisherError) as info:
+        episodes.new_note(config.load(sample_show), title, DAY, slug)
+    assert info.value.message == message
+    assert sorted((sample_show / "show_notes").iterdir()) == before
+
+
+def test_an_existing_note_is_never_overwritten(sample_show: Path) -> None:
+    show = config.load(sample_show)
+    made = episodes.new_note(show, "Sleep", DAY)
+    made.note.write_text("mine", encoding="utf-8")
+    with pytest.raises(PublisherError) as info:
+        episodes.new_note(show, "Sleep", DAY)
+    assert (info.value.path, info.value.message) == (
+        made.note,
+        "already exists; pick another title or --slug",
+    )
+    assert made.note.read_text(encoding="utf-8") == "mine"
