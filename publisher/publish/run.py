@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from publisher.errors import PublishStopped, StoreError, VerifyError, raise_all
 from publisher.model import Build, Enclosure, FileKind, SiteFile
+from publisher.publish.events import serialised
 from publisher.publish.history import guid_problems
 from publisher.publish.plan import Action, ManifestEntry, UploadPlan, entry_for, format_bytes, plan
 from publisher.publish.verify import VerifyReport, verify
@@ -217,7 +218,7 @@ def publish(
     the upload completed but the show cannot be reached.
     """
     started = time.monotonic()
-    emit = _serialised(events)
+    emit = serialised(events)
     store = store or open_store(build.target)
     store.set_notify(lambda line: emit(Waiting(line)))
     store.check()
@@ -304,7 +305,6 @@ class _Run:
         self.lock = threading.Lock()
         self.sent = 0
         self.index = 0
-        self.finished = 0
         self.total = len(the_plan.uploads)
         self.total_bytes = the_plan.upload_bytes
         self.sent_of: dict[str, int] = {}
@@ -312,7 +312,6 @@ class _Run:
     def run(self, enclosures: Sequence[Enclosure]) -> int:
         for kind in ("media", "asset", "page"):
             self._batch(self.plan.uploads_of(kind))
-        self._stop_here()
         feed = self.plan.uploads_of("feed")
         if feed:
             self._confirm(enclosures)
@@ -330,18 +329,9 @@ class _Run:
                 self._write_manifest()
         return self.sent
 
-    def _stop_here(self) -> None:
-        """The safe point after a batch: everything that landed is in the manifest."""
-        if self.stop.is_set():
-            raise PublishStopped(
-                f"stopped after {self.finished} of {self.total} files (each one recorded)",
-                self.store.location,
-                hint="run the same command again to finish",
-            )
-
     def _batch(self, actions: Sequence[Action]) -> None:
         files = [a.file for a in actions if a.file is not None]
-        if not files or self.stop.is_set():
+        if not files:
             return
         try:
             self.store.upload(files, self)
@@ -350,6 +340,8 @@ class _Run:
             self._write_manifest(quiet=True)
             raise
         self._write_manifest()
+        if self.stop.is_set():  # the safe point: what landed is recorded
+            raise PublishStopped(self.store.location)
 
     # The store's UploadListener (called from its worker threads):
 
@@ -374,7 +366,6 @@ class _Run:
         with self.lock:
             self.sent += f.size - self.sent_of.pop(f.key, 0)  # callbacks may under-report
             self.manifest[f.key] = entry_for(f, etag)
-            self.finished += 1
         self.emit(FileDone(f.key, f.size))
 
     def _confirm(self, enclosures: Sequence[Enclosure]) -> None:
@@ -405,16 +396,3 @@ class _Run:
             # error is the one to report, and a re-run re-checks the target anyway.
             return
         self.emit(ManifestWritten(len(snapshot)))
-
-
-def _serialised(events: Callable[[Event], None] | None) -> Callable[[Event], None]:
-    if events is None:
-        return lambda _e: None
-    lock = threading.Lock()
-    callback = events
-
-    def emit(e: Event) -> None:
-        with lock:
-            callback(e)
-
-    return emit
