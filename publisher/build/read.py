@@ -13,9 +13,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from publisher import artwork, audio, config, episodes, layout, notes
+from publisher import artwork, audio, config, episodes, layout, notes, weburl
 from publisher.episodes.chapters import chapters_json
 from publisher.errors import ConfigError, EpisodeError, Notice, PublisherError
 from publisher.filecache import HashCache
@@ -160,9 +159,8 @@ def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[Noti
 
 def _insecure(url: str) -> bool:
     """A public http:// URL (a loopback preview is fine, D-04)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return parts.scheme == "http" and not (host.startswith("127.") or host == "::1")
+    host = weburl.host(url)
+    return weburl.scheme(url) == "http" and not (host.startswith("127.") or host == "::1")
 
 
 def _citations(

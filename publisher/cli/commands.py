@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from publisher import clock, config, episodes, layout
+from publisher import clock, config, episodes, layout, weburl
 from publisher.cli.interrupt import first_ctrl_c_stops
 from publisher.cli.output import Printer, publish_fields
 from publisher.cli.progress import PublishProgress
-from publisher.errors import PublisherError, display_path
+from publisher.errors import Notice, PublisherError, display_path
 from publisher.model import Target
 
 
@@ -91,7 +90,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
     out.done(report.summary(), **publish_fields(report))
     target = result.target
     if target.kind == "local" and not args.dry_run:
-        host = urlsplit(target.public_url).hostname or ""
+        host = weburl.host(target.public_url)
         if _named(args) is None and _ad_hoc(args) is None and host.startswith("127."):
             out.line(
                 "preview: publisher serve, then open "
@@ -125,12 +124,12 @@ def serve(args: argparse.Namespace, out: Printer) -> None:
             None,
             "publish --to a local target first",
         )
-    parts = urlsplit(target.public_url)
+    public = weburl.parse(target.public_url)
     # Serve on this machine: the public URL's host when it is a loopback address, else
     # 127.0.0.1 (a CDN's name is not this machine's).
-    public_host = parts.hostname or ""
+    public_host = public.host if public is not None else ""
     host = args.host or (public_host if public_host.startswith("127.") else "127.0.0.1")
-    port = args.port or parts.port or 8000
+    port = args.port or (public.port if public is not None else None) or 8000
     root = Path(target.location)
     if not (root / layout.FEED_KEY).exists():
         raise PublisherError(
@@ -141,6 +140,7 @@ def serve(args: argparse.Namespace, out: Printer) -> None:
         )
     server = stage.make_server(root, host, port)  # bind first: then the URL printed is live
     url = f"http://{host}:{server.server_address[1]}/"
+    out.notice(_port_mismatch(target, host, int(server.server_address[1])))
     out.done(
         f"Serving {display_path(root)} at {url} (Ctrl-C to stop); feed: {layout.feed_url(url)}",
         url=url,
@@ -152,6 +152,27 @@ def serve(args: argparse.Namespace, out: Printer) -> None:
         out.line("stopped")
     finally:
         server.server_close()
+
+
+def _port_mismatch(target: Target, host: str, port: int) -> list[Notice]:
+    """A warning when the port served is not the public URL's: every enclosure, image and
+    link in the feed and pages served points at the public URL's port, not this server."""
+    public = weburl.parse(target.public_url)
+    if public is None:
+        return []
+    expected = public.port or (443 if public.scheme == "https" else 80)
+    if port == expected:
+        return []
+    return [
+        Notice(
+            f"serving on port {port}, but the feed's enclosures and the pages' links point at "
+            f"port {expected} ({target.public_url}, target {target.name!r})",
+            target.source,
+            target.line,
+            hint=f"serve without --port, or set this target's public_url to "
+            f"http://{host}:{port}/ and publish again",
+        )
+    ]
 
 
 def new(args: argparse.Namespace, out: Printer) -> None:
@@ -204,8 +225,13 @@ def _ad_hoc(args: argparse.Namespace) -> Target | None:
             None,
             "the URL apps and listeners use, e.g. https://cdn.example.org/show/",
         )
-    if urlsplit(public_url).scheme not in ("http", "https"):
-        raise PublisherError(f"--public-url {public_url!r} is not an http(s) URL", None, None)
+    if not weburl.is_http(public_url):
+        raise PublisherError(
+            f"--public-url {public_url!r} is not an http(s) URL",
+            None,
+            None,
+            "e.g. https://cdn.example.org/show/; a host in [brackets] must be an IPv6 address",
+        )
     return config.make_target(
         "command line",
         to,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from publisher import weburl
 from publisher.config.schema import Context, Mismatch, check_keys
 from publisher.errors import ConfigError
 from publisher.model import Show, Target
@@ -36,9 +36,8 @@ def secret_message(key: str) -> str:
 
 
 def is_http_url(url: str) -> bool:
-    """True for an absolute http(s) URL."""
-    parts = urlsplit(url.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    """True for an absolute http(s) URL (one that parses: see :mod:`publisher.weburl`)."""
+    return weburl.is_http(url)
 
 
 def parse_targets(value: Any, context: Context) -> tuple[Target, ...]:
@@ -75,7 +74,7 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
     elif not public_url.isascii():
         fail(f"target {name!r}: public_url must be ASCII [D-05]", "public_url")
         ok = False
-    elif urlsplit(public_url).hostname == "localhost":
+    elif weburl.host(public_url) == "localhost":
         fail(
             f"target {name!r}: use http://127.0.0.1:PORT/ instead of localhost [D-04]",
             "public_url",
@@ -138,16 +137,16 @@ def make_target(
     if not public.endswith("/"):
         public += "/"
     for what, url in (("public_url", public), ("endpoint_url", endpoint_url)):
-        parts = urlsplit(url or "")
-        if parts.username is not None or parts.password is not None:
+        parsed = weburl.parse(url or "")
+        if parsed is not None and parsed.userinfo:
             # Never echo the URL: what sits before "@" is usually a key or a password.
             complain(
                 f"target {name!r}: {what} must not contain a user name or password; it would be "
                 "published in every URL of the feed and site (supply credentials through the AWS "
                 "chain instead)"
             )
-            public = _without_userinfo(public)
-            endpoint_url = _without_userinfo(endpoint_url) if endpoint_url else endpoint_url
+            public = weburl.without_userinfo(public)
+            endpoint_url = weburl.without_userinfo(endpoint_url) if endpoint_url else endpoint_url
     if location.startswith("s3://"):
         if not location.removeprefix("s3://").split("/", 1)[0]:
             complain(f"target {name!r}: {location!r} names no bucket (s3://bucket/prefix)")
@@ -161,11 +160,6 @@ def make_target(
         complain(f"target {name!r}: location {location!r} is neither a folder nor s3://…")
     folder = (root / location).resolve()
     return Target(name, "local", str(folder), public, None, None, None, source, line)
-
-
-def _without_userinfo(url: str) -> str:
-    parts = urlsplit(url)
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 def _opt_str(spec: dict[str, Any], key: str) -> str | None:
