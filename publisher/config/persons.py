@@ -46,7 +46,7 @@ def parse_persons(value: Any, context: Context) -> tuple[Person, ...]:
             url = spec.get(key)
             ok = url is None or is_https_url(url)
             if not ok:
-                context.fail(f"a person's '{key}' must be an absolute https:// URL [D-04]", i)
+                context.fail(f"a person's '{key}' must be an absolute https:// URL [D-04]", i, key)
             links[key] = url.strip() if ok and isinstance(url, str) else None
         found.append(Person(name.strip(), role, group, links["img"], links["href"]))
     return tuple(found)

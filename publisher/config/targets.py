@@ -68,6 +68,7 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
     if not isinstance(public_url, str) or not is_http_url(public_url):
         fail(
             f"target {name!r} needs an absolute http(s) 'public_url' [D-04]",
+            *(("public_url",) if public_url is not None else ()),
             hint="the URL apps and listeners use, e.g. https://cdn.example.org/show/",
         )
         ok = False
