@@ -82,6 +82,12 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
             hint="the W3C validator rejects localhost URLs",
         )
         ok = False
+    endpoint_url = _opt_str(spec, "endpoint_url")
+    if endpoint_url and not weburl.is_http(endpoint_url):
+        fail(
+            f"target {name!r}: endpoint_url {endpoint_url!r} is not an http(s) URL", "endpoint_url"
+        )
+        endpoint_url = None
     if not ok:
         return None
     return make_target(
@@ -89,7 +95,7 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
         str(location),
         str(public_url),
         context.base,
-        endpoint_url=_opt_str(spec, "endpoint_url"),
+        endpoint_url=endpoint_url,
         region=_opt_str(spec, "region"),
         addressing_style=_opt_str(spec, "addressing_style"),
         source=context.source,
@@ -148,6 +154,9 @@ def make_target(
             )
             public = weburl.without_userinfo(public)
             endpoint_url = weburl.without_userinfo(endpoint_url) if endpoint_url else endpoint_url
+    if endpoint_url and not weburl.is_http(endpoint_url):
+        complain(f"target {name!r}: endpoint_url {endpoint_url!r} is not an http(s) URL")
+        endpoint_url = None
     if location.startswith("s3://"):
         if not location.removeprefix("s3://").split("/", 1)[0]:
             complain(f"target {name!r}: {location!r} names no bucket (s3://bucket/prefix)")

@@ -29,6 +29,9 @@ CASES = {
                      "new_feed_url"),
     "subscribe": (CONFIG, "pocket_casts: https://pca.st/backtoevidence",
                   "pocket_casts: https://pca.st:8x/backtoevidence", "subscribe.pocket_casts"),
+    "endpoint_url": (CONFIG, "targets:\n", "targets:\n  r2:\n    location: s3://b/p\n"
+                     "    public_url: https://cdn.example.org/\n    endpoint_url: http://[x/\n",
+                     "endpoint_url"),
     "front matter persons href": (NOTE, "href: https://example.org/ana",
                                   "href: https://[example.org/ana", "'href'"),
     "front matter persons img": (NOTE, "img: https://example.org/ana.jpg",
@@ -46,7 +49,11 @@ def test_a_bracket_in_a_url_setting_is_one_line_with_file_line_and_key(
     text = path.read_text(encoding="utf-8")
     assert good in text
     path.write_text(text.replace(good, bad), encoding="utf-8")
-    line = text[: text.index(good)].count("\n") + 1 + bad[: bad.index(":")].count("\n")
+    line = (
+        text[: text.index(good)].count("\n")
+        + 1
+        + bad[: bad.index(key.split(".")[-1].strip("'"))].count("\n")
+    )
     with pytest.raises(PublisherError) as info:
         build.check(show, now=FIXED_NOW)
     lines = str(info.value).splitlines()
