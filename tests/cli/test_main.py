@@ -91,7 +91,7 @@ def test_json_format(show: Path) -> None:
         "warnings": [],
         "info": [],
         "episodes": 3,
-        "pages": 4,
+        "pages": 11,  # home, all/1, archive index and 2 months, season 1, 3 episodes, a transcript, 404
         "feed_url": "http://127.0.0.1:8000/feed.xml",
     }
 

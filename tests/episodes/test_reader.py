@@ -212,7 +212,7 @@ def test_guids_differing_only_in_case_are_a_warning(
         note(show, slug, f"title: T\ndate: 2026-09-01\nguid: {guid}\n")
     result = read(show)
     assert len(result.episodes) == len(guids)
-    assert list(result.notices) == [
+    assert [str(n) for n in result.notices] == [
         f"{show}/show_notes/{s}.md:4: warning: guid {g!r} differs from the guid of {o}.md "
         f"({og!r}) only in letter case [I-04] (apps take them for two episodes; if one is a "
         "typo, fix it before it is published)"
