@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test serve lint bench clean tools chromium
+.PHONY: demo test serve lint bench bench-catalogue clean tools chromium
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+## bench-catalogue: issue 11's benchmark (1,000 and 10,000 episodes; long): writes BENCHMARKS.md
+bench-catalogue: $(VENV)/.installed-test
+	$(BIN)/python bench/bench_catalogue.py
 
 clean:
 	rm -rf _site public .publisher .pytest_cache .mypy_cache

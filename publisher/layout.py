@@ -9,6 +9,7 @@ MIME type themselves, so that they cannot drift apart.
 key                                 what                                Content-Type
 ==================================  ==================================  ===========================
 ``feed.xml``                        the RSS feed                        application/rss+xml
+``feed-archive-<n>.xml``            its RFC 5005 archives (1 oldest)    application/rss+xml
 ``index.html``                      the website's home page             text/html
 ``episodes/<slug>.html``            one page per episode                text/html
 ``style.css``                       the website's stylesheet            text/css
@@ -35,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import posixpath
+import re
 from collections.abc import Mapping
 from typing import Final, Literal
 from urllib.parse import urlsplit
@@ -48,6 +50,20 @@ AUDIO_FORMATS: Final[tuple[AudioFormat, ...]] = ("mp3", "m4a")
 # --- keys -------------------------------------------------------------------------------
 
 FEED_KEY: Final = "feed.xml"
+_ARCHIVE_KEY = re.compile(r"feed-archive-[1-9][0-9]*\.xml")
+
+
+def archive_key(n: int) -> str:
+    """``feed-archive-<n>.xml``: archive feed ``n`` (RFC 5005; 1 the oldest, so adding an
+    episode never renames one; docs/feeds.md)."""
+    return f"feed-archive-{n}.xml"
+
+
+def is_feed(key: str) -> bool:
+    """The main feed or one of its archives."""
+    return key == FEED_KEY or _ARCHIVE_KEY.fullmatch(key) is not None
+
+
 INDEX_KEY: Final = "index.html"  # the home page, and the page a folder URL shows
 STYLESHEET_KEY: Final = "style.css"
 META_DIR: Final = ".publisher/"  # the publisher's own records on a target; never served
@@ -146,7 +162,7 @@ def transcript_key(slug: str, extension: str) -> str:
 
 def kind(key: str) -> FileKind:
     """The kind of the file published under ``key``."""
-    if key == FEED_KEY:
+    if is_feed(key):
         return "feed"
     if key.startswith(_MEDIA_DIR):
         return "media"
@@ -250,7 +266,7 @@ _UNKNOWN_TYPE = "application/octet-stream"
 
 def content_type(key: str) -> str:
     """The Content-Type the file at ``key`` is published and served with."""
-    if key == FEED_KEY:
+    if is_feed(key):
         return FEED_TYPE + _UTF8
     if key.startswith(_CHAPTERS_DIR) and key.endswith(".json"):
         return CHAPTERS_TYPE

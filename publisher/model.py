@@ -55,6 +55,7 @@ class AudioInfo:
     comment: str | None = None
     chapters: tuple[Chapter, ...] = ()
     artwork: Image | None = None
+    notices: tuple[Notice, ...] = ()  # warnings about the file that do not stop a run
 
     @property
     def seconds(self) -> int:
@@ -122,6 +123,19 @@ class Target:
 
 
 @dataclass(frozen=True)
+class FeedPolicy:
+    """What the feed keeps as the catalogue grows (``feed:`` in feed_config.yaml; docs/feeds.md).
+
+    The newest ``full_notes`` items carry their full notes (content:encoded), older ones their
+    summary and page link; the main feed holds at most ``max_items`` (None: as many as fit in
+    the size aimed for), the older ones go to archive feeds.
+    """
+
+    full_notes: int = 20
+    max_items: int | None = None
+
+
+@dataclass(frozen=True)
 class Show:
     """The show as configured in feed_config.yaml."""
 
@@ -152,6 +166,7 @@ class Show:
     subscribe: tuple[tuple[str, str], ...] = ()  # (app name, https URL) in config order
     episodes_per_page: int = 20
     accent_color: tuple[str, str] | None = None  # (light, dark) CSS hex colours
+    feed: FeedPolicy = FeedPolicy()
     lines: tuple[tuple[str, int], ...] = ()  # the line of each key in feed_config.yaml
 
     def line(self, key: str) -> int | None:

@@ -3,8 +3,9 @@
 An MP3's length cannot be read from one place: a VBR file without a Xing header has no total
 at all, and a Xing/Info/VBRI header states what the encoder wrote, not what survived the
 upload. So we count the frames that are really there. The walk jumps from header to header
-over a ``bytes``/``mmap`` buffer (one 4-byte read per frame, frame lengths cached per header
-pattern), which takes well under a second for a two-hour episode.
+through bounded windows of the file (:mod:`publisher.audio.window`; one 4-byte read per frame,
+frame lengths cached per header pattern), which takes well under a second for a two-hour
+episode and keeps memory flat however long the file is.
 
 The layout facts used here are those of ISO/IEC 11172-3 and 13818-3 (frame headers), the
 ID3v2.4 structure document (tag header, footer), and the Xing/LAME and VBRI header notes.
@@ -12,12 +13,12 @@ ID3v2.4 structure document (tag header, footer), and the Xing/LAME and VBRI head
 
 from __future__ import annotations
 
-import mmap
 import re
 import struct
 from dataclasses import dataclass
 
-Buffer = bytes | mmap.mmap
+from publisher.audio.mp3tags import id3v2_end, tag_between, tags_start
+from publisher.audio.window import Buffer, chunk, search_at, u32, view
 
 _U32 = struct.Struct(">I")
 _SYNC = 0xFFE00000
@@ -31,6 +32,11 @@ _CONFIRM = 4
 # bitrate index that is neither free format nor bad. Searching with this (in C) rather than for
 # every 0xFF byte keeps junk cheap to skip, even the 0xFF fill of an erased memory card.
 _CANDIDATE = re.compile(rb"\xff[\xe2-\xe7\xf2-\xf7\xfa-\xff][\x10-\xeb]")
+# Bytes a window must hold past a frame's header to show a Xing/Info/VBRI word in it.
+_MARGIN = 64
+# Where a Xing/Info word can lie from a frame's start: after the header and the side
+# information (9, 17 or 32 bytes, 2 more after a CRC). A VBRI word lies at 36.
+_INFO_OFFSETS = (13, 21, 36, 15, 23, 38)
 # Zero fill after a tag is not junk that could fake a sync word: it does not count against
 # _FIRST_FRAME_WINDOW, however long it is.
 _NOT_ZERO = re.compile(rb"[^\x00]")
@@ -86,6 +92,12 @@ def decode_header(h: int) -> Frame | None:
     return Frame(length, samples, rate, 4 - layer_bits, ((h >> 6) & 3) == 3)
 
 
+def bitrate(h: int) -> int:
+    """Bits per second a valid 4-byte frame header states."""
+    version, layer_bits, index = (h >> 19) & 3, (h >> 17) & 3, (h >> 12) & 15
+    return _BITRATES[(version == 3, layer_bits)][index] * 1000
+
+
 @dataclass(frozen=True)
 class InfoHeader:
     """A Xing/Info/VBRI header found in the first frame: what the encoder says it wrote."""
@@ -113,6 +125,9 @@ class Scan:
     # The first frame of a second, different stream (another sample rate or layer) that
     # follows this one, as when two encodes are joined with `cat`; the walk stops there.
     switch: Frame | None = None
+    # Where a second encode of the same kind begins (its ID3/APE tag, the first file's
+    # trailing tag, or its Xing/Info/VBRI frame between two frames); the walk stops there.
+    second_encode: int | None = None
 
     @property
     def present(self) -> float:
@@ -149,6 +164,24 @@ class Scan:
         return info.bytes is not None and info.bytes > self.audio_end - self.first_frame
 
     @property
+    def joined_at(self) -> float | None:
+        """Seconds into the file where a second encode begins, if the stream is two joined.
+
+        Seen by a tag or an info frame between frames (:attr:`second_encode`), or by the first
+        header counting fewer frames than are present (the header of the first encode, which
+        players trust and stop at). Two encodes with neither headers nor tags are one stream
+        to any reader and cannot be told apart.
+        """
+        if self.second_encode is not None:
+            return self.duration
+        info = self.info
+        if info is None or not info.frames or self.frames <= info.frames + 1:
+            return None  # one frame of slack, as for truncation
+        samples = info.frames * self.samples_per_frame
+        trim = info.delay + info.padding
+        return (samples - trim if 0 < trim < samples else samples) / self.sample_rate
+
+    @property
     def duration(self) -> float:
         """Seconds of audio a decoder plays: the frames present, less the LAME delay/padding
         when the header's frame count matches what is present (so they describe this audio)."""
@@ -161,49 +194,6 @@ class Scan:
         return samples / self.sample_rate
 
 
-def id3v2_end(buf: Buffer, start: int = 0) -> int:
-    """Offset just past the ID3v2 tag(s) at ``start`` (``start`` itself when there are none).
-
-    It lies past the end of ``buf`` when the tag claims more bytes than there are.
-    """
-    pos = start
-    while buf[pos : pos + 3] == b"ID3" and len(buf) >= pos + 10:
-        size_bytes = buf[pos + 6 : pos + 10]
-        if any(b & 0x80 for b in size_bytes):
-            break  # not a valid syncsafe size: leave it to the frame search
-        size = (size_bytes[0] << 21) | (size_bytes[1] << 14) | (size_bytes[2] << 7) | size_bytes[3]
-        footer = 10 if buf[pos + 5] & 0x10 else 0
-        pos += 10 + size + footer
-    return pos
-
-
-def tags_start(buf: Buffer) -> int:
-    """Where the trailing tags begin: ID3v1, APEv2, Lyrics3v2 and appended ID3v2 are skipped."""
-    end = len(buf)
-    if end >= 128 and buf[end - 128 : end - 125] == b"TAG":
-        end -= 128
-    while True:
-        if end >= 32 and buf[end - 32 : end - 24] == b"APETAGEX":
-            size = int.from_bytes(buf[end - 20 : end - 16], "little")
-            flags = int.from_bytes(buf[end - 12 : end - 8], "little")
-            total = size + (32 if flags & 0x80000000 else 0)
-            if 32 <= total <= end:
-                end -= total
-                continue
-        if end >= 15 and buf[end - 9 : end] == b"LYRICS200":
-            digits = bytes(buf[end - 15 : end - 9])
-            if digits.isdigit() and int(digits) + 15 <= end:
-                end -= int(digits) + 15
-                continue
-        if end >= 10 and buf[end - 10 : end - 7] == b"3DI":
-            raw = buf[end - 4 : end]
-            size = (raw[0] << 21) | (raw[1] << 14) | (raw[2] << 7) | raw[3]
-            if size + 20 <= end:
-                end -= size + 20
-                continue
-        return end
-
-
 def _chain(buf: Buffer, pos: int, end: int, fixed: int, count: int) -> bool:
     """True if ``count`` consistent frames follow one another from ``pos`` (or reach ``end``)."""
     for _ in range(count):
@@ -211,7 +201,7 @@ def _chain(buf: Buffer, pos: int, end: int, fixed: int, count: int) -> bool:
             return True
         if pos + 4 > end:
             return False
-        h = _U32.unpack_from(buf, pos)[0]
+        h = u32(buf, pos)
         frame = decode_header(h)
         if frame is None or (h & _FIXED) != fixed or pos + frame.length > end:
             return False
@@ -222,45 +212,46 @@ def _chain(buf: Buffer, pos: int, end: int, fixed: int, count: int) -> bool:
 def _search(buf: Buffer, pos: int, stop: int, end: int, confirm: int) -> int | None:
     """The first offset in [pos, stop) where ``confirm`` consistent frames begin."""
     while True:
-        found = _CANDIDATE.search(buf, pos, min(stop + 2, end))
+        found = search_at(buf, _CANDIDATE, pos, min(stop, end), 3)
         if found is None:
             return None
-        pos = found.start()
+        pos = found[1]
         if pos + 4 > end:
             return None
-        h = _U32.unpack_from(buf, pos)[0]
+        h = u32(buf, pos)
         if decode_header(h) is not None and _chain(buf, pos, end, h & _FIXED, confirm):
             return pos
         pos += 1
 
 
 def _info_header(buf: Buffer, pos: int, frame: Frame) -> InfoHeader | None:
-    body_end = pos + frame.length
-    vbri = pos + 36
-    if buf[vbri : vbri + 4] == b"VBRI" and vbri + 18 <= body_end:
-        size, frames = struct.unpack_from(">II", buf, vbri + 10)
+    """The Xing/Info/VBRI header in the frame at ``pos``, if it holds one."""
+    body = chunk(buf, pos, pos + frame.length)
+    end = len(body)
+    if body[36:40] == b"VBRI" and end >= 54:
+        size, frames = struct.unpack_from(">II", body, 36 + 10)
         return InfoHeader("VBRI", frames, size)
     for kind in (b"Xing", b"Info"):
-        at = buf.find(kind, pos + 4, min(body_end, pos + 4 + 40))
+        at = body.find(kind, 4, min(end, 4 + 40))
         if at >= 0:
             break
     else:
         return None
-    if at + 8 > body_end:
+    if at + 8 > end:
         return None
-    flags = _U32.unpack_from(buf, at + 4)[0]
+    flags = _U32.unpack_from(body, at + 4)[0]
     x = at + 8
     frames = byte_count = None
-    if flags & 1 and x + 4 <= body_end:
-        frames = _U32.unpack_from(buf, x)[0]
+    if flags & 1 and x + 4 <= end:
+        frames = _U32.unpack_from(body, x)[0]
         x += 4
-    if flags & 2 and x + 4 <= body_end:
-        byte_count = _U32.unpack_from(buf, x)[0]
+    if flags & 2 and x + 4 <= end:
+        byte_count = _U32.unpack_from(body, x)[0]
         x += 4
     x += (100 if flags & 4 else 0) + (4 if flags & 8 else 0)
     delay = padding = 0
-    if x + 24 <= body_end and bytes(buf[x : x + 4]).isascii() and buf[x] != 0:
-        a, b, c = buf[x + 21], buf[x + 22], buf[x + 23]
+    if x + 24 <= end and body[x : x + 4].isascii() and body[x] != 0:
+        a, b, c = body[x + 21], body[x + 22], body[x + 23]
         delay, padding = (a << 4) | (b >> 4), ((b & 15) << 8) | c
     return InfoHeader(kind.decode(), frames, byte_count, delay, padding)
 
@@ -269,11 +260,26 @@ def first_frame(buf: Buffer) -> int | None:
     """Offset of the first frame of an MPEG audio stream (after any ID3v2 tag), or None."""
     start = id3v2_end(buf)
     end = tags_start(buf)
-    data = _NOT_ZERO.search(buf, start, end) if start < end else None
+    data = search_at(buf, _NOT_ZERO, start, end, 1) if start < end else None
     if data is None:
         return None
-    start = data.start()
+    start = data[1]
     return _search(buf, start, min(end, start + _FIRST_FRAME_WINDOW), end, _CONFIRM)
+
+
+def players_estimate(buf: Buffer) -> float | None:
+    """Seconds a player shows for a stream whose first frame holds no Xing/Info/VBRI header:
+    the stream's bytes at the first frame's bitrate (what mutagen, Chromium and most players
+    do). None when there is a header (players then take its count) or no stream."""
+    start = first_frame(buf)
+    if start is None:
+        return None
+    h = u32(buf, start)
+    frame = decode_header(h)
+    assert frame is not None  # first_frame only returns decodable headers
+    if frame.layer == 3 and _info_header(buf, start, frame) is not None:
+        return None
+    return (tags_start(buf) - start) * 8 / bitrate(h)
 
 
 def scan(buf: Buffer) -> Scan | None:
@@ -286,38 +292,38 @@ def scan(buf: Buffer) -> Scan | None:
     start = first_frame(buf)
     if start is None:
         return None
-    h0 = _U32.unpack_from(buf, start)[0]
+    h0 = u32(buf, start)
     first = decode_header(h0)
     assert first is not None  # _search only returns decodable headers
     fixed = h0 & _FIXED
     info = _info_header(buf, start, first) if first.layer == 3 else None
     pos = start + first.length if info is not None else start
 
-    unpack = _U32.unpack_from
     lengths: dict[int, int] = {}  # header bits that decide the length -> length
     frames = skipped = 0
     cut_at: int | None = None
     switch: Frame | None = None
+    second: int | None = None
     while pos + 4 <= end:
-        h = unpack(buf, pos)[0]
-        if (h & _FIXED) == fixed:
-            n = lengths.get(h >> 9)
-            if n is None:
-                frame = decode_header(h)
-                n = lengths[h >> 9] = frame.length if frame is not None else 0
-            if n:
-                if pos + n > end:
-                    cut_at = pos
-                    break
-                frames += 1
-                pos += n
-                continue
+        data, base = view(buf, pos, _MARGIN)
+        reach = base + len(data)
+        limit = end - 4 if reach >= len(buf) else min(end - 4, reach - _MARGIN)
+        count, pos, stopped = _walk(data, base, pos, end, limit, fixed, lengths)
+        frames += count
+        if stopped in ("cut", "info"):  # a frame cut short; a second encode's info frame
+            cut_at, second = (pos, None) if stopped == "cut" else (None, pos)
+            break
+        if stopped == "window":
+            continue
         found = _search(buf, pos + 1, end, end, 2)
         if found is None:
             break  # trailing data without frames: not audio, not ours to judge
-        h = unpack(buf, found)[0]
+        h = u32(buf, found)
         if (h & _FIXED) != fixed and _chain(buf, found, end, h & _FIXED, _CONFIRM):
             switch = decode_header(h)
+            break
+        if tag_between(buf, pos, found):
+            second = pos
             break
         skipped += found - pos
         pos = found
@@ -332,4 +338,57 @@ def scan(buf: Buffer) -> Scan | None:
         cut_at=cut_at,
         skipped=skipped,
         switch=switch,
+        second_encode=second,
     )
+
+
+def _is_info_frame(data: bytes, i: int) -> bool:
+    """True if the frame at ``data[i:]`` (at least 64 bytes or up to the stream's end) is an
+    encoder's info frame: its side information all zero up to a "Xing"/"Info" word (after
+    the side information) or a "VBRI" word (at byte 36), as LAME, ffmpeg and Fraunhofer's
+    encoders write them. Real audio frames hold such a word by chance now and then, but not
+    behind 9 or more zero bytes."""
+    zeros_from = i + (4 if data[i + 1] & 1 else 6)  # past the CRC of a protected frame
+    if data[i + 36 : i + 40] == b"VBRI":
+        return not any(data[zeros_from : i + 36])
+    for k in _INFO_OFFSETS:
+        if data[i + k : i + k + 4] in (b"Xing", b"Info"):
+            return not any(data[zeros_from : i + k])
+    return False
+
+
+def _walk(
+    data: bytes, base: int, pos: int, end: int, limit: int, fixed: int, lengths: dict[int, int]
+) -> tuple[int, int, str]:
+    """Walk the frames from ``pos`` whose headers begin at or before ``limit`` (each with 64
+    bytes after it, or up to the stream's end, within ``data``, the window at ``base``).
+
+    Returns (frames walked, where the walk stopped, why): "window" when the next header
+    lies past ``limit``, "junk" at bytes that are not a frame of this stream, "cut" at a
+    frame the stream (ending at ``end``) ends inside of, "info" at the info frame of a second
+    encode. This is the hot loop: a dict lookup and a byte test per frame, no slicing. Only
+    a frame whose side information starts with a zero byte (or that has a CRC) can be an
+    info frame, so only those are looked into.
+    """
+    unpack = _U32.unpack_from
+    i = pos - base
+    last = limit - base
+    stream_end = end - base
+    frames = 0
+    while i <= last:
+        h = unpack(data, i)[0]
+        if (h & _FIXED) != fixed:
+            return frames, i + base, "junk"
+        n = lengths.get(h >> 9)
+        if n is None:
+            frame = decode_header(h)
+            n = lengths[h >> 9] = frame.length if frame is not None else 0
+        if not n:
+            return frames, i + base, "junk"
+        if i + n > stream_end:
+            return frames, i + base, "cut"
+        if (not data[i + 4] or not h & 0x10000) and _is_info_frame(data, i):
+            return frames, i + base, "info"
+        frames += 1
+        i += n
+    return frames, i + base, "window"

@@ -10,7 +10,6 @@ line naming the file.
 
 from __future__ import annotations
 
-import mmap
 import struct
 from pathlib import Path
 from typing import Any
@@ -21,18 +20,20 @@ from mutagen import mp4 as _mp4
 from mutagen.id3 import CTOCFlags, ID3NoHeaderError
 from mutagen.mp4 import MP4Cover
 
-from publisher import layout
-from publisher.audio import mp3frames, mp4boxes
-from publisher.errors import AudioError
+from publisher.audio import mp3frames, mp3tags, mp4boxes
+from publisher.audio.formats import (
+    ACCEPTED,
+    check_extension,
+    mp4_codec_name,
+    other_format,
+    picture,
+    unsupported,
+)
+from publisher.audio.tagtext import TagText
+from publisher.audio.window import Buffer, FileBuffer, chunk
+from publisher.errors import AudioError, Notice
 from publisher.model import AudioInfo, Chapter, Image
 
-ACCEPTED: dict[str, str] = {fmt: layout.audio_type(fmt) for fmt in layout.AUDIO_FORMATS}
-"""Accepted audio: format (the file extension) -> MIME type."""
-
-_NAMES = {"mp3": "MP3", "m4a": "M4A/AAC"}
-_ACCEPTED_HINT = "accepted: " + " or ".join(
-    f"{_NAMES[ext]} (.{ext}, {mime})" for ext, mime in ACCEPTED.items()
-)
 # mutagen is only partly annotated; its objects are handled as Any here.
 _ID3: Any = _id3.ID3
 _MP4: Any = _mp4.MP4
@@ -60,8 +61,9 @@ def read_audio(path: Path, *, measured: float | None = None) -> AudioInfo:
         size = path.stat().st_size
         if size == 0:
             raise AudioError("audio file is empty: 0 bytes", path, hint=_REDO)
-        with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-            if buf[4:8] in _MP4_FIRST_BOXES:
+        with path.open("rb") as f:
+            buf = FileBuffer(f, size)
+            if chunk(buf, 4, 8) in _MP4_FIRST_BOXES:
                 return _read_mp4(path, buf, size)
             return _read_mpeg(path, buf, size, measured)
     except OSError as e:
@@ -71,37 +73,73 @@ def read_audio(path: Path, *, measured: float | None = None) -> AudioInfo:
 # --- MP3 --------------------------------------------------------------------------------
 
 
-def _read_mpeg(path: Path, buf: mmap.mmap, size: int, measured: float | None) -> AudioInfo:
+def _read_mpeg(path: Path, buf: Buffer, size: int, measured: float | None) -> AudioInfo:
     if measured is not None and mp3frames.first_frame(buf) is not None:
-        _check_extension(path, "mp3")
-        return _with_id3(path, size, measured)
+        check_extension(path, "mp3")
+        return _with_id3(path, size, measured, _no_vbr_header(path, buf, measured))
     stream = mp3frames.scan(buf)
     if stream is None:
-        tag_end = mp3frames.id3v2_end(buf)
+        tag_end = mp3tags.id3v2_end(buf)
         if tag_end > size:
             problem = f"its ID3 tag claims {tag_end:,} bytes but the file has {size:,}"
             raise AudioError(f"audio file is truncated: {problem}", path, hint=_REDO)
-        other = _other_format(buf)
+        other = other_format(buf)
         if tag_end > 0 and other == "unrecognised data":
             raise AudioError("audio file holds an ID3 tag but no audio", path, hint=_REDO)
-        raise _unsupported(path, other)
+        raise unsupported(path, other)
     if stream.layer != 3:
         roman = "I" * stream.layer
-        raise _unsupported(path, f"MPEG Layer {roman} audio (MP{stream.layer})")
-    if buf[:4] == b"RIFF":
+        raise unsupported(path, f"MPEG Layer {roman} audio (MP{stream.layer})")
+    if chunk(buf, 0, 4) == b"RIFF":
         # A WAV file wrapping MP3 (format 0x55): players told "audio/mpeg" may refuse it.
-        raise _unsupported(path, "MP3 audio in a WAV (RIFF) file")
-    _check_extension(path, "mp3")
+        raise unsupported(path, "MP3 audio in a WAV (RIFF) file")
+    check_extension(path, "mp3")
     if stream.truncated:
         raise _truncated_mp3(path, stream)
     if stream.switch is not None:
         raise _joined_mp3(path, stream, stream.switch)
+    joined_at = stream.joined_at
+    if joined_at is not None:
+        # Players trust the first encode's header (or the first part alone) and stop or seek
+        # wrongly at the join, and browsers estimate yet another length: no length is right.
+        message = f"audio file joins two MP3 encodes at {joined_at:.1f} s"
+        raise AudioError(message, path, hint="re-export it as one file")
     if stream.frames == 0:
         raise AudioError("audio file holds no audio frames", path, hint=_REDO)
-    return _with_id3(path, size, stream.duration)
+    duration = stream.duration
+    return _with_id3(path, size, duration, _no_vbr_header(path, buf, duration))
 
 
-def _with_id3(path: Path, size: int, duration: float) -> AudioInfo:
+def _no_vbr_header(path: Path, buf: Buffer, duration: float) -> tuple[Notice, ...]:
+    """A warning when players will show another length than ``duration``, the true one.
+
+    Without a Xing/VBRI header, players estimate the length from the first frame's bitrate:
+    right for CBR, wrong for VBR (by a factor of two when the file starts with silence).
+    The warning is given when that estimate is off by more than the error ``itunes:duration``
+    is allowed, max(1 s, 1 %), so it depends on the file, not on whether it was measured now
+    or before.
+    """
+    estimate = mp3frames.players_estimate(buf)
+    if estimate is None or abs(estimate - duration) <= max(1.0, 0.01 * duration):
+        return ()
+    message = (
+        f"VBR MP3 without a Xing/VBRI header: players estimate its length from the first "
+        f"frame's bitrate and will show {_clock(estimate)} instead of {_clock(duration)}"
+    )
+    hint = "re-export it with a VBR header; LAME and ffmpeg write a Xing header unless told not to"
+    return (Notice(message, path, hint=hint),)
+
+
+def _clock(seconds: float) -> str:
+    """``1:05:09`` or ``4:05``, as players show a length."""
+    whole = int(seconds + 0.5)
+    h, m, s = whole // 3600, whole // 60 % 60, whole % 60
+    return f"{h}:{m:02}:{s:02}" if h else f"{m}:{s:02}"
+
+
+def _with_id3(
+    path: Path, size: int, duration: float, notices: tuple[Notice, ...] = ()
+) -> AudioInfo:
     """An MP3's facts: its measured ``duration`` and what its ID3 tag says."""
     try:
         tags = _ID3(path)
@@ -110,18 +148,20 @@ def _with_id3(path: Path, size: int, duration: float) -> AudioInfo:
     except _MUTAGEN_ERRORS as e:
         raise AudioError(f"damaged ID3 tag: {_said(e, path)}", path, hint="re-save the tags") from e
     if tags is None:
-        return AudioInfo(path, size, ACCEPTED["mp3"], "mp3", duration)
+        return AudioInfo(path, size, ACCEPTED["mp3"], "mp3", duration, notices=notices)
+    text = TagText(path)
     return AudioInfo(
         source=path,
         size=size,
         mime_type=ACCEPTED["mp3"],
         extension="mp3",
         duration=duration,
-        title=_id3_text(tags.getall("TIT2")),
-        artist=_id3_text(tags.getall("TPE1")),
-        comment=_id3_comment(tags.getall("COMM")),
-        chapters=_id3_chapters(tags),
+        title=_id3_text(tags.getall("TIT2"), text, "title (ID3 TIT2)"),
+        artist=_id3_text(tags.getall("TPE1"), text, "artist (ID3 TPE1)"),
+        comment=_id3_comment(tags.getall("COMM"), text),
+        chapters=_id3_chapters(tags, text),
         artwork=_id3_artwork(tags.getall("APIC")),
+        notices=notices + tuple(text.notices),
     )
 
 
@@ -155,22 +195,22 @@ def _joined_mp3(path: Path, stream: mp3frames.Scan, second: mp3frames.Frame) -> 
     )
 
 
-def _id3_text(frames: list[Any]) -> str | None:
+def _id3_text(frames: list[Any], text: TagText, tag: str) -> str | None:
     for frame in frames:
-        value = _clean(" / ".join(str(t) for t in frame.text))
+        value = text.one_line(" / ".join(str(t) for t in frame.text), tag)
         if value is not None:
             return value
     return None
 
 
-def _id3_comment(frames: list[Any]) -> str | None:
+def _id3_comment(frames: list[Any], text: TagText) -> str | None:
     # iTunes keeps machine data (iTunNORM, iTunSMPB...) in described COMM frames.
     frames = [f for f in frames if not str(f.desc).startswith("iTun")]
     frames.sort(key=lambda f: f.desc != "")
-    return _id3_text(frames)
+    return _id3_text(frames, text, "comment (ID3 COMM)")
 
 
-def _id3_chapters(tags: Any) -> tuple[Chapter, ...]:
+def _id3_chapters(tags: Any, text: TagText) -> tuple[Chapter, ...]:
     by_id = {str(c.element_id): c for c in tags.getall("CHAP")}
     tocs = tags.getall("CTOC")
     tocs.sort(key=lambda t: not t.flags & CTOCFlags.TOP_LEVEL)
@@ -183,7 +223,8 @@ def _id3_chapters(tags: Any) -> tuple[Chapter, ...]:
         if chap.end_time == 0xFFFFFFFF:
             end = None
         links = [str(w.url) for w in chap.sub_frames.getall("WXXX") if str(w.url).strip()]
-        title = _id3_text(chap.sub_frames.getall("TIT2")) or ""
+        tag = f"chapter title (ID3 CHAP {str(chap.element_id)!r})"
+        title = _id3_text(chap.sub_frames.getall("TIT2"), text, tag) or ""
         chapters.append(Chapter(start, title, end, links[0] if links else None))
     return tuple(chapters)
 
@@ -192,7 +233,7 @@ def _id3_artwork(frames: list[Any]) -> Image | None:
     pictures = [f for f in frames if f.mime != "-->"]  # "-->": a link, not a picture
     pictures.sort(key=lambda f: f.type != 3)  # the front cover first
     for pic in pictures:
-        image = _image(bytes(pic.data), str(pic.mime))
+        image = picture(bytes(pic.data), str(pic.mime))
         if image is not None:
             return image
     return None
@@ -201,7 +242,7 @@ def _id3_artwork(frames: list[Any]) -> Image | None:
 # --- M4A --------------------------------------------------------------------------------
 
 
-def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
+def _read_mp4(path: Path, buf: Buffer, size: int) -> AudioInfo:
     top = list(mp4boxes.boxes(buf, 0, size))
     moov = next((b for b in top if b[0] == b"moov"), None)
     if moov is None or moov[2] > size:
@@ -212,9 +253,9 @@ def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
     codecs = {handler: codec for handler, codec in reversed(tracks)}
     video = [c for h, c in tracks if h == b"vide" and c not in _PICTURE_CODECS]
     if b"soun" not in codecs:
-        raise _unsupported(path, "MP4 video without audio" if video else "MP4 without audio")
+        raise unsupported(path, "MP4 video without audio" if video else "MP4 without audio")
     if video:
-        raise _unsupported(path, "MP4 video")
+        raise unsupported(path, "MP4 video")
     try:
         mp4 = _MP4(path)
     except _MUTAGEN_ERRORS as e:
@@ -225,8 +266,8 @@ def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
         # QuickTime and ffmpeg's mov muxer write them; mutagen does not look in there.
         codec = "mp4a.40"
     if not codec.startswith("mp4a.40"):
-        raise _unsupported(path, _mp4_codec_name(codec, codecs[b"soun"]))
-    _check_extension(path, "m4a")
+        raise unsupported(path, mp4_codec_name(codec, codecs[b"soun"]))
+    check_extension(path, "m4a")
     duration = float(mp4.info.length)
     if duration <= 0 and any(name == b"moof" for name, _, _ in top):
         # A fragmented MP4 (streaming/CMAF export) keeps its samples' durations in the
@@ -238,21 +279,59 @@ def _read_mp4(path: Path, buf: mmap.mmap, size: int) -> AudioInfo:
         if end > size:
             raise _truncated_mp4(path, name, duration, (size - start) / (end - start), end - size)
     tags: Any = mp4.tags or {}
+    text = TagText(path)
+    chapters, chapter_notices = _mp4_chapters(path, buf, moov, mp4, text)
     return AudioInfo(
         source=path,
         size=size,
         mime_type=ACCEPTED["m4a"],
         extension="m4a",
         duration=duration,
-        title=_mp4_text(tags.get("\xa9nam")),
-        artist=_mp4_text(tags.get("\xa9ART")),
+        title=_mp4_text(tags.get("\xa9nam"), text, "title (MP4 \xa9nam)"),
+        artist=_mp4_text(tags.get("\xa9ART"), text, "artist (MP4 \xa9ART)"),
         # Apple's podcast tools put the episode text in "desc"/"ldes" rather than a comment.
-        comment=_mp4_text(tags.get("\xa9cmt"))
-        or _mp4_text(tags.get("desc"))
-        or _mp4_text(tags.get("ldes")),
-        chapters=tuple(Chapter(float(c.start), str(c.title)) for c in mp4.chapters or ()),
+        comment=_mp4_text(tags.get("\xa9cmt"), text, "comment (MP4 \xa9cmt)")
+        or _mp4_text(tags.get("desc"), text, "description (MP4 desc)")
+        or _mp4_text(tags.get("ldes"), text, "long description (MP4 ldes)"),
+        chapters=chapters,
         artwork=_mp4_artwork(tags.get("covr")),
+        notices=chapter_notices + tuple(text.notices),
     )
+
+
+def _mp4_chapters(
+    path: Path, buf: Buffer, moov: tuple[bytes, int, int], mp4: Any, text: TagText
+) -> tuple[tuple[Chapter, ...], tuple[Notice, ...]]:
+    """An M4A's chapters: its QuickTime chapter track, else its Nero 'chpl' list.
+
+    The QuickTime chapter track is preferred because it is what Apple's own tools write and
+    what Apple Podcasts and iOS read; 'chpl' (read by mutagen) comes from Nero and is read by
+    other players. ffmpeg writes both from one list; when both are there and disagree (in
+    number, a start by more than 0.1 s, or a title), the track is used and a warning says so.
+    """
+    nero = [(float(c.start), str(c.title)) for c in mp4.chapters or ()]
+    track = list(mp4boxes.qt_chapters(buf, moov))
+    chosen, kind = (track, "QuickTime chapter track") if track else (nero, "Nero chapters")
+    chapters = tuple(
+        Chapter(start, text.one_line(title, f"chapter {n} title ({kind})") or "")
+        for n, (start, title) in enumerate(chosen, start=1)
+    )
+    if not track or not nero:
+        return chapters, ()
+    other = TagText(path)  # the ignored list's titles, compared as they would be shown
+    ignored = [(start, other.one_line(title, "") or "") for start, title in nero]
+    same = len(ignored) == len(chapters) and all(
+        abs(a.start - start) <= 0.1 and a.title == title
+        for a, (start, title) in zip(chapters, ignored, strict=True)
+    )
+    if same:
+        return chapters, ()
+    message = (
+        f"the QuickTime chapter track ({len(track)} chapters) and the Nero 'chpl' chapters "
+        f"({len(nero)}) disagree; the chapter track is used, as Apple Podcasts does"
+    )
+    hint = "write both from one chapter list, or remove one"
+    return chapters, (Notice(message, path, hint=hint),)
 
 
 def _truncated_mp4(
@@ -268,26 +347,18 @@ def _truncated_mp4(
     return AudioError(f"audio file is truncated: {problem}", path, hint=_REDO)
 
 
-def _mp4_codec_name(codec: str, fourcc: bytes) -> str:
-    if codec in ("mp4a.6b", "mp4a.69"):
-        return "MP3 audio in an MP4 container"
-    known = {"alac": "Apple Lossless (ALAC)", "ac-3": "AC-3", "ec-3": "E-AC-3", "Opus": "Opus"}
-    name = known.get(codec) or codec or fourcc.decode("latin-1").strip() or "unknown"
-    return f"{name} audio in an MP4 container"
-
-
-def _mp4_text(values: Any) -> str | None:
+def _mp4_text(values: Any, text: TagText, tag: str) -> str | None:
     for value in values or ():
-        text = _clean(str(value))
-        if text is not None:
-            return text
+        cleaned = text.one_line(str(value), tag)
+        if cleaned is not None:
+            return cleaned
     return None
 
 
 def _mp4_artwork(covers: Any) -> Image | None:
     for cover in covers or ():
         declared = "png" if cover.imageformat == MP4Cover.FORMAT_PNG else "jpg"
-        image = _image(bytes(cover), declared)
+        image = picture(bytes(cover), declared)
         if image is not None:
             return image
     return None
@@ -296,85 +367,7 @@ def _mp4_artwork(covers: Any) -> Image | None:
 # --- shared -----------------------------------------------------------------------------
 
 
-def _check_extension(path: Path, content: str) -> None:
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix != content:
-        named = f"named .{suffix}" if suffix else "named without an extension"
-        raise AudioError(
-            f"contains {_NAMES[content]} audio but is {named}",
-            path,
-            hint=f"rename it to {path.stem}.{content}",
-        )
-
-
-def _unsupported(path: Path, what: str) -> AudioError:
-    suffix = path.suffix.lower().lstrip(".")
-    named = f", although named .{suffix}" if suffix in ACCEPTED else ""
-    return AudioError(f"unsupported audio format: {what}{named}", path, hint=_ACCEPTED_HINT)
-
-
-def _other_format(buf: mmap.mmap) -> str:
-    """A name for content that is neither MPEG audio nor MP4."""
-    head = bytes(buf[:64])
-    after_id3 = bytes(buf[mp3frames.id3v2_end(buf) :][:4])
-    signatures = [
-        (head[:4] == b"RIFF" and head[8:12] == b"WAVE", "WAV"),
-        (head[:4] == b"FORM" and head[8:11] == b"AIF", "AIFF"),
-        (head[:4] == b"fLaC" or after_id3 == b"fLaC", "FLAC"),
-        (head[:4] == b"OggS" and b"OpusHead" in head, "Opus (Ogg)"),
-        (head[:4] == b"OggS" and b"\x01vorbis" in head, "Ogg Vorbis"),
-        (head[:4] == b"OggS" and b"\x7fFLAC" in head, "FLAC (Ogg)"),
-        (head[:4] == b"OggS", "Ogg"),
-        (head[:4] == b"\x30\x26\xb2\x75", "WMA (ASF)"),
-        (head[:5] == b"%PDF-", "PDF document"),
-        (
-            len(after_id3) == 4
-            and (after_id3[0] << 4 | after_id3[1] >> 4) == 0xFFF
-            and after_id3[1] & 6 == 0,
-            "AAC in ADTS (.aac)",
-        ),
-    ]
-    for matched, name in signatures:
-        if matched:
-            return name
-    return "text" if _looks_like_text(bytes(buf[:4096])) else "unrecognised data"
-
-
-def _looks_like_text(head: bytes) -> bool:
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as e:
-        if e.start < len(head) - 3:
-            return False
-        text = head[: e.start].decode("utf-8")
-    return all(c.isprintable() or c in "\t\r\n" for c in text)
-
-
-def _image(data: bytes, declared: str) -> Image | None:
-    """Image bytes with their MIME type, taken from the bytes when they are recognisable,
-    else from ``declared`` (a MIME type, or an extension such as ``jpg``)."""
-    if not data:
-        return None
-    sniffed = [
-        (data.startswith(b"\xff\xd8\xff"), "jpg"),
-        (data.startswith(b"\x89PNG\r\n\x1a\n"), "png"),
-        (data[:6] in (b"GIF87a", b"GIF89a"), "gif"),
-        (data[:4] == b"RIFF" and data[8:12] == b"WEBP", "webp"),
-    ]
-    for matched, extension in sniffed:
-        if matched:
-            return Image(layout.image_type(extension), data)
-    declared = declared.strip().lower()
-    mime = layout.image_type(declared) if declared in ("jpg", "jpeg", "png") else declared
-    return Image(mime, data) if "/" in mime else None
-
-
 def _said(error: Exception, path: Path) -> str:
     """mutagen's message, without the path it sometimes repeats (ours already leads)."""
     text = str(error).replace(f"{str(path)!r} ", "").replace(str(path), "the file")
     return text.strip() or type(error).__name__
-
-
-def _clean(text: str) -> str | None:
-    text = text.strip()
-    return text or None

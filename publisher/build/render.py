@@ -38,6 +38,7 @@ class Rendered:
     links: ShowLinks
     items: tuple[Item, ...]  # newest first
     feed: bytes
+    archives: tuple[bytes, ...]  # RFC 5005 archive feeds, archives[0] the oldest (docs/feeds.md)
     notices: tuple[Notice, ...]  # the reading's, then the rendering's
 
 
@@ -70,10 +71,11 @@ def render(read: ShowRead) -> Rendered:
     if not items:
         raise _nothing_published(read)
     notices = [*read.notices, *feed.title_warnings(read.show, items)]
-    feed_xml, fitted = feed.fit_feed(read.show, links, items)
-    if fitted:
-        notices.append(fitted)
-    return Rendered(read, links, tuple(items), feed_xml, tuple(notices))
+    feeds = feed.build_feeds(
+        read.show, links, items, lambda n: layout.url(base, layout.archive_key(n))
+    )
+    notices.extend(feeds.notices)
+    return Rendered(read, links, tuple(items), feeds.main, feeds.archives, tuple(notices))
 
 
 _ICON_KEYS = (layout.FAVICON_KEY, layout.TOUCH_ICON_KEY)
@@ -107,6 +109,8 @@ def outputs(rendered: Rendered) -> Iterator[Output]:
     for item in rendered.items:
         yield from _extras(item, by_slug[item.episode.slug])
     yield Output(layout.FEED_KEY, rendered.feed)
+    for n, data in enumerate(rendered.archives, 1):
+        yield Output(layout.archive_key(n), data)
     style = rendered.read.style
     cite = None
     if style is not None:

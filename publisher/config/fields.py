@@ -32,7 +32,7 @@ from publisher.config.schema import (
     choice,
 )
 from publisher.config.targets import is_http_url, parse_targets
-from publisher.model import Owner
+from publisher.model import FeedPolicy, Owner
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
@@ -75,6 +75,28 @@ def _funding(value: Any, context: Context) -> tuple[str, str] | None:
         context.fail("'funding.label' must be text of at most 128 characters [C-14]", "label")
         return None
     return url.strip(), label.strip() or FUNDING_LABEL
+
+
+def _feed_policy(value: Any, context: Context) -> FeedPolicy | None:
+    """``feed: {full_notes: N, max_items: M}`` (docs/feeds.md), defaults where left out."""
+    if not isinstance(value, dict):
+        raise Mismatch
+    check_keys(value, ("full_notes", "max_items"), context.fail)
+    default = FeedPolicy()
+    ok = True
+    for key, low in (("full_notes", 0), ("max_items", 1)):
+        given = value.get(key)
+        if given is not None and (isinstance(given, bool) or not isinstance(given, int)
+                                  or given < low):  # fmt: skip
+            context.fail(f"'feed.{key}' must be a whole number from {low} up, not {given!r}", key)
+            ok = False
+    if not ok:
+        return None
+    full_notes = value.get("full_notes")
+    return FeedPolicy(
+        default.full_notes if full_notes is None else full_notes,
+        value.get("max_items", default.max_items),
+    )
 
 
 def _date(value: Any, context: Context) -> Any:
@@ -126,6 +148,7 @@ CATEGORIES = Kind(
 )
 PERSONS = Kind("a list of names or of {name, role, group, img, href}", parse_persons)
 FUNDING = Kind("a mapping with url and label", _funding)
+FEED = Kind("a mapping with full_notes and max_items", _feed_policy)
 TARGETS = Kind("a mapping of target names to {location, public_url}", parse_targets)
 DATE = Kind(FORMS, _date)
 
@@ -194,6 +217,7 @@ CONFIG = Schema(
         Field("bibliography", PATHS, ()),
         Field("citation_style", TEXT, "american-medical-association"),
         Field("references_title", TEXT, "References"),
+        Field("feed", FEED, FeedPolicy(), rule="D-09"),
         Field("targets", TARGETS, (), required=True),
         Field("default_target", TEXT),
         Field("subscribe", SUBSCRIBE, ()),

@@ -99,6 +99,7 @@ def _show(doc: yamldoc.Doc, root: Path) -> Show:
         subscribe=v["subscribe"],
         episodes_per_page=v["episodes_per_page"],
         accent_color=v["accent_color"],
+        feed=v["feed"],
     )
 
 

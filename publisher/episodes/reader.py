@@ -62,6 +62,7 @@ def read_episodes(
             problems.append(e)
             continue
         episodes.append(episode)
+        notices.extend(episode.audio.notices)  # e.g. a VBR MP3 without a Xing header
         if notice:
             notices.append(notice)
     problems.extend(duplicate_guids(episodes))

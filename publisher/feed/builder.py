@@ -7,20 +7,23 @@ is the newest episode's date, never "now".
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import lxml.etree  # noqa: F401  feedgen.util needs lxml.etree imported first (lxml 6)
 
 from feedgen.feed import FeedGenerator  # isort: skip
 
 from publisher import __version__, layout
-from publisher.config.show import XML_ILLEGAL
 from publisher.errors import FeedError, Notice, display_path
-from publisher.feed.extension import EpisodeExtension, ShowExtension
-from publisher.model import Item, Person, Show, ShowLinks
+from publisher.feed.extension import ShowExtension
+from publisher.feed.items import item_chunks, person_attrs
+from publisher.feed.paging import Overheads, Paging, plan_paging
+from publisher.model import Item, Show, ShowLinks
 
 MAX_FEED_BYTES = 5_000_000  # D-09: the W3C validator's hard cap
 AIM_FEED_BYTES = 1_000_000  # D-09: "aim well under 1 MB"; apps poll the feed often
+_CHANNEL_END = b"  </channel>\n</rss>"
 # I-01: episode numbering in a title ("Ep 3", "#3", "S1E2", "Episode 12:"), not "Top 10 myths".
 _NUMBERED_TITLE = re.compile(
     r"(?i)(\bep(isode)?\.?\s*\d+\b|(^|\s)#\d+\b|\bs\d+\s*e\d+\b|\bseason\s+\d+\b)"
@@ -65,46 +68,130 @@ def title_warnings(show: Show, items: Sequence[Item]) -> tuple[Notice, ...]:
     return tuple(found)
 
 
-def fit_feed(show: Show, links: ShowLinks, items: Sequence[Item]) -> tuple[bytes, Notice | None]:
-    """The feed, kept under 1 MB (D-09) by leaving the full notes (content:encoded) out of
-    the oldest items when a long back catalogue would pass it; and a notice when it did.
+@dataclass(frozen=True)
+class Feeds:
+    """The main feed and its archives (``archives[0]`` is ``feed-archive-1.xml``, the oldest),
+    with what the producer should know about how the policy placed the items."""
 
-    Every item keeps its description and a link to its page, where the full notes are.
-    Raises FeedError as :func:`build_feed`.
+    main: bytes
+    archives: tuple[bytes, ...] = ()
+    notices: tuple[Notice, ...] = ()
+
+
+def build_feeds(
+    show: Show,
+    links: ShowLinks,
+    items: Sequence[Item],
+    archive_url: Callable[[int], str],
+    *,
+    aim: int = AIM_FEED_BYTES,
+) -> Feeds:
+    """The main feed of ``items`` (newest first) under ``show.feed``, the policy: full notes
+    on the newest, archives (RFC 5005) for the oldest when the feed would pass ``aim`` bytes;
+    ``archive_url(n)`` is the public URL of archive ``n`` (1 the oldest). GUIDs and every
+    other item element are as in a single feed.
+
+    Raises FeedError naming the episode's file, or, when even one item does not fit under
+    the W3C validator's 5,000,000 bytes, naming the config.
     """
-    data = build_feed(show, links, items)
-    if len(data) <= AIM_FEED_BYTES:
-        return data, None
-    low, high = 0, len(items) - 1  # the most items that may keep content:encoded
-    best = build_feed(show, links, items, full_notes=0)
-    while low < high:
-        mid = (low + high + 1) // 2
-        candidate = build_feed(show, links, items, full_notes=mid)
-        if len(candidate) <= AIM_FEED_BYTES:
-            low, best = mid, candidate
-        else:
-            high = mid - 1
-    if len(best) > MAX_FEED_BYTES:
-        raise FeedError(
-            f"the feed is {len(best)} bytes even without full notes; the W3C validator stops "
-            "at 5,000,000 [D-09]",
-            show.source,
-            None,
-            "shorten the episodes' descriptions or summaries",
-        )
-    return best, Notice(
-        f"the feed carries the full notes (content:encoded) of the newest {low} of "
-        f"{len(items)} episodes, to stay under 1 MB [D-09]; every episode's page has its notes",
-        show.source,
-        warning=False,
+    _require_items(show, items)
+    policy = show.feed
+    want = min(policy.full_notes, len(items))
+    full = _chunks(show, items[:want], full=True)
+    short = _chunks(show, items, full=False)
+    full_sizes = [len(c) for c in full] + [len(c) for c in short[want:]]
+    main_head, tail = _channel(show, links, items)
+    paged_head = _channel(show, links, items, (("prev-archive", archive_url(len(items))),))[0]
+    worst = _history(archive_url, links.feed_url, len(items), 2)  # the most bytes of links
+    archive_head = _channel(show, links, items, worst, archive_url(len(items)))[0]
+    overheads = Overheads(
+        len(main_head) + len(tail), len(paged_head) + len(tail), len(archive_head) + len(tail)
     )
+    paging = plan_paging(full_sizes, [len(c) for c in short], overheads, policy, aim)
+    if paging.full_notes < want:  # step 3: the newest full notes alone pass the aim
+        full = full[: paging.full_notes]
+    body = b"".join((*full, *short[paging.full_notes : paging.main_items]))
+    archives = paging.archives
+    if not archives:
+        main = main_head + body + tail
+    else:
+        prev = (("prev-archive", archive_url(len(archives))),)
+        main = _channel(show, links, items, prev)[0] + body + tail
+    pages = tuple(
+        _channel(
+            show,
+            links,
+            items[start:stop],
+            _history(archive_url, links.feed_url, len(archives), n),
+            archive_url(n),
+        )[0]
+        + b"".join(short[start:stop])
+        + tail
+        for n, (start, stop) in enumerate(archives, 1)
+    )
+    for data in (main, *pages):
+        _check_cap(show, data, "even with one episode and no full notes")
+    return Feeds(main, pages, _policy_notices(show, len(items), paging))
+
+
+def _history(
+    archive_url: Callable[[int], str], feed_url: str, count: int, n: int
+) -> tuple[tuple[str, str], ...]:
+    """RFC 5005 links of archive ``n`` of ``count``: the main feed, the older, the newer."""
+    links = [("current", feed_url)]
+    if n > 1:
+        links.append(("prev-archive", archive_url(n - 1)))
+    if n < count:
+        links.append(("next-archive", archive_url(n + 1)))
+    return tuple(links)
+
+
+def _policy_notices(show: Show, total: int, paging: Paging) -> tuple[Notice, ...]:
+    found = []
+    if paging.full_notes < min(show.feed.full_notes, total):
+        found.append(
+            Notice(
+                f"the feed carries the full notes (content:encoded) of the newest "
+                f"{paging.full_notes} of {total} episodes, to stay under 1 MB [D-09]; every "
+                "episode's page has its notes",
+                show.source,
+                show.line("feed"),
+                warning=False,
+            )
+        )
+    if paging.archives:
+        moved = total - paging.main_items
+        found.append(
+            Notice(
+                f"feed.xml lists the newest {paging.main_items} of {total} episodes; the "
+                f"oldest {moved} are in {len(paging.archives)} archive feed(s), "
+                "feed-archive-1.xml (the oldest) on, linked from it (RFC 5005) [D-09]",
+                show.source,
+                show.line("feed"),
+                hint="apps that read only feed.xml list only those; every episode keeps its "
+                "page on the site",
+                warning=False,
+            )
+        )
+    return tuple(found)
 
 
 def build_feed(
     show: Show, links: ShowLinks, items: Sequence[Item], *, full_notes: int | None = None
 ) -> bytes:
-    """The feed XML for ``items`` (newest first); only the newest ``full_notes`` items carry
-    content:encoded when it is given. Raises FeedError naming the episode's file."""
+    """One feed of every item in ``items`` (newest first), no archive; only the newest
+    ``full_notes`` items carry content:encoded when it is given. Raises FeedError naming
+    the episode's file, or when the feed passes 5,000,000 bytes (D-09)."""
+    _require_items(show, items)
+    count = len(items) if full_notes is None else min(full_notes, len(items))
+    head, tail = _channel(show, links, items)
+    body = _chunks(show, items[:count], full=True) + _chunks(show, items[count:], full=False)
+    data = head + b"".join(body) + tail
+    _check_cap(show, data, "as one feed")
+    return data
+
+
+def _require_items(show: Show, items: Sequence[Item]) -> None:
     if not items:
         raise FeedError(
             "no published episodes: a feed needs at least one [I-16]",
@@ -112,11 +199,49 @@ def build_feed(
             None,
             "add an episode, or check dates and 'draft:'",
         )
+
+
+def _check_cap(show: Show, data: bytes, how: str) -> None:
+    if len(data) > MAX_FEED_BYTES:
+        raise FeedError(
+            f"the feed is {len(data)} bytes {how}; the W3C validator stops at 5,000,000 [D-09]",
+            show.source,
+            show.line("feed"),
+            "shorten the show's and the episodes' descriptions, summaries and persons",
+        )
+
+
+def _chunks(show: Show, items: Sequence[Item], *, full: bool) -> tuple[bytes, ...]:
+    if not items:
+        return ()
+    try:
+        return item_chunks(show, items, full=full)
+    except ValueError:  # lxml's errors never name the episode: find the one it was
+        for item in items:
+            try:
+                item_chunks(show, [item], full=full)
+            except ValueError as e:
+                raise FeedError(
+                    f"cannot add this episode to the feed: {e}", item.episode.source, None
+                ) from e
+        raise
+
+
+def _channel(
+    show: Show,
+    links: ShowLinks,
+    items: Sequence[Item],
+    history: Sequence[tuple[str, str]] = (),
+    self_url: str | None = None,
+) -> tuple[bytes, bytes]:
+    """The feed's bytes before and after its items: the channel with its itunes:/podcast:
+    tags and, for paged feeds, the RFC 5005 links (and fh:archive in an archive, whose
+    ``self_url`` is its own URL, D-06)."""
     fg = FeedGenerator()
-    fg.register_extension("pub", ShowExtension, EpisodeExtension, atom=False, rss=True)
+    fg.register_extension("pub", ShowExtension, atom=False, rss=True)
     fg.title(show.title)
     # feedgen writes the *last* link as RSS <link>, and atom:link for rel="self".
-    fg.link(href=links.feed_url, rel="self", type=layout.FEED_TYPE)
+    fg.link(href=self_url or links.feed_url, rel="self", type=layout.FEED_TYPE)
     fg.link(href=links.site_url, rel="alternate")
     fg.description(show.description)
     fg.language(show.language)
@@ -136,68 +261,14 @@ def build_feed(
     tags.guid = show.podcast_guid
     tags.locked = show.locked
     tags.new_feed_url = show.new_feed_url
-    tags.persons = [_person(p) for p in show.persons]
+    tags.persons = [person_attrs(p) for p in show.persons]
     if show.funding_url and show.funding_label:
         tags.funding = (show.funding_url, show.funding_label)
-    # add_entry() prepends by default; append so items stay newest first as given.
-    for i, item in enumerate(items):
-        _add_item(fg, show, item, full_notes is None or i < full_notes)
+    tags.history_links = list(history)
+    tags.archive = any(rel == "current" for rel, _ in history)
     try:
         data: bytes = fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     except ValueError as e:  # feedgen's errors never name the episode
         raise FeedError(f"cannot write the feed: {e}", show.source, None) from e
-    if len(data) > MAX_FEED_BYTES:
-        raise FeedError(
-            f"the feed is {len(data)} bytes; the W3C validator stops at 5,000,000 [D-09]",
-            show.source,
-            None,
-            "shorten content:encoded or summaries",
-        )
-    return data
-
-
-def _add_item(fg: FeedGenerator, show: Show, item: Item, content: bool) -> None:
-    ep, links, audio = item.episode, item.links, item.episode.audio
-    try:
-        fe = fg.add_entry(order="append")
-        fe.title(_xml_text(ep.title).strip())
-        fe.guid(ep.guid, permalink=False)
-        fe.link(href=links.page_url)
-        fe.pubDate(ep.date)
-        fe.description(_xml_text(item.notes.description_html))
-        if content:
-            fe.content(_xml_text(item.notes.content_html), type="CDATA")
-        fe.enclosure(links.media_url, str(audio.size), audio.mime_type)
-    except ValueError as e:
-        raise FeedError(f"cannot add this episode to the feed: {e}", ep.source, None) from e
-    tags = fe.pub.tags
-    tags.cdata_description = _xml_text(item.notes.description_html)
-    tags.duration = audio.seconds
-    tags.explicit = show.explicit if ep.explicit is None else ep.explicit
-    tags.episode_type = ep.episode_type
-    tags.episode, tags.season = ep.episode, ep.season
-    tags.image = links.image_url
-    artist = _xml_text(audio.artist or "").strip()
-    tags.author = artist if artist and artist != show.author else None
-    if links.transcript_url and links.transcript_type:
-        tags.transcript = (links.transcript_url, links.transcript_type)
-    tags.chapters = links.chapters_url
-    tags.persons = [_person(p) for p in ep.persons]  # apps let these replace the show's
-
-
-def _xml_text(text: str) -> str:
-    """``text`` without the characters XML 1.0 forbids (D-01).
-
-    Config and notes with such characters are refused with their line; this catches what
-    comes from elsewhere (audio tags, bibliographies) so the feed always parses.
-    """
-    return XML_ILLEGAL.sub("", text)
-
-
-def _person(p: Person) -> tuple[str, dict[str, str]]:
-    attrs = {"role": p.role, "group": p.group}
-    if p.img:
-        attrs["img"] = p.img
-    if p.href:
-        attrs["href"] = p.href
-    return p.name, attrs
+    cut = data.rindex(_CHANNEL_END)
+    return data[:cut], data[cut:]

@@ -6,6 +6,9 @@ feed. The manifest is written after every batch, so a publish re-run after any f
 skips what already landed. The library never prints: progress goes to ``events``.
 """
 
+# long: the run's events, its report and its batches are one unit while issue 13's changes to
+# the run land; the events move to their own module after that.
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from publisher import layout
 from publisher.errors import PublishStopped, StoreError, VerifyError, raise_all
 from publisher.model import Build, Enclosure, FileKind, SiteFile
 from publisher.publish.events import serialised
@@ -316,7 +320,9 @@ class _Run:
         if feed:
             self._confirm(enclosures)
             self.keeper.confirm("writing the feed")
-            self._batch(feed)
+            # archives first: the main feed links the newest one (RFC 5005 prev-archive)
+            self._batch([a for a in feed if a.key != layout.FEED_KEY])
+            self._batch([a for a in feed if a.key == layout.FEED_KEY])
         deletions = self.plan.deletions
         if deletions:
             self.keeper.confirm("deleting stale files")

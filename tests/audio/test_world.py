@@ -10,7 +10,8 @@ encoder's priming samples are counted by the index but trimmed by the decoder).
 Decisions taken for ambiguous shapes (each has a test below):
 
 * two encodes joined with ``cat`` at different sample rates: refused, one line naming the
-  point and the two rates; the same sample rate joined is one stream and is accepted;
+  point and the two rates; at the same sample rate, refused too, naming the point (every
+  kind of such join is in ``test_joined.py``);
 * MP3 wrapped in a WAV (RIFF) file: refused as not being an MP3 file;
 * ALAC in an M4A: refused (the issue accepts AAC only), with the existing message;
 * a fragmented M4A (streaming/CMAF export): accepted, its length summed over the fragments;
@@ -36,7 +37,7 @@ from mutagen.id3 import COMM, ID3, TIT2, TPE1
 from mutagen.id3._util import unsynch
 from mutagen.mp4 import MP4, MP4Cover
 
-from publisher.audio import mp3frames
+from publisher.audio import mp3frames, mp3tags
 from publisher.audio.reader import read_audio
 from publisher.errors import AudioError
 from publisher.model import Chapter
@@ -165,7 +166,7 @@ def test_leading_zero_fill_of_any_length(plain: bytes, put: Callable[[str, bytes
     path = put("tagged.mp3", plain)
     tag.save(path)
     data = path.read_bytes()
-    end = mp3frames.id3v2_end(data)
+    end = mp3tags.id3v2_end(data)
     path = put("tagged_zero.mp3", data[:end] + bytes(300_000) + data[end:])
     info = read_audio(path)
     assert info.title == "Padded"
@@ -193,7 +194,7 @@ def test_id3_tag_claiming_a_wrong_size(plain: bytes, put: Callable[[str, bytes],
     tag.add(TIT2(encoding=3, text=["Sized"]))
     tag.save(path, v2_version=3, padding=lambda info: 0)
     data = path.read_bytes()
-    size = mp3frames.id3v2_end(data) - 10
+    size = mp3tags.id3v2_end(data) - 10
     for delta in (-5, 5, 300):
         wrong = data[:6] + syncsafe(size + delta) + data[10:]
         assert_true_length(put(f"d{delta}.mp3", wrong))
@@ -206,8 +207,10 @@ def test_two_encodes_at_different_sample_rates_are_refused(
     path = put("joined.mp3", plain + stereo)
     msg = "audio file joins two different MP3 streams at 3.0 s: 22,050 Hz, then 44,100 Hz"
     assert error_of(path) == f"{path}: {msg} (re-export it as one file)"
-    # The same encode joined to itself is one stream: accepted, and measured whole.
-    assert_true_length(put("twice.mp3", plain + plain))
+    # The same encode joined to itself: its second Info frame marks the join.
+    path = put("twice.mp3", plain + plain)
+    msg = "audio file joins two MP3 encodes at 3.0 s"
+    assert error_of(path) == f"{path}: {msg} (re-export it as one file)"
 
 
 def test_mp3_inside_a_wav_file_is_refused(plain: bytes, put: Callable[[str, bytes], Path]) -> None:
