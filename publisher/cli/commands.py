@@ -141,12 +141,12 @@ def serve(args: argparse.Namespace, out: Printer) -> None:
     server = stage.make_server(root, host, port)  # bind first: then the URL printed is live
     url = f"http://{host}:{server.server_address[1]}/"
     out.notice(_port_mismatch(target, host, int(server.server_address[1])))
-    out.done(
-        f"Serving {display_path(root)} at {url} (Ctrl-C to stop); feed: {layout.feed_url(url)}",
-        url=url,
-        feed_url=layout.feed_url(url),
-    )
-    try:
+    try:  # from the line that says Ctrl-C stops it, Ctrl-C stops it cleanly
+        out.done(
+            f"Serving {display_path(root)} at {url} (Ctrl-C to stop); feed: {layout.feed_url(url)}",
+            url=url,
+            feed_url=layout.feed_url(url),
+        )
         server.serve_forever()
     except KeyboardInterrupt:
         out.line("stopped")

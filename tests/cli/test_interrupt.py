@@ -44,8 +44,9 @@ def local_args(target: Path, *extra: str) -> tuple[str, ...]:
 
 
 def landed(target: Path) -> set[str]:
-    media = target / "media"
-    return {f"media/{p.name}" for p in media.iterdir() if not p.name.startswith(".")}
+    media = target / "media"  # not made yet when both presses came before the first copy
+    files = media.iterdir() if media.exists() else iter(())
+    return {f"media/{p.name}" for p in files if not p.name.startswith(".")}
 
 
 def rerun_local(show: Path, target: Path) -> set[str]:
