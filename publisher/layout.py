@@ -199,6 +199,16 @@ def feed_url(public_url: str) -> str:
     return url(public_url, FEED_KEY)
 
 
+def enclosure_url(media_url: str, prefix: str | None) -> str:
+    """The URL the feed's ``<enclosure>`` names for audio published at ``media_url``: behind
+    the show's ``enclosure_prefix`` (a measurement redirect such as ``https://op3.dev/e/``),
+    written before the URL without its ``https://``, as OP3 and Podtrac document; the URL
+    itself without a prefix."""
+    if not prefix:
+        return media_url
+    return prefix + media_url.removeprefix("https://")
+
+
 def public_url_of(address: str, key: str) -> str | None:
     """The public URL that ``address`` publishes ``key`` under (the inverse of :func:`url`),
     or None when ``address`` is not the URL of ``key``."""
@@ -275,6 +285,37 @@ def content_type(key: str) -> str:
         return _TYPES[suffix]
     guessed, _ = mimetypes.guess_type(key, strict=False)
     return guessed or _UNKNOWN_TYPE
+
+
+# Other spellings of the audio types that feeds from other hosts carry, by format: read when
+# a feed is imported (publisher import), never published.
+_AUDIO_ALIASES: Final[Mapping[str, tuple[str, ...]]] = {
+    "mp3": ("audio/mpeg", "audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg"),
+    "m4a": ("audio/x-m4a", "audio/m4a", "audio/mp4", "audio/x-mp4", "audio/aac-mp4"),
+}
+_TRANSCRIPT_ALIASES: Final[Mapping[str, str]] = {"application/srt": "srt"}
+
+
+def audio_format_of(given_type: str, address: str = "") -> AudioFormat | None:
+    """The audio format an enclosure's ``type`` names, the spellings hosts use included; for
+    an empty or generic type (``application/octet-stream``), the one the path of the URL
+    ``address`` ends with. None: not MP3 or M4A audio (I-02)."""
+    kind = given_type.strip().lower().split(";")[0].strip()
+    for audio_format in AUDIO_FORMATS:
+        if kind in _AUDIO_ALIASES[audio_format]:
+            return audio_format
+    if kind in ("", _UNKNOWN_TYPE):
+        path = urlsplit(address).path.lower()
+        return next((f for f in AUDIO_FORMATS if path.endswith("." + f)), None)
+    return None
+
+
+def transcript_extension_of(given_type: str) -> str | None:
+    """The extension of a transcript whose podcast:transcript ``type`` is ``given_type``
+    (I-14), spellings hosts use included; None for a format that is not published."""
+    kind = given_type.strip().lower().split(";")[0].strip()
+    by_type = {t: ext for ext, t in _TRANSCRIPT_TYPES.items()}
+    return by_type.get(kind) or _TRANSCRIPT_ALIASES.get(kind)
 
 
 def audio_type(audio_format: str) -> str:

@@ -168,6 +168,8 @@ class Show:
     accent_color: tuple[str, str] | None = None  # (light, dark) CSS hex colours
     feed: FeedPolicy = FeedPolicy()
     lines: tuple[tuple[str, int], ...] = ()  # the line of each key in feed_config.yaml
+    imported_from: str | None = None  # the old feed's URL (publisher import)
+    enclosure_prefix: str | None = None  # a measurement redirect put before enclosure URLs
 
     def line(self, key: str) -> int | None:
         """The line of ``key`` in feed_config.yaml, if it is there."""
@@ -209,6 +211,9 @@ class Episode:
     chapters_file: Path | None = None  # episodes/<slug>.chapters.json
     persons: tuple[Person, ...] = ()  # when given, these replace the show's for this episode
     guid_is_new: bool = False  # minted by this run; not yet in the note
+    # The old host's enclosure URL, published as given (its `audio` facts come from the note's
+    # `enclosure:` and `duration:`, not measured); None: the audio is in episodes/.
+    remote_url: str | None = None
     lines: tuple[tuple[str, int], ...] = ()  # the line of each front matter field in `source`
 
     def line(self, field: str) -> int | None:
@@ -297,6 +302,9 @@ class ItemLinks:
     transcript_type: str | None = None  # e.g. "text/vtt"
     chapters_url: str | None = None  # JSON chapters 1.2.0
     image_renditions: tuple[tuple[int, str], ...] = ()  # (side in px, URL) of episode art
+    # What the feed's <enclosure> names when it is not media_url: media_url behind the show's
+    # enclosure_prefix (layout.enclosure_url); "" for media_url itself.
+    enclosure_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.support import tools
+from tests.support.httpserver import Server, serving
+from tests.support.media import Media, make_media
 from tests.support.s3server import Bucket, SeaweedS3, use_credentials
 from tests.support.show import FIXED_NOW, copy_show
 
@@ -57,3 +59,16 @@ def bucket(seaweed: SeaweedS3) -> Bucket:
     name = "pod-" + secrets.token_hex(5)
     seaweed.client().create_bucket(Bucket=name)
     return Bucket(name, seaweed)
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory) -> Media:
+    """Tiny real audio (ffmpeg) and artwork (Pillow), made once per session."""
+    return make_media(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    """A loopback HTTP server (Range, redirects, cut responses) for feeds and media."""
+    with serving() as s:
+        yield s

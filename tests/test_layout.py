@@ -107,3 +107,34 @@ def test_cache_control_by_kind() -> None:
         "public, max-age=31536000, immutable"
     )
     assert layout.META_CACHE_CONTROL == "no-store"
+
+
+def test_an_enclosure_url_behind_a_measurement_prefix() -> None:
+    url = "https://cdn.example.org/show/media/ep1.mp3"
+    assert layout.enclosure_url(url, None) == layout.enclosure_url(url, "") == url
+    assert layout.enclosure_url(url, "https://op3.dev/e/") == (
+        "https://op3.dev/e/cdn.example.org/show/media/ep1.mp3"
+    )
+    plain = "http://127.0.0.1:8000/media/ep1.mp3"  # OP3 and Podtrac keep an http:// scheme
+    assert layout.enclosure_url(plain, "https://dts.podtrac.com/redirect.mp3/") == (
+        "https://dts.podtrac.com/redirect.mp3/http://127.0.0.1:8000/media/ep1.mp3"
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "url", "audio_format"),
+    [("audio/mpeg", "", "mp3"), ("Audio/MP3; charset=x", "", "mp3"), ("audio/x-mpeg", "", "mp3"),
+     ("audio/x-m4a", "", "m4a"), ("audio/mp4", "", "m4a"), ("audio/aac-mp4", "", "m4a"),
+     ("", "https://x/a.M4A?x=1", "m4a"), ("application/octet-stream", "https://x/a.mp3", "mp3"),
+     ("application/octet-stream", "https://x/a.ogg", None), ("audio/ogg", "https://x/a.mp3", None),
+     ("video/mp4", "https://x/a.m4a", None)],
+)  # fmt: skip
+def test_the_audio_format_a_feed_names(given: str, url: str, audio_format: str | None) -> None:
+    assert layout.audio_format_of(given, url) == audio_format
+
+
+def test_the_transcript_format_a_feed_names() -> None:
+    for ext in layout.TRANSCRIPT_EXTENSIONS:
+        assert layout.transcript_extension_of(layout.transcript_type(ext)) == ext
+    assert layout.transcript_extension_of(" Application/SRT ") == "srt"
+    assert layout.transcript_extension_of("application/pdf") is None

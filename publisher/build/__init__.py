@@ -107,6 +107,7 @@ def build(
             i.episode.source,
         )
         for i in rendered.items
+        if not i.episode.remote_url  # the old host serves it; nothing of ours to confirm
     )
     return Build(out, shown.target, files, enclosures, notices)
 

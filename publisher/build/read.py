@@ -108,6 +108,7 @@ def read(
     for e in held:
         what = "draft" if e.draft else f"scheduled for {e.date.isoformat()}"
         notices.append(Notice(f"{what}, left out", e.source, warning=False))
+    notices.extend(_remote_notice(show, due))
     problems = list(found.problems)
     show_bib, style = _citations(show, problems)
     return ShowRead(
@@ -123,6 +124,23 @@ def read(
         problems=tuple(problems),
         new_podcast_guid=new_podcast_guid and show.podcast_guid is not None,
     )
+
+
+def _remote_notice(show: Show, due: list[Episode]) -> list[Notice]:
+    """One warning, for all the published episodes at once, when some publish the old host's
+    file as their notes give it (``publisher import --keep-remote-media``): its length and
+    duration were not measured."""
+    remote = sum(1 for e in due if e.remote_url)
+    if not remote:
+        return []
+    return [
+        Notice(
+            f"{remote} episode(s) publish the old host's file as given (their notes' "
+            "'enclosure:'); its length and duration are the old feed's, not measured",
+            show.source,
+            hint="put the audio in episodes/, or run 'publisher import --update', to replace it",
+        )
+    ]
 
 
 def _audio_reader(cache: HashCache) -> episodes.AudioReader:

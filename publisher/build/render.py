@@ -131,7 +131,7 @@ def _item(read: ShowRead, r: EpisodeRead) -> Item | None:
     if read.style is None or r.bibliography is None:
         return None
     ep = r.episode
-    links = _links(read.target.public_url, r)
+    links = _links(read.target.public_url, r, read.show.enclosure_prefix)
     rendered = notes.render_notes(
         ep.body,
         source=ep.source,
@@ -149,28 +149,36 @@ def _item(read: ShowRead, r: EpisodeRead) -> Item | None:
     return Item(ep, rendered, links, r.marks, cited)
 
 
-def _links(base: str, r: EpisodeRead) -> ItemLinks:
+def _links(base: str, r: EpisodeRead, prefix: str | None) -> ItemLinks:
+    """The episode's keys and URLs. Its audio is ours at ``media_key``, or the old host's file
+    its note names (``remote_url``, published as given: never behind ``prefix``, since the old
+    feed's URL already carries whatever prefix it had)."""
     slug = r.episode.slug
     page_key = layout.page_key(slug)
     media_key = layout.media_key(slug, r.episode.audio.extension)
+    media_url = r.episode.remote_url or layout.url(base, media_key)
+    enclosure_url = "" if r.episode.remote_url else layout.enclosure_url(media_url, prefix)
     ext = r.transcript
     return ItemLinks(
         page_key,
         layout.url(base, page_key),
         media_key,
-        layout.url(base, media_key),
+        media_url,
         layout.url(base, r.image.key) if r.image else None,
         layout.url(base, layout.transcript_key(slug, ext)) if ext else None,
         layout.transcript_type(ext) if ext else None,
         layout.url(base, layout.chapters_key(slug)) if r.chapters is not None else None,
         _rendition_urls(base, r.image) if r.image else (),
+        "" if enclosure_url == media_url else enclosure_url,
     )
 
 
 def _extras(item: Item, r: EpisodeRead) -> Iterator[Output]:
-    """The episode's media, artwork, transcript and chapters."""
+    """The episode's media (unless the old host serves it: ``remote_url``), artwork,
+    transcript and chapters."""
     ep = item.episode
-    yield Output(item.links.media_key, source=ep.audio.source)
+    if ep.remote_url is None:
+        yield Output(item.links.media_key, source=ep.audio.source)
     if r.image is not None:
         yield from _art_outputs(r.image)
     if r.transcript_html is not None:  # never verbatim: it would run script on our origin

@@ -25,6 +25,12 @@ _EXAMPLES = {
     "verify": ("publisher verify --to production",),
     "serve": ("publisher serve", "publisher serve --port 8080"),
     "new": ('publisher new "Sleep and back pain"', 'publisher new "Sleep" --date 2026-12-01'),
+    "import": (
+        "publisher import https://feeds.example.com/show.xml --show myshow",
+        "publisher import saved-feed.xml --into myshow --old-feed-url https://old.example/feed",
+        "publisher import https://feeds.example.com/show.xml --dry-run",
+        "publisher import --update --show myshow        # add what was published there since",
+    ),
 }
 
 
@@ -121,4 +127,32 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("title", help="the episode's title")
     c.add_argument("--date", type=_iso_date, help="publication date, YYYY-MM-DD (default: today)")
     c.add_argument("--slug", help="file name without .md (default: <date>-<title words>)")
+    _import_options(command("import", commands.import_show, _IMPORT_HELP))
     return p
+
+
+_IMPORT_HELP = "move a show here from any host: its feed -> a show folder"
+
+
+def _import_options(c: argparse.ArgumentParser) -> None:
+    """``import``'s own options; ``--into`` is another name for ``--show`` here."""
+    c.add_argument("source", nargs="?", help="the feed's URL or a saved feed file")
+    c.add_argument(
+        "--into",
+        dest="show",
+        default=".",
+        metavar="DIR",
+        help="the show folder to create (as --show)",
+    )
+    c.add_argument("--dry-run", action="store_true", help="report what would happen; write nothing")
+    c.add_argument(
+        "--update",
+        action="store_true",
+        help="add the items published since (SOURCE defaults to imported_from)",
+    )
+    c.add_argument(
+        "--keep-remote-media",
+        action="store_true",
+        help="download no audio: publish the old host's files as given",
+    )
+    c.add_argument("--old-feed-url", metavar="URL", help="the old feed's address (for a file)")

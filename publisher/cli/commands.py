@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from publisher import clock, config, episodes, layout, weburl
 from publisher.cli.interrupt import first_ctrl_c_stops
-from publisher.cli.output import Printer, publish_fields
-from publisher.cli.progress import PublishProgress
+from publisher.cli.output import Printer, import_fields, publish_fields
+from publisher.cli.progress import DownloadProgress, PublishProgress
 from publisher.errors import Notice, PublisherError, display_path
 from publisher.model import Target
 
@@ -187,6 +187,40 @@ def new(args: argparse.Namespace, out: Printer) -> None:
         note=display_path(made.note),
         audio=[display_path(made.audio_stem) + "." + fmt for fmt in layout.AUDIO_FORMATS],
     )
+
+
+def import_show(args: argparse.Namespace, out: Printer) -> None:
+    """``publisher import``: a show's feed on any host -> a show folder here; the summary,
+    then the steps to announce the move. Downloads that failed leave the rest imported, are
+    named, and make the command exit 1 (``--update`` finishes them)."""
+    from publisher.importer import import_show as stage
+    from publisher.importer import move_steps, summary_lines
+
+    with DownloadProgress(quiet=out.json) as progress:
+        report = stage(
+            args.source,
+            _root(args),
+            dry_run=args.dry_run,
+            update=args.update,
+            keep_remote=args.keep_remote_media,
+            old_feed_url=args.old_feed_url,
+            events=progress.event,
+        )
+    out.listed(Notice(str(w)) for w in report.warnings)  # the summary lists them
+    lines = [*summary_lines(report)]
+    if not report.dry_run and not args.update:
+        lines.extend(move_steps(report))
+    failed: tuple[PublisherError, ...] = ()
+    if report.failed:
+        failed = (
+            PublisherError(
+                f"{len(report.failed)} download(s) failed; the rest is imported",
+                None,
+                None,
+                f"run 'publisher import --update --show {args.show}' to finish them",
+            ),
+        )
+    out.done("\n".join(lines), failed, **import_fields(report))
 
 
 # --- helpers ----------------------------------------------------------------------------

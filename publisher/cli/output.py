@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from publisher.errors import Notice, Problems, PublisherError
 
 if TYPE_CHECKING:
+    from publisher.importer.model import Change, ImportReport
     from publisher.publish.plan import Action
     from publisher.publish.run import PublishReport
 
@@ -28,6 +29,7 @@ class Printer:
     def __init__(self, fmt: str) -> None:
         self.json = fmt == "json"
         self.notices: list[Notice] = []
+        self.ok = True  # False once done() reported problems: the command exits 1
 
     def notice(self, notices: Iterable[Notice]) -> None:
         """Things the producer should know: printed now (text) or kept for the end (json)."""
@@ -36,17 +38,27 @@ class Printer:
             if not self.json:
                 print(n, file=sys.stderr)
 
+    def listed(self, notices: Iterable[Notice]) -> None:
+        """Notices the command's text output lists itself (an import's summary): kept for
+        the JSON object's warnings and info, not printed apart."""
+        self.notices.extend(notices)
+
     def line(self, text: str) -> None:
         """A line of a command's own text output (not shown with --format json)."""
         if not self.json:
             print(text, flush=True)
 
-    def done(self, text: str, **fields: Any) -> None:
-        """The command's result: ``text`` for people, or the JSON object with ``fields``."""
+    def done(self, text: str, problems: Sequence[PublisherError] = (), **fields: Any) -> None:
+        """The command's result: ``text`` for people, or the JSON object with ``fields``.
+        ``problems`` are those of a run that finished anyway (e.g. downloads that failed while
+        the rest was written): printed after ``text``, and the command then exits 1."""
+        self.ok = not problems
         if self.json:
-            print(json.dumps(self.shape(True, (), fields), indent=2), flush=True)
-        else:
-            print(text, flush=True)
+            print(json.dumps(self.shape(self.ok, problems, fields), indent=2), flush=True)
+            return
+        print(text, flush=True)
+        for p in problems:
+            print(f"error: {p}" if p.path is None else str(p), file=sys.stderr)
 
     def failed(self, e: PublisherError) -> None:
         """Every problem of ``e`` (one line each on stderr), or the JSON object."""
@@ -86,4 +98,25 @@ def publish_fields(report: PublishReport) -> dict[str, Any]:
         "kept": [action(a) for a in report.kept],
         "bytes_uploaded": report.bytes_uploaded,
         "summary": report.summary(),
+    }
+
+
+def import_fields(report: ImportReport) -> dict[str, Any]:
+    """An import report's own JSON fields (its warnings are the printer's notices)."""
+
+    def changes(items: Iterable[Change]) -> list[dict[str, str]]:
+        return [{"where": c.where, "text": c.text} for c in items]
+
+    return {
+        "dry_run": report.dry_run,
+        "episodes": [n.stem for n in report.plan.notes],
+        "podcast_guid": report.plan.podcast_guid,
+        "imported_from": report.plan.old_feed_url,
+        "enclosure_prefix": report.plan.enclosure_prefix,
+        "downloaded": report.downloaded,
+        "downloaded_bytes": report.downloaded_bytes,
+        "remote": list(report.remote),
+        "mappings": changes(report.mappings),
+        "left_out": changes(report.left_out),
+        "failed": changes(report.failed),
     }

@@ -1,4 +1,5 @@
-"""How publish events look: a rich progress bar on a terminal, plain lines in a log or CI.
+"""How publish events (and an import's downloads) look: a rich progress bar on a terminal,
+plain lines in a log or CI.
 
 Used only by the CLI; the library reports progress as events and never prints.
 """
@@ -121,3 +122,66 @@ class PublishProgress:
                 completed=max(self.bytes_done, self.bar.tasks[0].completed),
                 files=f"{self.files_done}/{total}",
             )
+
+
+class DownloadProgress:
+    """Download events as a rich progress bar on a terminal (bytes, rate, time left), plain
+    lines elsewhere."""
+
+    def __init__(self, *, quiet: bool = False, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> DownloadProgress:
+        if self.stream.isatty() and not self.quiet:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=self.stream),
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("downloading", total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def event(self, e: Any) -> None:
+        from publisher.importer import download
+
+        if self.quiet:
+            return
+        if isinstance(e, download.Progress):
+            if self.bar is not None:
+                self.bar.update(self.task, completed=e.done_bytes, total=e.total_bytes or None)
+        elif isinstance(e, download.Started):
+            if self.bar is not None:
+                self.bar.update(self.task, description=f"{e.index}/{e.total} {e.fetch.dest}")
+            else:
+                self._line(f"download {e.index}/{e.total} {e.fetch.dest}")
+        elif isinstance(e, download.Failed):
+            self._line(f"failed: {e.fetch.url}: {e.reason}")
+        elif isinstance(e, download.Done) and e.resumed:
+            self._line(f"resumed and finished {e.fetch.dest} ({e.size} bytes)")
+
+    def _line(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=self.stream, flush=True)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from publisher.config import site
 from publisher.config.categories import parse_categories
 from publisher.config.dates import FORMS, DateProblem, parse_date
+from publisher.config.imported import ENCLOSURE, PREFIX, PREFIX_HINT, SECONDS, old_feed_url
 from publisher.config.persons import is_https_url, parse_persons
 from publisher.config.schema import (
     BOOLEAN,
@@ -207,6 +208,8 @@ CONFIG = Schema(
         ),
         Field("persons", PERSONS, ()),
         Field("funding", FUNDING, None),
+        Field("imported_from", TEXT, check=old_feed_url),
+        Field("enclosure_prefix", PREFIX, hint=PREFIX_HINT),
         Field(
             "podcast_guid",
             TEXT,
@@ -242,5 +245,7 @@ FRONT_MATTER = Schema(
         Field("draft", BOOLEAN, False),
         Field("bibliography", PATHS, ()),
         Field("persons", PERSONS, ()),
+        Field("enclosure", ENCLOSURE, rule="I-02"),
+        Field("duration", SECONDS, 0.0, rule="I-08"),
     ),
 )

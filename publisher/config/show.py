@@ -99,6 +99,8 @@ def _show(doc: yamldoc.Doc, root: Path) -> Show:
         subscribe=v["subscribe"],
         episodes_per_page=v["episodes_per_page"],
         accent_color=v["accent_color"],
+        imported_from=v["imported_from"],
+        enclosure_prefix=v["enclosure_prefix"],
         feed=v["feed"],
     )
 

@@ -16,7 +16,7 @@ from publisher.episodes.pairing import (
     AudioReader,
 )
 from publisher.episodes.reader import ReadResult, read_episodes
-from publisher.episodes.scaffold import PLACEHOLDER, new_note, placeholder_text
+from publisher.episodes.scaffold import PLACEHOLDER, new_note, placeholder_text, slugify
 
 __all__ = [
     "EPISODES_DIR",
@@ -31,6 +31,7 @@ __all__ = [
     "new_note",
     "placeholder_text",
     "read_episodes",
+    "slugify",
     "split_front_matter",
     "write_new_guids",
 ]

@@ -32,9 +32,10 @@ SLUG = re.compile(  # a safe episode name (D-05)
 
 @dataclass(frozen=True)
 class EpisodeFiles:
-    """One slug's audio file and the extras beside it in ``episodes/``."""
+    """One slug's audio file and the extras beside it in ``episodes/``; ``audio`` is None
+    for a note with no audio file at all (its note may name a remote one, or is reported)."""
 
-    audio: Path
+    audio: Path | None  # None: the note may name the old host's file (``enclosure:``)
     image: Path | None
     transcript: Path | None
     chapters: Path | None
@@ -67,12 +68,12 @@ def find_audio(
     audio_dir: Path, slugs: set[str], read_audio: AudioReader, problems: list[PublisherError]
 ) -> tuple[dict[str, EpisodeFiles], set[str]]:
     """Each slug's audio and extras, and every slug that has some audio file, usable or not
-    (its note then needs no "no audio" problem of its own)."""
+    (its note then needs no "no audio" problem of its own). A slug with no audio file at all
+    gets its extras and ``audio=None`` (``publisher import --keep-remote-media`` writes
+    notes whose audio stays on the old host, perhaps with no ``episodes/`` folder)."""
     claimed: set[str] = set()
     if not audio_dir.is_dir():
-        if slugs:
-            problems.append(EpisodeError("no episodes/ folder for the audio", audio_dir, None))
-        return {}, claimed
+        return {slug: _files(None, {}) for slug in slugs}, claimed
     by_slug: dict[str, list[Path]] = {}
     extras: dict[str, dict[str, Path]] = {}
     for path in sorted(p for p in audio_dir.iterdir() if p.is_file()):
@@ -97,11 +98,16 @@ def find_audio(
                 )
             )
             continue
-        ex = extras.get(slug, {})
-        image = next((ex[e] for e in IMAGE_EXTENSIONS if e in ex), None)
-        transcript = next((ex[e] for e in TRANSCRIPT_EXTENSIONS if e in ex), None)
-        result[slug] = EpisodeFiles(paths[0], image, transcript, ex.get(CHAPTERS_SUFFIX))
+        result[slug] = _files(paths[0], extras.get(slug, {}))
+    for slug in slugs - set(result) - claimed:  # no audio: its note may name a remote file
+        result[slug] = _files(None, extras.get(slug, {}))
     return result, claimed
+
+
+def _files(audio: Path | None, ex: dict[str, Path]) -> EpisodeFiles:
+    image = next((ex[e] for e in IMAGE_EXTENSIONS if e in ex), None)
+    transcript = next((ex[e] for e in TRANSCRIPT_EXTENSIONS if e in ex), None)
+    return EpisodeFiles(audio, image, transcript, ex.get(CHAPTERS_SUFFIX))
 
 
 def _audio_problem(

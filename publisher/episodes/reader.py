@@ -1,5 +1,5 @@
-"""Read every episode: pair the files, read each note's front matter and its audio, mint
-GUIDs, and build frozen Episodes.
+"""Read every episode: pair the files, read each note's front matter and its audio (or the old
+host's file its ``enclosure:`` names), mint GUIDs, and build frozen Episodes.
 
 Every problem of every episode is collected, so one bad episode never hides the others.
 """
@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from publisher.episodes.frontmatter import read_front_matter
+from publisher.config.imported import RemoteEnclosure
+from publisher.episodes.frontmatter import FrontMatter, read_front_matter
 from publisher.episodes.guids import GuidMode, assign_guid, case_twins, duplicate_guids
 from publisher.episodes.pairing import (
     EPISODES_DIR,
@@ -41,20 +42,11 @@ def read_episodes(
     with ``raise_problems=False`` returns them instead, beside the episodes that were read."""
     problems: list[PublisherError] = []
     notes = find_notes(show.root / NOTES_DIR, problems)
-    audio, claimed = find_audio(show.root / EPISODES_DIR, set(notes), read_audio, problems)
+    audio, _ = find_audio(show.root / EPISODES_DIR, set(notes), read_audio, problems)
     episodes: list[Episode] = []
     notices: list[Notice] = []
     for slug, note in sorted(notes.items()):
-        if slug not in audio:
-            if slug in claimed:  # its audio file has a problem of its own
-                continue
-            problems.append(
-                EpisodeError(
-                    f"no audio for this note; expected {EPISODES_DIR}/{slug}.mp3 or .m4a",
-                    note,
-                    None,
-                )
-            )
+        if slug not in audio:  # its audio file has a problem of its own
             continue
         try:
             episode, notice = _episode(show, slug, note, audio[slug], read_audio, guid_mode)
@@ -87,11 +79,7 @@ def _episode(
     def fail(message: str, hint: str | None = None) -> None:
         problems.append(EpisodeError(message, note, front.first_line, hint))
 
-    audio: AudioInfo | None = None
-    try:
-        audio = read_audio(files.audio)
-    except PublisherError as e:
-        problems.append(e)
+    audio, remote_url = _audio(slug, note, files, front, read_audio, problems)
     title = v["title"] or (audio.title if audio else None)
     if not title and audio is not None:
         fail("no title: add 'title:' to the front matter (the audio has no title tag either)")
@@ -124,6 +112,37 @@ def _episode(
             lines=front.lines,
             transcript=files.transcript,
             chapters_file=files.chapters,
+            remote_url=remote_url,
         ),
         notice,
     )
+
+
+def _audio(
+    slug: str,
+    note: Path,
+    files: EpisodeFiles,
+    front: FrontMatter,
+    read_audio: AudioReader,
+    problems: list[PublisherError],
+) -> tuple[AudioInfo | None, str | None]:
+    """The episode's audio facts, and the old host's URL when they are its ``enclosure:``
+    (no file in episodes/; written by ``publisher import --keep-remote-media``: the length
+    and ``duration:`` are the old feed's, not measured). A dropped-in file replaces it."""
+    if files.audio is not None:
+        try:
+            return read_audio(files.audio), None
+        except PublisherError as e:
+            problems.append(e)
+            return None, None
+    remote: RemoteEnclosure | None = front.values["enclosure"]
+    if remote is not None:
+        duration = front.values["duration"]
+        return AudioInfo(note, remote.length, remote.type, remote.extension, duration), remote.url
+    if front.line("enclosure") is None or not problems:  # else its problem is reported
+        problems.append(
+            EpisodeError(
+                f"no audio for this note; expected {EPISODES_DIR}/{slug}.mp3 or .m4a", note, None
+            )
+        )
+    return None, None

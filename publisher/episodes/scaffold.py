@@ -43,10 +43,17 @@ def placeholder_text(show: Show) -> str:
 
 
 def slugify(title: str) -> str:
-    """An ASCII slug: 'Red flags: what they tell you' -> 'red-flags-what-they-tell-you'."""
+    """An ASCII slug of at most 60 characters, ending at a whole word where it can:
+    'Red flags: what they tell you' -> 'red-flags-what-they-tell-you'; '' when the title has
+    no ASCII letters or digits. Used by ``publisher new`` and ``publisher import``."""
     text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return "-".join(words)[:60].strip("-")
+    slug = ""
+    for w in words:
+        if len(slug) + len(w) + 1 > 60:
+            break
+        slug = f"{slug}-{w}" if slug else w
+    return slug or "-".join(words)[:60].strip("-")
 
 
 def new_note(show: Show, title: str, date: dt.date, slug: str | None = None) -> Scaffold:

@@ -69,7 +69,7 @@ def _item(channel: etree._Element, show: Show, item: Item, full: bool) -> None:
     guid.text = ep.guid
     guid.set("isPermaLink", "false")
     enclosure = etree.SubElement(el, "enclosure")
-    enclosure.set("url", links.media_url)
+    enclosure.set("url", links.enclosure_url or links.media_url)
     enclosure.set("length", str(audio.size))
     enclosure.set("type", audio.mime_type)
     etree.SubElement(el, "pubDate").text = email.utils.format_datetime(ep.date)

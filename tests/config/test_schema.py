@@ -100,16 +100,16 @@ def test_required_and_empty_fields(sample_show: Path) -> None:
 
 def test_a_new_field_is_one_row(tmp_path: Path) -> None:
     source = tmp_path / "feed_config.yaml"
-    doc = yamldoc.load("imported_from: https://old.example.org/feed\ntitle: x\n", source)
-    row = Field("imported_from", TEXT)
+    doc = yamldoc.load("fediverse: https://social.example.org/@show\ntitle: x\n", source)
+    row = Field("fediverse", TEXT)
     schema = Schema(config.CONFIG.where, (*config.CONFIG.fields, row))
     reader = FieldReader(doc, schema, ConfigError, base=tmp_path)
     values = reader.read()
-    assert values["imported_from"] == "https://old.example.org/feed"
-    assert "imported_from" in schema.names and "imported_from" not in config.CONFIG.names
+    assert values["fediverse"] == "https://social.example.org/@show"
+    assert "fediverse" in schema.names and "fediverse" not in config.CONFIG.names
     unknown = FieldReader(doc, config.CONFIG, ConfigError, base=tmp_path)
     unknown.read()
-    assert [(p.line, p.message) for p in unknown.problems][0] == (1, "unknown key 'imported_from'")
+    assert [(p.line, p.message) for p in unknown.problems][0] == (1, "unknown key 'fediverse'")
 
 
 def test_a_check_names_the_field_its_rule_and_hint(tmp_path: Path) -> None:

@@ -75,3 +75,19 @@ def test_an_existing_note_is_never_overwritten(sample_show: Path) -> None:
         "already exists; pick another title or --slug",
     )
     assert made.note.read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [("Red flags: what they can and cannot tell you", "red-flags-what-they-can-and-cannot-tell-you"),
+     ("Café naïve — Größe", "cafe-naive-groe"), ("日本語", ""), ("../../etc/passwd", "etc-passwd"),
+     ("word " * 30, "-".join(["word"] * 12)), ("x" * 70 + " y", "x" * 60)],
+)  # fmt: skip
+def test_slugs_are_safe_ascii_ending_at_a_whole_word(title: str, slug: str) -> None:
+    assert episodes.slugify(title) == slug
+
+
+def test_a_long_title_gives_a_slug_of_whole_words(sample_show: Path) -> None:
+    title = "Sleep and back pain: what the trials say, what they do not, plus reasons"
+    made = episodes.new_note(config.load(sample_show), title, DAY)
+    assert made.slug == "2026-11-20-sleep-and-back-pain-what-the-trials-say-what-they-do-not"

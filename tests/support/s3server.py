@@ -348,14 +348,19 @@ class Bucket:
         """key -> (sha256 of the body, size, Content-Type, Cache-Control) under the prefix.
 
         The manifest is taken without the ETags it records (they are the server's to choose;
-        tests of them read the manifest itself)."""
+        tests of them read the manifest itself). A key listed but gone by the time it is read
+        (an upload the server was still settling after a fault test froze it) is not part
+        of the state."""
         c = self.client
         out: dict[str, tuple[str, int, str, str]] = {}
         for page in c.get_paginator("list_objects_v2").paginate(
             Bucket=self.name, Prefix=PREFIX + "/"
         ):
             for obj in page.get("Contents", []):
-                got = c.get_object(Bucket=self.name, Key=obj["Key"])
+                try:
+                    got = c.get_object(Bucket=self.name, Key=obj["Key"])
+                except c.exceptions.NoSuchKey:
+                    continue
                 body = got["Body"].read()
                 if obj["Key"].endswith(MANIFEST_KEY):
                     body = without_etags(body)
