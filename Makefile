@@ -23,6 +23,8 @@ demo: $(VENV)/.installed
 	@echo
 	@echo "The sample show is in public/ (feed: public/feed.xml, site: public/index.html)."
 	@echo "Listen on its public URL: make serve, then open http://127.0.0.1:8000/index.html"
+	@echo "Run publisher itself: $(CURDIR)/$(BIN)/publisher --help (or: source $(VENV)/bin/activate);"
+	@echo "to install it for everyday use and start your own show, see README.md, 'Your own show'."
 
 serve: $(VENV)/.installed
 	$(BIN)/publisher serve

@@ -6,7 +6,7 @@ import io
 import warnings
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from publisher.errors import ConfigError, PublisherError
 
@@ -14,6 +14,10 @@ MIN_SIDE = 1400
 MAX_SIDE = 3000
 _FORMATS = {"JPEG": "jpg", "PNG": "png"}  # Pillow's format name -> the extension published
 _EXTENSIONS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
+# Written into the JPEG comment (COM) of the artwork ``publisher init`` makes, so ``check``
+# knows it is still the placeholder whatever the file is called.
+PLACEHOLDER_MARK = b"publisher placeholder artwork; replace it with the show's own"
+PLACEHOLDER_SIDE = 1400
 
 
 def _inspect(data: bytes) -> tuple[str, str, int, int] | str:
@@ -88,6 +92,48 @@ def extension(data: bytes) -> str:
 def embedded_usable(data: bytes) -> str | None:
     """The extension ("jpg"/"png") of embedded cover art that meets C-03, else None."""
     return None if problems(data, None) else extension(data)
+
+
+def placeholder(title: str) -> bytes:
+    """A JPEG that meets C-03 (square, 1400 px, RGB) with ``title`` drawn on it and
+    :data:`PLACEHOLDER_MARK` in its comment; the same title gives the same bytes."""
+    side = PLACEHOLDER_SIDE
+    img = Image.new("RGB", (side, side), (32, 58, 84))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((60, 60, side - 60, side - 60), outline=(236, 200, 120), width=12)
+    lines = _wrap(title.strip() or "My podcast", 16)[:5]
+    size = 150 if max(len(line) for line in lines) <= 12 else 110
+    font = ImageFont.load_default(size=size)
+    height = size * 1.25 * len(lines)
+    y = (side - height) / 2
+    for line in lines:
+        width = draw.textlength(line, font=font)
+        draw.text(((side - width) / 2, y), line, font=font, fill=(250, 246, 236))
+        y += size * 1.25
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=90, comment=PLACEHOLDER_MARK)
+    return out.getvalue()
+
+
+def is_placeholder(data: bytes) -> bool:
+    """Whether ``data`` is the placeholder :func:`placeholder` made (by its JPEG comment)."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            comment = img.info.get("comment", b"")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return False
+    return isinstance(comment, bytes) and comment.startswith(PLACEHOLDER_MARK)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Words of ``text`` in lines of about ``width`` characters."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [text]
 
 
 RENDITION_SIDES = (160, 320, 640)  # CSS px 160 at 1x, 2x, 4x; and the Open Graph card

@@ -272,6 +272,8 @@ JSON_LD_TYPE: Final = "application/ld+json"
 CSL_JSON_TYPE: Final = "application/vnd.citationstyles.csl+json"
 """CSL-JSON's media type, for the references download link."""
 _UNKNOWN_TYPE = "application/octet-stream"
+# The body of the WebSub publish ping sent after a publish (publisher.publish.notify).
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 
 def content_type(key: str) -> str:

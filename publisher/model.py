@@ -104,6 +104,7 @@ class Target:
     addressing_style: str | None = None  # "path", "virtual" or "auto"
     source: Path | None = None
     line: int | None = None
+    production: bool = False  # marked 'production: true': the show's identity comes from it
 
     @property
     def feed_url(self) -> str:
@@ -160,6 +161,8 @@ class Show:
     funding_label: str | None = None
     new_feed_url: str | None = None  # D-08: the feed has moved there
     persons: tuple[Person, ...] = ()
+    websub_hub: str | None = None  # WebSub hub told of every feed change
+    podcast_index_notify: str | None = None  # a publish-notify endpoint (Podcast Index's)
     bibliography: tuple[Path, ...] = ()
     citation_style: str = "american-medical-association"
     references_title: str = "References"
@@ -281,6 +284,7 @@ class Build:
     files: tuple[SiteFile, ...]
     enclosures: tuple[Enclosure, ...]
     notices: tuple[Notice, ...] = ()  # things the producer should know (e.g. a GUID was written)
+    drafts: bool = False  # a local preview with drafts and scheduled episodes: never published
 
     def file(self, key: str) -> SiteFile:
         for f in self.files:
@@ -317,6 +321,7 @@ class Item:
     chapters: tuple[Chapter, ...] = ()  # from the chapters file, else the audio's own
     # (citation key, CSL-JSON item) of each reference, in the notes' numbering order
     cited: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    preview_label: str | None = None  # "draft", "scheduled for …": only in a drafts preview
 
 
 @dataclass(frozen=True)

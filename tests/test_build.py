@@ -146,7 +146,7 @@ def test_missing_podcast_guid_is_computed_and_stored_once(sample_show: Path) -> 
     cfg.write_text(stripped, encoding="utf-8")
     result = build.build(sample_show, now=FIXED_NOW, guid_mode="write")
     assert cfg.read_text(encoding="utf-8") == text  # the same single line, appended
-    assert any("wrote 'podcast_guid: 83592e4d" in str(n) for n in result.notices)
+    assert any("wrote 'podcast_guid: 27f3405e" in str(n) for n in result.notices)
     shutil.rmtree(result.site_dir)
 
 
@@ -154,9 +154,11 @@ def test_plain_http_public_url_warns(sample_show: Path) -> None:
     cfg = sample_show / "feed_config.yaml"
     cfg.write_text(cfg.read_text().replace("http://127.0.0.1:8000/", "http://podcast.example.org/"))
     result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    line = next(i for i, x in enumerate(cfg.read_text().splitlines(), 1) if x.startswith("  local:"))
     assert tuple(map(str, result.notices)) == (
-        f"{cfg}: warning: target 'local' publishes at plain http:// (http://podcast.example.org/); "
-        "apps and Podcasting 2.0 tags expect https:// [D-04]",
+        f"{cfg}:{line}: warning: target 'local' publishes at plain http:// "
+        "(http://podcast.example.org/); apps and Podcasting 2.0 tags expect https:// [D-04] "
+        "(use the https:// address of the same host or CDN)",
     )
 
 

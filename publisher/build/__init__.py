@@ -17,13 +17,20 @@ from pathlib import Path
 from publisher import config, episodes, layout
 from publisher.build.read import ShowRead, read
 from publisher.build.render import Rendered, outputs, render
-from publisher.build.write import BUILD_MARKER, check_build_dir, search_files, write_site
+from publisher.build.write import (
+    BUILD_MARKER,
+    DRAFTS_MARKER,
+    check_build_dir,
+    search_files,
+    write_site,
+)
 from publisher.errors import Notice
 from publisher.filecache import CACHE_FILE, HashCache
 from publisher.model import Build, Enclosure, Show, Target
 
 __all__ = [
     "BUILD_MARKER",
+    "DRAFTS_MARKER",
     "Checked",
     "Rendered",
     "ShowRead",
@@ -55,7 +62,8 @@ def check(
     target_name: str | None = None,
     guid_mode: episodes.GuidMode = "ignore",
 ) -> Checked:
-    """Read and render everything for a target, as ``build`` would; write nothing.
+    """Read and render everything for a target, as ``build`` would; write nothing. A show
+    with no episode due yet passes, with a warning (I-16).
 
     Raises PublisherError, or Problems with every problem found.
     """
@@ -64,8 +72,10 @@ def check(
     shown = read(
         root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
     )
-    rendered = render(shown)
-    pages = sum(1 for o in outputs(rendered) if layout.kind(o.key) == "page")
+    rendered = render(shown, allow_empty=True)
+    pages = 0
+    if rendered.items:
+        pages = sum(1 for o in outputs(rendered) if layout.kind(o.key) == "page")
     return Checked(shown.show, shown.target, len(rendered.items), pages, rendered.notices)
 
 
@@ -77,9 +87,12 @@ def build(
     target: Target | None = None,
     target_name: str | None = None,
     guid_mode: episodes.GuidMode = "write",
+    drafts: bool = False,
 ) -> Build:
     """Build the show for a target into ``out_dir`` (default ``<root>/_site``); then, with
-    ``guid_mode="write"``, write minted GUIDs back into the show (:func:`writeback`).
+    ``guid_mode="write"``, write minted GUIDs back into the show (:func:`writeback`). With
+    ``drafts``: a local preview that includes drafts and scheduled episodes, marked; its
+    Build is refused by publish.
 
     Raises PublisherError, or Problems with every problem found; nothing is written then.
     """
@@ -88,10 +101,18 @@ def build(
     check_build_dir(out, root)
     cache = HashCache(root / CACHE_FILE)
     shown = read(
-        root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
+        root,
+        now=now,
+        target=target,
+        target_name=target_name,
+        guid_mode=guid_mode,
+        cache=cache,
+        drafts=drafts,
     )
     rendered = render(shown)
     files = write_site(out, outputs(rendered), cache)
+    if drafts:
+        (out / DRAFTS_MARKER).write_text("a preview with drafts: never published\n")
     files += search_files(out)
     cache.save()
     notices = rendered.notices
@@ -109,7 +130,7 @@ def build(
         for i in rendered.items
         if not i.episode.remote_url  # the old host serves it; nothing of ours to confirm
     )
-    return Build(out, shown.target, files, enclosures, notices)
+    return Build(out, shown.target, files, enclosures, notices, drafts)
 
 
 def writeback(shown: ShowRead) -> tuple[Notice, ...]:

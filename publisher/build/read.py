@@ -14,7 +14,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher import artwork, audio, config, episodes, layout, notes, weburl
+from publisher import artwork, audio, config, episodes, layout, notes
+from publisher.episodes import Pending
 from publisher.episodes.chapters import chapters_json
 from publisher.errors import ConfigError, EpisodeError, Notice, PublisherError
 from publisher.filecache import HashCache
@@ -32,6 +33,7 @@ class Art:
     # smaller JPEGs for pages, (side in px, bytes), smallest first (layout.rendition_key)
     renditions: tuple[tuple[int, bytes], ...] = ()
     icons: tuple[tuple[int, bytes], ...] = ()  # PNG icons of show art: favicon, touch icon
+    placeholder: bool = False  # the placeholder 'publisher init' made (artwork.is_placeholder)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,16 @@ class ShowRead:
     notices: tuple[Notice, ...]
     problems: tuple[PublisherError, ...]
     new_podcast_guid: bool = False  # show.podcast_guid was minted by this read
+    # drafts and scheduled episodes read like published ones (newest first): rendered for
+    # their warnings, and shown, marked, in a drafts preview
+    previews: tuple[EpisodeRead, ...] = ()
+    pending: tuple[Pending, ...] = ()  # notes not yet due that are no Episode yet
+    drafts: bool = False  # a drafts preview: previews become items, marked
+
+
+def label(e: Episode) -> str:
+    """How a drafts preview marks an episode not yet due: "draft", "scheduled for …"."""
+    return "draft" if e.draft else f"scheduled for {e.date.isoformat()}"
 
 
 def read(
@@ -73,28 +85,23 @@ def read(
     target_name: str | None,
     guid_mode: episodes.GuidMode,
     cache: HashCache,
+    drafts: bool = False,
 ) -> ShowRead:
     """Read the show at ``root`` for ``target`` (else the one named, else the default).
 
-    ``cache`` supplies durations measured before and learns new ones. Raises ConfigError when
-    the config cannot be used at all; every other problem is returned in ``problems``.
+    ``cache`` supplies durations measured before and learns new ones. Episodes not yet due
+    (drafts, future dates) are read too, their problems kept as warnings; ``drafts`` marks
+    the read for a drafts preview. Raises ConfigError when the config cannot be used at all;
+    every other problem is returned in ``problems``.
     """
     show = config.load(root)
-    notices: list[Notice] = []
+    notices: list[Notice] = list(config.identity_notices(show))
     new_podcast_guid = show.podcast_guid is None
     show = _ensure_podcast_guid(show, guid_mode, notices)
     if target is None:
         target = config.find_target(show, target_name, ad_hoc_hint=True)
-    if _insecure(target.public_url):
-        notices.append(
-            Notice(
-                f"target {target.name!r} publishes at plain http:// ({target.public_url}); "
-                "apps and Podcasting 2.0 tags expect https:// [D-04]",
-                show.source,
-            )
-        )
     found = episodes.read_episodes(
-        show, _audio_reader(cache), guid_mode=guid_mode, raise_problems=False
+        show, _audio_reader(cache), guid_mode=guid_mode, raise_problems=False, now=now
     )
     notices.extend(found.notices)
     due = sorted(
@@ -105,17 +112,17 @@ def read(
     held = tuple(
         e for e in sorted(found.episodes, key=lambda e: (e.date, e.slug)) if e.draft or e.date > now
     )
-    for e in held:
-        what = "draft" if e.draft else f"scheduled for {e.date.isoformat()}"
-        notices.append(Notice(f"{what}, left out", e.source, warning=False))
+    notices.extend(_held_notices(held, found.pending, drafts))
     notices.extend(_remote_notice(show, due))
     problems = list(found.problems)
     show_bib, style = _citations(show, problems)
+    art = _show_art(show)
+    notices.extend(_placeholder_notice(show) if art.placeholder else ())
     return ShowRead(
         show=show,
         target=target,
         guid_mode=guid_mode,
-        artwork=_show_art(show),
+        artwork=art,
         episodes=found.episodes,
         published=tuple(_episode(ep, show_bib) for ep in due),
         held=held,
@@ -123,7 +130,36 @@ def read(
         notices=tuple(notices),
         problems=tuple(problems),
         new_podcast_guid=new_podcast_guid and show.podcast_guid is not None,
+        previews=tuple(_episode(ep, show_bib) for ep in reversed(held)),
+        pending=found.pending,
+        drafts=drafts,
     )
+
+
+def _placeholder_notice(show: Show) -> tuple[Notice]:
+    return (
+        Notice(
+            f"artwork {show.image.name!r} is the placeholder 'publisher init' made",
+            show.source,
+            show.line("artwork"),
+            "replace it with the show's own square 1400-3000 px RGB JPEG or PNG [C-03]",
+        ),
+    )
+
+
+def _held_notices(
+    held: tuple[Episode, ...], pending: tuple[episodes.Pending, ...], drafts: bool
+) -> list[Notice]:
+    """One line per episode not yet due: left out (or, in a drafts preview, included)."""
+    what = "included in this preview, marked" if drafts else "left out"
+    found: list[tuple[dt.datetime | None, str, Notice]] = [
+        (e.date, e.slug, Notice(f"{label(e)}, {what}", e.source, warning=False)) for e in held
+    ]
+    for p in pending:
+        when = "draft" if p.draft else f"scheduled for {p.date.isoformat() if p.date else '?'}"
+        found.append((p.date, p.slug, Notice(f"{when}, left out", p.source, warning=False)))
+    epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return [n for _, _, n in sorted(found, key=lambda f: (f[0] or epoch, f[1]))]
 
 
 def _remote_notice(show: Show, due: list[Episode]) -> list[Notice]:
@@ -155,13 +191,14 @@ def _audio_reader(cache: HashCache) -> episodes.AudioReader:
 
 
 def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[Notice]) -> Show:
+    """The show with the podcast:guid its feed carries (C-12): the stored one, else the
+    recipe's value for the production feed URL; a show with no production target yet has
+    none (its feeds are previews)."""
     if show.podcast_guid:
         return show
-    try:
-        feed_url = show.target().feed_url
-    except KeyError:
+    guid = config.feed_guid(show)
+    if guid is None:
         return show
-    guid = config.podcast_guid(feed_url)
     if mode == "refuse":
         raise ConfigError(
             "no 'podcast_guid' yet [C-12]",
@@ -174,12 +211,6 @@ def _ensure_podcast_guid(show: Show, mode: episodes.GuidMode, notices: list[Noti
             Notice(f"a real publish writes 'podcast_guid: {guid}'", show.source, warning=False)
         )
     return dataclasses.replace(show, podcast_guid=guid)
-
-
-def _insecure(url: str) -> bool:
-    """A public http:// URL (a loopback preview is fine, D-04)."""
-    host = weburl.host(url)
-    return weburl.scheme(url) == "http" and not (host.startswith("127.") or host == "::1")
 
 
 def _citations(
@@ -217,6 +248,7 @@ def _show_art(show: Show) -> Art:
         source=show.image,
         renditions=_renditions(data),
         icons=tuple((side, artwork.icon(data, side)) for side in artwork.ICON_SIDES),
+        placeholder=artwork.is_placeholder(data),
     )
 
 

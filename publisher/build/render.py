@@ -8,15 +8,16 @@ than one page in memory.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from publisher import feed, layout, notes, site
-from publisher.build.read import Art, EpisodeRead, ShowRead
-from publisher.errors import FeedError, Notice, PublisherError, raise_all
+from publisher import episodes, feed, layout, notes, site
+from publisher.build.read import Art, EpisodeRead, ShowRead, label
+from publisher.errors import FeedError, Notice, Problems, PublisherError, raise_all
 from publisher.model import Item, ItemLinks, ShowLinks
 
 
@@ -42,11 +43,13 @@ class Rendered:
     notices: tuple[Notice, ...]  # the reading's, then the rendering's
 
 
-def render(read: ShowRead) -> Rendered:
-    """Render the notes of every published episode and the feed.
+def render(read: ShowRead, *, allow_empty: bool = False) -> Rendered:
+    """Render the notes of every published episode and the feed; and those of the episodes
+    not yet due, whose problems are warnings (in a drafts preview they are items, marked).
 
     Raises :class:`~publisher.errors.Problems` (or the one problem) with every problem the
-    reading and the rendering found, or FeedError when no episode is published yet.
+    reading and the rendering found, or FeedError when no episode is published yet (with
+    ``allow_empty``, for ``check``, that is a warning and the result has no items or feed).
     """
     base = read.target.public_url
     links = ShowLinks(
@@ -67,10 +70,29 @@ def render(read: ShowRead) -> Rendered:
             continue
         if item is not None:
             items.append(item)
+    early: list[Notice] = []
+    for episode_read in read.previews:
+        try:
+            item = _item(read, episode_read)
+        except PublisherError as e:
+            flat = e.problems if isinstance(e, Problems) else (e,)
+            early.extend(episodes.not_due_notice(p) for p in flat)
+            continue
+        if item is not None and read.drafts:
+            items.append(dataclasses.replace(item, preview_label=label(item.episode)))
     raise_all(problems)
+    items.sort(key=lambda i: (i.episode.date, i.episode.slug), reverse=True)
+    if not items and allow_empty:
+        empty = Notice(
+            "no published episodes yet: build and publish need at least one [I-16]",
+            read.show.source,
+            None,
+            'publisher new "Episode title", then put its audio in episodes/',
+        )
+        return Rendered(read, links, (), b"", (), (*read.notices, *early, empty))
     if not items:
         raise _nothing_published(read)
-    notices = [*read.notices, *feed.title_warnings(read.show, items)]
+    notices = [*read.notices, *early, *feed.title_warnings(read.show, items)]
     feeds = feed.build_feeds(
         read.show, links, items, lambda n: layout.url(base, layout.archive_key(n))
     )
@@ -105,7 +127,7 @@ def outputs(rendered: Rendered) -> Iterator[Output]:
     yield from _art_outputs(art)
     for (_, data), key in zip(art.icons, _ICON_KEYS, strict=False):
         yield Output(key, data)
-    by_slug = {r.episode.slug: r for r in rendered.read.published}
+    by_slug = {r.episode.slug: r for r in (*rendered.read.published, *rendered.read.previews)}
     for item in rendered.items:
         yield from _extras(item, by_slug[item.episode.slug])
     yield Output(layout.FEED_KEY, rendered.feed)
@@ -204,8 +226,8 @@ def transcript_page(html: str, title: str) -> bytes:
 
 
 def _nothing_published(read: ShowRead) -> FeedError:
-    held = read.held
-    later = [e.date for e in held if not e.draft]
+    held = [(e.draft, e.date) for e in read.held] + [(p.draft, p.date) for p in read.pending]
+    later = sorted(date for draft, date in held if not draft and date is not None)
     return FeedError(
         "no published episodes: a feed needs at least one [I-16]",
         read.show.source,

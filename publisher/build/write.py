@@ -16,6 +16,7 @@ from publisher.model import SiteFile
 from publisher.site import search
 
 BUILD_MARKER = ".publisher-build"
+DRAFTS_MARKER = ".publisher-drafts"  # in a build with drafts: publish refuses it
 
 
 def check_build_dir(out: Path, root: Path) -> None:

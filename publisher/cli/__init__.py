@@ -6,6 +6,7 @@ result (text, or ``--format json``), ``progress`` shows a publish as it runs.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +17,7 @@ from publisher.errors import PublisherError, PublishStopped
 __all__ = ["main"]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INTERRUPTED = 0, 1, 130  # argparse exits 2 on usage errors
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a killed pipe writer
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,4 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; run the same command again to finish", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader of our output went away (`| head`): stop quietly, as Unix tools do;
+        # Python would otherwise complain again while flushing stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     return EXIT_OK if out.ok else EXIT_PROBLEMS

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from publisher import __version__, clock
-from publisher.cli import commands
+from publisher.cli import commands, lifecycle
 from publisher.cli.output import Printer
 
 Command = Callable[[argparse.Namespace, Printer], None]
@@ -25,6 +25,11 @@ _EXAMPLES = {
     "verify": ("publisher verify --to production",),
     "serve": ("publisher serve", "publisher serve --port 8080"),
     "new": ('publisher new "Sleep and back pain"', 'publisher new "Sleep" --date 2026-12-01'),
+    "init": (
+        'publisher init my-show --title "Back to Evidence" --public-url https://podcast.example.org/',
+        "publisher init            # asks on a terminal; defaults otherwise",
+    ),
+    "status": ("publisher status", "publisher status --to production --format json"),
     "import": (
         "publisher import https://feeds.example.com/show.xml --show myshow",
         "publisher import saved-feed.xml --into myshow --old-feed-url https://old.example/feed",
@@ -71,6 +76,11 @@ def _to_option(c: argparse.ArgumentParser, ad_hoc: bool) -> None:
         c.add_argument("--region", help="S3 region")
 
 
+def _drafts_option(c: argparse.ArgumentParser, help: str) -> None:
+    c.add_argument("--drafts", action="store_true", help=help + "; never published")
+
+
+# long: every subcommand and its options in one flat list, read top to bottom like --help
 def parser() -> argparse.ArgumentParser:
     """The ``publisher`` command line; each subcommand sets ``run`` to its function."""
     common = _common()
@@ -103,6 +113,7 @@ def parser() -> argparse.ArgumentParser:
     _to_option(c, True)
     c.add_argument("--out", metavar="DIR", help="build folder (default: _site)")
     c.add_argument("--ci", action="store_true", help="refuse to write GUIDs into notes (CI mode)")
+    _drafts_option(c, "a local preview with drafts and scheduled episodes, marked")
     c = command("publish", commands.publish, "build for a target and upload what changed")
     _to_option(c, True)
     c.add_argument("--dry-run", action="store_true", help="list what would change, and why")
@@ -122,11 +133,13 @@ def parser() -> argparse.ArgumentParser:
     )
     _to_option(c, False)
     c.add_argument("--host", help="default: the public URL's host")
-    c.add_argument("--port", type=int, help="default: the public URL's port")
+    c.add_argument("--port", type=int, help="default: the public URL's port (0: any free one)")
+    _drafts_option(c, "build and serve a preview with drafts and scheduled episodes, marked")
     c = command("new", commands.new, "scaffold show_notes/<date>-<slug>.md for a new episode")
     c.add_argument("title", help="the episode's title")
     c.add_argument("--date", type=_iso_date, help="publication date, YYYY-MM-DD (default: today)")
     c.add_argument("--slug", help="file name without .md (default: <date>-<title words>)")
+    lifecycle.add_commands(command, _to_option)
     _import_options(command("import", commands.import_show, _IMPORT_HELP))
     return p
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from publisher import clock, config, episodes, layout, weburl
@@ -12,7 +13,10 @@ from publisher.cli.interrupt import first_ctrl_c_stops
 from publisher.cli.output import Printer, import_fields, publish_fields
 from publisher.cli.progress import DownloadProgress, PublishProgress
 from publisher.errors import Notice, PublisherError, display_path
-from publisher.model import Target
+from publisher.model import Build, Target
+
+if TYPE_CHECKING:
+    from publisher.publish.run import PublishReport
 
 
 def check(args: argparse.Namespace, out: Printer) -> None:
@@ -46,7 +50,8 @@ def build(args: argparse.Namespace, out: Printer) -> None:
         out_dir=Path(args.out) if args.out else None,
         target=_ad_hoc(args),
         target_name=_named(args),
-        guid_mode=_guid_mode(args),
+        guid_mode="preview" if args.drafts else _guid_mode(args),
+        drafts=args.drafts,
     )
     out.notice(result.notices)
     feed = result.file(layout.FEED_KEY)
@@ -81,6 +86,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
             events=progress.event,
             stop=stop,
         )
+    out.notice(_notify(_root(args), result, report))
     if args.dry_run or args.verbose:
         for a in report.plan.actions:
             if a.op != "keep" or a.status == "stale" or args.verbose:
@@ -96,6 +102,17 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
                 "preview: publisher serve, then open "
                 f"{layout.url(target.public_url, layout.INDEX_KEY)} (feed: {target.feed_url})"
             )
+
+
+def _notify(root: Path, result: Build, report: PublishReport) -> tuple[Notice, ...]:
+    """Tell the WebSub hub and the publish-notify endpoint, when the feed changed; returns
+    what happened as Notice values (a failure is a warning, never a failed publish)."""
+    from publisher.publish import notify
+
+    if report.dry_run or not any(a.key == layout.FEED_KEY for a in report.uploaded):
+        return ()
+    show = config.load(root.resolve())
+    return notify.send(notify.pings(show, result.target.feed_url))
 
 
 def verify(args: argparse.Namespace, out: Printer) -> None:
@@ -129,8 +146,12 @@ def serve(args: argparse.Namespace, out: Printer) -> None:
     # 127.0.0.1 (a CDN's name is not this machine's).
     public_host = public.host if public is not None else ""
     host = args.host or (public_host if public_host.startswith("127.") else "127.0.0.1")
-    port = args.port or (public.port if public is not None else None) or 8000
+    port = (
+        args.port if args.port is not None else ((public.port if public else None) or 8000)
+    )  # 0: any free port
     root = Path(target.location)
+    if args.drafts:
+        root = _drafts_preview(args, target, out)
     if not (root / layout.FEED_KEY).exists():
         raise PublisherError(
             f"nothing published in {display_path(root)} yet",
@@ -173,6 +194,25 @@ def _port_mismatch(target: Target, host: str, port: int) -> list[Notice]:
             f"http://{host}:{port}/ and publish again",
         )
     ]
+
+
+def _drafts_preview(args: argparse.Namespace, target: Target, out: Printer) -> Path:
+    """Build the show with drafts and scheduled episodes for ``target``'s URL into
+    .publisher/drafts-preview (never published) and return that folder."""
+    from publisher import build as stage
+
+    show = _root(args).resolve()
+    folder = show / ".publisher" / "drafts-preview"
+    result = stage.build(
+        show,
+        now=clock.now(args.now),
+        out_dir=folder,
+        target=target,
+        guid_mode="preview",
+        drafts=True,
+    )
+    out.notice(result.notices)
+    return folder
 
 
 def new(args: argparse.Namespace, out: Printer) -> None:

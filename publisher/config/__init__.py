@@ -7,12 +7,15 @@ publish targets; ``dates`` publication dates in the show's time zone.
 """
 
 from publisher.config.fields import CONFIG, FRONT_MATTER
-from publisher.config.show import (
-    CONFIG_NAME,
-    load,
+from publisher.config.identity import (
+    feed_guid,
+    identity_notices,
+    is_public,
+    is_public_https,
     podcast_guid,
-    store_podcast_guid,
+    production_target,
 )
+from publisher.config.show import CONFIG_NAME, load, store_podcast_guid
 from publisher.config.targets import find_target, make_target
 from publisher.config.text import XML_ILLEGAL, xml_illegal_chars
 
@@ -21,10 +24,15 @@ __all__ = [
     "CONFIG_NAME",
     "FRONT_MATTER",
     "XML_ILLEGAL",
+    "feed_guid",
     "find_target",
+    "identity_notices",
+    "is_public",
+    "is_public_https",
     "load",
     "make_target",
     "podcast_guid",
+    "production_target",
     "store_podcast_guid",
     "xml_illegal_chars",
 ]

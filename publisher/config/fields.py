@@ -135,6 +135,11 @@ def _timezone(name: str) -> str | None:
     return None
 
 
+def _endpoint(url: str) -> str | None:
+    """An endpoint told after a publish (WebSub hub, publish-notify): absolute http(s)."""
+    return None if is_http_url(url) and url.isascii() else "must be an absolute http(s) URL"
+
+
 def _is_uuid(text: str) -> bool:
     try:
         uuid.UUID(text)
@@ -217,6 +222,8 @@ CONFIG = Schema(
             hint="delete the line and build again to compute it",
             rule="C-12",
         ),
+        Field("websub_hub", TEXT, check=_endpoint),
+        Field("podcast_index_notify", TEXT, check=_endpoint),
         Field("bibliography", PATHS, ()),
         Field("citation_style", TEXT, "american-medical-association"),
         Field("references_title", TEXT, "References"),

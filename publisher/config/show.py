@@ -6,13 +6,12 @@ the file, reads it against that table, checks what spans several keys, and build
 
 from __future__ import annotations
 
-import re
-import uuid
 from pathlib import Path
 from typing import Any
 
 from publisher.config import yamldoc
 from publisher.config.fields import CONFIG
+from publisher.config.identity import podcast_guid, production_problems
 from publisher.config.schema import FieldReader
 from publisher.config.targets import SECRET_HINT, is_secret, secret_message
 from publisher.config.text import XML_ILLEGAL, xml_illegal_chars
@@ -20,8 +19,6 @@ from publisher.errors import ConfigError, raise_all
 from publisher.model import Show, Target
 
 CONFIG_NAME = "feed_config.yaml"
-# Namespace of the podcast:guid recipe (docs/feed-rules.md, C-12).
-PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 # XML_ILLEGAL and xml_illegal_chars stay importable from here for the feed builder.
 __all__ = [
@@ -32,12 +29,6 @@ __all__ = [
     "store_podcast_guid",
     "xml_illegal_chars",
 ]
-
-
-def podcast_guid(feed_url: str) -> str:
-    """The Podcasting 2.0 ``podcast:guid`` for ``feed_url`` (C-12 recipe)."""
-    bare = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", feed_url).rstrip("/")
-    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
 def load(root: Path) -> Show:
@@ -68,6 +59,14 @@ def _show(doc: yamldoc.Doc, root: Path) -> Show:
         _check_artwork(image, doc, reader)
     targets: tuple[Target, ...] = v["targets"]
     default = _default_target(v["default_target"], targets, doc.data.get("targets"), reader)
+    for target, message in production_problems(targets):
+        reader.fail(
+            message,
+            "targets",
+            target.name,
+            "production",
+            hint="mark exactly one target, the one whose public https URL apps subscribe to",
+        )
     funding_url, funding_label = v["funding"] or (None, None)
     raise_all(reader.problems)
     return Show(
@@ -92,6 +91,8 @@ def _show(doc: yamldoc.Doc, root: Path) -> Show:
         funding_label=funding_label if funding_url else None,
         new_feed_url=v["new_feed_url"],
         persons=v["persons"],
+        websub_hub=v["websub_hub"],
+        podcast_index_notify=v["podcast_index_notify"],
         lines=tuple((str(p[0]), line) for p, line in doc.lines.items() if len(p) == 1),
         bibliography=v["bibliography"],
         citation_style=v["citation_style"],

@@ -15,7 +15,7 @@ from publisher.config.schema import Context, Mismatch, check_keys
 from publisher.errors import ConfigError
 from publisher.model import Show, Target
 
-TARGET_KEYS = ("location", "public_url", "endpoint_url", "region", "addressing_style")
+TARGET_KEYS = ("location", "public_url", "endpoint_url", "region", "addressing_style", "production")
 _SECRET_WORDS = ("secret", "password", "access_key", "token", "credential")
 SECRET_HINT = (
     "remove it; supply credentials through the AWS chain: the AWS_ACCESS_KEY_ID and "
@@ -88,6 +88,10 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
             f"target {name!r}: endpoint_url {endpoint_url!r} is not an http(s) URL", "endpoint_url"
         )
         endpoint_url = None
+    production = spec.get("production", False)
+    if not isinstance(production, bool):
+        fail(f"target {name!r}: 'production' must be true or false", "production")
+        production = False
     if not ok:
         return None
     return make_target(
@@ -98,6 +102,7 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
         endpoint_url=endpoint_url,
         region=_opt_str(spec, "region"),
         addressing_style=_opt_str(spec, "addressing_style"),
+        production=production,
         source=context.source,
         line=context.line("targets", name),
         fail=lambda message: fail(message),
@@ -127,6 +132,7 @@ def make_target(
     endpoint_url: str | None = None,
     region: str | None = None,
     addressing_style: str | None = None,
+    production: bool = False,
     source: Path | None = None,
     line: int | None = None,
     fail: Callable[[str], None] | None = None,
@@ -164,12 +170,21 @@ def make_target(
             complain(f"target {name!r}: addressing_style must be path, virtual or auto")
             addressing_style = None
         return Target(
-            name, "s3", location, public, endpoint_url, region, addressing_style, source, line
+            name,
+            "s3",
+            location,
+            public,
+            endpoint_url,
+            region,
+            addressing_style,
+            source,
+            line,
+            production,
         )
     if "://" in location:
         complain(f"target {name!r}: location {location!r} is neither a folder nor s3://…")
     folder = (root / location).resolve()
-    return Target(name, "local", str(folder), public, None, None, None, source, line)
+    return Target(name, "local", str(folder), public, None, None, None, source, line, production)
 
 
 def _opt_str(spec: dict[str, Any], key: str) -> str | None:

@@ -15,7 +15,7 @@ from publisher.episodes.pairing import (
     SLUG,
     AudioReader,
 )
-from publisher.episodes.reader import ReadResult, read_episodes
+from publisher.episodes.reader import Pending, ReadResult, not_due_notice, read_episodes
 from publisher.episodes.scaffold import PLACEHOLDER, new_note, placeholder_text, slugify
 
 __all__ = [
@@ -26,9 +26,11 @@ __all__ = [
     "SLUG",
     "AudioReader",
     "GuidMode",
+    "Pending",
     "ReadResult",
     "insert_front_matter_line",
     "new_note",
+    "not_due_notice",
     "placeholder_text",
     "read_episodes",
     "slugify",

@@ -6,6 +6,8 @@ Every problem of every episode is collected, so one bad episode never hides the 
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,47 +23,138 @@ from publisher.episodes.pairing import (
     find_audio,
     find_notes,
 )
-from publisher.errors import EpisodeError, Notice, PublisherError, raise_all
+from publisher.errors import EpisodeError, Notice, Problems, PublisherError, raise_all
 from publisher.model import AudioInfo, Episode, Show
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A note not yet due (a draft, or dated in the future) that is not an Episode yet: its
+    audio is missing or something in it is wrong (warnings until it is due)."""
+
+    slug: str
+    source: Path
+    title: str
+    date: dt.datetime | None
+    guid: str
+    draft: bool
 
 
 @dataclass(frozen=True)
 class ReadResult:
     """Every readable episode (drafts and future ones included), notices for the producer,
-    and the problems of the episodes that could not be read."""
+    the problems of the due episodes that could not be read, and the notes not yet due that
+    could not be read (their problems are notices)."""
 
     episodes: tuple[Episode, ...]
     notices: tuple[Notice, ...]
     problems: tuple[PublisherError, ...] = ()
+    pending: tuple[Pending, ...] = ()
+
+
+def not_due_notice(e: PublisherError) -> Notice:
+    """A problem of an episode not yet due, as a warning (an error once it is due)."""
+    hint = (e.hint + "; " if e.hint else "") + "not yet due: an error once it is"
+    return Notice(e.message, e.path, e.line, hint)
 
 
 def read_episodes(
-    show: Show, read_audio: AudioReader, *, guid_mode: GuidMode, raise_problems: bool = True
+    show: Show,
+    read_audio: AudioReader,
+    *,
+    guid_mode: GuidMode,
+    raise_problems: bool = True,
+    now: dt.datetime | None = None,
 ) -> ReadResult:
     """Pair and read all episodes. Raises EpisodeError/AudioError, or Problems for several;
-    with ``raise_problems=False`` returns them instead, beside the episodes that were read."""
+    with ``raise_problems=False`` returns them instead, beside the episodes that were read.
+
+    Given ``now``, a note not yet due (``draft: true``, or dated after ``now``) needs no
+    audio, and its problems are notices (warnings), never errors: they block nothing.
+    """
     problems: list[PublisherError] = []
+    audio_dir = show.root / EPISODES_DIR
     notes = find_notes(show.root / NOTES_DIR, problems)
-    audio, _ = find_audio(show.root / EPISODES_DIR, set(notes), read_audio, problems)
+    audio_problems: list[PublisherError] = []
+    audio, _ = find_audio(audio_dir, set(notes), read_audio, audio_problems)
     episodes: list[Episode] = []
     notices: list[Notice] = []
+    pending: list[Pending] = []
+    peeks = {slug: _peek(show, note) for slug, note in notes.items()}
+    held = {s for s, p in peeks.items() if now is not None and not p.due(now)}
+    _route(audio_problems, held, audio_dir, set(notes), problems, notices)
     for slug, note in sorted(notes.items()):
-        if slug not in audio:  # its audio file has a problem of its own
-            continue
-        try:
-            episode, notice = _episode(show, slug, note, audio[slug], read_audio, guid_mode)
-        except PublisherError as e:
-            problems.append(e)
-            continue
-        episodes.append(episode)
-        notices.extend(episode.audio.notices)  # e.g. a VBR MP3 without a Xing header
-        if notice:
-            notices.append(notice)
+        own: list[PublisherError] = []
+        if slug in audio:  # else its audio file has a problem of its own
+            try:
+                episode, notice = _episode(show, slug, note, audio[slug], read_audio, guid_mode)
+                episodes.append(episode)
+                notices.extend(episode.audio.notices)  # e.g. a VBR MP3 without a Xing header
+                if notice:
+                    notices.append(notice)
+            except PublisherError as e:
+                own.append(e)
+        if slug in held:
+            notices.extend(not_due_notice(e) for e in _flat(own))
+            if slug not in {ep.slug for ep in episodes}:
+                pending.append(peeks[slug].pending(slug, note))
+        else:
+            problems.extend(own)
     problems.extend(duplicate_guids(episodes))
     notices.extend(case_twins(episodes))
     if raise_problems:
         raise_all(problems)
-    return ReadResult(tuple(episodes), tuple(notices), tuple(problems))
+    return ReadResult(tuple(episodes), tuple(notices), tuple(problems), tuple(pending))
+
+
+def _route(
+    found: Sequence[PublisherError],
+    held: set[str],
+    audio_dir: Path,
+    slugs: set[str],
+    problems: list[PublisherError],
+    notices: list[Notice],
+) -> None:
+    """An audio file's own problem belongs to its episode: a warning while it is held."""
+    for e in found:
+        stem = e.path.name.partition(".")[0] if e.path is not None else ""
+        if stem in held or (e.path == audio_dir and held == slugs):
+            notices.append(not_due_notice(e))
+        else:
+            problems.append(e)
+
+
+def _flat(problems: Sequence[PublisherError]) -> list[PublisherError]:
+    out: list[PublisherError] = []
+    for p in problems:
+        out.extend(p.problems if isinstance(p, Problems) else (p,))
+    return out
+
+
+@dataclass(frozen=True)
+class _Peek:
+    """What a note's front matter says about when it is due, read leniently."""
+
+    title: str
+    date: dt.datetime | None
+    guid: str
+    draft: bool
+
+    def due(self, now: dt.datetime) -> bool:
+        return not self.draft and (self.date is None or self.date <= now)
+
+    def pending(self, slug: str, note: Path) -> Pending:
+        return Pending(slug, note, self.title or slug, self.date, self.guid, self.draft)
+
+
+def _peek(show: Show, note: Path) -> _Peek:
+    """The title, date, guid and draft flag of a note; what cannot be read is empty (the
+    full read reports it). A note whose date cannot be read counts as due."""
+    try:
+        v = read_front_matter(note, ZoneInfo(show.timezone)).values
+    except (PublisherError, OSError):
+        return _Peek("", None, "", False)
+    return _Peek(v["title"] or "", v["date"], v["guid"] or "", v["draft"] is True)
 
 
 def _episode(

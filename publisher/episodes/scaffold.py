@@ -83,6 +83,7 @@ def new_note(show: Show, title: str, date: dt.date, slug: str | None = None) -> 
         f"title: {yamldoc.dump_scalar(title)}\n"
         f"date: {date.isoformat()}\n"
         f"guid: {uuid.uuid4()}\n"
+        "# draft: true  # a draft needs no audio yet and is never published\n"
         "# summary: one plain sentence, used when the notes do not fit the feed description\n"
         "---\n\n" + placeholder_text(show)
     )

@@ -259,6 +259,7 @@ def _channel(
     tags.explicit = show.explicit
     tags.type = show.type
     tags.guid = show.podcast_guid
+    tags.websub_hub = show.websub_hub
     tags.locked = show.locked
     tags.new_feed_url = show.new_feed_url
     tags.persons = [person_attrs(p) for p in show.persons]

@@ -52,6 +52,7 @@ class ChannelTags:
     funding: tuple[str, str] | None = None
     new_feed_url: str | None = None
     persons: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    websub_hub: str | None = None  # <atom:link rel="hub">: apps subscribe there for pushes
     # RFC 5005: (rel, href) of "current", "prev-archive", "next-archive"; fh:archive in an
     # archive feed.
     history_links: list[tuple[str, str]] = field(default_factory=list)
@@ -70,6 +71,8 @@ class ShowExtension(BaseExtension):  # type: ignore[misc]
     def extend_rss(self, rss: Any) -> Any:
         t = self.tags
         channel = rss[0]
+        if t.websub_hub:
+            sub(channel, ATOM, "link", href=t.websub_hub, rel="hub")
         sub(channel, ITUNES, "author", t.author)
         owner = sub(channel, ITUNES, "owner")
         sub(owner, ITUNES, "name", t.owner_name)

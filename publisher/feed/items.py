@@ -55,7 +55,9 @@ def _item(channel: etree._Element, show: Show, item: Item, full: bool) -> None:
     """Append one <item>: feedgen's element order, then our itunes:/podcast: tags."""
     ep, links, audio, notes = item.episode, item.links, item.episode.audio, item.notes
     el = etree.SubElement(channel, "item")
-    etree.SubElement(el, "title").text = xml_text(ep.title).strip()
+    title = xml_text(ep.title).strip()
+    label = item.preview_label  # a drafts preview marks what is not yet due
+    etree.SubElement(el, "title").text = f"[{label.upper()}] {title}" if label else title
     etree.SubElement(el, "link").text = links.page_url
     description = xml_text(notes.description_html)
     # I-06: CDATA, unless the text itself would end it; then lxml escapes it instead.

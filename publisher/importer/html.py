@@ -61,6 +61,12 @@ def to_markdown(html: str) -> Converted:
         a.drop_tag()
     for el in root.xpath(_DROPPED):
         el.drop_tree()
+    for a in root.xpath("//a[@href]"):  # only links our notes keep (http, https, mailto)
+        scheme = (
+            str(a.get("href")).strip().split(":", 1)[0].lower() if ":" in str(a.get("href")) else ""
+        )
+        if scheme not in ("http", "https", "mailto"):
+            a.drop_tag()
     body = etree.tostring(root, encoding="unicode", method="html")
     markdown = _Converter(
         heading_style="ATX",
@@ -84,6 +90,12 @@ def to_text(html: str) -> str:
             el.tail = "\n\n" + (el.tail or "")
     for el in root.xpath(_DROPPED):
         el.drop_tree()
+    for a in root.xpath("//a[@href]"):  # only links our notes keep (http, https, mailto)
+        scheme = (
+            str(a.get("href")).strip().split(":", 1)[0].lower() if ":" in str(a.get("href")) else ""
+        )
+        if scheme not in ("http", "https", "mailto"):
+            a.drop_tag()
     return _paragraphs(root.text_content())
 
 

@@ -221,6 +221,8 @@ def publish(
     a re-run completes the publish. Raises :class:`PublishVerifyError` (a VerifyError) when
     the upload completed but the show cannot be reached.
     """
+    if build.drafts:  # build --drafts: a local preview, never published
+        raise StoreError("refusing to publish a build with drafts in it", build.site_dir)
     started = time.monotonic()
     emit = serialised(events)
     store = store or open_store(build.target)

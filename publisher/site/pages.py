@@ -43,6 +43,8 @@ class Listing:
     newer_key: str | None = None
     older_key: str | None = None
     number: int | None = None  # the page number of an "All episodes" page
+    newer_title: str | None = None  # the neighbours' titles, for month and season links
+    older_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ def month_pages(items: Sequence[Item], zone: ZoneInfo | None) -> tuple[Listing, 
                 items=tuple(by_month[ym]),
                 newer_key=layout.month_key(months[i - 1]) if i > 0 else None,
                 older_key=layout.month_key(months[i + 1]) if i + 1 < len(months) else None,
+                newer_title=month_label(months[i - 1]) if i > 0 else None,
+                older_title=month_label(months[i + 1]) if i + 1 < len(months) else None,
             )
         )
     return tuple(pages)
@@ -133,6 +137,8 @@ def season_pages(items: Sequence[Item]) -> tuple[Listing, ...]:
             items=tuple(seasons[n]),
             newer_key=layout.season_key(numbers[i - 1]) if i > 0 else None,
             older_key=layout.season_key(numbers[i + 1]) if i + 1 < len(numbers) else None,
+            newer_title=f"Season {numbers[i - 1]}" if i > 0 else None,
+            older_title=f"Season {numbers[i + 1]}" if i + 1 < len(numbers) else None,
             number=n,
         )
         for i, n in enumerate(numbers)

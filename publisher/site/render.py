@@ -132,7 +132,10 @@ class _Site:
         for listing in self.all_pages:
             yield self.listing(listing, "all")
         yield self.page(
-            "archive_index.html", layout.ARCHIVE_INDEX_KEY, months=pages.months(self.months)
+            "archive_index.html",
+            layout.ARCHIVE_INDEX_KEY,
+            months=pages.months(self.months),
+            seasons=self.seasons,
         )
         for listing in self.months:
             yield self.listing(listing, "month")
@@ -175,7 +178,6 @@ class _Site:
                 subscribe=self.subscribe,
                 qr=self.qr,
                 all_pages=self.all_pages,
-                has_seasons=bool(self.seasons),
                 keys=layout,
                 jsonld=structured.script,
                 **{"structured": self.series, **context},

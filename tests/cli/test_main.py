@@ -190,10 +190,10 @@ def test_ad_hoc_target_needs_public_url(show: Path) -> None:
 
 
 def test_unknown_target(show: Path) -> None:
-    r = run("build", "--to", "production", cwd=show)
+    r = run("build", "--to", "staging", cwd=show)
     assert r.returncode == 1
     assert r.stderr.strip() == (
-        "feed_config.yaml: no target named 'production'; targets: local "
+        "feed_config.yaml: no target named 'staging'; targets: local, production "
         "(or pass --to s3://bucket/prefix --public-url URL)"
     )
 
@@ -207,7 +207,7 @@ def test_new_then_check_refuses_the_placeholder(show: Path) -> None:
     check = run("check", cwd=show)
     assert check.returncode == 1
     assert check.stderr.strip() == (
-        "show_notes/2026-11-20-sleep.md:8: the note still holds the placeholder text from "
+        "show_notes/2026-11-20-sleep.md:9: the note still holds the placeholder text from "
         "'publisher new' (replace it with the episode's show notes)"
     )
 
@@ -270,7 +270,7 @@ def test_dry_run_writes_no_guid_into_any_file(show: Path) -> None:
     assert (
         "show_notes/2026-09-15-red-flags.md: has no guid yet; a real publish writes one" in r.stderr
     )
-    assert "feed_config.yaml: a real publish writes 'podcast_guid: 83592e4d" in r.stderr
+    assert "feed_config.yaml: a real publish writes 'podcast_guid: 27f3405e" in r.stderr
     assert not (show / "public").exists()
 
 
@@ -317,7 +317,7 @@ def test_a_failed_build_writes_no_guid(show: Path) -> None:
     other.write_bytes(before[other].replace(b"\nA claim.[@nosuchkey2020]\n", b""))
     ok = run("build", cwd=show)
     assert ok.returncode == 0, ok.stderr
-    assert "wrote 'guid: " in ok.stderr and "wrote 'podcast_guid: 83592e4d" in ok.stderr
+    assert "wrote 'guid: " in ok.stderr and "wrote 'podcast_guid: 27f3405e" in ok.stderr
     assert note.read_bytes() != before[note] and cfg.read_bytes() != before[cfg]
 
 

@@ -51,7 +51,7 @@ def test_publish_sample_show_then_nothing_then_one_episode(
     feed = etree.fromstring(bucket.server.public_get(f"{bucket.name}/{PREFIX}/feed.xml"))
     # the stored podcast:guid does not change with the target
     assert feed.findtext("channel/{https://podcastindex.org/namespace/1.0}guid") == (
-        "83592e4d-9d26-5dd7-bc60-9d742a8bfb85"
+        "27f3405e-fbf2-576a-9c8d-ec6c8409b6ae"
     )
 
     second = publish(show, bucket)

@@ -45,7 +45,9 @@ def test_sample_show_loads() -> None:
     assert show.categories[0].name == "Health & Fitness"
     assert show.categories[0].subcategory == "Medicine"
     assert show.target().public_url == "http://127.0.0.1:8000/"
-    assert show.podcast_guid == config.podcast_guid(show.target().feed_url)
+    production = config.production_target(show.targets)
+    assert production is not None and production.name == "production"
+    assert show.podcast_guid == config.podcast_guid(production.feed_url)
 
 
 def test_minimal_config_defaults(show_dir: Path) -> None:

@@ -47,7 +47,7 @@ def parsed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def test_channel(parsed: dict[str, Any]) -> None:
     assert parsed["title"] == "Back to Evidence"
-    assert parsed["guid"] == "83592e4d-9d26-5dd7-bc60-9d742a8bfb85"
+    assert parsed["guid"] == "27f3405e-fbf2-576a-9c8d-ec6c8409b6ae"
     assert parsed["locked"] is True and parsed["podcastOwner"] == "producer@example.org"
     assert parsed["medium"] == "podcast"
     assert parsed["itunesCategory"] == ["Health & Fitness > Medicine", "Science > Life Sciences"]

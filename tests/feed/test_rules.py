@@ -38,7 +38,7 @@ from tests.support.feedxml import NS, one, text
 from tests.support.show import FIXED_NOW, copy_show
 
 BASE = "https://podcast.example.org/show/"
-SAMPLE_GUID = "83592e4d-9d26-5dd7-bc60-9d742a8bfb85"  # computed from the http preview URL
+SAMPLE_GUID = "27f3405e-fbf2-576a-9c8d-ec6c8409b6ae"  # from the production feed URL
 AUDIO = "2026-10-01-what-guidelines-advise.mp3"
 ENCLOSURE_TYPES = {
     ".mp3": "audio/mpeg",
@@ -357,7 +357,7 @@ def test_d08_a_moved_feed_names_its_new_home(tmp_path: Path) -> None:
     )
     # the show's identity stays: podcast:guid does not follow the URL
     assert [e.text for e in xpath(channel, "podcast:guid")] == [
-        "83592e4d-9d26-5dd7-bc60-9d742a8bfb85"
+        "27f3405e-fbf2-576a-9c8d-ec6c8409b6ae"
     ]
     edit_config(show, new_feed_url="/feed.xml")
     with pytest.raises(ConfigError) as info:
@@ -563,7 +563,7 @@ def test_c12_podcast_guid_recipe_known_answers() -> None:
 
 def test_c12_podcast_guid_is_kept_when_the_feed_moves(rich: Feed) -> None:
     assert text(rich.channel, "podcast:guid") == SAMPLE_GUID
-    assert config.podcast_guid("http://127.0.0.1:8000/feed.xml") == SAMPLE_GUID
+    assert config.podcast_guid("https://back-to-evidence.example.org/feed.xml") == SAMPLE_GUID
     assert config.podcast_guid(BASE + "feed.xml") != SAMPLE_GUID
 
 
