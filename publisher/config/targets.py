@@ -123,6 +123,8 @@ def find_target(show: Show, name: str | None, *, ad_hoc_hint: bool = False) -> T
         ) from None
 
 
+# long: every check of one target's parts (URLs, credentials, location, bucket, style) in
+# one place, so the config and the command line (--to, --public-url) get the same ones.
 def make_target(
     name: str,
     location: str,
@@ -160,7 +162,7 @@ def make_target(
             )
             public = weburl.without_userinfo(public)
             endpoint_url = weburl.without_userinfo(endpoint_url) if endpoint_url else endpoint_url
-    if endpoint_url and not weburl.is_http(endpoint_url):
+    if endpoint_url and not weburl.is_http(endpoint_url):  # e.g. --endpoint-url
         complain(f"target {name!r}: endpoint_url {endpoint_url!r} is not an http(s) URL")
         endpoint_url = None
     if location.startswith("s3://"):

@@ -347,7 +347,11 @@ class _Run:
             # Record what landed even when a file failed, so a re-run skips it.
             self._write_manifest(quiet=True)
             raise
-        self._write_manifest()
+        try:
+            self._write_manifest()
+        except KeyboardInterrupt:  # a second Ctrl-C: what landed is still recorded
+            self._write_manifest(quiet=True)
+            raise
         if self.stop.is_set():  # the safe point: what landed is recorded
             raise PublishStopped(self.store.location)
 
