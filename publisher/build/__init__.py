@@ -85,6 +85,8 @@ def check(
     return Checked(shown.show, shown.target, len(rendered.items), pages, rendered.notices)
 
 
+# long: the build as one story (read, render, write the site and its search index, write
+# GUIDs back, collect the enclosures); each step is a call.
 def build(
     root: Path,
     *,
