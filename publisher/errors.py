@@ -149,6 +149,17 @@ class GuidChangedError(StoreError):
     """An episode already in the published feed would be sent under another GUID (I-04)."""
 
 
+class PublishStopped(PublisherError):
+    """A publish stopped at a safe point because the producer asked (Ctrl-C): no file was
+    started after that, every file that landed is recorded, a rerun finishes (exit 130)."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(
+            f"{location}: stopped; every file that finished is recorded, the rest not started",
+            hint="run the same command again to finish",
+        )
+
+
 class VerifyError(PublisherError):
     """The published show is not reachable the way a podcast app would reach it."""
 

@@ -18,9 +18,9 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
-from publisher import layout
+from publisher import layout, weburl
 from publisher.errors import PublisherError
 from publisher.publish.plan import manifest_from_json
 
@@ -128,7 +128,8 @@ class _Handler(SimpleHTTPRequestHandler):
         return self.server.published_type(Path(path))
 
     def send_head(self) -> BinaryIO | None:
-        url_path = urlsplit(self.path).path
+        parsed = weburl.parse(self.path)
+        url_path = parsed.path if parsed is not None else "/\0"  # unparsable: not found
         path = self._resolve(url_path)
         if path is not None and path.is_dir():
             if not url_path.endswith("/"):

@@ -48,6 +48,7 @@ class EpisodeRead:
     bibliography: notes.Bibliography | None = None  # None: it, or the show's, did not load
     image: Art | None = None
     transcript: str | None = None  # the transcript's extension (layout.TRANSCRIPT_EXTENSIONS)
+    transcript_html: str | None = None  # an HTML transcript's text, to be sanitised
     chapters: bytes | None = None  # JSON chapters 1.2.0
     marks: tuple[Chapter, ...] = ()  # chapters for the episode's page
     problem: PublisherError | None = None
@@ -330,10 +331,11 @@ def _episode(ep: Episode, show_bib: notes.Bibliography | None, cache: BuildCache
     try:
         _, audio_sha256 = cache.digest(ep.audio.source)  # remote media: its note (never used)
         image = _episode_art(ep)
-        transcript = None
+        transcript = html = None
         if ep.transcript is not None:
             transcript = ep.transcript.name.partition(".")[2].lower()
-            _check_transcript(ep.transcript, transcript)
+            text = _check_transcript(ep.transcript, transcript)
+            html = text if transcript == "html" else None
         chapters, marks = chapters_json(ep)
         bib = show_bib
         if ep.bibliography:
@@ -342,7 +344,9 @@ def _episode(ep: Episode, show_bib: notes.Bibliography | None, cache: BuildCache
             bib = show_bib.merge(own, source=ep.source, line=line) if show_bib else None
     except PublisherError as e:
         return EpisodeRead(ep, problem=e)
-    return EpisodeRead(ep, bib, image, transcript, chapters, marks, audio_sha256=audio_sha256)
+    return EpisodeRead(
+        ep, bib, image, transcript, html, chapters, marks, audio_sha256=audio_sha256
+    )
 
 
 def _episode_art(ep: Episode) -> Art | None:
@@ -361,8 +365,9 @@ def _episode_art(ep: Episode) -> Art | None:
     return None
 
 
-def _check_transcript(path: Path, ext: str) -> None:
-    """Refuse a transcript an app cannot read (I-14): not UTF-8, or not the format it is named."""
+def _check_transcript(path: Path, ext: str) -> str:
+    """The transcript's text; refuses one an app cannot read (I-14): not UTF-8, or not the
+    format it is named."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
@@ -379,3 +384,4 @@ def _check_transcript(path: Path, ext: str) -> None:
             raise EpisodeError(f"transcript is not valid JSON: {e.msg}", path, e.lineno) from e
     if problem:
         raise EpisodeError(problem + " [I-14]", path, 1)
+    return text

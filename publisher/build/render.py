@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -247,10 +248,26 @@ def _extras(item: Item, r: EpisodeRead) -> Iterator[Output]:
         yield Output(item.links.media_key, source=ep.audio.source)
     if r.image is not None:
         yield from _art_outputs(r.image)
-    if r.transcript is not None and ep.transcript is not None:
+    if r.transcript_html is not None:  # never verbatim: it would run script on our origin
+        data = transcript_page(r.transcript_html, ep.title)
+        yield Output(layout.transcript_key(ep.slug, "html"), data)
+    elif r.transcript is not None and ep.transcript is not None:
         yield Output(layout.transcript_key(ep.slug, r.transcript), source=ep.transcript)
     if r.chapters is not None:
         yield Output(layout.chapters_key(ep.slug), r.chapters)
+
+
+def transcript_page(html: str, title: str) -> bytes:
+    """An HTML transcript as published: sanitised (notes' sanitiser), in a document that
+    forbids every script and plugin even if one got through (a Content-Security-Policy)."""
+    body = notes.sanitise_transcript(html)
+    head = (
+        '<!doctype html>\n<html><head><meta charset="utf-8">\n'
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "img-src https: data:; style-src 'unsafe-inline'\">\n"
+        f"<title>Transcript: {escape(title)}</title></head><body>\n"
+    )
+    return (head + body.strip() + "\n</body></html>\n").encode("utf-8")
 
 
 def _nothing_published(read: ShowRead) -> FeedError:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from publisher.cli.arguments import parser
 from publisher.cli.output import Printer
-from publisher.errors import PublisherError
+from publisher.errors import PublisherError, PublishStopped
 
 __all__ = ["main"]
 
@@ -26,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Printer(args.format)
     try:
         args.run(args, out)
+    except PublishStopped as e:  # the first Ctrl-C: stopped at a safe point
+        out.failed(e)
+        return EXIT_INTERRUPTED
     except PublisherError as e:
         out.failed(e)
         return EXIT_PROBLEMS

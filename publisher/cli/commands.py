@@ -7,10 +7,10 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from publisher import clock, config, episodes, layout
+from publisher import clock, config, episodes, layout, weburl
+from publisher.cli.interrupt import first_ctrl_c_stops
 from publisher.cli.output import Printer, import_fields, publish_fields
 from publisher.cli.progress import DownloadProgress, PublishProgress
 from publisher.errors import Notice, PublisherError, display_path
@@ -80,7 +80,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
         use_cache=not args.no_cache,
     )
     out.notice(result.notices)
-    with PublishProgress(quiet=out.json) as progress:
+    with PublishProgress(quiet=out.json) as progress, first_ctrl_c_stops() as stop:
         report = run.publish(
             result,
             dry_run=args.dry_run,
@@ -92,6 +92,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
             allow_removal=args.allow_removal,
             delete_stale_now=args.delete_stale_now,
             stale_grace=_stale_grace(args, result.target),
+            stop=stop,
         )
     for ep in report.removed:
         out.line(
@@ -108,7 +109,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
     out.done(report.summary(), **publish_fields(report))
     target = result.target
     if target.kind == "local" and not args.dry_run:
-        host = urlsplit(target.public_url).hostname or ""
+        host = weburl.host(target.public_url)
         if _named(args) is None and _ad_hoc(args) is None and host.startswith("127."):
             out.line(
                 "preview: publisher serve, then open "
@@ -161,12 +162,14 @@ def serve(args: argparse.Namespace, out: Printer) -> None:
             None,
             "publish --to a local target first",
         )
-    parts = urlsplit(target.public_url)
+    public = weburl.parse(target.public_url)
     # Serve on this machine: the public URL's host when it is a loopback address, else
     # 127.0.0.1 (a CDN's name is not this machine's).
-    public_host = parts.hostname or ""
+    public_host = public.host if public is not None else ""
     host = args.host or (public_host if public_host.startswith("127.") else "127.0.0.1")
-    port = args.port if args.port is not None else (parts.port or 8000)  # 0: any free port
+    port = (
+        args.port if args.port is not None else ((public.port if public else None) or 8000)
+    )  # 0: any free port
     root = Path(target.location)
     if args.drafts:
         root = _drafts_preview(args, target, out)
@@ -179,17 +182,39 @@ def serve(args: argparse.Namespace, out: Printer) -> None:
         )
     server = stage.make_server(root, host, port)  # bind first: then the URL printed is live
     url = f"http://{host}:{server.server_address[1]}/"
-    out.done(
-        f"Serving {display_path(root)} at {url} (Ctrl-C to stop); feed: {layout.feed_url(url)}",
-        url=url,
-        feed_url=layout.feed_url(url),
-    )
-    try:
+    out.notice(_port_mismatch(target, host, int(server.server_address[1])))
+    try:  # from the line that says Ctrl-C stops it, Ctrl-C stops it cleanly
+        out.done(
+            f"Serving {display_path(root)} at {url} (Ctrl-C to stop); feed: {layout.feed_url(url)}",
+            url=url,
+            feed_url=layout.feed_url(url),
+        )
         server.serve_forever()
     except KeyboardInterrupt:
         out.line("stopped")
     finally:
         server.server_close()
+
+
+def _port_mismatch(target: Target, host: str, port: int) -> list[Notice]:
+    """A warning when the port served is not the public URL's: every enclosure, image and
+    link in the feed and pages served points at the public URL's port, not this server."""
+    public = weburl.parse(target.public_url)
+    if public is None:
+        return []
+    expected = public.port or (443 if public.scheme == "https" else 80)
+    if port == expected:
+        return []
+    return [
+        Notice(
+            f"serving on port {port}, but the feed's enclosures and the pages' links point at "
+            f"port {expected} ({target.public_url}, target {target.name!r})",
+            target.source,
+            target.line,
+            hint=f"serve without --port, or set this target's public_url to "
+            f"http://{host}:{port}/ and publish again",
+        )
+    ]
 
 
 def _drafts_preview(args: argparse.Namespace, target: Target, out: Printer) -> Path:
@@ -295,8 +320,13 @@ def _ad_hoc(args: argparse.Namespace) -> Target | None:
             None,
             "the URL apps and listeners use, e.g. https://cdn.example.org/show/",
         )
-    if urlsplit(public_url).scheme not in ("http", "https"):
-        raise PublisherError(f"--public-url {public_url!r} is not an http(s) URL", None, None)
+    if not weburl.is_http(public_url):
+        raise PublisherError(
+            f"--public-url {public_url!r} is not an http(s) URL",
+            None,
+            None,
+            "e.g. https://cdn.example.org/show/; a host in [brackets] must be an IPv6 address",
+        )
     return config.make_target(
         "command line",
         to,

@@ -10,9 +10,13 @@ import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
+LARGE_FILE = 8 << 20
+"""Bytes from which a file gets its own progress row on a terminal (bytes, rate, time left)."""
+
 
 class PublishProgress:
-    """Publish events as a rich progress bar on a terminal, plain lines elsewhere."""
+    """Publish events as a rich progress bar on a terminal, plain lines elsewhere: one row for
+    the whole upload, and one for each large file while it is sent."""
 
     def __init__(self, *, quiet: bool = False, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
@@ -22,6 +26,7 @@ class PublishProgress:
         self.task: Any = None
         self.files_done = 0
         self.bytes_done = 0  # of finished files; FileProgress may not come for small ones
+        self.rows: dict[str, Any] = {}  # a large file's key -> its own task
 
     def __enter__(self) -> PublishProgress:
         if self.live:
@@ -94,16 +99,22 @@ class PublishProgress:
             self.bar.update(
                 self.task, description=e.key, files=f"{self.files_done}/{e.total} files"
             )
+            if e.size >= LARGE_FILE:
+                self.rows[e.key] = self.bar.add_task(f"  {e.key}", total=e.size, files="")
         else:
             self._line(f"upload {e.index}/{e.total} {e.key} ({e.size} bytes)")
 
     def _progress(self, e: Any) -> None:
         if self.bar is not None and self.task is not None:
             self.bar.update(self.task, completed=max(e.total_sent, self.bytes_done))
+            if e.key in self.rows:
+                self.bar.update(self.rows[e.key], completed=e.sent)
 
     def _done(self, e: Any) -> None:
         self.files_done += 1
         self.bytes_done += e.size
+        if self.bar is not None and e.key in self.rows:
+            self.bar.update(self.rows.pop(e.key), completed=e.size)
         if self.bar is not None and self.task is not None:
             total = self.bar.tasks[0].fields.get("files", "").partition("/")[2]
             self.bar.update(

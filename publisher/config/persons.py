@@ -8,8 +8,8 @@ A person is a name, or a mapping with ``name`` and optional ``role``, ``group``,
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
+from publisher import weburl
 from publisher.config.schema import Context, Mismatch, check_keys
 from publisher.model import Person
 
@@ -18,10 +18,7 @@ _KEYS = ("name", "role", "group", "img", "href")
 
 def is_https_url(url: object) -> bool:
     """True for an absolute, ASCII ``https://host/…`` URL (D-04: every podcast:* URL)."""
-    if not isinstance(url, str) or not url.strip().isascii():
-        return False
-    parts = urlsplit(url.strip())
-    return parts.scheme == "https" and bool(parts.netloc)
+    return weburl.is_https(url)
 
 
 def parse_persons(value: Any, context: Context) -> tuple[Person, ...]:
@@ -49,7 +46,7 @@ def parse_persons(value: Any, context: Context) -> tuple[Person, ...]:
             url = spec.get(key)
             ok = url is None or is_https_url(url)
             if not ok:
-                context.fail(f"a person's '{key}' must be an absolute https:// URL [D-04]", i)
+                context.fail(f"a person's '{key}' must be an absolute https:// URL [D-04]", i, key)
             links[key] = url.strip() if ok and isinstance(url, str) else None
         found.append(Person(name.strip(), role, group, links["img"], links["href"]))
     return tuple(found)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
+from publisher import weburl
 from publisher.site.theme import SUBSCRIBE_APPS, accent_problem
 
 DEFAULT_EPISODES_PER_PAGE = 20
@@ -29,8 +29,7 @@ def subscribe(value: Any, fail: Fail) -> tuple[tuple[str, str], ...]:
             hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(SUBSCRIBE_APPS)
             fail(f"unknown app {name!r} in 'subscribe'", "subscribe", name, hint=hint)
             continue
-        parts = urlsplit(url.strip()) if isinstance(url, str) else None
-        if parts is None or parts.scheme != "https" or not parts.netloc or not url.isascii():
+        if not weburl.is_https(url):
             fail(f"'subscribe.{name}' must be an https:// URL", "subscribe", name)
             continue
         found.append((name, url.strip()))

@@ -10,8 +10,8 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from publisher import weburl
 from publisher.config.schema import Context, Mismatch, check_keys
 from publisher.errors import ConfigError
 from publisher.model import Show, Target
@@ -45,9 +45,8 @@ def secret_message(key: str) -> str:
 
 
 def is_http_url(url: str) -> bool:
-    """True for an absolute http(s) URL."""
-    parts = urlsplit(url.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    """True for an absolute http(s) URL (one that parses: see :mod:`publisher.weburl`)."""
+    return weburl.is_http(url)
 
 
 def parse_targets(value: Any, context: Context) -> tuple[Target, ...]:
@@ -59,6 +58,7 @@ def parse_targets(value: Any, context: Context) -> tuple[Target, ...]:
     return tuple(t for t in found if t is not None)
 
 
+# long: every key of one target is checked here, each problem at its own line.
 def _target(name: str, spec: Any, context: Context) -> Target | None:
     def fail(message: str, *sub: str | int, hint: str | None = None) -> None:
         context.fail(message, name, *sub, hint=hint)
@@ -78,19 +78,26 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
     if not isinstance(public_url, str) or not is_http_url(public_url):
         fail(
             f"target {name!r} needs an absolute http(s) 'public_url' [D-04]",
+            *(("public_url",) if public_url is not None else ()),
             hint="the URL apps and listeners use, e.g. https://cdn.example.org/show/",
         )
         ok = False
     elif not public_url.isascii():
         fail(f"target {name!r}: public_url must be ASCII [D-05]", "public_url")
         ok = False
-    elif urlsplit(public_url).hostname == "localhost":
+    elif weburl.host(public_url) == "localhost":
         fail(
             f"target {name!r}: use http://127.0.0.1:PORT/ instead of localhost [D-04]",
             "public_url",
             hint="the W3C validator rejects localhost URLs",
         )
         ok = False
+    endpoint_url = _opt_str(spec, "endpoint_url")
+    if endpoint_url and not weburl.is_http(endpoint_url):
+        fail(
+            f"target {name!r}: endpoint_url {endpoint_url!r} is not an http(s) URL", "endpoint_url"
+        )
+        endpoint_url = None
     production = spec.get("production", False)
     if not isinstance(production, bool):
         fail(f"target {name!r}: 'production' must be true or false", "production")
@@ -109,7 +116,7 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
         str(location),
         str(public_url),
         context.base,
-        endpoint_url=_opt_str(spec, "endpoint_url"),
+        endpoint_url=endpoint_url,
         region=_opt_str(spec, "region"),
         addressing_style=_opt_str(spec, "addressing_style"),
         production=production,
@@ -142,6 +149,8 @@ def find_target(show: Show, name: str | None, *, ad_hoc_hint: bool = False) -> T
         ) from None
 
 
+# long: every check of one target's parts (URLs, credentials, location, bucket, style) in
+# one place, so the config and the command line (--to, --public-url) get the same ones.
 def make_target(
     name: str,
     location: str,
@@ -169,16 +178,19 @@ def make_target(
     if not public.endswith("/"):
         public += "/"
     for what, url in (("public_url", public), ("endpoint_url", endpoint_url)):
-        parts = urlsplit(url or "")
-        if parts.username is not None or parts.password is not None:
+        parsed = weburl.parse(url or "")
+        if parsed is not None and parsed.userinfo:
             # Never echo the URL: what sits before "@" is usually a key or a password.
             complain(
                 f"target {name!r}: {what} must not contain a user name or password; it would be "
                 "published in every URL of the feed and site (supply credentials through the AWS "
                 "chain instead)"
             )
-            public = _without_userinfo(public)
-            endpoint_url = _without_userinfo(endpoint_url) if endpoint_url else endpoint_url
+            public = weburl.without_userinfo(public)
+            endpoint_url = weburl.without_userinfo(endpoint_url) if endpoint_url else endpoint_url
+    if endpoint_url and not weburl.is_http(endpoint_url):  # e.g. --endpoint-url
+        complain(f"target {name!r}: endpoint_url {endpoint_url!r} is not an http(s) URL")
+        endpoint_url = None
     if location.startswith("s3://"):
         if not location.removeprefix("s3://").split("/", 1)[0]:
             complain(f"target {name!r}: {location!r} names no bucket (s3://bucket/prefix)")
@@ -201,11 +213,6 @@ def make_target(
         complain(f"target {name!r}: location {location!r} is neither a folder nor s3://…")
     folder = (root / location).resolve()
     return Target(name, "local", str(folder), public, None, None, None, source, line, production)
-
-
-def _without_userinfo(url: str) -> str:
-    parts = urlsplit(url)
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
 
 
 def _opt_str(spec: dict[str, Any], key: str) -> str | None:

@@ -16,6 +16,7 @@ from publisher.notes.bibliography import Bibliography, load_bibliography
 from publisher.notes.citations import DEFAULT_STYLE, CitationStyle, load_style
 from publisher.notes.description import DESCRIPTION_LIMIT
 from publisher.notes.render import render_notes
+from publisher.notes.sanitise import sanitise_transcript
 
 __all__ = [
     "DEFAULT_STYLE",
@@ -25,4 +26,5 @@ __all__ = [
     "load_bibliography",
     "load_style",
     "render_notes",
+    "sanitise_transcript",
 ]

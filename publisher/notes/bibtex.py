@@ -221,7 +221,19 @@ def read_bibtex(path: Path, text: str) -> dict[str, tuple[CslItem, int | None]]:
     raise_all(problems)
     items: dict[str, tuple[CslItem, int | None]] = {}
     for key, entry in data.entries.items():
-        items[key] = (_bibtex_to_csl(key, entry), lines.get(key))
+        try:
+            items[key] = (_bibtex_to_csl(key, entry), lines.get(key))
+        except PybtexError as e:  # a field's LaTeX (names, titles) that cannot be read
+            problems.append(
+                NotesError(
+                    f"entry '{key}': a field's LaTeX cannot be read: {_bibtex_reason(e)}",
+                    path,
+                    lines.get(key),
+                    "balance the braces; a '%' starts a LaTeX comment, "
+                    "write '\\%' for a percent sign",
+                )
+            )
+    raise_all(problems)
     return items
 
 

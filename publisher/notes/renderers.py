@@ -19,8 +19,8 @@ import html
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urljoin, urlsplit
 
+from publisher import weburl
 from publisher.notes.citesyntax import Cite, collapse, locator_text
 from publisher.notes.markdown import Numbering, RendererBase, footnote_label
 
@@ -36,22 +36,22 @@ _SAFE_SCHEMES = ("http", "https", "mailto")
 
 
 def _safe_href(href: str) -> str | None:
-    scheme = urlsplit(href).scheme.lower()
-    if scheme and scheme not in _SAFE_SCHEMES:
-        return None
+    parsed = weburl.parse(href)
+    if parsed is None or (parsed.scheme and parsed.scheme not in _SAFE_SCHEMES):
+        return None  # unsafe, or a link no browser could follow: the text alone is shown
     return href
 
 
 def _is_external(href: str, page_url: str) -> bool:
-    parts = urlsplit(urljoin(page_url, href))  # "//other.example/" is external too
-    if parts.scheme.lower() not in ("http", "https"):
+    target = weburl.parse(weburl.join(page_url, href) or "")  # "//other.example/" too
+    if target is None or target.scheme not in ("http", "https"):
         return False
-    return parts.netloc.lower() != urlsplit(page_url).netloc.lower()
+    return target.netloc.lower() != (weburl.parse(page_url) or target).netloc.lower()
 
 
 def _link_open(href: str, page_url: str, *, absolute: bool, title: str | None = None) -> str:
     if absolute:
-        href = urljoin(page_url, href)
+        href = weburl.join(page_url, href) or href
     attrs = f' href="{html.escape(href)}"'
     if title:
         attrs += f' title="{html.escape(title)}"'
@@ -89,7 +89,7 @@ class BaseRules(RendererBase):
         if src is None or src.startswith("data:"):
             return html.escape(alt)
         if self.absolute:
-            src = urljoin(env["page_url"], src)
+            src = weburl.join(env["page_url"], src) or src
         return f'<img src="{html.escape(src)}" alt="{html.escape(alt)}">'
 
     def footnote_ref(

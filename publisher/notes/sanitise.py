@@ -80,6 +80,31 @@ def sanitise_content(html: str) -> str:
     return _clean(html, _RICH_TAGS - {"section", "span"}, _RICH_ATTRIBUTES)
 
 
+# An HTML transcript (Podcasting 2.0): speakers in <cite>, times in <time>, text in <p>.
+_TRANSCRIPT_TAGS = frozenset(
+    {"p", "cite", "time", "br", "span", "em", "strong", "b", "i", "u", "a", "ul", "ol", "li",
+     "h1", "h2", "h3", "blockquote", "section"}
+)  # fmt: skip
+_TRANSCRIPT_ATTRIBUTES: dict[str, set[str]] = {"time": {"datetime"}, "a": {"href", "title"}}
+
+
+def sanitise_transcript(html: str) -> str:
+    """Sanitise an HTML transcript (often made by a third-party service) before it is
+    published on the show's own origin: its text, speakers, times and links, nothing that
+    runs (no script, no event handler, no ``javascript:`` URL, no style, no frame). A whole
+    document's ``<title>`` goes with its text; other wrapper tags are dropped, their text
+    kept."""
+    return nh3.clean(
+        html,
+        tags=set(_TRANSCRIPT_TAGS),
+        clean_content_tags=set(_CLEAN_CONTENT | {"title"}),
+        attributes=_TRANSCRIPT_ATTRIBUTES,
+        link_rel=None,
+        url_schemes=set(URL_SCHEMES),
+        strip_comments=True,
+    )
+
+
 def sanitise_description(html: str) -> str:
     """Sanitise the feed ``description``: Apple's subset ``p ol ul li a`` and ``a href`` only."""
     return _clean(html, _DESCRIPTION_TAGS, {"a": {"href"}})

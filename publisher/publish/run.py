@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from publisher import layout
-from publisher.errors import StoreError
+from publisher.errors import PublishStopped, StoreError
 from publisher.model import Build, Enclosure, FileKind, SiteFile
+from publisher.publish.events import serialised
 from publisher.publish.history import PublishedEpisode, RemovalRefused, check_history, records_of
 from publisher.publish.plan import (
     STALE_GRACE,
@@ -155,6 +156,7 @@ def publish(
     allow_removal: bool = False,
     delete_stale_now: bool = False,
     stale_grace: timedelta = STALE_GRACE,
+    stop: threading.Event | None = None,
 ) -> PublishReport:
     """Publish ``build`` to its target; return what was uploaded, deleted and kept, and why.
 
@@ -166,7 +168,9 @@ def publish(
     ``events`` receives progress, never concurrently. ``store`` overrides
     :func:`open_store` (tests). The lock lasts ``lock_ttl``, is renewed every third of it and
     confirmed ours just before the feed is written and before anything is deleted; under it,
-    what interrupted publishes left is cleaned up first.
+    what interrupted publishes left is cleaned up first. Once ``stop`` is set (the CLI sets
+    it on Ctrl-C), no further file is started: the files in flight finish, are recorded, and
+    :class:`PublishStopped` is raised.
 
     Before anything is written (dry run too), the live feed is compared with the build: a
     changed GUID is refused (I-04) with a :class:`~publisher.errors.GuidChangedError` per
@@ -181,7 +185,7 @@ def publish(
     if build.drafts:  # build --drafts: a local preview, never published
         raise StoreError("refusing to publish a build with drafts in it", build.site_dir)
     started = time.monotonic()
-    emit = _serialised(events)
+    emit = serialised(events)
     store = store or open_store(build.target)
     store.set_notify(lambda line: emit(Waiting(line)))
     store.check()
@@ -220,7 +224,7 @@ def publish(
         now = store.clock()
         the_plan = rule(build.files, remote, now=now)
         emit(Planned(the_plan, store.location, False, live.removed))
-        run = _Run(store, dict(remote), the_plan, emit, keeper)
+        run = _Run(store, dict(remote), the_plan, emit, keeper, stop)
         run.episodes = run.recorded = live.records
         sent = run.run(build.enclosures, records_of(build), now, had_feed=live.feed is not None)
 
@@ -264,8 +268,10 @@ class _Run:
         the_plan: UploadPlan,
         emit: Callable[[Event], None],
         keeper: LockKeeper,
+        stop: threading.Event | None = None,
     ) -> None:
         self.store = store
+        self.stop = stop or threading.Event()
         self.keeper = keeper
         self.manifest = manifest
         self.plan = the_plan
@@ -344,9 +350,18 @@ class _Run:
             # Record what landed even when a file failed, so a re-run skips it.
             self._write_manifest(quiet=True)
             raise
-        self._write_manifest()
+        try:
+            self._write_manifest()
+        except KeyboardInterrupt:  # a second Ctrl-C: what landed is still recorded
+            self._write_manifest(quiet=True)
+            raise
+        if self.stop.is_set():  # the safe point: what landed is recorded
+            raise PublishStopped(self.store.location)
 
     # The store's UploadListener (called from its worker threads):
+
+    def stopping(self) -> bool:
+        return self.stop.is_set()
 
     def started(self, f: SiteFile) -> None:
         with self.lock:
@@ -407,16 +422,3 @@ class _Run:
             # error is the one to report, and a re-run re-checks the target anyway.
             return
         self.emit(ManifestWritten(len(snapshot)))
-
-
-def _serialised(events: Callable[[Event], None] | None) -> Callable[[Event], None]:
-    if events is None:
-        return lambda _e: None
-    lock = threading.Lock()
-    callback = events
-
-    def emit(e: Event) -> None:
-        with lock:
-            callback(e)
-
-    return emit

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from publisher import weburl
 from publisher.site.pages import MONTHS
 
 
@@ -68,7 +68,7 @@ def paragraphs(text: str) -> list[str]:
 
 def http_url(url: str | None) -> str | None:
     """``url`` if it is an http(s) URL, else None: no ``javascript:`` from a chapter or config."""
-    if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
+    if url and weburl.scheme(url) in ("http", "https"):
         return url.strip()
     return None
 

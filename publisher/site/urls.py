@@ -11,11 +11,10 @@ import base64
 import hashlib
 import re
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from publisher import layout
+from publisher import layout, weburl
 from publisher.model import Item, ShowLinks
 
 # Only these origins may be written into the Content-Security-Policy (a URL from the config
@@ -52,7 +51,9 @@ def href(base: str, from_key: str, url: str) -> str:
     """A link from the page at ``from_key`` to ``url``: relative when it lies under ``base``."""
     if not url.startswith(base):
         return url  # another origin (a CDN, a transcript host): absolute
-    parts = urlsplit(url[len(base) :])
+    parts = weburl.parse(url[len(base) :])
+    if parts is None:
+        return url
     target = parts.path or layout.INDEX_KEY
     if target.endswith("/"):
         target += layout.INDEX_KEY  # a folder opened from file:// would list, not show the page
@@ -67,8 +68,10 @@ def href(base: str, from_key: str, url: str) -> str:
 def _origin(url: str | None) -> str | None:
     if not url:
         return None
-    parts = urlsplit(url)
-    origin = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    parts = weburl.parse(url)
+    if parts is None:
+        return None
+    origin = f"{parts.scheme}://{parts.netloc.lower()}"
     return origin if _ORIGIN_RE.match(origin) else None
 
 

@@ -23,6 +23,11 @@ Notify = Callable[[str], None]
 class UploadListener(Protocol):
     """Hears about each file of :meth:`Store.upload`; may be called from worker threads."""
 
+    def stopping(self) -> bool:
+        """True once the producer asked to stop: start no further file (those in flight
+        finish)."""
+        ...
+
     def started(self, file: SiteFile) -> None: ...
 
     def progress(self, file: SiteFile, delta: int) -> None:
@@ -85,9 +90,9 @@ class Store(LockPrimitives, Protocol):
     def upload(self, files: Sequence[SiteFile], listener: UploadListener) -> None:
         """Write each built file under its key, atomically as far as readers can tell.
 
-        On the first failure no further file is started; files in flight finish or fail;
-        then the first failure is raised. ``listener.done`` is called for each file that
-        landed."""
+        On the first failure, or once ``listener.stopping()``, no further file is started;
+        files in flight finish or fail; then the first failure is raised.
+        ``listener.done`` is called for each file that landed."""
         ...
 
     def delete(self, key: str) -> None:

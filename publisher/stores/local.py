@@ -120,6 +120,8 @@ class LocalStore:
     def upload(self, files: Sequence[SiteFile], listener: UploadListener) -> None:
         """One file after another (one disk: parallel copies only add seeks)."""
         for f in files:
+            if listener.stopping():
+                return
             listener.started(f)
             etag = self.put(f, functools.partial(listener.progress, f))
             listener.done(f, etag)

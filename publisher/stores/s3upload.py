@@ -5,6 +5,11 @@ and for the parts of large ones); progress comes from its subscribers, including
 (a negative amount) when a part is retried. The ETag the service returned for each object
 (PutObject, or CompleteMultipartUpload for a multipart file) is caught from botocore's
 ``after-call`` events, so recording it costs no request.
+
+Files are handed to the manager one by one, only while there is room (a small file takes one
+of ``max_request_concurrency`` slots, a multipart file all of them: its parts fill them), so a
+stop (Ctrl-C) or a failure leaves every later file unstarted, and large files go one at a
+time, each with its own progress.
 """
 
 from __future__ import annotations
@@ -90,8 +95,48 @@ class _Batch:
         self.failure: UploadFailed | None = None
         self.futures: list[TransferFuture] = []
         self._mutex = threading.Lock()
+        self.slots = max(1, store.transfer.max_request_concurrency)
+        self._free = self.slots
+        self._taken: dict[str, int] = {}
+        self._room = threading.Condition()
+
+    def take(self, file: SiteFile) -> bool:
+        """Wait for room for ``file``; False (take nothing) once a file failed or the
+        producer asked to stop. Interruptible (a second Ctrl-C)."""
+        need = self.slots if file.size >= self.store.transfer.multipart_threshold else 1
+        with self._room:
+            while self._free < need and not self._ended():
+                self._room.wait()
+            if self._ended():
+                return False
+            self._free -= need
+            self._taken[file.key] = need
+            return True
+
+    def _ended(self) -> bool:
+        return self.failure is not None or self.listener.stopping()
+
+    def wait_all(self) -> None:
+        """Until every transfer handed over has ended. Interruptible (a second Ctrl-C)."""
+        with self._room:
+            while self._free < self.slots:
+                self._room.wait()
+
+    def cancel_all(self) -> None:
+        with self._mutex:
+            futures = list(self.futures)
+        for future in futures:
+            future.cancel()
 
     def finished(self, file: SiteFile, future: TransferFuture) -> None:
+        try:
+            self._finished(file, future)
+        finally:
+            with self._room:
+                self._free += self._taken.pop(file.key, 0)
+                self._room.notify_all()
+
+    def _finished(self, file: SiteFile, future: TransferFuture) -> None:
         key = self.store.prefix + file.key
         try:
             future.result()
@@ -143,11 +188,16 @@ def upload_batch(
 ) -> None:
     """Upload ``files`` through one TransferManager; after every transfer has ended, raise
     the first failure as :class:`UploadFailed` (its cause as s3transfer or botocore gave it:
-    the caller maps it)."""
+    the caller maps it). Once ``listener.stopping()``, no further file is started.
+
+    A KeyboardInterrupt (a second Ctrl-C) cancels every transfer and is re-raised at once,
+    without waiting for the requests in flight: a multipart upload left incomplete is aborted
+    when its request ends, or else by the next publish's cleanup under the lock."""
     batch = _Batch(store, listener, alive)
-    with TransferManager(store.client, store.transfer) as manager:
+    manager = TransferManager(store.client, store.transfer)
+    try:
         for f in files:
-            if batch.failure is not None:
+            if not batch.take(f):
                 break
             future = manager.upload(
                 str(f.path),
@@ -158,6 +208,10 @@ def upload_batch(
             )
             with batch._mutex:
                 batch.futures.append(future)
-        # Leaving the manager waits for every transfer (and cancels them all on Ctrl-C).
+        batch.wait_all()
+    except BaseException:
+        batch.cancel_all()
+        raise
+    manager.shutdown()
     if batch.failure is not None:
         raise batch.failure

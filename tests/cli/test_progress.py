@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from publisher.cli.progress import PublishProgress
 from publisher.publish import run as deploy
@@ -35,6 +36,27 @@ def test_plain_lines_when_not_a_terminal() -> None:
 def test_bar_with_bytes_and_files_on_a_terminal() -> None:
     out = run(Tty())
     assert "2/2 files" in out and "4.0/4.0 kB" in out
+
+
+def test_each_large_file_has_its_own_row_on_a_terminal() -> None:
+    stream = Tty()
+    with PublishProgress(stream=stream) as p:
+        p.event(deploy.FileStarted("media/a.mp3", "media", 20_000_000, 1, 3, 30_001_000))
+        p.event(deploy.FileProgress("media/a.mp3", 20_000_000, 20_000_000, 20_000_000))
+        p.event(deploy.FileDone("media/a.mp3", 20_000_000))
+        p.event(deploy.FileStarted("media/b.mp3", "media", 10_000_000, 2, 3, 30_001_000))
+        p.event(deploy.FileProgress("media/b.mp3", 4_000_000, 10_000_000, 24_000_000))
+        p.event(deploy.FileProgress("media/b.mp3", 10_000_000, 10_000_000, 30_000_000))
+        p.event(deploy.FileDone("media/b.mp3", 10_000_000))
+        p.event(deploy.FileStarted("feed.xml", "feed", 1000, 3, 3, 30_001_000))
+        p.event(deploy.FileDone("feed.xml", 1000))
+    final = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue()).rsplit("\r", 1)[-1]
+    # each large file: a row of its own bytes, rate and time left; the small feed has none
+    rate_left = r"(\?|[\d.]+ [kMG]?B/s) +(-:--:--|\d+:\d\d:\d\d)"
+    assert re.search(r"  media/a\.mp3 .*20\.0/20\.0 MB " + rate_left, final), final
+    assert re.search(r"  media/b\.mp3 .*10\.0/10\.0 MB " + rate_left, final), final
+    assert "  feed.xml" not in final
+    assert "30.0/30.0 MB" in final
 
 
 def test_quiet_for_json_output() -> None:

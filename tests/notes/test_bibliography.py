@@ -357,3 +357,21 @@ def test_an_empty_file_beside_a_full_one_keeps_per_key_errors(tmp_path: Path) ->
                      page_url="https://s.example/e.html")  # fmt: skip
     assert info.value.message == "unknown citation key 'koes2011'"
     assert info.value.hint == "did you mean 'koes2010'?"
+
+
+@pytest.mark.parametrize("field", ["author = {{Example O%rganisation}}", "editor = {{Acme %Co}}"])
+def test_a_name_whose_latex_cannot_be_read_is_one_problem_at_its_entry(
+    tmp_path: Path, field: str
+) -> None:
+    # found by the fuzz test: a '%' (a LaTeX comment) unbalanced a name's braces, and
+    # pybtex's PybtexSyntaxError escaped as a traceback
+    path = tmp_path / "refs.bib"
+    path.write_text(f"@book{{ok, title={{Fine}}, year=2020}}\n\n@book{{bad,\n  {field},\n}}\n")
+    with pytest.raises(NotesError) as info:
+        load_bibliography([path])
+    assert (info.value.path, info.value.line) == (path, 3)
+    assert info.value.message == "entry 'bad': a field's LaTeX cannot be read: unbalanced braces"
+    assert (
+        info.value.hint
+        == "balance the braces; a '%' starts a LaTeX comment, write '\\%' for a percent sign"
+    )
