@@ -344,9 +344,7 @@ def _episode(ep: Episode, show_bib: notes.Bibliography | None, cache: BuildCache
             bib = show_bib.merge(own, source=ep.source, line=line) if show_bib else None
     except PublisherError as e:
         return EpisodeRead(ep, problem=e)
-    return EpisodeRead(
-        ep, bib, image, transcript, html, chapters, marks, audio_sha256=audio_sha256
-    )
+    return EpisodeRead(ep, bib, image, transcript, html, chapters, marks, audio_sha256=audio_sha256)
 
 
 def _episode_art(ep: Episode) -> Art | None:
