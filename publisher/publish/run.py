@@ -6,9 +6,6 @@ feed. The manifest is written after every batch, so a publish re-run after any f
 skips what already landed. The library never prints: progress goes to ``events``.
 """
 
-# long: the run's events, its report and its batches are one unit while issue 13's changes to
-# the run land; the events move to their own module after that.
-
 from __future__ import annotations
 
 import dataclasses
@@ -16,14 +13,51 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from publisher import layout
 from publisher.errors import PublishStopped, StoreError
-from publisher.model import Build, Enclosure, FileKind, SiteFile
-from publisher.publish.events import serialised
-from publisher.publish.history import PublishedEpisode, RemovalRefused, check_history, records_of
+from publisher.model import Build, Enclosure, SiteFile
+from publisher.publish.events import (
+    Cleaned as Cleaned,
+)
+from publisher.publish.events import (
+    Deleted as Deleted,
+)
+from publisher.publish.events import (
+    EnclosuresConfirmed as EnclosuresConfirmed,
+)
+from publisher.publish.events import (
+    Event as Event,
+)
+from publisher.publish.events import (
+    FileDone as FileDone,
+)
+from publisher.publish.events import (
+    FileProgress as FileProgress,
+)
+from publisher.publish.events import (
+    FileStarted as FileStarted,
+)
+from publisher.publish.events import (
+    LockNote as LockNote,
+)
+from publisher.publish.events import (
+    ManifestWritten as ManifestWritten,
+)
+from publisher.publish.events import (
+    Planned as Planned,
+)
+from publisher.publish.events import (
+    Verified as Verified,
+)
+from publisher.publish.events import (
+    Waiting as Waiting,
+)
+from publisher.publish.events import (
+    serialised,
+)
+from publisher.publish.history import RemovalRefused, check_history, records_of
 from publisher.publish.plan import (
     STALE_GRACE,
     Action,
@@ -39,101 +73,6 @@ from publisher.publish.report import PublishVerifyError as PublishVerifyError
 from publisher.publish.verify import VerifyReport, verify
 from publisher.stores import Store, open_store
 from publisher.stores.lock import LOCK_TTL, LockKeeper, acquire
-
-# --- events -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Planned:
-    """The plan is made; nothing has been written yet."""
-
-    plan: UploadPlan
-    location: str
-    dry_run: bool
-    removed: tuple[PublishedEpisode, ...] = ()  # episodes of the live feed the new one lacks
-
-
-@dataclass(frozen=True)
-class LockNote:
-    """A lock was taken over (expired) or broken (--break-lock)."""
-
-    message: str
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """The target has not answered for a while; says what is waited for."""
-
-    message: str
-
-
-@dataclass(frozen=True)
-class Cleaned:
-    """Something an interrupted publish left on the target was removed (under the lock)."""
-
-    what: str
-
-
-@dataclass(frozen=True)
-class FileStarted:
-    key: str
-    kind: FileKind
-    size: int
-    index: int  # 1-based among this publish's uploads
-    total: int  # files to upload in all
-    total_bytes: int  # bytes to upload in all
-
-
-@dataclass(frozen=True)
-class FileProgress:
-    key: str
-    sent: int  # bytes of this file sent so far
-    size: int
-    total_sent: int  # bytes of all files sent so far
-
-
-@dataclass(frozen=True)
-class FileDone:
-    key: str
-    size: int
-
-
-@dataclass(frozen=True)
-class EnclosuresConfirmed:
-    """Every enclosure of the new feed is on the target with its exact length."""
-
-    count: int
-
-
-@dataclass(frozen=True)
-class Deleted:
-    key: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class ManifestWritten:
-    entries: int
-
-
-@dataclass(frozen=True)
-class Verified:
-    report: VerifyReport
-
-
-Event = (
-    Planned
-    | LockNote
-    | Waiting
-    | Cleaned
-    | FileStarted
-    | FileProgress
-    | FileDone
-    | EnclosuresConfirmed
-    | Deleted
-    | ManifestWritten
-    | Verified
-)
 
 # --- publishing -------------------------------------------------------------------------
 

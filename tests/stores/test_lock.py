@@ -22,6 +22,7 @@ from publisher.stores.base import LOCK_KEY, Progress
 from publisher.stores.local import LocalStore
 from publisher.stores.lock import LockGrant, LockKeeper, acquire, new_lock, process_start
 from tests.support.sitebuild import local_target, make_build
+from tests.support.tools import needs
 
 TTL = timedelta(seconds=1.5)  # renewed every 0.5 s: a second of slack on a busy machine
 
@@ -145,7 +146,7 @@ def other_process() -> Iterator[int]:
         proc.wait()
 
 
-@pytest.mark.skipif(process_start(os.getpid()) is None, reason="needs /proc (Linux)")
+@needs(process_start(os.getpid()) is not None, "needs /proc (Linux) for process start times")
 def test_live_pid_is_checked_against_its_start_time(tmp_path: Path, other_process: int) -> None:
     (tmp_path / ".publisher").mkdir()
     store = LocalStore(tmp_path)
