@@ -87,7 +87,7 @@ class BuildCache:
         self.use = use
         self.files: dict[str, dict[str, Any]] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
-        self.site: dict[str, Any] | None = None  # the last site's fingerprint and files
+        self.site: dict[str, Any] | None = None  # what the last site's files were made of
         self.dirty = not use  # --no-cache: what this build finds replaces it
         if use:
             self._load()
@@ -179,7 +179,7 @@ class BuildCache:
             self.dirty = True
 
     def remember_site(self, record: dict[str, Any] | None) -> None:
-        """Keep the site's fingerprint and files (build.sitecache), or None to forget it."""
+        """Keep what each website file was made of and its hash (build.write), or None."""
         if self.site != record:
             self.site = record
             self.dirty = True

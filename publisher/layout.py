@@ -83,6 +83,9 @@ _HASHED_MEDIA = re.compile(r"^(?P<slug>.+)-[0-9a-f]{16}$")
 # never meet, and no slug can name a listing.
 SCRIPT_KEY: Final = "site.js"
 ARCHIVE_INDEX_KEY: Final = "archive/index.html"
+# the newest page of all episodes, at one address however many there are (the older pages
+# are all_key(n)): every page links to it, and a new page of episodes changes no link
+ALL_INDEX_KEY: Final = "all/index.html"
 NOT_FOUND_KEY: Final = "404.html"
 SITEMAP_KEY: Final = "sitemap.xml"
 ROBOTS_KEY: Final = "robots.txt"
@@ -93,7 +96,8 @@ TOUCH_ICON_KEY: Final = "apple-touch-icon.png"
 
 
 def all_key(n: int) -> str:
-    """``all/<n>.html``: page ``n`` of all episodes, 1 for the oldest."""
+    """``all/<n>.html``: page ``n`` of all episodes, 1 for the oldest (the newest page is
+    :data:`ALL_INDEX_KEY`)."""
     return f"all/{n}.html"
 
 

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from publisher import build, layout
+from publisher import layout
+from publisher.build.read import read
+from publisher.build.render import render
 from publisher.errors import Notice, PublisherError
 from publisher.feed.extension import ITUNES
 from publisher.filecache import BuildCache
@@ -77,7 +79,7 @@ def status(
     target). Raises PublisherError (with every problem) when the show itself has errors; a
     target that cannot be read is not an error but ``unreachable``."""
     cache = BuildCache(root.resolve())
-    shown = build.read(
+    shown = read(
         root.resolve(),
         now=now,
         target=target,
@@ -86,7 +88,7 @@ def status(
         cache=cache,
         drafts=True,
     )
-    plan = build.render(shown, allow_empty=True)
+    plan = render(shown, allow_empty=True)
     live: dict[str, _LiveItem] | None = None
     manifest: Mapping[str, ManifestEntry] = {}
     records: EpisodeRecords = {}  # what the manifest records per GUID (version 2)

@@ -15,7 +15,7 @@ from PIL import Image
 from publisher import build
 from publisher.errors import ConfigError, EpisodeError, FeedError, NotesError
 from publisher.model import Build, SiteFile
-from tests.support.show import FIXED_NOW
+from tests.support.show import FIXED_NOW, full_build
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -154,7 +154,9 @@ def test_plain_http_public_url_warns(sample_show: Path) -> None:
     cfg = sample_show / "feed_config.yaml"
     cfg.write_text(cfg.read_text().replace("http://127.0.0.1:8000/", "http://podcast.example.org/"))
     result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
-    line = next(i for i, x in enumerate(cfg.read_text().splitlines(), 1) if x.startswith("  local:"))
+    line = next(
+        i for i, x in enumerate(cfg.read_text().splitlines(), 1) if x.startswith("  local:")
+    )
     assert tuple(map(str, result.notices)) == (
         f"{cfg}:{line}: warning: target 'local' publishes at plain http:// "
         "(http://podcast.example.org/); apps and Podcasting 2.0 tags expect https:// [D-04] "
@@ -168,17 +170,17 @@ def test_media_hash_is_reused_while_the_file_stat_holds(sample_show: Path) -> No
         assert f.key == f"media/{SLUG}-{f.sha256[:16]}.m4a"  # named by its content
         return f
 
-    first = media(build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")).sha256
+    first = media(full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")).sha256
     cache = sample_show / ".publisher" / "build-cache.json"
     data = json.loads(cache.read_text())
     entries = data["files"]
     (path,) = [p for p in entries if p.endswith(f"{SLUG}.m4a")]
     entries[path]["sha256"] = "0" * 64  # a cached hash is trusted while the file's stat holds
     cache.write_text(json.dumps(data))
-    assert media(build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")).sha256 == "0" * 64
+    assert media(full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")).sha256 == "0" * 64
     audio = sample_show / "episodes" / f"{SLUG}.m4a"
     os.utime(audio, ns=(audio.stat().st_atime_ns, audio.stat().st_mtime_ns + 1_000_000_000))
-    assert media(build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")).sha256 == first
+    assert media(full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")).sha256 == first
 
 
 def test_corrected_audio_gets_a_new_url_and_keeps_its_guid(sample_show: Path) -> None:
@@ -201,7 +203,7 @@ def test_corrected_audio_gets_a_new_url_and_keeps_its_guid(sample_show: Path) ->
 
 def test_measured_duration_is_reused_while_the_file_stat_holds(sample_show: Path) -> None:
     slug = "2026-09-01-imaging-without-pain"
-    first = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    first = full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     cache = sample_show / ".publisher" / "build-cache.json"
     data = json.loads(cache.read_text())
     entries = data["files"]
@@ -216,10 +218,10 @@ def test_measured_duration_is_reused_while_the_file_stat_holds(sample_show: Path
                               namespaces=NS)  # fmt: skip
         return str(value)
 
-    assert duration(build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")) == "1234"
+    assert duration(full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")) == "1234"
     audio = sample_show / "episodes" / f"{slug}.mp3"
     os.utime(audio, ns=(audio.stat().st_atime_ns, audio.stat().st_mtime_ns + 1_000_000_000))
-    assert duration(build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")) == duration(first)
+    assert duration(full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")) == duration(first)
 
 
 def test_unknown_citation_key_names_file_line_and_close_key(sample_show: Path) -> None:

@@ -1,92 +1,67 @@
 """Build stage: read the show, render it, write the site; then write minted GUIDs back.
 
-config -> episodes (+ audio) -> notes -> feed + site -> files on disk, in three steps:
-:func:`~publisher.build.read.read` does the reading (all I/O),
-:func:`~publisher.build.render.render` is a pure function of what was read, and
-:func:`~publisher.build.write.write_site` writes the rendered files as they come. Writing GUIDs
-and ``podcast_guid`` back into the show is its own step, :func:`writeback`, that ``build`` runs
-only once everything else succeeded and ``check`` never runs.
+:func:`build` first asks :mod:`publisher.build.shortcut` whether the last build into the same
+folder was made of the very same inputs; then it returns that build, having read, rendered
+and written nothing. Otherwise it runs the full build (:mod:`publisher.build.full`: read →
+render → write, itself incremental) and records it. The full build's modules (and the
+libraries they import) load only when needed, so a skipped build costs little more than
+starting Python; the other names of this package (``check``, ``read``, ``render``, …) are
+theirs, loaded on first use (``read`` and ``render`` are the submodules of those names).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from publisher import config, episodes, layout
-from publisher.build import notecache, sitecache
-from publisher.build.read import ShowRead, read
-from publisher.build.render import Rendered, outputs, render
-from publisher.build.write import (
-    BUILD_MARKER,
-    DRAFTS_MARKER,
-    Written,
-    check_build_dir,
-    search_files,
-    write_site,
-)
-from publisher.errors import Notice
-from publisher.filecache import BuildCache
-from publisher.model import Build, Enclosure, Show, Target
-from publisher.site.render import TEMPLATES_DIR
+from publisher.build import shortcut
+from publisher.build.shortcut import UNCHANGED
+from publisher.model import Build, Target
+
+if TYPE_CHECKING:
+    from publisher import episodes
+    from publisher.build.full import Checked, check, keep_notes, writeback
+    from publisher.build.read import ShowRead
+    from publisher.build.render import Rendered, outputs
+    from publisher.build.shortcut import BUILD_MARKER
+    from publisher.build.write import DRAFTS_MARKER
 
 __all__ = [
     "BUILD_MARKER",
     "DRAFTS_MARKER",
+    "UNCHANGED",
     "Checked",
     "Rendered",
     "ShowRead",
     "build",
     "check",
+    "keep_notes",
     "outputs",
-    "read",
-    "render",
     "writeback",
 ]
 
-
-@dataclass(frozen=True)
-class Checked:
-    """What ``check`` found: the show as it would be published, and notices."""
-
-    show: Show
-    target: Target
-    episodes: int  # episodes in the feed
-    pages: int  # web pages
-    notices: tuple[Notice, ...]
-
-
-def check(
-    root: Path,
-    *,
-    now: dt.datetime,
-    target: Target | None = None,
-    target_name: str | None = None,
-    guid_mode: episodes.GuidMode = "ignore",
-    use_cache: bool = True,
-) -> Checked:
-    """Read and render everything for a target, as ``build`` would; write nothing (the cache
-    is only read: durations measured and notes rendered before). A show with no episode due
-    yet passes, with a warning (I-16).
-
-    Raises PublisherError, or Problems with every problem found.
-    """
-    root = root.resolve()
-    cache = BuildCache(root, use=use_cache)
-    shown = read(
-        root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
-    )
-    rendered = render(shown, allow_empty=True)
-    pages = 0
-    if rendered.items:
-        pages = sum(1 for o in outputs(rendered) if layout.kind(o.key) == "page")
-    return Checked(shown.show, shown.target, len(rendered.items), pages, rendered.notices)
+_LAZY = {
+    "Checked": "full",
+    "check": "full",
+    "keep_notes": "full",
+    "writeback": "full",
+    "ShowRead": "read",
+    "Rendered": "render",
+    "outputs": "render",
+    "BUILD_MARKER": "shortcut",
+    "DRAFTS_MARKER": "write",
+}
 
 
-# long: the build as one story (read, render, write the site and its search index, write
-# GUIDs back, collect the enclosures); each step is a call.
+def __getattr__(name: str) -> object:
+    """The full build's names, imported on first use (PEP 562)."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"publisher.build.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'publisher.build' has no attribute {name!r}")
+
+
 def build(
     root: Path,
     *,
@@ -100,115 +75,43 @@ def build(
     drafts: bool = False,
 ) -> Build:
     """Build the show for a target into ``out_dir`` (default ``<root>/_site``); then, with
-    ``guid_mode="write"``, write minted GUIDs back into the show (:func:`writeback`). With
-    ``drafts``: a local preview that includes drafts and scheduled episodes, marked; its
-    Build is refused by publish.
+    ``guid_mode="write"``, write minted GUIDs back into the show. With ``drafts``: a local
+    preview that includes drafts and scheduled episodes, marked; its Build is refused by
+    publish.
 
-    Only what changed is rendered and written (:mod:`publisher.filecache`); ``use_cache=False``
-    (``--no-cache``) trusts nothing an earlier build left. Notes are rendered on
-    ``processes`` cores (None: all; :mod:`publisher.build.parallel`).
-    Raises PublisherError, or Problems with every problem found; nothing is written then.
+    When nothing the last build into ``out_dir`` was made of changed, and its files are there
+    as it left them, that build is returned (with an information notice) and nothing is
+    read or written (:mod:`publisher.build.shortcut`). Otherwise only what changed is
+    rendered and written (:mod:`publisher.build.full`); ``use_cache=False`` (``--no-cache``)
+    trusts nothing an earlier build left. Notes are rendered on ``processes`` cores (None:
+    all). Raises PublisherError, or Problems with every problem found; nothing is written then.
     """
     root = root.resolve()
     out = (out_dir or root / "_site").resolve()
-    check_build_dir(out, root)
-    cache = BuildCache(root, use=use_cache)
-    shown = read(
+    options = {
+        "out": str(out),
+        "target": repr(target) if target is not None else None,
+        "target_name": target_name,
+        "guid_mode": guid_mode,
+        "drafts": drafts,
+    }
+    last = shortcut.last(root, out) if use_cache else None
+    found = shortcut.inputs(root, out, options, named=shortcut.named_outside(last))
+    kept = shortcut.probe(found, last, now=now, target=target)
+    if kept is not None:
+        return kept
+    from publisher.build import full
+
+    built = full.build(
         root,
         now=now,
+        out_dir=out,
         target=target,
         target_name=target_name,
         guid_mode=guid_mode,
-        cache=cache,
+        use_cache=use_cache,
+        processes=processes,
         drafts=drafts,
     )
-    rendered = render(shown, processes=processes)
-    written = _write(root, out, rendered, cache)
-    if drafts:  # after write_site, which removes it from a build without drafts
-        (out / DRAFTS_MARKER).write_text("a preview with drafts: never published\n")
-    pages_changed = any(layout.kind(k) == "page" for k in written.changed)
-    files = written.files + search_files(out, cache, pages_changed=pages_changed)
-    keep_notes(cache, shown, rendered)
-    cache.save()
-    notices = rendered.notices
-    if guid_mode == "write":
-        notices += writeback(shown)  # only now, with nothing else wrong
-    art = {r.episode.slug: r.image.key for r in shown.published if r.image is not None}
-    enclosures = tuple(
-        Enclosure(
-            i.links.media_key,
-            i.links.media_url,
-            i.episode.audio.size,
-            i.episode.audio.mime_type,
-            i.episode.guid,
-            i.episode.source,
-            i.episode.slug,
-            i.episode.title,
-            hashlib.sha256(i.episode.source.read_bytes()).hexdigest(),  # after the writeback
-            art.get(i.episode.slug),
-        )
-        for i in rendered.items
-        if not i.episode.remote_url  # the old host serves it; nothing of ours to confirm
-    )
-    guids = tuple(i.episode.guid for i in rendered.items)
-    return Build(out, shown.target, files, enclosures, notices, drafts, guids)
-
-
-def _write(root: Path, out: Path, rendered: Rendered, cache: BuildCache) -> Written:
-    """Write the site, keeping the last build's website when nothing it is made of changed."""
-    digest = _site_fingerprint(root, rendered, cache)
-    kept = sitecache.kept_files(out, cache, digest) if cache.use else None
-    written = write_site(out, outputs(rendered, kept=kept), cache)
-    cache.remember_site(
-        {"digest": digest, "files": [list(f) for f in written.site]} if digest else None
-    )
-    return written
-
-
-def _site_fingerprint(root: Path, rendered: Rendered, cache: BuildCache) -> str | None:
-    """What the website is made of, hashed (build.sitecache): the show, its links, the items,
-    the citation style and the show's template overrides."""
-
-    def digest(path: Path) -> str:
-        return cache.digest(path)[1]
-
-    style = rendered.read.style
-    return sitecache.fingerprint(
-        [
-            rendered.read.show,
-            rendered.links,
-            rendered.items,
-            notecache.style_hash(style) if style is not None else None,
-            sitecache.folder_digest(root / TEMPLATES_DIR, digest),
-        ],
-        digest,
-    )
-
-
-def keep_notes(cache: BuildCache, shown: ShowRead, rendered: Rendered) -> None:
-    """Store the notes rendered now, and drop stored notes no published episode uses."""
-    bibliographies = {r.notes_key: r.bibliography for r in shown.published}
-    for key, notes in rendered.fresh:
-        bib = bibliographies[key]
-        assert bib is not None  # its notes were rendered
-        notecache.store(cache.notes_dir, key, notes, bib)
-    notecache.prune(cache.notes_dir, {r.notes_key for r in shown.published if r.notes_key})
-
-
-def writeback(shown: ShowRead) -> tuple[Notice, ...]:
-    """Write what a ``guid_mode="write"`` read minted into the show's files: each new GUID into
-    its note, a new ``podcast_guid`` into feed_config.yaml (one line each; every other byte
-    stays). A read in another mode minted nothing to keep: then nothing is written."""
-    if shown.guid_mode != "write":
-        return ()
-    notices: list[Notice] = []
-    guid = shown.show.podcast_guid
-    if shown.new_podcast_guid and guid:
-        config.store_podcast_guid(shown.show, guid)
-        notices.append(
-            Notice(
-                f"wrote 'podcast_guid: {guid}'; commit this file", shown.show.source, warning=False
-            )
-        )
-    notices.extend(episodes.write_new_guids(shown.episodes))
-    return tuple(notices)
+    shortcut.record(found, built.build, since=built.since, until=built.until, named=built.named)
+    return built.build

@@ -9,7 +9,7 @@ than one page in memory.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -30,8 +30,11 @@ class Output:
     key: str
     data: bytes | None = None
     source: Path | None = None
-    kept: str | None = None  # the SHA-256 of the file already in place (build.sitecache)
     site: bool = False  # one of the website's files (site.render_site)
+    # a website file not yet made: what it is made of, hashed (None: not known), and how to
+    # make it (site.site_parts); the build writes it only when that hash is not the last one's
+    made_of: str | None = None
+    make: Callable[[], bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -137,11 +140,12 @@ def _art_outputs(art: Art) -> Iterator[Output]:
 
 
 def outputs(
-    rendered: Rendered, *, kept: Sequence[tuple[str, str]] | None = None
+    rendered: Rendered, *, inputs: str = "", file_digest: Callable[[Path], str] | None = None
 ) -> Iterator[Output]:
     """The site's files in a fixed order: artwork (with its renditions and icons), each
-    item's media and extras, the feed, then the pages (rendered one at a time as they are
-    taken; ``kept``, ``(key, sha256)`` of each, when the last build's are to be kept)."""
+    item's media and extras, the feed, then the website's files, each with the hash of what
+    it is made of and rendered only when asked (:func:`publisher.site.site_parts`; ``inputs``
+    and ``file_digest`` as there)."""
     art = rendered.read.artwork
     yield from _art_outputs(art)
     for (_, data), key in zip(art.icons, _ICON_KEYS, strict=False):
@@ -159,12 +163,12 @@ def outputs(
         def cite(item: Mapping[str, Any]) -> str:
             return style.render_entries([item])[0]
 
-    if kept is not None:
-        yield from (Output(key, kept=digest, site=True) for key, digest in kept)
-        return
-    show, links = rendered.read.show, rendered.links
-    for key, data in site.render_site(show, links, rendered.items, cite_episode=cite):
-        yield Output(key, data, site=True)
+    show, links, items = rendered.read.show, rendered.links, rendered.items
+    parts = site.site_parts(
+        show, links, items, cite_episode=cite, inputs=inputs, file_digest=file_digest
+    )
+    for part in parts:
+        yield Output(part.key, site=True, made_of=part.digest, make=part.make)
 
 
 def _item(read: ShowRead, r: EpisodeRead) -> Item | None:

@@ -18,12 +18,12 @@ from pathlib import Path
 
 from publisher import config, layout
 from publisher.build.render import Output
+from publisher.build.shortcut import BUILD_MARKER
 from publisher.errors import ConfigError
 from publisher.filecache import BuildCache, stat_key
 from publisher.model import SiteFile
 from publisher.site import search
 
-BUILD_MARKER = ".publisher-build"
 _MARKER_TEXT = "built by publisher; files it no longer builds are removed on every build\n"
 DRAFTS_MARKER = ".publisher-drafts"  # in a build with drafts: publish refuses it
 
@@ -53,13 +53,20 @@ class Written:
 
     files: tuple[SiteFile, ...]  # every built file, in the order built
     changed: tuple[str, ...]  # keys written or removed by this build
-    site: tuple[tuple[str, str], ...]  # (key, sha256) of the website's files (Output.site)
+    # (key, sha256, what it is made of hashed or None) of the website's files (Output.site)
+    site: tuple[tuple[str, str, str | None], ...]
+    made: int = 0  # website files rendered by this build (the others were kept)
 
 
+# long: one pass over the outputs (kept, copied, made or written; recorded) and the removal
+# of what was not built; its steps share the records it fills.
 def write_site(out: Path, outputs: Iterable[Output], cache: BuildCache) -> Written:
     """Write each output into ``out`` (checked by :func:`check_build_dir`) as it comes, only
     when its bytes differ from the file there; then remove every file that was not built
-    (the search index, :func:`search_files`, is left to its own step).
+    (the search index, :func:`search_files`, is left to its own step). A website file not
+    yet made (``Output.make``) is made only when what it is made of (``made_of``) is not what
+    the file in place was made of, as the last build recorded it (``cache.site``), or that
+    file is not there as written.
 
     Bytes are written, source files hard-linked (or copied). Returns every built file, with
     sizes, hashes (known ones from ``cache``) and the layout's kind and Content-Type, and
@@ -71,27 +78,64 @@ def write_site(out: Path, outputs: Iterable[Output], cache: BuildCache) -> Writt
         marker.write_text(_MARKER_TEXT)
     files: list[SiteFile] = []
     changed: list[str] = []
-    site: list[tuple[str, str]] = []
+    site: list[tuple[str, str, str | None]] = []
+    made = 0
+    before = _made_before(cache)
     for o in outputs:
         dest = out / o.key
-        if o.kept is not None:  # in place as written (build.sitecache checked it)
-            size, digest = dest.stat().st_size, o.kept
+        kept = _kept(dest, o.made_of, before.get(o.key), cache)
+        if kept is not None:  # in place as written, made of the same
+            size, digest = kept
             wrote = False
         elif o.source is not None:
             size, digest = cache.digest(o.source)
             wrote = _place_file(o.source, dest, digest, cache)
         else:
-            assert o.data is not None  # an Output is bytes or a file
-            size, digest = len(o.data), hashlib.sha256(o.data).hexdigest()
-            wrote = _place_bytes(o.data, dest, digest, cache)
+            data = o.data
+            if data is None:
+                assert o.make is not None  # an Output is bytes, a file or made
+                data, made = o.make(), made + 1
+            size, digest = len(data), hashlib.sha256(data).hexdigest()
+            wrote = _place_bytes(data, dest, digest, cache)
         if wrote:
             changed.append(o.key)
         if o.site:
-            site.append((o.key, digest))
+            site.append((o.key, digest, o.made_of))
         files.append(_site_file(o.key, dest, size, digest))
     keep = {f.key for f in files}
     changed += remove_stale(out, keep, cache, spare=layout.SEARCH_DIR)
-    return Written(tuple(files), tuple(changed), tuple(site))
+    cache.remember_site({"made": [list(s) for s in site]})
+    return Written(tuple(files), tuple(changed), tuple(site), made)
+
+
+def _made_before(cache: BuildCache) -> dict[str, tuple[str, str]]:
+    """What each website file the last build wrote was made of, and its SHA-256, by key."""
+    record = cache.site if cache.use else None
+    rows = record.get("made") if isinstance(record, dict) else None
+    if not isinstance(rows, list):
+        return {}
+    return {
+        r[0]: (r[2], r[1])
+        for r in rows
+        if isinstance(r, list) and len(r) == 3 and all(isinstance(x, str) for x in r)
+    }
+
+
+def _kept(
+    dest: Path, made_of: str | None, before: tuple[str, str] | None, cache: BuildCache
+) -> tuple[int, str] | None:
+    """``(size, sha256)`` of the file in place when it need not be made again: it was made of
+    ``made_of`` too (``before``: what, and its hash) and is there as it was written."""
+    if made_of is None or before is None or before[0] != made_of:
+        return None
+    record = cache.output(str(dest))
+    try:
+        st = dest.stat()
+    except OSError:
+        return None
+    if record is None or record.get("stat") != stat_key(st) or record.get("sha256") != before[1]:
+        return None
+    return st.st_size, before[1]
 
 
 def _site_file(key: str, dest: Path, size: int, digest: str) -> SiteFile:

@@ -58,22 +58,28 @@ class Month:
 
 
 def all_pages(items: Sequence[Item], per_page: int) -> tuple[Listing, ...]:
-    """``all/N.html`` pages, N = 1 for the oldest; each newest first; newest page first.
+    """The pages of all episodes, page 1 the oldest, each newest first; newest page first.
 
-    ``items`` are newest first. Every page but the newest holds exactly ``per_page`` items.
+    ``items`` are newest first. Every page but the newest holds exactly ``per_page`` items,
+    and is ``all/N.html``; the newest is ``all/index.html`` (layout.ALL_INDEX_KEY), so that a
+    new episode changes only it (and, once it is full, adds a page), never a link elsewhere.
     """
     oldest_first = list(reversed(items))
     chunks = [oldest_first[i : i + per_page] for i in range(0, len(oldest_first), per_page)]
     count = len(chunks)
+
+    def key(n: int) -> str:
+        return layout.ALL_INDEX_KEY if n == count else layout.all_key(n)
+
     pages = []
     for n, chunk in enumerate(chunks, start=1):
         pages.append(
             Listing(
-                key=layout.all_key(n),
+                key=key(n),
                 title=f"All episodes, page {n}" if count > 1 else "All episodes",
                 items=tuple(reversed(chunk)),
-                newer_key=layout.all_key(n + 1) if n < count else None,
-                older_key=layout.all_key(n - 1) if n > 1 else None,
+                newer_key=key(n + 1) if n < count else None,
+                older_key=key(n - 1) if n > 1 else None,
                 number=n,
             )
         )

@@ -19,10 +19,8 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from markupsafe import Markup
@@ -31,52 +29,27 @@ from publisher import layout
 from publisher.errors import SiteError
 from publisher.model import Item, Show, ShowLinks
 from publisher.site import formats, pages, references, structured, transcript
+from publisher.site.digests import Digests
 from publisher.site.qr import qr_svg
-from publisher.site.theme import SUBSCRIBE_APPS
+from publisher.site.theme import SUBSCRIBE_APPS, script, stylesheet
 from publisher.site.urls import base_url, content_security_policy, href, relative
+from publisher.site.views import EpisodeView, episode_csl, view_of
 
-__all__ = ["render_site"]
+__all__ = ["Part", "render_site", "site_parts"]
 
 HOME_EPISODES = 10
 TEMPLATES_DIR = "templates"  # a show's template overrides, beside feed_config.yaml
 
 
 @dataclass(frozen=True)
-class EpisodeView:
-    """One item with the display strings its pages need (computed once, used on many pages)."""
+class Part:
+    """One file of the website before it is rendered: its key, a hash of everything it is
+    made of (:mod:`publisher.site.digests`; None: not known, so it is always made), and how
+    to make its bytes (raises SiteError for a broken template override)."""
 
-    item: Item
-    datetime: str
-    date: str
-    duration: str
-    duration_iso: str
-    summary: str
-    size: str
-    format: str
-    numbering: str
-    kind: str
-
-
-def _view(item: Item, zone: ZoneInfo | None) -> EpisodeView:
-    episode = item.episode
-    date = pages.local_date(episode.date, zone)
-    numbers = []
-    if episode.season is not None:
-        numbers.append(f"Season {episode.season}")
-    if episode.episode is not None:
-        numbers.append(f"Episode {episode.episode}")
-    return EpisodeView(
-        item=item,
-        datetime=date.isoformat(),
-        date=formats.human_date(date),
-        duration=formats.human_duration(episode.audio.duration),
-        duration_iso=formats.iso_duration(episode.audio.duration),
-        summary=episode.summary or formats.first_paragraph(item.notes.web_html),
-        size=formats.human_size(episode.audio.size),
-        format=episode.audio.extension.upper(),
-        numbering=", ".join(numbers),
-        kind="" if episode.episode_type == "full" else episode.episode_type.capitalize(),
-    )
+    key: str
+    digest: str | None
+    make: Callable[[], bytes]
 
 
 def render_site(
@@ -93,7 +66,24 @@ def render_site(
     Raises SiteError for a broken template override (file and line), nothing else a producer
     can fix: every other input was validated by earlier stages.
     """
-    site = _Site(show, links, items, cite_episode)
+    for part in site_parts(show, links, items, cite_episode=cite_episode):
+        yield part.key, part.make()
+
+
+def site_parts(
+    show: Show,
+    links: ShowLinks,
+    items: Sequence[Item],
+    *,
+    cite_episode: Callable[[Mapping[str, Any]], str] | None = None,
+    inputs: str = "",
+    file_digest: Callable[[Path], str] | None = None,
+) -> Iterator[Part]:
+    """The files of :func:`render_site`, in the same order, each with the hash of what it is
+    made of, rendered only when its ``make`` is called. ``inputs`` hashes what the pages are
+    made of beyond the show and its items (the code, the show's template overrides, the
+    citation style); ``file_digest(path)`` gives a file's content hash (a transcript's)."""
+    site = _Site(show, links, items, cite_episode, inputs, file_digest)
     yield from site.files()
 
 
@@ -106,16 +96,18 @@ class _Site:
         links: ShowLinks,
         items: Sequence[Item],
         cite_episode: Callable[[Mapping[str, Any]], str] | None,
+        inputs: str = "",
+        file_digest: Callable[[Path], str] | None = None,
     ) -> None:
         self.show, self.links, self.items = show, links, items
         self.cite_episode = cite_episode
         self.env = _environment(_overrides(show))
-        self.css = _stylesheet(show.accent_color)
-        self.script = _script()
+        self.css = stylesheet(show.accent_color)
+        self.script = script()
         self.base = base_url(links, items)
         self.csp = content_security_policy(links, items)
         self.zone = formats.zone(show.timezone)
-        self.views = [_view(item, self.zone) for item in items]
+        self.views = [view_of(item, self.zone) for item in items]
         self.by_slug = {v.item.episode.slug: v for v in self.views}
         self.all_pages = pages.all_pages(items, max(1, show.episodes_per_page))
         self.months = pages.month_pages(items, self.zone)
@@ -126,15 +118,31 @@ class _Site:
         self.qr = qr_svg(links.feed_url, f"QR code of the feed address {links.feed_url}")
         self.page_keys: list[str] = []
         self.series = structured.series(show, links)
+        # every page links to the first "All episodes" page; only those pages list them all
+        first = self.all_pages[0].key if self.all_pages else None
+        shared = (self.css, self.script, self.base, self.csp, first)
+        self.digests = Digests(inputs, show, links, shared, file_digest)
+        self.all_keys = [(p.key, p.number) for p in self.all_pages]
+        if _overrides(show):  # a template of the show's may show any item on any page
+            self.digests.widen([self.digests.item(i) for i in items])
 
-    def files(self) -> Iterator[tuple[str, bytes]]:
-        yield self.page("home.html", layout.INDEX_KEY, items=self.views[:HOME_EPISODES], home=True)
+    def files(self) -> Iterator[Part]:
+        home = self.views[:HOME_EPISODES]
+        yield self.page(
+            "home.html",
+            layout.INDEX_KEY,
+            [self.digests.item(v.item) for v in home],
+            items=home,
+            home=True,
+        )
         for listing in self.all_pages:
             yield self.listing(listing, "all")
+        months = pages.months(self.months)
         yield self.page(
             "archive_index.html",
             layout.ARCHIVE_INDEX_KEY,
-            months=pages.months(self.months),
+            [months, [self._listing_digest(s) for s in self.seasons]],
+            months=months,
             seasons=self.seasons,
         )
         for listing in self.months:
@@ -143,19 +151,41 @@ class _Site:
             yield self.listing(listing, "season")
         for i, view in enumerate(self.views):
             yield from self.episode(i, view)
-        yield self.page("404.html", layout.NOT_FOUND_KEY, in_sitemap=False)
-        yield layout.SITEMAP_KEY, self.sitemap()
-        yield layout.ROBOTS_KEY, self.robots()
-        yield layout.STYLESHEET_KEY, self.css
-        yield layout.SCRIPT_KEY, self.script
+        yield self.page("404.html", layout.NOT_FOUND_KEY, [], in_sitemap=False)
+        sitemap, robots = self.sitemap(), self.robots()
+        yield Part(layout.SITEMAP_KEY, None, lambda: sitemap)
+        yield Part(layout.ROBOTS_KEY, None, lambda: robots)
+        yield Part(layout.STYLESHEET_KEY, None, lambda: self.css)
+        yield Part(layout.SCRIPT_KEY, None, lambda: self.script)
 
     def page(
-        self, template: str, key: str, in_sitemap: bool = True, **context: Any
-    ) -> tuple[str, bytes]:
-        """Render one page. A page outside the sitemap (404) is served at any path, so its
-        links are absolute."""
+        self,
+        template: str,
+        key: str,
+        made_of: list[object],
+        in_sitemap: bool = True,
+        more: Callable[[], dict[str, Any]] | None = None,
+        **context: Any,
+    ) -> Part:
+        """One page: made of what every page shares, its template and key and ``made_of``
+        (what of its ``context``, and of the context ``more`` computes when it is rendered,
+        is not derived from the items hashed there). A page outside the sitemap (404) is
+        served at any path, so its links are absolute."""
         if in_sitemap:
             self.page_keys.append(key)
+        digest = self.digests.part(key, template, in_sitemap, *made_of)
+        return Part(key, digest, lambda: self._render(template, key, in_sitemap, context, more))
+
+    def _render(
+        self,
+        template: str,
+        key: str,
+        in_sitemap: bool,
+        context: dict[str, Any],
+        more: Callable[[], dict[str, Any]] | None,
+    ) -> bytes:
+        if more is not None:
+            context = {**context, **more()}
 
         def rel(target_key: str) -> str:
             return relative(key, target_key) if in_sitemap else self.base + target_key
@@ -184,54 +214,100 @@ class _Site:
             )
         except jinja2.TemplateError as e:
             raise _template_error(e, self.show) from e
-        return key, html.encode("utf-8")
+        return html.encode("utf-8")
 
-    def listing(self, listing: pages.Listing, kind: str) -> tuple[str, bytes]:
+    def _listing_digest(self, listing: pages.Listing) -> list[object]:
+        fields = (listing.key, listing.title, listing.number)
+        neighbours = (
+            listing.newer_key,
+            listing.older_key,
+            listing.newer_title,
+            listing.older_title,
+        )
+        return [fields, neighbours, [self.digests.item(i) for i in listing.items]]
+
+    def listing(self, listing: pages.Listing, kind: str) -> Part:
         views = [self.by_slug[i.episode.slug] for i in listing.items]
-        return self.page("listing.html", listing.key, listing=listing, items=views, kind=kind)
+        return self.page(
+            "listing.html",
+            listing.key,
+            [kind, self._listing_digest(listing), self.all_keys if kind == "all" else None],
+            listing=listing,
+            items=views,
+            kind=kind,
+        )
 
-    def episode(self, i: int, view: EpisodeView) -> Iterator[tuple[str, bytes]]:
+    # long: one episode's files in order (page, transcript page, captions, references to take
+    # away, "cite this episode"), each with what it is made of; splitting it scatters them.
+    def episode(self, i: int, view: EpisodeView) -> Iterator[Part]:
         item = view.item
         slug = item.episode.slug
         cues = None
         if item.episode.transcript is not None and not layout.is_html(item.episode.transcript.name):
             cues = transcript.read_cues(item.episode.transcript)
+        timed = bool(cues and any(c.end > c.start for c in cues))
         cited = [c for _, c in item.cited]
-        own = _episode_csl(self.show, item)
-        citation = Markup(self.cite_episode(own)) if self.cite_episode else None
+        own = episode_csl(self.show, item)
+        newer = self.views[i - 1] if i > 0 else None
+        older = self.views[i + 1] if i + 1 < len(self.views) else None
+        made_of = self.digests.item(item)
+
+        def more() -> dict[str, Any]:
+            citation = Markup(self.cite_episode(own)) if self.cite_episode else None
+            return {
+                "coins": [references.coins(c) for c in cited],
+                "citation": citation,
+                "structured": structured.episode(
+                    self.show, self.links, item, description=view.summary, cited=cited
+                ),
+            }
+
         yield self.page(
             "episode.html",
             item.links.page_key,
+            [made_of, *(self.digests.item(v.item if v else None) for v in (newer, older))],
+            more=more,
             item=item,
             view=view,
-            newer=self.views[i - 1] if i > 0 else None,
-            older=self.views[i + 1] if i + 1 < len(self.views) else None,
+            newer=newer,
+            older=older,
             month=layout.month_key(view.datetime[:7]),
             has_transcript_page=cues is not None,
-            has_captions=bool(cues and any(c.end > c.start for c in cues)),
-            coins=[references.coins(c) for c in cited],
-            citation=citation,
-            structured=structured.episode(
-                self.show, self.links, item, description=view.summary, cited=cited
-            ),
+            has_captions=timed,
         )
         if cues is not None:
             yield self.page(
                 "transcript.html",
                 layout.transcript_page_key(slug),
+                [made_of],
+                more=lambda: {"turns": transcript.turns(cues)},
                 item=item,
                 view=view,
-                turns=transcript.turns(cues),
-                timed=any(c.end > c.start for c in cues),
+                timed=timed,
             )
-            if any(c.end > c.start for c in cues):
-                yield layout.captions_key(slug), transcript.to_vtt(cues)
+            if timed:
+                yield self._file(
+                    layout.captions_key(slug), made_of, lambda: transcript.to_vtt(cues)
+                )
         if item.cited:
-            yield layout.references_key(slug, "ris"), references.ris(cited)
-            yield layout.references_key(slug, "bib"), references.bibtex(item.cited)
-            yield layout.references_key(slug, "json"), references.csl_json(item.cited)
-        yield layout.cite_key(slug, "ris"), references.ris([own])
-        yield layout.cite_key(slug, "bib"), references.bibtex([(slug, own)])
+            yield self._file(
+                layout.references_key(slug, "ris"), made_of, lambda: references.ris(cited)
+            )
+            yield self._file(
+                layout.references_key(slug, "bib"), made_of, lambda: references.bibtex(item.cited)
+            )
+            yield self._file(
+                layout.references_key(slug, "json"),
+                made_of,
+                lambda: references.csl_json(item.cited),
+            )
+        yield self._file(layout.cite_key(slug, "ris"), made_of, lambda: references.ris([own]))
+        yield self._file(
+            layout.cite_key(slug, "bib"), made_of, lambda: references.bibtex([(slug, own)])
+        )
+
+    def _file(self, key: str, made_of: str, make: Callable[[], bytes]) -> Part:
+        return Part(key, self.digests.part(key, made_of), make)
 
     def sitemap(self) -> bytes:
         rows = "".join(
@@ -245,24 +321,6 @@ class _Site:
 
     def robots(self) -> bytes:
         return f"User-agent: *\nAllow: /\nSitemap: {self.base}{layout.SITEMAP_KEY}\n".encode()
-
-
-def _episode_csl(show: Show, item: Item) -> dict[str, Any]:
-    """The episode itself as a CSL item, for "Cite this episode" (CSL type ``broadcast``)."""
-    ep = item.episode
-    date = ep.date
-    return {
-        "id": ep.slug,
-        "type": "broadcast",
-        "title": ep.title,
-        "container-title": show.title,
-        "author": [{"literal": show.author}],
-        "medium": "Podcast audio",
-        "genre": "Podcast",
-        "issued": {"date-parts": [[date.year, date.month, date.day]]},
-        "URL": item.links.page_url,
-        "publisher": show.owner.name,
-    }
 
 
 def _xml_escape(text: str) -> str:
@@ -309,27 +367,3 @@ def _template_error(e: jinja2.TemplateError, show: Show) -> SiteError:
         if frame.filename.startswith(str(folder)):
             return SiteError(f"template error: {e}", Path(frame.filename), frame.lineno)
     return SiteError(f"template error: {e}", folder, None, "check the show's template overrides")
-
-
-@cache
-def _package_css() -> bytes:
-    return resources.files("publisher.site").joinpath("static", layout.STYLESHEET_KEY).read_bytes()
-
-
-def _stylesheet(accent: tuple[str, str] | None) -> bytes:
-    css = _package_css()
-    if accent is None:
-        return css
-    light, dark = accent
-    return (
-        css
-        + (
-            f"\n/* the show's accent_color */\n:root {{ --link: {light}; }}\n"
-            f"@media (prefers-color-scheme: dark) {{ :root {{ --link: {dark}; }} }}\n"
-        ).encode()
-    )
-
-
-@cache
-def _script() -> bytes:
-    return resources.files("publisher.site").joinpath("static", layout.SCRIPT_KEY).read_bytes()

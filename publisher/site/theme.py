@@ -7,6 +7,10 @@ contrast ratio (success criterion 1.4.3: at least 4.5:1 for body text, since lin
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
+
+from publisher import layout
 
 # The page backgrounds of static/style.css (--bg), light and dark.
 BACKGROUNDS = {"light": "#fdfcf9", "dark": "#16171a"}
@@ -58,3 +62,27 @@ def accent_problem(scheme: str, colour: object) -> str | None:
             f"{scheme} background {BACKGROUNDS[scheme]}; links need at least {MIN_CONTRAST}:1"
         )
     return None
+
+
+@cache
+def _package_css() -> bytes:
+    return resources.files("publisher.site").joinpath("static", layout.STYLESHEET_KEY).read_bytes()
+
+
+def stylesheet(accent: tuple[str, str] | None) -> bytes:
+    css = _package_css()
+    if accent is None:
+        return css
+    light, dark = accent
+    return (
+        css
+        + (
+            f"\n/* the show's accent_color */\n:root {{ --link: {light}; }}\n"
+            f"@media (prefers-color-scheme: dark) {{ :root {{ --link: {dark}; }} }}\n"
+        ).encode()
+    )
+
+
+@cache
+def script() -> bytes:
+    return resources.files("publisher.site").joinpath("static", layout.SCRIPT_KEY).read_bytes()

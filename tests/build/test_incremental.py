@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from publisher import build
 from publisher.filecache import CACHE_FILE
-from tests.support.show import FIXED_NOW
+from tests.support.show import FIXED_NOW, full_build
 from tests.support.sitefiles import differing, snapshot, written
 
 RED = "2026-09-15-red-flags"
@@ -33,13 +32,13 @@ class _Rebuild:
 
     def __init__(self, show: Path) -> None:
         self.show = show
-        self.site = build.build(show, now=FIXED_NOW, guid_mode="refuse").site_dir
+        self.site = full_build(show, now=FIXED_NOW, guid_mode="refuse").site_dir
         self.before = snapshot(self.site)
 
     def again(self, *, use_cache: bool = True) -> tuple[set[str], set[str]]:
         """(written, differing) keys; the search index's files, named by what they hold,
         left out."""
-        self.result = build.build(self.show, now=FIXED_NOW, guid_mode="refuse", use_cache=use_cache)
+        self.result = full_build(self.show, now=FIXED_NOW, guid_mode="refuse", use_cache=use_cache)
         self.after = snapshot(self.site)
         return _pages(written(self.before, self.after)), _pages(differing(self.before, self.after))
 
@@ -197,7 +196,7 @@ def test_outputs_no_longer_built_are_removed(sample_show: Path) -> None:
 
 @pytest.mark.parametrize("garbage", [b"{not json", b"[]", b'{"format": 2, "package": "other"}'])
 def test_a_corrupt_or_foreign_cache_is_discarded(sample_show: Path, garbage: bytes) -> None:
-    first = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    first = full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     expected = snapshot(first.site_dir)
     cache = sample_show / CACHE_FILE
     data = json.loads(cache.read_bytes())
@@ -206,7 +205,7 @@ def test_a_corrupt_or_foreign_cache_is_discarded(sample_show: Path, garbage: byt
     cache.write_bytes(garbage)
     for stored in (sample_show / ".publisher" / "notes").iterdir():
         stored.write_bytes(garbage)
-    again = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    again = full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     assert {k: s.sha256 for k, s in snapshot(again.site_dir).items()} == {
         k: s.sha256 for k, s in expected.items()
     }
@@ -215,7 +214,7 @@ def test_a_corrupt_or_foreign_cache_is_discarded(sample_show: Path, garbage: byt
 
 
 def test_a_cache_of_another_package_version_is_not_trusted(sample_show: Path) -> None:
-    first = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    first = full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     (key,) = [f.key for f in first.files if f.key.startswith(f"media/{RED}-")]
     cache = sample_show / CACHE_FILE
     data = json.loads(cache.read_bytes())
@@ -223,7 +222,7 @@ def test_a_cache_of_another_package_version_is_not_trusted(sample_show: Path) ->
         entry["sha256"] = "0" * 64
     data["package"] = "0" * 64  # written by other code
     cache.write_bytes(json.dumps(data).encode())
-    again = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    again = full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     assert again.file(key).sha256 == first.file(key).sha256
 
 

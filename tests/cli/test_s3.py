@@ -83,7 +83,7 @@ def test_publish_sample_show_then_nothing_then_one_episode(
         f"cite/{new}.ris",
         f"cite/{new}.bib",
         "index.html",
-        "all/1.html",
+        "all/index.html",
         "archive/index.html",
         "archive/2026-11.html",
         "archive/2026-10.html",  # its "newer month" link

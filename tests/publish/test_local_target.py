@@ -71,7 +71,7 @@ def test_adding_an_episode_writes_only_its_files(sample_show: Path) -> None:
         f"cite/{new}.ris",
         f"cite/{new}.bib",
         "index.html",
-        "all/1.html",
+        "all/index.html",
         "archive/index.html",
         "archive/2026-11.html",
         "archive/2026-10.html",  # its "newer month" link

@@ -24,7 +24,7 @@ PAGES = [
     "episodes/2026-09-15-red-flags.html",
     "episodes/2026-10-01-what-guidelines-advise.html",
     "episodes/2026-10-01-what-guidelines-advise.transcript.html",
-    "all/1.html",
+    "all/index.html",
     "archive/index.html",
     "archive/2026-09.html",
     "seasons/1.html",

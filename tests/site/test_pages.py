@@ -25,7 +25,10 @@ CITED = (
         {
             "type": "article-journal",
             "title": "Systematic literature review of imaging features {in} asymptomatic people",
-            "author": [{"family": "Brinjikji", "given": "W."}, {"family": "O'Luebbers", "given": "P. H."}],
+            "author": [
+                {"family": "Brinjikji", "given": "W."},
+                {"family": "O'Luebbers", "given": "P. H."},
+            ],
             "container-title": "AJNR Am J Neuroradiol",
             "issued": {"date-parts": [[2015, 4]]},
             "volume": "36",
@@ -59,7 +62,7 @@ def weekly(n: int, start: datetime = datetime(2019, 1, 2, 9, 0, tzinfo=UTC)) -> 
 
 def test_all_pages_are_numbered_from_the_oldest_so_a_new_episode_changes_only_the_newest() -> None:
     before = pages.all_pages(weekly(45), 20)
-    assert [p.key for p in before] == ["all/3.html", "all/2.html", "all/1.html"]
+    assert [p.key for p in before] == ["all/index.html", "all/2.html", "all/1.html"]
     assert [len(p.items) for p in before] == [5, 20, 20]
     assert before[-1].items[-1].episode.slug == "ep0"  # page 1 ends with the oldest
     after = pages.all_pages(weekly(46), 20)
@@ -67,11 +70,28 @@ def test_all_pages_are_numbered_from_the_oldest_so_a_new_episode_changes_only_th
     assert after[0].items[0].episode.slug == "ep45"
 
 
+@pytest.mark.parametrize("count", [19, 20, 21, 40])
+def test_a_new_episode_changes_only_the_pages_that_show_it(count: int) -> None:
+    """Also when it starts a new page of all episodes (20 a page): every page links to the
+    newest one at one address, so the older episodes' pages stay byte for byte the same."""
+    show = make_show(episodes_per_page=20)
+    before, after = (
+        render(show=show, items=weekly(count)),
+        render(show=show, items=weekly(count + 1)),
+    )
+    changed = {k for k in before if before[k] != after.get(k)} | (after.keys() - before.keys())
+    newest, previous = f"ep{count}", f"ep{count - 1}"
+    listings = {k for k in changed if k.startswith(("all/", "archive/", "seasons/"))}
+    expected = {"index.html", "sitemap.xml", f"episodes/{previous}.html"}
+    assert changed - listings - {k for k in changed if newest in k} == expected
+    assert len(listings) <= (3 if count % 20 else 2 + count // 20 + 1)
+
+
 def test_all_episodes_pages_link_every_page_and_their_neighbours() -> None:
     site = render(show=make_show(episodes_per_page=20), items=weekly(45))
     doc = parse(site["all/2.html"])
     assert one(doc, "//h1").text_content() == "All episodes, page 2"
-    assert one(doc, '//a[@rel="prev"]/@href') == "3.html"
+    assert one(doc, '//a[@rel="prev"]/@href') == "index.html"
     assert one(doc, '//a[@rel="next"]/@href') == "1.html"
     numbers = doc.xpath('//nav[@class="pager"]//li[@class="number"]')
     assert [n.text_content() for n in numbers] == ["3", "2", "1"]
@@ -85,7 +105,7 @@ def test_home_shows_the_newest_ten_with_players_that_do_not_preload() -> None:
     cards = doc.xpath('//ol[@class="episode-list"]/li')
     assert len(cards) == 10
     assert [a.get("preload") for a in doc.xpath("//main//audio")] == ["none"] * 10
-    assert doc.xpath('//a[@href="all/2.html"]') and doc.xpath('//a[@href="archive/index.html"]')
+    assert doc.xpath('//a[@href="all/index.html"]') and doc.xpath('//a[@href="archive/index.html"]')
 
 
 def test_archive_by_month_in_the_shows_time_zone() -> None:
@@ -121,7 +141,10 @@ def test_seasons_get_pages_only_when_the_show_uses_them() -> None:
 
 
 def test_subscribe_buttons_feed_url_and_qr_code_on_home_and_episode_pages() -> None:
-    apps = (("apple_podcasts", "https://podcasts.apple.com/podcast/id1"), ("overcast", "https://overcast.fm/itunes1"))
+    apps = (
+        ("apple_podcasts", "https://podcasts.apple.com/podcast/id1"),
+        ("overcast", "https://overcast.fm/itunes1"),
+    )
     site = render(show=make_show(subscribe=apps))
     for key in ("index.html", "episodes/ep1.html"):
         doc = parse(site[key])
@@ -190,7 +213,10 @@ def test_episode_references_as_ris_bibtex_csl_json_and_coins() -> None:
     assert "TY  - JOUR" in ris and "AU  - Brinjikji, W." in ris and "SP  - 811\r\nEP  - 816" in ris
     assert all(re.match(r"^[A-Z][A-Z0-9]  - ", line) for line in ris.splitlines() if line)
     bib = parse_string(site["references/ep1.bib"].decode(), "bibtex")
-    assert sorted(e.fields["doi"] for e in bib.entries.values()) == ["10.1000/x_%7By%7D", "10.3174/ajnr.A4173"]
+    assert sorted(e.fields["doi"] for e in bib.entries.values()) == [
+        "10.1000/x_%7By%7D",
+        "10.3174/ajnr.A4173",
+    ]
     assert list(bib.entries) == ["brinjikji2015", "odd_key2"]
     assert bib.entries["odd_key2"].fields["title"] == (
         r"A {\textbraceright} brace, a \% percent \& more over two lines"
@@ -205,7 +231,10 @@ def test_episode_references_as_ris_bibtex_csl_json_and_coins() -> None:
     assert first["ctx_ver"] == ["Z39.88-2004"]
     assert "info:doi/10.3174/ajnr.A4173" in first["rft_id"]
     assert first["rft.aulast"] == ["Brinjikji", "O'Luebbers"]
-    assert first["rft.jtitle"] == ["AJNR Am J Neuroradiol"] and first["rft.spage" if "rft.spage" in first else "rft.pages"]
+    assert (
+        first["rft.jtitle"] == ["AJNR Am J Neuroradiol"]
+        and first["rft.spage" if "rft.spage" in first else "rft.pages"]
+    )
     links = {a.get("href") for a in page.xpath('//p[@class="take-away"]/a')}
     assert links == {"../references/ep1.ris", "../references/ep1.bib", "../references/ep1.json"}
 
@@ -234,7 +263,11 @@ def test_cite_this_episode_block_and_its_own_ris_and_bibtex() -> None:
         "Evidence Matters. Episode ep1."
     )
     ris = site["cite/ep1.ris"].decode()
-    assert "TY  - SOUND" in ris and "TI  - Episode ep1" in ris and f"UR  - {BASE}episodes/ep1.html" in ris
+    assert (
+        "TY  - SOUND" in ris
+        and "TI  - Episode ep1" in ris
+        and f"UR  - {BASE}episodes/ep1.html" in ris
+    )
     bib = parse_string(site["cite/ep1.bib"].decode(), "bibtex")
     assert bib.entries["ep1"].fields["title"] == "Episode ep1"
 
@@ -276,7 +309,9 @@ JSON = {"version": "1.0.0", "segments": [
         ("ep1.txt", "First paragraph\nwraps.\n\nSecond.", [(0.0, None, "First paragraph wraps. Second.")]),
     ],
 )  # fmt: skip
-def test_transcripts_are_read_into_speaker_turns(tmp_path: Path, name: str, text: str, expected: list) -> None:
+def test_transcripts_are_read_into_speaker_turns(
+    tmp_path: Path, name: str, text: str, expected: list
+) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     turns = transcript.turns(transcript.read_cues(path))
@@ -304,7 +339,10 @@ def test_transcript_page_and_captions_track(tmp_path: Path, name: str) -> None:
         import io
 
         parsed = list(webvtt.read_buffer(io.StringIO(captions)))
-    assert [c.start for c in parsed][:2] == ["00:00:00.000", "00:00:04.000" if name.endswith(".vtt") else "00:00:02.000"]
+    assert [c.start for c in parsed][:2] == [
+        "00:00:00.000",
+        "00:00:04.000" if name.endswith(".vtt") else "00:00:02.000",
+    ]
     assert all("<script" not in c.raw_text for c in parsed)
 
 
@@ -323,7 +361,9 @@ def test_json_ld_podcast_series_and_episode_with_citations() -> None:
     site = render(items=[make_item(cited=CITED, episode=3, season=1)])
     home = json.loads(one(parse(site["index.html"]), '//script[@type="application/ld+json"]').text)
     assert home["@type"] == "PodcastSeries" and home["webFeed"] == BASE + "feed.xml"
-    data = json.loads(one(parse(site["episodes/ep1.html"]), '//script[@type="application/ld+json"]').text)
+    data = json.loads(
+        one(parse(site["episodes/ep1.html"]), '//script[@type="application/ld+json"]').text
+    )
     assert data["@type"] == "PodcastEpisode"
     assert data["associatedMedia"] == {
         "@type": "MediaObject", "contentUrl": BASE + "media/ep1.mp3", "encodingFormat": "audio/mpeg",
@@ -334,7 +374,11 @@ def test_json_ld_podcast_series_and_episode_with_citations() -> None:
     assert data["episodeNumber"] == 3 and data["partOfSeason"]["seasonNumber"] == 1
     first, second = data["citation"]
     assert first["@type"] == "ScholarlyArticle"
-    assert first["identifier"] == {"@type": "PropertyValue", "propertyID": "DOI", "value": "10.3174/ajnr.A4173"}
+    assert first["identifier"] == {
+        "@type": "PropertyValue",
+        "propertyID": "DOI",
+        "value": "10.3174/ajnr.A4173",
+    }
     assert first["url"] == "https://doi.org/10.3174/ajnr.A4173"
     assert second["@type"] == "Book"
 
@@ -360,7 +404,9 @@ def test_404_page_links_absolutely_since_it_is_served_at_any_path() -> None:
 
 def test_a_template_override_replaces_the_packaged_one(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "meta.html").write_text('<p class="meta">custom {{ view.date }}</p>\n')
+    (tmp_path / "templates" / "meta.html").write_text(
+        '<p class="meta">custom {{ view.date }}</p>\n'
+    )
     site = render(show=make_show(root=tmp_path), items=[make_item()])
     assert one(parse(site["episodes/ep1.html"]), '//p[@class="meta"]').text == "custom 7 April 2024"
 
@@ -372,7 +418,9 @@ def test_a_template_override_replaces_the_packaged_one(tmp_path: Path) -> None:
         ("<p>\n\n{{ view.no_such_thing.x }}\n</p>\n", 3, "template error:"),
     ],
 )
-def test_a_broken_override_names_its_file_and_line(tmp_path: Path, text: str, line: int, said: str) -> None:
+def test_a_broken_override_names_its_file_and_line(
+    tmp_path: Path, text: str, line: int, said: str
+) -> None:
     (tmp_path / "templates").mkdir()
     override = tmp_path / "templates" / "meta.html"
     override.write_text(text)

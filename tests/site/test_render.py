@@ -32,7 +32,7 @@ def test_keys_in_order_and_stylesheet_is_the_package_file() -> None:
     pairs = tuple(render_site(make_show(), make_links(), items))
     assert [k for k, _ in pairs] == [
         "index.html",
-        "all/1.html",
+        "all/index.html",
         "archive/index.html",
         "archive/2024-04.html",
         "episodes/ep2.html",
@@ -252,7 +252,7 @@ def test_hostile_strings_are_escaped_everywhere() -> None:
         web_html="<p>Safe notes.</p>",
     )
     pages = render(show=show, items=[item])
-    for key in ("index.html", "episodes/ep1.html", "all/1.html", "archive/2024-04.html"):
+    for key in ("index.html", "episodes/ep1.html", "all/index.html", "archive/2024-04.html"):
         doc = parse(pages[key])
         scripts = doc.xpath("//script")
         assert [s.get("src", "").split("?")[0] for s in scripts if s.get("src")] == [

@@ -6,8 +6,11 @@ import datetime as dt
 import hashlib
 import shutil
 from pathlib import Path
+from typing import Any
 
-from publisher import layout
+from publisher import build, layout
+from publisher.filecache import CACHE_DIR
+from publisher.model import Build
 from tests.support.paths import ROOT
 
 FIXED_NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -32,3 +35,11 @@ def media_key(show: Path, slug: str) -> str:
     (audio,) = (p for p in (show / "episodes").glob(f"{slug}.*") if p.suffix in (".mp3", ".m4a"))
     digest = hashlib.sha256(audio.read_bytes()).hexdigest()
     return layout.media_key(slug, digest, audio.suffix[1:])
+
+
+def full_build(show: Path, **options: Any) -> Build:
+    """``build.build`` with the last build's record forgotten, so that the full (incremental)
+    build runs even when nothing changed: what tests of its caches need."""
+    for record in (show / CACHE_DIR).glob("last-build-*.json"):
+        record.unlink()
+    return build.build(show, **options)

@@ -1,0 +1,301 @@
+"""The whole build skipped when nothing it is made of changed since the last one.
+
+An unchanged rebuild of a long back catalogue would otherwise read every note and audio
+header, load every cached note and compare every page (seconds at 1,000 episodes). A build
+is a function of
+
+- the files of the show folder (every file under it but its hidden folders and build
+  folders) and the files outside it that the show names (artwork, bibliographies);
+- this package's code and the installed libraries (their distributions' names and versions);
+- the options (build folder, target, GUID mode, drafts);
+- the time, only through which episodes are due: a build stays valid from its newest
+  published episode's date until its first scheduled one's.
+
+Each file is identified by its stat (size, mtime, ctime, inode; :func:`stat_key`): an edit,
+a copy over it with its mtime kept, or a replacement all change it. :func:`record` keeps, per
+build folder, a hash of all of that, a hash of the stat of every file the build left in the
+folder, and the :class:`~publisher.model.Build` it returned; :func:`probe` returns that Build
+when both hashes are the same again, so nothing is read, rendered or written. Any change,
+even a file touched, falls back to the full (incremental) build, which records afresh.
+
+This module imports nothing heavy, so that a skipped build costs a walk of two folders.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from publisher.errors import Notice
+from publisher.filecache import CACHE_DIR, package_hash, stat_key, write_atomic
+from publisher.model import Build, Enclosure, SiteFile, Target
+
+FORMAT = 1
+UNCHANGED = "nothing changed since the last build into this folder: nothing was read or written"
+BUILD_MARKER = ".publisher-build"  # in every build folder (build.write)
+_SKIPPED_DIRS = {"__pycache__", "node_modules"}
+
+Stats = dict[str, tuple[int, ...]]  # path -> stat key
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a build of ``root`` into ``out`` is made of, as found before it started."""
+
+    root: Path
+    out: Path
+    options: str  # the options and the code, as text
+    stats: Stats  # every input file's stat (the show folder's files, and the named ones)
+    named: tuple[str, ...] = ()  # the named files outside the show folder among them
+
+    def digest(self) -> str:
+        h = hashlib.sha256(self.options.encode())
+        for path in sorted(self.stats):
+            h.update(f"{path}\0{self.stats[path]}\n".encode("utf-8", "surrogateescape"))
+        return h.hexdigest()
+
+
+def inputs(
+    root: Path, out: Path, options: Mapping[str, object], *, named: Iterable[str] = ()
+) -> Inputs:
+    """The inputs of a build of ``root`` into ``out`` now: the stat of every file under
+    ``root`` (not in hidden folders, build folders or ``out``) and of each ``named`` file
+    (files the show names outside its folder, as the last build recorded them)."""
+    stats = dict(_walk(root, skip=out))
+    named = tuple(named)
+    for name in named:
+        if name not in stats:
+            stats[name] = _stat(Path(name))
+    code = {"format": FORMAT, "package": package_hash(), "libraries": _libraries()}
+    text = json.dumps({**code, **options}, sort_keys=True, default=str)
+    return Inputs(root, out, text, stats, named)
+
+
+def last(root: Path, out: Path) -> dict[str, Any] | None:
+    """The record of the last build of ``root`` into ``out``; None when there is none, or it
+    cannot be read, or is not this format."""
+    return _load(_record_path(root, out))
+
+
+def probe(
+    found: Inputs, record: dict[str, Any] | None, *, now: dt.datetime, target: Target | None
+) -> Build | None:
+    """The last build (``record``, :func:`last`) into ``found.out``, with an information
+    notice (:data:`UNCHANGED`), when it was made of the same inputs, ``now`` is within the
+    time it stays valid, and every file it left in the build folder is there as it left it
+    (none changed, none added); else None."""
+    if record is None or record.get("inputs") != found.digest():
+        return None
+    since, until = record.get("since"), record.get("until")
+    if not isinstance(since, str) or (until is not None and not isinstance(until, str)):
+        return None
+    if now < dt.datetime.fromisoformat(since):
+        return None
+    if until is not None and now >= dt.datetime.fromisoformat(until):
+        return None
+    if record.get("outputs") != _folder(found.out)[0]:
+        return None
+    try:
+        kept = _decode_build(record["build"], target)
+    except (KeyError, TypeError, ValueError):
+        return None
+    unchanged = Notice(UNCHANGED, kept.site_dir, warning=False)
+    return dataclasses.replace(kept, notices=(*kept.notices, unchanged))
+
+
+def record(
+    found: Inputs,
+    result: Build,
+    *,
+    since: dt.datetime,
+    until: dt.datetime | None,
+    named: Iterable[Path],
+) -> None:
+    """Keep ``result`` as the build of ``found``, valid from ``since`` (its newest published
+    episode's date) until ``until`` (its first scheduled one's, None: no end). ``named`` are
+    the files the show names; those outside its folder join the inputs of the next probe.
+
+    Nothing is kept when an input changed while the build ran (but for the ctime of the
+    files the build hard-linked into its folder, which linking changes): then the build
+    may have read some files as they were and others as they are. Failures to write only
+    cost time later.
+    """
+    root, out = found.root, found.out
+    outside = sorted({str(p) for p in named if not _under(p, root)})
+    options = json.loads(found.options)
+    after = inputs(root, out, {k: options[k] for k in options if k in _OPTION_KEYS}, named=outside)
+    outputs, linked = _folder(out)
+    if not _same(found.stats, after.stats, linked, set(found.named) ^ set(outside)):
+        return
+    data = {
+        "format": FORMAT,
+        "inputs": after.digest(),
+        "named": outside,
+        "since": since.isoformat(),
+        "until": until.isoformat() if until is not None else None,
+        "outputs": outputs,
+        "build": _encode(result),
+    }
+    with contextlib.suppress(OSError):
+        write_atomic(_record_path(root, out), json.dumps(data).encode())
+
+
+_OPTION_KEYS = ("out", "target", "target_name", "guid_mode", "drafts")
+
+
+def named_outside(record: dict[str, Any] | None) -> list[str]:
+    """The files outside the show folder that the show named when ``record`` was made."""
+    named = record.get("named") if record else None
+    return [n for n in named if isinstance(n, str)] if isinstance(named, list) else []
+
+
+def _same(before: Stats, after: Stats, linked: set[int], ignored: set[str]) -> bool:
+    """Whether the inputs after a build are those before it, but for the ctime of files
+    hard-linked into the build folder (their inode among the built media's) and the
+    ``ignored`` files (outside the show folder, named before or after but not both)."""
+    if before.keys() - ignored != after.keys() - ignored:
+        return False
+    for path, old in before.items():
+        if path in ignored:
+            continue
+        new = after[path]
+        if new == old:
+            continue
+        if len(old) != 4 or len(new) != 4 or old[3] not in linked:
+            return False
+        if (old[0], old[1], old[3]) != (new[0], new[1], new[3]):
+            return False
+    return True
+
+
+def _record_path(root: Path, out: Path) -> Path:
+    name = hashlib.sha256(str(out).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return root / CACHE_DIR / f"last-build-{name}.json"
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+
+
+def _stat(path: Path) -> tuple[int, ...]:
+    try:
+        return tuple(stat_key(path.stat()))
+    except OSError:
+        return ()  # missing: a file that appears changes the digest
+
+
+def _walk(folder: Path, *, skip: Path) -> Iterator[tuple[str, tuple[int, ...]]]:
+    """``(path, stat key)`` of every file under ``folder``, following links to folders once,
+    leaving out hidden folders, build folders (they hold the marker) and ``skip``."""
+    seen: set[tuple[int, int]] = set()
+    todo = [str(folder)]
+    skipped = str(skip)
+    while todo:
+        here = todo.pop()
+        try:
+            st = os.stat(here)
+            if (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            entries = list(os.scandir(here))
+        except OSError:
+            continue
+        if here != str(folder) and any(e.name == BUILD_MARKER for e in entries):
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir():
+                    hidden = entry.name.startswith(".") or entry.name in _SKIPPED_DIRS
+                    if not hidden and entry.path != skipped:
+                        todo.append(entry.path)
+                elif entry.is_file():
+                    yield entry.path, tuple(stat_key(entry.stat()))
+            except OSError:
+                continue
+
+
+def _folder(out: Path) -> tuple[str, set[int]]:
+    """A hash of the path and stat of every file in the build folder, and their inodes (those
+    hard-linked from the show are the show's files')."""
+    h = hashlib.sha256()
+    rows, inodes = [], set()
+    for dirpath, _, files in os.walk(out):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                return "", set()
+            rows.append(f"{path}\0{stat_key(st)}\n")
+            inodes.add(st.st_ino)
+    for row in sorted(rows):
+        h.update(row.encode("utf-8", "surrogateescape"))
+    return h.hexdigest(), inodes
+
+
+def _libraries() -> list[str]:
+    """The installed distributions (``name-version.dist-info``) on the import path."""
+    found = []
+    for entry in sys.path:
+        if entry.endswith("-packages"):
+            try:
+                found += [n for n in os.listdir(entry) if n.endswith(".dist-info")]
+            except OSError:
+                continue
+    return sorted(found)
+
+
+def _under(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+_PATHS = {"site_dir", "path", "source"}  # the Path-valued fields of what a Build holds
+
+
+def _plain(value: object) -> dict[str, Any]:
+    return {
+        f.name: str(v) if f.name in _PATHS and v is not None else v
+        for f in fields(value)  # type: ignore[arg-type]
+        if not isinstance(v := getattr(value, f.name), tuple | list) or f.name == "guids"
+    }
+
+
+def _encode(build: Build) -> dict[str, Any]:
+    return {
+        **_plain(build),
+        "target": _plain(build.target),
+        "files": [_plain(f) for f in build.files],
+        "enclosures": [_plain(e) for e in build.enclosures],
+        "notices": [_plain(n) for n in build.notices],
+    }
+
+
+def _paths(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: Path(v) if k in _PATHS and v is not None else v for k, v in row.items()}
+
+
+def _decode_build(data: dict[str, Any], target: Target | None) -> Build:
+    """The Build :func:`_encode` kept; with ``target`` (an ad hoc one, part of the inputs)
+    in place of the kept one. Raises KeyError, TypeError or ValueError for a bad record."""
+    return Build(
+        site_dir=Path(data["site_dir"]),
+        target=target or Target(**_paths(data["target"])),
+        files=tuple(SiteFile(**_paths(f)) for f in data["files"]),
+        enclosures=tuple(Enclosure(**_paths(e)) for e in data["enclosures"]),
+        notices=tuple(Notice(**_paths(n)) for n in data["notices"]),
+        drafts=bool(data["drafts"]),
+        guids=tuple(data["guids"]),
+    )
