@@ -154,7 +154,9 @@ def test_plain_http_public_url_warns(sample_show: Path) -> None:
     cfg = sample_show / "feed_config.yaml"
     cfg.write_text(cfg.read_text().replace("http://127.0.0.1:8000/", "http://podcast.example.org/"))
     result = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
-    line = next(i for i, x in enumerate(cfg.read_text().splitlines(), 1) if x.startswith("  local:"))
+    line = next(
+        i for i, x in enumerate(cfg.read_text().splitlines(), 1) if x.startswith("  local:")
+    )
     assert tuple(map(str, result.notices)) == (
         f"{cfg}:{line}: warning: target 'local' publishes at plain http:// "
         "(http://podcast.example.org/); apps and Podcasting 2.0 tags expect https:// [D-04] "

@@ -66,8 +66,28 @@ def test_first_hour_and_every_week_after(tmp_path: Path) -> None:
     assert channel.findtext("title") == "Night Shift Science"
 
     # Another show initialised the same way is another show; a loopback-only one has none.
-    ok(run("init", "other", "--title", "Other", "--public-url", "https://b.example.com/", cwd=tmp_path))
-    ok(run("init", "local", "--title", "Local", "--public-url", "http://127.0.0.1:8011/", cwd=tmp_path))
+    ok(
+        run(
+            "init",
+            "other",
+            "--title",
+            "Other",
+            "--public-url",
+            "https://b.example.com/",
+            cwd=tmp_path,
+        )
+    )
+    ok(
+        run(
+            "init",
+            "local",
+            "--title",
+            "Local",
+            "--public-url",
+            "http://127.0.0.1:8011/",
+            cwd=tmp_path,
+        )
+    )
     for name in ("other", "local"):
         folder = tmp_path / name
         ok(run("new", "One", "--date", "2026-11-02", "--slug", "one", cwd=folder))

@@ -161,7 +161,9 @@ def test_new_names_the_configured_bibliography(tmp_path: Path) -> None:
     assert run("init", "s", cwd=tmp_path).returncode == 0
     cfg = tmp_path / "s" / "feed_config.yaml"
     cfg.write_text(
-        cfg.read_text().replace("bibliography: show_notes/references.bib", "bibliography: refs/a.json")
+        cfg.read_text().replace(
+            "bibliography: show_notes/references.bib", "bibliography: refs/a.json"
+        )
     )
     (tmp_path / "s" / "refs").mkdir()
     (tmp_path / "s" / "refs" / "a.json").write_text("[]")

@@ -80,7 +80,10 @@ def test_removed_drafts_and_scheduled(tmp_path: Path) -> None:
         (RED, "removed", None),
     ]
     removed = report.episodes[-1]
-    assert removed.title.startswith("Red flags") and removed.guid == "5b2e9d47-8c3f-4a6b-b1d0-2f7e8a9c3d12"
+    assert (
+        removed.title.startswith("Red flags")
+        and removed.guid == "5b2e9d47-8c3f-4a6b-b1d0-2f7e8a9c3d12"
+    )
 
 
 def test_json_and_text_output(tmp_path: Path) -> None:

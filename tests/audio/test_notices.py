@@ -85,7 +85,9 @@ def test_no_warning_where_players_get_it_right(tmp_path: Path, options: str) -> 
     assert read_audio(path).notices == ()
 
 
-@pytest.mark.parametrize("name", ["cbr.mp3", "tagged.mp3", "vbr_xing.mp3", "big_id3.mp3", "aac.m4a"])
+@pytest.mark.parametrize(
+    "name", ["cbr.mp3", "tagged.mp3", "vbr_xing.mp3", "big_id3.mp3", "aac.m4a"]
+)
 def test_fixtures_without_warnings(name: str) -> None:
     assert read_audio(DATA / name).notices == ()
 

@@ -55,7 +55,11 @@ def id3_file(tmp_path: Path, version: int, title: str, artist: str, comment: str
 def test_id3_breaks_become_one_space(tmp_path: Path, version: int, brk: str) -> None:
     text = f"Guidelines{brk}what they advise"
     info = read_audio(id3_file(tmp_path, version, text, f"A{brk}B", f"{brk}one{brk}two{brk}"))
-    assert (info.title, info.artist, info.comment) == ("Guidelines what they advise", "A B", "one two")
+    assert (info.title, info.artist, info.comment) == (
+        "Guidelines what they advise",
+        "A B",
+        "one two",
+    )
     assert info.chapters == (Chapter(0.0, "Guidelines what they advise", 1.0),)
     assert info.notices == ()
 
@@ -84,8 +88,7 @@ def m4a_file(tmp_path: Path, chapter_title: str) -> Path:
         chapter_title = chapter_title.replace(special, "\\" + special)
     meta = tmp_path / "meta.txt"
     meta.write_text(
-        ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1000\n"
-        f"title={chapter_title}\n",
+        f";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1000\ntitle={chapter_title}\n",
         encoding="utf-8",
     )
     path = tmp_path / "x.m4a"

@@ -92,5 +92,3 @@ def s3_args(bucket: Bucket, endpoint: str, *extra: str) -> tuple[str, ...]:
 
 def in_bucket(bucket: Bucket) -> set[str]:
     return {k for k in bucket.state() if k.startswith("media/")}
-
-

@@ -85,21 +85,26 @@ def test_problems_are_one_line_each_without_traceback(show: Path) -> None:
 def test_json_format(show: Path) -> None:
     r = run("check", "--format", "json", cwd=show)
     assert r.returncode == 0 and r.stderr == ""
-    assert json.loads(r.stdout) == {
-        "ok": True,
-        "problems": [],
-        "warnings": [],
-        "info": [],
-        "episodes": 3,
-        "pages": 11,  # home, all/1, archive index and 2 months, season 1, 3 episodes, a transcript, 404
-        "feed_url": "http://127.0.0.1:8000/feed.xml",
-    }
+    assert (
+        json.loads(r.stdout)
+        == {
+            "ok": True,
+            "problems": [],
+            "warnings": [],
+            "info": [],
+            "episodes": 3,
+            "pages": 11,  # home, all/1, archive index and 2 months, season 1, 3 episodes, a transcript, 404
+            "feed_url": "http://127.0.0.1:8000/feed.xml",
+        }
+    )
 
 
 def test_json_format_carries_warnings_as_objects(show: Path) -> None:
     note = show / "show_notes" / "2026-09-15-red-flags.md"
     note.write_text(
-        note.read_text(encoding="utf-8").replace('title: "Red flags', 'title: "Ep 2 - Red flags', 1),
+        note.read_text(encoding="utf-8").replace(
+            'title: "Red flags', 'title: "Ep 2 - Red flags', 1
+        ),
         encoding="utf-8",
     )
     r = run("check", "--format", "json", cwd=show)

@@ -153,7 +153,10 @@ def test_check_warns_about_a_guid_computed_from_a_non_public_url(tmp_path: Path,
     show = edit(
         copy_show(tmp_path / "s"),
         podcast_guid=guid,
-        targets={"local": PREVIEW, "lan": {"location": "l/", "public_url": "http://192.168.1.9:8000/"}},
+        targets={
+            "local": PREVIEW,
+            "lan": {"location": "l/", "public_url": "http://192.168.1.9:8000/"},
+        },
     )
     loaded = config.load(show)
     (warning,) = [n for n in config.identity_notices(loaded) if n.rule == "C-12"]
@@ -167,7 +170,9 @@ def test_the_sample_show_has_its_own_identity() -> None:
 
     loaded = config.load(ROOT)
     assert [n for n in config.identity_notices(loaded)] == []
-    assert loaded.podcast_guid == config.podcast_guid("https://back-to-evidence.example.org/feed.xml")
+    assert loaded.podcast_guid == config.podcast_guid(
+        "https://back-to-evidence.example.org/feed.xml"
+    )
     assert loaded.target().public_url == "http://127.0.0.1:8000/"  # the demo still previews
 
 

@@ -148,7 +148,9 @@ def test_missing_guid_is_written_once_leaving_other_bytes(show: Path) -> None:
     assert path.read_bytes() == original.replace(
         b"---\r\nBody", f"guid: {guid}\r\n---\r\nBody".encode()
     )
-    assert str(notice).endswith(f"one.md: wrote 'guid: {guid}' into the front matter; commit this file")
+    assert str(notice).endswith(
+        f"one.md: wrote 'guid: {guid}' into the front matter; commit this file"
+    )
     again = read(show, "write")
     assert again.episodes[0].guid == guid and not again.episodes[0].guid_is_new
     assert episodes.write_new_guids(again.episodes) == ()

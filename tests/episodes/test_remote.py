@@ -49,7 +49,10 @@ def test_it_builds_as_given_and_check_says_so_once(show: Path) -> None:
     ]
     result = build.build(show, now=FIXED_NOW)
     feed = result.file("feed.xml").path.read_text()
-    assert f'<enclosure url="{REMOTE.replace("&", "&amp;")}" length="123456" type="audio/mpeg"/>' in feed
+    assert (
+        f'<enclosure url="{REMOTE.replace("&", "&amp;")}" length="123456" type="audio/mpeg"/>'
+        in feed
+    )
     assert not (result.site_dir / "media" / "2019-03-04-remote.mp3").exists()
     assert all(e.guid != "old-1" for e in result.enclosures)  # nothing of ours to confirm
 
@@ -119,6 +122,8 @@ def test_the_prefix_goes_before_our_files_only(show: Path) -> None:
     urls = re.findall(r'<enclosure url="([^"]+)"', feed)
     assert REMOTE.replace("&", "&amp;") in urls  # the old feed's URL, as given
     ours = [u for u in urls if u != REMOTE.replace("&", "&amp;")]
-    assert ours and all(u.startswith("https://op3.dev/e/http://127.0.0.1:8000/media/") for u in ours)
+    assert ours and all(
+        u.startswith("https://op3.dev/e/http://127.0.0.1:8000/media/") for u in ours
+    )
     page = (result.site_dir / "episodes" / "2019-03-04-remote.html").read_text()
     assert f'src="{REMOTE.replace("&", "&amp;")}"' in page  # the player plays the old file

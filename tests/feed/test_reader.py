@@ -30,7 +30,9 @@ def test_items_guids_enclosures_and_urls() -> None:
     assert (feed.title, feed.podcast_guid) == ("Show", "83592e4d-0000-5000-8000-000000000000")
     one, two, three = feed.items
     assert (one.title, one.guid) == ("One", "g-1")
-    assert one.enclosure == FeedEnclosure("https://cdn.example.org/media/one.mp3", 1234, "audio/mpeg")
+    assert one.enclosure == FeedEnclosure(
+        "https://cdn.example.org/media/one.mp3", 1234, "audio/mpeg"
+    )
     assert two.guid is None and two.enclosure == FeedEnclosure(
         "https://cdn.example.org/media/two.m4a", None, ""
     )
@@ -62,9 +64,7 @@ def test_entities_are_not_expanded_and_files_not_read(tmp_path: Path) -> None:
 
 
 def test_an_entity_bomb_is_refused() -> None:
-    laughs = "".join(
-        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10 if i else "lol"}">' for i in range(9)
-    )
+    laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10 if i else "lol"}">' for i in range(9))
     data = f'<?xml version="1.0"?><!DOCTYPE rss [{laughs}]><rss><channel><title>&l8;</title>'
     with pytest.raises(ValueError, match="^not valid XML: "):
         read_feed((data + "</channel></rss>").encode())

@@ -470,9 +470,15 @@ def test_c05_categories_parent_only_and_nested(rich: Feed) -> None:
     ("category", "message"),
     [
         ("Kids & family", "unknown Apple category 'Kids & family' [C-05]"),
-        ("Technology > Podcasting", "'Technology > Podcasting' is a category Apple retired in 2019 [C-05] (did you mean 'Technology'?)"),
+        (
+            "Technology > Podcasting",
+            "'Technology > Podcasting' is a category Apple retired in 2019 [C-05] (did you mean 'Technology'?)",
+        ),
         ("Education > How-To", "'How-To' is not a subcategory of 'Education' [C-05]"),
-        ("Games & Hobbies", "'Games & Hobbies' is a category Apple retired in 2019 [C-05] (did you mean 'Leisure'?)"),
+        (
+            "Games & Hobbies",
+            "'Games & Hobbies' is a category Apple retired in 2019 [C-05] (did you mean 'Leisure'?)",
+        ),
     ],
 )
 def test_c05_wrong_category_is_an_error(sample_show: Path, category: str, message: str) -> None:

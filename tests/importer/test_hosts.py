@@ -72,7 +72,9 @@ def test_hundreds_of_items(server: Server, media: Media, tmp_path: Path) -> None
     feed = big(server, media, 200)
     root = tmp_path / "show"
     summary, channel, data = imported_feed(feed, server, root, keep_remote=True)
-    assert summary.startswith("imported 200 episode(s) (0 as drafts); 1 mapping(s) made; 0 left out")
+    assert summary.startswith(
+        "imported 200 episode(s) (0 as drafts); 1 mapping(s) made; 0 left out"
+    )
     assert feedrules.violations(data) == []
     got = {
         text(i, "guid"): (

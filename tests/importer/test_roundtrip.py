@@ -45,7 +45,7 @@ def test_sample_show_round_trip(
     new_channel = etree.parse(str(rebuilt.file("feed.xml").path)).getroot()[0]
     assert text(new_channel, "podcast:guid") == old_guid
     # The notes came back as Markdown: the reference list's links survive the round trip.
-    note = (root / "show_notes" / "2026-09-01-imaging-findings-in-people-without-back-pain.md")
+    note = root / "show_notes" / "2026-09-01-imaging-findings-in-people-without-back-pain.md"
     text_ = note.read_text()
     assert "## Why this episode" in text_ and "(https://doi.org/" in text_
     assert "different ages.[1]" in text_

@@ -33,7 +33,9 @@ def test_dry_run_reports_and_writes_nothing(server: Server, media: Media, tmp_pa
     assert [r[1] for r in server.log] == [feed.path]  # the feed only: no media fetched
 
 
-def test_a_folder_that_holds_a_show_is_refused(sample_show: Path, server: Server, media: Media) -> None:
+def test_a_folder_that_holds_a_show_is_refused(
+    sample_show: Path, server: Server, media: Media
+) -> None:
     feed = HOSTS["libsyn"](server, media)
     with pytest.raises(PublisherError) as e:
         import_show(server.url(feed.path), sample_show)
@@ -64,7 +66,9 @@ def test_update_adds_only_new_items_and_changes_nothing_else(
         "show_notes/2019-03-11-radio-9.md",
     ]
     built = build.build(root, now=FIXED_NOW)
-    assert b"<guid isPermaLink=\"false\">new-guid-9</guid>" in built.file("feed.xml").path.read_bytes()
+    assert (
+        b'<guid isPermaLink="false">new-guid-9</guid>' in built.file("feed.xml").path.read_bytes()
+    )
 
 
 def test_a_failed_download_keeps_the_remote_file_and_update_finishes_it(
@@ -99,8 +103,9 @@ def test_refused_audio_keeps_its_remote_enclosure_and_is_listed(
     root = tmp_path / "show"
     report = import_show(server.url(feed.path), root)
     assert report.remote == ("2019-01-28-square-3",)
-    assert "2019-01-28-square-3: the downloaded audio is refused (audio file joins two " in "\n".join(
-        summary_lines(report)
+    assert (
+        "2019-01-28-square-3: the downloaded audio is refused (audio file joins two "
+        in "\n".join(summary_lines(report))
     )
     assert not (root / "episodes" / "2019-01-28-square-3.mp3").exists()
     build.build(root, now=FIXED_NOW)
@@ -113,7 +118,7 @@ def test_the_old_feed_url_of_a_saved_file(server: Server, media: Media, tmp_path
     with pytest.raises(PublisherError) as e:
         import_show(str(saved), tmp_path / "a", keep_remote=True)
     assert str(e.value) == (
-        f"{saved}: the old feed's URL is unknown: the feed has no atom:link rel=\"self\" and "
+        f'{saved}: the old feed\'s URL is unknown: the feed has no atom:link rel="self" and '
         "SOURCE is a file (pass --old-feed-url URL (the address apps subscribe to))"
     )
     old = "https://squarespace.example/podcast?format=rss"
@@ -161,8 +166,10 @@ def test_hostile_feed_values_stay_text_and_inside_the_folder(
     [
         (b"", "the feed is empty"),
         (b"<html><body>Not found</body>", "not an XML feed: "),
-        (b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"/>',
-         "XML, but not an RSS feed (its root element is <feed>) (podcast feeds are RSS 2.0: <rss><channel>…)"),
+        (
+            b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"/>',
+            "XML, but not an RSS feed (its root element is <feed>) (podcast feeds are RSS 2.0: <rss><channel>…)",
+        ),
     ],  # fmt: skip
 )
 def test_bad_input_is_one_line(server: Server, tmp_path: Path, body: bytes, message: str) -> None:

@@ -77,9 +77,7 @@ def test_publish_pings_after_a_change_only_and_survives_a_failing_hub(tmp_path: 
     show = copy_show(tmp_path / "show")
     cfg = show / "feed_config.yaml"
     with receiver(500) as hub, receiver(200, "/pubnotify") as pi:
-        cfg.write_text(
-            cfg.read_text() + f"websub_hub: {hub.url}\npodcast_index_notify: {pi.url}\n"
-        )
+        cfg.write_text(cfg.read_text() + f"websub_hub: {hub.url}\npodcast_index_notify: {pi.url}\n")
         first = run("publish", cwd=show)
         assert first.returncode == 0, first.stderr
         assert (

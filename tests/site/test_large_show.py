@@ -57,7 +57,9 @@ def test_no_internal_link_is_broken(site: dict[str, bytes]) -> None:
         if not key.endswith(".html"):
             continue
         doc = parse(content)
-        for link in doc.xpath("//a/@href | //link/@href | //img/@src | //script/@src | //track/@src"):
+        for link in doc.xpath(
+            "//a/@href | //link/@href | //img/@src | //script/@src | //track/@src"
+        ):
             if link.startswith("#"):
                 continue
             parts = urlsplit(link)

@@ -25,7 +25,10 @@ CITED = (
         {
             "type": "article-journal",
             "title": "Systematic literature review of imaging features {in} asymptomatic people",
-            "author": [{"family": "Brinjikji", "given": "W."}, {"family": "O'Luebbers", "given": "P. H."}],
+            "author": [
+                {"family": "Brinjikji", "given": "W."},
+                {"family": "O'Luebbers", "given": "P. H."},
+            ],
             "container-title": "AJNR Am J Neuroradiol",
             "issued": {"date-parts": [[2015, 4]]},
             "volume": "36",
@@ -121,7 +124,10 @@ def test_seasons_get_pages_only_when_the_show_uses_them() -> None:
 
 
 def test_subscribe_buttons_feed_url_and_qr_code_on_home_and_episode_pages() -> None:
-    apps = (("apple_podcasts", "https://podcasts.apple.com/podcast/id1"), ("overcast", "https://overcast.fm/itunes1"))
+    apps = (
+        ("apple_podcasts", "https://podcasts.apple.com/podcast/id1"),
+        ("overcast", "https://overcast.fm/itunes1"),
+    )
     site = render(show=make_show(subscribe=apps))
     for key in ("index.html", "episodes/ep1.html"):
         doc = parse(site[key])
@@ -190,7 +196,10 @@ def test_episode_references_as_ris_bibtex_csl_json_and_coins() -> None:
     assert "TY  - JOUR" in ris and "AU  - Brinjikji, W." in ris and "SP  - 811\r\nEP  - 816" in ris
     assert all(re.match(r"^[A-Z][A-Z0-9]  - ", line) for line in ris.splitlines() if line)
     bib = parse_string(site["references/ep1.bib"].decode(), "bibtex")
-    assert sorted(e.fields["doi"] for e in bib.entries.values()) == ["10.1000/x_%7By%7D", "10.3174/ajnr.A4173"]
+    assert sorted(e.fields["doi"] for e in bib.entries.values()) == [
+        "10.1000/x_%7By%7D",
+        "10.3174/ajnr.A4173",
+    ]
     assert list(bib.entries) == ["brinjikji2015", "odd_key2"]
     assert bib.entries["odd_key2"].fields["title"] == (
         r"A {\textbraceright} brace, a \% percent \& more over two lines"
@@ -205,7 +214,10 @@ def test_episode_references_as_ris_bibtex_csl_json_and_coins() -> None:
     assert first["ctx_ver"] == ["Z39.88-2004"]
     assert "info:doi/10.3174/ajnr.A4173" in first["rft_id"]
     assert first["rft.aulast"] == ["Brinjikji", "O'Luebbers"]
-    assert first["rft.jtitle"] == ["AJNR Am J Neuroradiol"] and first["rft.spage" if "rft.spage" in first else "rft.pages"]
+    assert (
+        first["rft.jtitle"] == ["AJNR Am J Neuroradiol"]
+        and first["rft.spage" if "rft.spage" in first else "rft.pages"]
+    )
     links = {a.get("href") for a in page.xpath('//p[@class="take-away"]/a')}
     assert links == {"../references/ep1.ris", "../references/ep1.bib", "../references/ep1.json"}
 
@@ -234,7 +246,11 @@ def test_cite_this_episode_block_and_its_own_ris_and_bibtex() -> None:
         "Evidence Matters. Episode ep1."
     )
     ris = site["cite/ep1.ris"].decode()
-    assert "TY  - SOUND" in ris and "TI  - Episode ep1" in ris and f"UR  - {BASE}episodes/ep1.html" in ris
+    assert (
+        "TY  - SOUND" in ris
+        and "TI  - Episode ep1" in ris
+        and f"UR  - {BASE}episodes/ep1.html" in ris
+    )
     bib = parse_string(site["cite/ep1.bib"].decode(), "bibtex")
     assert bib.entries["ep1"].fields["title"] == "Episode ep1"
 
@@ -276,7 +292,9 @@ JSON = {"version": "1.0.0", "segments": [
         ("ep1.txt", "First paragraph\nwraps.\n\nSecond.", [(0.0, None, "First paragraph wraps. Second.")]),
     ],
 )  # fmt: skip
-def test_transcripts_are_read_into_speaker_turns(tmp_path: Path, name: str, text: str, expected: list) -> None:
+def test_transcripts_are_read_into_speaker_turns(
+    tmp_path: Path, name: str, text: str, expected: list
+) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     turns = transcript.turns(transcript.read_cues(path))
@@ -304,7 +322,10 @@ def test_transcript_page_and_captions_track(tmp_path: Path, name: str) -> None:
         import io
 
         parsed = list(webvtt.read_buffer(io.StringIO(captions)))
-    assert [c.start for c in parsed][:2] == ["00:00:00.000", "00:00:04.000" if name.endswith(".vtt") else "00:00:02.000"]
+    assert [c.start for c in parsed][:2] == [
+        "00:00:00.000",
+        "00:00:04.000" if name.endswith(".vtt") else "00:00:02.000",
+    ]
     assert all("<script" not in c.raw_text for c in parsed)
 
 
@@ -323,7 +344,9 @@ def test_json_ld_podcast_series_and_episode_with_citations() -> None:
     site = render(items=[make_item(cited=CITED, episode=3, season=1)])
     home = json.loads(one(parse(site["index.html"]), '//script[@type="application/ld+json"]').text)
     assert home["@type"] == "PodcastSeries" and home["webFeed"] == BASE + "feed.xml"
-    data = json.loads(one(parse(site["episodes/ep1.html"]), '//script[@type="application/ld+json"]').text)
+    data = json.loads(
+        one(parse(site["episodes/ep1.html"]), '//script[@type="application/ld+json"]').text
+    )
     assert data["@type"] == "PodcastEpisode"
     assert data["associatedMedia"] == {
         "@type": "MediaObject", "contentUrl": BASE + "media/ep1.mp3", "encodingFormat": "audio/mpeg",
@@ -334,7 +357,11 @@ def test_json_ld_podcast_series_and_episode_with_citations() -> None:
     assert data["episodeNumber"] == 3 and data["partOfSeason"]["seasonNumber"] == 1
     first, second = data["citation"]
     assert first["@type"] == "ScholarlyArticle"
-    assert first["identifier"] == {"@type": "PropertyValue", "propertyID": "DOI", "value": "10.3174/ajnr.A4173"}
+    assert first["identifier"] == {
+        "@type": "PropertyValue",
+        "propertyID": "DOI",
+        "value": "10.3174/ajnr.A4173",
+    }
     assert first["url"] == "https://doi.org/10.3174/ajnr.A4173"
     assert second["@type"] == "Book"
 
@@ -360,7 +387,9 @@ def test_404_page_links_absolutely_since_it_is_served_at_any_path() -> None:
 
 def test_a_template_override_replaces_the_packaged_one(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "meta.html").write_text('<p class="meta">custom {{ view.date }}</p>\n')
+    (tmp_path / "templates" / "meta.html").write_text(
+        '<p class="meta">custom {{ view.date }}</p>\n'
+    )
     site = render(show=make_show(root=tmp_path), items=[make_item()])
     assert one(parse(site["episodes/ep1.html"]), '//p[@class="meta"]').text == "custom 7 April 2024"
 
@@ -372,7 +401,9 @@ def test_a_template_override_replaces_the_packaged_one(tmp_path: Path) -> None:
         ("<p>\n\n{{ view.no_such_thing.x }}\n</p>\n", 3, "template error:"),
     ],
 )
-def test_a_broken_override_names_its_file_and_line(tmp_path: Path, text: str, line: int, said: str) -> None:
+def test_a_broken_override_names_its_file_and_line(
+    tmp_path: Path, text: str, line: int, said: str
+) -> None:
     (tmp_path / "templates").mkdir()
     override = tmp_path / "templates" / "meta.html"
     override.write_text(text)

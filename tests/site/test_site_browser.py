@@ -42,7 +42,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = serve.make_server(public, "127.0.0.1", 0)
     url = f"http://127.0.0.1:{server.server_address[1]}/"  # served on its own public URL
     target = local_target(public, url)
-    deploy.publish(build.build(show, now=FIXED_NOW, target=target, guid_mode="refuse"), verify=False)
+    deploy.publish(
+        build.build(show, now=FIXED_NOW, target=target, guid_mode="refuse"), verify=False
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield url

@@ -41,7 +41,9 @@ def violations(feed: bytes) -> list[str]:
         name = cat.get("text") or ""
         need(name in APPLE_CATEGORIES, "C-05", f"category {name!r}")
         for sub in x(cat, "itunes:category"):
-            need(sub.get("text") in APPLE_CATEGORIES.get(name, ()), "C-05", f"sub {sub.get('text')}")
+            need(
+                sub.get("text") in APPLE_CATEGORIES.get(name, ()), "C-05", f"sub {sub.get('text')}"
+            )
     need(bool(x(ch, "itunes:category")), "C-05", "no category")
     need([e.text for e in x(ch, "itunes:explicit")] in (["true"], ["false"]), "C-06", "explicit")
     email_ = x(ch, "itunes:owner/itunes:email")

@@ -86,7 +86,9 @@ class Maker:
     def channel(self, xml: str, *, self_link: bool = True, guid: str | None = None) -> None:
         url = self.s.url(self.feed.path)
         art = self.file("art.jpg", self.m.art, "image/jpeg")
-        link = f'<atom:link href="{url}" rel="self" type="application/rss+xml"/>' if self_link else ""
+        link = (
+            f'<atom:link href="{url}" rel="self" type="application/rss+xml"/>' if self_link else ""
+        )
         self.feed.channel = f"{link}<itunes:image href={quoteattr(art)}/>{xml}"
         self.feed.podcast_guid = guid or podcast_guid(url)
 
@@ -161,7 +163,9 @@ def libsyn(s: Server, m: Media) -> HostFeed:
     ))  # fmt: skip
     op3 = "https://op3.dev/e/"
     for n in range(1, 4):
-        notes = _cdata(f"<p>Part <em>{n}</em>, with <a href='https://example.org/{n}'>a link</a>.</p>")
+        notes = _cdata(
+            f"<p>Part <em>{n}</em>, with <a href='https://example.org/{n}'>a link</a>.</p>"
+        )
         k.item(n, f"<title>{_cdata(f'Stories from the stacks {n}')}</title>"
                f"<description>{notes}</description><content:encoded>{notes}</content:encoded>"
                f"<itunes:duration>00:00:0{n}</itunes:duration><itunes:explicit>no</itunes:explicit>",
@@ -374,7 +378,9 @@ def acast(s: Server, m: Media) -> HostFeed:
     video = k.file("v.mp4", m.mp3, "video/mp4")
     k.raw_item(f'<title>A video</title><guid>vid</guid><pubDate>Mon, 04 Mar 2019 10:00:00 +0100</pubDate>'
                f'<enclosure url="{video}" length="10" type="video/mp4"/>')  # fmt: skip
-    k.raw_item("<title>No media</title><guid>none</guid><pubDate>Mon, 04 Mar 2019 10:00:00 +0100</pubDate>")
+    k.raw_item(
+        "<title>No media</title><guid>none</guid><pubDate>Mon, 04 Mar 2019 10:00:00 +0100</pubDate>"
+    )
     k.raw_item(f'<title>Bad date</title><guid>bad</guid><pubDate>the 32nd of Smarch</pubDate>'
                f'<enclosure url="{s.url("/acast/media/1.mp3")}" length="10" type="audio/mpeg"/>')  # fmt: skip
     k.feed.left_out = ["item 3 'A video': not imported: the enclosure is not MP3 or M4A audio (type video/mp4)",
