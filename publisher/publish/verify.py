@@ -4,6 +4,8 @@ GET the feed (200, ``application/rss+xml``, rule D-07); for every enclosure a HE
 ``Content-Length`` equal to the feed's ``length``) and a ``Range: bytes=0-1`` GET answered
 206 with ``Content-Range: bytes 0-1/<length>`` (rule D-03: apps seek and resume by range);
 a HEAD of every other URL the feed names (artwork, chapters, transcripts) answered 200.
+Checking everything (``publisher verify``, ``publish --verify-all``) follows the feed's RFC 5005
+archive feeds (``prev-archive``, from archive to archive) and checks each the same way.
 :func:`manifest_checks` adds what the target's manifest says of each published object (its
 size and ETag compared with the store's listing, issue 13 item 11).
 """
@@ -18,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
 
-from publisher import layout
+from publisher import layout, weburl
 from publisher.errors import VerifyError
 from publisher.feed.reader import PublishedFeed, read_feed
 from publisher.model import Enclosure
@@ -80,24 +82,23 @@ def verify(
     workers: int = 8,
     raise_on_failure: bool = True,
     published: Sequence[Check] = (),
+    archives: bool | None = None,
 ) -> VerifyReport:
     """Check the feed, every enclosure and every other URL it names over HTTP, as a podcast
     app would; ``published`` are :func:`manifest_checks`' results, reported with them.
 
-    ``enclosures`` default to those listed in the fetched feed. Raises :class:`VerifyError`
-    (one line naming the feed URL and what could not be reached) when a check fails, unless
-    ``raise_on_failure`` is False.
+    ``enclosures`` default to those listed in the fetched feed and its archive feeds. With
+    ``archives`` (default: when ``enclosures`` is None) the archive feeds the feed links
+    (``prev-archive``) are fetched too, and the other URLs they name checked. Raises
+    :class:`VerifyError` (one line naming the feed URL and what could not be reached) when a
+    check fails, unless ``raise_on_failure`` is False.
     """
-    feed_check, body = _get_feed(feed_url, timeout)
-    checks = [feed_check]
-    others: tuple[str, ...] = ()
-    if body is not None:
-        feed = _read(body, feed_url)
-        others = feed.urls
-        if enclosures is None:
-            enclosures = _enclosures_in(feed)
+    follow = enclosures is None if archives is None else archives
+    checks, listed, others = _read_feeds(feed_url, timeout, follow)
+    if enclosures is None:
+        enclosures = listed
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for pair in pool.map(lambda e: _check_enclosure(e, timeout), enclosures or ()):
+        for pair in pool.map(lambda e: _check_enclosure(e, timeout), enclosures):
             checks.extend(pair)
         checks.extend(pool.map(lambda u: _head_url(u, timeout), others))
     checks.extend(published)
@@ -111,6 +112,29 @@ def verify(
             else "check the target's public_url and that the bucket allows public reads",
         )
     return report
+
+
+def _read_feeds(
+    feed_url: str, timeout: float, follow: bool
+) -> tuple[list[Check], tuple[Enclosure, ...], tuple[str, ...]]:
+    """GET the feed (and, with ``follow``, its archive feeds, newest first): a check for each,
+    the enclosures they list, and the other URLs they name (each once)."""
+    checks: list[Check] = []
+    enclosures: list[Enclosure] = []
+    others: dict[str, None] = {}
+    url: str | None = feed_url
+    seen: set[str] = set()
+    while url is not None and url not in seen:
+        seen.add(url)
+        check, body = _get_feed(url, timeout)
+        checks.append(check)
+        if body is None:
+            break
+        feed = _read(body, url)
+        enclosures.extend(_enclosures_in(feed))
+        others.update(dict.fromkeys(feed.urls))
+        url = weburl.join(url, feed.prev_archive) if follow and feed.prev_archive else None
+    return checks, tuple(enclosures), tuple(others)
 
 
 def manifest_checks(manifest: Manifest, location: str) -> tuple[Check, ...]:
