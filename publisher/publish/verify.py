@@ -34,6 +34,7 @@ _PEEK = 16  # bytes read of a range answer: a server that ignores Range sends th
 _NETWORK_ERRORS = (urllib.error.URLError, OSError, ValueError, http.client.HTTPException)
 _CHANGED = "a publish was interrupted or the file was changed elsewhere"
 _RERUN_HINT = "run publish again: it uploads every file that differs from what was published"
+PUBLIC_URL_HINT = "check the target's public_url and that the bucket allows public reads"
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,29 @@ class VerifyReport:
         """True when a failure is content that differs from what was published."""
         return any(_CHANGED in c.detail for c in self.failures)
 
+    @property
+    def failed_elsewhere(self) -> tuple[Check, ...]:
+        """The failures of URLs the target does not serve: an imported episode's audio left
+        on the old host (its note's ``enclosure:``, ``import --keep-remote-media``)."""
+        return tuple(c for c in self.failures if not _served_by_target(c.url, self.feed_url))
+
+    def hint(self) -> str | None:
+        """What to do about the failures: one part for the target's own files (the
+        :data:`PUBLIC_URL_HINT`, or re-run publish), one for files on an old host."""
+        elsewhere = self.failed_elsewhere
+        parts = []
+        if len(elsewhere) < len(self.failures):
+            parts.append(_RERUN_HINT if self.changed_elsewhere else PUBLIC_URL_HINT)
+        if elsewhere:
+            hosts = ", ".join(sorted({weburl.host(c.url) or c.url for c in elsewhere}))
+            parts.append(
+                f"the old host ({hosts}) no longer serves what an imported episode's note names "
+                "as its 'enclosure:'; run 'publisher import --update' to take the current URLs "
+                "from the old feed, or put the audio in episodes/ (named like its note) and "
+                "publish again"
+            )
+        return "; ".join(parts) or None
+
 
 def verify(
     feed_url: str,
@@ -107,9 +131,7 @@ def verify(
         raise VerifyError(
             f"a podcast app could not reach the show: {report.summary()}",
             None,
-            hint=_RERUN_HINT
-            if report.changed_elsewhere
-            else "check the target's public_url and that the bucket allows public reads",
+            hint=report.hint(),
         )
     return report
 
@@ -274,6 +296,13 @@ def _unreachable(e: BaseException) -> str:
         return f"not a valid HTTP response ({type(e).__name__})"
     reason = e.reason if isinstance(e, urllib.error.URLError) else e
     return f"unreachable ({reason})"
+
+
+def _served_by_target(url: str, feed_url: str) -> bool:
+    """True when ``url`` is in the feed's folder on the target, also behind a measurement
+    prefix (``enclosure_prefix``: the URL follows it without its scheme)."""
+    folder = weburl.join(feed_url, ".") or feed_url
+    return folder.partition("://")[2] in url
 
 
 def _describe(failures: Sequence[Check], limit: int = 3) -> str:
