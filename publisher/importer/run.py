@@ -217,12 +217,7 @@ class _Import:
         None (the note then keeps the old host's enclosure, and the reason is listed)."""
         dest = self.root / _audio_fetch(note).dest
         if result is not None and result.path is None:
-            self.warn(
-                note.stem,
-                "download failed: the note keeps the old host's enclosure; "
-                "'publisher import --update' retries",
-            )
-            return None
+            return None  # named once, with its URL and reason, in the report's failed
         if result is None:  # fetched by an earlier run
             earlier = next(
                 (p for e in AUDIO_EXTENSIONS if (p := dest.with_suffix("." + e)).exists()), dest
