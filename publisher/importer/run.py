@@ -202,7 +202,7 @@ class _Import:
             )
             remote = replace(remote, length=length)
         if remote is not None and duration is None:
-            self.mapped(note.stem, "no readable duration in the feed: itunes:duration is 0 until "
+            self.mapped(note.stem, "no readable duration in the feed: no itunes:duration until "
                         "the audio is in episodes/ [I-08]")  # fmt: skip
         if remote is not None:
             measured = float(duration) if duration else None
