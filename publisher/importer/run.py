@@ -11,9 +11,8 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from publisher import artwork
+from publisher import artwork, layout
 from publisher.audio import read_audio
 from publisher.config.show import CONFIG_NAME
 from publisher.episodes.pairing import AUDIO_EXTENSIONS, EPISODES_DIR, NOTES_DIR
@@ -137,7 +136,7 @@ class _Import:
             fetches.extend(note.extras)
         if not self.keep_remote:
             for stem, url in existing.remote:
-                ext = "m4a" if urlsplit(url).path.lower().endswith(".m4a") else "mp3"
+                ext = _extension(url)
                 media = legacy.split_prefix(url)[1]
                 fetches.append(Fetch(media, f"{EPISODES_DIR}/{stem}.{ext}", "audio", stem))
         return fetches
@@ -303,7 +302,7 @@ class _Import:
     def _replace_remote(self, stem: str, url: str, got: dict[str, download.Result]) -> None:
         """--update: a note that published the old host's file gets its audio, and loses its
         enclosure/duration lines once the audio is there and readable."""
-        ext = "m4a" if urlsplit(url).path.lower().endswith(".m4a") else "mp3"
+        ext = _extension(url)
         dest = self.root / EPISODES_DIR / f"{stem}.{ext}"
         result = got.get(f"{EPISODES_DIR}/{stem}.{ext}")
         if result is None or result.path is None:
@@ -347,3 +346,8 @@ def _readable_audio(dest: Path) -> tuple[Path, float] | PublisherError:
             except PublisherError:
                 other.replace(dest)
         return first
+
+
+def _extension(url: str) -> str:
+    """The extension the old host's audio at ``url`` is saved with: its path's, MP3 unless M4A."""
+    return "m4a" if layout.media_name(url).lower().endswith(".m4a") else "mp3"
