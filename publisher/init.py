@@ -12,9 +12,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from publisher import artwork, config, layout
+from publisher import artwork, config, layout, weburl
 from publisher.config import yamldoc
 from publisher.config.identity import is_public, is_public_https, podcast_guid
 from publisher.episodes import EPISODES_DIR, NOTES_DIR
@@ -62,15 +61,14 @@ def init(folder: Path, answers: Answers) -> Created:
     public = answers.public_url.strip()
     if public and not public.endswith("/"):
         public += "/"
-    parts = urlsplit(public)
-    if public and (parts.scheme not in ("http", "https") or not parts.hostname):
+    if public and not weburl.is_http(public):
         raise ConfigError(
             f"--public-url {public!r} is not an absolute http(s) URL",
             None,
             None,
             "the address the feed will be read at, e.g. https://podcast.example.org/",
         )
-    if public and parts.scheme == "http" and is_public(public):
+    if public and weburl.scheme(public) == "http" and is_public(public):
         raise ConfigError(
             f"--public-url {public} is plain http:// on a public host [D-04]",
             None,

@@ -39,7 +39,8 @@ import posixpath
 import re
 from collections.abc import Mapping
 from typing import Final, Literal
-from urllib.parse import urlsplit
+
+from publisher import weburl
 
 FileKind = Literal["media", "asset", "page", "feed"]
 """What a published file is, which decides its upload order and its Cache-Control."""
@@ -194,7 +195,8 @@ def immutable(key: str) -> bool:
 def media_name(url: str) -> str:
     """The file name a media URL or key ends with: ``…/media/ep1-ab12….mp3?x=1`` ->
     ``ep1-ab12….mp3``."""
-    return posixpath.basename(urlsplit(url.strip()).path)
+    parsed = weburl.parse(url)
+    return posixpath.basename(parsed.path if parsed is not None else url.strip())
 
 
 def media_slug(url: str) -> str:
@@ -332,7 +334,7 @@ def audio_format_of(given_type: str, address: str = "") -> AudioFormat | None:
         if kind in _AUDIO_ALIASES[audio_format]:
             return audio_format
     if kind in ("", _UNKNOWN_TYPE):
-        path = urlsplit(address).path.lower()
+        path = media_name(address).lower()
         return next((f for f in AUDIO_FORMATS if path.endswith("." + f)), None)
     return None
 

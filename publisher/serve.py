@@ -2,7 +2,8 @@
 
 The standard library's :class:`~http.server.SimpleHTTPRequestHandler` on a threading server,
 with only what it lacks added: byte ranges (``206``/``416``, suffix ranges, ``If-Range``), ETags,
-and the Content-Types the build decided (the target's manifest, else the layout's). It serves
+the Content-Types the build decided (the target's manifest, else the layout's), and the site's
+own ``404.html`` for a missing path. It serves
 files only: no directory listings, nothing outside the root (``..``, symlinks leading out), and
 nothing whose path has a segment starting with a dot (the ``.publisher/`` manifest).
 """
@@ -126,6 +127,25 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         return self.server.published_type(Path(path))
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A 404 answers with the site's own ``404.html`` (status 404, its published type), as
+        the public host does; the stdlib's page only when the site has none, or other errors."""
+        page = self._resolve("/" + layout.NOT_FOUND_KEY) if code == HTTPStatus.NOT_FOUND else None
+        try:
+            body = page.read_bytes() if page is not None and page.is_file() else None
+        except OSError:
+            body = None
+        if page is None or body is None:
+            super().send_error(code, message, explain)
+            return
+        self.send_response(code, message)
+        self.send_header("Content-Type", self.guess_type(page))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def send_head(self) -> BinaryIO | None:
         parsed = weburl.parse(self.path)

@@ -345,3 +345,47 @@ def test_published_types_stay_consistent_under_concurrent_requests(tmp_path: Pat
         assert errors == [] and seen <= set(types)
     finally:
         srv.server_close()
+
+
+# --- the site's own 404 page ------------------------------------------------------------------
+
+NOT_FOUND_PAGE = b"<!doctype html><title>Not found - Show</title><p>No such page.\n"
+
+
+@pytest.fixture(scope="module")
+def site_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadingHTTPServer]:
+    root = tmp_path_factory.mktemp("site404")
+    (root / "index.html").write_bytes(b"<!doctype html><title>Show</title>\n")
+    (root / "404.html").write_bytes(NOT_FOUND_PAGE)
+    (root / "nolisting").mkdir()
+    (root / "nolisting" / "a.txt").write_bytes(b"a")
+    srv = make_server(root, "127.0.0.1", 0)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+    thread.join(5)
+
+
+@pytest.mark.parametrize("path", ["/episodes/nope.html", "/nolisting/", "/.publisher/x", "/a/b/"])
+def test_missing_path_gets_the_sites_404_page(site_server: ThreadingHTTPServer, path: str) -> None:
+    response, body = request(site_server, path)
+    assert response.status == 404
+    assert body == NOT_FOUND_PAGE
+    assert response.getheader("Content-Type") == "text/html; charset=utf-8"
+    assert response.getheader("Content-Length") == str(len(NOT_FOUND_PAGE))
+
+
+def test_head_of_a_missing_path_has_no_body(site_server: ThreadingHTTPServer) -> None:
+    response, body = request(site_server, "/nope.mp3", "HEAD")
+    assert response.status == 404
+    assert body == b""
+    assert response.getheader("Content-Length") == str(len(NOT_FOUND_PAGE))
+
+
+def test_without_a_404_page_the_stdlib_page_is_sent(server: ThreadingHTTPServer) -> None:
+    response, body = request(server, "/media/nope.mp3")
+    assert response.status == 404
+    assert b"Error response" in body
+    assert response.getheader("Content-Type") == "text/html;charset=utf-8"

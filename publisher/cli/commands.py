@@ -144,8 +144,11 @@ def verify(args: argparse.Namespace, out: Printer) -> None:
     try:
         report = stage.verify(target.feed_url, published=published)
     except PublisherError as e:
-        if target.kind == "local" and e.hint and "public_url" in e.hint:
-            e.hint = "a local target is only reachable while 'publisher serve' runs; start it first"
+        if target.kind == "local" and e.hint and stage.PUBLIC_URL_HINT in e.hint:
+            e.hint = e.hint.replace(
+                stage.PUBLIC_URL_HINT,
+                "a local target is only reachable while 'publisher serve' runs; start it first",
+            )
         raise
     out.done(report.summary(), checks=len(report.checks), feed_url=report.feed_url)
 

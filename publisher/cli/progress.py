@@ -126,7 +126,7 @@ class PublishProgress:
 
 class DownloadProgress:
     """Download events as a rich progress bar on a terminal (bytes, rate, time left), plain
-    lines elsewhere."""
+    lines elsewhere. A failed download is not shown here: the summary names it, once."""
 
     def __init__(self, *, quiet: bool = False, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
@@ -175,8 +175,6 @@ class DownloadProgress:
                 self.bar.update(self.task, description=f"{e.index}/{e.total} {e.fetch.dest}")
             else:
                 self._line(f"download {e.index}/{e.total} {e.fetch.dest}")
-        elif isinstance(e, download.Failed):
-            self._line(f"failed: {e.fetch.url}: {e.reason}")
         elif isinstance(e, download.Done) and e.resumed:
             self._line(f"resumed and finished {e.fetch.dest} ({e.size} bytes)")
 

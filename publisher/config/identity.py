@@ -13,8 +13,8 @@ import re
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from publisher import weburl
 from publisher.errors import Notice
 from publisher.layout import feed_url
 from publisher.model import Show, Target
@@ -50,12 +50,12 @@ def is_public_host(host: str) -> bool:
 
 def is_public(url: str) -> bool:
     """Whether ``url``'s host is public (:func:`is_public_host`)."""
-    return is_public_host(urlsplit(url).hostname or "")
+    return is_public_host(weburl.host(url))
 
 
 def is_public_https(url: str) -> bool:
     """A public ``https://`` URL: the only kind a show's identity may come from."""
-    return urlsplit(url).scheme == "https" and is_public(url)
+    return weburl.scheme(url) == "https" and is_public(url)
 
 
 def production_target(targets: Sequence[Target]) -> Target | None:
@@ -125,7 +125,7 @@ def identity_notices(show: Show) -> tuple[Notice, ...]:
             )
         )
     for t in show.targets:
-        if urlsplit(t.public_url).scheme == "http" and is_public(t.public_url):
+        if weburl.scheme(t.public_url) == "http" and is_public(t.public_url):
             found.append(
                 Notice(
                     f"target {t.name!r} publishes at plain http:// ({t.public_url}); apps and "

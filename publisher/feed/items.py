@@ -80,7 +80,8 @@ def _item(channel: etree._Element, show: Show, item: Item, full: bool) -> None:
         sub(el, ITUNES, "author", artist)
     if links.image_url:
         sub(el, ITUNES, "image", href=links.image_url)
-    sub(el, ITUNES, "duration", str(audio.seconds))
+    if audio.seconds:  # 0: unknown (imported without one); no duration beats a false one
+        sub(el, ITUNES, "duration", str(audio.seconds))
     explicit = show.explicit if ep.explicit is None else ep.explicit
     sub(el, ITUNES, "explicit", "true" if explicit else "false")
     sub(el, ITUNES, "episodeType", ep.episode_type)

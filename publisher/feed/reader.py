@@ -13,6 +13,7 @@ from lxml import etree
 
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+ATOM = "http://www.w3.org/2005/Atom"
 _PARSER = etree.XMLParser(
     resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False, dtd_validation=False
 )
@@ -44,6 +45,7 @@ class PublishedFeed:
     podcast_guid: str | None
     items: tuple[FeedItem, ...]
     urls: tuple[str, ...]  # every other URL it points to: artwork, chapters, transcripts
+    prev_archive: str | None = None  # RFC 5005 ``atom:link rel="prev-archive"``: older items
 
 
 def read_feed(data: bytes) -> PublishedFeed:
@@ -64,7 +66,17 @@ def read_feed(data: bytes) -> PublishedFeed:
         podcast_guid=_text(channel.find(f"{{{PODCAST}}}guid")) if channel is not None else None,
         items=items,
         urls=tuple(dict.fromkeys(u.strip() for u in urls if u.strip())),
+        prev_archive=_prev_archive(channel),
     )
+
+
+def _prev_archive(channel: etree._Element | None) -> str | None:
+    """The channel's first ``atom:link rel="prev-archive"`` href (RFC 5005), if any."""
+    for link in channel.iterfind(f"{{{ATOM}}}link") if channel is not None else ():
+        href = (link.get("href") or "").strip()
+        if link.get("rel") == "prev-archive" and href:
+            return href
+    return None
 
 
 def _item(el: etree._Element) -> FeedItem:

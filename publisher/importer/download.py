@@ -22,9 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
-from publisher import __version__
+from publisher import __version__, weburl
 from publisher.errors import PublisherError
 from publisher.importer.model import Fetch
 
@@ -86,8 +85,9 @@ class _SafeRedirects(urllib.request.HTTPRedirectHandler):
     """Redirects to http(s) only, named in our words (urllib also allows ftp)."""
 
     def http_error_302(self, req: Any, fp: Any, code: int, msg: str, headers: Any) -> Any:
-        target = urljoin(req.full_url, headers.get("location") or headers.get("uri") or "")
-        if urlsplit(target).scheme not in ("http", "https"):
+        href = headers.get("location") or headers.get("uri") or ""
+        target = weburl.join(req.full_url, href) or href
+        if weburl.scheme(target) not in ("http", "https"):
             raise _Refused(f"redirected to a non-http(s) URL: {target}")
         return super().http_error_302(req, fp, code, msg, headers)
 
@@ -108,7 +108,7 @@ def _opener() -> urllib.request.OpenerDirector:
 
 
 def _request(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> Any:
-    if urlsplit(url).scheme not in ("http", "https"):
+    if weburl.scheme(url) not in ("http", "https"):
         raise _Refused(f"not an http(s) URL: {url}")
     request = urllib.request.Request(
         url, headers={"User-Agent": USER_AGENT, **(headers or {})}, method=method

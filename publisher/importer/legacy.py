@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from urllib.parse import urlsplit
 
+from publisher import weburl
 from publisher.config.categories import APPLE_CATEGORIES
 
 Category = tuple[str, str | None]
@@ -158,7 +158,7 @@ def split_prefix(url: str) -> tuple[str, str]:
         prefix, rest = prefix + rest[:taken], rest[taken:]
     if not prefix:
         return "", url
-    media = rest if urlsplit(rest).scheme in ("http", "https") else "https://" + rest
+    media = rest if weburl.scheme(rest) in ("http", "https") else "https://" + rest
     return prefix, media
 
 
@@ -195,12 +195,10 @@ def email_in(text: str | None) -> str | None:
 
 
 def is_https(url: str) -> bool:
-    parts = urlsplit(url.strip())
-    return parts.scheme == "https" and bool(parts.netloc)
+    return weburl.is_https(url)
 
 
 def fetchable(url: str | None) -> bool:
     if not url:
         return False
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return weburl.is_http(url)

@@ -12,9 +12,9 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from publisher import layout
+from publisher import layout, weburl
 from publisher.episodes.pairing import CHAPTERS_SUFFIX, EPISODES_DIR
 from publisher.episodes.scaffold import slugify
 from publisher.importer import html, legacy
@@ -129,7 +129,7 @@ class _Mapper(Log):
             ext, mime = found, layout.audio_type(found)
             kind = enc.type.strip().lower().split(";")[0]
             url = enc.url
-            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            if not weburl.is_http(url):
                 self.left_out.append(
                     Change(where, f"not imported: enclosure {url!r} is not an http(s) URL")
                 )

@@ -22,11 +22,11 @@ import datetime as dt
 import email.utils
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import feedparser
 from lxml import etree
 
+from publisher import weburl
 from publisher.errors import PublisherError
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -125,7 +125,7 @@ def source_error(
 ) -> PublisherError:
     """A problem of the feed at ``source``: a file is named as a path, a URL in the message
     (a path would fold its ``//``)."""
-    if urlsplit(source).scheme in ("http", "https"):
+    if weburl.scheme(source) in ("http", "https"):
         where = source + (f":{line}" if line is not None else "")
         return PublisherError(f"{where}: {message}", None, None, hint)
     return PublisherError(message, source, line, hint)

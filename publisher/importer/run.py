@@ -11,9 +11,8 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from publisher import artwork
+from publisher import artwork, layout
 from publisher.audio import read_audio
 from publisher.config.show import CONFIG_NAME
 from publisher.episodes.pairing import AUDIO_EXTENSIONS, EPISODES_DIR, NOTES_DIR
@@ -137,7 +136,7 @@ class _Import:
             fetches.extend(note.extras)
         if not self.keep_remote:
             for stem, url in existing.remote:
-                ext = "m4a" if urlsplit(url).path.lower().endswith(".m4a") else "mp3"
+                ext = _extension(url)
                 media = legacy.split_prefix(url)[1]
                 fetches.append(Fetch(media, f"{EPISODES_DIR}/{stem}.{ext}", "audio", stem))
         return fetches
@@ -202,7 +201,7 @@ class _Import:
             )
             remote = replace(remote, length=length)
         if remote is not None and duration is None:
-            self.mapped(note.stem, "no readable duration in the feed: itunes:duration is 0 until "
+            self.mapped(note.stem, "no readable duration in the feed: no itunes:duration until "
                         "the audio is in episodes/ [I-08]")  # fmt: skip
         if remote is not None:
             measured = float(duration) if duration else None
@@ -217,12 +216,7 @@ class _Import:
         None (the note then keeps the old host's enclosure, and the reason is listed)."""
         dest = self.root / _audio_fetch(note).dest
         if result is not None and result.path is None:
-            self.warn(
-                note.stem,
-                "download failed: the note keeps the old host's enclosure; "
-                "'publisher import --update' retries",
-            )
-            return None
+            return None  # named once, with its URL and reason, in the report's failed
         if result is None:  # fetched by an earlier run
             earlier = next(
                 (p for e in AUDIO_EXTENSIONS if (p := dest.with_suffix("." + e)).exists()), dest
@@ -308,7 +302,7 @@ class _Import:
     def _replace_remote(self, stem: str, url: str, got: dict[str, download.Result]) -> None:
         """--update: a note that published the old host's file gets its audio, and loses its
         enclosure/duration lines once the audio is there and readable."""
-        ext = "m4a" if urlsplit(url).path.lower().endswith(".m4a") else "mp3"
+        ext = _extension(url)
         dest = self.root / EPISODES_DIR / f"{stem}.{ext}"
         result = got.get(f"{EPISODES_DIR}/{stem}.{ext}")
         if result is None or result.path is None:
@@ -352,3 +346,8 @@ def _readable_audio(dest: Path) -> tuple[Path, float] | PublisherError:
             except PublisherError:
                 other.replace(dest)
         return first
+
+
+def _extension(url: str) -> str:
+    """The extension the old host's audio at ``url`` is saved with: its path's, MP3 unless M4A."""
+    return "m4a" if layout.media_name(url).lower().endswith(".m4a") else "mp3"

@@ -4,8 +4,8 @@ bytes (an http(s) URL or a saved file), and the old feed's URL the show moves fr
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from publisher import weburl
 from publisher.config.show import CONFIG_NAME
 from publisher.errors import ConfigError, PublisherError
 from publisher.importer import download
@@ -87,5 +87,4 @@ def old_feed_url_of(source: str, given: str | None, self_url: str | None) -> str
 
 def is_url(text: str) -> bool:
     """True for an absolute http(s) URL."""
-    parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    return weburl.is_http(text)

@@ -14,15 +14,20 @@ draft, or its GUID changed) takes the episode out of every subscriber's app; a p
 each by title and refuses it unless asked (``--allow-removal``). A renamed note that keeps its
 GUID is not a removal.
 
+Archives (RFC 5005): the live feed's older items may be in ``feed-archive-N.xml``, linked from
+``feed.xml`` by ``prev-archive`` and from each archive to the next older one. The guard reads
+them all, so an episode that moved into an archive is still published, and one dropped from an
+archive is a removal like any other.
+
 Parsing and comparing are pure; :func:`guid_problems` turns the findings into errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from publisher import layout
+from publisher import layout, weburl
 from publisher.errors import GuidChangedError, PublisherError, raise_all
 from publisher.feed.reader import read_feed
 from publisher.model import Build, Enclosure
@@ -47,33 +52,72 @@ class GuidChange:
     published: str  # the GUID the feed on the target has for the same slug
 
 
-def published_episodes(feed: bytes | None) -> tuple[PublishedEpisode, ...]:
-    """Every item of ``feed`` that has a GUID, in feed order.
+def published_episodes(
+    feed: bytes | None, archives: Sequence[bytes] = ()
+) -> tuple[PublishedEpisode, ...]:
+    """Every item of ``feed`` that has a GUID, in feed order, then those of ``archives`` (its
+    archive feeds, newest first; see :func:`archive_feeds`).
 
     A missing (None) or unparsable feed gives ``()``: then there is nothing to compare, and a
     broken feed on the target is exactly what a publish should be allowed to replace.
     """
     if not feed:
         return ()
-    try:
-        published = read_feed(feed)
-    except ValueError:
-        return ()
-    return tuple(
-        PublishedEpisode(
-            item.guid,
-            layout.media_slug(item.enclosure.url) if item.enclosure is not None else "",
-            item.title or item.guid,
+    out: list[PublishedEpisode] = []
+    for data in (feed, *archives):
+        try:
+            published = read_feed(data)
+        except ValueError:
+            continue
+        out.extend(
+            PublishedEpisode(
+                item.guid,
+                layout.media_slug(item.enclosure.url) if item.enclosure is not None else "",
+                item.title or item.guid,
+            )
+            for item in published.items
+            if item.guid
         )
-        for item in published.items
-        if item.guid
-    )
+    return tuple(out)
 
 
-def published_guids(feed: bytes | None) -> dict[str, str]:
-    """Slug -> GUID of every item in ``feed`` that has both (the first item per slug)."""
+def archive_feeds(feed: bytes | None, get: Callable[[str], bytes | None]) -> tuple[bytes, ...]:
+    """The archive feeds ``feed`` links (RFC 5005 ``prev-archive``, followed from archive to
+    archive: newest first), each read with ``get`` (key -> content, None when missing).
+
+    The key is the link's last path segment when it names an archive (``feed-archive-N.xml``),
+    so a show whose public URL moved still finds its own. The chain ends at a missing or
+    unparsable archive, a link to no archive, or one already read (a loop).
+    """
+    out: list[bytes] = []
+    seen: set[str] = set()
+    data = feed
+    while data:
+        try:
+            href = read_feed(data).prev_archive
+        except ValueError:
+            break
+        key = _archive_key_of(href) if href is not None else None
+        if key is None or key in seen:
+            break
+        seen.add(key)
+        data = get(key)
+        if data:
+            out.append(data)
+    return tuple(out)
+
+
+def _archive_key_of(href: str) -> str | None:
+    url = weburl.parse(href)
+    name = url.path.rsplit("/", 1)[-1] if url is not None else ""
+    return name if name != layout.FEED_KEY and layout.is_feed(name) else None
+
+
+def published_guids(feed: bytes | None, archives: Sequence[bytes] = ()) -> dict[str, str]:
+    """Slug -> GUID of every item in ``feed`` and its ``archives`` that has both (the first
+    item per slug)."""
     out: dict[str, str] = {}
-    for ep in published_episodes(feed):
+    for ep in published_episodes(feed, archives):
         if ep.slug:
             out.setdefault(ep.slug, ep.guid)
     return out
@@ -110,15 +154,19 @@ def changed_guids(
 
 
 def removed_episodes(
-    feed: bytes | None, enclosures: Sequence[Enclosure], guids: Sequence[str] = ()
+    feed: bytes | None,
+    enclosures: Sequence[Enclosure],
+    guids: Sequence[str] = (),
+    archives: Sequence[bytes] = (),
 ) -> tuple[PublishedEpisode, ...]:
-    """The episodes of ``feed`` (the live feed) whose GUID is neither in ``guids`` (every item
-    of the new feed, media served elsewhere included) nor carried by an enclosure of the new
-    build: publishing would take them out of every subscriber's app."""
+    """The episodes of ``feed`` (the live feed) and its ``archives`` whose GUID is neither in
+    ``guids`` (every item of the new feed and its archives, media served elsewhere included)
+    nor carried by an enclosure of the new build: publishing would take them out of every
+    subscriber's app."""
     built = {enc.guid for enc in enclosures if enc.guid} | set(guids)
     seen: set[str] = set()
     out: list[PublishedEpisode] = []
-    for ep in published_episodes(feed):
+    for ep in published_episodes(feed, archives):
         if ep.guid not in built and ep.guid not in seen:
             seen.add(ep.guid)
             out.append(ep)
@@ -126,12 +174,16 @@ def removed_episodes(
 
 
 def guid_problems(
-    feed: bytes | None, location: str, enclosures: Sequence[Enclosure]
+    feed: bytes | None,
+    location: str,
+    enclosures: Sequence[Enclosure],
+    archives: Sequence[bytes] = (),
 ) -> list[PublisherError]:
     """One :class:`GuidChangedError` per episode of ``enclosures`` whose GUID differs from
-    the one in ``feed`` (the feed now at ``location``); empty when none does."""
+    the one in ``feed`` (the feed now at ``location``) or its ``archives``; empty when none
+    does."""
     problems: list[PublisherError] = []
-    for change in changed_guids(published_guids(feed), enclosures):
+    for change in changed_guids(published_guids(feed, archives), enclosures):
         enc = change.enclosure
         problems.append(
             GuidChangedError(
@@ -172,10 +224,15 @@ class Live:
 
 def check_history(build: Build, store: Store) -> Live:
     """Refuse, before any upload, to re-publish an episode under a new GUID (I-04); find the
-    episodes the new feed would remove, and what the manifest records per GUID."""
+    episodes the new feed would remove, and what the manifest records per GUID. The live
+    feed's archive feeds count as published too.
+
+    Raises :class:`GuidChangedError` (all of them together) for each changed GUID, and
+    :class:`StoreError` when the target cannot be read."""
     feed = store.get(layout.FEED_KEY)
-    raise_all(guid_problems(feed, store.location, build.enclosures))
-    removed = removed_episodes(feed, build.enclosures, build.guids)
+    archives = archive_feeds(feed, store.get)
+    raise_all(guid_problems(feed, store.location, build.enclosures, archives))
+    removed = removed_episodes(feed, build.enclosures, build.guids, archives)
     return Live(feed, removed, store.read_episodes())
 
 

@@ -15,9 +15,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
-from publisher import __version__, layout
+from publisher import __version__, layout, weburl
 from publisher.config.identity import is_public
 from publisher.errors import Notice
 from publisher.model import Show
@@ -89,15 +89,21 @@ def _failed(ping: Ping, status: str) -> Notice:
 
 def _endpoint(url: str) -> str:
     """The endpoint without user info or query (never echo a key someone put in them)."""
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    parsed = weburl.parse(url)
+    if parsed is None:
+        return "(an endpoint URL that cannot be parsed)"
+    host = parsed.netloc.rpartition("@")[2]
+    return parsed.parts._replace(netloc=host, query="", fragment="").geturl()
 
 
 def _with_url(endpoint: str, feed_url: str) -> str:
-    parts = urlsplit(endpoint)
-    query = (parts.query + "&" if parts.query else "") + urlencode({"url": feed_url})
-    return urlunsplit(parts._replace(query=query))
+    parsed = weburl.parse(endpoint)
+    query = (parsed.query + "&" if parsed is not None and parsed.query else "") + urlencode(
+        {"url": feed_url}
+    )
+    if parsed is None:  # the config refuses such an endpoint; never a traceback here
+        return endpoint
+    return parsed.parts._replace(query=query).geturl()
 
 
 def _reachable(endpoint: str, feed_url: str) -> bool:

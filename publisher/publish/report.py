@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from publisher.errors import VerifyError
 from publisher.publish.history import PublishedEpisode
 from publisher.publish.plan import Action, UploadPlan, format_bytes
-from publisher.publish.verify import VerifyReport
+from publisher.publish.verify import PUBLIC_URL_HINT, VerifyReport
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class PublishVerifyError(VerifyError):
             f"the upload completed, but a podcast app could not reach the show: "
             f"{verification.summary()}",
             None,
-            hint="check the target's public_url and that the bucket allows public reads",
+            hint=verification.hint() if verification.failed_elsewhere else PUBLIC_URL_HINT,
         )
         self.report = report
         self.verification = verification

@@ -185,6 +185,7 @@ def publish(
         checked = _verify(
             build.target.feed_url,
             [e for e in build.enclosures if verify_all or e.key in uploaded],
+            archives=verify_all,
         )
         emit(Verified(checked))
         report = dataclasses.replace(report, verification=checked)
@@ -193,8 +194,8 @@ def publish(
     return report
 
 
-def _verify(feed_url: str, enclosures: Sequence[Enclosure]) -> VerifyReport:
-    return verify(feed_url, enclosures, raise_on_failure=False)
+def _verify(feed_url: str, enclosures: Sequence[Enclosure], *, archives: bool) -> VerifyReport:
+    return verify(feed_url, enclosures, raise_on_failure=False, archives=archives)
 
 
 class _Run:

@@ -4,6 +4,8 @@ GET the feed (200, ``application/rss+xml``, rule D-07); for every enclosure a HE
 ``Content-Length`` equal to the feed's ``length``) and a ``Range: bytes=0-1`` GET answered
 206 with ``Content-Range: bytes 0-1/<length>`` (rule D-03: apps seek and resume by range);
 a HEAD of every other URL the feed names (artwork, chapters, transcripts) answered 200.
+Checking everything (``publisher verify``, ``publish --verify-all``) follows the feed's RFC 5005
+archive feeds (``prev-archive``, from archive to archive) and checks each the same way.
 :func:`manifest_checks` adds what the target's manifest says of each published object (its
 size and ETag compared with the store's listing, issue 13 item 11).
 """
@@ -18,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
 
-from publisher import layout
+from publisher import layout, weburl
 from publisher.errors import VerifyError
 from publisher.feed.reader import PublishedFeed, read_feed
 from publisher.model import Enclosure
@@ -32,6 +34,7 @@ _PEEK = 16  # bytes read of a range answer: a server that ignores Range sends th
 _NETWORK_ERRORS = (urllib.error.URLError, OSError, ValueError, http.client.HTTPException)
 _CHANGED = "a publish was interrupted or the file was changed elsewhere"
 _RERUN_HINT = "run publish again: it uploads every file that differs from what was published"
+PUBLIC_URL_HINT = "check the target's public_url and that the bucket allows public reads"
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,29 @@ class VerifyReport:
         """True when a failure is content that differs from what was published."""
         return any(_CHANGED in c.detail for c in self.failures)
 
+    @property
+    def failed_elsewhere(self) -> tuple[Check, ...]:
+        """The failures of URLs the target does not serve: an imported episode's audio left
+        on the old host (its note's ``enclosure:``, ``import --keep-remote-media``)."""
+        return tuple(c for c in self.failures if not _served_by_target(c.url, self.feed_url))
+
+    def hint(self) -> str | None:
+        """What to do about the failures: one part for the target's own files (the
+        :data:`PUBLIC_URL_HINT`, or re-run publish), one for files on an old host."""
+        elsewhere = self.failed_elsewhere
+        parts = []
+        if len(elsewhere) < len(self.failures):
+            parts.append(_RERUN_HINT if self.changed_elsewhere else PUBLIC_URL_HINT)
+        if elsewhere:
+            hosts = ", ".join(sorted({weburl.host(c.url) or c.url for c in elsewhere}))
+            parts.append(
+                f"the old host ({hosts}) no longer serves what an imported episode's note names "
+                "as its 'enclosure:'; run 'publisher import --update' to take the current URLs "
+                "from the old feed, or put the audio in episodes/ (named like its note) and "
+                "publish again"
+            )
+        return "; ".join(parts) or None
+
 
 def verify(
     feed_url: str,
@@ -80,24 +106,23 @@ def verify(
     workers: int = 8,
     raise_on_failure: bool = True,
     published: Sequence[Check] = (),
+    archives: bool | None = None,
 ) -> VerifyReport:
     """Check the feed, every enclosure and every other URL it names over HTTP, as a podcast
     app would; ``published`` are :func:`manifest_checks`' results, reported with them.
 
-    ``enclosures`` default to those listed in the fetched feed. Raises :class:`VerifyError`
-    (one line naming the feed URL and what could not be reached) when a check fails, unless
-    ``raise_on_failure`` is False.
+    ``enclosures`` default to those listed in the fetched feed and its archive feeds. With
+    ``archives`` (default: when ``enclosures`` is None) the archive feeds the feed links
+    (``prev-archive``) are fetched too, and the other URLs they name checked. Raises
+    :class:`VerifyError` (one line naming the feed URL and what could not be reached) when a
+    check fails, unless ``raise_on_failure`` is False.
     """
-    feed_check, body = _get_feed(feed_url, timeout)
-    checks = [feed_check]
-    others: tuple[str, ...] = ()
-    if body is not None:
-        feed = _read(body, feed_url)
-        others = feed.urls
-        if enclosures is None:
-            enclosures = _enclosures_in(feed)
+    follow = enclosures is None if archives is None else archives
+    checks, listed, others = _read_feeds(feed_url, timeout, follow)
+    if enclosures is None:
+        enclosures = listed
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for pair in pool.map(lambda e: _check_enclosure(e, timeout), enclosures or ()):
+        for pair in pool.map(lambda e: _check_enclosure(e, timeout), enclosures):
             checks.extend(pair)
         checks.extend(pool.map(lambda u: _head_url(u, timeout), others))
     checks.extend(published)
@@ -106,11 +131,32 @@ def verify(
         raise VerifyError(
             f"a podcast app could not reach the show: {report.summary()}",
             None,
-            hint=_RERUN_HINT
-            if report.changed_elsewhere
-            else "check the target's public_url and that the bucket allows public reads",
+            hint=report.hint(),
         )
     return report
+
+
+def _read_feeds(
+    feed_url: str, timeout: float, follow: bool
+) -> tuple[list[Check], tuple[Enclosure, ...], tuple[str, ...]]:
+    """GET the feed (and, with ``follow``, its archive feeds, newest first): a check for each,
+    the enclosures they list, and the other URLs they name (each once)."""
+    checks: list[Check] = []
+    enclosures: list[Enclosure] = []
+    others: dict[str, None] = {}
+    url: str | None = feed_url
+    seen: set[str] = set()
+    while url is not None and url not in seen:
+        seen.add(url)
+        check, body = _get_feed(url, timeout)
+        checks.append(check)
+        if body is None:
+            break
+        feed = _read(body, url)
+        enclosures.extend(_enclosures_in(feed))
+        others.update(dict.fromkeys(feed.urls))
+        url = weburl.join(url, feed.prev_archive) if follow and feed.prev_archive else None
+    return checks, tuple(enclosures), tuple(others)
 
 
 def manifest_checks(manifest: Manifest, location: str) -> tuple[Check, ...]:
@@ -250,6 +296,13 @@ def _unreachable(e: BaseException) -> str:
         return f"not a valid HTTP response ({type(e).__name__})"
     reason = e.reason if isinstance(e, urllib.error.URLError) else e
     return f"unreachable ({reason})"
+
+
+def _served_by_target(url: str, feed_url: str) -> bool:
+    """True when ``url`` is in the feed's folder on the target, also behind a measurement
+    prefix (``enclosure_prefix``: the URL follows it without its scheme)."""
+    folder = weburl.join(feed_url, ".") or feed_url
+    return folder.partition("://")[2] in url
 
 
 def _describe(failures: Sequence[Check], limit: int = 3) -> str:

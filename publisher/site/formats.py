@@ -12,8 +12,11 @@ from publisher.site.pages import MONTHS
 
 
 def human_duration(seconds: float) -> str:
-    """``17 s``, ``12 min 5 s``, ``12 min``, ``1 h 2 min``: how long an episode is, for people."""
+    """``17 s``, ``12 min 5 s``, ``12 min``, ``1 h 2 min``: how long an episode is, for people;
+    ``""`` when unknown (0 seconds: an imported episode whose old feed gave no duration)."""
     total = int(seconds + 0.5)
+    if total == 0:
+        return ""
     h, rest = divmod(total, 3600)
     m, s = divmod(rest, 60)
     if h:

@@ -102,7 +102,8 @@ def episode(
             "@type": "MediaObject",
             "contentUrl": item.links.media_url,
             "encodingFormat": ep.audio.mime_type,
-            "duration": _iso(ep.audio.duration),
+            # 0 seconds: unknown (imported without one), left out rather than claimed
+            **({"duration": _iso(ep.audio.duration)} if ep.audio.seconds else {}),
             "contentSize": str(ep.audio.size),
         },
         "partOfSeries": {"@type": "PodcastSeries", "name": show.title, "url": links.site_url},

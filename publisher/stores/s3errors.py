@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
 import botocore.exceptions as bexc
 from boto3.exceptions import S3UploadFailedError
 
+from publisher import weburl
 from publisher.errors import StoreError
 
 CONFLICT = ("PreconditionFailed", "412", "ConditionalRequestConflict", "409")
@@ -54,13 +54,12 @@ class Where:
 
 def redact(url: str) -> str:
     """``url`` without the ``user:pass@`` it may carry (from AWS_ENDPOINT_URL, a profile …)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
+    parsed = weburl.parse(url)
+    if parsed is None:
         return "<the endpoint URL>" if "@" in url else url
-    if "@" not in parts.netloc:
+    if "@" not in parsed.netloc:
         return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return parsed.parts._replace(netloc=parsed.netloc.rpartition("@")[2]).geturl()
 
 
 def code(e: bexc.ClientError) -> str:

@@ -58,12 +58,30 @@ def test_json_output_and_the_exit_status_of_a_failed_download(
         ("1 download(s) failed; the rest is imported",
          "run 'publisher import --update --show a' to finish them")
     ]  # fmt: skip
-    assert {w["message"].partition(":")[0] for w in report["warnings"]} == {
-        "2019-01-14-anchors-away-1"
-    }
+    assert report["warnings"] == []  # the failure is named once, in "failed"
     text = run("import", "--update", "--show", "a", cwd=tmp_path)
     assert text.returncode == 1, text.stderr
     assert text.stderr.endswith(
+        "error: 1 download(s) failed; the rest is imported (run 'publisher import --update "
+        "--show a' to finish them)\n"
+    )
+
+
+def test_a_failed_download_is_reported_once_with_its_url_and_reason(
+    server: Server, media: Media, tmp_path: Path
+) -> None:
+    feed = HOSTS["anchor"](server, media)
+    server.routes["/anchor/media/1.m4a"] = Route(status=500)
+    done = run("import", server.url(feed.path), "--show", "a", cwd=tmp_path)
+    assert done.returncode == 1
+    said = done.stdout + done.stderr
+    url = server.url("/anchor/play/1")  # the feed's URL, redirected to the file that fails
+    assert said.count(url) == 1 and said.count("HTTP 500") == 1, said
+    assert (
+        f"  download failed: 2019-01-14-anchors-away-1: {url}: HTTP 500 Internal Server Error"
+        in done.stdout.splitlines()
+    )
+    assert done.stderr.endswith(
         "error: 1 download(s) failed; the rest is imported (run 'publisher import --update "
         "--show a' to finish them)\n"
     )

@@ -8,11 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
+from publisher import layout
 from tests.support.bigaudio import large_mp3
 from tests.support.child import Child
-from tests.support.s3server import PREFIX, Bucket
-from tests.support.show import copy_show
+from tests.support.gate import GateProxy
+from tests.support.s3server import PREFIX, Bucket, SeaweedS3
+from tests.support.show import copy_show, media_key
 
 LARGE = ("2026-09-01-imaging-without-pain", "2026-10-01-what-guidelines-advise")
 STOPPING = "stopping after the current file"
@@ -92,3 +95,83 @@ def s3_args(bucket: Bucket, endpoint: str, *extra: str) -> tuple[str, ...]:
 
 def in_bucket(bucket: Bucket) -> set[str]:
     return {k for k in bucket.state() if k.startswith("media/")}
+
+
+def bucket_feed(bucket: Bucket) -> bytes | None:
+    try:
+        got = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/{layout.FEED_KEY}")
+    except bucket.client.exceptions.NoSuchKey:
+        return None
+    body: bytes = got["Body"].read()
+    return body
+
+
+def missing_media(bucket: Bucket, feed: bytes) -> list[str]:
+    """The enclosures of ``feed`` that the bucket lacks (or holds at another length)."""
+    public = f"{bucket.server.endpoint}/{bucket.name}/{PREFIX}/"
+    state = bucket.state()
+    out = []
+    for enc in etree.fromstring(feed).iter("enclosure"):
+        url, length = enc.get("url", ""), int(enc.get("length", "-1"))
+        key = url.removeprefix(public)
+        if key == url or key not in state or state[key][1] != length:
+            out.append(url)
+    return out
+
+
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_to_s3(tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket, presses: int) -> None:
+    # the show as first published (small media): the old feed, live
+    show = copy_show(tmp_path / "show")
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
+    assert code == 0, lines
+    old_feed = bucket_feed(bucket)
+    assert old_feed is not None and not missing_media(bucket, old_feed)
+    for i, slug in enumerate(LARGE):  # new audio: new keys the new feed will point at
+        large_mp3(show / "episodes" / f"{slug}.mp3", 20, frequency=330 + 220 * i)
+    new_media = {media_key(show, slug) for slug in LARGE}
+
+    # The proxy holds only the upload of the first large file, from its first request line,
+    # until the test has pressed Ctrl-C and the child has said so (one press), or until the
+    # child has exited (two presses: its other requests, the manifest and the lock's
+    # release, pass). The hold never waits on a clock, so it ends long before the store's
+    # request timeout, however loaded the machine.
+    trigger = rb"(?:PUT|POST) /[^ ]*(?:" + b"|".join(s.encode() for s in LARGE) + rb")[^ ]*\.mp3"
+    proxy = GateProxy(admin_env.ports["s3.port"], trigger, hold_all=False)
+    try:
+        child = Child(show, *s3_args(bucket, proxy.endpoint))
+        assert proxy.tripped.wait(120), child.seen  # a large file's upload is now in flight
+        child.interrupt()
+        assert child.wait_for(STOPPING) is not None, child.seen  # said while it is held
+        if presses == 1:
+            proxy.open()  # the file in flight finishes; no other starts
+            code, _, lines = child.finish()
+        else:
+            child.interrupt()  # abandon it: the child exits while its upload is still held
+            code, _, lines = child.finish()
+            proxy.drop()  # the server never gets the rest of the abandoned upload
+    finally:
+        proxy.close()
+    assert code == 130, lines
+    rest = after(lines, STOPPING)
+    assert len(rest) == 1 and "run the same command again" in rest[0], lines
+    big = [line for line in lines if line.startswith("upload ") and any(s in line for s in LARGE)]
+    assert len(big) == 1, lines  # the second large file never started
+    landed_media = in_bucket(bucket) & new_media
+    assert len(landed_media) == (1 if presses == 1 else 0), lines
+    assert layout.LOCK_KEY not in bucket.state()  # the lock is released
+    feed = bucket_feed(bucket)
+    assert feed is not None and not missing_media(bucket, feed)  # never a dangling enclosure
+
+    code, out, lines = Child(
+        show, *s3_args(bucket, admin_env.endpoint, "--format", "json")
+    ).finish()
+    assert code == 0, lines
+    again = {a["key"] for a in json.loads(out)["uploaded"]}
+    assert not landed_media & again and (landed_media | again) >= new_media
+    new_feed = bucket_feed(bucket)
+    assert new_feed is not None and new_feed != old_feed and not missing_media(bucket, new_feed)
+    assert feed in (old_feed, new_feed)  # what apps saw after Ctrl-C: the old feed or the new
+    assert layout.LOCK_KEY not in bucket.state()
+    uploads = bucket.client.list_multipart_uploads(Bucket=bucket.name).get("Uploads", [])
+    assert not uploads  # nothing half-uploaded is left to bill

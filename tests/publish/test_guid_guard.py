@@ -13,6 +13,7 @@ from publisher import build
 from publisher.errors import GuidChangedError, display_path
 from publisher.model import Target
 from publisher.publish import run as deploy
+from publisher.publish.history import RemovalRefused
 from tests.support.s3server import PREFIX, Bucket, SeaweedS3
 from tests.support.show import FIXED_NOW, copy_show
 
@@ -98,3 +99,68 @@ def test_edited_guid_is_refused_on_s3(admin_env: SeaweedS3, bucket: Bucket, tmp_
         deploy.publish(build.build(show, now=FIXED_NOW, target=target), verify=False)
     assert str(e.value) == refusal(note, f"s3://{bucket.name}/{PREFIX}/", edited)
     assert bucket.state() == state  # nothing uploaded, and the lock released
+
+
+# --- the archive feeds (RFC 5005) are published too ------------------------------------------
+
+OLDEST = "2026-09-01-imaging-without-pain"
+OLDEST_GUID = "0c6f3b8e-5d1a-4f7e-9b2a-6a1d3c8e4f01"
+
+
+def with_policy(show: Path, max_items: int) -> None:
+    cfg = show / "feed_config.yaml"
+    text = re.sub(r"\nfeed:\n  max_items: \d+\n", "\n", cfg.read_text(encoding="utf-8"))
+    cfg.write_text(text + f"feed:\n  max_items: {max_items}\n", encoding="utf-8")
+
+
+def archived_guids(public: Path) -> list[str]:
+    return [
+        str(g)
+        for path in sorted(public.glob("feed-archive-*.xml"))
+        for g in etree.parse(str(path)).xpath("//item/guid/text()")
+    ]
+
+
+def test_an_episode_moved_into_an_archive_is_not_a_removal(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    with_policy(show, 2)
+    first = build.build(show, now=FIXED_NOW, guid_mode="refuse")
+    deploy.publish(first)
+    public = Path(first.target.location)
+    assert archived_guids(public) == [OLDEST_GUID]
+    with_policy(show, 1)
+    report = deploy.publish(build.build(show, now=FIXED_NOW, guid_mode="refuse"))
+    assert report.removed == ()
+    assert sorted(archived_guids(public)) == sorted([OLDEST_GUID, OLD])
+
+
+def test_an_episode_dropped_from_an_archive_is_a_removal(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    with_policy(show, 1)
+    first = build.build(show, now=FIXED_NOW, guid_mode="refuse")
+    deploy.publish(first)
+    public = Path(first.target.location)
+    assert OLDEST_GUID in archived_guids(public)  # not in feed.xml: only an archive has it
+    before = mtimes(public)
+    (show / "show_notes" / f"{OLDEST}.md").unlink()
+    (show / "episodes" / f"{OLDEST}.mp3").unlink()
+    with pytest.raises(RemovalRefused) as e:
+        deploy.publish(build.build(show, now=FIXED_NOW, guid_mode="refuse"))
+    assert [ep.guid for ep in e.value.removed] == [OLDEST_GUID]
+    assert "'Imaging findings in people without back pain'" in str(e.value)
+    assert mtimes(public) == before
+
+
+def test_a_guid_changed_in_an_archive_is_refused(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    with_policy(show, 1)
+    first = build.build(show, now=FIXED_NOW, guid_mode="refuse")
+    deploy.publish(first)
+    public = Path(first.target.location)
+    assert OLD in archived_guids(public)
+    note = show / "show_notes" / f"{SLUG}.md"
+    edited = "5b2e9d47-8c3f-4a6b-b1d0-2f7e8a9c3d13"
+    note.write_text(note.read_text(encoding="utf-8").replace(OLD, edited), encoding="utf-8")
+    with pytest.raises(GuidChangedError) as e:
+        deploy.publish(build.build(show, now=FIXED_NOW, guid_mode="refuse"))
+    assert str(e.value) == refusal(note, str(public), edited)

@@ -8,6 +8,7 @@ from publisher.errors import GuidChangedError, StoreError
 from publisher.model import Enclosure
 from publisher.publish.history import (
     GuidChange,
+    archive_feeds,
     changed_guids,
     guid_problems,
     published_guids,
@@ -145,3 +146,31 @@ def test_an_episode_whose_media_the_old_host_serves_is_no_removal() -> None:
     published = feed(item("a", OLD), item("remote", "remote-guid"))
     assert [r.guid for r in removed_episodes(published, (enc("a", OLD),))] == ["remote-guid"]
     assert removed_episodes(published, (enc("a", OLD),), ("remote-guid", OLD)) == ()
+
+
+def linked(prev: str, *items: str) -> bytes:
+    link = f"<atom:link rel='prev-archive' href='{prev}'/>" if prev else ""
+    return (
+        "<rss version='2.0' xmlns:atom='http://www.w3.org/2005/Atom' "
+        "xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'><channel><title>S</title>"
+        f"{link}{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+def test_archive_feeds_follow_prev_archive_by_key_and_stop_at_a_loop_or_a_gap() -> None:
+    two = linked(f"{BASE}feed-archive-1.xml", item("b", "guid-b"))
+    one = linked("https://old-host.example.org/feed-archive-2.xml", item("a", "guid-a"))
+    main = linked(f"{BASE}feed-archive-2.xml", item("c", "guid-c"))
+    store = {"feed-archive-2.xml": two, "feed-archive-1.xml": one}
+    asked: list[str] = []
+
+    def get(key: str) -> bytes | None:
+        asked.append(key)
+        return store.get(key)
+
+    assert archive_feeds(main, get) == (two, one)  # newest first; the loop back to 2 ends it
+    assert asked == ["feed-archive-2.xml", "feed-archive-1.xml"]
+    assert published_guids(main, (two, one)) == {"c": "guid-c", "b": "guid-b", "a": "guid-a"}
+    assert archive_feeds(linked(f"{BASE}feed.xml"), get) == ()  # not an archive's name
+    assert archive_feeds(linked(f"{BASE}feed-archive-9.xml"), get) == ()  # missing
+    assert archive_feeds(None, get) == ()

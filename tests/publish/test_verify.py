@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from publisher import build as builder
 from publisher.errors import VerifyError
 from publisher.model import Enclosure
 from publisher.publish.run import publish
 from publisher.publish.verify import manifest_checks, verify
+from publisher.serve import make_server
 from publisher.stores.local import LocalStore
 from tests.support.s3server import Bucket, SeaweedS3
+from tests.support.show import FIXED_NOW, copy_show, media_key
 from tests.support.sitebuild import local_target, make_build
 
 
@@ -259,3 +262,38 @@ def test_same_size_corruption_is_reported_from_the_manifest(tmp_path: Path) -> N
     )
     report = verify("http://127.0.0.1:9/feed.xml", [], published=(bad,), raise_on_failure=False)
     assert bad in report.failures
+
+
+# --- archive feeds (RFC 5005) ---------------------------------------------------------------
+
+
+def test_verify_follows_the_archive_feeds_and_checks_their_enclosures(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    cfg = show / "feed_config.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "feed:\n  max_items: 1\n", encoding="utf-8")
+    public = tmp_path / "public"
+    public.mkdir()
+    server = make_server(public, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        built = builder.build(show, now=FIXED_NOW, target=local_target(public, url))
+        publish(built)
+        archives = sorted(p.name for p in public.glob("feed-archive-*.xml"))
+        assert archives, "the policy made no archive"
+        report = verify(url + "feed.xml")
+        assert report.ok, report.summary()
+        assert [c.url for c in report.checks if c.what == "feed GET"] == [
+            url + "feed.xml",
+            *(url + name for name in reversed(archives)),
+        ]
+        media = {c.url for c in report.checks if c.what == "range GET"}
+        assert media == {e.url for e in built.enclosures} and len(media) == 3
+        oldest = media_key(show, "2026-09-01-imaging-without-pain")
+        (public / oldest).unlink()  # its episode is listed only in an archive
+        with pytest.raises(VerifyError) as e:
+            verify(url + "feed.xml")
+        assert f"HEAD {url}{oldest}: answered 404 Not Found" in str(e.value)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -13,13 +13,17 @@ import threading
 class GateProxy:
     """Forwards loopback TCP to ``upstream_port``. The first time bytes sent upstream match
     ``trigger`` (a regex over a connection's stream), ``tripped`` is set and nothing more is
-    forwarded upstream, on any connection, until :meth:`open` (then never held again)."""
+    forwarded upstream, on any connection (with ``hold_all``; else only on the connection that
+    tripped it: the client's other requests go through), until :meth:`open` (then never held
+    again) or :meth:`drop` (what was held is never sent: the server sees none of it)."""
 
-    def __init__(self, upstream_port: int, trigger: bytes) -> None:
+    def __init__(self, upstream_port: int, trigger: bytes, *, hold_all: bool = True) -> None:
         self.upstream_port = upstream_port
         self.trigger = re.compile(trigger)
+        self.hold_all = hold_all
         self.tripped = threading.Event()
         self.opened = threading.Event()
+        self.dropped = threading.Event()
         self._lock = threading.Lock()
         self._conns: list[socket.socket] = []
         self._server = socket.socket()
@@ -36,6 +40,11 @@ class GateProxy:
     def open(self) -> None:
         self.opened.set()
 
+    def drop(self) -> None:
+        """End the hold by closing the held connections without sending what they hold."""
+        self.dropped.set()
+        self.opened.set()
+
     def _accept(self) -> None:
         while True:
             try:
@@ -50,13 +59,17 @@ class GateProxy:
 
     def _up(self, src: socket.socket, dst: socket.socket) -> None:
         tail = b""
+        here = False  # this connection tripped the gate
         try:
             while data := src.recv(65536):
                 seen = tail + data
                 if not self.opened.is_set() and self.trigger.search(seen):
+                    here = True
                     self.tripped.set()
-                if self.tripped.is_set():
+                if here or (self.hold_all and self.tripped.is_set()):
                     self.opened.wait()
+                    if self.dropped.is_set():
+                        break
                 dst.sendall(data)
                 tail = seen[-512:]
         except OSError:
