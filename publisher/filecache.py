@@ -93,6 +93,31 @@ class BuildCache:
             self._load()
 
     @property
+    def blobs_dir(self) -> Path:
+        """Where big values are kept (embedded artwork), each in a file named by its SHA-256."""
+        return self.root / CACHE_DIR / "blobs"
+
+    def blob(self, digest: str) -> bytes | None:
+        """The bytes kept as :meth:`remember_blob` named them, if they still hash to
+        ``digest``; else None (never kept, removed, or damaged)."""
+        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+            return None  # never a path: the name comes from the cache file
+        try:
+            data = (self.blobs_dir / digest).read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == digest else None
+
+    def remember_blob(self, data: bytes) -> str:
+        """Keep ``data`` in a file named by its SHA-256, which is returned (a file that
+        cannot be written only makes :meth:`blob` miss later)."""
+        digest = hashlib.sha256(data).hexdigest()
+        if self.blob(digest) is None:  # none yet, or damaged: (re)written
+            with contextlib.suppress(OSError):
+                write_atomic(self.blobs_dir / digest, data)
+        return digest
+
+    @property
     def notes_dir(self) -> Path:
         """Where rendered notes are kept, one file per note (see build.notecache)."""
         return self.root / CACHE_DIR / "notes"

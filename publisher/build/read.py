@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from publisher import artwork, audio, config, episodes, layout, notes
+from publisher import artwork, config, episodes, layout, notes
+from publisher.audio import stored
 from publisher.build import notecache
 from publisher.episodes import Pending
 from publisher.episodes.chapters import chapters_json
 from publisher.errors import ConfigError, EpisodeError, Notice, PublisherError
 from publisher.filecache import BuildCache
-from publisher.model import AudioInfo, Chapter, Episode, RenderedNotes, Show, Target
+from publisher.model import Chapter, Episode, RenderedNotes, Show, Target
 from publisher.notes.bibliography import Origin
 
 
@@ -96,7 +97,7 @@ def read(
 ) -> ShowRead:
     """Read the show at ``root`` for ``target`` (else the one named, else the default).
 
-    ``cache`` supplies durations measured before and learns new ones, and notes rendered
+    ``cache`` supplies audio facts read before and learns new ones, and notes rendered
     before from the same inputs (not with ``cache.use`` false). Episodes not yet due
     (drafts, future dates) are read too, their problems kept as warnings; ``drafts`` marks
     the read for a drafts preview. Raises ConfigError when the config cannot be used at all;
@@ -224,14 +225,8 @@ def _remote_notice(show: Show, due: list[Episode]) -> list[Notice]:
 
 
 def _audio_reader(cache: BuildCache) -> episodes.AudioReader:
-    """read_audio that skips measuring a file measured before (same size and mtime)."""
-
-    def read_one(path: Path) -> AudioInfo:
-        info = audio.read_audio(path, measured=cache.duration(path))
-        cache.remember_duration(path, info.duration)
-        return info
-
-    return read_one
+    """read_audio that reads no file read before as it is now (audio.stored)."""
+    return lambda path: stored.read_cached(path, cache)
 
 
 def _bibliography_reader(
