@@ -186,15 +186,19 @@ def _cached_notes(
         return published
     style_hash = notecache.style_hash(style)
     keys_hashes: dict[int, str] = {}
+    entry_hashes: dict[int, dict[str, str]] = {}  # each bibliography's, as notes cite them
     out = []
     for r in published:
         if r.bibliography is None:
             out.append(r)
             continue
         bib = r.bibliography
-        keys = keys_hashes.setdefault(id(bib), notecache.keys_hash(bib))
+        if id(bib) not in keys_hashes:
+            keys_hashes[id(bib)] = notecache.keys_hash(bib)
+        keys = keys_hashes[id(bib)]
         key = notecache.note_key(note_inputs(show, target, r.episode), style_hash, keys)
-        found = notecache.load(cache.notes_dir, key, bib) if cache.use else None
+        hashes = entry_hashes.setdefault(id(bib), {})
+        found = notecache.load(cache.notes_dir, key, bib, hashes) if cache.use else None
         out.append(dataclasses.replace(r, notes_key=key, notes=found))
     return tuple(out)
 
