@@ -89,6 +89,7 @@ class BuildCache:
         self.outputs: dict[str, dict[str, Any]] = {}
         self.site: dict[str, Any] | None = None  # the last site's fingerprint and files
         self.dirty = not use  # --no-cache: what this build finds replaces it
+        self.blobs_used: set[str] = set()  # what blob/remember_blob named in this run
         if use:
             self._load()
 
@@ -102,6 +103,7 @@ class BuildCache:
         ``digest``; else None (never kept, removed, or damaged)."""
         if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
             return None  # never a path: the name comes from the cache file
+        self.blobs_used.add(digest)
         try:
             data = (self.blobs_dir / digest).read_bytes()
         except OSError:
@@ -116,6 +118,17 @@ class BuildCache:
             with contextlib.suppress(OSError):
                 write_atomic(self.blobs_dir / digest, data)
         return digest
+
+    def prune_blobs(self) -> None:
+        """Remove the kept blobs this run did not ask for: call it once every file that may
+        have one was read (a blob removed wrongly only costs a read of its file later)."""
+        try:
+            stale = [p for p in self.blobs_dir.iterdir() if p.name not in self.blobs_used]
+        except OSError:
+            return
+        for path in stale:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     @property
     def notes_dir(self) -> Path:

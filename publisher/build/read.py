@@ -112,6 +112,7 @@ def read(
     found = episodes.read_episodes(
         show, _audio_reader(cache), guid_mode=guid_mode, raise_problems=False, now=now
     )
+    cache.prune_blobs()  # every audio file was read: the artwork of none other is needed
     notices.extend(found.notices)
     due = sorted(
         (e for e in found.episodes if not e.draft and e.date <= now),

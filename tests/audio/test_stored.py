@@ -8,6 +8,7 @@ back.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -153,3 +154,23 @@ def test_a_rebuild_keeps_the_audio_warnings(tmp_path: Path) -> None:
     assert entry is not None and entry["notices"]  # the second build read it from there
     first, second = ([n for n in b.notices if "Xing/VBRI" in n.message] for b in builds)
     assert first == second == list(read_audio(path).notices)
+
+
+def test_artwork_no_audio_file_holds_is_not_kept(tmp_path: Path) -> None:
+    root = copy_show(tmp_path / "show")
+    path = root / "episodes" / "2026-09-01-imaging-without-pain.mp3"
+
+    def kept() -> set[str]:
+        return {p.name for p in BuildCache(root).blobs_dir.iterdir()}
+
+    def embedded() -> set[str]:
+        found = (read_audio(p).artwork for p in (root / "episodes").glob("*.mp3"))
+        return {hashlib.sha256(a.data).hexdigest() for a in found if a is not None}
+
+    shutil.copyfile(DATA / "tagged.mp3", path)
+    build.build(root, now=FIXED_NOW, guid_mode="refuse")
+    before = kept()
+    assert before == embedded() and before
+    shutil.copyfile(DATA / "big_id3.mp3", path)  # other artwork
+    build.build(root, now=FIXED_NOW, guid_mode="refuse")
+    assert kept() == embedded() and kept() != before
