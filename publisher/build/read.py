@@ -109,10 +109,7 @@ def read(
     show = _ensure_podcast_guid(show, guid_mode, notices)
     if target is None:
         target = config.find_target(show, target_name, ad_hoc_hint=True)
-    found = episodes.read_episodes(
-        show, _audio_reader(cache), guid_mode=guid_mode, raise_problems=False, now=now
-    )
-    cache.prune_blobs()  # every audio file was read: the artwork of none other is needed
+    found = _read_episodes(show, cache, guid_mode, now)
     notices.extend(found.notices)
     due = sorted(
         (e for e in found.episodes if not e.draft and e.date <= now),
@@ -229,9 +226,20 @@ def _remote_notice(show: Show, due: list[Episode]) -> list[Notice]:
     ]
 
 
-def _audio_reader(cache: BuildCache) -> episodes.AudioReader:
-    """read_audio that reads no file read before as it is now (audio.stored)."""
-    return lambda path: stored.read_cached(path, cache)
+def _read_episodes(
+    show: Show, cache: BuildCache, guid_mode: episodes.GuidMode, now: dt.datetime
+) -> episodes.ReadResult:
+    """Every episode, its audio read through the cache (audio.stored), read anew only where
+    the file is not as it was read before."""
+    found = episodes.read_episodes(
+        show,
+        lambda path: stored.read_cached(path, cache),
+        guid_mode=guid_mode,
+        raise_problems=False,
+        now=now,
+    )
+    cache.prune_blobs()  # every audio file was read: the artwork of none other is needed
+    return found
 
 
 def _bibliography_reader(
