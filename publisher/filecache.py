@@ -89,8 +89,46 @@ class BuildCache:
         self.outputs: dict[str, dict[str, Any]] = {}
         self.site: dict[str, Any] | None = None  # what the last site's files were made of
         self.dirty = not use  # --no-cache: what this build finds replaces it
+        self.blobs_used: set[str] = set()  # what blob/remember_blob named in this run
         if use:
             self._load()
+
+    @property
+    def blobs_dir(self) -> Path:
+        """Where big values are kept (embedded artwork), each in a file named by its SHA-256."""
+        return self.root / CACHE_DIR / "blobs"
+
+    def blob(self, digest: str) -> bytes | None:
+        """The bytes kept as :meth:`remember_blob` named them, if they still hash to
+        ``digest``; else None (never kept, removed, or damaged)."""
+        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+            return None  # never a path: the name comes from the cache file
+        self.blobs_used.add(digest)
+        try:
+            data = (self.blobs_dir / digest).read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == digest else None
+
+    def remember_blob(self, data: bytes) -> str:
+        """Keep ``data`` in a file named by its SHA-256, which is returned (a file that
+        cannot be written only makes :meth:`blob` miss later)."""
+        digest = hashlib.sha256(data).hexdigest()
+        if self.blob(digest) is None:  # none yet, or damaged: (re)written
+            with contextlib.suppress(OSError):
+                write_atomic(self.blobs_dir / digest, data)
+        return digest
+
+    def prune_blobs(self) -> None:
+        """Remove the kept blobs this run did not ask for: call it once every file that may
+        have one was read (a blob removed wrongly only costs a read of its file later)."""
+        try:
+            stale = [p for p in self.blobs_dir.iterdir() if p.name not in self.blobs_used]
+        except OSError:
+            return
+        for path in stale:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     @property
     def notes_dir(self) -> Path:

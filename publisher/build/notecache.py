@@ -78,16 +78,28 @@ def path_of(folder: Path, key: str) -> Path:
     return folder / f"{key}.json"
 
 
-def load(folder: Path, key: str, bibliography: notes.Bibliography) -> RenderedNotes | None:
-    """The notes stored under ``key`` if every entry they cite is unchanged, else None."""
+def load(
+    folder: Path, key: str, bibliography: notes.Bibliography, hashes: dict[str, str] | None = None
+) -> RenderedNotes | None:
+    """The notes stored under ``key`` if every entry they cite is unchanged, else None.
+
+    ``hashes``: the :func:`entry_hash` of ``bibliography``'s entries found so far, filled in
+    as they are needed; one dict per bibliography spares hashing an entry once per note that
+    cites it.
+    """
+    known = {} if hashes is None else hashes
     try:
         data = json.loads(path_of(folder, key).read_bytes())
         if data.get("key") != key:
             return None
         cited: dict[str, str] = data["cited"]
         for k, digest in cited.items():
-            item = bibliography.items.get(k)
-            if item is None or entry_hash(item) != digest:
+            if k not in known:
+                item = bibliography.items.get(k)
+                if item is None:
+                    return None
+                known[k] = entry_hash(item)
+            if known[k] != digest:
                 return None
         return RenderedNotes(
             source=Path(data["source"]),

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from publisher import artwork, audio, config, episodes, layout, notes
+from publisher import artwork, config, episodes, layout, notes
+from publisher.audio import stored
 from publisher.build import notecache
 from publisher.episodes import Pending
 from publisher.episodes.chapters import chapters_json
 from publisher.errors import ConfigError, EpisodeError, Notice, PublisherError
 from publisher.filecache import BuildCache
-from publisher.model import AudioInfo, Chapter, Episode, RenderedNotes, Show, Target
+from publisher.model import Chapter, Episode, RenderedNotes, Show, Target
 from publisher.notes.bibliography import Origin
 
 
@@ -96,7 +97,7 @@ def read(
 ) -> ShowRead:
     """Read the show at ``root`` for ``target`` (else the one named, else the default).
 
-    ``cache`` supplies durations measured before and learns new ones, and notes rendered
+    ``cache`` supplies audio facts read before and learns new ones, and notes rendered
     before from the same inputs (not with ``cache.use`` false). Episodes not yet due
     (drafts, future dates) are read too, their problems kept as warnings; ``drafts`` marks
     the read for a drafts preview. Raises ConfigError when the config cannot be used at all;
@@ -108,9 +109,7 @@ def read(
     show = _ensure_podcast_guid(show, guid_mode, notices)
     if target is None:
         target = config.find_target(show, target_name, ad_hoc_hint=True)
-    found = episodes.read_episodes(
-        show, _audio_reader(cache), guid_mode=guid_mode, raise_problems=False, now=now
-    )
+    found = _read_episodes(show, cache, guid_mode, now)
     notices.extend(found.notices)
     due = sorted(
         (e for e in found.episodes if not e.draft and e.date <= now),
@@ -185,15 +184,19 @@ def _cached_notes(
         return published
     style_hash = notecache.style_hash(style)
     keys_hashes: dict[int, str] = {}
+    entry_hashes: dict[int, dict[str, str]] = {}  # each bibliography's, as notes cite them
     out = []
     for r in published:
         if r.bibliography is None:
             out.append(r)
             continue
         bib = r.bibliography
-        keys = keys_hashes.setdefault(id(bib), notecache.keys_hash(bib))
+        if id(bib) not in keys_hashes:
+            keys_hashes[id(bib)] = notecache.keys_hash(bib)
+        keys = keys_hashes[id(bib)]
         key = notecache.note_key(note_inputs(show, target, r.episode), style_hash, keys)
-        found = notecache.load(cache.notes_dir, key, bib) if cache.use else None
+        hashes = entry_hashes.setdefault(id(bib), {})
+        found = notecache.load(cache.notes_dir, key, bib, hashes) if cache.use else None
         out.append(dataclasses.replace(r, notes_key=key, notes=found))
     return tuple(out)
 
@@ -223,15 +226,20 @@ def _remote_notice(show: Show, due: list[Episode]) -> list[Notice]:
     ]
 
 
-def _audio_reader(cache: BuildCache) -> episodes.AudioReader:
-    """read_audio that skips measuring a file measured before (same size and mtime)."""
-
-    def read_one(path: Path) -> AudioInfo:
-        info = audio.read_audio(path, measured=cache.duration(path))
-        cache.remember_duration(path, info.duration)
-        return info
-
-    return read_one
+def _read_episodes(
+    show: Show, cache: BuildCache, guid_mode: episodes.GuidMode, now: dt.datetime
+) -> episodes.ReadResult:
+    """Every episode, its audio read through the cache (audio.stored), read anew only where
+    the file is not as it was read before."""
+    found = episodes.read_episodes(
+        show,
+        lambda path: stored.read_cached(path, cache),
+        guid_mode=guid_mode,
+        raise_problems=False,
+        now=now,
+    )
+    cache.prune_blobs()  # every audio file was read: the artwork of none other is needed
+    return found
 
 
 def _bibliography_reader(

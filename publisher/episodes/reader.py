@@ -80,14 +80,18 @@ def read_episodes(
     episodes: list[Episode] = []
     notices: list[Notice] = []
     pending: list[Pending] = []
-    peeks = {slug: _peek(show, note) for slug, note in notes.items()}
+    zone = ZoneInfo(show.timezone)
+    fronts = {slug: _front(note, zone) for slug, note in notes.items()}  # once per note
+    peeks = {slug: _peek(front) for slug, front in fronts.items()}
     held = {s for s, p in peeks.items() if now is not None and not p.due(now)}
     _route(audio_problems, held, audio_dir, set(notes), problems, notices)
     for slug, note in sorted(notes.items()):
         own: list[PublisherError] = []
         if slug in audio:  # else its audio file has a problem of its own
             try:
-                episode, notice = _episode(show, slug, note, audio[slug], read_audio, guid_mode)
+                episode, notice = _episode(
+                    show, slug, note, fronts[slug], audio[slug], read_audio, guid_mode
+                )
                 episodes.append(episode)
                 notices.extend(episode.audio.notices)  # e.g. a VBR MP3 without a Xing header
                 if notice:
@@ -147,13 +151,20 @@ class _Peek:
         return Pending(slug, note, self.title or slug, self.date, self.guid, self.draft)
 
 
-def _peek(show: Show, note: Path) -> _Peek:
+def _front(note: Path, zone: ZoneInfo) -> FrontMatter | PublisherError | OSError:
+    """The note's front matter, or why it cannot be read (raised when the episode is)."""
+    try:
+        return read_front_matter(note, zone)
+    except (PublisherError, OSError) as e:
+        return e
+
+
+def _peek(front: FrontMatter | Exception) -> _Peek:
     """The title, date, guid and draft flag of a note; what cannot be read is empty (the
     full read reports it). A note whose date cannot be read counts as due."""
-    try:
-        v = read_front_matter(note, ZoneInfo(show.timezone)).values
-    except (PublisherError, OSError):
+    if isinstance(front, Exception):
         return _Peek("", None, "", False)
+    v = front.values
     return _Peek(v["title"] or "", v["date"], v["guid"] or "", v["draft"] is True)
 
 
@@ -161,11 +172,13 @@ def _episode(
     show: Show,
     slug: str,
     note: Path,
+    front: FrontMatter | Exception,
     files: EpisodeFiles,
     read_audio: AudioReader,
     guid_mode: GuidMode,
 ) -> tuple[Episode, Notice | None]:
-    front = read_front_matter(note, ZoneInfo(show.timezone))
+    if isinstance(front, Exception):
+        raise front
     problems = list(front.problems)
     v = front.values
 
