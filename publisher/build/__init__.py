@@ -19,6 +19,7 @@ from publisher import config, episodes, layout
 from publisher.build import notecache, sitecache
 from publisher.build.read import ShowRead, read
 from publisher.build.render import Rendered, outputs, render
+from publisher.build.searchparts import PART_EPISODES
 from publisher.build.write import (
     BUILD_MARKER,
     DRAFTS_MARKER,
@@ -98,6 +99,7 @@ def build(
     use_cache: bool = True,
     processes: int | None = None,
     drafts: bool = False,
+    search_part: int = PART_EPISODES,
 ) -> Build:
     """Build the show for a target into ``out_dir`` (default ``<root>/_site``); then, with
     ``guid_mode="write"``, write minted GUIDs back into the show (:func:`writeback`). With
@@ -106,7 +108,8 @@ def build(
 
     Only what changed is rendered and written (:mod:`publisher.filecache`); ``use_cache=False``
     (``--no-cache``) trusts nothing an earlier build left. Notes are rendered on
-    ``processes`` cores (None: all; :mod:`publisher.build.parallel`).
+    ``processes`` cores (None: all; :mod:`publisher.build.parallel`). The search index is
+    made of parts of ``search_part`` episodes (:mod:`publisher.build.searchparts`).
     Raises PublisherError, or Problems with every problem found; nothing is written then.
     """
     root = root.resolve()
@@ -126,8 +129,10 @@ def build(
     written = _write(root, out, rendered, cache)
     if drafts:  # after write_site, which removes it from a build without drafts
         (out / DRAFTS_MARKER).write_text("a preview with drafts: never published\n")
-    pages_changed = any(layout.kind(k) == "page" for k in written.changed)
-    files = written.files + search_files(out, cache, pages_changed=pages_changed)
+    slugs = tuple(i.episode.slug for i in reversed(rendered.items))  # oldest first
+    files = written.files + search_files(
+        out, cache, slugs=slugs, files=written.files, part_size=search_part
+    )
     keep_notes(cache, shown, rendered)
     cache.save()
     notices = rendered.notices

@@ -1,7 +1,10 @@
 // The site's one script: it only enhances pages that work without it.
 // - chapter times seek the player instead of opening the audio file;
 // - the copy button copies the feed address;
-// - the search box (Pagefind's static index) is shown and answers as you type.
+// - the search box (Pagefind's static index) is shown and answers as you type. The index is
+//   in parts (pagefind/parts.json lists them, oldest first): the first part's pagefind.js is
+//   loaded and every other part merged into it (Pagefind's multisite mergeIndex), so one
+//   search covers the whole show.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -34,7 +37,7 @@ document.addEventListener("DOMContentLoaded", () => {
 function setUpSearch(form) {
   const input = form.querySelector("input[type=search]");
   const output = form.querySelector("output");
-  let pagefind = null;
+  let loading = null;  // one load however fast the keys come: a part merged twice would repeat
   let latest = 0;
   form.hidden = false;
   form.addEventListener("submit", (event) => event.preventDefault());
@@ -43,10 +46,8 @@ function setUpSearch(form) {
     const ticket = ++latest;
     if (!query) { output.replaceChildren(); return; }
     try {
-      if (!pagefind) {
-        pagefind = await import(new URL(form.dataset.bundle, location.href).href);
-        await pagefind.init();
-      }
+      loading ??= loadIndex(new URL(form.dataset.parts, location.href));
+      const pagefind = await loading;
       const found = await pagefind.search(query);
       const results = await Promise.all(found.results.slice(0, 8).map((r) => r.data()));
       if (ticket !== latest) return;
@@ -55,6 +56,18 @@ function setUpSearch(form) {
       form.hidden = true;  // no index (a preview, file://): the page works without search
     }
   });
+}
+
+async function loadIndex(listUrl) {
+  const response = await fetch(listUrl);
+  if (!response.ok) throw new Error(`${listUrl}: ${response.status}`);
+  const { parts } = await response.json();
+  if (!parts.length) throw new Error(`${listUrl}: no parts`);
+  const [first, ...rest] = parts.map((part) => new URL(part, listUrl).href);
+  const pagefind = await import(new URL("pagefind.js", first).href);
+  await pagefind.init();
+  for (const part of rest) await pagefind.mergeIndex(part);
+  return pagefind;
 }
 
 function show(results, output, base) {
