@@ -22,12 +22,15 @@ from typing import Final
 
 from publisher import layout
 
-PART_EPISODES: Final = 500
-"""Episodes per part. Measured with Pagefind 1.5.2 (extended): indexing 500 episode pages of
-the synthetic catalogue (notes about 6 KB of text each) peaks at about 75 MB of RSS, and with a
-one-hour transcript page (about 60 KB of text) beside each page at about 150 MB: well under
-the 300 MB a whole build may use (issue 11), while a show of 10,000 episodes still has only 20
-parts for the browser to fetch the entry files of."""
+PART_EPISODES: Final = 50
+"""Episodes per part, measured with Pagefind 1.5.2 (extended), whose memory grows with the words
+it indexes (about 300 bytes of RSS a word): 50 episode pages of the synthetic catalogue (about
+1,000 words each) peak at 23 MB, and with an hour's transcript page (9,000 words) beside each
+at 155 MB, well under the 300 MB a whole build may use (issue 11); 100 such episodes reach
+295 MB and 200 577 MB. Without transcripts a part could be ten times larger; the size is
+fixed, not measured per show, so that adding the newest episode never moves another part's
+bounds. A show of 10,000 episodes has 200 parts, each a few small files the browser fetches
+on its first search."""
 
 
 @dataclass(frozen=True)
