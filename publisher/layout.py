@@ -26,6 +26,8 @@ key                                 what                                Content-
 ``artwork/<hash>-<side>.jpg``       smaller renditions for pages        image/jpeg
 ``site.js``, ``sitemap.xml``,       the site's script, sitemap, robots  by suffix
 ``robots.txt``, icons, ``pagefind/`` file, icons and search index
+``pagefind/parts.json``             the search index's parts            application/json
+``pagefind/part-<nnnn>/…``          one part: a Pagefind bundle         by suffix
 ``.publisher/manifest.json``        what was published (never served)   application/json
 ``.publisher/lock.json``            the publish lock (never served)     application/json
 ==================================  ==================================  ===========================
@@ -90,10 +92,17 @@ ALL_INDEX_KEY: Final = "all/index.html"
 NOT_FOUND_KEY: Final = "404.html"
 SITEMAP_KEY: Final = "sitemap.xml"
 ROBOTS_KEY: Final = "robots.txt"
-SEARCH_DIR: Final = "pagefind/"  # Pagefind's static search index and its loader
-SEARCH_BUNDLE_KEY: Final = SEARCH_DIR + "pagefind.js"
+SEARCH_DIR: Final = "pagefind/"  # Pagefind's static search index, in parts
+SEARCH_PARTS_KEY: Final = SEARCH_DIR + "parts.json"  # {"parts": ["part-0001/", …]}
 FAVICON_KEY: Final = "favicon.png"
 TOUCH_ICON_KEY: Final = "apple-touch-icon.png"
+
+
+def search_part_dir(n: int) -> str:
+    """``pagefind/part-<nnnn>/``: part ``n`` of the search index (1 indexes the oldest
+    episodes), one whole Pagefind bundle; its folder name is relative to
+    :data:`SEARCH_PARTS_KEY`'s, as that file lists it."""
+    return f"{SEARCH_DIR}part-{n:04d}/"
 
 
 def all_key(n: int) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.build import shortcut
+from publisher.build.searchparts import PART_EPISODES
 from publisher.build.shortcut import UNCHANGED
 from publisher.model import Build, Target
 
@@ -73,6 +74,7 @@ def build(
     use_cache: bool = True,
     processes: int | None = None,
     drafts: bool = False,
+    search_part: int = PART_EPISODES,
 ) -> Build:
     """Build the show for a target into ``out_dir`` (default ``<root>/_site``); then, with
     ``guid_mode="write"``, write minted GUIDs back into the show. With ``drafts``: a local
@@ -84,7 +86,9 @@ def build(
     read or written (:mod:`publisher.build.shortcut`). Otherwise only what changed is
     rendered and written (:mod:`publisher.build.full`); ``use_cache=False`` (``--no-cache``)
     trusts nothing an earlier build left. Notes are rendered on ``processes`` cores (None:
-    all). Raises PublisherError, or Problems with every problem found; nothing is written then.
+    all). The search index is made of parts of ``search_part`` episodes
+    (:mod:`publisher.build.searchparts`).
+    Raises PublisherError, or Problems with every problem found; nothing is written then.
     """
     root = root.resolve()
     out = (out_dir or root / "_site").resolve()
@@ -94,6 +98,7 @@ def build(
         "target_name": target_name,
         "guid_mode": guid_mode,
         "drafts": drafts,
+        "search_part": search_part,
     }
     last = shortcut.last(root, out) if use_cache else None
     found = shortcut.inputs(root, out, options, named=shortcut.named_outside(last))
@@ -112,6 +117,7 @@ def build(
         use_cache=use_cache,
         processes=processes,
         drafts=drafts,
+        search_part=search_part,
     )
     shortcut.record(found, built.build, since=built.since, until=built.until, named=built.named)
     return built.build

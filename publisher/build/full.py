@@ -21,6 +21,7 @@ from publisher import config, episodes, layout
 from publisher.build import notecache
 from publisher.build.read import ShowRead, read
 from publisher.build.render import Rendered, outputs, render
+from publisher.build.searchparts import PART_EPISODES
 from publisher.build.write import (
     DRAFTS_MARKER,
     Written,
@@ -95,6 +96,7 @@ def build(
     use_cache: bool = True,
     processes: int | None = None,
     drafts: bool = False,
+    search_part: int = PART_EPISODES,
 ) -> Built:
     """Build the show for a target into ``out_dir`` (default ``<root>/_site``); then, with
     ``guid_mode="write"``, write minted GUIDs back into the show (:func:`writeback`). With
@@ -123,8 +125,10 @@ def build(
     written = _write(root, out, rendered, cache)
     if drafts:  # after write_site, which removes it from a build without drafts
         (out / DRAFTS_MARKER).write_text("a preview with drafts: never published\n")
-    pages_changed = any(layout.kind(k) == "page" for k in written.changed)
-    files = written.files + search_files(out, cache, pages_changed=pages_changed)
+    slugs = tuple(i.episode.slug for i in reversed(rendered.items))  # oldest first
+    files = written.files + search_files(
+        out, cache, slugs=slugs, files=written.files, part_size=search_part
+    )
     keep_notes(cache, shown, rendered)
     cache.save()
     notices = rendered.notices

@@ -149,7 +149,7 @@ def record(
         write_atomic(_record_path(root, out), json.dumps(data).encode())
 
 
-_OPTION_KEYS = ("out", "target", "target_name", "guid_mode", "drafts")
+_OPTION_KEYS = ("out", "target", "target_name", "guid_mode", "drafts", "search_part")
 
 
 def named_outside(record: dict[str, Any] | None) -> list[str]:

@@ -12,11 +12,12 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import config, layout
+from publisher.build import searchparts
 from publisher.build.render import Output
 from publisher.build.shortcut import BUILD_MARKER
 from publisher.errors import ConfigError
@@ -143,18 +144,65 @@ def _site_file(key: str, dest: Path, size: int, digest: str) -> SiteFile:
     return SiteFile(key, dest, size, digest, layout.content_type(key), kind, layout.immutable(key))
 
 
-def search_files(out: Path, cache: BuildCache, *, pages_changed: bool) -> tuple[SiteFile, ...]:
-    """The search index of the pages in ``out`` (:mod:`publisher.site.search`): as the last
-    build left it when no page changed and it is intact, else indexed again into a temporary
-    folder and each of its files written only when its bytes change. Raises SiteError."""
+def search_files(
+    out: Path,
+    cache: BuildCache,
+    *,
+    slugs: Sequence[str],
+    files: Sequence[SiteFile],
+    part_size: int = searchparts.PART_EPISODES,
+) -> tuple[SiteFile, ...]:
+    """The search index of the pages in ``out``, in parts (:mod:`publisher.build.searchparts`;
+    ``slugs`` the episodes oldest first, ``files`` what :func:`write_site` built, with their
+    hashes, ``part_size`` episodes a part). A part is indexed again
+    (:func:`publisher.site.search.index_pages`) only when its pages' keys or bytes changed or
+    its bundle is not as the last build left it; each file of it is written only when its
+    bytes change. Then ``pagefind/parts.json`` is written, and every other file under
+    ``pagefind/`` (parts that no longer exist) removed. Raises SiteError or OSError."""
+    built = {f.key: f.sha256 for f in files}
+    parts = searchparts.plan(slugs, built, size=part_size)
     folder = out / layout.SEARCH_DIR
-    kept = None if pages_changed else _intact(out, folder, cache)
-    if kept is not None:
-        return kept
+    found: list[SiteFile] = []
+    for part in parts:
+        found += _search_part(out, part, cache)
+    data = searchparts.parts_list(parts)
+    digest = hashlib.sha256(data).hexdigest()
+    _place_bytes(data, out / layout.SEARCH_PARTS_KEY, digest, cache)
+    found.append(
+        _site_file(layout.SEARCH_PARTS_KEY, out / layout.SEARCH_PARTS_KEY, len(data), digest)
+    )
+    keep = {str(out / f.key) for f in found} | {_part_record(out, p) for p in parts}
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif str(path) not in keep:
+            path.unlink()
+    prefix = str(folder)
+    cache.forget_outputs({k for k in cache.outputs if not k.startswith(prefix) or k in keep})
+    return tuple(found)
+
+
+def _part_record(out: Path, part: searchparts.Part) -> str:
+    """The build cache's key for what a part's bundle was made from (its folder's path,
+    which no file's record has)."""
+    return str(out / part.folder.rstrip("/"))
+
+
+def _search_part(out: Path, part: searchparts.Part, cache: BuildCache) -> list[SiteFile]:
+    """One part's files: as the last build left them when made from the same pages and
+    intact, else indexed again."""
+    folder = out / part.folder
+    record = _part_record(out, part)
+    if cache.output(record) == {"pages": part.fingerprint}:
+        kept = _intact(out, folder, cache)
+        if kept is not None:
+            return list(kept)
     files = []
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".search-") as tmp:
-        for path in search.index(out, output=Path(tmp)):
-            key = layout.SEARCH_DIR + path.relative_to(tmp).as_posix()
+        bundle = Path(tmp, "bundle")
+        for path in search.index_pages(out, [key for key, _ in part.pages], bundle):
+            key = part.folder + path.relative_to(bundle).as_posix()
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
             _place_bytes(data, out / key, digest, cache)
@@ -166,7 +214,12 @@ def search_files(out: Path, cache: BuildCache, *, pages_changed: bool) -> tuple[
                 path.rmdir()
         elif path.relative_to(out).as_posix() not in keep:
             path.unlink()
-    return tuple(files)
+    cache.forget_outputs(
+        {k for k in cache.outputs if not k.startswith(str(folder) + os.sep)}
+        | {str(out / k) for k in keep}
+    )
+    cache.remember_output(record, {"pages": part.fingerprint})
+    return files
 
 
 def _intact(out: Path, folder: Path, cache: BuildCache) -> tuple[SiteFile, ...] | None:

@@ -203,7 +203,7 @@ class _Site:
                 abs=lambda target_key: self.base + target_key,
                 stylesheet=f"{rel(layout.STYLESHEET_KEY)}?v={_version(self.css)}",
                 script=f"{rel(layout.SCRIPT_KEY)}?v={_version(self.script)}",
-                search_bundle=rel(layout.SEARCH_BUNDLE_KEY),
+                search_bundle=rel(layout.SEARCH_PARTS_KEY),
                 csp=self.csp,
                 subscribe=self.subscribe,
                 qr=self.qr,

@@ -2,9 +2,14 @@
 
 Pagefind (PyPI's ``pagefind[extended]`` ships its binary; the extended build segments CJK text)
 indexes the elements marked ``data-pagefind-body`` (episode pages: titles, notes and references;
-transcript pages) into ``pagefind/``, which the site's script loads on demand. The same pages
+transcript pages) into a bundle, which the site's script loads on demand. The same pages
 give the same index files. The parts of Pagefind's bundle that we do not load (its prebuilt UIs)
 are removed so they are never uploaded.
+
+The site's index is made of parts (:mod:`publisher.build.searchparts`), each a bundle of some
+of the pages: :func:`index_pages` indexes only the pages given, from a temporary folder of copies
+of them at the same relative paths, so Pagefind's URLs are the site's and its memory
+grows with the part, not with the site.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from publisher import layout
@@ -53,3 +60,17 @@ def index(site_dir: Path, *, output: Path | None = None) -> list[Path]:
         for path in out.glob(pattern):
             path.unlink()
     return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def index_pages(site_dir: Path, keys: Iterable[str], output: Path) -> list[Path]:
+    """Index only the pages at ``keys`` (relative to ``site_dir``) into ``output`` (emptied
+    first), as :func:`index` would index a site holding just them: their URLs are the same.
+    Returns the bundle's files. Raises SiteError (Pagefind missing or failing) or OSError."""
+    with tempfile.TemporaryDirectory(dir=output.parent, prefix=".pages-") as tmp:
+        for key in keys:
+            dest = Path(tmp, key)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            # A copy, not a hard link: linking changes the page's ctime, and the build
+            # cache knows a built page by its stat (ctime included).
+            shutil.copyfile(site_dir / key, dest)
+        return index(Path(tmp), output=output)

@@ -1,7 +1,10 @@
 // The site's one script: it only enhances pages that work without it.
 // - chapter times seek the player instead of opening the audio file;
 // - the copy button copies the feed address;
-// - the search box (Pagefind's static index) is shown and answers as you type.
+// - the search box (Pagefind's static index) is shown and answers as you type. The index is
+//   in parts (pagefind/parts.json lists them, oldest first): the first part's pagefind.js is
+//   loaded and every other part merged into it (Pagefind's multisite mergeIndex), so one
+//   search covers the whole show.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -34,7 +37,7 @@ document.addEventListener("DOMContentLoaded", () => {
 function setUpSearch(form) {
   const input = form.querySelector("input[type=search]");
   const output = form.querySelector("output");
-  let pagefind = null;
+  let loading = null;  // one load however fast the keys come: a part merged twice would repeat
   let latest = 0;
   form.hidden = false;
   form.addEventListener("submit", (event) => event.preventDefault());
@@ -43,18 +46,48 @@ function setUpSearch(form) {
     const ticket = ++latest;
     if (!query) { output.replaceChildren(); return; }
     try {
-      if (!pagefind) {
-        pagefind = await import(new URL(form.dataset.bundle, location.href).href);
-        await pagefind.init();
-      }
+      loading ??= loadIndex(new URL(form.dataset.parts, location.href));
+      const pagefind = await loading;
       const found = await pagefind.search(query);
-      const results = await Promise.all(found.results.slice(0, 8).map((r) => r.data()));
+      const loaded = await Promise.all(found.results.slice(0, 24).map((r) => r.data()));
+      const results = loaded.filter((r) => typed(r, query)).slice(0, 8);
       if (ticket !== latest) return;
       show(results, output, form.dataset.base);
     } catch (error) {
       form.hidden = true;  // no index (a preview, file://): the page works without search
     }
   });
+}
+
+async function loadIndex(listUrl) {
+  const response = await fetch(listUrl);
+  if (!response.ok) throw new Error(`${listUrl}: ${response.status}`);
+  const { parts } = await response.json();
+  if (!parts.length) throw new Error(`${listUrl}: no parts`);
+  const [first, ...rest] = parts.map((part) => new URL(part, listUrl));
+  const pagefind = await import(new URL("pagefind.js", first).href);
+  // Result URLs as indexed, from the site's root ("/episodes/…"), whatever the index's path:
+  // show() makes them relative, so the site works under any prefix.
+  await pagefind.options({ baseUrl: "/" });
+  await pagefind.init();
+  for (const part of rest) await pagefind.mergeIndex(part.pathname, { baseUrl: "/" });
+  return pagefind;
+}
+
+// Each part is its own index, and Pagefind answers a word that a part lacks with the longest
+// prefix of it that the part has ("annular" finds "an"), ranked by that part alone: such a
+// result marks a word that is not the one typed. Keep a result that marks a word sharing all
+// but two letters of a typed word, so "paracet" still finds "paracetamol", "study" "studies".
+function typed(result, query) {
+  const words = query.toLowerCase().split(/[\s"']+/).filter(Boolean);
+  const marked = [...result.excerpt.matchAll(/<mark>(.*?)<\/mark>/g)].map((m) => m[1].toLowerCase());
+  return words.some((word) => marked.some((mark) => shared(word, mark) >= word.length - 2));
+}
+
+function shared(a, b) {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
 }
 
 function show(results, output, base) {
