@@ -210,6 +210,7 @@ def test_measured_duration_is_reused_while_the_file_stat_holds(sample_show: Path
     (path,) = [p for p in entries if p.endswith(f"{slug}.mp3")]
     assert abs(entries[path]["duration"] - 14.1) < 0.2
     entries[path]["duration"] = 1234.0  # trusted while the file is unchanged: no frame walk
+    entries[path]["audio"]["duration"] = 1234.0  # and so is every fact the read found
     cache.write_text(json.dumps(data))
 
     def duration(result: Build) -> str:

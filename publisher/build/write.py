@@ -309,14 +309,16 @@ def remove_stale(out: Path, keep: set[str], cache: BuildCache, *, spare: str) ->
     ``spare`` (the marker stays), then the folders left empty; their records leave
     ``cache``. Returns the keys removed."""
     removed = []
-    for path in sorted(out.rglob("*"), reverse=True):
-        key = path.relative_to(out).as_posix()
-        if path.is_dir() and not path.is_symlink():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif key != BUILD_MARKER and key not in keep and not key.startswith(spare):
-            path.unlink()
-            removed.append(key)
+    for dirpath, dirnames, filenames in os.walk(out, topdown=False):
+        rel = os.path.relpath(dirpath, out).replace(os.sep, "/")
+        base = "" if rel == "." else rel + "/"
+        for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
+            key = base + name
+            if key != BUILD_MARKER and key not in keep and not key.startswith(spare):
+                os.unlink(os.path.join(dirpath, name))
+                removed.append(key)
+        if base and not os.listdir(dirpath):
+            os.rmdir(dirpath)
     prefix, spared = str(out) + os.sep, str(out / spare)
     cache.forget_outputs(
         {k for k in cache.outputs if not k.startswith(prefix) or k.startswith(spared)}

@@ -91,8 +91,8 @@ def test_publish_sample_show_then_nothing_then_one_episode(
         "episodes/2026-10-01-what-guidelines-advise.html",
         "feed.xml",
     }
-    assert any(k.startswith("pagefind/fragment/") for k in uploaded)
-    assert "pagefind/pagefind.js" not in uploaded  # the search program itself is unchanged
+    assert any(k.startswith("pagefind/part-0001/fragment/") for k in uploaded)
+    assert "pagefind/part-0001/pagefind.js" not in uploaded  # the search program is unchanged
     assert report["uploaded"][-1]["key"] == "feed.xml"
 
 
