@@ -16,29 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from publisher import artwork, config, episodes, layout, notes
+from publisher import config, episodes, layout, notes
 from publisher.audio import stored
 from publisher.build import notecache
+from publisher.build.art import Art, episode_art, show_art
 from publisher.episodes import Pending
 from publisher.episodes.chapters import chapters_json
 from publisher.errors import ConfigError, EpisodeError, Notice, PublisherError
 from publisher.filecache import BuildCache
 from publisher.model import Chapter, Episode, RenderedNotes, Show, Target
 from publisher.notes.bibliography import Origin
-
-
-@dataclass(frozen=True)
-class Art:
-    """Artwork checked against C-03, under its content-addressed key: a file to copy, or the
-    bytes of cover art embedded in an episode's audio."""
-
-    key: str
-    source: Path | None = None
-    data: bytes | None = None
-    # smaller JPEGs for pages, (side in px, bytes), smallest first (layout.rendition_key)
-    renditions: tuple[tuple[int, bytes], ...] = ()
-    icons: tuple[tuple[int, bytes], ...] = ()  # PNG icons of show art: favicon, touch icon
-    placeholder: bool = False  # the placeholder 'publisher init' made (artwork.is_placeholder)
 
 
 @dataclass(frozen=True)
@@ -107,8 +94,7 @@ def read(
     notices: list[Notice] = list(config.identity_notices(show))
     new_podcast_guid = show.podcast_guid is None
     show = _ensure_podcast_guid(show, guid_mode, notices)
-    if target is None:
-        target = config.find_target(show, target_name, ad_hoc_hint=True)
+    target = target or config.find_target(show, target_name, ad_hoc_hint=True)
     found = _read_episodes(show, cache, guid_mode, now)
     notices.extend(found.notices)
     due = sorted(
@@ -123,23 +109,26 @@ def read(
     notices.extend(_remote_notice(show, due))
     problems = list(found.problems)
     show_bib, style = _citations(show, problems, cache)
-    art = _show_art(show)
+    art = show_art(show, cache)
     notices.extend(_placeholder_notice(show) if art.placeholder else ())
+    published = _cached_notes(
+        tuple(_episode(ep, show_bib, cache) for ep in due), show, target, style, cache
+    )
+    previews = tuple(_episode(ep, show_bib, cache) for ep in reversed(held))
+    cache.prune_blobs()  # every file was read: the artwork of none other is needed
     return ShowRead(
         show=show,
         target=target,
         guid_mode=guid_mode,
         artwork=art,
         episodes=found.episodes,
-        published=_cached_notes(
-            tuple(_episode(ep, show_bib, cache) for ep in due), show, target, style, cache
-        ),
+        published=published,
         held=held,
         style=style,
         notices=tuple(notices),
         problems=tuple(problems),
         new_podcast_guid=new_podcast_guid and show.podcast_guid is not None,
-        previews=tuple(_episode(ep, show_bib, cache) for ep in reversed(held)),
+        previews=previews,
         pending=found.pending,
         drafts=drafts,
     )
@@ -238,7 +227,6 @@ def _read_episodes(
         raise_problems=False,
         now=now,
     )
-    cache.prune_blobs()  # every audio file was read: the artwork of none other is needed
     return found
 
 
@@ -319,26 +307,11 @@ def _citations(
     return show_bib, style
 
 
-def _show_art(show: Show) -> Art:
-    data = show.image.read_bytes()  # config checked it (C-03)
-    return Art(
-        layout.artwork_key(data, artwork.extension(data)),
-        source=show.image,
-        renditions=_renditions(data),
-        icons=tuple((side, artwork.icon(data, side)) for side in artwork.ICON_SIDES),
-        placeholder=artwork.is_placeholder(data),
-    )
-
-
-def _renditions(data: bytes) -> tuple[tuple[int, bytes], ...]:
-    return tuple((side, artwork.rendition(data, side)) for side in artwork.RENDITION_SIDES)
-
-
 def _episode(ep: Episode, show_bib: notes.Bibliography | None, cache: BuildCache) -> EpisodeRead:
     """The files one published episode needs, checked; the first problem stops it."""
     try:
         _, audio_sha256 = cache.digest(ep.audio.source)  # remote media: its note (never used)
-        image = _episode_art(ep)
+        image = episode_art(ep, cache)
         transcript = html = None
         if ep.transcript is not None:
             transcript = ep.transcript.name.partition(".")[2].lower()
@@ -353,22 +326,6 @@ def _episode(ep: Episode, show_bib: notes.Bibliography | None, cache: BuildCache
     except PublisherError as e:
         return EpisodeRead(ep, problem=e)
     return EpisodeRead(ep, bib, image, transcript, html, chapters, marks, audio_sha256=audio_sha256)
-
-
-def _episode_art(ep: Episode) -> Art | None:
-    """The episode's own artwork file, else usable cover art embedded in its audio."""
-    if ep.image is not None:
-        named = ep.line("image")  # else a same-stem file in episodes/
-        data = artwork.check(
-            ep.image, source=ep.source if named else None, line=named, error=EpisodeError
-        )
-        key = layout.artwork_key(data, artwork.extension(data))
-        return Art(key, source=ep.image, renditions=_renditions(data))
-    embedded = ep.audio.artwork
-    if embedded is not None and artwork.embedded_usable(embedded.data):
-        key = layout.artwork_key(embedded.data, artwork.extension(embedded.data))
-        return Art(key, data=embedded.data, renditions=_renditions(embedded.data))
-    return None
 
 
 def _check_transcript(path: Path, ext: str) -> str:

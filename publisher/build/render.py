@@ -17,7 +17,8 @@ from typing import Any
 
 from publisher import episodes, feed, layout, notes, site
 from publisher.build import parallel
-from publisher.build.read import Art, EpisodeRead, ShowRead, label, note_inputs
+from publisher.build.art import Art
+from publisher.build.read import EpisodeRead, ShowRead, label, note_inputs
 from publisher.errors import FeedError, Notice, Problems, PublisherError, raise_all
 from publisher.model import Item, ItemLinks, RenderedNotes, ShowLinks
 
