@@ -104,7 +104,7 @@ def build(
     Build is refused by publish.
 
     Only what changed is rendered and written (:mod:`publisher.filecache`); ``use_cache=False``
-    (``--no-cache``) trusts nothing an earlier build left. Notes are rendered on
+    (``--no-cache``) trusts nothing an earlier build left. Notes and pages are rendered on
     ``processes`` cores (None: all; :mod:`publisher.build.parallel`).
     Raises PublisherError, or Problems with every problem found; nothing is written then.
     """
@@ -122,7 +122,7 @@ def build(
         drafts=drafts,
     )
     rendered = render(shown, processes=processes)
-    written = _write(root, out, rendered, cache)
+    written = _write(root, out, rendered, cache, processes)
     if drafts:  # after write_site, which removes it from a build without drafts
         (out / DRAFTS_MARKER).write_text("a preview with drafts: never published\n")
     slugs = tuple(i.episode.slug for i in reversed(rendered.items))  # oldest first
@@ -177,8 +177,11 @@ def _named(shown: ShowRead) -> tuple[Path, ...]:
     return tuple(found)
 
 
-def _write(root: Path, out: Path, rendered: Rendered, cache: BuildCache) -> Written:
-    """Write the site, rendering only the website's files whose inputs changed."""
+def _write(
+    root: Path, out: Path, rendered: Rendered, cache: BuildCache, processes: int | None
+) -> Written:
+    """Write the site, rendering only the website's files whose inputs changed (on
+    ``processes`` cores)."""
 
     def digest(path: Path) -> str:
         return cache.digest(path)[1]
@@ -188,7 +191,7 @@ def _write(root: Path, out: Path, rendered: Rendered, cache: BuildCache) -> Writ
     inputs.update((notecache.style_hash(style) if style is not None else "-").encode())
     inputs.update(folder_digest(root / TEMPLATES_DIR, digest).encode())
     made = outputs(rendered, inputs=inputs.hexdigest(), file_digest=digest)
-    return write_site(out, made, cache)
+    return write_site(out, made, cache, processes=processes)
 
 
 def folder_digest(folder: Path, digest: Callable[[Path], str]) -> str:

@@ -1,4 +1,4 @@
-"""Render many notes on every core: a pool of forked processes (the notes' renderers are
+"""Render many notes, or pages, on every core: a pool of forked processes (the renderers are
 pure, so the result is the same as rendering them one after another, in the same order).
 
 Forking shares what was read with the workers without copying or pickling it; each worker
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar, cast
 
 from publisher.errors import Problems, PublisherError
@@ -56,6 +56,33 @@ def render_each(
         with multiprocessing.get_context("fork").Pool(count) as pool:
             done = pool.map(_run, range(len(things)), chunksize=_CHUNK)
         return cast("list[R | tuple[PublisherError, ...]]", done)
+    finally:
+        _job = None
+
+
+def stream(
+    func: Callable[[T], R], things: Sequence[T], *, processes: int | None = None
+) -> Iterator[R]:
+    """``func`` of each of ``things``, in order, as each is ready: on a pool of forked
+    processes (:func:`render_each`'s conditions), else here, one at a time when asked for, so
+    that the caller never holds more than a few results. A PublisherError ``func`` raises is
+    raised here (its problems together)."""
+    count = workers() if processes is None else processes
+    if (
+        count < 2
+        or len(things) < MIN_NOTES
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        yield from (func(t) for t in things)
+        return
+    global _job
+    _job = (func, things)  # type: ignore[assignment]  # read by the forked workers
+    try:
+        with multiprocessing.get_context("fork").Pool(count) as pool:
+            for done in pool.imap(_run, range(len(things)), chunksize=_CHUNK):
+                if isinstance(done, tuple) and done and isinstance(done[0], PublisherError):
+                    raise Problems(done) if len(done) > 1 else done[0]
+                yield cast("R", done)
     finally:
         _job = None
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import config, layout
-from publisher.build import searchparts
+from publisher.build import parallel, searchparts
 from publisher.build.render import Output
 from publisher.build.shortcut import BUILD_MARKER
 from publisher.errors import ConfigError
@@ -61,13 +61,16 @@ class Written:
 
 # long: one pass over the outputs (kept, copied, made or written; recorded) and the removal
 # of what was not built; its steps share the records it fills.
-def write_site(out: Path, outputs: Iterable[Output], cache: BuildCache) -> Written:
+def write_site(
+    out: Path, outputs: Iterable[Output], cache: BuildCache, *, processes: int | None = None
+) -> Written:
     """Write each output into ``out`` (checked by :func:`check_build_dir`) as it comes, only
     when its bytes differ from the file there; then remove every file that was not built
     (the search index, :func:`search_files`, is left to its own step). A website file not
     yet made (``Output.make``) is made only when what it is made of (``made_of``) is not what
     the file in place was made of, as the last build recorded it (``cache.site``), or that
-    file is not there as written.
+    file is not there as written; those to make are made on ``processes`` cores (None: all;
+    :func:`publisher.build.parallel.stream`), in order, as they are written.
 
     Bytes are written, source files hard-linked (or copied). Returns every built file, with
     sizes, hashes (known ones from ``cache``) and the layout's kind and Content-Type, and
@@ -77,14 +80,15 @@ def write_site(out: Path, outputs: Iterable[Output], cache: BuildCache) -> Writt
     marker = out / BUILD_MARKER
     if not marker.exists():
         marker.write_text(_MARKER_TEXT)
+    before = _made_before(cache)
+    todo = [(o, _kept(out / o.key, o.made_of, before.get(o.key), cache)) for o in outputs]
+    to_make = [o for o, kept in todo if kept is None and o.data is None and o.source is None]
+    made = parallel.stream(_make, to_make, processes=processes)
     files: list[SiteFile] = []
     changed: list[str] = []
     site: list[tuple[str, str, str | None]] = []
-    made = 0
-    before = _made_before(cache)
-    for o in outputs:
+    for o, kept in todo:
         dest = out / o.key
-        kept = _kept(dest, o.made_of, before.get(o.key), cache)
         if kept is not None:  # in place as written, made of the same
             size, digest = kept
             wrote = False
@@ -92,10 +96,7 @@ def write_site(out: Path, outputs: Iterable[Output], cache: BuildCache) -> Writt
             size, digest = cache.digest(o.source)
             wrote = _place_file(o.source, dest, digest, cache)
         else:
-            data = o.data
-            if data is None:
-                assert o.make is not None  # an Output is bytes, a file or made
-                data, made = o.make(), made + 1
+            data = o.data if o.data is not None else next(made)
             size, digest = len(data), hashlib.sha256(data).hexdigest()
             wrote = _place_bytes(data, dest, digest, cache)
         if wrote:
@@ -106,7 +107,12 @@ def write_site(out: Path, outputs: Iterable[Output], cache: BuildCache) -> Writt
     keep = {f.key for f in files}
     changed += remove_stale(out, keep, cache, spare=layout.SEARCH_DIR)
     cache.remember_site({"made": [list(s) for s in site]})
-    return Written(tuple(files), tuple(changed), tuple(site), made)
+    return Written(tuple(files), tuple(changed), tuple(site), len(to_make))
+
+
+def _make(o: Output) -> bytes:
+    assert o.make is not None  # an Output is bytes, a file or made
+    return o.make()
 
 
 def _made_before(cache: BuildCache) -> dict[str, tuple[str, str]]:
