@@ -8,7 +8,7 @@ import pytest
 
 from publisher import build
 from publisher.build import parallel
-from publisher.errors import NotesError, Problems
+from publisher.errors import NotesError, Problems, PublisherError
 from tests.support.show import FIXED_NOW
 from tests.support.sitefiles import snapshot
 
@@ -63,3 +63,14 @@ def test_a_broken_note_is_reported_from_a_pooled_build(sample_show: Path) -> Non
         build.build(sample_show, now=FIXED_NOW, guid_mode="refuse", processes=2)
     assert "unknown citation key 'nosuchkey2020'" in str(info.value)
     assert info.value.path == note
+
+
+def test_a_broken_template_found_in_a_pooled_build_names_its_file_and_line(
+    sample_show: Path,
+) -> None:
+    override = sample_show / "templates" / "meta.html"
+    override.parent.mkdir()
+    override.write_text("<p>\n\n{{ view.no_such_thing.x }}\n</p>\n", encoding="utf-8")
+    with pytest.raises(PublisherError) as raised:
+        build.build(sample_show, now=FIXED_NOW, guid_mode="refuse", processes=2)
+    assert str(raised.value).startswith(f"{override}:3: template error:")
