@@ -5,7 +5,8 @@ A page is a function of the templates and the code (the build's ``inputs``: the 
 hash, the show's template overrides, the citation style), of the show and its links, and of
 the items it shows. :class:`Digests` hashes each item once per build, as the text of its
 ``repr`` (frozen dataclasses all the way down: every field, in order) and the content of the
-files the site reads for it (its transcript), and a page as its template, key and the items'
+files the site reads for it (its transcript); the CSL items it cites, mappings, as JSON with
+sorted keys, and a page as its template, key and the items'
 hashes. A page whose hash is the one recorded when its file was written need not be rendered
 again. Two different inputs never give one hash; equal inputs whose ``repr`` differs (the
 same value built another way) only cost a rendering.
@@ -13,7 +14,9 @@ same value built another way) only cost a rendering.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -55,7 +58,10 @@ class Digests:
             return ""
         found = self._items.get(id(item))
         if found is None:
-            h = hashlib.sha256(_text(item))
+            # the CSL items cited are mappings, equal whatever their keys' order (a bibliography
+            # parsed now and one kept in the cache list them differently): hashed sorted
+            h = hashlib.sha256(_text(dataclasses.replace(item, cited=())))
+            h.update(json.dumps(item.cited, sort_keys=True, default=repr).encode())
             transcript = item.episode.transcript
             if transcript is not None:
                 h.update(self._file_digest(transcript).encode())

@@ -254,3 +254,36 @@ def _corrected_audio_is_republished(
     others = {k for k in bytes_changed - {new, old} if not k.endswith(".html")}
     assert others == {"feed.xml"}
     assert changed == bytes_changed
+
+
+def _plant(site: Path, key: str, show: Path) -> None:
+    """Change a built page and record the change in the cache as if the build had written it:
+    a page the next build renders again loses the mark; one it keeps keeps it."""
+    page = site / key
+    data = page.read_bytes().replace(b"</body>", b"<!-- PLANTED --></body>", 1)
+    page.write_bytes(data)
+    cache = show / CACHE_FILE
+    record = json.loads(cache.read_bytes())
+    st = page.stat()
+    record["outputs"][str(page)] = {
+        "stat": [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino],
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    for row in record["site"]["made"]:
+        if row[0] == key:
+            row[1] = hashlib.sha256(data).hexdigest()
+    cache.write_bytes(json.dumps(record).encode())
+
+
+def test_after_a_cold_build_an_edit_renders_only_the_pages_that_show_it(
+    sample_show: Path,
+) -> None:
+    """The notes the cold build rendered and those it kept (a bibliography parsed anew and one
+    read back from the cache list an entry's fields in another order) are the same inputs."""
+    site = full_build(sample_show, now=FIXED_NOW, guid_mode="refuse").site_dir
+    _plant(site, f"episodes/{GUIDELINES}.html", sample_show)  # not next to the edited one
+    note = sample_show / "show_notes" / f"{IMAGING}.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert b"PLANTED" in (site / f"episodes/{GUIDELINES}.html").read_bytes()  # not rendered
+    assert b"One more sentence." in (site / f"episodes/{IMAGING}.html").read_bytes()
