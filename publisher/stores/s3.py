@@ -68,6 +68,7 @@ class S3Store:
 
     def __init__(self, target: Target, *, max_attempts: int = 5, timeout: float = 60.0) -> None:
         self.target = target
+        self._read_manifest: tuple[bytes | None] | None = None  # (bytes,) once fetched
         self.bucket = target.bucket
         self.prefix = target.prefix
         self.timeout = timeout
@@ -154,8 +155,16 @@ class S3Store:
 
     # --- manifest --------------------------------------------------------------------
 
+    def _manifest(self) -> bytes | None:
+        """The manifest's bytes, fetched once until this store writes it again: a publish
+        reads it twice under its lock (the records per GUID, then the files), and no other
+        publish writes it meanwhile."""
+        if self._read_manifest is None:
+            self._read_manifest = (self._get(MANIFEST_KEY, "reading the manifest"),)
+        return self._read_manifest[0]
+
     def read_manifest(self) -> Manifest:
-        data = self._get(MANIFEST_KEY, "reading the manifest")
+        data = self._manifest()
         if data is None:
             return {}
         try:
@@ -169,8 +178,7 @@ class S3Store:
         return {key: _check(entry, found.get(key)) for key, entry in listed.items()}
 
     def read_episodes(self) -> EpisodeRecords:
-        data = self._get(MANIFEST_KEY, "reading the manifest")
-        return episodes_of(data)
+        return episodes_of(self._manifest())
 
     def listing(self, prefix: str) -> dict[str, tuple[int, str | None]]:
         """Every object under the prefix and ``prefix``: its size and ETag (one request per
@@ -201,6 +209,7 @@ class S3Store:
             raise self.cut_short("reading the storage server's time", "no Date header") from None
 
     def write_manifest(self, manifest: Manifest, episodes: EpisodeRecords | None = None) -> None:
+        self._read_manifest = None  # read again after this
         with self._op("writing the manifest"):
             self.client.put_object(
                 Bucket=self.bucket,
