@@ -151,9 +151,12 @@ def hugo(bench: Bench, show: Path, n: int) -> float | None:
     return statistics.median(row.samples)
 
 
+WITHOUT: set[str] = set()  # tools left out (--without)
+
+
 def sync_cmds(site: Path, bucket: str, endpoint: str, remote: str) -> dict[str, list[str]]:
     cmds = {}
-    if shutil.which("aws"):
+    if shutil.which("aws") and "aws" not in WITHOUT:
         cmds["aws s3 sync"] = [
             "aws",
             "s3",
@@ -164,7 +167,7 @@ def sync_cmds(site: Path, bucket: str, endpoint: str, remote: str) -> dict[str, 
             endpoint,
             "--only-show-errors",
         ]
-    if shutil.which("rclone"):
+    if shutil.which("rclone") and "rclone" not in WITHOUT:
         cmds["rclone sync --checksum"] = [
             "rclone",
             "sync",
@@ -389,9 +392,16 @@ def main() -> None:
         "--big-build", type=int, help="episodes of the memory build (default --big; 0: none)"
     )
     ap.add_argument("--publish-runs", type=int, help="runs of each publish (default --runs)")
+    ap.add_argument(
+        "--steps",
+        default="builds,hugo,publishes,feed,big",
+        help="which measurements to run, comma-separated (default: all)",
+    )
+    ap.add_argument("--without", default="", help="tools to leave out, e.g. aws (comma-separated)")
     ap.add_argument("--work", type=Path, help="work here (kept) instead of a temporary folder")
     ap.add_argument("--out", type=Path, default=ROOT / "BENCHMARKS.md")
     args = ap.parse_args()
+    WITHOUT.update(t for t in args.without.split(",") if t)
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     if args.work:
         args.work.mkdir(parents=True, exist_ok=False)
@@ -471,20 +481,25 @@ def run_all(args: argparse.Namespace, work: Path, load: str) -> None:
         def save() -> str:  # after every step, so an interrupted run leaves what it measured
             return write_report(bench, args.out, header, ratios(bench, built, hugo_s))
 
-        step("builds")
-        built = builds(bench, show, n)
-        step("hugo")
-        hugo_s = hugo(bench, show, n)
+        steps = set(args.steps.split(","))
+        if "builds" in steps:
+            step("builds")
+            built = builds(bench, show, n)
+        if "hugo" in steps:
+            step("hugo")
+            hugo_s = hugo(bench, show, n)
         save()
-        step("publishes")
-        publishes(bench, show, n, server, proxy, args.publish_runs or args.runs)
+        if "publishes" in steps:
+            step("publishes")
+            publishes(bench, show, n, server, proxy, args.publish_runs or args.runs)
         shutil.rmtree(work / "show")
         save()
-        step("feed generation")
-        feed_generation(bench, args.big)
-        save()
+        if "feed" in steps:
+            step("feed generation")
+            feed_generation(bench, args.big)
+            save()
         big = args.big if args.big_build is None else args.big_build
-        if big:
+        if big and "big" in steps:
             step("big build")
             big_build(bench, big, CLIP[0])
         else:
