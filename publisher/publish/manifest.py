@@ -77,7 +77,9 @@ def manifest_of(files: Iterable[SiteFile]) -> dict[str, ManifestEntry]:
 
 
 def manifest_to_json(manifest: Manifest, episodes: EpisodeRecords | None = None) -> bytes:
-    """Deterministic JSON (sorted keys, two-space indent, final newline); problems dropped.
+    """Deterministic JSON (sorted keys, compact, final newline); problems dropped. Compact:
+    the indented form took half a second per write at 8,000 files (Python's encoder, not C's)
+    and half as many bytes again to send, and a publish writes it after each large batch.
 
     Version 2: ``{"version": 2, "files": {key: {sha256, size, kind, content_type?, etag?,
     stale_since?}}, "episodes": {guid: {slug, title, media_key, note_sha256, audio_sha256,
@@ -98,7 +100,8 @@ def manifest_to_json(manifest: Manifest, episodes: EpisodeRecords | None = None)
         for guid, r in sorted((episodes or {}).items())
     }
     doc = {"version": MANIFEST_VERSION, "files": files, "episodes": eps}
-    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=True) + "\n").encode()
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return (text + "\n").encode()
 
 
 def manifest_from_json(data: bytes) -> dict[str, ManifestEntry]:

@@ -11,6 +11,7 @@ import pytest
 from publisher.errors import GuidChangedError, Problems, StoreError
 from publisher.model import Build, SiteFile
 from publisher.publish.run import (
+    RECORD_AFTER,
     Deleted,
     EnclosuresConfirmed,
     Event,
@@ -343,3 +344,21 @@ def test_a_manifest_without_stamps_is_still_read(tmp_path: Path) -> None:
         del item["etag"]  # as written before the manifest recorded them
     (out / MANIFEST_KEY).write_text(json.dumps(doc))
     assert not publish(build).changed
+
+
+@pytest.mark.parametrize(
+    ("episodes", "writes"),
+    [
+        ({"ep1": 40_000, "ep2": 60_000}, 1),  # small batches: recorded once, at the end
+        ({"ep1": 40_000, "ep2": RECORD_AFTER}, 2),  # the media batch at once, then the rest
+    ],
+)
+def test_the_manifest_is_written_after_large_batches_and_at_the_end(
+    tmp_path: Path, episodes: dict[str, int], writes: int
+) -> None:
+    build, out = setup(tmp_path, episodes)
+    events: list[Event] = []
+    publish(build, events=events.append)
+    assert sum(isinstance(e, ManifestWritten) for e in events) == writes
+    recorded = json.loads((out / MANIFEST_KEY).read_bytes())["files"]
+    assert set(recorded) == {f.key for f in build.files}  # every file is recorded
