@@ -81,14 +81,18 @@ def write_site(
     if not marker.exists():
         marker.write_text(_MARKER_TEXT)
     before = _made_before(cache)
-    todo = [(o, _kept(out / o.key, o.made_of, before.get(o.key), cache)) for o in outputs]
-    to_make = [o for o, kept in todo if kept is None and o.data is None and o.source is None]
+    todo = [(o, out / o.key) for o in outputs]
+    kept_of = [_kept(dest, o.made_of, before.get(o.key), cache) for o, dest in todo]
+    to_make = [
+        o
+        for (o, _), kept in zip(todo, kept_of, strict=True)
+        if kept is None and o.data is None and o.source is None
+    ]
     made = parallel.stream(_make, to_make, processes=processes)
     files: list[SiteFile] = []
     changed: list[str] = []
     site: list[tuple[str, str, str | None]] = []
-    for o, kept in todo:
-        dest = out / o.key
+    for (o, dest), kept in zip(todo, kept_of, strict=True):
         if kept is not None:  # in place as written, made of the same
             size, digest = kept
             wrote = False

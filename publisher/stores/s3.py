@@ -43,6 +43,7 @@ from publisher.stores.s3errors import (
     setup_error,
     store_error,
 )
+from publisher.stores.s3session import botocore_session
 from publisher.stores.s3upload import ETags, UploadFailed, transfer_config, upload_batch
 from publisher.stores.s3watch import Watch, bound_operations
 
@@ -73,7 +74,9 @@ class S3Store:
         self.prefix = target.prefix
         self.timeout = timeout
         try:
-            session = boto3.session.Session(region_name=target.region or None)
+            session = boto3.session.Session(
+                botocore_session=botocore_session(), region_name=target.region or None
+            )
             credentials = session.get_credentials()
         except (bexc.BotoCoreError, ValueError) as e:
             raise setup_error(self.location, e) from e
