@@ -229,7 +229,7 @@ class Episode:
 # --- notes ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many: no __dict__ each (issue 11)
 class Reference:
     """One numbered entry of a note's reference list."""
 
@@ -309,7 +309,7 @@ class RenderedNotes:
 # --- build and publish -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # many: no __dict__ each (issue 11)
 class SiteFile:
     """One built file, as it will be published."""
 

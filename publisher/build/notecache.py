@@ -20,6 +20,7 @@ import base64
 import contextlib
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,7 +110,8 @@ def load(
             Path(data["source"]),
             (web, content, description),
             tuple(
-                Reference(key=str(k), number=int(n), html=str(h)) for k, n, h in data["references"]
+                Reference(sys.intern(str(k)), int(n), sys.intern(str(h)))  # one of each entry
+                for k, n, h in data["references"]
             ),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # binascii.Error too
