@@ -28,6 +28,7 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -61,12 +62,14 @@ def stat_key(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file renamed over it (raises OSError)."""
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or bytes in parts) to ``path`` through a temporary file renamed
+    over it (raises OSError)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(data)
+        with tmp.open("wb") as f:
+            f.writelines([data] if isinstance(data, bytes) else data)
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)
@@ -239,6 +242,8 @@ class BuildCache:
             "outputs": self.outputs,
             "site": self.site,
         }
+        # streamed: the records of a 10,000-episode build are ~30 MB of text (issue 11)
+        chunks = json.JSONEncoder(sort_keys=True).iterencode(data)
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            write_atomic(self.path, json.dumps(data, sort_keys=True).encode())
+            write_atomic(self.path, (chunk.encode() for chunk in chunks))
         self.dirty = False

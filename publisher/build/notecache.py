@@ -8,15 +8,19 @@ the key; the cited entries are only known once the note is rendered, so the stor
 carries a hash of each, and it is used only while every one of them is unchanged. Editing one
 bibliography entry thus re-renders exactly the notes that cite it.
 
-One file per note, ``.publisher/notes/<key>.json``, written atomically; a file that cannot be
-read or does not match is a miss, never an error.
+One file per note, ``.publisher/notes/<key>.json``, written atomically, with the renderings
+as :class:`~publisher.model.RenderedNotes` keeps them in memory (zlib-compressed, here in
+base64), so that loading 10,000 notes neither parses nor compresses 350 MB of text; a file
+that cannot be read or does not match is a miss, never an error.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,16 +105,16 @@ def load(
                 known[k] = entry_hash(item)
             if known[k] != digest:
                 return None
-        return RenderedNotes(
-            source=Path(data["source"]),
-            web_html=str(data["web"]),
-            content_html=str(data["content"]),
-            description_html=str(data["description"]),
-            references=tuple(
-                Reference(key=str(k), number=int(n), html=str(h)) for k, n, h in data["references"]
+        web, content, description = (base64.b64decode(p, validate=True) for p in data["packed"])
+        return RenderedNotes.from_packed(
+            Path(data["source"]),
+            (web, content, description),
+            tuple(
+                Reference(sys.intern(str(k)), int(n), sys.intern(str(h)))  # one of each entry
+                for k, n, h in data["references"]
             ),
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # binascii.Error too
         return None  # none, corrupt or foreign: render afresh
 
 
@@ -127,9 +131,7 @@ def store(
             if r.key in bibliography.items
         },
         "source": str(rendered.source),
-        "web": rendered.web_html,
-        "content": rendered.content_html,
-        "description": rendered.description_html,
+        "packed": [base64.b64encode(p).decode("ascii") for p in rendered.packed],
         "references": [[r.key, r.number, r.html] for r in rendered.references],
     }
     with contextlib.suppress(OSError):

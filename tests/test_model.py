@@ -1,0 +1,52 @@
+"""The model's own behaviour: rendered notes kept compressed (issue 11)."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from publisher.model import Reference, RenderedNotes
+
+SOURCE = Path("show_notes/ep.md")
+WEB = "<p>Bone “scans” find disc bulges in 30–40 % of people without pain.<sup>1</sup></p>\n" * 40
+
+
+def notes(web: str = WEB) -> RenderedNotes:
+    refs = (Reference("brinjikji2015", 1, "Brinjikji W. <i>AJNR</i>. 2015."),)
+    return RenderedNotes(SOURCE, web, "<p>content</p>", "<p>description</p>", refs)
+
+
+def test_each_rendering_reads_back_as_given() -> None:
+    n = notes()
+    assert (n.web_html, n.content_html, n.description_html) == (
+        WEB,
+        "<p>content</p>",
+        "<p>description</p>",
+    )
+    assert n.source == SOURCE and n.references[0].key == "brinjikji2015"
+
+
+def test_renderings_are_kept_compressed() -> None:
+    assert len(notes().packed[0]) * 10 < len(WEB.encode())
+
+
+def test_equal_renderings_are_equal_and_repr_alike_and_a_change_shows() -> None:
+    assert notes() == notes() and repr(notes()) == repr(notes())
+    changed = notes(WEB + "<p>one more</p>")
+    assert changed != notes() and repr(changed) != repr(notes())
+    assert "brinjikji2015" in repr(notes()) and str(SOURCE) in repr(notes())
+
+
+def test_packed_notes_come_back_equal_and_survive_pickling() -> None:
+    n = notes()
+    again = RenderedNotes.from_packed(n.source, n.packed, n.references)
+    assert again == n and again.web_html == WEB
+    assert pickle.loads(pickle.dumps(n)) == n  # the render workers send them back so
+
+
+def test_what_does_not_unpack_is_refused() -> None:
+    n = notes()
+    with pytest.raises(ValueError, match="not a packed rendering"):
+        RenderedNotes.from_packed(n.source, (b"garbage", *n.packed[1:]), n.references)
