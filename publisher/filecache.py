@@ -84,10 +84,13 @@ class BuildCache:
     (site key -> stat key of the built file, size, sha256, and the build folder it is in).
     """
 
-    def __init__(self, root: Path, *, use: bool = True) -> None:
+    def __init__(self, root: Path, *, use: bool = True, write: bool = True) -> None:
+        """``use=False``: trust nothing kept; ``write=False``: keep nothing (``check`` and
+        ``status`` write no file: blobs are not written or pruned, :meth:`save` does nothing)."""
         self.root = root
         self.path = root / CACHE_FILE
         self.use = use
+        self.write = write
         self.files: dict[str, dict[str, Any]] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
         self.site: dict[str, Any] | None = None  # what the last site's files were made of
@@ -117,7 +120,7 @@ class BuildCache:
         """Keep ``data`` in a file named by its SHA-256, which is returned (a file that
         cannot be written only makes :meth:`blob` miss later)."""
         digest = hashlib.sha256(data).hexdigest()
-        if self.blob(digest) is None:  # none yet, or damaged: (re)written
+        if self.write and self.blob(digest) is None:  # none yet, or damaged: (re)written
             with contextlib.suppress(OSError):
                 write_atomic(self.blobs_dir / digest, data)
         return digest
@@ -125,6 +128,8 @@ class BuildCache:
     def prune_blobs(self) -> None:
         """Remove the kept blobs this run did not ask for: call it once every file that may
         have one was read (a blob removed wrongly only costs a read of its file later)."""
+        if not self.write:
+            return
         try:
             stale = [p for p in self.blobs_dir.iterdir() if p.name not in self.blobs_used]
         except OSError:
@@ -233,7 +238,7 @@ class BuildCache:
 
     def save(self) -> None:
         """Write the cache back if anything was learnt (failures only cost time later)."""
-        if not self.dirty:
+        if not self.dirty or not self.write:
             return
         data = {
             "format": FORMAT,

@@ -78,7 +78,7 @@ def status(
     """The state of every episode of the show in ``root`` on a target (default: the default
     target). Raises PublisherError (with every problem) when the show itself has errors; a
     target that cannot be read is not an error but ``unreachable``."""
-    cache = BuildCache(root.resolve())
+    cache = BuildCache(root.resolve(), write=False)
     shown = read(
         root.resolve(),
         now=now,

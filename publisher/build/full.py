@@ -72,7 +72,7 @@ def check(
     Raises PublisherError, or Problems with every problem found.
     """
     root = root.resolve()
-    cache = BuildCache(root, use=use_cache)
+    cache = BuildCache(root, use=use_cache, write=False)
     shown = read(
         root, now=now, target=target, target_name=target_name, guid_mode=guid_mode, cache=cache
     )

@@ -9,6 +9,7 @@ that show it, so tools that go by modification times see only what changed.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import shutil
 import tempfile
@@ -25,6 +26,9 @@ from publisher.filecache import BuildCache, stat_key
 from publisher.model import SiteFile
 from publisher.site import search
 
+# Outputs taken (and pages made, on every core) a window at a time, so that a build holds
+# the descriptions of at most this many files, and forks its workers once per window.
+WINDOW = 2048
 _MARKER_TEXT = "built by publisher; files it no longer builds are removed on every build\n"
 DRAFTS_MARKER = ".publisher-drafts"  # in a build with drafts: publish refuses it
 
@@ -70,7 +74,8 @@ def write_site(
     yet made (``Output.make``) is made only when what it is made of (``made_of``) is not what
     the file in place was made of, as the last build recorded it (``cache.site``), or that
     file is not there as written; those to make are made on ``processes`` cores (None: all;
-    :func:`publisher.build.parallel.stream`), in order, as they are written.
+    :func:`publisher.build.parallel.stream`), in order, as they are written, a window of
+    :data:`WINDOW` outputs at a time.
 
     Bytes are written, source files hard-linked (or copied). Returns every built file, with
     sizes, hashes (known ones from ``cache``) and the layout's kind and Content-Type, and
@@ -81,37 +86,41 @@ def write_site(
     if not marker.exists():
         marker.write_text(_MARKER_TEXT)
     before = _made_before(cache)
-    todo = [(o, out / o.key) for o in outputs]
-    kept_of = [_kept(dest, o.made_of, before.get(o.key), cache) for o, dest in todo]
-    to_make = [
-        o
-        for (o, _), kept in zip(todo, kept_of, strict=True)
-        if kept is None and o.data is None and o.source is None
-    ]
-    made = parallel.stream(_make, to_make, processes=processes)
     files: list[SiteFile] = []
     changed: list[str] = []
     site: list[tuple[str, str, str | None]] = []
-    for (o, dest), kept in zip(todo, kept_of, strict=True):
-        if kept is not None:  # in place as written, made of the same
-            size, digest = kept
-            wrote = False
-        elif o.source is not None:
-            size, digest = cache.digest(o.source)
-            wrote = _place_file(o.source, dest, digest, cache)
-        else:
-            data = o.data if o.data is not None else next(made)
-            size, digest = len(data), hashlib.sha256(data).hexdigest()
-            wrote = _place_bytes(data, dest, digest, cache)
-        if wrote:
-            changed.append(o.key)
-        if o.site:
-            site.append((o.key, digest, o.made_of))
-        files.append(_site_file(o.key, dest, size, digest))
+    made = 0
+    taking = iter(outputs)
+    while window := list(itertools.islice(taking, WINDOW)):  # a window at a time: memory
+        todo = [(o, out / o.key) for o in window]
+        kept_of = [_kept(dest, o.made_of, before.get(o.key), cache) for o, dest in todo]
+        to_make = [
+            o
+            for (o, _), kept in zip(todo, kept_of, strict=True)
+            if kept is None and o.data is None and o.source is None
+        ]
+        made += len(to_make)
+        making = parallel.stream(_make, to_make, processes=processes)
+        for (o, dest), kept in zip(todo, kept_of, strict=True):
+            if kept is not None:  # in place as written, made of the same
+                size, digest = kept
+                wrote = False
+            elif o.source is not None:
+                size, digest = cache.digest(o.source)
+                wrote = _place_file(o.source, dest, digest, cache)
+            else:
+                data = o.data if o.data is not None else next(making)
+                size, digest = len(data), hashlib.sha256(data).hexdigest()
+                wrote = _place_bytes(data, dest, digest, cache)
+            if wrote:
+                changed.append(o.key)
+            if o.site:
+                site.append((o.key, digest, o.made_of))
+            files.append(_site_file(o.key, dest, size, digest))
     keep = {f.key for f in files}
     changed += remove_stale(out, keep, cache, spare=layout.SEARCH_DIR)
     cache.remember_site({"made": [list(s) for s in site]})
-    return Written(tuple(files), tuple(changed), tuple(site), len(to_make))
+    return Written(tuple(files), tuple(changed), tuple(site), made)
 
 
 def _make(o: Output) -> bytes:

@@ -98,6 +98,12 @@ def publish_fields(report: PublishReport) -> dict[str, Any]:
         "kept": [action(a) for a in report.kept],
         "bytes_uploaded": report.bytes_uploaded,
         "removed": [{"guid": ep.guid, "title": ep.title} for ep in report.removed],
+        "verification": None
+        if report.verification is None
+        else [
+            {"url": c.url, "what": c.what, "ok": c.ok, "detail": c.detail}
+            for c in report.verification.checks
+        ],
         "summary": report.summary(),
     }
 

@@ -187,10 +187,12 @@ def publish(
     )
     if verify and build.target.kind == "s3":
         uploaded = {a.key for a in the_plan.uploads}
+        base = build.target.public_url
         checked = _verify(
             build.target.feed_url,
             [e for e in build.enclosures if verify_all or e.key in uploaded],
             archives=verify_all,
+            only=None if verify_all else {layout.url(base, k) for k in uploaded},
         )
         emit(Verified(checked))
         report = dataclasses.replace(report, verification=checked)
@@ -199,8 +201,10 @@ def publish(
     return report
 
 
-def _verify(feed_url: str, enclosures: Sequence[Enclosure], *, archives: bool) -> VerifyReport:
-    return verify(feed_url, enclosures, raise_on_failure=False, archives=archives)
+def _verify(
+    feed_url: str, enclosures: Sequence[Enclosure], *, archives: bool, only: set[str] | None
+) -> VerifyReport:
+    return verify(feed_url, enclosures, raise_on_failure=False, archives=archives, only=only)
 
 
 class _Run:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import http.client
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
@@ -107,6 +107,7 @@ def verify(
     raise_on_failure: bool = True,
     published: Sequence[Check] = (),
     archives: bool | None = None,
+    only: Collection[str] | None = None,
 ) -> VerifyReport:
     """Check the feed, every enclosure and every other URL it names over HTTP, as a podcast
     app would; ``published`` are :func:`manifest_checks`' results, reported with them.
@@ -115,10 +116,13 @@ def verify(
     ``archives`` (default: when ``enclosures`` is None) the archive feeds the feed links
     (``prev-archive``) are fetched too, and the other URLs they name checked. Raises
     :class:`VerifyError` (one line naming the feed URL and what could not be reached) when a
-    check fails, unless ``raise_on_failure`` is False.
+    check fails, unless ``raise_on_failure`` is False. With ``only``, of the other URLs the
+    feeds name only those in it are checked (a publish: the files it uploaded).
     """
     follow = enclosures is None if archives is None else archives
     checks, listed, others = _read_feeds(feed_url, timeout, follow)
+    if only is not None:
+        others = tuple(u for u in others if u in only)
     if enclosures is None:
         enclosures = listed
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

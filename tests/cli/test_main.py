@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.paths import DATA
 from tests.support.show import copy_show
 
 NOW = "2026-11-25T12:00:00+00:00"
@@ -333,3 +335,14 @@ def test_serve_takes_a_target_name_not_a_folder(show: Path) -> None:
         "error: --to /tmp/elsewhere: this command takes the name of a target in "
         "feed_config.yaml (add the location as a target there, or use its name)"
     )
+
+
+def test_check_writes_nothing_for_a_show_with_embedded_artwork(show: Path) -> None:
+    """Embedded cover art and artwork renditions are kept by a build, never by check."""
+    shutil.copyfile(
+        DATA / "audio" / "tagged.mp3", show / "episodes" / "2026-09-01-imaging-without-pain.mp3"
+    )
+    before = sorted(p.relative_to(show) for p in show.rglob("*"))
+    r = run("check", cwd=show)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.relative_to(show) for p in show.rglob("*")) == before

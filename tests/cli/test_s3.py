@@ -62,6 +62,10 @@ def test_publish_sample_show_then_nothing_then_one_episode(
         f"nothing to publish: {files} files unchanged at s3://{bucket.name}"
     )
     assert bucket.state() == state
+    # nothing uploaded, nothing to check but the feed (not every item's artwork and chapters)
+    assert second.stdout.strip().endswith(
+        f"verified {feed_url}: 1 checks answered as a podcast app needs"
+    )
 
     new = "2026-11-01-sleep"
     (show / "episodes" / f"{new}.mp3").write_bytes(
@@ -75,6 +79,14 @@ def test_publish_sample_show_then_nothing_then_one_episode(
     assert third.returncode == 0, third.stderr
     report = json.loads(third.stdout)
     uploaded = {a["key"] for a in report["uploaded"]}
+    # the feed and the new enclosure (HEAD, range GET): what this publish added
+    checks = {(c["what"], c["url"].rsplit("/", 1)[-1]) for c in report["verification"]}
+    assert {(w, u.split("-")[0] if w != "feed GET" else u) for w, u in checks} == {
+        ("feed GET", "feed.xml"),
+        ("HEAD", "2026"),
+        ("range GET", "2026"),
+    }
+    assert all(c["ok"] for c in report["verification"])
     # its media, its page and citation files, the pages, sitemap and search index that list
     # or link it, and the feed: nothing else
     assert {k for k in uploaded if not k.startswith("pagefind/")} == {
