@@ -39,7 +39,7 @@ from publisher.errors import Notice
 from publisher.filecache import CACHE_DIR, package_hash, stat_key, write_atomic
 from publisher.model import Build, Enclosure, SiteFile, Target
 
-FORMAT = 1
+FORMAT = 2
 UNCHANGED = "nothing changed since the last build into this folder: nothing was read or written"
 BUILD_MARKER = ".publisher-build"  # in every build folder (build.write)
 _SKIPPED_DIRS = {"__pycache__", "node_modules"}
@@ -277,7 +277,10 @@ def _encode(build: Build) -> dict[str, Any]:
     return {
         **_plain(build),
         "target": _plain(build.target),
-        "files": [_plain(f) for f in build.files],
+        # compact rows, each file's path its key in site_dir: a long catalogue has 80,000
+        "files": [
+            [f.key, f.size, f.sha256, f.content_type, f.kind, f.immutable] for f in build.files
+        ],
         "enclosures": [_plain(e) for e in build.enclosures],
         "notices": [_plain(n) for n in build.notices],
     }
@@ -290,10 +293,14 @@ def _paths(row: dict[str, Any]) -> dict[str, Any]:
 def _decode_build(data: dict[str, Any], target: Target | None) -> Build:
     """The Build :func:`_encode` kept; with ``target`` (an ad hoc one, part of the inputs)
     in place of the kept one. Raises KeyError, TypeError or ValueError for a bad record."""
+    site_dir = Path(data["site_dir"])
     return Build(
-        site_dir=Path(data["site_dir"]),
+        site_dir=site_dir,
         target=target or Target(**_paths(data["target"])),
-        files=tuple(SiteFile(**_paths(f)) for f in data["files"]),
+        files=tuple(
+            SiteFile(key, site_dir / key, size, sha256, content_type, kind, immutable)
+            for key, size, sha256, content_type, kind, immutable in data["files"]
+        ),
         enclosures=tuple(Enclosure(**_paths(e)) for e in data["enclosures"]),
         notices=tuple(Notice(**_paths(n)) for n in data["notices"]),
         drafts=bool(data["drafts"]),
