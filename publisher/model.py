@@ -1,7 +1,5 @@
-"""Frozen dataclasses passed between the stages. No I/O here.
-
-Every object read from a file keeps its ``source`` path (and a line where it has one) so
-that any later stage can name the file in an error."""
+"""Frozen dataclasses passed between the stages. No I/O here. Every object read from a file
+keeps its ``source`` path (and a line where it has one): any stage can name it in an error."""
 
 from __future__ import annotations
 
@@ -349,6 +347,7 @@ class Build:
     notices: tuple[Notice, ...] = ()  # things the producer should know (e.g. a GUID was written)
     drafts: bool = False  # a local preview with drafts and scheduled episodes: never published
     guids: tuple[str, ...] = ()  # every item's GUID, remote media too (empty: the enclosures')
+    written: int | None = None  # files it wrote or removed (None: not counted)
 
     def file(self, key: str) -> SiteFile:
         for f in self.files:

@@ -152,7 +152,9 @@ def build(
         if not i.episode.remote_url  # the old host serves it; nothing of ours to confirm
     )
     guids = tuple(i.episode.guid for i in rendered.items)
-    result = Build(out, shown.target, files, enclosures, notices, drafts, guids)
+    result = Build(
+        out, shown.target, files, enclosures, notices, drafts, guids, len(written.changed)
+    )
     return Built(result, *_validity(shown), _named(shown))
 
 

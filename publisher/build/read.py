@@ -141,6 +141,7 @@ def _placeholder_notice(show: Show) -> tuple[Notice]:
             show.source,
             show.line("artwork"),
             "replace it with the show's own square 1400-3000 px RGB JPEG or PNG [C-03]",
+            rule="C-03",
         ),
     )
 

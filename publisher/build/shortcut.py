@@ -109,7 +109,7 @@ def probe(
     except (KeyError, TypeError, ValueError):
         return None
     unchanged = Notice(UNCHANGED, kept.site_dir, warning=False)
-    return dataclasses.replace(kept, notices=(*kept.notices, unchanged))
+    return dataclasses.replace(kept, notices=(*kept.notices, unchanged), written=0)
 
 
 def record(

@@ -34,7 +34,8 @@ def check(args: argparse.Namespace, out: Printer) -> None:
     )
     out.notice(checked.notices)
     out.done(
-        f"ok: {checked.show.title}: {checked.episodes} episodes published, {checked.pages} "
+        f"ok: {checked.show.title}: {checked.episodes} episode"
+        f"{'' if checked.episodes == 1 else 's'} in the feed, {checked.pages} "
         f"pages, feed for {checked.target.feed_url}",
         episodes=checked.episodes,
         pages=checked.pages,
@@ -59,10 +60,12 @@ def build(args: argparse.Namespace, out: Printer) -> None:
     out.notice(result.notices)
     feed = result.file(layout.FEED_KEY)
     out.done(
-        f"built {len(result.files)} files into {display_path(result.site_dir)} "
-        f"for {result.target.public_url} (feed: {display_path(feed.path)})",
+        f"built {len(result.files)} files into {display_path(result.site_dir)}"
+        + (f" ({result.written} written)" if result.written is not None else "")
+        + f" for {result.target.public_url} (feed: {display_path(feed.path)})",
         site_dir=str(result.site_dir),
         files=len(result.files),
+        written=result.written,
     )
 
 

@@ -90,6 +90,7 @@ class _TextOfFirstParagraph(HTMLParser):
             self.depth += 1
         elif tag == "sup" and self.depth:
             self.depth += 100  # citation numbers are noise in a summary
+            self.parts.append(_CITED)  # where one was: no space left before punctuation
 
     def handle_endtag(self, tag: str) -> None:
         if self.done:
@@ -110,7 +111,14 @@ def first_paragraph(html: str) -> str:
     parser = _TextOfFirstParagraph()
     parser.feed(html)
     parser.close()
-    return excerpt("".join(parser.parts), 280)
+    text = _AT_CITATION.sub("", "".join(parser.parts)).replace(_CITED, "")
+    return excerpt(text, 280)
+
+
+_CITED = "\x00"  # a citation taken out of the text
+# a citation's place, and the spaces before it, when punctuation follows: "matters [1]." was
+# "matters ." once the number was gone
+_AT_CITATION = re.compile(r"\s*\x00+(?=[.,;:!?)\]])")
 
 
 def excerpt(text: str, limit: int = 300) -> str:

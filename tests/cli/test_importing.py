@@ -41,7 +41,7 @@ def test_import_prints_the_summary_and_the_move_steps(
     assert "download 1/4 " in done.stderr  # progress: plain lines when not a terminal
     check = run("check", "--show", "lib", cwd=tmp_path)
     assert check.returncode == 0, check.stderr
-    assert check.stdout.startswith("ok: Lib Show: 3 episodes published")
+    assert check.stdout.startswith("ok: Lib Show: 3 episodes in the feed")
 
 
 def test_json_output_and_the_exit_status_of_a_failed_download(

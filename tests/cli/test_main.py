@@ -42,7 +42,7 @@ def test_check_writes_nothing(show: Path) -> None:
     before = sorted(p.relative_to(show) for p in show.rglob("*"))
     r = run("check", cwd=show)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("ok: Back to Evidence: 3 episodes published")
+    assert r.stdout.startswith("ok: Back to Evidence: 3 episodes in the feed")
     assert sorted(p.relative_to(show) for p in show.rglob("*")) == before
 
 

@@ -11,6 +11,7 @@ import pytest
 from publisher.model import (
     Chapter,
 )
+from publisher.site import formats
 from publisher.site.formats import clock, human_duration, human_size, iso_duration
 from publisher.site.render import render_site
 from tests.support.models import (
@@ -333,3 +334,24 @@ def _strings(value: object) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in _strings(v)]
     return []
+
+
+@pytest.mark.parametrize(
+    ("html", "summary"),
+    [
+        (
+            "<p>As Walker put it, sleep matters <sup><a>1</a></sup>. See also <sup>2,3</sup>.</p>",
+            "As Walker put it, sleep matters. See also.",
+        ),
+        (
+            "<p>Sleep matters<sup>1</sup>, a lot<sup>2</sup> and more.</p>",
+            "Sleep matters, a lot and more.",
+        ),
+        ("<p>Trials <sup>1</sup> and reviews <sup>2</sup>!</p>", "Trials and reviews!"),
+        ("<p>Pourquoi ? Parce que.</p>", "Pourquoi ? Parce que."),  # the text's own spacing
+    ],
+)
+def test_a_summary_from_the_notes_leaves_no_space_where_a_citation_was(
+    html: str, summary: str
+) -> None:
+    assert formats.first_paragraph(html) == summary
