@@ -30,7 +30,7 @@ from publisher.build.write import (
     write_site,
 )
 from publisher.errors import Notice
-from publisher.filecache import BuildCache, package_hash
+from publisher.filecache import CACHE_DIR, BuildCache, package_hash
 from publisher.model import Build, Enclosure, Show, Target
 from publisher.site.render import TEMPLATES_DIR
 
@@ -192,7 +192,12 @@ def _write(
     inputs = hashlib.sha256(package_hash().encode())
     inputs.update((notecache.style_hash(style) if style is not None else "-").encode())
     inputs.update(folder_digest(root / TEMPLATES_DIR, digest).encode())
-    made = outputs(rendered, inputs=inputs.hexdigest(), file_digest=digest)
+    compiled: Path | None = cache.root / CACHE_DIR / "templates"  # jinja's, compiled
+    try:
+        Path(cache.root / CACHE_DIR / "templates").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        compiled = None  # compiled again each build
+    made = outputs(rendered, inputs=inputs.hexdigest(), file_digest=digest, compiled=compiled)
     return write_site(out, made, cache, processes=processes)
 
 

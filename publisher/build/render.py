@@ -141,12 +141,16 @@ def _art_outputs(art: Art) -> Iterator[Output]:
 
 
 def outputs(
-    rendered: Rendered, *, inputs: str = "", file_digest: Callable[[Path], str] | None = None
+    rendered: Rendered,
+    *,
+    inputs: str = "",
+    file_digest: Callable[[Path], str] | None = None,
+    compiled: Path | None = None,
 ) -> Iterator[Output]:
     """The site's files in a fixed order: artwork (with its renditions and icons), each
     item's media and extras, the feed, then the website's files, each with the hash of what
-    it is made of and rendered only when asked (:func:`publisher.site.site_parts`; ``inputs``
-    and ``file_digest`` as there)."""
+    it is made of and rendered only when asked (:func:`publisher.site.site_parts`; its
+    ``inputs``, ``file_digest`` and ``compiled``)."""
     art = rendered.read.artwork
     yield from _art_outputs(art)
     for (_, data), key in zip(art.icons, _ICON_KEYS, strict=False):
@@ -166,7 +170,13 @@ def outputs(
 
     show, links, items = rendered.read.show, rendered.links, rendered.items
     parts = site.site_parts(
-        show, links, items, cite_episode=cite, inputs=inputs, file_digest=file_digest
+        show,
+        links,
+        items,
+        cite_episode=cite,
+        inputs=inputs,
+        file_digest=file_digest,
+        compiled=compiled,
     )
     for part in parts:
         yield Output(part.key, site=True, made_of=part.digest, make=part.make)

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from publisher import config, layout
 from publisher.build import parallel, searchparts
@@ -182,8 +183,9 @@ def search_files(
     parts = searchparts.plan(slugs, built, size=part_size)
     folder = out / layout.SEARCH_DIR
     found: list[SiteFile] = []
+    recorded = _records_by_folder(cache, str(folder) + os.sep)
     for part in parts:
-        found += _search_part(out, part, cache)
+        found += _search_part(out, part, cache, recorded.get(str(out / part.folder), {}))
     data = searchparts.parts_list(parts)
     digest = hashlib.sha256(data).hexdigest()
     _place_bytes(data, out / layout.SEARCH_PARTS_KEY, digest, cache)
@@ -208,13 +210,27 @@ def _part_record(out: Path, part: searchparts.Part) -> str:
     return str(out / part.folder.rstrip("/"))
 
 
-def _search_part(out: Path, part: searchparts.Part, cache: BuildCache) -> list[SiteFile]:
+def _records_by_folder(cache: BuildCache, prefix: str) -> dict[str, dict[str, Any]]:
+    """The output records under ``prefix`` (the search index's folder), by their part's
+    folder (its first path segment under ``prefix``): one pass over every record."""
+    found: dict[str, dict[str, Any]] = {}
+    for key, record in cache.outputs.items():
+        if key.startswith(prefix):
+            part, sep, _ = key[len(prefix) :].partition(os.sep)
+            if sep:
+                found.setdefault(prefix + part, {})[key] = record
+    return found
+
+
+def _search_part(
+    out: Path, part: searchparts.Part, cache: BuildCache, records: dict[str, Any]
+) -> list[SiteFile]:
     """One part's files: as the last build left them when made from the same pages and
-    intact, else indexed again."""
+    intact (``records``: the output records under its folder), else indexed again."""
     folder = out / part.folder
     record = _part_record(out, part)
     if cache.output(record) == {"pages": part.fingerprint}:
-        kept = _intact(out, folder, cache)
+        kept = _intact(out, folder, records)
         if kept is not None:
             return list(kept)
     files = []
@@ -241,22 +257,21 @@ def _search_part(out: Path, part: searchparts.Part, cache: BuildCache) -> list[S
     return files
 
 
-def _intact(out: Path, folder: Path, cache: BuildCache) -> tuple[SiteFile, ...] | None:
-    """The index's files as recorded when written, if every one is there unchanged and no
-    other file is; else None."""
-    prefix = str(folder) + os.sep
-    records = {k: r for k, r in cache.outputs.items() if k.startswith(prefix)}
-    present = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-    if not present or {str(p) for p in present} != set(records):
+def _intact(out: Path, folder: Path, records: dict[str, Any]) -> tuple[SiteFile, ...] | None:
+    """The index's files as recorded when written (``records``, by path), if every one is
+    there unchanged and no other file is; else None."""
+    present = sorted(os.path.join(d, name) for d, _, names in os.walk(folder) for name in names)
+    if not present or set(present) != set(records):
         return None
     files = []
+    base = str(out) + os.sep
     for path in present:
-        record = records[str(path)]
-        st = path.stat()
+        record = records[path]
+        st = os.stat(path)
         if record.get("stat") != stat_key(st) or not isinstance(record.get("sha256"), str):
             return None
-        key = path.relative_to(out).as_posix()
-        files.append(_site_file(key, path, st.st_size, str(record["sha256"])))
+        key = path.removeprefix(base).replace(os.sep, "/")
+        files.append(_site_file(key, Path(path), st.st_size, str(record["sha256"])))
     return tuple(files)
 
 

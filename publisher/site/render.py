@@ -78,12 +78,15 @@ def site_parts(
     cite_episode: Callable[[Mapping[str, Any]], str] | None = None,
     inputs: str = "",
     file_digest: Callable[[Path], str] | None = None,
+    compiled: Path | None = None,
 ) -> Iterator[Part]:
     """The files of :func:`render_site`, in the same order, each with the hash of what it is
     made of, rendered only when its ``make`` is called. ``inputs`` hashes what the pages are
     made of beyond the show and its items (the code, the show's template overrides, the
-    citation style); ``file_digest(path)`` gives a file's content hash (a transcript's)."""
-    site = _Site(show, links, items, cite_episode, inputs, file_digest)
+    citation style); ``file_digest(path)`` gives a file's content hash (a transcript's).
+    ``compiled``: an existing folder where jinja keeps compiled templates between runs
+    (its ``FileSystemBytecodeCache``, checked against each template's source)."""
+    site = _Site(show, links, items, cite_episode, inputs, file_digest, compiled)
     yield from site.files()
 
 
@@ -98,10 +101,11 @@ class _Site:
         cite_episode: Callable[[Mapping[str, Any]], str] | None,
         inputs: str = "",
         file_digest: Callable[[Path], str] | None = None,
+        compiled: Path | None = None,
     ) -> None:
         self.show, self.links, self.items = show, links, items
         self.cite_episode = cite_episode
-        self.env = _environment(_overrides(show))
+        self.env = _environment(_overrides(show), str(compiled) if compiled else None)
         self.css = stylesheet(show.accent_color)
         self.script = script()
         self.base = base_url(links, items)
@@ -337,7 +341,7 @@ def _overrides(show: Show) -> str | None:
 
 
 @cache
-def _environment(overrides: str | None) -> jinja2.Environment:
+def _environment(overrides: str | None, compiled: str | None = None) -> jinja2.Environment:
     package = jinja2.PackageLoader("publisher.site", "templates")
     loader: jinja2.BaseLoader = package
     if overrides:
@@ -349,6 +353,7 @@ def _environment(overrides: str | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(compiled) if compiled else None,
     )
     env.filters["clock"] = formats.clock
     env.filters["iso_duration"] = formats.iso_duration
