@@ -1,12 +1,10 @@
 """An S3 bucket (AWS S3, Cloudflare R2, any S3-compatible service) as a publish target.
 
-With ``s3errors`` (error mapping), ``s3upload`` (the TransferManager batch) and ``s3watch``
-(what a slow operation waits for), the only boto3/botocore/s3transfer code in the package;
-it is imported only when an S3 target is used. Credentials come only from the standard AWS
-chain (environment, ``AWS_PROFILE`` and the shared files, instance and container roles;
-``AWS_ENDPOINT_URL`` is honoured): boto3's Session resolves them, and no message we make ever
-contains them.
-"""
+With ``s3errors`` (errors), ``s3upload`` (the TransferManager batch), ``s3watch`` (what a slow
+operation waits for) and ``s3session``, the only boto3/botocore/s3transfer code here; imported
+only for an S3 target. Credentials come only from the standard AWS chain (environment,
+``AWS_PROFILE``, shared files, instance and container roles; ``AWS_ENDPOINT_URL`` is
+honoured): boto3 resolves them, and no message we make ever contains them."""
 
 from __future__ import annotations
 
@@ -43,6 +41,7 @@ from publisher.stores.s3errors import (
     setup_error,
     store_error,
 )
+from publisher.stores.s3listing import list_objects
 from publisher.stores.s3session import botocore_session
 from publisher.stores.s3upload import ETags, UploadFailed, transfer_config, upload_batch
 from publisher.stores.s3watch import Watch, bound_operations
@@ -159,9 +158,8 @@ class S3Store:
     # --- manifest --------------------------------------------------------------------
 
     def _manifest(self) -> bytes | None:
-        """The manifest's bytes, fetched once until this store writes it again: a publish
-        reads it twice under its lock (the records per GUID, then the files), and no other
-        publish writes it meanwhile."""
+        """The manifest's bytes, fetched once until this store writes it (a publish reads it
+        twice under its lock, when no other publish writes it)."""
         if self._read_manifest is None:
             self._read_manifest = (self._get(MANIFEST_KEY, "reading the manifest"),)
         return self._read_manifest[0]
@@ -177,28 +175,24 @@ class S3Store:
                 f"{self.location}{MANIFEST_KEY}: the manifest is damaged: {e}",
                 hint="delete it to republish every file",
             ) from e
-        found = self.listing("")
+        found = self.listing("", known=sorted(listed))
         return {key: _check(entry, found.get(key)) for key, entry in listed.items()}
 
     def read_episodes(self) -> EpisodeRecords:
         return episodes_of(self._manifest())
 
-    def listing(self, prefix: str) -> dict[str, tuple[int, str | None]]:
-        """Every object under the prefix and ``prefix``: its size and ETag (one request per
-        1,000 keys)."""
-        found: dict[str, tuple[int, str | None]] = {}
+    def listing(
+        self, prefix: str, *, known: Sequence[str] = ()
+    ) -> dict[str, tuple[int, str | None]]:
+        """Every object under the prefix and ``prefix``: its size and ETag (a request per
+        1,000 keys; ``known``, sorted keys, split it into ranges listed side by side:
+        :func:`publisher.stores.s3listing.list_objects`)."""
         doing = f"listing {prefix}" if prefix else "listing the bucket"
         with self._op(doing) as alive:
-            pages = self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=self.prefix + prefix
-            )
-            for page in pages:
-                if "KeyCount" not in page and "IsTruncated" not in page:
-                    raise self.cut_short(doing, "an empty listing")
-                alive()
-                for obj in page.get("Contents", []):
-                    found[obj["Key"][len(self.prefix) :]] = (obj["Size"], obj.get("ETag"))
-        return found
+            return list_objects(
+                self.client, self.bucket, self.prefix, prefix, known, alive,
+                lambda: self.cut_short(doing, "an empty listing"),
+            )  # fmt: skip
 
     def clock(self) -> datetime:
         """The storage server's time: the Date header of a HEAD of the bucket (this
