@@ -5,7 +5,8 @@ header, load every cached note and compare every page (seconds at 1,000 episodes
 is a function of
 
 - the files of the show folder (every file under it but its hidden folders and build
-  folders) and the files outside it that the show names (artwork, bibliographies);
+  folders) and the files the show names that this walk does not see (artwork or a
+  bibliography outside it or in a hidden folder);
 - this package's code and the installed libraries (their distributions' names and versions);
 - the options (build folder, target, GUID mode, drafts);
 - the time, only through which episodes are due: a build stays valid from its newest
@@ -122,7 +123,8 @@ def record(
 ) -> None:
     """Keep ``result`` as the build of ``found``, valid from ``since`` (its newest published
     episode's date) until ``until`` (its first scheduled one's, None: no end). ``named`` are
-    the files the show names; those outside its folder join the inputs of the next probe.
+    the files the show names; those the walk of its folder does not see (outside it, or in a
+    hidden folder) join the inputs of the next probe.
 
     Nothing is kept when an input changed while the build ran (but for the ctime of the
     files the build hard-linked into its folder, which linking changes): then the build
@@ -130,9 +132,11 @@ def record(
     cost time later.
     """
     root, out = found.root, found.out
-    outside = sorted({str(p) for p in named if not _under(p, root)})
-    options = json.loads(found.options)
-    after = inputs(root, out, {k: options[k] for k in options if k in _OPTION_KEYS}, named=outside)
+    options = {k: v for k, v in json.loads(found.options).items() if k in _OPTION_KEYS}
+    walked = inputs(root, out, options)
+    # named files the walk does not see: outside the show folder, or in a hidden folder
+    outside = sorted({str(p) for p in named} - walked.stats.keys())
+    after = inputs(root, out, options, named=outside)
     outputs, linked = _folder(out)
     if not _same(found.stats, after.stats, linked, set(found.named) ^ set(outside)):
         return
@@ -256,10 +260,6 @@ def _libraries() -> list[str]:
             except OSError:
                 continue
     return sorted(found)
-
-
-def _under(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
 
 
 _PATHS = {"site_dir", "path", "source"}  # the Path-valued fields of what a Build holds

@@ -180,10 +180,13 @@ def test_a_corrupt_or_foreign_record_is_ignored(sample_show: Path, record: bytes
     assert _kept(_build(sample_show))  # and recorded afresh
 
 
-def test_a_bibliography_outside_the_show_folder_is_an_input(
-    sample_show: Path, tmp_path: Path
+@pytest.mark.parametrize("where", ["outside", "hidden"])
+def test_a_bibliography_the_walk_does_not_see_is_an_input(
+    sample_show: Path, tmp_path: Path, where: str
 ) -> None:
-    outside = tmp_path / "library" / "references.bib"
+    """Outside the show folder, or in a hidden folder of it (which the walk leaves out)."""
+    folder = tmp_path / "library" if where == "outside" else sample_show / ".zotero"
+    outside = folder / "references.bib"
     outside.parent.mkdir()
     shutil.move(sample_show / "show_notes" / "references.bib", outside)
     config = sample_show / "feed_config.yaml"
