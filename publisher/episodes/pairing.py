@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -141,13 +142,12 @@ def _audio_problem(
             problems.append(e)
         return True
     if stem not in slugs:
+        close = difflib.get_close_matches(stem, sorted(slugs), n=1, cutoff=0.85)
+        hint = f'create it with: publisher new --slug {stem} "Title"'
+        if close:  # a typo in the audio's name, most likely
+            hint = f"did you mean {close[0]}? rename it {close[0]}.{ext}; or {hint}"
         problems.append(
-            EpisodeError(
-                f"audio without a note; expected {NOTES_DIR}/{stem}.md",
-                path,
-                None,
-                f'create it with: publisher new --slug {stem} "Title"',
-            )
+            EpisodeError(f"audio without a note; expected {NOTES_DIR}/{stem}.md", path, None, hint)
         )
         return True
     return False

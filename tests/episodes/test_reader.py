@@ -57,6 +57,19 @@ def test_reads_front_matter_and_audio(show: Path) -> None:
     assert ep.body == "Some notes.\n" and ep.body_line == 10
 
 
+def test_audio_whose_name_is_a_typo_of_a_note_says_which(show: Path) -> None:
+    note(show, "2026-11-30-sleep-and-back-pain", "title: Sleep\ndate: 2026-09-01\nguid: g-9\n")
+    shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "2026-11-30-sleep-and-back-pian.mp3")
+    with pytest.raises(Problems) as info:
+        read(show)
+    (typo,) = [m for m in messages(info.value) if "audio without a note" in m]
+    assert typo.endswith(
+        "(did you mean 2026-11-30-sleep-and-back-pain? rename it "
+        "2026-11-30-sleep-and-back-pain.mp3; or create it with: publisher new --slug "
+        '2026-11-30-sleep-and-back-pian "Title")'
+    )
+
+
 def test_pairing_problems_reported_together(show: Path) -> None:
     shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "orphan.mp3")
     shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "twice.mp3")
