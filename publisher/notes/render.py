@@ -101,7 +101,12 @@ def _number(
                 continue
             unknown.append(cite.key)
             close = _close_keys(cite.key, known)
-            hint = "did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else None
+            files = ", ".join(dict.fromkeys(p.name for p in bibliography.files))
+            hint = (
+                "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+                if close
+                else f"it is not in {files}: add the entry there, or correct the key"
+            )
             if not known:
                 hint = "no bibliography is configured for this episode"
             problems.append(

@@ -147,7 +147,8 @@ def test_unknown_keys_reported_together_with_lines(bib, ama) -> None:  # type: i
         _render(text, bib, ama)
     assert str(exc.value) == (
         "show_notes/ep.md:11: unknown citation key 'brinjikj2015' (did you mean 'brinjikji2015'?)\n"
-        "show_notes/ep.md:13: unknown citation key 'nosuchkey'"
+        "show_notes/ep.md:13: unknown citation key 'nosuchkey' "
+        "(it is not in references.bib, hostile.bib: add the entry there, or correct the key)"
     )
 
 
@@ -178,7 +179,8 @@ def test_unknown_key_hint_names_only_likely_typos(bib, ama) -> None:  # type: ig
         "show_notes/ep.md:8: unknown citation key 'dagenias2010' (did you mean 'dagenais2010'?)\n"
         "show_notes/ep.md:10: unknown citation key 'webster2001' "
         "(did you mean 'webster2010' or 'webster2013'?)\n"
-        "show_notes/ep.md:12: unknown citation key 'smith2020'"
+        "show_notes/ep.md:12: unknown citation key 'smith2020' "
+        "(it is not in references.bib, hostile.bib: add the entry there, or correct the key)"
     )
 
 

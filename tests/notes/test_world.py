@@ -235,15 +235,18 @@ def test_protocol_relative_link_is_external(bbt, ama) -> None:  # type: ignore[n
     assert '<a href="//show.example/q">y</a>' in notes.web_html
 
 
+NOT_IN_BBT = " (it is not in better-bibtex.bib: add the entry there, or correct the key)"
+
+
 def test_all_unknown_keys_in_tables_lists_footnotes_with_lines(bbt, ama) -> None:  # type: ignore[no-untyped-def]
     text = ("| a | b |\n|---|---|\n| x | [@nope1] |\n\n- item\n  more [@plain201]\n\n"
             "Text[^1].\n\n[^1]: Note\n    [@nope3]\n")  # fmt: skip
     with pytest.raises(Problems) as exc:
         _render(text, bbt, ama)
     assert [str(p) for p in exc.value.problems] == [
-        "show_notes/ep.md:7: unknown citation key 'nope1'",
+        "show_notes/ep.md:7: unknown citation key 'nope1'" + NOT_IN_BBT,
         "show_notes/ep.md:10: unknown citation key 'plain201' (did you mean 'plain2010'?)",
-        "show_notes/ep.md:15: unknown citation key 'nope3'",
+        "show_notes/ep.md:15: unknown citation key 'nope3'" + NOT_IN_BBT,
     ]
 
 
