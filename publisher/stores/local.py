@@ -129,12 +129,15 @@ class LocalStore:
     def put(self, file: SiteFile, progress: Progress) -> str:
         """Copy one file into place; returns its stamp (inode and mtime) for the manifest."""
         dest = self._path(file.key)
+        # Named before it exists, so that a Ctrl-C at any moment from here on finds its name
+        # to remove (tempfile.mkstemp returns it only once the file is there).
+        tmp = str(dest.parent / f".tmp-{uuid.uuid4().hex}.part")
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-", suffix=".part")
         except OSError as e:
             raise StoreError(f"cannot write {file.key}: {e.strerror}", dest.parent) from e
         try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             written = 0
             with os.fdopen(fd, "wb") as out, file.path.open("rb") as src:
                 while chunk := src.read(_CHUNK):
@@ -149,7 +152,7 @@ class LocalStore:
                     file.path,
                     hint="the build folder changed during publish; build again",
                 )
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a web server must read it
+            os.chmod(tmp, 0o644)  # a web server must read it
             os.replace(tmp, dest)
             stamp = _stamp(dest.stat())
         except OSError as e:
