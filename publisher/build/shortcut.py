@@ -136,7 +136,8 @@ def record(
     walked = inputs(root, out, options)
     # named files the walk does not see: outside the show folder, or in a hidden folder
     outside = sorted({str(p) for p in named} - walked.stats.keys())
-    after = inputs(root, out, options, named=outside)
+    stats = {**walked.stats, **{name: _stat(Path(name)) for name in outside}}
+    after = Inputs(root, out, walked.options, stats, tuple(outside))
     outputs, linked = _folder(out)
     if not _same(found.stats, after.stats, linked, set(found.named) ^ set(outside)):
         return
