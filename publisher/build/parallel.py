@@ -43,12 +43,8 @@ def render_each(
 
     ``processes``: None for :func:`workers`; 1 renders here.
     """
-    count = workers() if processes is None else processes
-    if (
-        count < 2
-        or len(things) < MIN_NOTES
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    count = _pool_size(processes, len(things))
+    if count < 2:
         return [_guarded(func, t) for t in things]
     global _job
     _job = (func, things)  # type: ignore[assignment]  # read by the forked workers
@@ -67,12 +63,8 @@ def stream(
     processes (:func:`render_each`'s conditions), else here, one at a time when asked for, so
     that the caller never holds more than a few results. A PublisherError ``func`` raises is
     raised here (its problems together)."""
-    count = workers() if processes is None else processes
-    if (
-        count < 2
-        or len(things) < MIN_NOTES
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    count = _pool_size(processes, len(things))
+    if count < 2:
         yield from (func(t) for t in things)
         return
     global _job
@@ -85,6 +77,15 @@ def stream(
                 yield cast("R", done)
     finally:
         _job = None
+
+
+def _pool_size(processes: int | None, things: int) -> int:
+    """How many processes to use for ``things`` (None: :func:`workers`); 1 when a pool would
+    cost more than it saves (few things, one core) or cannot fork."""
+    count = workers() if processes is None else processes
+    if things < MIN_NOTES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return count
 
 
 def _run(index: int) -> object:

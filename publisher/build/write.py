@@ -193,15 +193,21 @@ def search_files(
         _site_file(layout.SEARCH_PARTS_KEY, out / layout.SEARCH_PARTS_KEY, len(data), digest)
     )
     keep = {str(out / f.key) for f in found} | {_part_record(out, p) for p in parts}
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_dir():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif str(path) not in keep:
-            path.unlink()
+    _prune(folder, keep)
     prefix = str(folder)
     cache.forget_outputs({k for k in cache.outputs if not k.startswith(prefix) or k in keep})
     return tuple(found)
+
+
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Remove every file under ``folder`` whose path is not in ``keep``, then the folders
+    under it left empty."""
+    for dirpath, _, names in os.walk(folder, topdown=False):
+        for name in names:
+            if (path := os.path.join(dirpath, name)) not in keep:
+                os.unlink(path)
+        if dirpath != str(folder) and not os.listdir(dirpath):
+            os.rmdir(dirpath)
 
 
 def _part_record(out: Path, part: searchparts.Part) -> str:
@@ -243,12 +249,7 @@ def _search_part(
             _place_bytes(data, out / key, digest, cache)
             files.append(_site_file(key, out / key, len(data), digest))
     keep = {f.key for f in files}
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_dir():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif path.relative_to(out).as_posix() not in keep:
-            path.unlink()
+    _prune(folder, {str(out / k) for k in keep})
     cache.forget_outputs(
         {k for k in cache.outputs if not k.startswith(str(folder) + os.sep)}
         | {str(out / k) for k in keep}
