@@ -82,7 +82,8 @@ def run_status(args: argparse.Namespace, out: Printer) -> None:
             state += ": " + ", ".join(e.changes)
         out.line(f"{date}  {length:>6}  {e.slug}  {e.title!r}  {state}")
     out.done(
-        f"{len(report.episodes)} episodes; target {report.target.name!r}"
+        f"{len(report.episodes)} episode{'' if len(report.episodes) == 1 else 's'}; "
+        f"target {report.target.name!r}"
         + (" (not readable: local states only)" if report.unreachable else ""),
         target=report.target.name,
         unreachable=report.unreachable,
