@@ -1,6 +1,3 @@
-from publisher.cli import main
-from publisher.cli.interrupt import exit_now_if_threads_linger
+from publisher.cli import entry
 
-code = main()
-exit_now_if_threads_linger(code)
-raise SystemExit(code)
+raise SystemExit(entry())

@@ -11,10 +11,11 @@ import sys
 from collections.abc import Sequence
 
 from publisher.cli.arguments import parser
+from publisher.cli.interrupt import exit_now_if_threads_linger
 from publisher.cli.output import Printer
 from publisher.errors import PublisherError, PublishStopped
 
-__all__ = ["main"]
+__all__ = ["entry", "main"]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_INTERRUPTED = 0, 1, 130  # argparse exits 2 on usage errors
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a killed pipe writer
@@ -41,3 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     return EXIT_OK if out.ok else EXIT_PROBLEMS
+
+
+def entry() -> int:
+    """The program, as both ``publisher`` and ``python -m publisher`` run it: :func:`main`,
+    then, after an abort, leave without joining the worker threads of an abandoned transfer
+    (the interpreter would wait for them at exit, and a second Ctrl-C would seem ignored)."""
+    code = main()
+    exit_now_if_threads_linger(code)
+    return code

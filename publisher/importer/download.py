@@ -18,12 +18,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from publisher import __version__, weburl
+from publisher import __version__, interruptible, weburl
 from publisher.errors import PublisherError
 from publisher.importer.model import Fetch
 
@@ -147,9 +146,8 @@ def download_all(
 ) -> tuple[Result, ...]:
     """Download each fetch to ``root/fetch.dest`` (never outside ``root``); results in order."""
     run = _Run(len(fetches), events or (lambda e: None))
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(run.one, f, i, root) for i, f in enumerate(fetches, start=1)]
-        return tuple(f.result() for f in futures)
+    numbered = enumerate(fetches, start=1)
+    return tuple(interruptible.map_threads(lambda n: run.one(n[1], n[0], root), numbered, workers))
 
 
 class _Run:

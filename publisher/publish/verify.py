@@ -16,11 +16,10 @@ import http.client
 import urllib.error
 import urllib.request
 from collections.abc import Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
 
-from publisher import layout, weburl
+from publisher import interruptible, layout, weburl
 from publisher.errors import VerifyError
 from publisher.feed.reader import PublishedFeed, read_feed
 from publisher.model import Enclosure
@@ -125,10 +124,10 @@ def verify(
         others = tuple(u for u in others if u in only)
     if enclosures is None:
         enclosures = listed
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for pair in pool.map(lambda e: _check_enclosure(e, timeout), enclosures):
-            checks.extend(pair)
-        checks.extend(pool.map(lambda u: _head_url(u, timeout), others))
+    pairs = interruptible.map_threads(lambda e: _check_enclosure(e, timeout), enclosures, workers)
+    for pair in pairs:
+        checks.extend(pair)
+    checks.extend(interruptible.map_threads(lambda u: _head_url(u, timeout), others, workers))
     checks.extend(published)
     report = VerifyReport(feed_url, tuple(checks))
     if raise_on_failure and not report.ok:

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from publisher import interruptible
 from publisher.errors import StoreError
 
 LOCK_TTL = timedelta(minutes=15)
@@ -291,7 +292,7 @@ class LockKeeper:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join()
+        interruptible.join(self._thread)
         with contextlib.suppress(StoreError):
             release(self.store, self.grant)
 

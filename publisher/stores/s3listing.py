@@ -11,9 +11,9 @@ turn.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from publisher import interruptible
 from publisher.errors import StoreError
 
 if TYPE_CHECKING:
@@ -42,9 +42,8 @@ def list_objects(
         return _range(client, bucket, base, prefix, bound[0], bound[1], alive, empty)
 
     found: Listed = {}
-    with ThreadPoolExecutor(max_workers=min(8, len(ranges))) as pool:
-        for part in pool.map(one, ranges):
-            found.update(part)
+    for part in interruptible.map_threads(one, ranges, min(8, len(ranges))):
+        found.update(part)
     return found
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from s3transfer.manager import TransferConfig, TransferManager
 from s3transfer.subscribers import BaseSubscriber
 
+from publisher import interruptible
 from publisher.errors import StoreError
 from publisher.model import SiteFile
 from publisher.stores.base import UploadListener
@@ -105,8 +106,7 @@ class _Batch:
         producer asked to stop. Interruptible (a second Ctrl-C)."""
         need = self.slots if file.size >= self.store.transfer.multipart_threshold else 1
         with self._room:
-            while self._free < need and not self._ended():
-                self._room.wait()
+            interruptible.wait_until(self._room, lambda: self._free >= need or self._ended())
             if self._ended():
                 return False
             self._free -= need
@@ -119,8 +119,7 @@ class _Batch:
     def wait_all(self) -> None:
         """Until every transfer handed over has ended. Interruptible (a second Ctrl-C)."""
         with self._room:
-            while self._free < self.slots:
-                self._room.wait()
+            interruptible.wait_until(self._room, lambda: self._free >= self.slots)
 
     def cancel_all(self) -> None:
         with self._mutex:

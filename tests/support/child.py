@@ -14,13 +14,17 @@ NOW = "2026-11-25T12:00:00+00:00"
 
 
 class Child:
-    """``python -m publisher ARGS`` in ``cwd``; stderr is read line by line in a thread."""
+    """``python -m publisher ARGS`` in ``cwd`` (with ``script``, the installed ``publisher``
+    console script, as a producer runs it); stderr is read line by line in a thread."""
 
-    def __init__(self, cwd: Path, *args: str) -> None:
+    def __init__(self, cwd: Path, *args: str, script: bool = False) -> None:
         env = {**os.environ, "PUBLISHER_NOW": NOW}
         env.pop("CI", None)
+        program = [str(Path(sys.executable).parent / "publisher")] if script else [
+            sys.executable, "-m", "publisher"
+        ]  # fmt: skip
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "publisher", *args],
+            [*program, *args],
             cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
         self.lines: queue.Queue[str | None] = queue.Queue()
