@@ -41,7 +41,7 @@ from publisher.stores.s3errors import (
     setup_error,
     store_error,
 )
-from publisher.stores.s3listing import list_objects
+from publisher.stores.s3listing import list_objects, read_listings_fast
 from publisher.stores.s3session import botocore_session
 from publisher.stores.s3upload import ETags, UploadFailed, transfer_config, upload_batch
 from publisher.stores.s3watch import Watch, bound_operations
@@ -106,6 +106,7 @@ class S3Store:
         self.transfer = transfer_config(self.parallelism)
         self.etags = ETags(self.client)
         bound_operations(self.client, timeout, attempt)
+        read_listings_fast(self.client)
         # A target with no source came from --to on the command line, not the config.
         named_in = "--to" if target.source is None else "the target's location in feed_config.yaml"
         self.at = Where(

@@ -6,12 +6,19 @@ distant bucket. The keys a publish expects (its manifest's) split the key space 
 of 1,000, and each range is listed from its start (``StartAfter``) at the same time; a range
 holding keys nobody expected just takes another page. The same requests, not waited for in
 turn.
+
+Each page is read by :func:`read_page` from botocore's ``before-parse`` event: the standard
+library's C XML parser takes the keys, sizes and ETags, and botocore's own parser (Python, a
+field at a time: 0.4 s of CPU per 8,000 keys, most of an unchanged publish's listing) is
+handed the page without them. Errors, retries and pagination stay botocore's.
 """
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
 
 from publisher import interruptible
 from publisher.errors import StoreError
@@ -20,6 +27,43 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 Listed = dict[str, tuple[int, str | None]]  # key (under the target's prefix) -> size, ETag
+
+OBJECTS = "PublisherObjects"  # a page's (key, size, ETag) triples, as read_page found them
+
+
+def read_listings_fast(client: S3Client) -> None:
+    """Have ``client``'s ListObjectsV2 pages carry :data:`OBJECTS` instead of ``Contents``."""
+    client.meta.events.register("before-parse.s3.ListObjectsV2", read_page)
+
+
+def read_page(
+    response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any
+) -> None:
+    """Take the objects out of a successful ListObjectsV2 answer (S3 API:
+    ``ListBucketResult/Contents`` with ``Key``, ``Size``, ``ETag``; keys URL-encoded when
+    ``EncodingType`` is ``url``, which botocore asks for) into :data:`OBJECTS`; botocore
+    parses the rest. An answer that is no such document is left to botocore whole."""
+    body = response_dict.get("body")
+    if response_dict.get("status_code") != 200 or not isinstance(body, bytes):
+        return
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return
+    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    if root.tag != ns + "ListBucketResult":
+        return
+    decode = unquote_plus if root.findtext(ns + "EncodingType") == "url" else str
+    found: list[tuple[str, int, str | None]] = []
+    for obj in root.findall(ns + "Contents"):
+        key, size = obj.findtext(ns + "Key"), obj.findtext(ns + "Size")
+        if key is None or size is None or not size.isdigit():
+            return  # not what S3 sends: botocore's parser reports it
+        found.append((decode(key), int(size), obj.findtext(ns + "ETag")))
+    for obj in root.findall(ns + "Contents"):
+        root.remove(obj)
+    customized_response_dict[OBJECTS] = found
+    response_dict["body"] = ElementTree.tostring(root)
 
 
 def list_objects(
@@ -68,9 +112,12 @@ def _range(
         if "KeyCount" not in page and "IsTruncated" not in page:
             raise empty()
         alive()
-        for obj in page.get("Contents", []):
-            key = obj["Key"][len(base) :]
+        objects: list[tuple[str, int, str | None]] | None = page.get(OBJECTS)  # type: ignore[assignment]
+        if objects is None:  # a client without read_listings_fast
+            objects = [(o["Key"], o["Size"], o.get("ETag")) for o in page.get("Contents", [])]
+        for full, size, etag in objects:
+            key = full[len(base) :]
             if upto is not None and key > upto:
                 return found  # the next range's
-            found[key] = (obj["Size"], obj.get("ETag"))
+            found[key] = (size, etag)
     return found
