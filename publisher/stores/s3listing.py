@@ -120,4 +120,6 @@ def _range(
             if upto is not None and key > upto:
                 return found  # the next range's
             found[key] = (size, etag)
+            if key == upto:
+                return found  # the range's end: no page more (it would be the next range's)
     return found

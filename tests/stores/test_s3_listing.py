@@ -9,6 +9,7 @@ import pytest
 
 from publisher.stores.s3 import S3Store
 from publisher.stores.s3listing import OBJECTS, read_page
+from tests.support.netfaults import CountingProxy
 from tests.support.s3server import PREFIX, Bucket, SeaweedS3
 
 pytestmark = pytest.mark.usefixtures("admin_env")
@@ -97,3 +98,18 @@ def test_read_page_takes_the_objects_and_keeps_the_rest() -> None:
     rest = response["body"]
     assert isinstance(rest, bytes) and b"Contents" not in rest
     assert b"NextContinuationToken>t<" in rest and b"IsTruncated>true<" in rest
+
+
+def test_each_range_of_known_keys_is_one_request(admin_env: SeaweedS3, bucket: Bucket) -> None:
+    """A range ends at a known key: the page that reaches it is its last (asking for one
+    more would list the next range's keys again)."""
+    known = sorted(f"media/ep-{i:05d}.mp3" for i in range(2500))
+    _put(bucket, known)
+    proxy = CountingProxy(admin_env.ports["s3.port"])
+    try:
+        store = S3Store(bucket.target(proxy.endpoint))
+        assert set(store.listing("", known=known)) == set(known)
+        lists = [r for r in proxy.requests if r.startswith("GET") and "list-type=2" in r]
+    finally:
+        proxy.close()
+    assert len(lists) == 3, lists  # 1-1000, 1001-2000, 2001-2500
