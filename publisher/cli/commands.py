@@ -72,8 +72,10 @@ def build(args: argparse.Namespace, out: Printer) -> None:
 def publish(args: argparse.Namespace, out: Printer) -> None:
     """``publisher publish``: build for a target, then upload what changed."""
     from publisher import build as stage
-    from publisher.publish import run
+    from publisher.publish import early, run
 
+    target = _early_target(args)
+    opened = early.open_early(target) if target is not None else None
     result = stage.build(
         _root(args),
         now=clock.now(args.now),
@@ -96,6 +98,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
             delete_stale_now=args.delete_stale_now,
             stale_grace=_stale_grace(args, result.target),
             stop=stop,
+            store=opened.store_for(result.target) if opened is not None else None,
         )
     for ep in report.removed:
         out.line(
@@ -341,6 +344,15 @@ def _ad_hoc(args: argparse.Namespace) -> Target | None:
         endpoint_url=getattr(args, "endpoint_url", None),
         region=getattr(args, "region", None),
     )
+
+
+def _early_target(args: argparse.Namespace) -> Target | None:
+    """The target a publish will build for, known before the build (None when the config
+    cannot say: the build reports why)."""
+    try:
+        return _ad_hoc(args) or config.find_target(config.load(_root(args).resolve()), _named(args))
+    except PublisherError:
+        return None
 
 
 def _load_target(args: argparse.Namespace) -> Target:

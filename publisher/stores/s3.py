@@ -8,8 +8,10 @@ honoured): boto3 resolves them, and no message we make ever contains them."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -20,7 +22,7 @@ import botocore.exceptions as bexc
 from boto3.exceptions import S3UploadFailedError
 from botocore.config import Config
 
-from publisher import layout
+from publisher import interruptible, layout
 from publisher.errors import StoreError
 from publisher.model import SiteFile, Target
 from publisher.publish.plan import (
@@ -41,13 +43,24 @@ from publisher.stores.s3errors import (
     setup_error,
     store_error,
 )
-from publisher.stores.s3listing import list_objects, read_listings_fast
+from publisher.stores.s3listing import Listed, list_objects, read_listings_fast
 from publisher.stores.s3session import botocore_session
 from publisher.stores.s3upload import ETags, UploadFailed, transfer_config, upload_batch
 from publisher.stores.s3watch import Watch, bound_operations
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+
+
+@dataclasses.dataclass(frozen=True)
+class _Prefetched:
+    """What :meth:`S3Store.prefetch` read: the manifest (its bytes and ETag), the listing it
+    is checked against, and the wanted objects the listing named."""
+
+    manifest: bytes
+    etag: str
+    listing: Listed
+    objects: dict[str, bytes]
 
 
 def cache_control(f: SiteFile) -> str:
@@ -69,6 +82,8 @@ class S3Store:
     def __init__(self, target: Target, *, max_attempts: int = 5, timeout: float = 60.0) -> None:
         self.target = target
         self._read_manifest: tuple[bytes | None] | None = None  # (bytes,) once fetched
+        self._early: concurrent.futures.Future[_Prefetched | None] | None = None
+        self._snapshot: _Prefetched | None = None  # prefetched and still current
         self.bucket = target.bucket
         self.prefix = target.prefix
         self.timeout = timeout
@@ -166,7 +181,8 @@ class S3Store:
         return self._read_manifest[0]
 
     def read_manifest(self) -> Manifest:
-        data = self._manifest()
+        snapshot = self._prefetched()
+        data = self._manifest() if snapshot is None else snapshot.manifest
         if data is None:
             return {}
         try:
@@ -176,8 +192,73 @@ class S3Store:
                 f"{self.location}{MANIFEST_KEY}: the manifest is damaged: {e}",
                 hint="delete it to republish every file",
             ) from e
-        found = self.listing("", known=sorted(listed))
+        found = self.listing("", known=sorted(listed)) if snapshot is None else snapshot.listing
         return {key: _check(entry, found.get(key)) for key, entry in listed.items()}
+
+    # --- reading ahead -------------------------------------------------------------------
+
+    def prefetch(self, wanted: Callable[[str], bool]) -> None:
+        """Begin, in a background thread, the reads a publish starts with: the manifest, the
+        listing it is checked against, and the objects whose keys ``wanted`` accepts (say,
+        the feed and its archives) among those listed. Meant to overlap the build: through a
+        distant link they are a second or more of round trips and megabytes.
+
+        They are read before the publish lock is taken, so they are used only if the
+        manifest is still the one read (its ETag, from a HEAD, on first use): any publish
+        that ran in between rewrote it. Otherwise, or when a read failed, everything is
+        read again as without this (and a failure reported then). Any write of this store
+        drops them."""
+        early: concurrent.futures.Future[_Prefetched | None] = concurrent.futures.Future()
+        self._early = early
+
+        def run() -> None:
+            try:
+                early.set_result(self._read_ahead(wanted))
+            except BaseException as e:  # noqa: BLE001 - kept: the read is simply done again
+                early.set_exception(e)
+
+        threading.Thread(target=run, name="s3-prefetch", daemon=True).start()
+
+    def _read_ahead(self, wanted: Callable[[str], bool]) -> _Prefetched | None:
+        found = self._get_versioned(MANIFEST_KEY, "reading the manifest")
+        if found is None:
+            return None  # a first publish: nothing to read ahead
+        data, etag = found
+        listing = self.listing("", known=sorted(manifest_from_json(data)))
+        keys = sorted(k for k in listing if wanted(k))
+        bodies = interruptible.map_threads(lambda k: self._get(k, f"reading {k}"), keys, 8)
+        objects = {k: body for k, body in zip(keys, bodies, strict=True) if body is not None}
+        return _Prefetched(data, etag, listing, objects)
+
+    def _prefetched(self) -> _Prefetched | None:
+        """What :meth:`prefetch` read, while the manifest is unchanged since; else None."""
+        if self._early is not None:
+            early, self._early = self._early, None
+            try:
+                snapshot = interruptible.result(early)
+            except Exception:  # noqa: BLE001 - read again in the open, which reports it
+                snapshot = None
+            if snapshot is not None and self._etag(MANIFEST_KEY) == snapshot.etag:
+                self._snapshot = snapshot
+                self._read_manifest = (snapshot.manifest,)
+        return self._snapshot
+
+    def _etag(self, key: str) -> str | None:
+        """The object's ETag (a HEAD), or None when it is not there."""
+        try:
+            with self._op(f"checking {key}"):
+                meta = self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
+        except StoreError as e:
+            if isinstance(e.__cause__, bexc.ClientError) and code(e.__cause__) in NOT_FOUND:
+                return None
+            raise
+        return str(meta["ETag"]) if meta.get("ETag") else None
+
+    def _wrote(self) -> None:
+        """Forget what was read: this store changed the target."""
+        self._early = None
+        self._snapshot = None
+        self._read_manifest = None
 
     def read_episodes(self) -> EpisodeRecords:
         return episodes_of(self._manifest())
@@ -207,7 +288,7 @@ class S3Store:
             raise self.cut_short("reading the storage server's time", "no Date header") from None
 
     def write_manifest(self, manifest: Manifest, episodes: EpisodeRecords | None = None) -> None:
-        self._read_manifest = None  # read again after this
+        self._wrote()  # read again after this
         with self._op("writing the manifest"):
             self.client.put_object(
                 Bucket=self.bucket,
@@ -229,6 +310,7 @@ class S3Store:
     def upload(self, files: Sequence[SiteFile], listener: UploadListener) -> None:
         if not files:
             return
+        self._wrote()
         doing = f"uploading {files[0].key}" if len(files) == 1 else f"uploading {len(files)} files"
         try:
             with self.watch.op(doing) as alive:
@@ -243,6 +325,7 @@ class S3Store:
             raise store_error(e.cause, f"uploading {e.file.key}", self.at) from e.cause
 
     def delete(self, key: str) -> None:
+        self._wrote()
         with self._op(f"deleting {key}"):
             self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
 
@@ -259,6 +342,9 @@ class S3Store:
         return int(meta["ContentLength"])
 
     def get(self, key: str) -> bytes | None:
+        snapshot = self._prefetched()
+        if snapshot is not None and key in snapshot.objects:
+            return snapshot.objects[key]
         return self._get(key, f"reading {key}")
 
     def _get(self, key: str, doing: str) -> bytes | None:
