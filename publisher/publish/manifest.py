@@ -8,7 +8,9 @@ stale times and the episodes; version 1 (files only) is still read.
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -76,6 +78,9 @@ def manifest_of(files: Iterable[SiteFile]) -> dict[str, ManifestEntry]:
     return {f.key: entry_for(f) for f in files}
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
 def manifest_to_json(manifest: Manifest, episodes: EpisodeRecords | None = None) -> bytes:
     """Deterministic JSON (sorted keys, compact, final newline); problems dropped. Compact:
     the indented form took half a second per write at 8,000 files (Python's encoder, not C's)
@@ -110,8 +115,21 @@ def manifest_from_json(data: bytes) -> dict[str, ManifestEntry]:
     return parse_manifest(data).files
 
 
+def gzipped(data: bytes) -> bytes:
+    """``data`` (a manifest's JSON) gzip-compressed, deterministically (no time stamp, RFC
+    1952): for a target across a network, an 8,000-file manifest shrinks from 2.3 MB to a
+    tenth, and a publish writes it at least once."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
 def parse_manifest(data: bytes) -> ManifestDoc:
-    """Parse a manifest of version 1 or 2. Raises ``ValueError`` saying what is wrong."""
+    """Parse a manifest of version 1 or 2, as JSON or gzip-compressed JSON (:func:`gzipped`).
+    Raises ``ValueError`` saying what is wrong."""
+    if data[:2] == _GZIP_MAGIC:  # JSON text never starts with these bytes
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as e:
+            raise ValueError(f"not valid gzip: {e}") from e
     try:
         doc = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:

@@ -33,6 +33,7 @@ from publisher.publish.manifest import ManifestDoc as ManifestDoc
 from publisher.publish.manifest import ManifestEntry as ManifestEntry
 from publisher.publish.manifest import entry_for as entry_for
 from publisher.publish.manifest import episodes_of as episodes_of
+from publisher.publish.manifest import gzipped as gzipped
 from publisher.publish.manifest import manifest_from_json as manifest_from_json
 from publisher.publish.manifest import manifest_of as manifest_of
 from publisher.publish.manifest import manifest_to_json as manifest_to_json

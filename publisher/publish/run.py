@@ -261,8 +261,10 @@ class _Run:
         return self.sent
 
     def _upload_all(self, enclosures: Sequence[Enclosure], records: EpisodeRecords) -> None:
-        for kind in ("media", "asset", "page"):
-            self._batch(self.plan.uploads_of(kind))
+        # media and what pages use (artwork, styles, scripts) in one batch, large files
+        # first, then the pages that link them: each batch costs the slowest file's wait
+        self._batch([*self.plan.uploads_of("media"), *self.plan.uploads_of("asset")])
+        self._batch(self.plan.uploads_of("page"))
         feed = self.plan.uploads_of("feed")
         if feed:
             self._confirm(enclosures)

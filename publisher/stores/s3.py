@@ -30,6 +30,7 @@ from publisher.publish.plan import (
     Manifest,
     ManifestEntry,
     episodes_of,
+    gzipped,
     manifest_from_json,
     manifest_to_json,
 )
@@ -293,8 +294,9 @@ class S3Store:
             self.client.put_object(
                 Bucket=self.bucket,
                 Key=self.prefix + MANIFEST_KEY,
-                Body=manifest_to_json(manifest, episodes),
+                Body=gzipped(manifest_to_json(manifest, episodes)),
                 ContentType=layout.content_type(MANIFEST_KEY),
+                ContentEncoding="gzip",
                 CacheControl=layout.META_CACHE_CONTROL,
             )
 

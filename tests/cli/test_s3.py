@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from publisher import build
-from tests.support.s3server import PREFIX, Bucket, SeaweedS3
+from tests.support.s3server import PREFIX, Bucket, SeaweedS3, stored_manifest
 from tests.support.show import FIXED_NOW, copy_show, media_key
 
 NOW = "2026-11-25T12:00:00+00:00"
@@ -135,8 +135,7 @@ def test_verify_command_and_failed_verification(
         cwd=show, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert ok.returncode == 0 and ok.stderr == "", ok.stderr
-    stored = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/.publisher/manifest.json")
-    published = len(json.loads(stored["Body"].read())["files"])
+    published = len(stored_manifest(bucket)["files"])
     # an app's 10 requests, and each published object compared with the manifest
     assert ok.stdout.strip() == (
         f"verified {public}feed.xml: {10 + published} checks answered as a podcast app needs"

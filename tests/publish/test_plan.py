@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from publisher.publish.plan import (
     ManifestDoc,
     ManifestEntry,
     format_bytes,
+    gzipped,
     manifest_from_json,
     manifest_of,
     manifest_to_json,
@@ -189,6 +191,15 @@ def test_manifest_json_is_deterministic_and_round_trips() -> None:
     assert manifest_from_json(data) == m
 
 
+def test_a_gzipped_manifest_is_read_as_its_json_and_is_deterministic() -> None:
+    m = manifest_of(SITE)
+    data = manifest_to_json(m)
+    packed = gzipped(data)
+    assert packed[:2] == b"\x1f\x8b" and packed == gzipped(data)  # no time stamp in it
+    assert manifest_from_json(packed) == m
+    assert parse_manifest(packed) == parse_manifest(data)
+
+
 def test_manifest_version_2_keeps_stale_times_and_episodes_and_version_1_is_read() -> None:
     m = stale_remote(NOW)
     episodes = {
@@ -210,6 +221,8 @@ def test_manifest_version_2_keeps_stale_times_and_episodes_and_version_1_is_read
     ("data", "message"),
     [
         (b"{", "not valid JSON"),
+        (b"\x1f\x8b\x08\x00garbage", "not valid gzip"),
+        (gzip.compress(b"{"), "not valid JSON"),
         (b"[]", 'expected an object with a "files" object'),
         (b'{"version": 9, "files": {}}', "unknown manifest version 9"),
         (b'{"version": 2, "files": {}, "episodes": []}', '"episodes" is not an object'),

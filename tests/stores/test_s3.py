@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -15,7 +16,7 @@ from publisher.layout import CACHE_CONTROL
 from publisher.model import Build
 from publisher.publish.run import Event, FileDone, LockNote, PublishVerifyError, publish
 from publisher.stores import open_store
-from publisher.stores.base import LOCK_KEY
+from publisher.stores.base import LOCK_KEY, MANIFEST_KEY
 from publisher.stores.lock import LockGrant, acquire, lock_held_error, new_lock, release
 from publisher.stores.s3 import S3Store
 from tests.support.s3server import (
@@ -26,6 +27,7 @@ from tests.support.s3server import (
     SeaweedS3,
     expected_state,
     free_ports,
+    stored_manifest,
     use_credentials,
 )
 from tests.support.sitebuild import make_build
@@ -96,6 +98,12 @@ def test_publish_uploads_with_types_and_cache_control_then_verifies(
     assert len(report.verification.checks) == 1 + 2 * len(build.enclosures)
     assert report.bytes_uploaded == sum(f.size for f in build.files)
     assert LOCK_KEY not in bucket.state()
+    # the manifest is stored gzip-compressed, labelled so (a tenth of the bytes to send)
+    stored = c.get_object(Bucket=bucket.name, Key=f"{PREFIX}/{MANIFEST_KEY}")
+    assert stored["ContentEncoding"] == "gzip" and stored["ContentType"] == "application/json"
+    body = stored["Body"].read()
+    assert body[:2] == b"\x1f\x8b" and len(body) < len(gzip.decompress(body)) / 2
+    assert json.loads(gzip.decompress(body))["files"].keys() == {f.key for f in build.files}
 
 
 def test_second_publish_uploads_nothing_adding_one_episode_uploads_only_that(
@@ -130,8 +138,7 @@ def test_stale_pages_deleted_media_kept_then_pruned(
     assert "episodes/ep2.html" in bucket.state()  # a dry run changes nothing
     kept = publish(shrunk, allow_removal=True)  # stale from now, by the server's clock
     assert kept.deleted == () and "episodes/ep2.html" in bucket.state()
-    stored = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/.publisher/manifest.json")
-    entries = json.loads(stored["Body"].read())["files"]
+    entries = stored_manifest(bucket)["files"]
     since = datetime.fromisoformat(entries["episodes/ep2.html"]["stale_since"])
     assert abs(since - datetime.now(UTC)) < timedelta(minutes=5)
     report = publish(shrunk, delete_stale_now=True)

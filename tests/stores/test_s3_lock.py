@@ -14,7 +14,7 @@ from publisher.publish.run import Cleaned, Event, publish
 from publisher.stores.base import LOCK_KEY
 from publisher.stores.lock import LockKeeper, acquire
 from publisher.stores.s3 import S3Store
-from tests.support.s3server import PREFIX, Bucket, SeaweedS3, expected_state
+from tests.support.s3server import PREFIX, Bucket, SeaweedS3, expected_state, stored_manifest
 from tests.support.sitebuild import make_build
 
 
@@ -70,8 +70,7 @@ def test_etag_returned_at_upload_is_recorded_and_a_same_size_change_is_uploaded_
     build = make_build(tmp_path / "site", bucket.target(), {"ep1": 900, "big": 9_000_000})
     publish(build, verify=False)
     c = bucket.client
-    raw = c.get_object(Bucket=bucket.name, Key=f"{PREFIX}/.publisher/manifest.json")["Body"]
-    entries = json.loads(raw.read())["files"]
+    entries = stored_manifest(bucket)["files"]
     listed = {
         o["Key"][len(PREFIX) + 1 :]: o["ETag"]
         for o in c.list_objects_v2(Bucket=bucket.name, Prefix=PREFIX + "/")["Contents"]

@@ -6,6 +6,7 @@ Also a small TCP proxy that cuts a connection after N bytes, to drop an upload m
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import json
 import os
@@ -20,6 +21,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import boto3
 from botocore.config import Config
@@ -371,6 +373,13 @@ class Bucket:
                     got.get("CacheControl", ""),
                 )
         return out
+
+
+def stored_manifest(bucket: Bucket) -> dict[str, Any]:
+    """The manifest in the bucket, as the JSON document it holds (stored gzip-compressed)."""
+    got = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/{MANIFEST_KEY}")
+    doc: dict[str, Any] = json.loads(gzip.decompress(got["Body"].read()))
+    return doc
 
 
 def without_etags(manifest: bytes) -> bytes:
