@@ -1,54 +1,116 @@
-"""An S3 target opened while the build runs.
+"""An S3 target read ahead while the build runs, in a process of its own.
 
-A publish to S3 begins with boto3's import and session (a few tenths of a second of CPU), then
-reads the manifest, lists the bucket and fetches the live feed and its archives: round trips
-and megabytes that, through a producer's uplink, take a second or more. None of it depends on
-the build, so :class:`EarlyStore` does it in a background thread from the start; the publish
-then takes the store as it is. What was read ahead is used only while it is still current
-(:meth:`publisher.stores.s3.S3Store.prefetch`).
+A publish to S3 starts by reading the manifest, listing the bucket and fetching the live feed
+and its archives: round trips and megabytes that, through a producer's uplink, take a second
+or more, and a few tenths of a second of CPU (boto3's import, parsing the listing). None of
+it depends on the build, so :func:`open_early` forks a child that does it
+(:meth:`publisher.stores.s3.S3Store.read_ahead`) on the other core while this process
+builds, and hands the result back through a pipe; the publish then takes it
+(:meth:`~publisher.stores.s3.S3Store.expect`), only if the manifest is unchanged since.
+
+A process, not a thread: a thread would hold the GIL for the listing's parsing while the
+build makes its thousands of small system calls, each of which then waits for it (both
+slowed down), and the build forks its own pool of renderers, which must not happen while
+another thread may hold a lock (an import's, say) that the forked children would inherit
+held. The child is forked while this process has no other thread, and exits with
+``os._exit`` (no atexit handler, no buffered output of ours flushed twice).
 """
 
 from __future__ import annotations
 
-import concurrent.futures
+import contextlib
+import os
+import pickle
+import signal
 import threading
 
-from publisher import interruptible, layout
+from publisher import layout
 from publisher.errors import PublisherError
 from publisher.model import Target
 from publisher.stores import Store
 
 
 class EarlyStore:
-    """``target``'s store, being opened (and read ahead) in a daemon thread: a build that
-    fails, or Ctrl-C, does not wait for it."""
+    """What a child process is reading ahead for ``target`` (``pid``, and the read end of
+    the pipe it writes the pickled result to)."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, pid: int, pipe: int) -> None:
         self.target = target
-        self._store: concurrent.futures.Future[Store] = concurrent.futures.Future()
-        threading.Thread(target=self._open, name="s3-open", daemon=True).start()
-
-    def _open(self) -> None:
-        try:
-            from publisher.stores.s3 import S3Store  # boto3: only for an S3 target
-
-            store = S3Store(self.target)
-            store.prefetch(layout.is_feed)
-            self._store.set_result(store)
-        except BaseException as e:  # noqa: BLE001 - kept: the store is simply opened again
-            self._store.set_exception(e)
+        self._pid = pid
+        self._pipe: int | None = pipe
 
     def store_for(self, target: Target) -> Store | None:
-        """The store, when ``target`` is the one opened and opening it worked; else None
-        (the publish opens it itself, and reports what is wrong then)."""
-        if target != self.target:
+        """``target``'s store, primed with what the child read when ``target`` is the one
+        it read; None when the store cannot be opened (the publish opens it itself, and
+        reports what is wrong then)."""
+        from publisher.stores.s3 import S3Store  # boto3: only for an S3 target
+
+        try:
+            store = S3Store(target)
+        except PublisherError:
+            self.close()
+            return None
+        if target == self.target:
+            store.expect(self._result)
+        else:
+            self.close()
+        return store
+
+    def _result(self) -> object:
+        """The child's result (None when it failed, or found nothing to read)."""
+        if self._pipe is None:
+            return None
+        with os.fdopen(self._pipe, "rb") as pipe:
+            self._pipe = None
+            data = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        if status != 0 or not data:
             return None
         try:
-            return interruptible.result(self._store)
-        except PublisherError:
+            return pickle.loads(data)  # noqa: S301 - our own child's, through our own pipe
+        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
             return None
+
+    def close(self) -> None:
+        """Stop waiting for the child: it ends on its own (a broken pipe at the latest)."""
+        if self._pipe is not None:
+            os.close(self._pipe)
+            self._pipe = None
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._pid, os.WNOHANG)
 
 
 def open_early(target: Target) -> EarlyStore | None:
-    """An :class:`EarlyStore` for an S3 target; None for a folder (nothing to wait for)."""
-    return EarlyStore(target) if target.kind == "s3" else None
+    """Start reading ``target`` ahead in a child process. None for a folder target (nothing
+    to wait for), where ``os.fork`` does not exist, or when this process already runs other
+    threads (a fork then could copy a lock held mid-way)."""
+    if target.kind != "s3" or not hasattr(os, "fork") or threading.active_count() > 1:
+        return None
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read)
+        _child(target, write)
+    os.close(write)
+    return EarlyStore(target, pid, read)
+
+
+def _child(target: Target, pipe: int) -> None:
+    code = 1
+    try:
+        # Ctrl-C in a terminal reaches the whole process group: end quietly (the parent says
+        # what happened), never with a traceback of ours
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        quiet = os.open(os.devnull, os.O_WRONLY)  # no warning of a library's on the terminal
+        os.dup2(quiet, 1)
+        os.dup2(quiet, 2)
+        from publisher.stores.s3 import S3Store
+
+        data = pickle.dumps(S3Store(target).read_ahead(layout.is_feed))
+        with os.fdopen(pipe, "wb") as out:
+            out.write(data)
+        code = 0
+    except BaseException:  # noqa: BLE001, S110 - the parent reads everything again itself
+        pass
+    finally:
+        os._exit(code)

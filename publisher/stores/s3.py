@@ -8,10 +8,8 @@ honoured): boto3 resolves them, and no message we make ever contains them."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -54,9 +52,9 @@ if TYPE_CHECKING:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Prefetched:
-    """What :meth:`S3Store.prefetch` read: the manifest (its bytes and ETag), the listing it
-    is checked against, and the wanted objects the listing named."""
+class Prefetched:
+    """What :meth:`S3Store.read_ahead` read: the manifest (its bytes and ETag), the listing
+    it is checked against, and the wanted objects the listing named."""
 
     manifest: bytes
     etag: str
@@ -83,8 +81,8 @@ class S3Store:
     def __init__(self, target: Target, *, max_attempts: int = 5, timeout: float = 60.0) -> None:
         self.target = target
         self._read_manifest: tuple[bytes | None] | None = None  # (bytes,) once fetched
-        self._early: concurrent.futures.Future[_Prefetched | None] | None = None
-        self._snapshot: _Prefetched | None = None  # prefetched and still current
+        self._early: Callable[[], object] | None = None
+        self._snapshot: Prefetched | None = None  # read ahead and still current
         self.bucket = target.bucket
         self.prefix = target.prefix
         self.timeout = timeout
@@ -198,48 +196,36 @@ class S3Store:
 
     # --- reading ahead -------------------------------------------------------------------
 
-    def prefetch(self, wanted: Callable[[str], bool]) -> None:
-        """Begin, in a background thread, the reads a publish starts with: the manifest, the
-        listing it is checked against, and the objects whose keys ``wanted`` accepts (say,
-        the feed and its archives) among those listed. Meant to overlap the build: through a
-        distant link they are a second or more of round trips and megabytes.
-
-        They are read before the publish lock is taken, so they are used only if the
-        manifest is still the one read (its ETag, from a HEAD, on first use): any publish
-        that ran in between rewrote it. Otherwise, or when a read failed, everything is
-        read again as without this (and a failure reported then). Any write of this store
-        drops them."""
-        early: concurrent.futures.Future[_Prefetched | None] = concurrent.futures.Future()
-        self._early = early
-
-        def run() -> None:
-            try:
-                early.set_result(self._read_ahead(wanted))
-            except BaseException as e:  # noqa: BLE001 - kept: the read is simply done again
-                early.set_exception(e)
-
-        threading.Thread(target=run, name="s3-prefetch", daemon=True).start()
-
-    def _read_ahead(self, wanted: Callable[[str], bool]) -> _Prefetched | None:
+    def read_ahead(self, wanted: Callable[[str], bool]) -> Prefetched | None:
+        """The reads a publish starts with: the manifest, the listing it is checked
+        against, and the objects whose keys ``wanted`` accepts (say, the feed and its
+        archives) among those listed; None when there is no manifest (a first publish).
+        Raises StoreError or ValueError (a damaged manifest) as those reads would."""
         found = self._get_versioned(MANIFEST_KEY, "reading the manifest")
         if found is None:
-            return None  # a first publish: nothing to read ahead
+            return None
         data, etag = found
         listing = self.listing("", known=sorted(manifest_from_json(data)))
         keys = sorted(k for k in listing if wanted(k))
         bodies = interruptible.map_threads(lambda k: self._get(k, f"reading {k}"), keys, 8)
         objects = {k: body for k, body in zip(keys, bodies, strict=True) if body is not None}
-        return _Prefetched(data, etag, listing, objects)
+        return Prefetched(data, etag, listing, objects)
 
-    def _prefetched(self) -> _Prefetched | None:
-        """What :meth:`prefetch` read, while the manifest is unchanged since; else None."""
+    def expect(self, read: Callable[[], object]) -> None:
+        """Take what :meth:`read_ahead` read elsewhere and earlier instead of reading it
+        again: ``read()`` waits for it (anything but a :class:`Prefetched` is nothing). It
+        was read before the publish lock was taken, so it is used only if the manifest is
+        still the one read (its ETag, from a HEAD, on first use): any publish that ran in
+        between rewrote it. Otherwise everything is read again as without this; any write
+        of this store drops it."""
+        self._early = read
+
+    def _prefetched(self) -> Prefetched | None:
+        """What :meth:`expect` was given, while the manifest is unchanged since; else None."""
         if self._early is not None:
-            early, self._early = self._early, None
-            try:
-                snapshot = interruptible.result(early)
-            except Exception:  # noqa: BLE001 - read again in the open, which reports it
-                snapshot = None
-            if snapshot is not None and self._etag(MANIFEST_KEY) == snapshot.etag:
+            read, self._early = self._early, None
+            snapshot = read()
+            if isinstance(snapshot, Prefetched) and self._etag(MANIFEST_KEY) == snapshot.etag:
                 self._snapshot = snapshot
                 self._read_manifest = (snapshot.manifest,)
         return self._snapshot
