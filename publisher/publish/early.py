@@ -43,6 +43,9 @@ class EarlyStore:
         """``target``'s store, primed with what the child read when ``target`` is the one
         it read; None when the store cannot be opened (the publish opens it itself, and
         reports what is wrong then)."""
+        if target.kind != "s3":
+            self.close()
+            return None
         from publisher.stores.s3 import S3Store  # boto3: only for an S3 target
 
         try:

@@ -261,8 +261,8 @@ class _Run:
         return self.sent
 
     def _upload_all(self, enclosures: Sequence[Enclosure], records: EpisodeRecords) -> None:
-        # media and what pages use (artwork, styles, scripts) in one batch, large files
-        # first, then the pages that link them: each batch costs the slowest file's wait
+        # media, then what pages use (artwork, styles, scripts), in one batch; then the
+        # pages that link them: each batch waits for its slowest file
         self._batch([*self.plan.uploads_of("media"), *self.plan.uploads_of("asset")])
         self._batch(self.plan.uploads_of("page"))
         feed = self.plan.uploads_of("feed")

@@ -6,6 +6,9 @@ only for an S3 target. Credentials come only from the standard AWS chain (enviro
 ``AWS_PROFILE``, shared files, instance and container roles; ``AWS_ENDPOINT_URL`` is
 honoured): boto3 resolves them, and no message we make ever contains them."""
 
+# long: one class holds every operation the Store protocol asks of a bucket (manifest, read-
+# ahead, files, lock primitives, leftovers); the parts that stand alone are its s3* modules.
+
 from __future__ import annotations
 
 import contextlib
