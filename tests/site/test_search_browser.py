@@ -77,3 +77,32 @@ def test_one_box_finds_words_of_the_first_and_the_last_part(base_url: str) -> No
         assert layout.search_part_dir(n) + "pagefind-entry.json" in {
             u.split("?")[0] for u in fetched
         }
+
+
+def test_the_parts_are_merged_at_once_not_one_after_another(base_url: str) -> None:
+    """Over a slow link every part's files are asked for before any has come: one by one,
+    200 parts (10,000 episodes) took 26 s at a 50 ms round trip."""
+    events: list[tuple[str, str]] = []
+    entries = [layout.search_part_dir(n) + "pagefind-entry.json" for n in (2, 3)]
+
+    def note(kind: str, url: str) -> None:
+        key = url.removeprefix(base_url).split("?")[0]
+        if key in entries:
+            events.append((kind, key))
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 400, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
+        page.on("request", lambda r: note("asked", r.url))
+        page.on("requestfinished", lambda r: note("came", r.url))
+        page.goto(base_url + "archive/index.html", wait_until="load")
+        page.locator("form.search input[type=search]").wait_for(state="visible")
+        assert _results(page, "paracetamol") == [base_url + NEWEST]
+        browser.close()
+    assert sorted(events[:2]) == [("asked", e) for e in entries], events
