@@ -43,6 +43,7 @@ function setUpSearch(form) {
     if (index === null) {
       index = loadIndex(new URL(form.dataset.parts, location.href));
       index.older.then(() => { if (input.value.trim()) answer(); });  // now over every part
+      index.newer.catch(() => { form.hidden = true; });  // no index: the page works without
     }
     return index;
   };
