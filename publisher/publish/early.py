@@ -21,10 +21,12 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import threading
+import time
 
-from publisher import layout
+from publisher import interruptible, layout
 from publisher.errors import PublisherError
 from publisher.model import Target
 from publisher.stores import Store
@@ -34,8 +36,9 @@ class EarlyStore:
     """What a child process is reading ahead for ``target`` (``pid``, and the read end of
     the pipe it writes the pickled result to)."""
 
-    def __init__(self, target: Target, pid: int, pipe: int) -> None:
+    def __init__(self, target: Target, pid: int, pipe: int, timeout: float = 60.0) -> None:
         self.target = target
+        self.timeout = timeout  # seconds to wait for the child once the publish needs it
         self._pid = pid
         self._pipe: int | None = pipe
 
@@ -60,13 +63,29 @@ class EarlyStore:
         return store
 
     def _result(self) -> object:
-        """The child's result (None when it failed, or found nothing to read)."""
+        """The child's result: None when it failed, found nothing to read, or has not
+        finished within ``timeout`` seconds of being asked (it is then stopped, and the
+        publish reads for itself, saying what it waits for)."""
         if self._pipe is None:
             return None
-        with os.fdopen(self._pipe, "rb") as pipe:
-            self._pipe = None
-            data = pipe.read()
+        pipe, self._pipe = self._pipe, None
+        deadline = time.monotonic() + self.timeout
+        chunks: list[bytes] = []
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                if not select.select([pipe], [], [], min(left, interruptible.POLL))[0]:
+                    continue
+                if not (chunk := os.read(pipe, 1 << 20)):
+                    break  # the child is done
+                chunks.append(chunk)
+            else:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self._pid, signal.SIGKILL)
+                chunks = []
+        finally:
+            os.close(pipe)
         _, status = os.waitpid(self._pid, 0)
+        data = b"".join(chunks)
         if status != 0 or not data:
             return None
         try:

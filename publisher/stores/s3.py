@@ -227,7 +227,8 @@ class S3Store:
         """What :meth:`expect` was given, while the manifest is unchanged since; else None."""
         if self._early is not None:
             read, self._early = self._early, None
-            snapshot = read()
+            with self.watch.op("reading the manifest, the listing and the feed"):
+                snapshot = read()  # said while it waits, as any read of ours
             if isinstance(snapshot, Prefetched) and self._etag(MANIFEST_KEY) == snapshot.etag:
                 self._snapshot = snapshot
                 self._read_manifest = (snapshot.manifest,)

@@ -171,3 +171,37 @@ def test_no_child_for_a_folder_or_among_threads(bucket: Bucket, admin_env: Seawe
     assert open_early(folder) is None  # nothing to wait for
     # pytest runs the S3 server's threads: a fork now could copy a lock held mid-way
     assert open_early(bucket.target(admin_env.endpoint)) is None
+
+
+STUCK = textwrap.dedent("""
+    import json, os, socket, sys, time
+    from publisher.model import Target
+    from publisher.publish.early import open_early
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections are taken, never answered: a frozen server
+    port = silent.getsockname()[1]
+    target = Target(name="s3", kind="s3", location="s3://b/show", public_url="http://x/",
+                    endpoint_url=f"http://127.0.0.1:{port}", region="us-east-1",
+                    addressing_style="path")
+    opened = open_early(target)
+    opened.timeout = 1.0
+    started = time.monotonic()
+    result = opened._result()
+    took = time.monotonic() - started
+    try:
+        os.kill(opened._pid, 0)
+        gone = False
+    except ProcessLookupError:
+        gone = True
+    print(json.dumps({"result": result, "gone": gone, "waited": took < 10}))
+""")
+
+
+def test_a_child_that_does_not_finish_in_time_is_stopped_and_not_waited_for() -> None:
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}
+    done = subprocess.run(
+        [sys.executable, "-c", STUCK], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"result": None, "gone": True, "waited": True}
