@@ -63,7 +63,8 @@ class VerifyReport:
         """One line naming the feed URL checked."""
         n = len(self.checks)
         if self.ok:
-            return f"verified {self.feed_url}: {n} checks answered as a podcast app needs"
+            checks = "1 check" if n == 1 else f"{n} checks"
+            return f"verified {self.feed_url}: {checks} answered as a podcast app needs"
         return f"{len(self.failures)} of {n} checks of {self.feed_url} failed: " + _describe(
             self.failures
         )

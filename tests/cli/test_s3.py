@@ -64,7 +64,7 @@ def test_publish_sample_show_then_nothing_then_one_episode(
     assert bucket.state() == state
     # nothing uploaded, nothing to check but the feed (not every item's artwork and chapters)
     assert second.stdout.strip().endswith(
-        f"verified {feed_url}: 1 checks answered as a podcast app needs"
+        f"verified {feed_url}: 1 check answered as a podcast app needs"
     )
 
     new = "2026-11-01-sleep"
