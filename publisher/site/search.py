@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from publisher import layout
 from publisher.errors import SiteError
 
+_INSTALL = "pip install 'pagefind[extended]'"
 _UNUSED = (
     "pagefind-ui.*",
     "pagefind-component-ui.*",
@@ -41,12 +41,12 @@ def index(site_dir: Path, *, output: Path | None = None) -> list[Path]:
     out = output or site_dir / layout.SEARCH_DIR.rstrip("/")
     if out.exists():
         shutil.rmtree(out)
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"]
-    command += ["--output-path", str(out.resolve())]
     try:
+        command = [str(_executable()), "--site", str(site_dir), "--silent"]
+        command += ["--output-path", str(out.resolve())]
         run = subprocess.run(command, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as e:
-        raise SiteError(f"the search index could not be built: {e}", None, None) from e
+        raise SiteError(f"the search index could not be built: {e}", None, None, _INSTALL) from e
     if run.returncode != 0:
         said = (run.stderr or run.stdout).strip().splitlines()
         raise SiteError(
@@ -54,12 +54,24 @@ def index(site_dir: Path, *, output: Path | None = None) -> list[Path]:
             + (said[-1] if said else f"exit {run.returncode}"),
             None,
             None,
-            "pip install 'pagefind[extended]'",
+            _INSTALL,
         )
     for pattern in _UNUSED:
         for path in out.glob(pattern):
             path.unlink()
     return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def _executable() -> Path:
+    """Pagefind's binary, as ``python -m pagefind`` finds it ($PAGEFIND_BINARY_PATH, then the
+    extended build's package, the plain one's, the PATH), run directly: a Python interpreter
+    started only to start it cost 50 ms or more a part. Raises FileNotFoundError."""
+    from pagefind.service import get_executable
+
+    found = get_executable()
+    if found is None:
+        raise FileNotFoundError("the pagefind binary is not installed")
+    return found
 
 
 def index_pages(site_dir: Path, keys: Iterable[str], output: Path) -> list[Path]:

@@ -1,33 +1,32 @@
 """Which pages the build gave Pagefind, run by run: the real Pagefind, behind a logging door.
 
-:func:`watch` puts a ``pagefind`` package first on ``PYTHONPATH`` (so first for the child
-``python -m pagefind`` the build starts, and for nothing in the test's own process). Its
-``__main__`` writes one line per run into a log, the HTML files under ``--site`` (relative,
-sorted, space-separated), then hands over to the installed Pagefind with the same arguments.
-Nothing of Pagefind is replaced: the index is the one Pagefind writes.
+:func:`watch` points ``PAGEFIND_BINARY_PATH`` (which Pagefind's own lookup, and so the build,
+honours first) at a small script that writes one line per run into a log, the HTML files
+under ``--site`` (relative, sorted, space-separated), then hands over to the installed
+Pagefind binary with the same arguments. Nothing of Pagefind is replaced: the index is the
+one Pagefind writes.
 """
 
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 
 import pytest
 
-_MAIN = """\
-import os, runpy, sys
+_DOOR = """\
+import os, sys
 from pathlib import Path
 
-door = Path(__file__).resolve().parent.parent
 args = sys.argv[1:]
 site = Path(args[args.index("--site") + 1])
 pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
 with open(os.environ["PAGEFIND_LOG"], "a", encoding="utf-8") as log:
     log.write(" ".join(pages) + "\\n")
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != door]
-for name in [m for m in sys.modules if m.split(".")[0] == "pagefind"]:
-    del sys.modules[name]
-runpy.run_module("pagefind", run_name="__main__", alter_sys=True)
+del os.environ["PAGEFIND_BINARY_PATH"]  # the installed Pagefind, as without the door
+from pagefind.service import get_executable
+real = str(get_executable())
+os.execv(real, [real, *args])
 """
 
 
@@ -47,12 +46,9 @@ class PagefindLog:
 def watch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PagefindLog:
     """Log every Pagefind run a build started from now on (see the module's docstring)."""
     door = tmp_path / "pagefind-door"
-    (door / "pagefind").mkdir(parents=True)
-    (door / "pagefind" / "__init__.py").write_text("", encoding="utf-8")
-    (door / "pagefind" / "__main__.py").write_text(_MAIN, encoding="utf-8")
+    door.write_text(f"#!{sys.executable}\n{_DOOR}", encoding="utf-8")
+    door.chmod(0o755)
     log = tmp_path / "pagefind.log"
     monkeypatch.setenv("PAGEFIND_LOG", str(log))
-    monkeypatch.setenv(
-        "PYTHONPATH", os.pathsep.join(filter(None, [str(door), os.environ.get("PYTHONPATH")]))
-    )
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(door))
     return PagefindLog(log)
