@@ -1,4 +1,4 @@
-"""The model's own behaviour: rendered notes kept compressed (issue 11)."""
+"""The model's own behaviour: rendered notes kept compressed, references sharing their strings (issue 11)."""
 
 from __future__ import annotations
 
@@ -50,3 +50,12 @@ def test_what_does_not_unpack_is_refused() -> None:
     n = notes()
     with pytest.raises(ValueError, match="not a packed rendering"):
         RenderedNotes.from_packed(n.source, (b"garbage", *n.packed[1:]), n.references)
+
+
+def test_references_back_from_a_worker_share_their_strings() -> None:
+    # each of 10,000 notes cites ~10 of a few hundred entries: one copy of each entry's text
+    key, html = "".join(["brinjikji", "2015"]), "".join(["Brinjikji W. ", "<i>AJNR</i>."])
+    first, second = (pickle.loads(pickle.dumps(Reference(key, n, html))) for n in (1, 2))
+    assert (first.key, first.number, first.html) == (key, 1, html) and second.number == 2
+    assert first.html is second.html and first.key is second.key
+
