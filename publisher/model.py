@@ -201,7 +201,9 @@ class Episode:
     title: str
     date: datetime  # aware
     guid: str
-    body: str  # Markdown after the front matter
+    # The Markdown after the front matter, zlib-packed (pack_text): a build holds every
+    # episode, and 10,000 notes' text is ~50 MB as str (issue 11). Read it as ``body``.
+    packed_body: bytes
     body_line: int  # line number in `source` of the body's first line
     season: int | None = None
     episode: int | None = None
@@ -224,6 +226,11 @@ class Episode:
     def line(self, field: str) -> int | None:
         """The line of front matter ``field`` in the note, if it is there."""
         return dict(self.lines).get(field)
+
+    @property
+    def body(self) -> str:
+        """The Markdown after the front matter (unpacked on each read)."""
+        return unpack_text(self.packed_body)
 
 
 # --- notes ------------------------------------------------------------------------------
@@ -248,11 +255,12 @@ def _reference(key: str, number: int, html: str) -> Reference:
 
 
 # Measured (issue 11): ~35 KB of str a note, ~2.3 KB at zlib level 6 (1: 2.5; 9: 2.2), 0.15 ms
-def _pack(text: str) -> bytes:
+def pack_text(text: str) -> bytes:
+    """``text`` as UTF-8, zlib-compressed: how the model keeps long text (unpack_text)."""
     return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
 
 
-def _unpack(data: bytes) -> str:
+def unpack_text(data: bytes) -> str:
     return zlib.decompress(data).decode("utf-8", "surrogatepass")
 
 
@@ -281,7 +289,7 @@ class RenderedNotes:
         description_html: str,
         references: tuple[Reference, ...] = (),
     ) -> None:
-        packed = (_pack(web_html), _pack(content_html), _pack(description_html))
+        packed = (pack_text(web_html), pack_text(content_html), pack_text(description_html))
         _fill(self, source, packed, references)
 
     @classmethod
@@ -291,7 +299,7 @@ class RenderedNotes:
         """Notes an earlier build packed; raises ValueError for what does not unpack."""
         try:
             for data in packed:
-                _unpack(data)
+                unpack_text(data)
         except zlib.error as e:
             raise ValueError(f"not a packed rendering: {e}") from e
         notes = cls.__new__(cls)
@@ -300,15 +308,15 @@ class RenderedNotes:
 
     @property
     def web_html(self) -> str:
-        return _unpack(self.packed[0])
+        return unpack_text(self.packed[0])
 
     @property
     def content_html(self) -> str:
-        return _unpack(self.packed[1])
+        return unpack_text(self.packed[1])
 
     @property
     def description_html(self) -> str:
-        return _unpack(self.packed[2])
+        return unpack_text(self.packed[2])
 
     def __repr__(self) -> str:
         digest = hashlib.sha256(b"\0".join(self.packed)).hexdigest()

@@ -1,4 +1,5 @@
-"""The model's own behaviour: rendered notes kept compressed, references sharing their strings (issue 11)."""
+"""The model's own behaviour: notes' text and renderings kept compressed, references sharing
+their strings (issue 11)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from publisher.model import Reference, RenderedNotes
+from publisher.model import Reference, RenderedNotes, pack_text
+from tests.support.models import make_item
 
 SOURCE = Path("show_notes/ep.md")
 WEB = "<p>Bone “scans” find disc bulges in 30–40 % of people without pain.<sup>1</sup></p>\n" * 40
@@ -59,3 +61,9 @@ def test_references_back_from_a_worker_share_their_strings() -> None:
     assert (first.key, first.number, first.html) == (key, 1, html) and second.number == 2
     assert first.html is second.html and first.key is second.key
 
+
+def test_an_episode_keeps_its_body_packed_and_reads_it_back() -> None:
+    body = "Notes that cite [@brinjikji2015], in Unicode: “30–40 %”.\n" * 80
+    episode = make_item(packed_body=pack_text(body)).episode
+    assert episode.body == body
+    assert len(episode.packed_body) * 10 < len(body.encode())
