@@ -5,10 +5,11 @@ keeps its ``source`` path (and a line where it has one): any stage can name it i
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -326,17 +327,41 @@ class RenderedNotes:
 # --- build and publish -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)  # many: no __dict__ each (issue 11)
+@dataclass(frozen=True, slots=True, init=False)  # many: no __dict__ each (issue 11)
 class SiteFile:
     """One built file, as it will be published."""
 
     key: str  # relative POSIX path, e.g. "media/ep1.mp3", "feed.xml"
-    path: Path  # where the built file lies on disk
+    # where the built file lies on disk (``path``), as text: a Path each took ~350 bytes more,
+    # 30 MB of a 10,000-episode build's 84,000 files (issue 11)
+    location: str
     size: int
     sha256: str
     content_type: str
     kind: FileKind
     immutable: bool = False  # content-addressed: its URL changes when the content does
+
+    def __init__(
+        self,
+        key: str,
+        path: Path | str,
+        size: int,
+        sha256: str,
+        content_type: str,
+        kind: FileKind,
+        immutable: bool = False,
+    ) -> None:
+        values = (key, os.fspath(path), size, sha256, content_type, kind, immutable)
+        for name, value in zip(_SITE_FILE_FIELDS, values, strict=True):
+            object.__setattr__(self, name, value)  # frozen: only ever set here
+
+    @property
+    def path(self) -> Path:
+        """Where the built file lies on disk."""
+        return Path(self.location)
+
+
+_SITE_FILE_FIELDS = tuple(f.name for f in fields(SiteFile))
 
 
 @dataclass(frozen=True)

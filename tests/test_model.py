@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.model import Reference, RenderedNotes, pack_text
+from publisher.model import Reference, RenderedNotes, SiteFile, pack_text
 from tests.support.models import make_item
 
 SOURCE = Path("show_notes/ep.md")
@@ -67,3 +67,11 @@ def test_an_episode_keeps_its_body_packed_and_reads_it_back() -> None:
     episode = make_item(packed_body=pack_text(body)).episode
     assert episode.body == body
     assert len(episode.packed_body) * 10 < len(body.encode())
+
+
+def test_a_site_file_keeps_its_path_as_text_and_gives_a_path() -> None:
+    path = Path("/build/_site/episodes/ep1.html")
+    made = SiteFile("episodes/ep1.html", path, 12, "a" * 64, "text/html; charset=utf-8", "page")
+    assert made.path == path and isinstance(made.path, Path) and made.location == str(path)
+    assert made == SiteFile("episodes/ep1.html", str(path), 12, "a" * 64, made.content_type, "page")
+    assert pickle.loads(pickle.dumps(made)) == made and not made.immutable
