@@ -24,7 +24,7 @@ from publisher.episodes.pairing import (
     find_notes,
 )
 from publisher.errors import EpisodeError, Notice, Problems, PublisherError, raise_all
-from publisher.model import AudioInfo, Episode, Show, pack_text
+from publisher.model import AudioInfo, Episode, Show
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ def _episode(
             title=title,
             date=v["date"],
             guid=guid,
-            packed_body=pack_text(front.body),
+            packed_body=front.packed_body,
             body_line=front.body_line,
             season=v["season"],
             episode=v["episode"],
