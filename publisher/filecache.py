@@ -257,17 +257,45 @@ class BuildCache:
         """Write the cache back if anything was learnt (failures only cost time later)."""
         if not self.dirty or not self.write:
             return
-        head = {"format": FORMAT, "package": package_hash()}
-        sections = {"files": self.files, "outputs": self.outputs, "site": self.site}
-
-        def chunks() -> Iterator[bytes]:
-            # one section at a time (the records of a 10,000-episode build are ~30 MB of
-            # text), each by the C encoder (iterencode's is Python's, ten times slower)
-            yield json.dumps(head, sort_keys=True)[:-1].encode()
-            for name, value in sections.items():
-                yield f', "{name}": '.encode() + json.dumps(value, sort_keys=True).encode()
-            yield b"}"
-
+        data = {
+            "format": FORMAT,
+            "package": package_hash(),
+            "files": self.files,
+            "outputs": self.outputs,
+            "site": self.site,
+        }
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            write_atomic(self.path, chunks())
+            write_atomic(self.path, json_chunks(data))
         self.dirty = False
+
+
+JSON_SLICE = 4096  # entries of a dict or list encoded at a time (json_chunks)
+
+
+def json_chunks(value: Any) -> Iterator[bytes]:
+    """The bytes of ``json.dumps(value, sort_keys=True)``, in parts: a dict or list of more
+    than :data:`JSON_SLICE` entries is encoded a slice of them at a time, and a dict holding
+    such a one key by key. The records of a 10,000-episode build are ~30 MB of text: encoded
+    at once, they and their bytes were the build's peak of memory (issue 11); each slice is
+    encoded by the C encoder (``iterencode`` is Python's, ten times slower)."""
+    if isinstance(value, dict) and any(_large(v) for v in value.values()):
+        for n, key in enumerate(sorted(value)):
+            yield (", " if n else "{").encode() + json.dumps(key).encode() + b": "
+            yield from json_chunks(value[key])
+        yield b"}"
+    elif _large(value):
+        keys = sorted(value) if isinstance(value, dict) else None
+        for start in range(0, len(value), JSON_SLICE):
+            if keys is not None:
+                some = {k: value[k] for k in keys[start : start + JSON_SLICE]}
+                part = json.dumps(some, sort_keys=True)
+            else:
+                part = json.dumps(value[start : start + JSON_SLICE], sort_keys=True)
+            yield (", " if start else part[0]).encode() + part[1:-1].encode()
+        yield b"}" if keys is not None else b"]"
+    else:
+        yield json.dumps(value, sort_keys=True).encode()
+
+
+def _large(value: Any) -> bool:
+    return isinstance(value, dict | list) and len(value) > JSON_SLICE

@@ -1,4 +1,5 @@
-"""The build cache's record of written files: one compact row each (issue 11)."""
+"""The build cache's record of written files, one compact row each, and its JSON written a
+slice at a time (issue 11)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import json
 import os
 from pathlib import Path
 
-from publisher.filecache import CACHE_FILE, BuildCache
+import pytest
+
+from publisher import filecache
+from publisher.filecache import CACHE_FILE, BuildCache, json_chunks
 
 
 def test_a_written_file_is_known_by_its_stat_until_it_changes(tmp_path: Path) -> None:
@@ -33,3 +37,20 @@ def test_other_records_are_kept_beside_the_rows(tmp_path: Path) -> None:
     again = BuildCache(tmp_path)
     assert again.output("part-0001") == {"pages": "f" * 64}
     assert again.written("part-0001", (tmp_path / CACHE_FILE).stat()) is None
+
+
+@pytest.mark.parametrize("slice_size", [1, 2, 3, 4096])
+def test_json_in_slices_is_the_json_of_the_whole(
+    monkeypatch: pytest.MonkeyPatch, slice_size: int
+) -> None:
+    monkeypatch.setattr(filecache, "JSON_SLICE", slice_size)
+    value = {
+        "format": 3,
+        "outputs": {f"/site/{n}.html": [n, 2, 3, 4, "ab"] for n in range(7, 0, -1)},
+        "site": {"made": [["index.html", "a", None], ["b.html", "c", "d"], ["e", "f", "g"]]},
+        "files": {"z": {"stat": [1], "audio": {"b": 1, "a": "é"}}, "y": {}},
+        "empty": {},
+        "rows": [],
+    }
+    assert b"".join(json_chunks(value)) == json.dumps(value, sort_keys=True).encode()
+    assert json.loads(b"".join(json_chunks(value))) == value
