@@ -58,8 +58,6 @@ class Written:
 
     files: tuple[SiteFile, ...]  # every built file, in the order built
     changed: tuple[str, ...]  # keys written or removed by this build
-    # (key, sha256, what it is made of hashed or None) of the website's files (Output.site)
-    site: tuple[tuple[str, str, str | None], ...]
     made: int = 0  # website files rendered by this build (the others were kept)
 
 
@@ -88,7 +86,8 @@ def write_site(
     before = _made_before(cache)
     files: list[SiteFile] = []
     changed: list[str] = []
-    site: list[tuple[str, str, str | None]] = []
+    # [key, sha256, what it is made of hashed or None] of the website's files (Output.site)
+    site: list[list[str | None]] = []
     made = 0
     taking = iter(outputs)
     while window := list(itertools.islice(taking, WINDOW)):  # a window at a time: memory
@@ -115,12 +114,12 @@ def write_site(
             if wrote:
                 changed.append(o.key)
             if o.site:
-                site.append((o.key, digest, o.made_of))
+                site.append([o.key, digest, o.made_of])
             files.append(_site_file(o.key, dest, size, digest))
     keep = {f.key for f in files}
     changed += remove_stale(out, keep, cache, spare=layout.SEARCH_DIR)
-    cache.remember_site({"made": [list(s) for s in site]})
-    return Written(tuple(files), tuple(changed), tuple(site), made)
+    cache.remember_site({"made": site})
+    return Written(tuple(files), tuple(changed), made)
 
 
 def _make(o: Output) -> bytes:
