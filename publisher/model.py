@@ -43,7 +43,7 @@ class Image:
     data: bytes = field(repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one an episode: no __dict__ each (issue 11)
 class AudioInfo:
     """Facts read from, and measured in, one audio file."""
 
@@ -192,7 +192,7 @@ class Show:
 # --- episodes ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one an episode: no __dict__ each (issue 11)
 class Episode:
     """One episode: its note's front matter and body, and its audio facts."""
 
@@ -270,7 +270,7 @@ def _fill(notes: RenderedNotes, *values: object) -> None:
         object.__setattr__(notes, name, value)  # frozen: only ever set here
 
 
-@dataclass(frozen=True, init=False, repr=False)
+@dataclass(frozen=True, init=False, repr=False, slots=True)  # one an episode (issue 11)
 class RenderedNotes:
     """One episode's notes as str: ``web_html`` for the website (in-page citation links),
     ``content_html`` for feed content:encoded (absolute links only), ``description_html`` for
@@ -364,7 +364,7 @@ class SiteFile:
 _SITE_FILE_FIELDS = tuple(f.name for f in fields(SiteFile))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one an episode: no __dict__ each (issue 11)
 class Enclosure:
     """An enclosure the feed points to, for verification after upload."""
 
@@ -400,7 +400,7 @@ class Build:
         raise KeyError(key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one an episode: no __dict__ each (issue 11)
 class ItemLinks:
     """Where one episode's files are published: site keys and absolute URLs."""
 
@@ -418,7 +418,7 @@ class ItemLinks:
     enclosure_url: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one an episode: no __dict__ each (issue 11)
 class Item:
     """A published episode: what the feed and the site need of it."""
 
