@@ -36,7 +36,7 @@ from typing import Any
 
 CACHE_DIR = Path(".publisher")
 CACHE_FILE = CACHE_DIR / "build-cache.json"
-FORMAT = 2
+FORMAT = 3
 
 
 @cache
@@ -80,8 +80,9 @@ class BuildCache:
     """File facts and built outputs of earlier builds of one show.
 
     ``sections``: ``files`` (resolved path -> stat key, sha256, duration, what a parse of it
-    found) and ``outputs``
-    (site key -> stat key of the built file, size, sha256, and the build folder it is in).
+    found) and ``outputs`` (a built file's path -> its stat key and sha256, one compact row
+    each: a build of 10,000 episodes has 84,000; or a search part's folder -> what its
+    bundle was made from).
     """
 
     def __init__(self, root: Path, *, use: bool = True, write: bool = True) -> None:
@@ -92,7 +93,7 @@ class BuildCache:
         self.use = use
         self.write = write
         self.files: dict[str, dict[str, Any]] = {}
-        self.outputs: dict[str, dict[str, Any]] = {}
+        self.outputs: dict[str, Any] = {}  # a row, [*stat_key, sha256], or a dict
         self.site: dict[str, Any] | None = None  # what the last site's files were made of
         self.dirty = not use  # --no-cache: what this build finds replaces it
         self.blobs_used: set[str] = set()  # what blob/remember_blob named in this run
@@ -160,7 +161,7 @@ class BuildCache:
         if isinstance(files, dict):
             self.files = {k: v for k, v in files.items() if isinstance(v, dict)}
         if isinstance(outputs, dict):
-            self.outputs = {k: v for k, v in outputs.items() if isinstance(v, dict)}
+            self.outputs = {k: v for k, v in outputs.items() if isinstance(v, dict | list)}
 
     def _entry(self, src: Path) -> tuple[dict[str, Any], os.stat_result]:
         st = os.stat(src)
@@ -215,9 +216,25 @@ class BuildCache:
             entry["stat"] = stat_key(src.stat())
             self.dirty = True
 
+    def written(self, path: str, st: os.stat_result) -> str | None:
+        """The SHA-256 of the file at ``path`` as this cache saw it written, if its stat is
+        ``st`` still; else None."""
+        row = self.outputs.get(path)
+        if not isinstance(row, list) or len(row) != 5 or row[:4] != stat_key(st):
+            return None
+        return row[4] if isinstance(row[4], str) else None
+
+    def remember_written(self, path: str, st: os.stat_result, sha256: str) -> None:
+        """The file at ``path`` has stat ``st`` and holds bytes of SHA-256 ``sha256``."""
+        row = [*stat_key(st), sha256]
+        if self.outputs.get(path) != row:
+            self.outputs[path] = row
+            self.dirty = True
+
     def output(self, key: str) -> dict[str, Any] | None:
-        """What was last written for site key ``key``, or None."""
-        return self.outputs.get(key)
+        """What :meth:`remember_output` kept under ``key`` (not a written file's path)."""
+        record = self.outputs.get(key)
+        return record if isinstance(record, dict) else None
 
     def remember_output(self, key: str, record: dict[str, Any]) -> None:
         if self.outputs.get(key) != record:
@@ -240,17 +257,45 @@ class BuildCache:
         """Write the cache back if anything was learnt (failures only cost time later)."""
         if not self.dirty or not self.write:
             return
-        head = {"format": FORMAT, "package": package_hash()}
-        sections = {"files": self.files, "outputs": self.outputs, "site": self.site}
-
-        def chunks() -> Iterator[bytes]:
-            # one section at a time (the records of a 10,000-episode build are ~30 MB of
-            # text), each by the C encoder (iterencode's is Python's, ten times slower)
-            yield json.dumps(head, sort_keys=True)[:-1].encode()
-            for name, value in sections.items():
-                yield f', "{name}": '.encode() + json.dumps(value, sort_keys=True).encode()
-            yield b"}"
-
+        data = {
+            "format": FORMAT,
+            "package": package_hash(),
+            "files": self.files,
+            "outputs": self.outputs,
+            "site": self.site,
+        }
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            write_atomic(self.path, chunks())
+            write_atomic(self.path, json_chunks(data))
         self.dirty = False
+
+
+JSON_SLICE = 4096  # entries of a dict or list encoded at a time (json_chunks)
+
+
+def json_chunks(value: Any) -> Iterator[bytes]:
+    """The bytes of ``json.dumps(value, sort_keys=True)``, in parts: a dict or list of more
+    than :data:`JSON_SLICE` entries is encoded a slice of them at a time, and a dict holding
+    such a one key by key. The records of a 10,000-episode build are ~30 MB of text: encoded
+    at once, they and their bytes were the build's peak of memory (issue 11); each slice is
+    encoded by the C encoder (``iterencode`` is Python's, ten times slower)."""
+    if isinstance(value, dict) and any(_large(v) for v in value.values()):
+        for n, key in enumerate(sorted(value)):
+            yield (", " if n else "{").encode() + json.dumps(key).encode() + b": "
+            yield from json_chunks(value[key])
+        yield b"}"
+    elif _large(value):
+        keys = sorted(value) if isinstance(value, dict) else None
+        for start in range(0, len(value), JSON_SLICE):
+            if keys is not None:
+                some = {k: value[k] for k in keys[start : start + JSON_SLICE]}
+                part = json.dumps(some, sort_keys=True)
+            else:
+                part = json.dumps(value[start : start + JSON_SLICE], sort_keys=True)
+            yield (", " if start else part[0]).encode() + part[1:-1].encode()
+        yield b"}" if keys is not None else b"]"
+    else:
+        yield json.dumps(value, sort_keys=True).encode()
+
+
+def _large(value: Any) -> bool:
+    return isinstance(value, dict | list) and len(value) > JSON_SLICE

@@ -1,4 +1,5 @@
-"""The model's own behaviour: rendered notes kept compressed (issue 11)."""
+"""The model's own behaviour: notes' text and renderings kept compressed, references sharing
+their strings (issue 11)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from publisher.model import Reference, RenderedNotes
+from publisher.model import Reference, RenderedNotes, SiteFile, pack_text
+from tests.support.models import make_item
 
 SOURCE = Path("show_notes/ep.md")
 WEB = "<p>Bone “scans” find disc bulges in 30–40 % of people without pain.<sup>1</sup></p>\n" * 40
@@ -50,3 +52,26 @@ def test_what_does_not_unpack_is_refused() -> None:
     n = notes()
     with pytest.raises(ValueError, match="not a packed rendering"):
         RenderedNotes.from_packed(n.source, (b"garbage", *n.packed[1:]), n.references)
+
+
+def test_references_back_from_a_worker_share_their_strings() -> None:
+    # each of 10,000 notes cites ~10 of a few hundred entries: one copy of each entry's text
+    key, html = "".join(["brinjikji", "2015"]), "".join(["Brinjikji W. ", "<i>AJNR</i>."])
+    first, second = (pickle.loads(pickle.dumps(Reference(key, n, html))) for n in (1, 2))
+    assert (first.key, first.number, first.html) == (key, 1, html) and second.number == 2
+    assert first.html is second.html and first.key is second.key
+
+
+def test_an_episode_keeps_its_body_packed_and_reads_it_back() -> None:
+    body = "Notes that cite [@brinjikji2015], in Unicode: “30–40 %”.\n" * 80
+    episode = make_item(packed_body=pack_text(body)).episode
+    assert episode.body == body
+    assert len(episode.packed_body) * 10 < len(body.encode())
+
+
+def test_a_site_file_keeps_its_path_as_text_and_gives_a_path() -> None:
+    path = Path("/build/_site/episodes/ep1.html")
+    made = SiteFile("episodes/ep1.html", path, 12, "a" * 64, "text/html; charset=utf-8", "page")
+    assert made.path == path and isinstance(made.path, Path) and made.location == str(path)
+    assert made == SiteFile("episodes/ep1.html", str(path), 12, "a" * 64, made.content_type, "page")
+    assert pickle.loads(pickle.dumps(made)) == made and not made.immutable

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import config, episodes, layout
-from publisher.build import notecache
+from publisher.build import heap, notecache
 from publisher.build.read import ShowRead, read
 from publisher.build.render import Rendered, outputs, render
 from publisher.build.searchparts import PART_EPISODES
@@ -111,6 +111,7 @@ def build(
     root = root.resolve()
     out = (out_dir or root / "_site").resolve()
     check_build_dir(out, root)
+    heap.return_freed_memory()  # ~27 MB of a 10,000-episode build's peak (issue 11)
     cache = BuildCache(root, use=use_cache)
     shown = read(
         root,

@@ -28,7 +28,7 @@ from publisher.model import Chapter, Episode, RenderedNotes, Show, Target
 from publisher.notes.bibliography import Origin
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one an episode: no __dict__ each (issue 11)
 class EpisodeRead:
     """A published episode and what rendering it needs, or the problem that stops it."""
 

@@ -31,16 +31,16 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from publisher.errors import Notice
-from publisher.filecache import CACHE_DIR, package_hash, stat_key, write_atomic
+from publisher.filecache import CACHE_DIR, JSON_SLICE, package_hash, stat_key, write_atomic
 from publisher.model import Build, Enclosure, SiteFile, Target
 
-FORMAT = 2
+FORMAT = 3
 UNCHANGED = "nothing changed since the last build into this folder: nothing was read or written"
 BUILD_MARKER = ".publisher-build"  # in every build folder (build.write)
 _SKIPPED_DIRS = {"__pycache__", "node_modules"}
@@ -106,7 +106,7 @@ def probe(
     if record.get("outputs") != _folder(found.out)[0]:
         return None
     try:
-        kept = _decode_build(record["build"], target)
+        kept = _decode_build(record, target)
     except (KeyError, TypeError, ValueError):
         return None
     unchanged = Notice(UNCHANGED, kept.site_dir, warning=False)
@@ -138,7 +138,7 @@ def record(
     outside = sorted({str(p) for p in named} - walked.stats.keys())
     stats = {**walked.stats, **{name: _stat(Path(name)) for name in outside}}
     after = Inputs(root, out, walked.options, stats, tuple(outside))
-    outputs, linked = _folder(out)
+    outputs, linked = _folder(out, found.stats)
     if not _same(found.stats, after.stats, linked, set(found.named) ^ set(outside)):
         return
     data = {
@@ -151,7 +151,7 @@ def record(
         "build": _encode(result),
     }
     with contextlib.suppress(OSError):
-        write_atomic(_record_path(root, out), json.dumps(data).encode())
+        write_atomic(_record_path(root, out), _chunks(data, result))
 
 
 _OPTION_KEYS = ("out", "target", "target_name", "guid_mode", "drafts", "search_part")
@@ -232,22 +232,25 @@ def _walk(folder: Path, *, skip: Path) -> Iterator[tuple[str, tuple[int, ...]]]:
                 continue
 
 
-def _folder(out: Path) -> tuple[str, set[int]]:
-    """A hash of the path and stat of every file in the build folder, and their inodes (those
-    hard-linked from the show are the show's files')."""
+def _folder(out: Path, among: Stats | None = None) -> tuple[str, set[int]]:
+    """A hash of the path and stat of every file in the build folder, and those of their
+    inodes that files of ``among`` have (the show's files hard-linked into it). A folder at
+    a time, in name order: rows for all of them sorted at once were ~20 MB at 10,000
+    episodes (issue 11)."""
     h = hashlib.sha256()
-    rows, inodes = [], set()
-    for dirpath, _, files in os.walk(out):
-        for name in files:
+    candidates = {key[3] for key in among.values() if len(key) == 4} if among else set()
+    inodes = set()
+    for dirpath, dirnames, files in os.walk(out):
+        dirnames.sort()  # walked in this order
+        for name in sorted(files):
             path = os.path.join(dirpath, name)
             try:
                 st = os.lstat(path)
             except OSError:
                 return "", set()
-            rows.append(f"{path}\0{stat_key(st)}\n")
-            inodes.add(st.st_ino)
-    for row in sorted(rows):
-        h.update(row.encode("utf-8", "surrogateescape"))
+            h.update(f"{path}\0{stat_key(st)}\n".encode("utf-8", "surrogateescape"))
+            if st.st_ino in candidates:
+                inodes.add(st.st_ino)
     return h.hexdigest(), inodes
 
 
@@ -275,34 +278,57 @@ def _plain(value: object) -> dict[str, Any]:
 
 
 def _encode(build: Build) -> dict[str, Any]:
-    return {
-        **_plain(build),
-        "target": _plain(build.target),
-        # compact rows, each file's path its key in site_dir: a long catalogue has 80,000
-        "files": [
-            [f.key, f.size, f.sha256, f.content_type, f.kind, f.immutable] for f in build.files
-        ],
-        "enclosures": [_plain(e) for e in build.enclosures],
-        "notices": [_plain(n) for n in build.notices],
-    }
+    """The Build but its files and enclosures (:func:`_chunks` writes them beside it)."""
+    return {**_plain(build), "target": _plain(build.target), "notices": _plain_all(build.notices)}
+
+
+def _plain_all(values: Iterable[object]) -> list[dict[str, Any]]:
+    return [_plain(v) for v in values]
+
+
+def _file_rows(files: Sequence[SiteFile]) -> list[list[Any]]:
+    """Compact rows, each file's path its key in site_dir: a long catalogue has 84,000."""
+    return [[f.key, f.size, f.sha256, f.content_type, f.kind, f.immutable] for f in files]
+
+
+def _chunks(data: dict[str, Any], build: Build) -> Iterator[bytes]:
+    """The record ``data`` as JSON, with ``build``'s files and enclosures beside it, their
+    rows made and encoded :data:`JSON_SLICE` at a time: all at once, they and their text
+    were the peak of a 10,000-episode build (~40 MB, issue 11)."""
+    files, enclosures = build.files, build.enclosures
+    yield json.dumps(data)[:-1].encode()
+    yield from _rows("files", len(files), lambda a, b: _file_rows(files[a:b]))
+    yield from _rows("enclosures", len(enclosures), lambda a, b: _plain_all(enclosures[a:b]))
+    yield b"}"
+
+
+def _rows(name: str, count: int, rows: Callable[[int, int], list[Any]]) -> Iterator[bytes]:
+    """``, "name": [...]`` of ``count`` rows, ``rows(start, stop)`` a slice at a time."""
+    yield f', "{name}": ['.encode()
+    for start in range(0, count, JSON_SLICE):
+        part = json.dumps(rows(start, start + JSON_SLICE))
+        yield (b", " if start else b"") + part[1:-1].encode()
+    yield b"]"
 
 
 def _paths(row: dict[str, Any]) -> dict[str, Any]:
     return {k: Path(v) if k in _PATHS and v is not None else v for k, v in row.items()}
 
 
-def _decode_build(data: dict[str, Any], target: Target | None) -> Build:
-    """The Build :func:`_encode` kept; with ``target`` (an ad hoc one, part of the inputs)
+def _decode_build(record: dict[str, Any], target: Target | None) -> Build:
+    """The Build :func:`record` kept; with ``target`` (an ad hoc one, part of the inputs)
     in place of the kept one. Raises KeyError, TypeError or ValueError for a bad record."""
+    data = record["build"]
     site_dir = Path(data["site_dir"])
+    folder = os.path.join(site_dir, "")
     return Build(
         site_dir=site_dir,
         target=target or Target(**_paths(data["target"])),
         files=tuple(
-            SiteFile(key, site_dir / key, size, sha256, content_type, kind, immutable)
-            for key, size, sha256, content_type, kind, immutable in data["files"]
+            SiteFile(key, folder + key, size, sha256, content_type, kind, immutable)
+            for key, size, sha256, content_type, kind, immutable in record["files"]
         ),
-        enclosures=tuple(Enclosure(**_paths(e)) for e in data["enclosures"]),
+        enclosures=tuple(Enclosure(**_paths(e)) for e in record["enclosures"]),
         notices=tuple(Notice(**_paths(n)) for n in data["notices"]),
         drafts=bool(data["drafts"]),
         guids=tuple(data["guids"]),

@@ -16,14 +16,13 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from publisher import config, layout
 from publisher.build import parallel, searchparts
 from publisher.build.render import Output
 from publisher.build.shortcut import BUILD_MARKER
 from publisher.errors import ConfigError
-from publisher.filecache import BuildCache, stat_key
+from publisher.filecache import BuildCache
 from publisher.model import SiteFile
 from publisher.site import search
 
@@ -59,8 +58,6 @@ class Written:
 
     files: tuple[SiteFile, ...]  # every built file, in the order built
     changed: tuple[str, ...]  # keys written or removed by this build
-    # (key, sha256, what it is made of hashed or None) of the website's files (Output.site)
-    site: tuple[tuple[str, str, str | None], ...]
     made: int = 0  # website files rendered by this build (the others were kept)
 
 
@@ -89,7 +86,8 @@ def write_site(
     before = _made_before(cache)
     files: list[SiteFile] = []
     changed: list[str] = []
-    site: list[tuple[str, str, str | None]] = []
+    # [key, sha256, what it is made of hashed or None] of the website's files (Output.site)
+    site: list[list[str | None]] = []
     made = 0
     taking = iter(outputs)
     while window := list(itertools.islice(taking, WINDOW)):  # a window at a time: memory
@@ -116,12 +114,12 @@ def write_site(
             if wrote:
                 changed.append(o.key)
             if o.site:
-                site.append((o.key, digest, o.made_of))
+                site.append([o.key, digest, o.made_of])
             files.append(_site_file(o.key, dest, size, digest))
     keep = {f.key for f in files}
     changed += remove_stale(out, keep, cache, spare=layout.SEARCH_DIR)
-    cache.remember_site({"made": [list(s) for s in site]})
-    return Written(tuple(files), tuple(changed), tuple(site), made)
+    cache.remember_site({"made": site})
+    return Written(tuple(files), tuple(changed), made)
 
 
 def _make(o: Output) -> bytes:
@@ -149,12 +147,11 @@ def _kept(
     ``made_of`` too (``before``: what, and its hash) and is there as it was written."""
     if made_of is None or before is None or before[0] != made_of:
         return None
-    record = cache.output(str(dest))
     try:
         st = dest.stat()
     except OSError:
         return None
-    if record is None or record.get("stat") != stat_key(st) or record.get("sha256") != before[1]:
+    if cache.written(str(dest), st) != before[1]:
         return None
     return st.st_size, before[1]
 
@@ -185,7 +182,7 @@ def search_files(
     found: list[SiteFile] = []
     recorded = _records_by_folder(cache, str(folder) + os.sep)
     for part in parts:
-        found += _search_part(out, part, cache, recorded.get(str(out / part.folder), {}))
+        found += _search_part(out, part, cache, recorded.get(str(out / part.folder), set()))
     data = searchparts.parts_list(parts)
     digest = hashlib.sha256(data).hexdigest()
     _place_bytes(data, out / layout.SEARCH_PARTS_KEY, digest, cache)
@@ -216,27 +213,29 @@ def _part_record(out: Path, part: searchparts.Part) -> str:
     return str(out / part.folder.rstrip("/"))
 
 
-def _records_by_folder(cache: BuildCache, prefix: str) -> dict[str, dict[str, Any]]:
-    """The output records under ``prefix`` (the search index's folder), by their part's
-    folder (its first path segment under ``prefix``): one pass over every record."""
-    found: dict[str, dict[str, Any]] = {}
-    for key, record in cache.outputs.items():
+def _records_by_folder(cache: BuildCache, prefix: str) -> dict[str, set[str]]:
+    """The paths of the output records under ``prefix`` (the search index's folder), by
+    their part's folder (its first path segment under ``prefix``): one pass over every
+    record."""
+    found: dict[str, set[str]] = {}
+    for key in cache.outputs:
         if key.startswith(prefix):
             part, sep, _ = key[len(prefix) :].partition(os.sep)
             if sep:
-                found.setdefault(prefix + part, {})[key] = record
+                found.setdefault(prefix + part, set()).add(key)
     return found
 
 
 def _search_part(
-    out: Path, part: searchparts.Part, cache: BuildCache, records: dict[str, Any]
+    out: Path, part: searchparts.Part, cache: BuildCache, records: set[str]
 ) -> list[SiteFile]:
     """One part's files: as the last build left them when made from the same pages and
-    intact (``records``: the output records under its folder), else indexed again."""
+    intact (``records``: the paths of the output records under its folder), else indexed
+    again."""
     folder = out / part.folder
     record = _part_record(out, part)
     if cache.output(record) == {"pages": part.fingerprint}:
-        kept = _intact(out, folder, records)
+        kept = _intact(out, folder, records, cache)
         if kept is not None:
             return list(kept)
     files = []
@@ -258,21 +257,23 @@ def _search_part(
     return files
 
 
-def _intact(out: Path, folder: Path, records: dict[str, Any]) -> tuple[SiteFile, ...] | None:
-    """The index's files as recorded when written (``records``, by path), if every one is
-    there unchanged and no other file is; else None."""
+def _intact(
+    out: Path, folder: Path, records: set[str], cache: BuildCache
+) -> tuple[SiteFile, ...] | None:
+    """The index's files as recorded when written (``records``, their paths), if every one
+    is there unchanged and no other file is; else None."""
     present = sorted(os.path.join(d, name) for d, _, names in os.walk(folder) for name in names)
-    if not present or set(present) != set(records):
+    if not present or set(present) != records:
         return None
     files = []
     base = str(out) + os.sep
     for path in present:
-        record = records[path]
         st = os.stat(path)
-        if record.get("stat") != stat_key(st) or not isinstance(record.get("sha256"), str):
+        digest = cache.written(path, st)
+        if digest is None:
             return None
         key = path.removeprefix(base).replace(os.sep, "/")
-        files.append(_site_file(key, Path(path), st.st_size, str(record["sha256"])))
+        files.append(_site_file(key, Path(path), st.st_size, digest))
     return tuple(files)
 
 
@@ -283,9 +284,9 @@ def _unchanged(dest: Path, digest: str, size: int, cache: BuildCache) -> bool:
         st = dest.stat()
     except OSError:
         return False
-    record = cache.output(str(dest))
-    if record is not None and record.get("stat") == stat_key(st):
-        return record.get("sha256") == digest
+    known = cache.written(str(dest), st)
+    if known is not None:
+        return known == digest
     if st.st_size != size:
         return False
     h = hashlib.sha256()
@@ -303,7 +304,7 @@ def _place_bytes(data: bytes, dest: Path, digest: str, cache: BuildCache) -> boo
         tmp = _tmp(dest)
         tmp.write_bytes(data)
         os.replace(tmp, dest)
-    cache.remember_output(str(dest), {"stat": stat_key(dest.stat()), "sha256": digest})
+    cache.remember_written(str(dest), dest.stat(), digest)
     return wrote
 
 
@@ -329,7 +330,7 @@ def _place_file(src: Path, dest: Path, digest: str, cache: BuildCache) -> bool:
         os.replace(tmp, dest)
         if hard:  # linking and renaming the link changed src's ctime, nothing else
             cache.linked(src, s)
-    cache.remember_output(str(dest), {"stat": stat_key(dest.stat()), "sha256": digest})
+    cache.remember_written(str(dest), dest.stat(), digest)
     return wrote
 
 
@@ -355,8 +356,13 @@ def remove_stale(out: Path, keep: set[str], cache: BuildCache, *, spare: str) ->
         if base and not os.listdir(dirpath):
             os.rmdir(dirpath)
     prefix, spared = str(out) + os.sep, str(out / spare)
-    cache.forget_outputs(
-        {k for k in cache.outputs if not k.startswith(prefix) or k.startswith(spared)}
-        | {str(out / k) for k in keep}
+    cache.forget_outputs(  # the records' own keys: a path made for each of 84,000 is 20 MB
+        {
+            k
+            for k in cache.outputs
+            if not k.startswith(prefix)
+            or k.startswith(spared)
+            or k[len(prefix) :].replace(os.sep, "/") in keep
+        }
     )
     return sorted(removed)

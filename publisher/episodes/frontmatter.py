@@ -15,6 +15,7 @@ from publisher.config.schema import FieldReader
 from publisher.config.text import XML_ILLEGAL
 from publisher.episodes.scaffold import PLACEHOLDER
 from publisher.errors import EpisodeError, PublisherError
+from publisher.model import pack_text
 
 FIELDS = FRONT_MATTER.names
 _FENCE = "---"
@@ -29,7 +30,8 @@ class FrontMatter:
 
     values: Mapping[str, Any]
     first_line: int
-    body: str
+    packed_body: bytes  # the body, packed as an Episode keeps it (model.pack_text): all
+    # the notes are read before the first episode is made
     body_line: int
     lines: tuple[tuple[str, int], ...]
     problems: tuple[PublisherError, ...] = field(default=())
@@ -85,7 +87,7 @@ def read_front_matter(note: Path, zone: ZoneInfo) -> FrontMatter:
     return FrontMatter(
         values=values,
         first_line=doc.first_line,
-        body=body,
+        packed_body=pack_text(body),
         body_line=body_line,
         lines=tuple((str(p[0]), line) for p, line in doc.lines.items() if len(p) == 1),
         problems=tuple(problems),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.filecache import CACHE_FILE
+from publisher.filecache import CACHE_FILE, FORMAT, BuildCache
 from tests.support.show import FIXED_NOW, full_build
 from tests.support.sitefiles import differing, snapshot, written
 
@@ -198,7 +198,10 @@ def test_outputs_no_longer_built_are_removed(sample_show: Path) -> None:
     assert sorted(r.after) == sorted(k for k in snapshot(r.site))
 
 
-@pytest.mark.parametrize("garbage", [b"{not json", b"[]", b'{"format": 2, "package": "other"}'])
+FOREIGN = json.dumps({"format": FORMAT, "package": "other"}).encode()
+
+
+@pytest.mark.parametrize("garbage", [b"{not json", b"[]", FOREIGN])
 def test_a_corrupt_or_foreign_cache_is_discarded(sample_show: Path, garbage: bytes) -> None:
     first = full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     expected = snapshot(first.site_dir)
@@ -214,7 +217,7 @@ def test_a_corrupt_or_foreign_cache_is_discarded(sample_show: Path, garbage: byt
         k: s.sha256 for k, s in expected.items()
     }
     assert all(f.sha256 != "0" * 64 for f in again.files)
-    assert json.loads(cache.read_bytes())["format"] == 2  # replaced by a good one
+    assert json.loads(cache.read_bytes())["format"] == FORMAT  # replaced by a good one
 
 
 def test_a_cache_of_another_package_version_is_not_trusted(sample_show: Path) -> None:
@@ -266,17 +269,13 @@ def _plant(site: Path, key: str, show: Path) -> None:
     page = site / key
     data = page.read_bytes().replace(b"</body>", b"<!-- PLANTED --></body>", 1)
     page.write_bytes(data)
-    cache = show / CACHE_FILE
-    record = json.loads(cache.read_bytes())
-    st = page.stat()
-    record["outputs"][str(page)] = {
-        "stat": [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino],
-        "sha256": hashlib.sha256(data).hexdigest(),
-    }
-    for row in record["site"]["made"]:
+    cache = BuildCache(show)
+    cache.remember_written(str(page), page.stat(), hashlib.sha256(data).hexdigest())
+    assert cache.site is not None
+    for row in cache.site["made"]:
         if row[0] == key:
             row[1] = hashlib.sha256(data).hexdigest()
-    cache.write_bytes(json.dumps(record).encode())
+    cache.save()
 
 
 def test_after_a_cold_build_an_edit_renders_only_the_pages_that_show_it(

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from publisher import build
+from publisher.build import shortcut
 from publisher.build.shortcut import FORMAT
 from publisher.filecache import CACHE_DIR
 from publisher.model import Build
@@ -53,6 +54,16 @@ def test_an_unchanged_rebuild_is_the_last_build_and_writes_nothing(sample_show: 
     _same_result(first, again)
     assert written(before, snapshot(again.site_dir)) == set()
     assert {p: p.stat().st_mtime_ns for p in (sample_show / CACHE_DIR).rglob("*")} == cache
+
+
+def test_a_build_recorded_a_few_rows_at_a_time_is_kept_whole(
+    sample_show: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shortcut, "JSON_SLICE", 2)  # its files and enclosures in many slices
+    first = _build(sample_show)
+    again = _build(sample_show)
+    assert _kept(again) and len(first.enclosures) > 2
+    _same_result(first, again)
 
 
 def _edit(path: Path) -> None:

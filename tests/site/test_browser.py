@@ -28,6 +28,7 @@ from publisher.model import (
     RenderedNotes,
     Show,
     ShowLinks,
+    pack_text,
 )
 from publisher.serve import make_server
 from publisher.site.render import render_site
@@ -92,7 +93,7 @@ def _item(
         title=title,
         date=kw.pop("date"),
         guid=slug,
-        body="",
+        packed_body=pack_text(""),
         body_line=1,
         summary=summary,
         episode=kw.pop("number"),

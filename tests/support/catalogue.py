@@ -12,7 +12,16 @@ import uuid
 from pathlib import Path
 
 from publisher import config
-from publisher.model import AudioInfo, Episode, Item, ItemLinks, RenderedNotes, Show, ShowLinks
+from publisher.model import (
+    AudioInfo,
+    Episode,
+    Item,
+    ItemLinks,
+    RenderedNotes,
+    Show,
+    ShowLinks,
+    pack_text,
+)
 from publisher.notes import load_bibliography, load_style, render_notes
 from tests.support.paths import ROOT
 
@@ -131,7 +140,7 @@ def catalogue_items(
             title=f"What the studies say, part {i + 1}",
             date=START + dt.timedelta(weeks=i),
             guid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base}{slug}")),
-            body="",
+            packed_body=pack_text(""),
             body_line=5,
         )
         links = ItemLinks(

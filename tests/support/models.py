@@ -19,6 +19,7 @@ from publisher.model import (
     RenderedNotes,
     Show,
     ShowLinks,
+    pack_text,
 )
 from publisher.site.render import render_site
 
@@ -78,7 +79,7 @@ def make_item(slug: str = "ep1", base: str = BASE, **changes: Any) -> Item:
         title=f"Episode {slug}",
         date=datetime(2024, 4, 7, 8, 30, tzinfo=UTC),
         guid=f"guid-{slug}",
-        body="",
+        packed_body=pack_text(""),
         body_line=3,
         summary=f"Summary of {slug}.",
     )
