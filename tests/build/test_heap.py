@@ -8,6 +8,8 @@ import textwrap
 
 import pytest
 
+from publisher.build import heap
+
 # After a 16 MB block is mapped and freed, glibc adapting its thresholds keeps the 25 MB of
 # 200 kB blocks freed next; with them fixed, it returns them
 PROBE = textwrap.dedent(
@@ -44,4 +46,6 @@ def test_freed_blocks_go_back_to_the_system_once_the_thresholds_are_fixed() -> N
     adaptive = _returned("adaptive")[1]
     if adaptive > 10:
         pytest.skip("this malloc returns such blocks anyway: nothing to show")
-    assert returned >= 20  # of the 25 MB freed
+    # of the 25 MB freed, all but what stays at the heap's top (the trim threshold) and a
+    # little more (blocks the interpreter itself took meanwhile, RSS counted in whole MB)
+    assert returned >= 25 - heap.TRIM_THRESHOLD // 2**20 - 4, (returned, adaptive)
