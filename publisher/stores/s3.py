@@ -214,7 +214,8 @@ class S3Store:
         data, etag = found
         listing = self.listing("", known=sorted(manifest_from_json(data)))
         keys = sorted(k for k in listing if wanted(k))
-        bodies = interruptible.map_threads(lambda k: self._get(k, f"reading {k}"), keys, 8)
+        read = lambda k: self._get(k, f"reading {k}")  # noqa: E731
+        bodies = interruptible.map_threads(read, keys, self.parallelism)
         objects = {k: body for k, body in zip(keys, bodies, strict=True) if body is not None}
         return Prefetched(data, etag, listing, objects)
 

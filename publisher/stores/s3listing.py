@@ -54,13 +54,14 @@ def read_page(
     if root.tag != ns + "ListBucketResult":
         return
     decode = unquote_plus if root.findtext(ns + "EncodingType") == "url" else str
+    contents = root.findall(ns + "Contents")
     found: list[tuple[str, int, str | None]] = []
-    for obj in root.findall(ns + "Contents"):
+    for obj in contents:
         key, size = obj.findtext(ns + "Key"), obj.findtext(ns + "Size")
         if key is None or size is None or not size.isdigit():
             return  # not what S3 sends: botocore's parser reports it
         found.append((decode(key), int(size), obj.findtext(ns + "ETag")))
-    for obj in root.findall(ns + "Contents"):
+    for obj in contents:
         root.remove(obj)
     customized_response_dict[OBJECTS] = found
     response_dict["body"] = ElementTree.tostring(root)
