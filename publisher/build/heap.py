@@ -1,5 +1,5 @@
 """Memory the build frees goes back to the system (glibc's malloc), so that it is not counted
-in the build's peak.
+in the build's peak; and Python's cyclic collector runs less often (:func:`collect_less`).
 
 glibc adapts its thresholds as a program runs: each time a large block it had mapped is
 freed, blocks up to that size come from its heap afterwards, and memory freed at the top of
@@ -15,6 +15,7 @@ mapped again); 256 KiB and 4 MiB cost nothing measurable and keep most of the ga
 from __future__ import annotations
 
 import ctypes
+import gc
 import sys
 
 # <malloc.h>'s mallopt parameters; setting either stops glibc adapting both
@@ -36,3 +37,19 @@ def return_freed_memory() -> bool:
         return False  # not glibc
     mapped = libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
     return bool(mapped and libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+
+
+# Measured (issue 11): reading and rendering a 1,000-episode show for an added episode took
+# 10 % less CPU with these than with Python's defaults (700, 10, 10); the build allocates
+# hundreds of thousands of objects, few of them in reference cycles.
+YOUNG_COLLECTION_EVERY = 10_000  # allocations (net) between collections of the young objects
+OLDER_EVERY = 20  # collections of the generation below between those of the next
+
+
+def collect_less() -> None:
+    """For a command that runs once and exits: move every object alive now (the modules
+    imported, the arguments) out of the collector's sight (``gc.freeze``), and collect
+    cycles among new objects less often. Garbage in cycles is still collected, a little
+    later; everything else is freed as soon as it is unused, as always."""
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, OLDER_EVERY, OLDER_EVERY)

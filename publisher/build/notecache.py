@@ -10,8 +10,9 @@ bibliography entry thus re-renders exactly the notes that cite it.
 
 One file per note, ``.publisher/notes/<key>.json``, written atomically, with the renderings
 as :class:`~publisher.model.RenderedNotes` keeps them in memory (zlib-compressed, here in
-base64), so that loading 10,000 notes neither parses nor compresses 350 MB of text; a file
-that cannot be read or does not match is a miss, never an error.
+base64) with their SHA-256, so that loading 10,000 notes neither parses nor compresses 350 MB
+of text (nor decompresses it to check it: the hash does); a file that cannot be read or does
+not match is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ from publisher.model import Reference, RenderedNotes
 
 @dataclass(frozen=True)
 class NoteInputs:
-    """Everything but the bibliography that ``notes.render_notes`` is given for one note."""
+    """Everything but the bibliography that ``notes.render_notes`` is given for one note (its
+    body as its SHA-256: :func:`publisher.episodes.read_body` reads it when it is rendered)."""
 
-    body: str
+    body_sha256: str
     source: Path
     first_line: int
     page_url: str
@@ -73,7 +75,7 @@ def note_key(inputs: NoteInputs, style: str, keys: str) -> str:
         inputs.page_url,
         inputs.references_title,
         "\1" if inputs.summary is None else inputs.summary,
-        inputs.body,
+        inputs.body_sha256,
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
@@ -113,6 +115,7 @@ def load(
                 Reference(sys.intern(str(k)), int(n), sys.intern(str(h)))  # one of each entry
                 for k, n, h in data["references"]
             ),
+            str(data["digest"]),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # binascii.Error too
         return None  # none, corrupt or foreign: render afresh
@@ -132,6 +135,7 @@ def store(
         },
         "source": str(rendered.source),
         "packed": [base64.b64encode(p).decode("ascii") for p in rendered.packed],
+        "digest": rendered.digest,
         "references": [[r.key, r.number, r.html] for r in rendered.references],
     }
     with contextlib.suppress(OSError):

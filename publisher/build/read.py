@@ -195,7 +195,7 @@ def note_inputs(show: Show, target: Target, ep: Episode) -> notecache.NoteInputs
     """What ``notes.render_notes`` is given for ``ep``'s notes, but the bibliography/style."""
     page_url = layout.url(target.public_url, layout.page_key(ep.slug))
     return notecache.NoteInputs(
-        ep.body, ep.source, ep.body_line, page_url, show.references_title, ep.summary
+        ep.body_sha256, ep.source, ep.body_line, page_url, show.references_title, ep.summary
     )
 
 

@@ -220,7 +220,7 @@ def _notes(read: ShowRead, r: EpisodeRead) -> RenderedNotes:
     assert read.style is not None and r.bibliography is not None  # _to_render
     given = note_inputs(read.show, read.target, r.episode)
     return notes.render_notes(
-        given.body,
+        episodes.read_body(given.source, given.body_sha256),
         source=given.source,
         first_line=given.first_line,
         bibliography=r.bibliography,

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from publisher.build.heap import collect_less
 from publisher.cli.arguments import parser
 from publisher.cli.interrupt import exit_now_if_threads_linger
 from publisher.cli.output import Printer
@@ -47,7 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def entry() -> int:
     """The program, as both ``publisher`` and ``python -m publisher`` run it: :func:`main`,
     then, after an abort, leave without joining the worker threads of an abandoned transfer
-    (the interpreter would wait for them at exit, and a second Ctrl-C would seem ignored)."""
+    (the interpreter would wait for them at exit, and a second Ctrl-C would seem ignored).
+    A process that runs one command: the cyclic collector runs less often (heap.collect_less)."""
+    collect_less()
     code = main()
     exit_now_if_threads_linger(code)
     return code

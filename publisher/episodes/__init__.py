@@ -7,7 +7,7 @@ its fields through the config schema; ``guids`` mints, checks and writes back GU
 them together.
 """
 
-from publisher.episodes.frontmatter import FIELDS, split_front_matter
+from publisher.episodes.frontmatter import FIELDS, body_digest, read_body, split_front_matter
 from publisher.episodes.guids import GuidMode, insert_front_matter_line, write_new_guids
 from publisher.episodes.pairing import (
     EPISODES_DIR,
@@ -25,6 +25,7 @@ __all__ = [
     "PLACEHOLDER",
     "SLUG",
     "AudioReader",
+    "body_digest",
     "GuidMode",
     "Pending",
     "ReadResult",
@@ -32,6 +33,7 @@ __all__ = [
     "new_note",
     "not_due_notice",
     "placeholder_text",
+    "read_body",
     "read_episodes",
     "slugify",
     "split_front_matter",

@@ -202,7 +202,7 @@ def _episode(
             title=title,
             date=v["date"],
             guid=guid,
-            packed_body=front.packed_body,
+            body_sha256=front.body_sha256,
             body_line=front.body_line,
             season=v["season"],
             episode=v["episode"],

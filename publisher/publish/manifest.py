@@ -8,6 +8,7 @@ stale times and the episodes; version 1 (files only) is still read.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gzip
 import json
 import zlib
@@ -124,7 +125,17 @@ def gzipped(data: bytes) -> bytes:
 
 def parse_manifest(data: bytes) -> ManifestDoc:
     """Parse a manifest of version 1 or 2, as JSON or gzip-compressed JSON (:func:`gzipped`).
-    Raises ``ValueError`` saying what is wrong."""
+    Raises ``ValueError`` saying what is wrong.
+
+    The last manifests parsed are remembered by their bytes (each call gets its own dicts of
+    the immutable entries): a publish reads the files and the episodes of one manifest,
+    ~0.1 s each to parse at 8,000 files."""
+    doc = _parse_manifest(bytes(data))
+    return ManifestDoc(dict(doc.files), dict(doc.episodes))
+
+
+@functools.lru_cache(maxsize=2)
+def _parse_manifest(data: bytes) -> ManifestDoc:
     if data[:2] == _GZIP_MAGIC:  # JSON text never starts with these bytes
         try:
             data = gzip.decompress(data)

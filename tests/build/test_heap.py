@@ -58,3 +58,34 @@ def test_freed_blocks_go_back_to_the_system_once_the_thresholds_are_fixed() -> N
     # of the 25 MB freed, all but what stays at the heap's top (the trim threshold) and a
     # little more (blocks the interpreter itself took meanwhile, RSS counted in whole MB)
     assert returned >= 25 - heap.TRIM_THRESHOLD // 2**20 - 4, (returned, adaptive)
+
+
+COLLECTOR = textwrap.dedent(
+    """
+    import gc, weakref
+    from publisher.build import heap
+    heap.collect_less()
+    class Node:
+        pass
+    node = Node()
+    node.me = node  # a cycle: only the collector frees it
+    gone = weakref.ref(node)
+    del node
+    kept = [[] for _ in range(2 * heap.YOUNG_COLLECTION_EVERY)]  # past a young collection
+    print(gc.get_threshold()[0], gc.get_freeze_count() > 0, gone() is None)
+    """
+)
+
+
+def test_the_collector_runs_less_often_and_still_frees_cycles() -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", COLLECTOR], capture_output=True, text=True, check=True
+    )
+    assert run.stdout.split() == [str(heap.YOUNG_COLLECTION_EVERY), "True", "True"]
+
+
+def test_the_program_collects_less() -> None:
+    probe = "import gc, sys; from publisher.cli import entry; sys.argv = ['publisher', '--version']\n"
+    probe += "try:\n    entry()\nexcept SystemExit:\n    print(gc.get_threshold()[0])"
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert run.stdout.split()[-1] == str(heap.YOUNG_COLLECTION_EVERY)

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from publisher.filecache import CACHE_FILE, FORMAT, BuildCache
+from publisher.model import packed_digest
 from tests.support.show import FIXED_NOW, full_build
 from tests.support.sitefiles import differing, snapshot, written
 
@@ -134,17 +135,32 @@ def test_a_cached_note_is_used_while_its_inputs_hold(sample_show: Path) -> None:
         for p in (sample_show / ".publisher" / "notes").iterdir()
         if json.loads(p.read_text(encoding="utf-8"))["source"].endswith(f"{RED}.md")
     ]
-    data = json.loads(stored.read_text(encoding="utf-8"))
-    web = zlib.decompress(base64.b64decode(data["packed"][0])).decode("utf-8")
-    web = web.replace("</p>", " MARKER-FROM-THE-CACHE</p>", 1)
-    data["packed"][0] = base64.b64encode(zlib.compress(web.encode("utf-8"))).decode("ascii")
-    stored.write_text(json.dumps(data), encoding="utf-8")
+
+    def mark(digest_too: bool) -> None:  # the cached web rendering, edited
+        data = json.loads(stored.read_text(encoding="utf-8"))
+        packed = [base64.b64decode(p) for p in data["packed"]]
+        web = zlib.decompress(packed[0]).decode("utf-8")
+        packed[0] = zlib.compress(web.replace("</p>", " MARKER-FROM-THE-CACHE</p>", 1).encode())
+        data["packed"][0] = base64.b64encode(packed[0]).decode("ascii")
+        if digest_too:
+            data["digest"] = packed_digest((packed[0], packed[1], packed[2]))
+        stored.write_text(json.dumps(data), encoding="utf-8")
+
+    def page() -> str:
+        return (r.site / f"episodes/{RED}.html").read_text(encoding="utf-8")
+
+    mark(digest_too=False)  # not the bytes it hashed: damaged, a miss, rendered again
     r.again()
-    page = (r.site / f"episodes/{RED}.html").read_text(encoding="utf-8")
-    assert "MARKER-FROM-THE-CACHE" in page  # trusted: its inputs are unchanged
+    assert "MARKER-FROM-THE-CACHE" not in page()
+    assert "MARKER-FROM-THE-CACHE" not in zlib.decompress(
+        base64.b64decode(json.loads(stored.read_text(encoding="utf-8"))["packed"][0])
+    ).decode("utf-8")  # and stored again
+    mark(digest_too=True)
+    (sample_show / "show_notes" / f"{RED}.md").touch()  # past the unchanged-build shortcut
+    r.again()
+    assert "MARKER-FROM-THE-CACHE" in page()  # trusted: its inputs are unchanged
     r.again(use_cache=False)
-    page = (r.site / f"episodes/{RED}.html").read_text(encoding="utf-8")
-    assert "MARKER-FROM-THE-CACHE" not in page  # --no-cache trusts nothing
+    assert "MARKER-FROM-THE-CACHE" not in page()  # --no-cache trusts nothing
 
 
 def test_a_changed_style_rewrites_what_shows_citations(sample_show: Path) -> None:

@@ -54,7 +54,7 @@ def test_reads_front_matter_and_audio(show: Path) -> None:
     assert ep.date == dt.datetime(2026, 9, 1, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     assert ep.keywords == ("a", "b") and ep.explicit is True
     assert ep.audio.mime_type == "audio/mpeg"
-    assert ep.body == "Some notes.\n" and ep.body_line == 10
+    assert episodes.read_body(ep.source, ep.body_sha256) == "Some notes.\n" and ep.body_line == 10
 
 
 def test_audio_whose_name_is_a_typo_of_a_note_says_which(show: Path) -> None:

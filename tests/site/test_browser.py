@@ -17,6 +17,7 @@ import imageio_ffmpeg
 import pytest
 from playwright import sync_api
 
+from publisher.episodes import body_digest
 from publisher.model import (
     AudioInfo,
     Category,
@@ -28,7 +29,6 @@ from publisher.model import (
     RenderedNotes,
     Show,
     ShowLinks,
-    pack_text,
 )
 from publisher.serve import make_server
 from publisher.site.render import render_site
@@ -93,7 +93,7 @@ def _item(
         title=title,
         date=kw.pop("date"),
         guid=slug,
-        packed_body=pack_text(""),
+        body_sha256=body_digest(""),
         body_line=1,
         summary=summary,
         episode=kw.pop("number"),

@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 from publisher import config
+from publisher.episodes import body_digest
 from publisher.model import (
     AudioInfo,
     Episode,
@@ -20,7 +21,6 @@ from publisher.model import (
     RenderedNotes,
     Show,
     ShowLinks,
-    pack_text,
 )
 from publisher.notes import load_bibliography, load_style, render_notes
 from tests.support.paths import ROOT
@@ -140,7 +140,7 @@ def catalogue_items(
             title=f"What the studies say, part {i + 1}",
             date=START + dt.timedelta(weeks=i),
             guid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{base}{slug}")),
-            packed_body=pack_text(""),
+            body_sha256=body_digest(""),
             body_line=5,
         )
         links = ItemLinks(

@@ -9,6 +9,7 @@ from typing import Any
 
 import lxml.html
 
+from publisher.episodes import body_digest
 from publisher.model import (
     AudioInfo,
     Category,
@@ -19,7 +20,6 @@ from publisher.model import (
     RenderedNotes,
     Show,
     ShowLinks,
-    pack_text,
 )
 from publisher.site.render import render_site
 
@@ -79,7 +79,7 @@ def make_item(slug: str = "ep1", base: str = BASE, **changes: Any) -> Item:
         title=f"Episode {slug}",
         date=datetime(2024, 4, 7, 8, 30, tzinfo=UTC),
         guid=f"guid-{slug}",
-        packed_body=pack_text(""),
+        body_sha256=body_digest(""),
         body_line=3,
         summary=f"Summary of {slug}.",
     )
