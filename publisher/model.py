@@ -198,7 +198,7 @@ class Show:
 
 @dataclass(frozen=True, slots=True)  # one an episode: no __dict__ each (issue 11)
 class Episode:
-    """One episode: its note's front matter and body, and its audio facts."""
+    """One episode: its note's front matter, its body's hash, and its audio facts."""
 
     slug: str
     source: Path  # show_notes/<slug>.md

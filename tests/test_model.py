@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from publisher.model import Reference, RenderedNotes, SiteFile
-from tests.support.models import make_item
 
 SOURCE = Path("show_notes/ep.md")
 WEB = "<p>Bone “scans” find disc bulges in 30–40 % of people without pain.<sup>1</sup></p>\n" * 40

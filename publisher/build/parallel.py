@@ -10,10 +10,9 @@ are rendered here too.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from publisher.errors import Problems, PublisherError
 
@@ -49,7 +48,7 @@ def render_each(
     global _job
     _job = (func, things)  # type: ignore[assignment]  # read by the forked workers
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
+        with _fork_context().Pool(count) as pool:
             done = pool.map(_run, range(len(things)), chunksize=_CHUNK)
         return cast("list[R | tuple[PublisherError, ...]]", done)
     finally:
@@ -70,7 +69,7 @@ def stream(
     global _job
     _job = (func, things)  # type: ignore[assignment]  # read by the forked workers
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
+        with _fork_context().Pool(count) as pool:
             for done in pool.imap(_run, range(len(things)), chunksize=_CHUNK):
                 if isinstance(done, tuple) and done and isinstance(done[0], PublisherError):
                     raise Problems(done) if len(done) > 1 else done[0]
@@ -82,10 +81,12 @@ def stream(
 def _pool_size(processes: int | None, things: int) -> int:
     """How many processes to use for ``things`` (None: :func:`workers`); 1 when a pool would
     cost more than it saves (few things, one core) or cannot fork."""
-    count = workers() if processes is None else processes
-    if things < MIN_NOTES or "fork" not in multiprocessing.get_all_start_methods():
+    if things < MIN_NOTES:
         return 1
-    return count
+    count = workers() if processes is None else processes
+    import multiprocessing  # only for a pool: its import is ~5 ms of a small rebuild
+
+    return count if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
 def _run(index: int) -> object:
@@ -101,3 +102,9 @@ def _guarded(func: Callable[[T], R], thing: T) -> R | tuple[PublisherError, ...]
         return e.problems
     except PublisherError as e:
         return (e,)
+
+
+def _fork_context() -> Any:
+    import multiprocessing
+
+    return multiprocessing.get_context("fork")

@@ -22,7 +22,6 @@ from typing import Any
 
 from publisher.config import yamldoc
 from publisher.errors import NotesError, PublisherError, raise_all
-from publisher.notes.bibtex import read_bibtex
 from publisher.notes.csl import DATE_FIELDS, ITEM_TYPES, NAME_FIELDS, CslItem, normalise_doi
 
 
@@ -154,6 +153,8 @@ def _load_one(path: Path) -> Bibliography:
     if not text.strip() and suffix in (".bib", ".json", ".yaml", ".yml"):
         items = {}  # an empty file is an empty bibliography: an error only once cited
     elif suffix == ".bib":
+        from publisher.notes.bibtex import read_bibtex  # pybtex: only for a file not cached
+
         items = read_bibtex(path, text)
     elif suffix == ".json":
         items = _read_csl_json(path, text)

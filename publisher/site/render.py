@@ -28,7 +28,7 @@ from markupsafe import Markup
 from publisher import layout
 from publisher.errors import SiteError
 from publisher.model import Item, Show, ShowLinks
-from publisher.site import formats, pages, references, structured, transcript
+from publisher.site import formats, pages, references, structured
 from publisher.site.digests import Digests
 from publisher.site.qr import qr_svg
 from publisher.site.theme import SUBSCRIBE_APPS, script, stylesheet
@@ -248,6 +248,8 @@ class _Site:
         slug = item.episode.slug
         cues = None
         if item.episode.transcript is not None and not layout.is_html(item.episode.transcript.name):
+            from publisher.site import transcript  # srt, webvtt: only for a show with them
+
             cues = transcript.read_cues(item.episode.transcript)
         timed = bool(cues and any(c.end > c.start for c in cues))
         cited = [c for _, c in item.cited]

@@ -85,7 +85,9 @@ def test_the_collector_runs_less_often_and_still_frees_cycles() -> None:
 
 
 def test_the_program_collects_less() -> None:
-    probe = "import gc, sys; from publisher.cli import entry; sys.argv = ['publisher', '--version']\n"
+    probe = (
+        "import gc, sys; from publisher.cli import entry; sys.argv = ['publisher', '--version']\n"
+    )
     probe += "try:\n    entry()\nexcept SystemExit:\n    print(gc.get_threshold()[0])"
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert run.stdout.split()[-1] == str(heap.YOUNG_COLLECTION_EVERY)
