@@ -208,8 +208,8 @@ class Episode:
     guid: str
     # SHA-256 of the Markdown after the front matter (UTF-8). The body itself is read again
     # from ``source`` when the notes are rendered (episodes.read_body): a build holds every
-    # episode, 10,000 notes' text is ~50 MB as str, and packing it cost each build 0.1 s of
-    # 1,000 notes, most of which come from the note cache (issue 11).
+    # episode, 10,000 notes' text is ~50 MB as str, and packing 1,000 of them cost a build
+    # ~0.1 s, though most notes come rendered from the note cache (issue 11).
     body_sha256: str
     body_line: int  # line number in `source` of the body's first line
     season: int | None = None

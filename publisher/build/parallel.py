@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from publisher.errors import Problems, PublisherError
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -104,7 +107,7 @@ def _guarded(func: Callable[[T], R], thing: T) -> R | tuple[PublisherError, ...]
         return (e,)
 
 
-def _fork_context() -> Any:
-    import multiprocessing
+def _fork_context() -> ForkContext:
+    import multiprocessing  # only for a pool (see _pool_size)
 
     return multiprocessing.get_context("fork")

@@ -96,7 +96,7 @@ def read_body(note: Path, sha256: str) -> str:
     try:
         body = split_front_matter(_text(note), note)[1]
     except OSError as e:
-        raise EpisodeError(f"cannot read the note: {e.strerror}", note) from e
+        raise EpisodeError(f"cannot read the note: {e.strerror or e}", note) from e
     if body_digest(body) != sha256:
         raise EpisodeError(
             "the note changed while it was being built", note, None, "run the build again"
