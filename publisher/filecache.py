@@ -28,7 +28,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -200,6 +200,24 @@ class BuildCache:
         """What :meth:`remember_parsed` kept as ``kind`` for ``src`` as it is now, else None."""
         entry, _ = self._entry(src)
         return entry.get(kind)
+
+    def kept(self, src: Path, kind: str) -> tuple[Any, Callable[[Any], None]]:
+        """What :meth:`remember_parsed` (or the function returned here) kept as ``kind`` for
+        ``src`` as it is now, else None; and a function that keeps a new value for ``src``
+        as it was at this call. Call this before reading ``src``: what is kept then never
+        holds for a version of it that was not the one read. A file that cannot be statted
+        has nothing kept, and keeps nothing (reading it says what is wrong)."""
+        try:
+            entry, _ = self._entry(src)
+        except OSError:
+            return None, lambda _: None
+
+        def keep(value: Any) -> None:
+            if entry.get(kind) != value:
+                entry[kind] = value
+                self.dirty = True
+
+        return entry.get(kind), keep
 
     def remember_parsed(self, src: Path, kind: str, value: Any) -> None:
         """Keep ``value`` (JSON: dicts, lists, text, numbers) for ``src`` as it is now."""

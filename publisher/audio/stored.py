@@ -33,15 +33,16 @@ def read_cached(path: Path, cache: BuildCache) -> AudioInfo:
 
     Raises AudioError as :func:`read_audio` does (a file that does not read is never kept).
     """
+    kept, keep = cache.kept(path, KIND)  # the file's stat now, before it is read
     if cache.use:
-        found = from_json(cache.parsed(path, KIND), path, cache.blob)
+        found = from_json(kept, path, cache.blob)
         if found is not None:
             return found
     info = read_audio(path, measured=cache.duration(path))
     cache.remember_duration(path, info.duration)
     stored = as_json(info, cache.remember_blob)
     if stored is not None and from_json(stored, path, _pending(info)) == info:
-        cache.remember_parsed(path, KIND, stored)
+        keep(stored)
     return info
 
 

@@ -61,11 +61,11 @@ def _derived(
     """``make(data, side)`` (a resized image of the file ``path``), kept in the cache for the
     version of the file it was made from (its stat) and made again for any other."""
     name = f"{kind}-{side}"
-    kept = cache.parsed(path, name) if cache.use else None
-    if isinstance(kept, str) and (found := cache.blob(kept)) is not None:
+    kept, keep = cache.kept(path, name)
+    if cache.use and isinstance(kept, str) and (found := cache.blob(kept)) is not None:
         return found
     made = make(data, side)
-    cache.remember_parsed(path, name, cache.remember_blob(made))
+    keep(cache.remember_blob(made))
     return made
 
 

@@ -227,6 +227,7 @@ def _read_episodes(
         guid_mode=guid_mode,
         raise_problems=False,
         now=now,
+        kept=cache,  # the notes' front matter parsed before
     )
     return found
 
@@ -238,8 +239,12 @@ def _bibliography_reader(
     entries are kept as JSON, and only when they come back from it unchanged."""
 
     def read_one(path: Path, parse: Callable[[Path], notes.Bibliography]) -> notes.Bibliography:
-        kept = cache.parsed(path, "bibliography") if cache.use else None
-        if isinstance(kept, list) and all(isinstance(e, list) and len(e) == 3 for e in kept):
+        kept, keep = cache.kept(path, "bibliography")  # the stat before the file is read
+        if (
+            cache.use
+            and isinstance(kept, list)
+            and all(isinstance(e, list) and len(e) == 3 for e in kept)
+        ):
             return notes.Bibliography(
                 MappingProxyType({k: item for k, item, _ in kept}),
                 MappingProxyType({k: Origin(path, line) for k, _, line in kept}),
@@ -248,7 +253,7 @@ def _bibliography_reader(
         parsed = parse(path)
         rows = [[k, dict(item), parsed.origins[k].line] for k, item in parsed.items.items()]
         if json.loads(json.dumps(rows)) == rows:  # only what JSON gives back unchanged
-            cache.remember_parsed(path, "bibliography", rows)
+            keep(rows)
         return parsed
 
     return read_one

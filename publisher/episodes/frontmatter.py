@@ -3,11 +3,13 @@ schema (``publisher.config.fields.FRONT_MATTER``), body checked for what XML for
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from publisher.config import yamldoc
@@ -68,25 +70,146 @@ def _is_fence(line: str, marks: tuple[str, ...]) -> bool:
     return line.rstrip("\r").rstrip(" \t") in marks
 
 
-def read_front_matter(note: Path, zone: ZoneInfo) -> FrontMatter:
+def read_front_matter(note: Path, zone: ZoneInfo, kept: KeptParses | None = None) -> FrontMatter:
     """Read ``note``: its fields (dates without an offset are in ``zone``) and its body.
     Raises EpisodeError when the note cannot be split or parsed at all; every other problem
-    is in the result's ``problems``."""
-    front, body, body_line = split_front_matter(_text(note), note)
-    doc = yamldoc.load(front, note, first_line=2, error=EpisodeError)
+    is in the result's ``problems``.
+
+    With ``kept`` (the build cache), a note whose stat is the one it had when it was last
+    read is not read again: its YAML, its body's hash and line come from there (:func:`parse`).
+    Its fields are read from them anew (they depend on the config and on other files)."""
+    parsed = parse(note, kept)
+    doc = parsed.doc
     if doc.data is not None and not isinstance(doc.data, dict):
         raise EpisodeError("front matter must be a mapping of fields to values", note, 2)
     reader = FieldReader(doc, FRONT_MATTER, EpisodeError, base=note.parent, zone=zone)
     values = reader.read()
-    problems = [*reader.problems, *_body_problems(note, body, body_line)]
     return FrontMatter(
         values=values,
         first_line=doc.first_line,
-        body_sha256=body_digest(body),
-        body_line=body_line,
+        body_sha256=parsed.body_sha256,
+        body_line=parsed.body_line,
         lines=tuple((str(p[0]), line) for p, line in doc.lines.items() if len(p) == 1),
-        problems=tuple(problems),
+        problems=(*reader.problems, *parsed.problems),
     )
+
+
+class KeptParses(Protocol):
+    """Where parsed notes are kept for the version of the file they were parsed from
+    (:class:`publisher.filecache.BuildCache`)."""
+
+    def kept(self, src: Path, kind: str) -> tuple[Any, Callable[[Any], None]]: ...
+
+
+@dataclass(frozen=True)
+class NoteParse:
+    """What a note's text gives before its fields are read: its front matter's YAML (with
+    the line of each key), its body's hash and first line, the problems found in its body."""
+
+    doc: yamldoc.Doc
+    body_sha256: str
+    body_line: int
+    problems: tuple[PublisherError, ...] = ()
+
+
+KIND = "front matter"  # the name of the entry in the build cache's record of the note
+
+
+def parse(note: Path, kept: KeptParses | None = None) -> NoteParse:
+    """``note`` parsed; from ``kept`` when it holds the parse of the note as it is now (its
+    stat), else read, parsed and kept there. A note is kept only without problems in its
+    body, and only when what JSON gives back equals what was parsed (YAML's dates and times
+    are tagged; a value JSON cannot hold, such as a binary or a set, is never kept).
+    Raises EpisodeError (and OSError) as reading the note does."""
+    if kept is None:
+        return _parse(note)
+    value, keep = kept.kept(note, KIND)  # the stat now, before the note is read
+    found = _from_kept(value, note)
+    if found is not None:
+        return found
+    parsed = _parse(note)
+    value = _to_kept(parsed)
+    if value is not None:  # as the cache stores it (keys sorted), and compared with its order
+        back = _from_kept(json.loads(json.dumps(value, sort_keys=True)), note)
+        if back is not None and _exactly(back) == _exactly(parsed):
+            keep(value)
+    return parsed
+
+
+def _exactly(parsed: NoteParse) -> str:
+    """``parsed`` as text that tells apart what ``==`` does not: a mapping's order, a date
+    from a time, True from 1, 1.0 from 1."""
+    return repr((parsed.doc.data, list(parsed.doc.lines.items()), parsed.body_sha256))
+
+
+def _parse(note: Path) -> NoteParse:
+    front, body, body_line = split_front_matter(_text(note), note)
+    doc = yamldoc.load(front, note, first_line=2, error=EpisodeError)
+    problems = tuple(_body_problems(note, body, body_line))
+    return NoteParse(doc, body_digest(body), body_line, problems)
+
+
+class _NotKept(Exception):
+    """A value JSON cannot hold as it is."""
+
+
+_DATETIME, _DATE, _MAP = "\0datetime", "\0date", "\0map"  # tags no YAML key of a note holds
+
+
+def _to_kept(parsed: NoteParse) -> dict[str, Any] | None:
+    if parsed.problems:
+        return None  # read again each time: its problems are reported each time
+    try:
+        data = _encode(parsed.doc.data)
+    except _NotKept:
+        return None
+    lines = [[list(path), line] for path, line in parsed.doc.lines.items()]
+    return {"data": data, "lines": lines, "body": parsed.body_sha256, "at": parsed.body_line}
+
+
+def _encode(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float):  # bool is an int
+        return value
+    if isinstance(value, dt.datetime):
+        return {_DATETIME: value.isoformat()}
+    if isinstance(value, dt.date):
+        return {_DATE: value.isoformat()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {_MAP: [[k, _encode(v)] for k, v in value.items()]}  # in order
+    raise _NotKept
+
+
+def _from_kept(value: Any, note: Path) -> NoteParse | None:
+    """The parse :func:`_to_kept` kept; None for anything else (nothing kept, or a damaged
+    or foreign entry)."""
+    try:
+        data, lines = _decode(value["data"]), {}
+        for path, line in value["lines"]:
+            if not all(isinstance(p, str | int) for p in path) or not isinstance(line, int):
+                return None
+            lines[tuple(path)] = line
+        sha, at = value["body"], value["at"]
+        if not isinstance(sha, str) or not isinstance(at, int):
+            return None
+    except (TypeError, KeyError, ValueError):
+        return None
+    return NoteParse(yamldoc.Doc(data, lines, note, 2), sha, at)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        if len(value) == 1 and _DATETIME in value:
+            return dt.datetime.fromisoformat(value[_DATETIME])
+        if len(value) == 1 and _DATE in value:
+            return dt.date.fromisoformat(value[_DATE])
+        if len(value) == 1 and _MAP in value:
+            return {str(k): _decode(v) for k, v in value[_MAP]}
+        raise ValueError("not a value _encode writes")
+    return value
 
 
 def read_body(note: Path, sha256: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from publisher.config.imported import RemoteEnclosure
-from publisher.episodes.frontmatter import FrontMatter, read_front_matter
+from publisher.episodes.frontmatter import FrontMatter, KeptParses, read_front_matter
 from publisher.episodes.guids import GuidMode, assign_guid, case_twins, duplicate_guids
 from publisher.episodes.pairing import (
     EPISODES_DIR,
@@ -65,12 +65,15 @@ def read_episodes(
     guid_mode: GuidMode,
     raise_problems: bool = True,
     now: dt.datetime | None = None,
+    kept: KeptParses | None = None,
 ) -> ReadResult:
     """Pair and read all episodes. Raises EpisodeError/AudioError, or Problems for several;
     with ``raise_problems=False`` returns them instead, beside the episodes that were read.
 
     Given ``now``, a note not yet due (``draft: true``, or dated after ``now``) needs no
     audio, and its problems are notices (warnings), never errors: they block nothing.
+    ``kept`` (the build cache) keeps each note's parse for the version of the file it was
+    read from (:func:`publisher.episodes.frontmatter.parse`).
     """
     problems: list[PublisherError] = []
     audio_dir = show.root / EPISODES_DIR
@@ -81,7 +84,7 @@ def read_episodes(
     notices: list[Notice] = []
     pending: list[Pending] = []
     zone = ZoneInfo(show.timezone)
-    fronts = {slug: _front(note, zone) for slug, note in notes.items()}  # once per note
+    fronts = {slug: _front(note, zone, kept) for slug, note in notes.items()}  # once per note
     peeks = {slug: _peek(front) for slug, front in fronts.items()}
     held = {s for s, p in peeks.items() if now is not None and not p.due(now)}
     _route(audio_problems, held, audio_dir, set(notes), problems, notices)
@@ -151,10 +154,12 @@ class _Peek:
         return Pending(slug, note, self.title or slug, self.date, self.guid, self.draft)
 
 
-def _front(note: Path, zone: ZoneInfo) -> FrontMatter | PublisherError | OSError:
+def _front(
+    note: Path, zone: ZoneInfo, kept: KeptParses | None
+) -> FrontMatter | PublisherError | OSError:
     """The note's front matter, or why it cannot be read (raised when the episode is)."""
     try:
-        return read_front_matter(note, zone)
+        return read_front_matter(note, zone, kept)
     except (PublisherError, OSError) as e:
         return e
 

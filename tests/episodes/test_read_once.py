@@ -12,7 +12,7 @@ import pytest
 
 from publisher import audio, config, episodes
 from publisher.episodes import reader
-from publisher.episodes.frontmatter import FrontMatter, read_front_matter
+from publisher.episodes.frontmatter import FrontMatter, KeptParses, read_front_matter
 from tests.support.paths import TESTS
 from tests.support.show import copy_show
 
@@ -30,9 +30,9 @@ def test_each_note_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         p.unlink()
     parsed: list[Path] = []
 
-    def counted(note_path: Path, zone: ZoneInfo) -> FrontMatter:
+    def counted(note_path: Path, zone: ZoneInfo, kept: KeptParses | None = None) -> FrontMatter:
         parsed.append(note_path)
-        return read_front_matter(note_path, zone)
+        return read_front_matter(note_path, zone, kept)
 
     monkeypatch.setattr(reader, "read_front_matter", counted)
     for slug in ("one", "two"):
