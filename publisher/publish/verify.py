@@ -12,6 +12,7 @@ size and ETag compared with the store's listing, issue 13 item 11).
 
 from __future__ import annotations
 
+import concurrent.futures
 import http.client
 import urllib.error
 import urllib.request
@@ -120,14 +121,20 @@ def verify(
     feeds name only those in it are checked (a publish: the files it uploaded).
     """
     follow = enclosures is None if archives is None else archives
-    checks, listed, others = _read_feeds(feed_url, timeout, follow)
+    if enclosures is None:  # the feeds say which
+        checks, enclosures, others = _read_feeds(feed_url, timeout, follow)
+        checks += _enclosure_checks(enclosures, timeout, workers)
+    else:  # known: each HEAD and range GET runs while the feeds download
+        feeds = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        try:
+            reading = feeds.submit(_read_feeds, feed_url, timeout, follow)
+            known = _enclosure_checks(enclosures, timeout, workers)
+            checks, _, others = interruptible.result(reading)
+        finally:
+            feeds.shutdown(wait=False, cancel_futures=True)
+        checks += known
     if only is not None:
         others = tuple(u for u in others if u in only)
-    if enclosures is None:
-        enclosures = listed
-    pairs = interruptible.map_threads(lambda e: _check_enclosure(e, timeout), enclosures, workers)
-    for pair in pairs:
-        checks.extend(pair)
     checks.extend(interruptible.map_threads(lambda u: _head_url(u, timeout), others, workers))
     checks.extend(published)
     report = VerifyReport(feed_url, tuple(checks))
@@ -226,8 +233,10 @@ def _get_feed(url: str, timeout: float) -> tuple[Check, bytes | None]:
     return Check(url, "feed GET", True, f"200, {len(a.body)} bytes, {ctype}"), a.body
 
 
-def _check_enclosure(enc: Enclosure, timeout: float) -> tuple[Check, Check]:
-    return _head(enc, timeout), _range(enc, timeout)
+def _enclosure_checks(enclosures: Sequence[Enclosure], timeout: float, workers: int) -> list[Check]:
+    """The HEAD and the range GET of each enclosure, in that order, ``workers`` at a time."""
+    asks = [(ask, enc) for enc in enclosures for ask in (_head, _range)]
+    return list(interruptible.map_threads(lambda a: a[0](a[1], timeout), asks, workers))
 
 
 def _head(enc: Enclosure, timeout: float) -> Check:

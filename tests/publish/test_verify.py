@@ -174,12 +174,25 @@ def test_range_ignored_fails_without_downloading_the_episode() -> None:
         server.server_close()
 
 
+Replies = dict[str, list[bytes]]
+
+
 @pytest.fixture
-def raw_server() -> Iterator[tuple[str, list[bytes]]]:
-    """A TCP server on loopback answering each request with the next of ``replies`` (bytes
-    sent as they are, then the connection is closed)."""
+def raw_server() -> Iterator[tuple[str, Replies]]:
+    """A TCP server on loopback answering each request with the next of the replies listed
+    for its request line's method and path (``"GET /feed.xml"``): bytes sent as they are,
+    then the connection is closed; nothing for a request with none left."""
     listener = socket.create_server(("127.0.0.1", 0))
-    replies: list[bytes] = []
+    replies: Replies = {}
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data and (more := conn.recv(4096)):
+                data += more
+            asked = " ".join(data.split(b"\r\n", 1)[0].decode("latin-1").split(" ")[:2])
+            left = replies.get(asked, [])
+            conn.sendall(left.pop(0) if left else b"")
 
     def serve() -> None:
         while True:
@@ -187,11 +200,7 @@ def raw_server() -> Iterator[tuple[str, list[bytes]]]:
                 conn, _ = listener.accept()
             except OSError:
                 return
-            with conn:
-                data = b""
-                while b"\r\n\r\n" not in data and (more := conn.recv(4096)):
-                    data += more
-                conn.sendall(replies.pop(0) if replies else b"")
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
 
     threading.Thread(target=serve, daemon=True).start()
     try:
@@ -200,23 +209,23 @@ def raw_server() -> Iterator[tuple[str, list[bytes]]]:
         listener.close()
 
 
-def test_answers_that_are_not_http_are_failed_checks(raw_server: tuple[str, list[bytes]]) -> None:
+def test_answers_that_are_not_http_are_failed_checks(raw_server: tuple[str, Replies]) -> None:
     url, replies = raw_server
     enc = Enclosure("media/ep.mp3", url + "ep.mp3", 100, "audio/mpeg")
-    replies += [
-        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 1000\r\n\r\n<rss",
-        b"garbage\r\n\r\n",
-        b"",  # hangs up without a word
+    replies["GET /feed.xml"] = [
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 1000\r\n\r\n<rss"
     ]
-    report = verify(url + "feed.xml", [enc], raise_on_failure=False, timeout=5, workers=1)
+    replies["HEAD /ep.mp3"] = [b"garbage\r\n\r\n"]  # and the range GET: a hang-up, no word
+    report = verify(url + "feed.xml", [enc], raise_on_failure=False, timeout=5)
     assert [(c.what, c.detail) for c in report.checks] == [
         ("feed GET", "the answer was cut short after 4 bytes (IncompleteRead)"),
         ("HEAD", "not a valid HTTP response (BadStatusLine)"),
         ("range GET", "unreachable (Remote end closed connection without response)"),
     ]
-    replies += [b"garbage\r\n\r\n"] * 3
+    for asked in ("GET /feed.xml", "HEAD /ep.mp3", "GET /ep.mp3"):
+        replies[asked] = [b"garbage\r\n\r\n"]
     with pytest.raises(VerifyError) as e:
-        verify(url + "feed.xml", [enc], timeout=5, workers=1)
+        verify(url + "feed.xml", [enc], timeout=5)
     assert "\n" not in str(e.value)
     assert str(e.value).startswith(
         f"a podcast app could not reach the show: 3 of 3 checks of {url}feed.xml failed: "
@@ -297,3 +306,48 @@ def test_verify_follows_the_archive_feeds_and_checks_their_enclosures(tmp_path: 
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _HeldFeed(_Handler):
+    """Holds the feed's answer until the enclosure has been asked for (or 5 s pass)."""
+
+    extensions_map = {".xml": "application/rss+xml", ".mp3": "audio/mpeg"}
+    asked = threading.Event()
+    waited: list[bool] = []  # per feed GET: whether the enclosure was asked for meanwhile
+
+    def do_HEAD(self) -> None:
+        if self.path.endswith(".mp3"):
+            type(self).asked.set()
+        super().do_HEAD()
+
+    def do_GET(self) -> None:
+        if self.path.endswith("feed.xml"):
+            type(self).waited.append(type(self).asked.wait(5))
+        super().do_GET()
+
+
+def test_known_enclosures_are_checked_while_the_feed_downloads(tmp_path: Path) -> None:
+    root = tmp_path / "www"
+    root.mkdir()
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_HeldFeed, directory=str(root))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    (root / "ep1.mp3").write_bytes(b"x" * 100)
+    (root / "feed.xml").write_text(
+        f"<rss version='2.0'><channel><item><guid>g</guid><enclosure url='{url}ep1.mp3' "
+        "length='100' type='audio/mpeg'/></item></channel></rss>"
+    )
+    enc = Enclosure("ep1.mp3", url + "ep1.mp3", 100, "audio/mpeg", "g")
+    _HeldFeed.asked.clear()
+    _HeldFeed.waited.clear()
+    try:
+        report = verify(url + "feed.xml", [enc], raise_on_failure=False, timeout=10)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _HeldFeed.waited == [True]  # the HEAD came while the feed was held
+    # in order whatever answered first: the feed, then each enclosure's HEAD and range GET
+    assert [c.what for c in report.checks] == ["feed GET", "HEAD", "range GET"]
+    assert report.checks[0].ok and report.checks[1].ok
