@@ -153,7 +153,9 @@ class _NotKept(Exception):
     """A value JSON cannot hold as it is."""
 
 
-_DATETIME, _DATE, _MAP = "\0datetime", "\0date", "\0map"  # tags no YAML key of a note holds
+# Tags of what JSON has no type for. Every mapping of the note's is kept as {_MAP: pairs}, so
+# none of them is ever taken for a tag, whatever its keys.
+_DATETIME, _DATE, _MAP = "\0datetime", "\0date", "\0map"
 
 
 def _to_kept(parsed: NoteParse) -> dict[str, Any] | None:

@@ -118,7 +118,8 @@ def verify(
     (``prev-archive``) are fetched too, and the other URLs they name checked. Raises
     :class:`VerifyError` (one line naming the feed URL and what could not be reached) when a
     check fails, unless ``raise_on_failure`` is False. With ``only``, of the other URLs the
-    feeds name only those in it are checked (a publish: the files it uploaded).
+    feeds name only those in it are checked (a publish: the files it uploaded). Enclosures
+    given are checked (``workers`` requests at a time) while the feeds download.
     """
     follow = enclosures is None if archives is None else archives
     if enclosures is None:  # the feeds say which
