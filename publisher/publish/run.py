@@ -70,7 +70,7 @@ from publisher.publish.plan import (
 )
 from publisher.publish.report import PublishReport as PublishReport
 from publisher.publish.report import PublishVerifyError as PublishVerifyError
-from publisher.publish.verify import VerifyReport, verify
+from publisher.publish.verify import PublishVerification
 from publisher.stores import Store, open_store
 from publisher.stores.lock import LOCK_TTL, LockKeeper, acquire
 
@@ -153,6 +153,7 @@ def publish(
             removed=live.removed,
         )
 
+    verification: PublishVerification | None = None
     grant = acquire(store, break_lock=break_lock, ttl=lock_ttl)
     with LockKeeper(store, grant, lock_ttl) as keeper:
         if grant.note:
@@ -170,6 +171,10 @@ def publish(
         emit(Planned(the_plan, store.location, False, live.removed))
         run = _Run(store, dict(remote), the_plan, emit, keeper, stop)
         run.episodes = run.recorded = live.records
+        if verify and build.target.kind == "s3":
+            verification = PublishVerification(build, the_plan, verify_all)
+            run.feed_live = verification.start  # while the manifest is written and the lock
+            # released (a publish that writes no feed verifies after them)
         sent = run.run(build.enclosures, records_of(build), now, had_feed=live.feed is not None)
 
     report = PublishReport(
@@ -185,26 +190,13 @@ def publish(
         grant.note,
         removed=live.removed,
     )
-    if verify and build.target.kind == "s3":
-        uploaded = {a.key for a in the_plan.uploads}
-        base = build.target.public_url
-        checked = _verify(
-            build.target.feed_url,
-            [e for e in build.enclosures if verify_all or e.key in uploaded],
-            archives=verify_all,
-            only=None if verify_all else {layout.url(base, k) for k in uploaded},
-        )
+    if verification is not None:
+        checked = verification.result()
         emit(Verified(checked))
         report = dataclasses.replace(report, verification=checked)
         if not checked.ok:
             raise PublishVerifyError(report, checked)
     return report
-
-
-def _verify(
-    feed_url: str, enclosures: Sequence[Enclosure], *, archives: bool, only: set[str] | None
-) -> VerifyReport:
-    return verify(feed_url, enclosures, raise_on_failure=False, archives=archives, only=only)
 
 
 class _Run:
@@ -236,6 +228,7 @@ class _Run:
         self.had_feed = False
         self.feed_written = False
         self.unrecorded = False  # files uploaded since the manifest was last written
+        self.feed_live: Callable[[], None] | None = None  # called once the new feed is up
 
     def run(
         self,
@@ -273,6 +266,8 @@ class _Run:
             self._batch([a for a in feed if a.key != layout.FEED_KEY])
             self._batch([a for a in feed if a.key == layout.FEED_KEY])
             self.feed_written = True
+            if self.feed_live is not None:
+                self.feed_live()
             self.episodes = records
         deletions = self.plan.deletions
         if deletions:

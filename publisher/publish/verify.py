@@ -23,8 +23,8 @@ from email.message import Message
 from publisher import interruptible, layout, weburl
 from publisher.errors import VerifyError
 from publisher.feed.reader import PublishedFeed, read_feed
-from publisher.model import Enclosure
-from publisher.publish.plan import Manifest
+from publisher.model import Build, Enclosure
+from publisher.publish.plan import Manifest, UploadPlan
 
 _USER_AGENT = "publisher-verify/1 (like a podcast app)"
 _PEEK = 16  # bytes read of a range answer: a server that ignores Range sends the whole episode
@@ -183,6 +183,42 @@ def manifest_checks(manifest: Manifest, location: str) -> tuple[Check, ...]:
         )
         for key, entry in sorted(manifest.items())
     )
+
+
+class PublishVerification:
+    """The check, after a publish to S3, that the feed and what this publish uploaded answer
+    from the public URL (every enclosure with ``verify_all``): begun in a thread once the new
+    feed is live (:meth:`start`), else when its result is asked for."""
+
+    def __init__(self, build: Build, the_plan: UploadPlan, verify_all: bool) -> None:
+        uploaded = {a.key for a in the_plan.uploads}
+        base = build.target.public_url
+        self._feed_url = build.target.feed_url
+        self._enclosures = [e for e in build.enclosures if verify_all or e.key in uploaded]
+        self._archives = verify_all
+        self._only = None if verify_all else {layout.url(base, k) for k in uploaded}
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._future: concurrent.futures.Future[VerifyReport] | None = None
+
+    def start(self) -> None:
+        if self._future is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+            self._future = self._pool.submit(
+                verify,
+                self._feed_url,
+                self._enclosures,
+                raise_on_failure=False,
+                archives=self._archives,
+                only=self._only,
+            )
+
+    def result(self) -> VerifyReport:
+        self.start()
+        assert self._future is not None and self._pool is not None
+        try:
+            return interruptible.result(self._future)
+        finally:
+            self._pool.shutdown(wait=False)
 
 
 # --- requests ---------------------------------------------------------------------------

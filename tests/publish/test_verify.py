@@ -6,6 +6,8 @@ import functools
 import http.server
 import socket
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -351,3 +353,76 @@ def test_known_enclosures_are_checked_while_the_feed_downloads(tmp_path: Path) -
     # in order whatever answered first: the feed, then each enclosure's HEAD and range GET
     assert [c.what for c in report.checks] == ["feed GET", "HEAD", "range GET"]
     assert report.checks[0].ok and report.checks[1].ok
+
+
+class _Forwarding(http.server.BaseHTTPRequestHandler):
+    """A public URL in front of the S3 server: forwards GET and HEAD, noting each path."""
+
+    upstream = ""
+    asked: list[str] = []
+    feed_fetched = threading.Event()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_HEAD(self) -> None:
+        self._forward("HEAD")
+
+    def do_GET(self) -> None:
+        self._forward("GET")
+
+    def _forward(self, method: str) -> None:
+        type(self).asked.append(f"{method} {self.path}")
+        headers = {"Range": self.headers["Range"]} if self.headers["Range"] else {}
+        req = urllib.request.Request(self.upstream + self.path, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                status, got, body = resp.status, resp.headers, resp.read()
+        except urllib.error.HTTPError as e:
+            status, got, body = e.code, e.headers, e.read()
+        self.send_response(status)
+        for name in ("Content-Type", "Content-Length", "Content-Range", "ETag"):
+            if got[name]:
+                self.send_header(name, got[name])
+        self.end_headers()
+        if method == "GET":
+            self.wfile.write(body)
+            if self.path.endswith("/feed.xml"):
+                type(self).feed_fetched.set()
+
+
+class _ManifestAfterTheFeedIsFetched:
+    """A store that holds its manifest write until the public feed has been fetched (at most
+    5 s), noting whether it was."""
+
+    def __init__(self, inner: object, fetched: threading.Event) -> None:
+        self.inner, self.fetched, self.waited = inner, fetched, list[bool]()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def write_manifest(self, *args: object) -> None:
+        self.waited.append(self.fetched.wait(5))
+        self.inner.write_manifest(*args)  # type: ignore[attr-defined]
+
+
+def test_a_publish_verifies_while_it_writes_the_manifest(
+    admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path
+) -> None:
+    from publisher.stores.s3 import S3Store
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Forwarding)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Forwarding.upstream, _Forwarding.asked = admin_env.endpoint, []
+    _Forwarding.feed_fetched.clear()
+    try:
+        public = f"http://127.0.0.1:{server.server_address[1]}/{bucket.name}/show/"
+        build = make_build(tmp_path / "site", bucket.target(public_url=public), {"ep1": 5000})
+        store = _ManifestAfterTheFeedIsFetched(S3Store(build.target), _Forwarding.feed_fetched)
+        report = publish(build, store=store)  # type: ignore[arg-type]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert store.waited and store.waited[-1]  # the feed was fetched before the manifest went up
+    assert report.verification is not None and report.verification.ok
+    assert f"GET /{bucket.name}/show/feed.xml" in _Forwarding.asked
