@@ -196,15 +196,10 @@ class BuildCache:
             entry["duration"] = seconds
             self.dirty = True
 
-    def parsed(self, src: Path, kind: str) -> Any:
-        """What :meth:`remember_parsed` kept as ``kind`` for ``src`` as it is now, else None."""
-        entry, _ = self._entry(src)
-        return entry.get(kind)
-
     def kept(self, src: Path, kind: str) -> tuple[Any, Callable[[Any], None]]:
-        """What :meth:`remember_parsed` (or the function returned here) kept as ``kind`` for
-        ``src`` as it is now, else None; and a function that keeps a new value for ``src``
-        as it was at this call. Call this before reading ``src``: what is kept then never
+        """What was kept as ``kind`` (JSON: dicts, lists, text, numbers) for ``src`` as it is
+        now, else None; and a function that keeps a new value for ``src`` as it was at this
+        call. Call this before reading ``src``: what is kept then never
         holds for a version of it that was not the one read. A file that cannot be statted
         has nothing kept, and keeps nothing (reading it says what is wrong)."""
         try:
@@ -218,13 +213,6 @@ class BuildCache:
                 self.dirty = True
 
         return entry.get(kind), keep
-
-    def remember_parsed(self, src: Path, kind: str, value: Any) -> None:
-        """Keep ``value`` (JSON: dicts, lists, text, numbers) for ``src`` as it is now."""
-        entry, _ = self._entry(src)
-        if entry.get(kind) != value:
-            entry[kind] = value
-            self.dirty = True
 
     def linked(self, src: Path, before: os.stat_result) -> None:
         """``src`` was just hard-linked, which changes its ctime and nothing else: facts

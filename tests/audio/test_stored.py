@@ -132,7 +132,7 @@ def test_a_damaged_entry_is_discarded(tmp_path: Path, damage: dict[str, object])
     cache = BuildCache(tmp_path)
     assert stored.read_cached(path, cache) == read_audio(path)
     cache.save()  # and the entry is replaced by a good one
-    assert stored.from_json(BuildCache(tmp_path).parsed(path, stored.KIND), path, cache.blob)
+    assert stored.from_json(BuildCache(tmp_path).kept(path, stored.KIND)[0], path, cache.blob)
 
 
 def test_damaged_artwork_is_read_afresh(tmp_path: Path) -> None:
@@ -150,7 +150,7 @@ def test_a_rebuild_keeps_the_audio_warnings(tmp_path: Path) -> None:
     path = root / "episodes" / "2026-09-01-imaging-without-pain.mp3"
     path.write_bytes((DATA / "vbr_noxing.mp3").read_bytes())
     builds = [build.build(root, now=FIXED_NOW, guid_mode="refuse") for _ in range(2)]
-    entry = BuildCache(root).parsed(path, stored.KIND)
+    entry = BuildCache(root).kept(path, stored.KIND)[0]
     assert entry is not None and entry["notices"]  # the second build read it from there
     first, second = ([n for n in b.notices if "Xing/VBRI" in n.message] for b in builds)
     assert first == second == list(read_audio(path).notices)
