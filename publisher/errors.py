@@ -74,6 +74,11 @@ class PublisherError(Exception):
         """``{"path", "line", "rule", "message", "hint"}``, null where absent."""
         return _json(self.path, self.line, self.rule, self.message, self.hint)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its class, arguments and fields, whatever its ``__init__`` takes: a build
+        in a child process sends its error back so (:mod:`publisher.build.apart`)."""
+        return (_unpickle, (type(self), self.args, dict(vars(self))))
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -174,6 +179,15 @@ class Problems(PublisherError):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+def _unpickle(
+    cls: type[PublisherError], args: tuple[Any, ...], fields: dict[str, Any]
+) -> PublisherError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    vars(error).update(fields)
+    return error
 
 
 def _flatten(problems: Iterable[PublisherError]) -> Iterable[PublisherError]:

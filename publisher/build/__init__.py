@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,7 @@ def build(
     processes: int | None = None,
     drafts: bool = False,
     search_part: int = PART_EPISODES,
+    built: Callable[[Build], None] | None = None,
 ) -> Build:
     """Build the show for a target into ``out_dir`` (default ``<root>/_site``); then, with
     ``guid_mode="write"``, write minted GUIDs back into the show. With ``drafts``: a local
@@ -87,7 +89,9 @@ def build(
     rendered and written (:mod:`publisher.build.full`); ``use_cache=False`` (``--no-cache``)
     trusts nothing an earlier build left. Notes are rendered on ``processes`` cores (None:
     all). The search index is made of parts of ``search_part`` episodes
-    (:mod:`publisher.build.searchparts`).
+    (:mod:`publisher.build.searchparts`). ``built`` is called with the Build of a full build
+    as soon as it is complete, before the caches and the build record are written (a
+    caller may go on with it meanwhile: :mod:`publisher.build.apart`).
     Raises PublisherError, or Problems with every problem found; nothing is written then.
     """
     root = root.resolve()
@@ -119,6 +123,7 @@ def build(
         processes=processes,
         drafts=drafts,
         search_part=search_part,
+        built=built,
     )
     shortcut.record(found, built.build, since=built.since, until=built.until, named=built.named)
     return built.build

@@ -97,6 +97,7 @@ def build(
     processes: int | None = None,
     drafts: bool = False,
     search_part: int = PART_EPISODES,
+    built: Callable[[Build], None] | None = None,
 ) -> Built:
     """Build the show for a target into ``out_dir`` (default ``<root>/_site``); then, with
     ``guid_mode="write"``, write minted GUIDs back into the show (:func:`writeback`). With
@@ -105,7 +106,8 @@ def build(
 
     Only what changed is rendered and written (:mod:`publisher.filecache`); ``use_cache=False``
     (``--no-cache``) trusts nothing an earlier build left. Notes and pages are rendered on
-    ``processes`` cores (None: all; :mod:`publisher.build.parallel`).
+    ``processes`` cores (None: all; :mod:`publisher.build.parallel`). ``built`` is called
+    with the Build as soon as it is complete, before the notes and the cache are kept.
     Raises PublisherError, or Problems with every problem found; nothing is written then.
     """
     root = root.resolve()
@@ -130,8 +132,6 @@ def build(
     files = written.files + search_files(
         out, cache, slugs=slugs, files=written.files, part_size=search_part
     )
-    keep_notes(cache, shown, rendered)
-    cache.save()
     notices = rendered.notices
     if guid_mode == "write":
         notices += writeback(shown)  # only now, with nothing else wrong
@@ -156,6 +156,10 @@ def build(
     result = Build(
         out, shown.target, files, enclosures, notices, drafts, guids, len(written.changed)
     )
+    if built is not None:
+        built(result)
+    keep_notes(cache, shown, rendered)
+    cache.save()
     return Built(result, *_validity(shown), _named(shown))
 
 

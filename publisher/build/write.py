@@ -90,8 +90,9 @@ def write_site(
     site: list[list[str | None]] = []
     made = 0
     taking = iter(outputs)
+    base = str(out) + os.sep
     while window := list(itertools.islice(taking, WINDOW)):  # a window at a time: memory
-        todo = [(o, out / o.key) for o in window]
+        todo = [(o, base + _native(o.key)) for o in window]  # text: a Path each costs
         kept_of = [_kept(dest, o.made_of, before.get(o.key), cache) for o, dest in todo]
         to_make = [
             o
@@ -106,11 +107,11 @@ def write_site(
                 wrote = False
             elif o.source is not None:
                 size, digest = cache.digest(o.source)
-                wrote = _place_file(o.source, dest, digest, cache)
+                wrote = _place_file(o.source, Path(dest), digest, cache)
             else:
                 data = o.data if o.data is not None else next(making)
                 size, digest = len(data), hashlib.sha256(data).hexdigest()
-                wrote = _place_bytes(data, dest, digest, cache)
+                wrote = _place_bytes(data, Path(dest), digest, cache)
             if wrote:
                 changed.append(o.key)
             if o.site:
@@ -141,22 +142,27 @@ def _made_before(cache: BuildCache) -> dict[str, tuple[str, str]]:
 
 
 def _kept(
-    dest: Path, made_of: str | None, before: tuple[str, str] | None, cache: BuildCache
+    dest: str, made_of: str | None, before: tuple[str, str] | None, cache: BuildCache
 ) -> tuple[int, str] | None:
     """``(size, sha256)`` of the file in place when it need not be made again: it was made of
     ``made_of`` too (``before``: what, and its hash) and is there as it was written."""
     if made_of is None or before is None or before[0] != made_of:
         return None
     try:
-        st = dest.stat()
+        st = os.stat(dest)
     except OSError:
         return None
-    if cache.written(str(dest), st) != before[1]:
+    if cache.written(dest, st) != before[1]:
         return None
     return st.st_size, before[1]
 
 
-def _site_file(key: str, dest: Path, size: int, digest: str) -> SiteFile:
+def _native(key: str) -> str:
+    """A key (a POSIX path) as a path of this system, relative to the build folder."""
+    return key if os.sep == "/" else key.replace("/", os.sep)
+
+
+def _site_file(key: str, dest: Path | str, size: int, digest: str) -> SiteFile:
     kind = layout.kind(key)
     return SiteFile(key, dest, size, digest, layout.content_type(key), kind, layout.immutable(key))
 

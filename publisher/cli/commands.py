@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import os
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +21,7 @@ from publisher.model import Build, Target
 
 if TYPE_CHECKING:
     from publisher.publish.run import PublishReport
+    from publisher.stores.s3 import S3Store
 
 
 def check(args: argparse.Namespace, out: Printer) -> None:
@@ -71,35 +75,25 @@ def build(args: argparse.Namespace, out: Printer) -> None:
 
 def publish(args: argparse.Namespace, out: Printer) -> None:
     """``publisher publish``: build for a target, then upload what changed."""
-    from publisher import build as stage
-    from publisher.publish import early, run
+    from publisher.publish import run
 
-    target = _early_target(args)
-    opened = early.open_early(target) if target is not None else None
-    result = stage.build(
-        _root(args),
-        now=clock.now(args.now),
-        target=_ad_hoc(args),
-        target_name=_named(args),
-        guid_mode=_guid_mode(args),
-        use_cache=not args.no_cache,
-    )
-    out.notice(result.notices)
-    with PublishProgress(quiet=out.json) as progress, first_ctrl_c_stops() as stop:
-        report = run.publish(
-            result,
-            dry_run=args.dry_run,
-            prune_media=args.prune_media,
-            break_lock=args.break_lock,
-            verify=not args.no_verify,
-            verify_all=args.verify_all,
-            events=progress.event,
-            allow_removal=args.allow_removal,
-            delete_stale_now=args.delete_stale_now,
-            stale_grace=_stale_grace(args, result.target),
-            stop=stop,
-            store=opened.store_for(result.target) if opened is not None else None,
-        )
+    with _built_for_publish(args) as (result, store):
+        out.notice(result.notices)
+        with PublishProgress(quiet=out.json) as progress, first_ctrl_c_stops() as stop:
+            report = run.publish(
+                result,
+                dry_run=args.dry_run,
+                prune_media=args.prune_media,
+                break_lock=args.break_lock,
+                verify=not args.no_verify,
+                verify_all=args.verify_all,
+                events=progress.event,
+                allow_removal=args.allow_removal,
+                delete_stale_now=args.delete_stale_now,
+                stale_grace=_stale_grace(args, result.target),
+                stop=stop,
+                store=store,
+            )
     for ep in report.removed:
         out.line(
             f"  remove  episode '{ep.title}' (guid {ep.guid})"
@@ -121,6 +115,44 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
                 "preview: publisher serve, then open "
                 f"{layout.url(target.public_url, layout.INDEX_KEY)} (feed: {target.feed_url})"
             )
+
+
+@contextlib.contextmanager
+def _built_for_publish(args: argparse.Namespace) -> Iterator[tuple[Build, S3Store | None]]:
+    """The build a publish uploads, and its target's store when it was read ahead meanwhile.
+    To S3, the build runs in a child process (:mod:`publisher.build.apart`) while this one
+    reads the target (:mod:`publisher.publish.early`); the child goes on writing the build's
+    caches while the publish runs, and is waited for on leaving. Elsewhere, or when the
+    child sends no build, the build runs here."""
+    from publisher import build as stage
+    from publisher.build import apart
+    from publisher.publish import early
+
+    build = functools.partial(
+        stage.build,
+        _root(args),
+        now=clock.now(args.now),
+        target=_ad_hoc(args),
+        target_name=_named(args),
+        guid_mode=_guid_mode(args),
+        use_cache=not args.no_cache,
+    )
+    target = _early_target(args)
+    building = apart.start(build) if target is not None and target.kind == "s3" else None
+    if building is None or target is None:
+        yield build(), None
+        return
+    try:
+        store = early.read_ahead(target)
+        result = building.result() or build()
+        if result.target != target:
+            store = None  # read for another target: the publish opens its own
+        yield result, store
+    except KeyboardInterrupt:
+        building.stop()
+        raise
+    finally:
+        building.finish()
 
 
 def _notify(root: Path, result: Build, report: PublishReport) -> tuple[Notice, ...]:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from publisher.model import Item, Show, ShowLinks
 
@@ -43,6 +44,8 @@ class Digests:
         self.shared = h.hexdigest()
         self._file_digest = file_digest or _read_digest
         self._items: dict[int, str] = {}
+        # by id: (the CSL item, its hash), the item held so that its id stays its own
+        self._entries: dict[int, tuple[Mapping[str, Any], bytes]] = {}
 
     def widen(self, values: Iterable[object]) -> None:
         """Make every page depend on ``values`` too (e.g. every item's hash, when the show's
@@ -61,12 +64,23 @@ class Digests:
             # the CSL items cited are mappings, equal whatever their keys' order (a bibliography
             # parsed now and one kept in the cache list them differently): hashed sorted
             h = hashlib.sha256(_text(dataclasses.replace(item, cited=())))
-            h.update(json.dumps(item.cited, sort_keys=True, default=repr).encode())
+            h.update(b"%d:" % len(item.cited))
+            for key, entry in item.cited:
+                h.update(_text(key) + self._entry(entry))
             transcript = item.episode.transcript
             if transcript is not None:
                 h.update(self._file_digest(transcript).encode())
             found = self._items[id(item)] = h.hexdigest()
         return found
+
+    def _entry(self, entry: Mapping[str, Any]) -> bytes:
+        """The SHA-256 of a CSL item's JSON with sorted keys, once per item object: the
+        items of a show's bibliography are shared by the notes that cite them."""
+        found = self._entries.get(id(entry))
+        if found is None or found[0] is not entry:
+            text = json.dumps(entry, sort_keys=True, default=repr).encode()
+            found = self._entries[id(entry)] = (entry, hashlib.sha256(text).digest())
+        return found[1]
 
     def part(self, key: str, *made_of: object) -> str:
         """The hash of the file ``key`` made of what every page shares and of ``made_of``
