@@ -378,6 +378,12 @@ class SiteFile:
         """Where the built file lies on disk."""
         return Path(self.location)
 
+    def __reduce__(self) -> tuple[type[SiteFile], tuple[str, str, int, str, str, FileKind, bool]]:
+        """Pickled as its fields, for its constructor: half the time of the default (a
+        build in a child process sends thousands: :mod:`publisher.build.apart`)."""
+        fields = (self.key, self.location, self.size, self.sha256)
+        return (SiteFile, (*fields, self.content_type, self.kind, self.immutable))
+
 
 @dataclass(frozen=True, slots=True)  # one an episode: no __dict__ each (issue 11)
 class Enclosure:

@@ -64,6 +64,8 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'publisher.build' has no attribute {name!r}")
 
 
+# long: the shortcut's probe, then the full build and its record; most of its lines pass the
+# options through (one each) and its docstring says what they do.
 def build(
     root: Path,
     *,
@@ -89,9 +91,8 @@ def build(
     rendered and written (:mod:`publisher.build.full`); ``use_cache=False`` (``--no-cache``)
     trusts nothing an earlier build left. Notes are rendered on ``processes`` cores (None:
     all). The search index is made of parts of ``search_part`` episodes
-    (:mod:`publisher.build.searchparts`). ``built`` is called with the Build of a full build
-    as soon as it is complete, before the caches and the build record are written (a
-    caller may go on with it meanwhile: :mod:`publisher.build.apart`).
+    (:mod:`publisher.build.searchparts`). ``built(Build)`` is called once a full build is
+    complete, before its caches and record are written (:mod:`publisher.build.apart`).
     Raises PublisherError, or Problems with every problem found; nothing is written then.
     """
     root = root.resolve()
@@ -112,7 +113,7 @@ def build(
     del last  # its Build (~70 MB at 10,000 episodes) is no use to a full build (issue 11)
     from publisher.build import full
 
-    built = full.build(
+    done = full.build(
         root,
         now=now,
         out_dir=out,
@@ -125,5 +126,5 @@ def build(
         search_part=search_part,
         built=built,
     )
-    shortcut.record(found, built.build, since=built.since, until=built.until, named=built.named)
-    return built.build
+    shortcut.record(found, done.build, since=done.since, until=done.until, named=done.named)
+    return done.build

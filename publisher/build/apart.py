@@ -124,6 +124,8 @@ def start(build: Builder) -> Apart | None:
         os.close(read)
         _child(build, write)
     os.close(write)
+    with contextlib.suppress(OSError):  # here too: in its own group before either goes on
+        os.setpgid(pid, pid)
     return Apart(pid, read)
 
 

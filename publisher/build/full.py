@@ -146,7 +146,7 @@ def build(
             i.episode.source,
             i.episode.slug,
             i.episode.title,
-            hashlib.sha256(i.episode.source.read_bytes()).hexdigest(),  # after the writeback
+            cache.digest(i.episode.source)[1],  # after the writeback: by its stat now
             art.get(i.episode.slug),
         )
         for i in rendered.items

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import functools
 import os
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +19,6 @@ from publisher.model import Build, Target
 
 if TYPE_CHECKING:
     from publisher.publish.run import PublishReport
-    from publisher.stores.s3 import S3Store
 
 
 def check(args: argparse.Namespace, out: Printer) -> None:
@@ -75,9 +72,19 @@ def build(args: argparse.Namespace, out: Printer) -> None:
 
 def publish(args: argparse.Namespace, out: Printer) -> None:
     """``publisher publish``: build for a target, then upload what changed."""
-    from publisher.publish import run
+    from publisher import build as stage
+    from publisher.publish import early, run
 
-    with _built_for_publish(args) as (result, store):
+    build = functools.partial(
+        stage.build,
+        _root(args),
+        now=clock.now(args.now),
+        target=_ad_hoc(args),
+        target_name=_named(args),
+        guid_mode=_guid_mode(args),
+        use_cache=not args.no_cache,
+    )
+    with early.built_and_read_ahead(build, _early_target(args)) as (result, store):
         out.notice(result.notices)
         with PublishProgress(quiet=out.json) as progress, first_ctrl_c_stops() as stop:
             report = run.publish(
@@ -115,44 +122,6 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
                 "preview: publisher serve, then open "
                 f"{layout.url(target.public_url, layout.INDEX_KEY)} (feed: {target.feed_url})"
             )
-
-
-@contextlib.contextmanager
-def _built_for_publish(args: argparse.Namespace) -> Iterator[tuple[Build, S3Store | None]]:
-    """The build a publish uploads, and its target's store when it was read ahead meanwhile.
-    To S3, the build runs in a child process (:mod:`publisher.build.apart`) while this one
-    reads the target (:mod:`publisher.publish.early`); the child goes on writing the build's
-    caches while the publish runs, and is waited for on leaving. Elsewhere, or when the
-    child sends no build, the build runs here."""
-    from publisher import build as stage
-    from publisher.build import apart
-    from publisher.publish import early
-
-    build = functools.partial(
-        stage.build,
-        _root(args),
-        now=clock.now(args.now),
-        target=_ad_hoc(args),
-        target_name=_named(args),
-        guid_mode=_guid_mode(args),
-        use_cache=not args.no_cache,
-    )
-    target = _early_target(args)
-    building = apart.start(build) if target is not None and target.kind == "s3" else None
-    if building is None or target is None:
-        yield build(), None
-        return
-    try:
-        store = early.read_ahead(target)
-        result = building.result() or build()
-        if result.target != target:
-            store = None  # read for another target: the publish opens its own
-        yield result, store
-    except KeyboardInterrupt:
-        building.stop()
-        raise
-    finally:
-        building.finish()
 
 
 def _notify(root: Path, result: Build, report: PublishReport) -> tuple[Notice, ...]:

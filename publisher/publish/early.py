@@ -5,21 +5,51 @@ and its archives: round trips and megabytes that, through a producer's uplink, t
 or more, and a few tenths of a second of CPU (boto3's import and client, parsing the listing,
 the manifest and the feeds). None of it depends on the build, so ``publish`` forks the build
 into a child and, meanwhile, :func:`read_ahead` does all of it here, on the other core
-(:meth:`publisher.stores.s3.S3Store.read_ahead`). The publish then takes what was read
-(:meth:`~publisher.stores.s3.S3Store.expect`), only if the manifest is unchanged since.
+(:meth:`publisher.stores.s3.S3Store.read_ahead`; both: :func:`built_and_read_ahead`). The
+publish then takes what was read (:meth:`~publisher.stores.s3.S3Store.expect`), only if
+the manifest is unchanged since.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from publisher import layout
+from publisher.build import apart
 from publisher.errors import PublisherError
-from publisher.model import Target
+from publisher.model import Build, Target
 
 if TYPE_CHECKING:
     from publisher.stores.s3 import S3Store
+
+
+@contextlib.contextmanager
+def built_and_read_ahead(
+    build: apart.Builder, target: Target | None
+) -> Iterator[tuple[Build, S3Store | None]]:
+    """``build()``'s Build, and ``target``'s store (the one a publish will build for, when
+    known) when it was read ahead meanwhile. To S3, the build runs in a child process
+    (:mod:`publisher.build.apart`) while this one reads the target (:func:`read_ahead`); the
+    child goes on writing the build's caches while the caller publishes, and is waited for
+    on leaving (stopped at Ctrl-C). Elsewhere, or when the child sends no Build, the build
+    runs here. Raises what the build raises."""
+    building = apart.start(build) if target is not None and target.kind == "s3" else None
+    if building is None or target is None:
+        yield build(), None
+        return
+    try:
+        store = read_ahead(target)
+        result = building.result() or build()
+        if result.target != target:
+            store = None  # read for another target: the publish opens its own
+        yield result, store
+    except KeyboardInterrupt:
+        building.stop()
+        raise
+    finally:
+        building.finish()
 
 
 def read_ahead(target: Target) -> S3Store | None:

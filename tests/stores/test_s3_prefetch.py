@@ -1,14 +1,10 @@
 """Reading ahead while the build runs (S3Store.read_ahead and expect, publish.early): what was
-read is used only while the manifest is the one read, and never after this store wrote."""
+read is used only while the manifest is the one read, and never after this store wrote; a
+store that cannot be read ahead is left to the publish, which says why."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import subprocess
-import sys
-import textwrap
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +12,7 @@ import pytest
 from publisher import layout
 from publisher.errors import StoreError
 from publisher.model import Target
-from publisher.publish.early import open_early
+from publisher.publish.early import read_ahead
 from publisher.publish.plan import ManifestEntry
 from publisher.stores.base import MANIFEST_KEY
 from publisher.stores.s3 import Prefetched, S3Store
@@ -118,90 +114,24 @@ def test_nothing_read_ahead_is_used_after_a_write(
     assert [r.split(" ")[0] for r in proxy.requests] == ["GET"]  # read again
 
 
-CHILD = textwrap.dedent("""
-    import json, sys
-    from publisher import layout
-    from publisher.model import Target
-    from publisher.publish.early import open_early
-    spec = json.loads(sys.argv[1])
-    target = Target(**spec)
-    opened = open_early(target)
-    if spec.get("public_url", "").endswith("/other/"):
-        target = Target(**{**spec, "public_url": "https://elsewhere.example.org/show/"})
-    store = opened.store_for(target)
-    print(json.dumps({"files": len(store.read_manifest()), "feed": store.get(layout.FEED_KEY).decode()}))
-""")
-
-
-def _run_child(target: Target) -> dict[str, object]:
-    spec = {k: getattr(target, k) for k in ("name", "kind", "location", "public_url")}
-    spec.update(endpoint_url=target.endpoint_url, addressing_style=target.addressing_style)
-    spec.update(region=target.region)
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps(spec)],
-        capture_output=True, text=True, timeout=120, env=dict(os.environ),
-    )  # fmt: skip
-    assert done.returncode == 0 and done.stderr == "", done.stderr
-    result: dict[str, object] = json.loads(done.stdout)
-    return result
-
-
-def test_a_child_process_reads_ahead_and_the_publish_takes_it(
+def test_read_ahead_here_then_the_publish_takes_it(
     bucket: Bucket, admin_env: SeaweedS3, proxy: CountingProxy
 ) -> None:
     _published(bucket, admin_env)
-    got = _run_child(bucket.target(proxy.endpoint))
-    assert got == {"files": 31, "feed": FEED.decode()}
-    verbs = [r.split(" ")[0] for r in proxy.requests]
-    # the child: GET manifest, one listing, GET feed; the publish: only the HEAD
-    assert sorted(verbs) == ["GET", "GET", "GET", "HEAD"], proxy.requests
+    store = read_ahead(bucket.target(proxy.endpoint))
+    assert store is not None
+    assert sorted(r.split(" ")[0] for r in proxy.requests) == ["GET", "GET", "GET"]
+    proxy.requests.clear()  # manifest, listing, feed: read; now the publish
+    assert len(store.read_manifest()) == 31
+    assert store.get(layout.FEED_KEY) == FEED
+    assert [r.split(" ")[0] for r in proxy.requests] == ["HEAD"]  # the manifest's ETag only
 
 
-def test_a_child_read_for_another_target_is_not_used(
-    bucket: Bucket, admin_env: SeaweedS3, proxy: CountingProxy
+def test_nothing_to_read_ahead_for_a_folder_or_a_store_that_refuses(
+    bucket: Bucket, admin_env: SeaweedS3, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _published(bucket, admin_env)
-    target = bucket.target(proxy.endpoint, f"{admin_env.endpoint}/other/")
-    assert _run_child(target) == {"files": 31, "feed": FEED.decode()}
-    assert not [r for r in proxy.requests if r.startswith("HEAD")]  # read afresh, no HEAD
-
-
-def test_no_child_for_a_folder_or_among_threads(bucket: Bucket, admin_env: SeaweedS3) -> None:
     folder = Target(name="f", kind="local", location="/srv/x", public_url="http://127.0.0.1/")
-    assert open_early(folder) is None  # nothing to wait for
-    # pytest runs the S3 server's threads: a fork now could copy a lock held mid-way
-    assert open_early(bucket.target(admin_env.endpoint)) is None
-
-
-STUCK = textwrap.dedent("""
-    import json, os, socket, sys, time
-    from publisher.model import Target
-    from publisher.publish.early import open_early
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(8)  # connections are taken, never answered: a frozen server
-    port = silent.getsockname()[1]
-    target = Target(name="s3", kind="s3", location="s3://b/show", public_url="http://x/",
-                    endpoint_url=f"http://127.0.0.1:{port}", region="us-east-1",
-                    addressing_style="path")
-    opened = open_early(target)
-    opened.timeout = 1.0
-    started = time.monotonic()
-    result = opened._result()
-    took = time.monotonic() - started
-    try:
-        os.kill(opened._pid, 0)
-        gone = False
-    except ProcessLookupError:
-        gone = True
-    print(json.dumps({"result": result, "gone": gone, "waited": took < 10}))
-""")
-
-
-def test_a_child_that_does_not_finish_in_time_is_stopped_and_not_waited_for() -> None:
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}
-    done = subprocess.run(
-        [sys.executable, "-c", STUCK], capture_output=True, text=True, timeout=120, env=env
-    )
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"result": None, "gone": True, "waited": True}
+    assert read_ahead(folder) is None  # nothing to read
+    _published(bucket, admin_env)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-key")  # 403: the publish says so
+    assert read_ahead(bucket.target(admin_env.endpoint)) is None

@@ -1,0 +1,104 @@
+"""A publish to S3 from the command line, as a producer runs it: the build runs in a child
+process while the target is read ahead (publisher.build.apart, publisher.publish.early).
+Its problems are said once, as without the child; Ctrl-C while the target is read leaves
+no build running and nothing half-written, and the rerun finishes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.child import Child
+from tests.support.gate import GateProxy
+from tests.support.s3server import PREFIX, Bucket, SeaweedS3
+from tests.support.show import copy_show
+
+NOTE = "show_notes/2026-09-15-red-flags.md"
+OTHER = "show_notes/2026-10-01-what-guidelines-advise.md"
+
+
+def s3_args(bucket: Bucket, endpoint: str, *extra: str) -> tuple[str, ...]:
+    public = f"{bucket.server.endpoint}/{bucket.name}/{PREFIX}/"
+    return ("publish", "--to", f"s3://{bucket.name}/{PREFIX}", "--public-url", public,
+            "--endpoint-url", endpoint, "--region", "us-east-1", *extra)  # fmt: skip
+
+
+def _break(show: Path, field: str, value: str, name: str = NOTE) -> None:
+    note = show / name
+    lines = note.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"{field}:"))
+    lines[at] = f"{field}: {value}\n"
+    note.write_text("".join(lines))
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_the_builds_problems_are_said_once(
+    tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket
+) -> None:
+    show = copy_show(tmp_path / "show")
+    _break(show, "date", "the first of September")
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
+    assert code == 1, lines
+    said = [line for line in lines if NOTE in line]
+    assert len(said) == 1 and ":3:" in said[0], lines  # the note's line, once
+    assert not [line for line in lines if "Traceback" in line], lines
+    assert not bucket.state()  # nothing published
+    _break(show, "date", "soon", OTHER)  # two problems now: both said, each once
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
+    assert code == 1, lines
+    assert len([line for line in lines if NOTE in line]) == 1, lines
+    assert len([line for line in lines if OTHER in line]) == 1, lines
+
+
+def test_ctrl_c_while_the_target_is_read_leaves_no_build_running(
+    tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket
+) -> None:
+    show = copy_show(tmp_path / "show")
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
+    assert code == 0, lines
+    note = show / NOTE
+    note.write_text(note.read_text() + "\nA sentence added.\n")
+    # the read ahead holds on the listing (after the manifest) until the test is done
+    proxy = GateProxy(admin_env.ports["s3.port"], rb"GET /[^ ]*list-type=2", hold_all=False)
+    try:
+        child = Child(show, *s3_args(bucket, proxy.endpoint))
+        assert proxy.tripped.wait(120), child.seen
+        builds = _children(child.proc.pid)
+        assert builds, "no build in a child process"
+        child.interrupt()
+        code, _, lines = child.finish()
+        proxy.drop()
+    finally:
+        proxy.close()
+    assert code == 130, lines
+    assert lines[-1] == "interrupted; run the same command again to finish", lines
+    assert not [pid for pid in builds if _alive(pid)]  # stopped, and waited for
+    assert not [p for p in (show / "_site").rglob("*") if p.name.endswith(".tmp")]
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
+    assert code == 0, lines
+    assert "A sentence added." in bucket_page(bucket)
+
+
+def bucket_page(bucket: Bucket) -> str:
+    key = f"{PREFIX}/episodes/2026-09-15-red-flags.html"
+    body = bucket.server.client().get_object(Bucket=bucket.name, Key=key)["Body"].read()
+    return str(body.decode())
