@@ -118,9 +118,10 @@ def manifest_from_json(data: bytes) -> dict[str, ManifestEntry]:
 
 def gzipped(data: bytes) -> bytes:
     """``data`` (a manifest's JSON) gzip-compressed, deterministically (no time stamp, RFC
-    1952): for a target across a network, an 8,000-file manifest shrinks from 2.3 MB to a
-    tenth, and a publish writes it at least once."""
-    return gzip.compress(data, compresslevel=6, mtime=0)
+    1952): for a target across a network, a 9,000-file manifest shrinks from 2.4 MB to a
+    third (its hashes are random hex), and a publish writes it at least once. Level 1:
+    half the CPU of level 6 (~25 ms against ~55 ms) for 7 % more bytes."""
+    return gzip.compress(data, compresslevel=1, mtime=0)
 
 
 def parse_manifest(data: bytes) -> ManifestDoc:

@@ -8,6 +8,7 @@ skips what already landed. The library never prints: progress goes to ``events``
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import functools
 import threading
@@ -15,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from publisher import layout
+from publisher import interruptible, layout
 from publisher.errors import PublishStopped, StoreError
 from publisher.model import Build, Enclosure, SiteFile
 from publisher.publish.events import (
@@ -73,6 +74,8 @@ from publisher.publish.report import PublishVerifyError as PublishVerifyError
 from publisher.publish.verify import PublishVerification
 from publisher.stores import Store, open_store
 from publisher.stores.lock import LOCK_TTL, LockKeeper, acquire
+
+Listing = dict[str, tuple[int, str | None]]  # key: (size, ETag or stamp), as Store.listing
 
 # --- publishing -------------------------------------------------------------------------
 
@@ -260,8 +263,14 @@ class _Run:
         self._batch(self.plan.uploads_of("page"))
         feed = self.plan.uploads_of("feed")
         if feed:
-            self._confirm(enclosures)
-            self.keeper.confirm("writing the feed")
+            # the enclosures listed while the lock is renewed (two round trips at once)
+            pool = concurrent.futures.ThreadPoolExecutor(1)
+            try:
+                listed = pool.submit(self._list_enclosures, enclosures, list(self.manifest))
+                self.keeper.confirm("writing the feed")
+                self._confirm(enclosures, interruptible.result(listed))
+            finally:
+                pool.shutdown(wait=False, cancel_futures=True)  # a listing only reads
             # archives first: the main feed links the newest one (RFC 5005 prev-archive)
             self._batch([a for a in feed if a.key != layout.FEED_KEY])
             self._batch([a for a in feed if a.key == layout.FEED_KEY])
@@ -333,14 +342,21 @@ class _Run:
             self.unrecorded = True
         self.emit(FileDone(f.key, f.size))
 
-    def _confirm(self, enclosures: Sequence[Enclosure]) -> None:
-        """Refuse to write the feed unless every enclosure is there with its length (and,
-        where the manifest knows it, the ETag this or an earlier publish saw): from listings
-        of the enclosures' folders, one request per 1,000 files, not one per file."""
-        folders = sorted({e.key.rpartition("/")[0] + "/" for e in enclosures})
-        found: dict[str, tuple[int, str | None]] = {}
-        for folder in folders:
-            found.update(self.store.listing(folder))
+    def _list_enclosures(self, enclosures: Sequence[Enclosure], recorded: list[str]) -> Listing:
+        """What the target holds in the enclosures' folders: one request per 1,000 files,
+        not one per file, side by side (split by the keys the build and the manifest,
+        ``recorded``, know)."""
+        found: Listing = {}
+        for folder in sorted({e.key.rpartition("/")[0] + "/" for e in enclosures}):
+            known = {e.key for e in enclosures if e.key.startswith(folder)}
+            known.update(k for k in recorded if k.startswith(folder))
+            found.update(self.store.listing(folder, known=sorted(known)))
+        return found
+
+    def _confirm(self, enclosures: Sequence[Enclosure], found: Listing) -> None:
+        """Refuse to write the feed unless every enclosure is there (``found``: what
+        :meth:`_list_enclosures` listed) with its length (and, where the manifest knows it,
+        the ETag this or an earlier publish saw)."""
         for enc in enclosures:
             size, etag = found.get(enc.key, (None, None))
             known = self.manifest.get(enc.key)

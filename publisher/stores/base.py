@@ -107,10 +107,13 @@ class Store(LockPrimitives, Protocol):
         """The content of ``key`` on the target, or None when it is not there."""
         ...
 
-    def listing(self, prefix: str) -> dict[str, tuple[int, str | None]]:
+    def listing(
+        self, prefix: str, *, known: Sequence[str] = ()
+    ) -> dict[str, tuple[int, str | None]]:
         """Every key under ``prefix`` (e.g. ``media/``) with its size and what identifies
         its content (S3: the ETag; a folder: inode and mtime), in as few requests as the
-        target allows (S3: one per 1,000 keys)."""
+        target allows (S3: one per 1,000 keys; ``known``, sorted keys expected there, lets
+        it list ranges side by side)."""
         ...
 
     def clean_leftovers(self, before: datetime) -> tuple[str, ...]:

@@ -187,7 +187,9 @@ class LocalStore:
         except OSError as e:
             raise StoreError(f"cannot read {key}: {e.strerror}", self.root / key) from e
 
-    def listing(self, prefix: str) -> dict[str, tuple[int, str | None]]:
+    def listing(
+        self, prefix: str, *, known: Sequence[str] = ()
+    ) -> dict[str, tuple[int, str | None]]:
         folder = self._path(prefix.rstrip("/")) if prefix.strip("/") else self.root
         found: dict[str, tuple[int, str | None]] = {}
         try:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -61,12 +62,14 @@ if TYPE_CHECKING:
 @dataclasses.dataclass(frozen=True)
 class Prefetched:
     """What :meth:`S3Store.read_ahead` read: the manifest (its bytes and ETag), the listing
-    it is checked against, and the wanted objects the listing named."""
+    it is checked against, the wanted objects the listing named, and the server's clock
+    (:meth:`S3Store.clock`) with this process's monotonic time when it was read."""
 
     manifest: bytes
     etag: str
     listing: Listed
     objects: dict[str, bytes]
+    clock: tuple[datetime, float] | None = None
 
 
 def cache_control(f: SiteFile) -> str:
@@ -167,6 +170,8 @@ class S3Store:
 
         HEAD answers carry no error code: only a 404 is conclusive here; any other refusal
         is left to the next request, whose answer names its cause."""
+        if self._early is not None:
+            return  # the bucket was there: its manifest was read ahead a moment ago
         try:
             with self._op("checking the bucket"):
                 self.client.head_bucket(Bucket=self.bucket)
@@ -214,10 +219,15 @@ class S3Store:
         data, etag = found
         listing = self.listing("", known=sorted(manifest_from_json(data)))
         keys = sorted(k for k in listing if wanted(k))
-        read = lambda k: self._get(k, f"reading {k}")  # noqa: E731
-        bodies = interruptible.map_threads(read, keys, self.parallelism)
-        objects = {k: body for k, body in zip(keys, bodies, strict=True) if body is not None}
-        return Prefetched(data, etag, listing, objects)
+
+        def read(key: str | None) -> tuple[bytes | None, tuple[datetime, float] | None]:
+            if key is None:  # the server's clock, beside the objects
+                return None, (self.clock(), time.monotonic())
+            return self._get(key, f"reading {key}"), None
+
+        got = list(interruptible.map_threads(read, [None, *keys], self.parallelism))
+        objects = {k: b for k, (b, _) in zip(keys, got[1:], strict=True) if b is not None}
+        return Prefetched(data, etag, listing, objects, got[0][1])
 
     def expect(self, read: Callable[[], object]) -> None:
         """Take what :meth:`read_ahead` read elsewhere and earlier instead of reading it
@@ -268,7 +278,11 @@ class S3Store:
 
     def clock(self) -> datetime:
         """The storage server's time: the Date header of a HEAD of the bucket (this
-        machine's clock may be wrong; stale times are compared in the server's)."""
+        machine's clock may be wrong; stale times are compared in the server's), or, when
+        it was read ahead, that time plus the seconds since (a round trip fewer)."""
+        if self._snapshot is not None and self._snapshot.clock is not None:
+            server, at = self._snapshot.clock
+            return server + timedelta(seconds=time.monotonic() - at)
         with self._op("reading the storage server's time"):
             meta = self.client.head_bucket(Bucket=self.bucket).get("ResponseMetadata", {})
         date = meta.get("HTTPHeaders", {}).get("date")

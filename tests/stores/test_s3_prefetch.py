@@ -5,7 +5,9 @@ store that cannot be read ahead is left to the publish, which says why."""
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -120,11 +122,17 @@ def test_read_ahead_here_then_the_publish_takes_it(
     _published(bucket, admin_env)
     store = read_ahead(bucket.target(proxy.endpoint))
     assert store is not None
-    assert sorted(r.split(" ")[0] for r in proxy.requests) == ["GET", "GET", "GET"]
-    proxy.requests.clear()  # manifest, listing, feed: read; now the publish
+    # the manifest, the listing, the feed; the server's clock (a HEAD of the bucket)
+    assert sorted(r.split(" ")[0] for r in proxy.requests) == ["GET", "GET", "GET", "HEAD"]
+    proxy.requests.clear()  # now the publish
+    store.check()  # the bucket is there: its manifest was just read
     assert len(store.read_manifest()) == 31
     assert store.get(layout.FEED_KEY) == FEED
+    first = store.clock()
+    assert abs((first - datetime.now(UTC)).total_seconds()) < 5  # the server's, on loopback
     assert [r.split(" ")[0] for r in proxy.requests] == ["HEAD"]  # the manifest's ETag only
+    time.sleep(0.2)
+    assert 0.15 < (store.clock() - first).total_seconds() < 5  # and its time goes on
 
 
 def test_nothing_to_read_ahead_for_a_folder_or_a_store_that_refuses(
