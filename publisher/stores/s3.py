@@ -15,6 +15,7 @@ its own ``s3*`` module already."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import time
@@ -52,7 +53,13 @@ from publisher.stores.s3errors import (
 )
 from publisher.stores.s3listing import Listed, list_objects, read_listings_fast
 from publisher.stores.s3session import botocore_session
-from publisher.stores.s3upload import ETags, UploadFailed, transfer_config, upload_batch
+from publisher.stores.s3upload import (
+    ETags,
+    UploadFailed,
+    send_small_bodies_at_once,
+    transfer_config,
+    upload_batch,
+)
 from publisher.stores.s3watch import Watch, bound_operations
 
 if TYPE_CHECKING:
@@ -131,6 +138,7 @@ class S3Store:
         self.etags = ETags(self.client)
         bound_operations(self.client, timeout, attempt)
         read_listings_fast(self.client)
+        send_small_bodies_at_once(self.client)
         # A target with no source came from --to on the command line, not the config.
         named_in = "--to" if target.source is None else "the target's location in feed_config.yaml"
         self.at = Where(
@@ -209,25 +217,28 @@ class S3Store:
     # --- reading ahead -------------------------------------------------------------------
 
     def read_ahead(self, wanted: Callable[[str], bool]) -> Prefetched | None:
-        """The reads a publish starts with: the manifest, the listing it is checked
-        against, and the objects whose keys ``wanted`` accepts (say, the feed and its
-        archives) among those listed; None when there is no manifest (a first publish).
+        """The reads a publish starts with: the manifest, then side by side the listing it
+        is checked against, the server's clock and the objects the manifest names whose keys
+        ``wanted`` accepts (say, the feed and its archives), kept when listed too; None
+        when there is no manifest (a first publish).
         Raises StoreError or ValueError (a damaged manifest) as those reads would."""
         found = self._get_versioned(MANIFEST_KEY, "reading the manifest")
         if found is None:
             return None
         data, etag = found
-        listing = self.listing("", known=sorted(manifest_from_json(data)))
-        keys = sorted(k for k in listing if wanted(k))
-
-        def read(key: str | None) -> tuple[bytes | None, tuple[datetime, float] | None]:
-            if key is None:  # the server's clock, beside the objects
-                return None, (self.clock(), time.monotonic())
-            return self._get(key, f"reading {key}"), None
-
-        got = list(interruptible.map_threads(read, [None, *keys], self.parallelism))
-        objects = {k: b for k, (b, _) in zip(keys, got[1:], strict=True) if b is not None}
-        return Prefetched(data, etag, listing, objects, got[0][1])
+        known = sorted(manifest_from_json(data))
+        keys = [k for k in known if wanted(k)]  # as the manifest names them: read meanwhile
+        pool = concurrent.futures.ThreadPoolExecutor(self.parallelism)
+        try:
+            listed = pool.submit(self.listing, "", known=known)
+            clock = pool.submit(lambda: (self.clock(), time.monotonic()))
+            bodies = [pool.submit(self._get, k, f"reading {k}") for k in keys]
+            listing = interruptible.result(listed)
+            got = zip(keys, map(interruptible.result, bodies), strict=True)
+            objects = {k: b for k, b in got if b is not None and k in listing}
+            return Prefetched(data, etag, listing, objects, interruptible.result(clock))
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def expect(self, read: Callable[[], object]) -> None:
         """Take what :meth:`read_ahead` read elsewhere and earlier instead of reading it
