@@ -7,7 +7,6 @@ its bytes change, and the files whose bytes change are exactly those that show t
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from publisher.build.notecache import decode_entry, encode_entry
 from publisher.filecache import CACHE_FILE, FORMAT, BuildCache
 from publisher.model import packed_digest
 from tests.support.show import FIXED_NOW, full_build
@@ -133,18 +133,16 @@ def test_a_cached_note_is_used_while_its_inputs_hold(sample_show: Path) -> None:
     (stored,) = [
         p
         for p in (sample_show / ".publisher" / "notes").iterdir()
-        if json.loads(p.read_text(encoding="utf-8"))["source"].endswith(f"{RED}.md")
+        if decode_entry(p.read_bytes())[0]["source"].endswith(f"{RED}.md")
     ]
 
     def mark(digest_too: bool) -> None:  # the cached web rendering, edited
-        data = json.loads(stored.read_text(encoding="utf-8"))
-        packed = [base64.b64decode(p) for p in data["packed"]]
-        web = zlib.decompress(packed[0]).decode("utf-8")
-        packed[0] = zlib.compress(web.replace("</p>", " MARKER-FROM-THE-CACHE</p>", 1).encode())
-        data["packed"][0] = base64.b64encode(packed[0]).decode("ascii")
+        header, (web, content, description) = decode_entry(stored.read_bytes())
+        text = zlib.decompress(web).decode("utf-8")
+        web = zlib.compress(text.replace("</p>", " MARKER-FROM-THE-CACHE</p>", 1).encode())
         if digest_too:
-            data["digest"] = packed_digest((packed[0], packed[1], packed[2]))
-        stored.write_text(json.dumps(data), encoding="utf-8")
+            header["digest"] = packed_digest((web, content, description))
+        stored.write_bytes(encode_entry(header, (web, content, description)))
 
     def page() -> str:
         return (r.site / f"episodes/{RED}.html").read_text(encoding="utf-8")
@@ -153,7 +151,7 @@ def test_a_cached_note_is_used_while_its_inputs_hold(sample_show: Path) -> None:
     r.again()
     assert "MARKER-FROM-THE-CACHE" not in page()
     assert "MARKER-FROM-THE-CACHE" not in zlib.decompress(
-        base64.b64decode(json.loads(stored.read_text(encoding="utf-8"))["packed"][0])
+        decode_entry(stored.read_bytes())[1][0]
     ).decode("utf-8")  # and stored again
     mark(digest_too=True)
     (sample_show / "show_notes" / f"{RED}.md").touch()  # past the unchanged-build shortcut
