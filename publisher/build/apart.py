@@ -40,6 +40,7 @@ from publisher.model import Build
 
 _BUILT, _FAILED = b"B", b"E"  # the first byte of what the child sends
 STOP_WAIT = 10.0  # seconds a stopped child is given to clean up before it is killed
+NICER = 10  # added to the child's nice value once it has sent the Build
 
 # A build: called with what to call with the Build as soon as it is complete.
 Builder = Callable[..., Build]
@@ -139,6 +140,8 @@ def _child(build: Builder, pipe: int) -> None:
             sent = True
             with os.fdopen(pipe, "wb") as out:
                 out.write(data)
+            with contextlib.suppress(OSError):  # what is left (the caches) yields the cores
+                os.nice(NICER)  # to the publish, which waits on it only at its end
 
     try:
         os.setpgid(0, 0)  # a terminal's Ctrl-C goes to the parent, which passes it on once

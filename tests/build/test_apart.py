@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from publisher.build import apart
 from tests.support.paths import ROOT
 from tests.support.show import copy_show
 
@@ -37,7 +38,9 @@ def test_the_childs_build_is_the_build(tmp_path: Path) -> None:
 
 def test_the_build_is_sent_before_the_child_has_finished(tmp_path: Path) -> None:
     copy_show(tmp_path / "show")
-    assert run_case("early", tmp_path) == {"build": True, "running": True, "gone": True}
+    # then it yields the cores to the publish while it writes the caches
+    got = run_case("early", tmp_path)
+    assert got == {"build": True, "running": True, "nicer": apart.NICER, "gone": True}
 
 
 def test_errors_come_back_as_they_went_and_anything_else_is_no_result(tmp_path: Path) -> None:
