@@ -76,14 +76,18 @@ class Apart:
         return value if isinstance(value, Build) else None
 
     def finish(self) -> None:
-        """Wait for the child to end (it writes the build's caches after sending the Build;
-        Ctrl-C interrupts the wait)."""
+        """Wait for the child to end: it writes the build's caches after sending the Build.
+        Ctrl-C stops it (:meth:`stop`): its Build was all the caller needed, the caches only
+        save the next build time."""
         self._close()
-        while self._pid is not None:
-            if os.waitpid(self._pid, os.WNOHANG)[0] != 0:
-                self._pid = None
-            else:
-                time.sleep(interruptible.POLL / 5)
+        try:
+            while self._pid is not None:
+                if os.waitpid(self._pid, os.WNOHANG)[0] != 0:
+                    self._pid = None
+                else:
+                    time.sleep(interruptible.POLL / 5)
+        except KeyboardInterrupt:
+            self.stop()
 
     def stop(self) -> None:
         """Stop the child (SIGINT, as Ctrl-C would) and wait for it to clean up; killed after
