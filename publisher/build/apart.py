@@ -124,17 +124,33 @@ def start(build: Builder) -> Apart | None:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     read, write = os.pipe()
+    # SIGINT is held back across the fork: the child takes it only while it builds (never
+    # while it leaves), and a Ctrl-C pressed meanwhile reaches this process once it has
+    # the child to stop
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read)
-        _child(build, write)
+    if pid == 0:  # the child: never returns into the caller's code
+        try:
+            os.close(read)
+            _child(build, write)
+        finally:
+            os._exit(1)
     os.close(write)
     with contextlib.suppress(OSError):  # here too: in its own group before either goes on
         os.setpgid(pid, pid)
-    return Apart(pid, read)
+    building = Apart(pid, read)
+    try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    except KeyboardInterrupt:
+        building.stop()
+        raise
+    return building
 
 
 def _child(build: Builder, pipe: int) -> None:
+    """Build, send the result, leave. SIGINT (from :meth:`Apart.stop`) is taken only while
+    building: once it is blocked again, nothing here can raise, and ``os._exit`` is sure to
+    be reached."""
     code = 1
     sent = False
 
@@ -150,19 +166,24 @@ def _child(build: Builder, pipe: int) -> None:
     try:
         os.setpgid(0, 0)  # a terminal's Ctrl-C goes to the parent, which passes it on once
         try:
-            done = build(built=lambda b: send(_BUILT + pickle.dumps(b, pickle.HIGHEST_PROTOCOL)))
-            if not sent:  # a build found unchanged
-                send(_BUILT + pickle.dumps(done, pickle.HIGHEST_PROTOCOL))
-        except PublisherError as e:
-            send(_FAILED + _survives(e))
-        code = 0
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            try:
+                done = build(
+                    built=lambda b: send(_BUILT + pickle.dumps(b, pickle.HIGHEST_PROTOCOL))
+                )
+                if not sent:  # a build found unchanged
+                    send(_BUILT + pickle.dumps(done, pickle.HIGHEST_PROTOCOL))
+            except PublisherError as e:
+                send(_FAILED + _survives(e))
+            code = 0
+        finally:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     except BaseException:  # noqa: BLE001, S110 - the parent builds again and says what is wrong
         pass
-    finally:
-        for stream in (sys.stdout, sys.stderr):  # a library's warning, say
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
-        os._exit(code)
+    for stream in (sys.stdout, sys.stderr):  # a library's warning, say
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 def _survives(e: PublisherError) -> bytes:

@@ -40,8 +40,12 @@ def built_and_read_ahead(
         yield build(), None
         return
     try:
-        store = read_ahead(target)
-        result = building.result() or build()
+        try:
+            store = read_ahead(target)
+            result = building.result() or build()
+        except BaseException:
+            building.stop()  # no Build to wait for: its caches are no use either
+            raise
         if result.target != target:
             store = None  # read for another target: the publish opens its own
         yield result, store

@@ -54,7 +54,13 @@ def test_errors_come_back_as_they_went_and_anything_else_is_no_result(tmp_path: 
 
 
 def test_a_stopped_child_unwinds_and_ends(tmp_path: Path) -> None:
-    assert run_case("stop", tmp_path) == {"unwound": True, "gone": True}
+    copy_show(tmp_path / "show")
+    assert run_case("stop", tmp_path) == {
+        "building": {"unwound": True, "gone": True},
+        "received": True,
+        "sent": {"unwound": True, "gone": True},
+        "callers": True,
+    }
 
 
 def test_no_child_among_threads(tmp_path: Path) -> None:

@@ -132,23 +132,41 @@ def errors(folder: Path) -> dict[str, Any]:
 
 
 def stop(folder: Path) -> dict[str, Any]:
-    """Stopped, the child's build unwinds as at Ctrl-C (its clean-up runs), then ends."""
-    started, unwound = folder / "started", folder / "unwound"
+    """Stopped, the child's build unwinds as at Ctrl-C (its clean-up runs), then ends; so
+    too once it has sent its Build (writing the caches). Never does the child come back into
+    the caller's code."""
+    found: dict[str, Any] = {}
+    callers = folder / "callers"
+    for when in ("building", "sent"):
+        started, unwound = folder / f"started-{when}", folder / f"unwound-{when}"
 
-    def build(built: Callable[[Build], None]) -> Build:
-        try:
-            started.write_text("")
-            while True:
-                time.sleep(0.01)
-        finally:
-            unwound.write_text("")
+        def build(
+            built: Callable[[Build], None],
+            when: str = when,
+            started: Path = started,
+            unwound: Path = unwound,
+        ) -> Build:
+            try:
+                if when == "sent":
+                    built(_build(folder / "show")())
+                started.write_text("")
+                while True:
+                    time.sleep(0.01)
+            finally:
+                unwound.write_text("")
 
-    building = apart.start(build)
-    assert building is not None and building._pid is not None
-    pid = building._pid
-    _wait_for(started)
-    building.stop()
-    return {"unwound": unwound.exists(), "gone": _gone(pid)}
+        building = apart.start(build)
+        with callers.open("a") as f:  # the caller's code, after start: this process only
+            f.write(f"{os.getpid()}\n")
+        assert building is not None and building._pid is not None
+        pid = building._pid
+        _wait_for(started)
+        if when == "sent":
+            found["received"] = isinstance(building.result(), Build)
+        building.stop()
+        found[when] = {"unwound": unwound.exists(), "gone": _gone(pid)}
+    found["callers"] = callers.read_text().split() == [str(os.getpid())] * 2
+    return found
 
 
 def threads(folder: Path) -> dict[str, Any]:
