@@ -165,6 +165,8 @@ def _child(build: Builder, pipe: int) -> None:
 
     try:
         os.setpgid(0, 0)  # a terminal's Ctrl-C goes to the parent, which passes it on once
+        for stray in (signal.SIGTTOU, signal.SIGTTIN):  # a group in the terminal's background:
+            signal.signal(stray, signal.SIG_IGN)  # a warning printed (stty tostop) never stops it
         try:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             try:

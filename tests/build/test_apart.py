@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from publisher.build import apart
 from tests.support.paths import ROOT
@@ -65,3 +70,43 @@ def test_a_stopped_child_unwinds_and_ends(tmp_path: Path) -> None:
 
 def test_no_child_among_threads(tmp_path: Path) -> None:
     assert run_case("threads", tmp_path) == {"started": False}
+
+
+def test_a_terminal_that_stops_background_writers_does_not_stop_the_child(
+    tmp_path: Path,
+) -> None:
+    copy_show(tmp_path / "show")
+    answer = tmp_path / "answer.json"
+    main, side = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.apart_cases", "tostop", str(tmp_path), str(answer)],
+        stdin=side, stdout=side, stderr=side, cwd=ROOT, start_new_session=True,
+    )  # fmt: skip
+    os.close(side)
+    said = b""
+    while True:  # what it writes, read as it comes (a full terminal would hold it)
+        if not select.select([main], [], [], 120)[0]:  # bounds a broken run only
+            _kill_session(proc.pid)  # the stopped child too, in a group of its own
+            pytest.fail(f"stopped on the terminal; it said {said!r}")
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the terminal closed: every process on it has ended
+            break
+        if not chunk:
+            break
+        said += chunk
+    os.close(main)
+    assert proc.wait(timeout=120) == 0, said
+    assert b"a library's warning" in said
+    assert json.loads(answer.read_text()) == {"build": True}
+
+
+def _kill_session(sid: int) -> None:
+    """SIGKILL every process of session ``sid`` (Linux's /proc)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+            if int(fields[3]) == sid:  # state ppid pgrp session
+                os.kill(int(stat.parent.name), signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            continue

@@ -181,7 +181,32 @@ def threads(folder: Path) -> dict[str, Any]:
         worker.join()
 
 
-CASES = {f.__name__: f for f in (same, early, errors, stop, threads)}
+def tostop(folder: Path) -> dict[str, Any]:
+    """On a terminal set to stop background writers (``stty tostop``), the child, in a group
+    of its own, still writes a warning and sends its Build. Run with the terminal as stdio."""
+    import termios
+
+    terminal = os.open(os.ttyname(0), os.O_RDWR)  # a session leader: now its terminal
+    attrs = termios.tcgetattr(terminal)
+    attrs[3] |= termios.TOSTOP
+    termios.tcsetattr(terminal, termios.TCSANOW, attrs)
+
+    def build(built: Callable[[Build], None]) -> Build:
+        print("a library's warning", file=sys.stderr, flush=True)
+        return _build(folder / "show")()
+
+    building = apart.start(build)
+    assert building is not None
+    sent = building.result()
+    building.finish()
+    return {"build": isinstance(sent, Build)}
+
+
+CASES = {f.__name__: f for f in (same, early, errors, stop, threads, tostop)}
 
 if __name__ == "__main__":
-    print(json.dumps(CASES[sys.argv[1]](Path(sys.argv[2]))))
+    answer = json.dumps(CASES[sys.argv[1]](Path(sys.argv[2])))
+    if len(sys.argv) > 3:  # stdout is a terminal: the answer goes to this file
+        Path(sys.argv[3]).write_text(answer)
+    else:
+        print(answer)
