@@ -69,8 +69,9 @@ if TYPE_CHECKING:
 @dataclasses.dataclass(frozen=True)
 class Prefetched:
     """What :meth:`S3Store.read_ahead` read: the manifest (its bytes and ETag), the listing
-    it is checked against, the wanted objects the listing named, and the server's clock
-    (:meth:`S3Store.clock`) with this process's monotonic time when it was read."""
+    it is checked against, the wanted objects the manifest names and the listing holds, and
+    the server's clock (:meth:`S3Store.clock`) with this process's monotonic time when it
+    was read."""
 
     manifest: bytes
     etag: str
