@@ -15,9 +15,10 @@ The standard library has no such wait, hence this module (a few lines over ``thr
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 POLL = 0.1  # seconds between the main thread's looks at pending signals
 
@@ -54,5 +55,19 @@ def map_threads(function: Callable[[A], T], items: Iterable[A], workers: int) ->
         futures = [pool.submit(function, item) for item in items]
         for future in futures:
             yield result(future)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def meanwhile(
+    function: Callable[..., T], *args: Any, **kwargs: Any
+) -> Iterator[concurrent.futures.Future[T]]:
+    """``function(*args, **kwargs)`` in a thread while the ``with`` body runs; the body
+    takes its outcome with :func:`result`. Leaving (an exception, Ctrl-C) does not wait for
+    it: give it only work that may be abandoned (a read)."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        yield pool.submit(function, *args, **kwargs)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

@@ -10,8 +10,11 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
+
+from publisher import interruptible
 
 SETUP = textwrap.dedent("""
     import concurrent.futures, os, signal, socket, threading
@@ -40,6 +43,7 @@ WAITS = {
     "result": "interruptible.result(never)",
     "join": "interruptible.join(stuck)",
     "map_threads": "list(interruptible.map_threads(lambda _: a.recv(1), [1, 2], 2))",
+    "meanwhile": "with interruptible.meanwhile(a.recv, 1) as f: interruptible.result(f)",
 }
 
 END = textwrap.dedent("""
@@ -66,3 +70,13 @@ def test_an_untimed_wait_is_not_interrupted() -> None:
     """The control: the same signal, and a plain ``Condition.wait()`` sleeps on (the bug)."""
     with pytest.raises(subprocess.TimeoutExpired):
         run("with cond: cond.wait()", timeout=3)
+
+
+def test_meanwhile_runs_beside_the_body_and_is_not_waited_for_on_leaving() -> None:
+    release = threading.Event()
+    with interruptible.meanwhile(lambda x: x * 2, 21) as doubled:
+        assert interruptible.result(doubled) == 42
+    with pytest.raises(ValueError), interruptible.meanwhile(release.wait) as held:
+        raise ValueError  # leaves at once: the held call is abandoned, not joined
+    assert not held.done()
+    release.set()

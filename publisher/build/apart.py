@@ -81,11 +81,7 @@ class Apart:
         save the next build time."""
         self._close()
         try:
-            while self._pid is not None:
-                if os.waitpid(self._pid, os.WNOHANG)[0] != 0:
-                    self._pid = None
-                else:
-                    time.sleep(interruptible.POLL / 5)
+            self._ended(None)
         except KeyboardInterrupt:
             self.stop()
 
@@ -97,16 +93,22 @@ class Apart:
             return
         with contextlib.suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGINT)
-        deadline = time.monotonic() + STOP_WAIT
-        while time.monotonic() < deadline:
+        if not self._ended(time.monotonic() + STOP_WAIT):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            self._ended(None)
+
+    def _ended(self, deadline: float | None) -> bool:
+        """Wait for the child to end, until ``deadline`` (``time.monotonic()``; None: no
+        end), looking every 20 ms, so that Ctrl-C is heard; whether it ended (reaped)."""
+        while self._pid is not None:
             if os.waitpid(self._pid, os.WNOHANG)[0] != 0:
                 self._pid = None
-                return
-            time.sleep(0.02)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self._pid, signal.SIGKILL)
-        os.waitpid(self._pid, 0)
-        self._pid = None
+            elif deadline is not None and time.monotonic() >= deadline:
+                return False
+            else:
+                time.sleep(0.02)
+        return True
 
     def _close(self) -> None:
         if self._pipe >= 0:

@@ -8,7 +8,6 @@ skips what already landed. The library never prints: progress goes to ``events``
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import functools
 import threading
@@ -73,9 +72,8 @@ from publisher.publish.report import PublishReport as PublishReport
 from publisher.publish.report import PublishVerifyError as PublishVerifyError
 from publisher.publish.verify import PublishVerification
 from publisher.stores import Store, open_store
+from publisher.stores.base import Listing
 from publisher.stores.lock import LOCK_TTL, LockKeeper, acquire
-
-Listing = dict[str, tuple[int, str | None]]  # key: (size, ETag or stamp), as Store.listing
 
 # --- publishing -------------------------------------------------------------------------
 
@@ -264,13 +262,10 @@ class _Run:
         feed = self.plan.uploads_of("feed")
         if feed:
             # the enclosures listed while the lock is renewed (two round trips at once)
-            pool = concurrent.futures.ThreadPoolExecutor(1)
-            try:
-                listed = pool.submit(self._list_enclosures, enclosures, list(self.manifest))
+            recorded = list(self.manifest)
+            with interruptible.meanwhile(self._list_enclosures, enclosures, recorded) as listed:
                 self.keeper.confirm("writing the feed")
                 self._confirm(enclosures, interruptible.result(listed))
-            finally:
-                pool.shutdown(wait=False, cancel_futures=True)  # a listing only reads
             # archives first: the main feed links the newest one (RFC 5005 prev-archive)
             self._batch([a for a in feed if a.key != layout.FEED_KEY])
             self._batch([a for a in feed if a.key == layout.FEED_KEY])

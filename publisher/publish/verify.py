@@ -126,13 +126,9 @@ def verify(
         checks, enclosures, others = _read_feeds(feed_url, timeout, follow)
         checks += _enclosure_checks(enclosures, timeout, workers)
     else:  # known: each HEAD and range GET runs while the feeds download
-        feeds = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-        try:
-            reading = feeds.submit(_read_feeds, feed_url, timeout, follow)
+        with interruptible.meanwhile(_read_feeds, feed_url, timeout, follow) as reading:
             known = _enclosure_checks(enclosures, timeout, workers)
             checks, _, others = interruptible.result(reading)
-        finally:
-            feeds.shutdown(wait=False, cancel_futures=True)
         checks += known
     if only is not None:
         others = tuple(u for u in others if u in only)

@@ -13,6 +13,9 @@ from publisher.model import SiteFile
 from publisher.publish.plan import EpisodeRecords, Manifest
 from publisher.stores.lock import LockPrimitives
 
+Listing = dict[str, tuple[int, str | None]]
+"""What :meth:`Store.listing` finds: key -> (size in bytes, what identifies the content)."""
+
 Progress = Callable[[int], None]
 """Called with the number of bytes just sent (a delta, possibly from a worker thread)."""
 
@@ -107,9 +110,7 @@ class Store(LockPrimitives, Protocol):
         """The content of ``key`` on the target, or None when it is not there."""
         ...
 
-    def listing(
-        self, prefix: str, *, known: Sequence[str] = ()
-    ) -> dict[str, tuple[int, str | None]]:
+    def listing(self, prefix: str, *, known: Sequence[str] = ()) -> Listing:
         """Every key under ``prefix`` (e.g. ``media/``) with its size and what identifies
         its content (S3: the ETag; a folder: inode and mtime), in as few requests as the
         target allows (S3: one per 1,000 keys; ``known``, sorted keys expected there, lets

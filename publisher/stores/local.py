@@ -33,6 +33,7 @@ from publisher.stores.base import (
     LOCK_KEY,
     MANIFEST_KEY,
     META_DIR,
+    Listing,
     Notify,
     Progress,
     UploadListener,
@@ -187,11 +188,9 @@ class LocalStore:
         except OSError as e:
             raise StoreError(f"cannot read {key}: {e.strerror}", self.root / key) from e
 
-    def listing(
-        self, prefix: str, *, known: Sequence[str] = ()
-    ) -> dict[str, tuple[int, str | None]]:
+    def listing(self, prefix: str, *, known: Sequence[str] = ()) -> Listing:
         folder = self._path(prefix.rstrip("/")) if prefix.strip("/") else self.root
-        found: dict[str, tuple[int, str | None]] = {}
+        found: Listing = {}
         try:
             paths = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
             for path in paths:

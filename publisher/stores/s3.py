@@ -15,7 +15,6 @@ its own ``s3*`` module already."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import time
@@ -41,7 +40,7 @@ from publisher.publish.plan import (
     manifest_from_json,
     manifest_to_json,
 )
-from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Notify, UploadListener
+from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Listing, Notify, UploadListener
 from publisher.stores.s3errors import (
     CONFLICT,
     NOT_FOUND,
@@ -51,7 +50,7 @@ from publisher.stores.s3errors import (
     setup_error,
     store_error,
 )
-from publisher.stores.s3listing import Listed, list_objects, read_listings_fast
+from publisher.stores.s3listing import list_objects, read_listings_fast
 from publisher.stores.s3session import botocore_session
 from publisher.stores.s3upload import (
     ETags,
@@ -75,7 +74,7 @@ class Prefetched:
 
     manifest: bytes
     etag: str
-    listing: Listed
+    listing: Listing
     objects: dict[str, bytes]
     clock: tuple[datetime, float] | None = None
 
@@ -229,17 +228,16 @@ class S3Store:
         data, etag = found
         known = sorted(manifest_from_json(data))
         keys = [k for k in known if wanted(k)]  # as the manifest names them: read meanwhile
-        pool = concurrent.futures.ThreadPoolExecutor(self.parallelism)
-        try:
-            listed = pool.submit(self.listing, "", known=known)
-            clock = pool.submit(lambda: (self.clock(), time.monotonic()))
-            bodies = [pool.submit(self._get, k, f"reading {k}") for k in keys]
+        read = lambda k: self._get(k, f"reading {k}")  # noqa: E731
+        with (
+            interruptible.meanwhile(self.listing, "", known=known) as listed,
+            interruptible.meanwhile(lambda: (self.clock(), time.monotonic())) as clock,
+        ):
+            bodies = interruptible.map_threads(read, keys, self.parallelism)
+            got = list(zip(keys, bodies, strict=True))
             listing = interruptible.result(listed)
-            got = zip(keys, map(interruptible.result, bodies), strict=True)
             objects = {k: b for k, b in got if b is not None and k in listing}
             return Prefetched(data, etag, listing, objects, interruptible.result(clock))
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
 
     def expect(self, read: Callable[[], object]) -> None:
         """Take what :meth:`read_ahead` read elsewhere and earlier instead of reading it
@@ -275,9 +273,7 @@ class S3Store:
     def read_episodes(self) -> EpisodeRecords:
         return episodes_of(self._manifest())
 
-    def listing(
-        self, prefix: str, *, known: Sequence[str] = ()
-    ) -> dict[str, tuple[int, str | None]]:
+    def listing(self, prefix: str, *, known: Sequence[str] = ()) -> Listing:
         """Every object under the prefix and ``prefix``: its size and ETag (a request per
         1,000 keys; ``known``, sorted keys, split it into ranges listed side by side:
         :func:`publisher.stores.s3listing.list_objects`)."""

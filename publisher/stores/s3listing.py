@@ -22,11 +22,11 @@ from urllib.parse import unquote_plus
 
 from publisher import interruptible
 from publisher.errors import StoreError
+from publisher.stores.base import Listing
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-Listed = dict[str, tuple[int, str | None]]  # key (under the target's prefix) -> size, ETag
 
 OBJECTS = "PublisherObjects"  # a page's (key, size, ETag) triples, as read_page found them
 
@@ -75,7 +75,7 @@ def list_objects(
     known: Sequence[str],
     alive: Callable[[], None],
     empty: Callable[[], StoreError],
-) -> Listed:
+) -> Listing:
     """Every object under ``base + prefix`` by its key less ``base``: size and ETag.
     ``known`` (sorted keys less ``base``) bound ranges of 1,000 listed at once; ``alive()``
     is called after each page; ``empty()`` is raised for a page that is no listing (a cut
@@ -83,10 +83,10 @@ def list_objects(
     bounds: list[str | None] = [None, *known[999::1000], None]
     ranges = list(zip(bounds, bounds[1:], strict=False))
 
-    def one(bound: tuple[str | None, str | None]) -> Listed:
+    def one(bound: tuple[str | None, str | None]) -> Listing:
         return _range(client, bucket, base, prefix, bound[0], bound[1], alive, empty)
 
-    found: Listed = {}
+    found: Listing = {}
     for part in interruptible.map_threads(one, ranges, min(8, len(ranges))):
         found.update(part)
     return found
@@ -101,9 +101,9 @@ def _range(
     upto: str | None,
     alive: Callable[[], None],
     empty: Callable[[], StoreError],
-) -> Listed:
+) -> Listing:
     """The objects whose keys (less ``base``) sort after ``after`` and up to ``upto``."""
-    found: Listed = {}
+    found: Listing = {}
     paginator = client.get_paginator("list_objects_v2")
     if after is None:
         pages = paginator.paginate(Bucket=bucket, Prefix=base + prefix)

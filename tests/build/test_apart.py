@@ -5,6 +5,7 @@ it unwinds; never forked among threads. Each case runs in a fresh interpreter
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pty
@@ -19,6 +20,7 @@ import pytest
 
 from publisher.build import apart
 from tests.support.paths import ROOT
+from tests.support.procs import processes
 from tests.support.show import copy_show
 
 
@@ -102,11 +104,8 @@ def test_a_terminal_that_stops_background_writers_does_not_stop_the_child(
 
 
 def _kill_session(sid: int) -> None:
-    """SIGKILL every process of session ``sid`` (Linux's /proc)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-            if int(fields[3]) == sid:  # state ppid pgrp session
-                os.kill(int(stat.parent.name), signal.SIGKILL)
-        except (OSError, ValueError, IndexError):
-            continue
+    """SIGKILL every process of session ``sid``."""
+    for proc in processes():
+        if proc.session == sid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(proc.pid, signal.SIGKILL)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.support.child import Child
 from tests.support.gate import GateProxy
+from tests.support.procs import process, processes
 from tests.support.s3server import PREFIX, Bucket, SeaweedS3
 from tests.support.show import copy_show
 
@@ -30,25 +31,9 @@ def _break(show: Path, field: str, value: str, name: str = NOTE) -> None:
     note.write_text("".join(lines))
 
 
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is ``pid`` (Linux's /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
 def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    found = process(pid)
+    return found is not None and found.state != "Z"
 
 
 def test_the_builds_problems_are_said_once(
@@ -82,7 +67,7 @@ def test_ctrl_c_while_the_target_is_read_leaves_no_build_running(
     try:
         child = Child(show, *s3_args(bucket, proxy.endpoint))
         assert proxy.tripped.wait(120), child.seen
-        builds = _children(child.proc.pid)
+        builds = [p.pid for p in processes() if p.ppid == child.proc.pid]
         assert builds, "no build in a child process"
         child.interrupt()
         code, _, lines = child.finish()
