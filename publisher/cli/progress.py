@@ -72,7 +72,7 @@ class PublishProgress:
             ),
             deploy.Deleted: lambda ev: None,
             deploy.EnclosuresConfirmed: lambda ev: self._line(
-                f"confirmed {ev.count} enclosures on the target"
+                f"confirmed {ev.count} enclosure{'s' if ev.count != 1 else ''} on the target"
             ),
         }
         handler = handlers.get(type(e))

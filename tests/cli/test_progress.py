@@ -29,8 +29,11 @@ def test_plain_lines_when_not_a_terminal() -> None:
     assert run(io.StringIO()).splitlines() == [
         "upload 1/2 media/a.mp3 (3000 bytes)",
         "upload 2/2 feed.xml (1000 bytes)",
-        "confirmed 1 enclosures on the target",
+        "confirmed 1 enclosure on the target",
     ]
+    with PublishProgress(stream=(stream := io.StringIO())) as p:
+        p.event(deploy.EnclosuresConfirmed(1094))
+    assert stream.getvalue() == "confirmed 1094 enclosures on the target\n"
 
 
 def test_bar_with_bytes_and_files_on_a_terminal() -> None:
