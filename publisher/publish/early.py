@@ -72,7 +72,7 @@ def read_ahead(target: Target) -> S3Store | None:
     except (PublisherError, ValueError):
         return None
     if snapshot is not None:
-        store.expect(lambda: snapshot)
+        store.expect(snapshot)
         # parsed once now, remembered by their bytes for the publish (the publish reports a
         # damaged one when it reads it)
         with contextlib.suppress(ValueError):

@@ -98,7 +98,7 @@ class S3Store:
     def __init__(self, target: Target, *, max_attempts: int = 5, timeout: float = 60.0) -> None:
         self.target = target
         self._read_manifest: tuple[bytes | None] | None = None  # (bytes,) once fetched
-        self._early: Callable[[], object] | None = None
+        self._early: Prefetched | None = None  # read ahead, not yet checked (expect)
         self._snapshot: Prefetched | None = None  # read ahead and still current
         self.bucket = target.bucket
         self.prefix = target.prefix
@@ -239,22 +239,19 @@ class S3Store:
             objects = {k: b for k, b in got if b is not None and k in listing}
             return Prefetched(data, etag, listing, objects, interruptible.result(clock))
 
-    def expect(self, read: Callable[[], object]) -> None:
-        """Take what :meth:`read_ahead` read elsewhere and earlier instead of reading it
-        again: ``read()`` waits for it (anything but a :class:`Prefetched` is nothing). It
-        was read before the publish lock was taken, so it is used only if the manifest is
-        still the one read (its ETag, from a HEAD, on first use): any publish that ran in
-        between rewrote it. Otherwise everything is read again as without this; any write
-        of this store drops it."""
-        self._early = read
+    def expect(self, snapshot: Prefetched) -> None:
+        """Take what :meth:`read_ahead` read earlier instead of reading it again. It was
+        read before the publish lock was taken, so it is used only if the manifest is still
+        the one read (its ETag, from a HEAD, on first use): any publish that ran in between
+        rewrote it. Otherwise everything is read again as without this; any write of this
+        store drops it."""
+        self._early = snapshot
 
     def _prefetched(self) -> Prefetched | None:
         """What :meth:`expect` was given, while the manifest is unchanged since; else None."""
         if self._early is not None:
-            read, self._early = self._early, None
-            with self.watch.op("reading the manifest, the listing and the feed"):
-                snapshot = read()  # said while it waits, as any read of ours
-            if isinstance(snapshot, Prefetched) and self._etag(MANIFEST_KEY) == snapshot.etag:
+            snapshot, self._early = self._early, None
+            if self._etag(MANIFEST_KEY) == snapshot.etag:
                 self._snapshot = snapshot
                 self._read_manifest = (snapshot.manifest,)
         return self._snapshot
