@@ -84,7 +84,14 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
         guid_mode=_guid_mode(args),
         use_cache=not args.no_cache,
     )
-    with early.built_and_read_ahead(build, _early_target(args)) as (result, store):
+    # the lock taken while the build runs: not for a dry run (no lock), nor to break one
+    # (only once the build is done: a failed build then breaks nothing)
+    lock = not (args.dry_run or args.break_lock)
+    with early.built_and_read_ahead(build, _early_target(args), lock=lock) as (
+        result,
+        store,
+        held,
+    ):
         out.notice(result.notices)
         with PublishProgress(quiet=out.json) as progress, first_ctrl_c_stops() as stop:
             report = run.publish(
@@ -100,6 +107,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
                 stale_grace=_stale_grace(args, result.target),
                 stop=stop,
                 store=store,
+                held=held,
             )
     for ep in report.removed:
         out.line(

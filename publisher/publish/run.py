@@ -13,7 +13,7 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from publisher import interruptible, layout
 from publisher.errors import PublishStopped, StoreError
@@ -73,7 +73,7 @@ from publisher.publish.report import PublishVerifyError as PublishVerifyError
 from publisher.publish.verify import PublishVerification
 from publisher.stores import Store, open_store
 from publisher.stores.base import Listing
-from publisher.stores.lock import LOCK_TTL, LockKeeper, acquire
+from publisher.stores.lock import LOCK_TTL, HeldLock, LockKeeper, take_lock
 
 # --- publishing -------------------------------------------------------------------------
 
@@ -102,6 +102,7 @@ def publish(
     delete_stale_now: bool = False,
     stale_grace: timedelta = STALE_GRACE,
     stop: threading.Event | None = None,
+    held: HeldLock | None = None,
 ) -> PublishReport:
     """Publish ``build`` to its target; return what was uploaded, deleted and kept, and why.
 
@@ -115,7 +116,10 @@ def publish(
     confirmed ours just before the feed is written and before anything is deleted; under it,
     what interrupted publishes left is cleaned up first. Once ``stop`` is set (the CLI sets
     it on Ctrl-C), no further file is started: the files in flight finish, are recorded, and
-    :class:`PublishStopped` is raised.
+    :class:`PublishStopped` is raised. ``held``: the lock of ``store``, taken before the
+    build was done (:func:`publisher.stores.lock.take_lock`; not for a dry
+    run), used instead of taking it here and
+    given back when the publish ends.
 
     Before anything is written (dry run too), the live feed is compared with the build: a
     changed GUID is refused (I-04) with a :class:`~publisher.errors.GuidChangedError` per
@@ -133,7 +137,8 @@ def publish(
     emit = serialised(events)
     store = store or open_store(build.target)
     store.set_notify(lambda line: emit(Waiting(line)))
-    store.check()
+    if held is None:
+        store.check()
     rule = functools.partial(
         plan, prune_media=prune_media, grace=stale_grace, delete_stale_now=delete_stale_now
     )
@@ -155,13 +160,11 @@ def publish(
         )
 
     verification: PublishVerification | None = None
-    grant = acquire(store, break_lock=break_lock, ttl=lock_ttl)
-    with LockKeeper(store, grant, lock_ttl) as keeper:
-        if grant.note:
-            emit(LockNote(grant.note))
-        # Anything begun before this moment is no transfer of ours, and no other publish
-        # runs now: an interrupted one's temporary files and incomplete uploads.
-        for what in store.clean_leftovers(datetime.now(UTC)):
+    locked = held or take_lock(store, break_lock=break_lock, ttl=lock_ttl)
+    with locked as keeper:
+        if locked.note:
+            emit(LockNote(locked.note))
+        for what in locked.cleaned:
             emit(Cleaned(what))
         live = check_history(build, store)  # under the lock: no other publish changes it now
         if live.removed and not allow_removal:
@@ -188,7 +191,7 @@ def publish(
         the_plan.kept,
         sent,
         time.monotonic() - started,
-        grant.note,
+        locked.note,
         removed=live.removed,
     )
     if verification is not None:

@@ -6,7 +6,8 @@ read it with a version tag (S3: its ETag; a folder: a hash of its bytes), replac
 it is still that version, delete it only if it is still that version. On top of them this
 module takes the lock (:func:`acquire`), keeps it while a publish runs (:class:`LockKeeper`:
 renewed in the background, confirmed before the feed is written and before anything is
-deleted) and gives it back (:func:`release`).
+deleted) and gives it back (:func:`release`). A publish may take it before its build is
+done (:class:`HeldLock`), so that the round trips of taking it overlap the build.
 
 A lock is replaceable when it is expired, unreadable (damaged, or expiring far beyond a
 lock's lifetime: a wrong clock or a foreign tool), left by a publish on this machine that is
@@ -16,6 +17,8 @@ when the producer says ``--break-lock``.
 
 from __future__ import annotations
 
+# long: one algorithm over the four primitives (the record, taking, keeping, holding ahead,
+# giving back): split, each part would need the others' invariants restated.
 import contextlib
 import getpass
 import json
@@ -340,6 +343,56 @@ class LockKeeper:
             f"the publish lock is no longer ours ({who})",
             hint="another publish took over the target; run publish again once it has finished",
         )
+
+
+class HeldLock:
+    """A lock taken and kept (:class:`LockKeeper`, renewing it already) for a publish that
+    has not started yet, with what was cleaned up under it (``cleaned``: one line each).
+
+    Use as a context manager (gives the keeper); leaving it, or :meth:`release`, gives the
+    lock back. Only the first release does anything: the code that took the lock releases
+    it too, in case the publish never started."""
+
+    def __init__(self, keeper: LockKeeper, cleaned: tuple[str, ...] = ()) -> None:
+        self.keeper = keeper
+        self.note = keeper.grant.note
+        self.cleaned = cleaned
+        self._released = False
+
+    def __enter__(self) -> LockKeeper:
+        return self.keeper
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def release(self) -> None:
+        """Stop renewing the lock and give it back (best effort: it expires on its own)."""
+        if not self._released:
+            self._released = True
+            self.keeper.__exit__(None, None, None)
+
+
+class Cleanable(LockPrimitives, Protocol):
+    """A store that can also remove what interrupted publishes left."""
+
+    def clean_leftovers(self, before: datetime) -> tuple[str, ...]:
+        """Remove what transfers begun before ``before`` left; one line said per removal."""
+        ...
+
+
+def take_lock(store: Cleanable, *, break_lock: bool = False, ttl: timedelta = LOCK_TTL) -> HeldLock:
+    """Take ``store``'s publish lock (:func:`acquire`), keep it (:class:`LockKeeper`), and
+    clean up under it what interrupted publishes left (temporary files, incomplete uploads).
+    Raises StoreError when another publish holds it (unless ``break_lock``) or the target
+    cannot be reached; the lock is given back when the cleaning fails."""
+    keeper = LockKeeper(store, acquire(store, break_lock=break_lock, ttl=ttl), ttl).__enter__()
+    try:
+        # Anything begun before this moment is no transfer of ours, and no other publish
+        # runs now: an interrupted one's temporary files and incomplete uploads.
+        return HeldLock(keeper, store.clean_leftovers(datetime.now(UTC)))
+    except BaseException:
+        keeper.__exit__(None, None, None)
+        raise
 
 
 def process_start(pid: int) -> str | None:

@@ -178,7 +178,7 @@ class S3Store:
 
         HEAD answers carry no error code: only a 404 is conclusive here; any other refusal
         is left to the next request, whose answer names its cause."""
-        if self._early is not None:
+        if self._early is not None or self._snapshot is not None:
             return  # the bucket was there: its manifest was read ahead a moment ago
         try:
             with self._op("checking the bucket"):
@@ -239,13 +239,18 @@ class S3Store:
             objects = {k: b for k, b in got if b is not None and k in listing}
             return Prefetched(data, etag, listing, objects, interruptible.result(clock))
 
-    def expect(self, snapshot: Prefetched) -> None:
-        """Take what :meth:`read_ahead` read earlier instead of reading it again. It was
-        read before the publish lock was taken, so it is used only if the manifest is still
-        the one read (its ETag, from a HEAD, on first use): any publish that ran in between
-        rewrote it. Otherwise everything is read again as without this; any write of this
-        store drops it."""
-        self._early = snapshot
+    def expect(self, snapshot: Prefetched, *, locked: bool = False) -> None:
+        """Take what :meth:`read_ahead` read earlier instead of reading it again. Read
+        before the publish lock was taken, it is used only if the manifest is still the one
+        read (its ETag, from a HEAD, on first use): any publish that ran in between rewrote
+        it. Otherwise everything is read again as without this. Read under the lock this
+        publish holds (``locked``), it is current as it is: no other publish writes. Any
+        write of this store drops it."""
+        if locked:
+            self._snapshot = snapshot
+            self._read_manifest = (snapshot.manifest,)
+        else:
+            self._early = snapshot
 
     def _prefetched(self) -> Prefetched | None:
         """What :meth:`expect` was given, while the manifest is unchanged since; else None."""

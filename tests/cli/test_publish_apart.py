@@ -1,12 +1,18 @@
 """A publish to S3 from the command line, as a producer runs it: the build runs in a child
 process while the target is read ahead (publisher.build.apart, publisher.publish.early).
 Its problems are said once, as without the child; Ctrl-C while the target is read leaves
-no build running and nothing half-written, and the rerun finishes."""
+no build running and nothing half-written, and the rerun finishes. The publish lock is taken
+while the build runs (not for a dry run), given back when the build fails, and another
+publish's lock is reported as it always was."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
+from publisher import layout
+from publisher.stores.lock import LockInfo
 from tests.support.child import Child
 from tests.support.gate import GateProxy
 from tests.support.procs import process, processes
@@ -87,3 +93,89 @@ def bucket_page(bucket: Bucket) -> str:
     key = f"{PREFIX}/episodes/2026-09-15-red-flags.html"
     body = bucket.server.client().get_object(Bucket=bucket.name, Key=key)["Body"].read()
     return str(body.decode())
+
+
+def _lock_record(bucket: Bucket) -> dict[str, object] | None:
+    client = bucket.server.client()
+    key = f"{PREFIX}/{layout.LOCK_KEY}"
+    found = client.list_objects_v2(Bucket=bucket.name, Prefix=key).get("Contents", [])
+    if not found:
+        return None
+    body = client.get_object(Bucket=bucket.name, Key=key)["Body"].read()
+    return dict(json.loads(body))
+
+
+def _held_listing(bucket: Bucket, server: SeaweedS3, show: Path, *extra: str) -> object:
+    """The lock record on the target while the publish's read-ahead waits on its listing
+    (the build meanwhile in its child); then the publish finishes."""
+    proxy = GateProxy(server.ports["s3.port"], rb"GET /[^ ]*list-type=2", hold_all=False)
+    try:
+        child = Child(show, *s3_args(bucket, proxy.endpoint, *extra))
+        assert proxy.tripped.wait(120), child.seen
+        held = _lock_record(bucket)
+        proxy.open()
+        code, _, lines = child.finish()
+    finally:
+        proxy.close()
+    assert code == 0, lines
+    assert _lock_record(bucket) is None  # given back
+    return held, child.proc.pid
+
+
+def test_the_lock_is_taken_while_the_build_runs(
+    tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket
+) -> None:
+    show = copy_show(tmp_path / "show")
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
+    assert code == 0, lines
+    note = show / NOTE
+    note.write_text(note.read_text() + "\nA sentence added.\n")
+    held, pid = _held_listing(bucket, admin_env, show)
+    assert isinstance(held, dict) and held["pid"] == pid  # this publish's, before the listing
+    assert "A sentence added." in bucket_page(bucket)
+    held, _ = _held_listing(bucket, admin_env, show, "--dry-run")
+    assert held is None  # a dry run takes no lock
+
+
+def test_a_failed_build_gives_the_lock_back(
+    tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket
+) -> None:
+    show = copy_show(tmp_path / "show")
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
+    assert code == 0, lines
+    before = bucket.state()
+    _break(show, "date", "the first of September")
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
+    assert code == 1, lines
+    assert len([line for line in lines if NOTE in line]) == 1, lines
+    assert bucket.state() == before  # nothing written, the lock given back
+    _break(show, "date", "2026-09-15")
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
+    assert code == 0, lines
+
+
+def test_another_publishs_lock_is_reported_as_before(
+    tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket
+) -> None:
+    show = copy_show(tmp_path / "show")
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
+    assert code == 0, lines
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    theirs = LockInfo("producer@elsewhere", 4242, now, now + dt.timedelta(minutes=10), "t0k3n")
+    client = bucket.server.client()
+    client.put_object(Bucket=bucket.name, Key=f"{PREFIX}/{layout.LOCK_KEY}", Body=theirs.to_json())
+    before = bucket.state()
+    note = show / NOTE
+    note.write_text(note.read_text() + "\nA sentence added.\n")
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
+    assert code == 1, lines
+    said = [line for line in lines if "another publish is in progress" in line]
+    assert len(said) == 1 and "producer@elsewhere (pid 4242)" in said[0], lines
+    assert not [line for line in lines if "Traceback" in line], lines
+    assert bucket.state() == before  # their lock untouched, nothing published
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint, "--dry-run")).finish()
+    assert code == 0, lines  # a dry run needs no lock
+    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint, "--break-lock")).finish()
+    assert code == 0, lines
+    assert "A sentence added." in bucket_page(bucket)
+    assert _lock_record(bucket) is None
