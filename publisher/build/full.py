@@ -217,13 +217,15 @@ def folder_digest(folder: Path, digest: Callable[[Path], str]) -> str:
 
 
 def keep_notes(cache: BuildCache, shown: ShowRead, rendered: Rendered) -> None:
-    """Store the notes rendered now, and drop stored notes no published episode uses."""
-    bibliographies = {r.notes_key: r.bibliography for r in shown.published}
+    """Store the notes rendered now, and drop stored notes no episode (published, or not
+    yet due) uses."""
+    reads = (*shown.published, *shown.previews)
+    bibliographies = {r.notes_key: r.bibliography for r in reads}
     for key, notes in rendered.fresh:
         bib = bibliographies[key]
         assert bib is not None  # its notes were rendered
         notecache.store(cache.notes_dir, key, notes, bib)
-    notecache.prune(cache.notes_dir, {r.notes_key for r in shown.published if r.notes_key})
+    notecache.prune(cache.notes_dir, {r.notes_key for r in reads if r.notes_key})
 
 
 def writeback(shown: ShowRead) -> tuple[Notice, ...]:

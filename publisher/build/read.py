@@ -111,10 +111,9 @@ def read(
     show_bib, style = _citations(show, problems, cache)
     art = show_art(show, cache)
     notices.extend(_placeholder_notice(show) if art.placeholder else ())
-    published = _cached_notes(
-        tuple(_episode(ep, show_bib, cache) for ep in due), show, target, style, cache
-    )
-    previews = tuple(_episode(ep, show_bib, cache) for ep in reversed(held))
+    reads = tuple(_episode(ep, show_bib, cache) for ep in (*due, *reversed(held)))
+    reads = _cached_notes(reads, show, target, style, cache)
+    published, previews = reads[: len(due)], reads[len(due) :]
     cache.prune_blobs()  # every file was read: the artwork of none other is needed
     return ShowRead(
         show=show,
@@ -168,8 +167,8 @@ def _cached_notes(
     style: notes.CitationStyle | None,
     cache: BuildCache,
 ) -> tuple[EpisodeRead, ...]:
-    """Each episode with its notes' cache key, and its notes when rendered before from the
-    same inputs (build.notecache)."""
+    """Each episode (published, or not yet due: rendered for its warnings) with its notes'
+    cache key, and its notes when rendered before from the same inputs (build.notecache)."""
     if style is None:
         return published
     style_hash = notecache.style_hash(style)

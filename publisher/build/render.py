@@ -56,8 +56,8 @@ class Rendered:
 def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None = None) -> Rendered:
     """Render the notes of every published episode and the feed; and those of the episodes
     not yet due, whose problems are warnings (in a drafts preview they are items, marked).
-    Published notes rendered before from the same inputs are not rendered again; the others
-    are rendered on ``processes`` cores (None: all; :mod:`publisher.build.parallel`).
+    Notes rendered before from the same inputs are not rendered again; published ones are
+    rendered on ``processes`` cores (None: all; :mod:`publisher.build.parallel`).
 
     Raises :class:`~publisher.errors.Problems` (or the one problem) with every problem the
     reading and the rendering found, or FeedError when no episode is published yet (with
@@ -87,6 +87,7 @@ def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None =
         elif rendered is not None:
             items.append(_with_notes(read, r, rendered))
     early: list[Notice] = []
+    kept: list[tuple[str, RenderedNotes]] = []
     for episode_read in read.previews:
         try:
             item = _item(read, episode_read)
@@ -94,6 +95,8 @@ def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None =
             flat = e.problems if isinstance(e, Problems) else (e,)
             early.extend(episodes.not_due_notice(p) for p in flat)
             continue
+        if item is not None and episode_read.notes is None and episode_read.notes_key:
+            kept.append((episode_read.notes_key, item.notes))  # rendered now: kept too
         if item is not None and read.drafts:
             items.append(dataclasses.replace(item, preview_label=label(item.episode)))
     raise_all(problems)
@@ -113,12 +116,14 @@ def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None =
         read.show, links, items, lambda n: layout.url(base, layout.archive_key(n))
     )
     notices.extend(feeds.notices)
-    kept = tuple(
+    kept[:0] = [
         (r.notes_key, n)
         for r in todo
         if r.notes_key is not None and isinstance(n := fresh[r.episode.slug], RenderedNotes)
+    ]
+    return Rendered(
+        read, links, tuple(items), feeds.main, feeds.archives, tuple(notices), tuple(kept)
     )
-    return Rendered(read, links, tuple(items), feeds.main, feeds.archives, tuple(notices), kept)
 
 
 _ICON_KEYS = (layout.FAVICON_KEY, layout.TOUCH_ICON_KEY)
@@ -187,6 +192,8 @@ def _item(read: ShowRead, r: EpisodeRead) -> Item | None:
     because the bibliography or the style did not load (a problem already says so)."""
     if r.problem is not None:
         raise r.problem
+    if r.notes is not None:  # rendered before from the same inputs
+        return _with_notes(read, r, r.notes)
     if not _to_render(read, r):
         return None
     return _with_notes(read, r, _notes(read, r))

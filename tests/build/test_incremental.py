@@ -304,3 +304,39 @@ def test_after_a_cold_build_an_edit_renders_only_the_pages_that_show_it(
     full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")
     assert b"PLANTED" in (site / f"episodes/{GUIDELINES}.html").read_bytes()  # not rendered
     assert b"One more sentence." in (site / f"episodes/{IMAGING}.html").read_bytes()
+
+
+def test_a_scheduled_episodes_notes_are_rendered_once_too(
+    sample_show: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A note not yet due is rendered for its warnings; kept like a published one's, it is
+    not rendered again while its inputs hold, in a build or in a drafts preview."""
+    note = sample_show / "show_notes" / f"{GUIDELINES}.md"
+    note.write_text(note.read_text().replace("date: 2026-10-01", "date: 2027-01-05", 1))
+    r = _Rebuild(sample_show)
+    sources = [
+        decode_entry(p.read_bytes())[0]["source"]
+        for p in (sample_show / ".publisher" / "notes").iterdir()
+    ]
+    assert [s for s in sources if s.endswith(f"{GUIDELINES}.md")]  # kept
+    assert not (r.site / f"episodes/{GUIDELINES}.html").exists()  # left out: not yet due
+    preview = full_build(
+        sample_show, now=FIXED_NOW, guid_mode="refuse", drafts=True,
+        out_dir=sample_show / ".publisher" / "drafts-preview",
+    )  # fmt: skip
+    page = (preview.site_dir / f"episodes/{GUIDELINES}.html").read_text(encoding="utf-8")
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr("publisher.notes.render_notes", refuse)
+    changed, _ = r.again()
+    assert changed == set()  # nothing rendered again, nothing written
+    again = full_build(
+        sample_show, now=FIXED_NOW, guid_mode="refuse", drafts=True,
+        out_dir=sample_show / ".publisher" / "drafts-preview",
+    )  # fmt: skip
+    assert (again.site_dir / f"episodes/{GUIDELINES}.html").read_text(encoding="utf-8") == page
+    note.write_text(note.read_text() + "\nAn added sentence.\n")
+    with pytest.raises(AssertionError, match="rendered again"):
+        r.again()  # an edited scheduled note is rendered again
