@@ -73,7 +73,7 @@ def build(args: argparse.Namespace, out: Printer) -> None:
 def publish(args: argparse.Namespace, out: Printer) -> None:
     """``publisher publish``: build for a target, then upload what changed."""
     from publisher import build as stage
-    from publisher.publish import early, run
+    from publisher.publish import early
 
     build = functools.partial(
         stage.build,
@@ -92,6 +92,8 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
         store,
         held,
     ):
+        from publisher.publish import run  # here: the build's child is not kept waiting for it
+
         out.notice(result.notices)
         with PublishProgress(quiet=out.json) as progress, first_ctrl_c_stops() as stop:
             report = run.publish(

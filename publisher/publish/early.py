@@ -25,9 +25,9 @@ from publisher import layout
 from publisher.build import apart
 from publisher.errors import PublisherError
 from publisher.model import Build, Target
-from publisher.stores.lock import HeldLock, take_lock
 
 if TYPE_CHECKING:
+    from publisher.stores.lock import HeldLock
     from publisher.stores.s3 import S3Store
 
 
@@ -85,6 +85,7 @@ def _ahead(target: Target, lock: bool) -> tuple[S3Store | None, HeldLock | None]
         return None, None
     from publisher.feed.reader import read_feed  # boto3 and lxml: only for an S3 target
     from publisher.publish.manifest import parse_manifest
+    from publisher.stores.lock import take_lock
     from publisher.stores.s3 import S3Store
 
     try:
