@@ -38,7 +38,8 @@ def test_a_draft_without_audio_blocks_nothing(sample_show: Path) -> None:
     result = build.build(sample_show, now=FIXED_NOW, guid_mode="preview")
     assert len(titles(result.site_dir)) == 3
     assert f"{note}: warning: no audio for this note; expected episodes/{NEW}.mp3 or .m4a " \
-        "(not yet due: an error once it is)" in map(str, result.notices)  # fmt: skip
+        "(put the audio there, or add 'draft: true' to the note until it is ready; a draft: an " \
+        "error once 'draft: true' is removed)" in map(str, result.notices)  # fmt: skip
     assert f"{note}: draft, left out" in map(str, result.notices)
     note.write_text(note.read_text().replace("draft: true\n", ""))  # due now: an error again
     with pytest.raises(PublisherError) as info:
@@ -128,3 +129,28 @@ def test_serve_drafts_serves_a_marked_preview(sample_show: Path) -> None:
         proc.terminate()
         proc.wait(timeout=30)
     assert not (sample_show / "public").exists()  # nothing published
+
+
+def test_a_drafts_build_says_which_it_shows_and_which_it_cannot(sample_show: Path) -> None:
+    """An episode not yet due whose notes cannot be rendered (a warning says why) is said to
+    be left out of the preview, never "included"; one that renders is included, marked."""
+    add_note(sample_show, NEW, "date: 2026-11-20\ndraft: true\n", "A claim.[@nosuchkey2020]\n")
+    good = add_note(sample_show, "later", f"date: {LATER.date().isoformat()}\n")
+    for slug in (NEW, "later"):
+        shutil.copy(
+            sample_show / "episodes" / "2026-10-01-what-guidelines-advise.mp3",
+            sample_show / "episodes" / f"{slug}.mp3",
+        )
+    result = build.build(sample_show, now=FIXED_NOW, guid_mode="preview", drafts=True)
+    said = [str(n) for n in result.notices]
+    bad = sample_show / "show_notes" / f"{NEW}.md"
+    warning = [s for s in said if "unknown citation key 'nosuchkey2020'" in s]
+    assert len(warning) == 1 and "a draft: an error once 'draft: true' is removed" in warning[0]
+    assert f"{bad}: draft, left out of this preview (its problems are the warnings above: " \
+        "fix them to see it)" in said  # fmt: skip
+    assert not [s for s in said if s.startswith(f"{bad}: draft, included")], said
+    assert f"{good}: scheduled for {LATER.date().isoformat()}T00:00:00+00:00, included in " \
+        "this preview, marked" in said  # fmt: skip
+    assert not (result.site_dir / "episodes" / f"{NEW}.html").exists()
+    assert (result.site_dir / "episodes" / "later.html").exists()
+    assert len(titles(result.site_dir)) == 4

@@ -119,3 +119,18 @@ def test_without_access_to_the_target_local_states_are_shown(tmp_path: Path) -> 
     assert summary == "3 episodes; target 'local' (not readable: local states only)"
     data = json.loads(run("status", "--format", "json", cwd=show).stdout)
     assert "Not a directory" in data["unreachable"]
+
+
+def test_a_target_named_on_the_command_line_as_publish_takes_it(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    folder = tmp_path / "elsewhere"
+    where = ("--to", str(folder), "--public-url", "https://cdn.example.org/show/")
+    r = run("status", *where, cwd=show)
+    assert r.returncode == 0, r.stderr
+    assert [line.rsplit("  ", 1)[1] for line in r.stdout.splitlines()[:3]] == ["ready"] * 3
+    assert run("publish", *where, cwd=show).returncode == 0
+    r = run("status", "--format", "json", *where, cwd=show)
+    assert r.returncode == 0, r.stderr
+    assert [e["state"] for e in json.loads(r.stdout)["episodes"]] == ["published"] * 3
+    r = run("status", "--to", str(folder), cwd=show)  # half given: one line saying what to add
+    assert r.returncode == 1 and "needs --public-url" in r.stderr and "Traceback" not in r.stderr

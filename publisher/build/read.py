@@ -148,10 +148,12 @@ def _placeholder_notice(show: Show) -> tuple[Notice]:
 def _held_notices(
     held: tuple[Episode, ...], pending: tuple[episodes.Pending, ...], drafts: bool
 ) -> list[Notice]:
-    """One line per episode not yet due: left out (or, in a drafts preview, included)."""
-    what = "included in this preview, marked" if drafts else "left out"
+    """One line per episode not yet due: left out (in a drafts preview, those that are
+    episodes are said when rendered: included, or left out for their problems)."""
     found: list[tuple[dt.datetime | None, str, Notice]] = [
-        (e.date, e.slug, Notice(f"{label(e)}, {what}", e.source, warning=False)) for e in held
+        (e.date, e.slug, Notice(f"{label(e)}, left out", e.source, warning=False))
+        for e in held
+        if not drafts
     ]
     for p in pending:
         when = "draft" if p.draft else f"scheduled for {p.date.isoformat() if p.date else '?'}"

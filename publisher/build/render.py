@@ -89,16 +89,21 @@ def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None =
     early: list[Notice] = []
     kept: list[tuple[str, RenderedNotes]] = []
     for episode_read in read.previews:
+        ep = episode_read.episode
         try:
             item = _item(read, episode_read)
         except PublisherError as e:
             flat = e.problems if isinstance(e, Problems) else (e,)
-            early.extend(episodes.not_due_notice(p) for p in flat)
-            continue
+            early.extend(episodes.not_due_notice(p, ep.draft) for p in flat)
+            item = None
         if item is not None and episode_read.notes is None and episode_read.notes_key:
             kept.append((episode_read.notes_key, item.notes))  # rendered now: kept too
-        if item is not None and read.drafts:
-            items.append(dataclasses.replace(item, preview_label=label(item.episode)))
+        if read.drafts:  # said here, once it is known whether it could be shown
+            if item is not None:
+                items.append(dataclasses.replace(item, preview_label=label(ep)))
+            what = "included in this preview, marked" if item else "left out of this preview"
+            hint = None if item else "its problems are the warnings above: fix them to see it"
+            early.append(Notice(f"{label(ep)}, {what}", ep.source, hint=hint, warning=False))
     raise_all(problems)
     items.sort(key=lambda i: (i.episode.date, i.episode.slug), reverse=True)
     if not items and allow_empty:

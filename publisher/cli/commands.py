@@ -28,7 +28,7 @@ def check(args: argparse.Namespace, out: Printer) -> None:
     checked = build.check(
         _root(args),
         now=clock.now(args.now),
-        target=_ad_hoc(args),
+        target=ad_hoc_target(args),
         target_name=_named(args),
         guid_mode="refuse" if _in_ci(args) else "ignore",
         use_cache=not args.no_cache,
@@ -52,7 +52,7 @@ def build(args: argparse.Namespace, out: Printer) -> None:
         _root(args),
         now=clock.now(args.now),
         out_dir=Path(args.out) if args.out else None,
-        target=_ad_hoc(args),
+        target=ad_hoc_target(args),
         target_name=_named(args),
         guid_mode="preview" if args.drafts else _guid_mode(args),
         drafts=args.drafts,
@@ -79,21 +79,16 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
         stage.build,
         _root(args),
         now=clock.now(args.now),
-        target=_ad_hoc(args),
+        target=ad_hoc_target(args),
         target_name=_named(args),
         guid_mode=_guid_mode(args),
         use_cache=not args.no_cache,
     )
-    # the lock taken while the build runs: not for a dry run (no lock), nor to break one
-    # (only once the build is done: a failed build then breaks nothing)
-    lock = not (args.dry_run or args.break_lock)
-    with early.built_and_read_ahead(build, _early_target(args), lock=lock) as (
-        result,
-        store,
-        held,
-    ):
+    lock = not (args.dry_run or args.break_lock)  # none to take; one to break: once built
+    with early.built_and_read_ahead(build, _early_target(args), lock=lock) as ahead:
         from publisher.publish import run  # here: the build's child is not kept waiting for it
 
+        result, store, held = ahead
         out.notice(result.notices)
         with PublishProgress(quiet=out.json) as progress, first_ctrl_c_stops() as stop:
             report = run.publish(
@@ -127,7 +122,7 @@ def publish(args: argparse.Namespace, out: Printer) -> None:
     target = result.target
     if target.kind == "local" and not args.dry_run:
         host = weburl.host(target.public_url)
-        if _named(args) is None and _ad_hoc(args) is None and host.startswith("127."):
+        if _named(args) is None and ad_hoc_target(args) is None and host.startswith("127."):
             out.line(
                 "preview: publisher serve, then open "
                 f"{layout.url(target.public_url, layout.INDEX_KEY)} (feed: {target.feed_url})"
@@ -151,7 +146,7 @@ def verify(args: argparse.Namespace, out: Printer) -> None:
     from publisher.publish import verify as stage
     from publisher.stores import open_store
 
-    target = _ad_hoc(args) or _load_target(args)
+    target = ad_hoc_target(args) or _load_target(args)
     published: tuple[stage.Check, ...] = ()
     try:
         store = open_store(target)
@@ -320,8 +315,9 @@ def _is_location(to: str) -> bool:
     return to.startswith("s3://") or "/" in to
 
 
-def _ad_hoc(args: argparse.Namespace) -> Target | None:
-    """A target named on the command line (``--to s3://bucket/prefix --public-url URL``)."""
+def ad_hoc_target(args: argparse.Namespace) -> Target | None:
+    """A target named on the command line (``--to s3://bucket/prefix --public-url URL``), or
+    None for a target of feed_config.yaml. Raises PublisherError for a half-given one."""
     to = getattr(args, "to", None)
     public_url = getattr(args, "public_url", None)
     if to is None or not _is_location(to):
@@ -361,7 +357,8 @@ def _early_target(args: argparse.Namespace) -> Target | None:
     """The target a publish will build for, known before the build (None when the config
     cannot say: the build reports why)."""
     try:
-        return _ad_hoc(args) or config.find_target(config.load(_root(args).resolve()), _named(args))
+        found = ad_hoc_target(args)
+        return found or config.find_target(config.load(_root(args).resolve()), _named(args))
     except PublisherError:
         return None
 

@@ -65,8 +65,15 @@ def run_init(args: argparse.Namespace, out: Printer) -> None:
 def run_status(args: argparse.Namespace, out: Printer) -> None:
     """Print every episode's state on the target (text or JSON)."""
     from publisher import status
+    from publisher.cli.commands import ad_hoc_target
 
-    report = status.status(Path(args.show), now=clock.now(args.now), target_name=args.to)
+    target = ad_hoc_target(args)  # --to s3://bucket/prefix --public-url URL, as publish takes
+    report = status.status(
+        Path(args.show),
+        now=clock.now(args.now),
+        target=target,
+        target_name=None if target is not None else args.to,
+    )
     out.notice(n for n in report.notices if n.warning)
     if report.unreachable and not out.json:
         print(f"cannot read target {report.target.name!r}: {report.unreachable}", file=sys.stderr)
@@ -110,4 +117,4 @@ def add_commands(command: Callable[..., Any], to_option: Callable[[Any, bool], N
     for flag, _, question in _ASKED:
         c.add_argument("--" + flag.replace("_", "-"), help=question.split(" (")[0])
     c = command("status", run_status, "every episode's state on a target, and what changed")
-    to_option(c, False)
+    to_option(c, True)

@@ -52,9 +52,11 @@ class ReadResult:
     pending: tuple[Pending, ...] = ()
 
 
-def not_due_notice(e: PublisherError) -> Notice:
-    """A problem of an episode not yet due, as a warning (an error once it is due)."""
-    hint = (e.hint + "; " if e.hint else "") + "not yet due: an error once it is"
+def not_due_notice(e: PublisherError, draft: bool = False) -> Notice:
+    """A problem of an episode not yet due (a ``draft``, or scheduled), as a warning: an
+    error once it is due."""
+    due = "a draft: an error once 'draft: true' is removed" if draft else "not yet due"
+    hint = (e.hint + "; " if e.hint else "") + (due if draft else f"{due}: an error once it is")
     return Notice(e.message, e.path, e.line, hint)
 
 
@@ -87,7 +89,8 @@ def read_episodes(
     fronts = {slug: _front(note, zone, kept) for slug, note in notes.items()}  # once per note
     peeks = {slug: _peek(front) for slug, front in fronts.items()}
     held = {s for s, p in peeks.items() if now is not None and not p.due(now)}
-    _route(audio_problems, held, audio_dir, set(notes), problems, notices)
+    drafts = {s for s in held if peeks[s].draft}
+    _route(audio_problems, held, drafts, audio_dir, set(notes), problems, notices)
     for slug, note in sorted(notes.items()):
         own: list[PublisherError] = []
         if slug in audio:  # else its audio file has a problem of its own
@@ -102,7 +105,7 @@ def read_episodes(
             except PublisherError as e:
                 own.append(e)
         if slug in held:
-            notices.extend(not_due_notice(e) for e in _flat(own))
+            notices.extend(not_due_notice(e, slug in drafts) for e in _flat(own))
             if slug not in {ep.slug for ep in episodes}:
                 pending.append(peeks[slug].pending(slug, note))
         else:
@@ -117,6 +120,7 @@ def read_episodes(
 def _route(
     found: Sequence[PublisherError],
     held: set[str],
+    drafts: set[str],
     audio_dir: Path,
     slugs: set[str],
     problems: list[PublisherError],
@@ -126,7 +130,7 @@ def _route(
     for e in found:
         stem = e.path.name.partition(".")[0] if e.path is not None else ""
         if stem in held or (e.path == audio_dir and held == slugs):
-            notices.append(not_due_notice(e))
+            notices.append(not_due_notice(e, stem in drafts))
         else:
             problems.append(e)
 
@@ -253,7 +257,10 @@ def _audio(
     if front.line("enclosure") is None or not problems:  # else its problem is reported
         problems.append(
             EpisodeError(
-                f"no audio for this note; expected {EPISODES_DIR}/{slug}.mp3 or .m4a", note, None
+                f"no audio for this note; expected {EPISODES_DIR}/{slug}.mp3 or .m4a",
+                note,
+                None,
+                "put the audio there, or add 'draft: true' to the note until it is ready",
             )
         )
     return None, None

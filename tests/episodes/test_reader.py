@@ -91,7 +91,8 @@ def test_pairing_problems_reported_together(show: Path) -> None:
             f"{show}/{e}/twice.m4a: two audio files for one episode: twice.m4a and twice.mp3 (keep one)",
             f"{show}/{e}/wave.wav: unsupported audio format: WAV (accepted: MP3 (.mp3, audio/mpeg) "
             "or M4A/AAC (.m4a, audio/x-m4a))",
-            f"{show}/{n}/lonely.md: no audio for this note; expected episodes/lonely.mp3 or .m4a",
+            f"{show}/{n}/lonely.md: no audio for this note; expected episodes/lonely.mp3 or .m4a"
+            " (put the audio there, or add 'draft: true' to the note until it is ready)",
         ]
     )
 

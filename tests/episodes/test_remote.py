@@ -103,6 +103,7 @@ def test_a_note_with_neither_audio_nor_enclosure_says_so(tmp_path: Path, front: 
         read(root)
     assert str(e.value) == (
         f"{note}: no audio for this note; expected episodes/2019-03-04-bare.mp3 or .m4a"
+        " (put the audio there, or add 'draft: true' to the note until it is ready)"
     )
 
 
