@@ -91,7 +91,10 @@ class Bench:
 
     def run(self, cmd: list[str], row: Row | None = None) -> float:
         """Run ``cmd`` under ``/usr/bin/time -v``; add its wall seconds, CPU seconds and peak
-        RSS to ``row``; exits with its output if it fails."""
+        RSS to ``row``; exits with its output if it fails. A timed run starts on a settled
+        machine (:func:`settle`), whichever tool it is."""
+        if row is not None:
+            settle()
         start = time.perf_counter()
         done = subprocess.run(
             ["/usr/bin/time", "-v", *cmd], env=self.env, capture_output=True, text=True
@@ -110,6 +113,18 @@ class Bench:
             row.rss.append(int(last("Maximum resident set size (kbytes)")) // 1024)
             print(f"  {row.what} | {row.tool}: {took:.2f} s", file=sys.stderr, flush=True)
         return took
+
+
+SETTLE = 2.0  # seconds of quiet before each timed run
+
+
+def settle() -> None:
+    """Write out what earlier steps left in the page cache (the rebuilt site's copy: 1 GB;
+    the server's files after a full ``aws s3 sync``), then wait :data:`SETTLE` seconds:
+    without it, the kernel's writeback of those, 30 s later, and the server's own work
+    landed inside whichever timed run came next, moving single runs by half a second."""
+    os.sync()
+    time.sleep(SETTLE)
 
 
 def publisher(show: Path, *args: str) -> list[str]:

@@ -44,7 +44,12 @@ def display_path(path: Path | str) -> str:
 
 
 class PublisherError(Exception):
-    """A problem the producer can fix: what went wrong, where, and what to do."""
+    """A problem the producer can fix: what went wrong, where, and what to do.
+
+    ``notices``: the warnings (and information) the run had found when it stopped, said
+    with its problems (a stage that knows them attaches them)."""
+
+    notices: tuple[Notice, ...] = ()
 
     def __init__(
         self,

@@ -4,6 +4,7 @@ block nothing, and a drafts preview (build/serve --drafts) marks it and is never
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import subprocess
 import sys
@@ -154,3 +155,30 @@ def test_a_drafts_build_says_which_it_shows_and_which_it_cannot(sample_show: Pat
     assert not (result.site_dir / "episodes" / f"{NEW}.html").exists()
     assert (result.site_dir / "episodes" / "later.html").exists()
     assert len(titles(result.site_dir)) == 4
+
+
+def test_a_run_that_fails_still_says_its_warnings(sample_show: Path) -> None:
+    """Warnings found before the problems that stop a run are said with them (text: before
+    the problems; JSON: in "warnings"), so that fixing the problems holds no surprise."""
+    add_note(sample_show, "later", f"date: {LATER.date().isoformat()}\n", "A[@nokey1]\n")
+    shutil.copy(
+        sample_show / "episodes" / "2026-10-01-what-guidelines-advise.mp3",
+        sample_show / "episodes" / "later.mp3",
+    )
+    broken = sample_show / "show_notes" / "2026-09-15-red-flags.md"
+    broken.write_text(broken.read_text().replace("[@", "[@nokey2] [@", 1))
+    rel = str(broken.relative_to(sample_show))
+    for command in ("build", "check"):
+        r = run(command, cwd=sample_show)
+        assert r.returncode == 1, r.stderr
+        lines = r.stderr.splitlines()
+        said = [(s.split(":", 1)[0], s) for s in lines]  # paths as said: from the show folder
+        warned = [
+            i for i, (p, s) in enumerate(said) if p == "show_notes/later.md" and "nokey1" in s
+        ]
+        failed = [i for i, (p, s) in enumerate(said) if p == rel and "nokey2" in s]
+        assert warned and failed and warned[0] < failed[0], lines
+        assert "warning: unknown citation key 'nokey1'" in lines[warned[0]]
+        data = json.loads(run(command, "--format", "json", cwd=sample_show).stdout)
+        assert not data["ok"] and [p for p in data["problems"] if "nokey2" in p["message"]]
+        assert [w for w in data["warnings"] if "nokey1" in w["message"]], data

@@ -104,7 +104,11 @@ def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None =
             what = "included in this preview, marked" if item else "left out of this preview"
             hint = None if item else "its problems are the warnings above: fix them to see it"
             early.append(Notice(f"{label(ep)}, {what}", ep.source, hint=hint, warning=False))
-    raise_all(problems)
+    try:
+        raise_all(problems)
+    except PublisherError as e:
+        e.notices = (*read.notices, *early)  # the warnings found so far, said with them
+        raise
     items.sort(key=lambda i: (i.episode.date, i.episode.slug), reverse=True)
     if not items and allow_empty:
         empty = Notice(

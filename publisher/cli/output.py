@@ -61,7 +61,9 @@ class Printer:
             print(f"error: {p}" if p.path is None else str(p), file=sys.stderr)
 
     def failed(self, e: PublisherError) -> None:
-        """Every problem of ``e`` (one line each on stderr), or the JSON object."""
+        """Every problem of ``e`` (one line each on stderr), after the warnings the run had
+        found (``e.notices``), or the JSON object."""
+        self.notice(e.notices)
         problems = e.problems if isinstance(e, Problems) else (e,)
         if self.json:
             print(json.dumps(self.shape(False, problems, {}), indent=2))
