@@ -91,8 +91,8 @@ class Bench:
 
     def run(self, cmd: list[str], row: Row | None = None) -> float:
         """Run ``cmd`` under ``/usr/bin/time -v``; add its wall seconds, CPU seconds and peak
-        RSS to ``row``; exits with its output if it fails. A timed run starts on a settled
-        machine (:func:`settle`), whichever tool it is."""
+        RSS to ``row``; exits with its output if it fails. Before a timed run, whichever tool
+        it is, the page cache is written out (:func:`settle`)."""
         if row is not None:
             settle()
         start = time.perf_counter()
@@ -115,16 +115,12 @@ class Bench:
         return took
 
 
-SETTLE = 2.0  # seconds of quiet before each timed run
-
-
 def settle() -> None:
     """Write out what earlier steps left in the page cache (the rebuilt site's copy: 1 GB;
-    the server's files after a full ``aws s3 sync``), then wait :data:`SETTLE` seconds:
-    without it, the kernel's writeback of those, 30 s later, and the server's own work
-    landed inside whichever timed run came next, moving single runs by half a second."""
+    the server's files after a full ``aws s3 sync``): else the kernel's writeback of those,
+    30 s later, lands inside whichever timed run comes next. (Waiting idle for seconds as
+    well made every short run on this VM slower, Hugo's too: not done.)"""
     os.sync()
-    time.sleep(SETTLE)
 
 
 def publisher(show: Path, *args: str) -> list[str]:
