@@ -55,8 +55,8 @@ class ReadResult:
 def not_due_notice(e: PublisherError, draft: bool = False) -> Notice:
     """A problem of an episode not yet due (a ``draft``, or scheduled), as a warning: an
     error once it is due."""
-    due = "a draft: an error once 'draft: true' is removed" if draft else "not yet due"
-    hint = (e.hint + "; " if e.hint else "") + (due if draft else f"{due}: an error once it is")
+    until = "a draft: an error once 'draft: true' is removed" if draft else "not yet due"
+    hint = (e.hint + "; " if e.hint else "") + (until if draft else until + ": an error once it is")
     return Notice(e.message, e.path, e.line, hint)
 
 

@@ -117,9 +117,8 @@ def publish(
     what interrupted publishes left is cleaned up first. Once ``stop`` is set (the CLI sets
     it on Ctrl-C), no further file is started: the files in flight finish, are recorded, and
     :class:`PublishStopped` is raised. ``held``: the lock of ``store``, taken before the
-    build was done (:func:`publisher.stores.lock.take_lock`; not for a dry
-    run), used instead of taking it here and
-    given back when the publish ends.
+    build was done (:func:`publisher.stores.lock.take_lock`; not for a dry run), used
+    instead of taking it here, and given back when the publish ends.
 
     Before anything is written (dry run too), the live feed is compared with the build: a
     changed GUID is refused (I-04) with a :class:`~publisher.errors.GuidChangedError` per
