@@ -118,8 +118,8 @@ class Bench:
 def settle() -> None:
     """Write out what earlier steps left in the page cache (the rebuilt site's copy: 1 GB;
     the server's files after a full ``aws s3 sync``): else the kernel's writeback of those,
-    30 s later, lands inside whichever timed run comes next. (Waiting idle for seconds as
-    well made every short run on this VM slower, Hugo's too: not done.)"""
+    up to 30 s later, can land inside whichever timed run comes next. (Waiting idle for
+    seconds as well made every short run on this VM slower, Hugo's too: not done.)"""
     os.sync()
 
 
