@@ -87,7 +87,11 @@ def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None =
         elif rendered is not None:
             items.append(_with_notes(read, r, rendered))
     early: list[Notice] = []
-    kept: list[tuple[str, RenderedNotes]] = []
+    kept = [  # rendered now: stored for the next build
+        (r.notes_key, n)
+        for r in todo
+        if r.notes_key is not None and isinstance(n := fresh[r.episode.slug], RenderedNotes)
+    ]
     for episode_read in read.previews:
         ep = episode_read.episode
         try:
@@ -97,7 +101,7 @@ def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None =
             early.extend(episodes.not_due_notice(p, ep.draft) for p in flat)
             item = None
         if item is not None and episode_read.notes is None and episode_read.notes_key:
-            kept.append((episode_read.notes_key, item.notes))  # rendered now: kept too
+            kept.append((episode_read.notes_key, item.notes))
         if read.drafts:  # said here, once it is known whether it could be shown
             if item is not None:
                 items.append(dataclasses.replace(item, preview_label=label(ep)))
@@ -125,11 +129,6 @@ def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None =
         read.show, links, items, lambda n: layout.url(base, layout.archive_key(n))
     )
     notices.extend(feeds.notices)
-    kept[:0] = [
-        (r.notes_key, n)
-        for r in todo
-        if r.notes_key is not None and isinstance(n := fresh[r.episode.slug], RenderedNotes)
-    ]
     return Rendered(
         read, links, tuple(items), feeds.main, feeds.archives, tuple(notices), tuple(kept)
     )

@@ -98,13 +98,11 @@ def _ahead(target: Target, lock: bool) -> tuple[S3Store | None, HeldLock | None]
             held = take_lock(store)
     try:
         snapshot = store.read_ahead(layout.is_feed)
-    except (PublisherError, ValueError):
+    except BaseException as e:
         if held is not None:
             held.release()
-        return None, None
-    except BaseException:
-        if held is not None:
-            held.release()
+        if isinstance(e, (PublisherError, ValueError)):
+            return None, None
         raise
     if snapshot is not None:
         store.expect(snapshot, locked=held is not None)

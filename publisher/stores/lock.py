@@ -13,12 +13,15 @@ A lock is replaceable when it is expired, unreadable (damaged, or expiring far b
 lock's lifetime: a wrong clock or a foreign tool), left by a publish on this machine that is
 no longer running (its PID gone, or reused by a process that started at another time), or
 when the producer says ``--break-lock``.
+
+Longer than our usual 400 lines, on purpose: taking, keeping, holding ahead and giving back
+share one record format and one set of invariants (a lock is only ever replaced or deleted
+at the version judged); split, each part would restate the others'.
 """
 
 from __future__ import annotations
 
-# long: one algorithm over the four primitives (the record, taking, keeping, holding ahead,
-# giving back): split, each part would need the others' invariants restated.
+# long: one algorithm over the four primitives (module docstring)
 import contextlib
 import getpass
 import json
@@ -355,9 +358,13 @@ class HeldLock:
 
     def __init__(self, keeper: LockKeeper, cleaned: tuple[str, ...] = ()) -> None:
         self.keeper = keeper
-        self.note = keeper.grant.note
         self.cleaned = cleaned
         self._released = False
+
+    @property
+    def note(self) -> str | None:
+        """The line worth showing when a lock was taken over (:class:`LockGrant`)."""
+        return self.keeper.grant.note
 
     def __enter__(self) -> LockKeeper:
         return self.keeper

@@ -7,8 +7,10 @@ publish's lock is reported as it always was."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from publisher import layout
@@ -37,6 +39,31 @@ def _break(show: Path, field: str, value: str, name: str = NOTE) -> None:
     note.write_text("".join(lines))
 
 
+def _published(tmp_path: Path, server: SeaweedS3, bucket: Bucket) -> Path:
+    """The sample show, published once, then with a sentence added to one note."""
+    show = copy_show(tmp_path / "show")
+    code, _, lines = Child(show, *s3_args(bucket, server.endpoint)).finish()
+    assert code == 0, lines
+    note = show / NOTE
+    note.write_text(note.read_text() + "\nA sentence added.\n")
+    return show
+
+
+@contextlib.contextmanager
+def _held_at_listing(
+    server: SeaweedS3, bucket: Bucket, show: Path, *extra: str
+) -> Iterator[tuple[Child, GateProxy]]:
+    """A publish whose read-ahead holds on the listing (after the lock and the manifest),
+    while the build runs in its child, until the test opens or drops the gate."""
+    proxy = GateProxy(server.ports["s3.port"], rb"GET /[^ ]*list-type=2", hold_all=False)
+    try:
+        child = Child(show, *s3_args(bucket, proxy.endpoint, *extra))
+        assert proxy.tripped.wait(120), child.seen
+        yield child, proxy
+    finally:
+        proxy.close()
+
+
 def _alive(pid: int) -> bool:
     found = process(pid)
     return found is not None and found.state != "Z"
@@ -63,23 +90,13 @@ def test_the_builds_problems_are_said_once(
 def test_ctrl_c_while_the_target_is_read_leaves_no_build_running(
     tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket
 ) -> None:
-    show = copy_show(tmp_path / "show")
-    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
-    assert code == 0, lines
-    note = show / NOTE
-    note.write_text(note.read_text() + "\nA sentence added.\n")
-    # the read ahead holds on the listing (after the manifest) until the test is done
-    proxy = GateProxy(admin_env.ports["s3.port"], rb"GET /[^ ]*list-type=2", hold_all=False)
-    try:
-        child = Child(show, *s3_args(bucket, proxy.endpoint))
-        assert proxy.tripped.wait(120), child.seen
+    show = _published(tmp_path, admin_env, bucket)
+    with _held_at_listing(admin_env, bucket, show) as (child, proxy):
         builds = [p.pid for p in processes() if p.ppid == child.proc.pid]
         assert builds, "no build in a child process"
         child.interrupt()
         code, _, lines = child.finish()
         proxy.drop()
-    finally:
-        proxy.close()
     assert code == 130, lines
     assert lines[-1] == "interrupted; run the same command again to finish", lines
     assert not [pid for pid in builds if _alive(pid)]  # stopped, and waited for
@@ -105,18 +122,15 @@ def _lock_record(bucket: Bucket) -> dict[str, object] | None:
     return dict(json.loads(body))
 
 
-def _held_listing(bucket: Bucket, server: SeaweedS3, show: Path, *extra: str) -> object:
+def _held_listing(
+    bucket: Bucket, server: SeaweedS3, show: Path, *extra: str
+) -> tuple[dict[str, object] | None, int]:
     """The lock record on the target while the publish's read-ahead waits on its listing
-    (the build meanwhile in its child); then the publish finishes."""
-    proxy = GateProxy(server.ports["s3.port"], rb"GET /[^ ]*list-type=2", hold_all=False)
-    try:
-        child = Child(show, *s3_args(bucket, proxy.endpoint, *extra))
-        assert proxy.tripped.wait(120), child.seen
+    (the build meanwhile in its child), and the publish's pid; then the publish finishes."""
+    with _held_at_listing(server, bucket, show, *extra) as (child, proxy):
         held = _lock_record(bucket)
         proxy.open()
         code, _, lines = child.finish()
-    finally:
-        proxy.close()
     assert code == 0, lines
     assert _lock_record(bucket) is None  # given back
     return held, child.proc.pid
@@ -125,13 +139,9 @@ def _held_listing(bucket: Bucket, server: SeaweedS3, show: Path, *extra: str) ->
 def test_the_lock_is_taken_while_the_build_runs(
     tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket
 ) -> None:
-    show = copy_show(tmp_path / "show")
-    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
-    assert code == 0, lines
-    note = show / NOTE
-    note.write_text(note.read_text() + "\nA sentence added.\n")
+    show = _published(tmp_path, admin_env, bucket)
     held, pid = _held_listing(bucket, admin_env, show)
-    assert isinstance(held, dict) and held["pid"] == pid  # this publish's, before the listing
+    assert held is not None and held["pid"] == pid  # this publish's, before the listing
     assert "A sentence added." in bucket_page(bucket)
     held, _ = _held_listing(bucket, admin_env, show, "--dry-run")
     assert held is None  # a dry run takes no lock
@@ -157,16 +167,12 @@ def test_a_failed_build_gives_the_lock_back(
 def test_another_publishs_lock_is_reported_as_before(
     tmp_path: Path, admin_env: SeaweedS3, bucket: Bucket
 ) -> None:
-    show = copy_show(tmp_path / "show")
-    code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
-    assert code == 0, lines
+    show = _published(tmp_path, admin_env, bucket)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     theirs = LockInfo("producer@elsewhere", 4242, now, now + dt.timedelta(minutes=10), "t0k3n")
     client = bucket.server.client()
     client.put_object(Bucket=bucket.name, Key=f"{PREFIX}/{layout.LOCK_KEY}", Body=theirs.to_json())
     before = bucket.state()
-    note = show / NOTE
-    note.write_text(note.read_text() + "\nA sentence added.\n")
     code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint)).finish()
     assert code == 1, lines
     said = [line for line in lines if "another publish is in progress" in line]
