@@ -21,14 +21,9 @@ from publisher import config, episodes, layout
 from publisher.build import heap, notecache
 from publisher.build.read import ShowRead, read
 from publisher.build.render import Rendered, outputs, render
+from publisher.build.searchindex import SearchIndex
 from publisher.build.searchparts import PART_EPISODES
-from publisher.build.write import (
-    DRAFTS_MARKER,
-    Written,
-    check_build_dir,
-    search_files,
-    write_site,
-)
+from publisher.build.write import DRAFTS_MARKER, Written, check_build_dir, write_site
 from publisher.errors import Notice
 from publisher.filecache import CACHE_DIR, BuildCache, package_hash
 from publisher.model import Build, Enclosure, Show, Target
@@ -125,13 +120,15 @@ def build(
         drafts=drafts,
     )
     rendered = render(shown, processes=processes)
-    written = _write(root, out, rendered, cache, processes)
-    if drafts:  # after write_site, which removes it from a build without drafts
-        (out / DRAFTS_MARKER).write_text("a preview with drafts: never published\n")
     slugs = tuple(i.episode.slug for i in reversed(rendered.items))  # oldest first
-    files = written.files + search_files(
-        out, cache, slugs=slugs, files=written.files, part_size=search_part
-    )
+    transcripts = [i.episode.slug for i in rendered.items if i.episode.transcript is not None]
+    with SearchIndex(
+        out, cache, slugs=slugs, transcripts=transcripts, part_size=search_part
+    ) as index:  # a part's index starts as soon as its pages are written
+        written = _write(root, out, rendered, cache, processes, index.placed)
+        if drafts:  # after write_site, which removes it from a build without drafts
+            (out / DRAFTS_MARKER).write_text("a preview with drafts: never published\n")
+        files = written.files + index.finish(written.files)
     notices = rendered.notices
     if guid_mode == "write":
         notices += writeback(shown)  # only now, with nothing else wrong
@@ -185,10 +182,15 @@ def _named(shown: ShowRead) -> tuple[Path, ...]:
 
 
 def _write(
-    root: Path, out: Path, rendered: Rendered, cache: BuildCache, processes: int | None
+    root: Path,
+    out: Path,
+    rendered: Rendered,
+    cache: BuildCache,
+    processes: int | None,
+    placed: Callable[[str, str], None],
 ) -> Written:
     """Write the site, rendering only the website's files whose inputs changed (on
-    ``processes`` cores)."""
+    ``processes`` cores); ``placed(key, sha256)`` as each file is in place."""
 
     def digest(path: Path) -> str:
         return cache.digest(path)[1]
@@ -203,7 +205,7 @@ def _write(
     except OSError:
         compiled = None  # compiled again each build
     made = outputs(rendered, inputs=inputs.hexdigest(), file_digest=digest, compiled=compiled)
-    return write_site(out, made, cache, processes=processes)
+    return write_site(out, made, cache, processes=processes, placed=placed)
 
 
 def folder_digest(folder: Path, digest: Callable[[Path], str]) -> str:

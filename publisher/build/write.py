@@ -12,19 +12,17 @@ import hashlib
 import itertools
 import os
 import shutil
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import config, layout
-from publisher.build import parallel, searchparts
+from publisher.build import parallel
 from publisher.build.render import Output
 from publisher.build.shortcut import BUILD_MARKER
 from publisher.errors import ConfigError
 from publisher.filecache import BuildCache
 from publisher.model import SiteFile
-from publisher.site import search
 
 # Outputs taken (and pages made, on every core) a window at a time, so that a build holds
 # the descriptions of at most this many files, and forks its workers once per window.
@@ -64,16 +62,23 @@ class Written:
 # long: one pass over the outputs (kept, copied, made or written; recorded) and the removal
 # of what was not built; its steps share the records it fills.
 def write_site(
-    out: Path, outputs: Iterable[Output], cache: BuildCache, *, processes: int | None = None
+    out: Path,
+    outputs: Iterable[Output],
+    cache: BuildCache,
+    *,
+    processes: int | None = None,
+    placed: Callable[[str, str], None] | None = None,
 ) -> Written:
     """Write each output into ``out`` (checked by :func:`check_build_dir`) as it comes, only
     when its bytes differ from the file there; then remove every file that was not built
-    (the search index, :func:`search_files`, is left to its own step). A website file not
-    yet made (``Output.make``) is made only when what it is made of (``made_of``) is not what
-    the file in place was made of, as the last build recorded it (``cache.site``), or that
-    file is not there as written; those to make are made on ``processes`` cores (None: all;
-    :func:`publisher.build.parallel.stream`), in order, as they are written, a window of
-    :data:`WINDOW` outputs at a time.
+    (the search index, :mod:`publisher.build.searchindex`, is left to its own step). A
+    website file not yet made (``Output.make``) is made only when what it is made of
+    (``made_of``) is not what the file in place was made of, as the last build recorded it
+    (``cache.site``), or that file is not there as written; those to make are made on
+    ``processes`` cores (None: all; :func:`publisher.build.parallel.stream`), in order, as
+    they are written, a window of :data:`WINDOW` outputs at a time. ``placed(key, sha256)``
+    is called as each file is in place (the search index starts on a part's pages as soon
+    as they all are).
 
     Bytes are written, source files hard-linked (or copied). Returns every built file, with
     sizes, hashes (known ones from ``cache``) and the layout's kind and Content-Type, and
@@ -111,12 +116,14 @@ def write_site(
             else:
                 data = o.data if o.data is not None else next(making)
                 size, digest = len(data), hashlib.sha256(data).hexdigest()
-                wrote = _place_bytes(data, Path(dest), digest, cache)
+                wrote = place_bytes(data, Path(dest), digest, cache)
             if wrote:
                 changed.append(o.key)
             if o.site:
                 site.append([o.key, digest, o.made_of])
-            files.append(_site_file(o.key, dest, size, digest))
+            files.append(site_file(o.key, dest, size, digest))
+            if placed is not None:
+                placed(o.key, digest)
     keep = {f.key for f in files}
     changed += remove_stale(out, keep, cache, spare=layout.SEARCH_DIR)
     cache.remember_site({"made": site})
@@ -162,125 +169,9 @@ def _native(key: str) -> str:
     return key if os.sep == "/" else key.replace("/", os.sep)
 
 
-def _site_file(key: str, dest: Path | str, size: int, digest: str) -> SiteFile:
+def site_file(key: str, dest: Path | str, size: int, digest: str) -> SiteFile:
     kind = layout.kind(key)
     return SiteFile(key, dest, size, digest, layout.content_type(key), kind, layout.immutable(key))
-
-
-def search_files(
-    out: Path,
-    cache: BuildCache,
-    *,
-    slugs: Sequence[str],
-    files: Sequence[SiteFile],
-    part_size: int = searchparts.PART_EPISODES,
-) -> tuple[SiteFile, ...]:
-    """The search index of the pages in ``out``, in parts (:mod:`publisher.build.searchparts`;
-    ``slugs`` the episodes oldest first, ``files`` what :func:`write_site` built, with their
-    hashes, ``part_size`` episodes a part). A part is indexed again
-    (:func:`publisher.site.search.index_pages`) only when its pages' keys or bytes changed or
-    its bundle is not as the last build left it; each file of it is written only when its
-    bytes change. Then ``pagefind/parts.json`` is written, and every other file under
-    ``pagefind/`` (parts that no longer exist) removed. Raises SiteError or OSError."""
-    built = {f.key: f.sha256 for f in files}
-    parts = searchparts.plan(slugs, built, size=part_size)
-    folder = out / layout.SEARCH_DIR
-    found: list[SiteFile] = []
-    recorded = _records_by_folder(cache, str(folder) + os.sep)
-    for part in parts:
-        found += _search_part(out, part, cache, recorded.get(str(out / part.folder), set()))
-    data = searchparts.parts_list(parts)
-    digest = hashlib.sha256(data).hexdigest()
-    _place_bytes(data, out / layout.SEARCH_PARTS_KEY, digest, cache)
-    found.append(
-        _site_file(layout.SEARCH_PARTS_KEY, out / layout.SEARCH_PARTS_KEY, len(data), digest)
-    )
-    keep = {str(out / f.key) for f in found} | {_part_record(out, p) for p in parts}
-    _prune(folder, keep)
-    prefix = str(folder)
-    cache.forget_outputs({k for k in cache.outputs if not k.startswith(prefix) or k in keep})
-    return tuple(found)
-
-
-def _prune(folder: Path, keep: set[str]) -> None:
-    """Remove every file under ``folder`` whose path is not in ``keep``, then the folders
-    under it left empty."""
-    for dirpath, _, names in os.walk(folder, topdown=False):
-        for name in names:
-            if (path := os.path.join(dirpath, name)) not in keep:
-                os.unlink(path)
-        if dirpath != str(folder) and not os.listdir(dirpath):
-            os.rmdir(dirpath)
-
-
-def _part_record(out: Path, part: searchparts.Part) -> str:
-    """The build cache's key for what a part's bundle was made from (its folder's path,
-    which no file's record has)."""
-    return str(out / part.folder.rstrip("/"))
-
-
-def _records_by_folder(cache: BuildCache, prefix: str) -> dict[str, set[str]]:
-    """The paths of the output records under ``prefix`` (the search index's folder), by
-    their part's folder (its first path segment under ``prefix``): one pass over every
-    record."""
-    found: dict[str, set[str]] = {}
-    for key in cache.outputs:
-        if key.startswith(prefix):
-            part, sep, _ = key[len(prefix) :].partition(os.sep)
-            if sep:
-                found.setdefault(prefix + part, set()).add(key)
-    return found
-
-
-def _search_part(
-    out: Path, part: searchparts.Part, cache: BuildCache, records: set[str]
-) -> list[SiteFile]:
-    """One part's files: as the last build left them when made from the same pages and
-    intact (``records``: the paths of the output records under its folder), else indexed
-    again."""
-    folder = out / part.folder
-    record = _part_record(out, part)
-    if cache.output(record) == {"pages": part.fingerprint}:
-        kept = _intact(out, folder, records, cache)
-        if kept is not None:
-            return list(kept)
-    files = []
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".search-") as tmp:
-        bundle = Path(tmp, "bundle")
-        for path in search.index_pages(out, [key for key, _ in part.pages], bundle):
-            key = part.folder + path.relative_to(bundle).as_posix()
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            _place_bytes(data, out / key, digest, cache)
-            files.append(_site_file(key, out / key, len(data), digest))
-    keep = {f.key for f in files}
-    _prune(folder, {str(out / k) for k in keep})
-    cache.forget_outputs(
-        {k for k in cache.outputs if not k.startswith(str(folder) + os.sep)}
-        | {str(out / k) for k in keep}
-    )
-    cache.remember_output(record, {"pages": part.fingerprint})
-    return files
-
-
-def _intact(
-    out: Path, folder: Path, records: set[str], cache: BuildCache
-) -> tuple[SiteFile, ...] | None:
-    """The index's files as recorded when written (``records``, their paths), if every one
-    is there unchanged and no other file is; else None."""
-    present = sorted(os.path.join(d, name) for d, _, names in os.walk(folder) for name in names)
-    if not present or set(present) != records:
-        return None
-    files = []
-    base = str(out) + os.sep
-    for path in present:
-        st = os.stat(path)
-        digest = cache.written(path, st)
-        if digest is None:
-            return None
-        key = path.removeprefix(base).replace(os.sep, "/")
-        files.append(_site_file(key, Path(path), st.st_size, digest))
-    return tuple(files)
 
 
 def _unchanged(dest: Path, digest: str, size: int, cache: BuildCache) -> bool:
@@ -302,7 +193,7 @@ def _unchanged(dest: Path, digest: str, size: int, cache: BuildCache) -> bool:
     return h.hexdigest() == digest
 
 
-def _place_bytes(data: bytes, dest: Path, digest: str, cache: BuildCache) -> bool:
+def place_bytes(data: bytes, dest: Path, digest: str, cache: BuildCache) -> bool:
     """Write ``data`` to ``dest`` unless it holds them already; whether it wrote."""
     wrote = not _unchanged(dest, digest, len(data), cache)
     if wrote:

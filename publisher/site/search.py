@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 
 from publisher import layout
 from publisher.errors import SiteError
@@ -38,28 +39,87 @@ def index(site_dir: Path, *, output: Path | None = None) -> list[Path]:
 
     Raises SiteError when Pagefind is missing or fails (its message, one line).
     """
-    out = output or site_dir / layout.SEARCH_DIR.rstrip("/")
+    return _start(site_dir, output or site_dir / layout.SEARCH_DIR.rstrip("/")).result()
+
+
+class Indexing:
+    """Pagefind running (:func:`start_pages`): :meth:`result` waits for it and returns the
+    bundle's files; :meth:`stop` ends it unread. Either removes what it was given to index."""
+
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes] | None,
+        out: Path,
+        said: IO[bytes] | None,
+        error: SiteError | None = None,
+        pages: str | None = None,
+    ) -> None:
+        self._process, self._out, self._said, self._error = process, out, said, error
+        self._pages = pages  # the folder of copies it indexes, removed once it is done
+
+    def result(self, timeout: float = 600) -> list[Path]:
+        """The bundle's files (Pagefind's prebuilt UIs removed), once Pagefind is done.
+        Raises SiteError when Pagefind is missing, fails or takes over ``timeout`` seconds."""
+        try:
+            if self._error is not None or self._process is None or self._said is None:
+                raise self._error or SiteError("the search index was stopped", None, None)
+            try:
+                code = self._process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired as e:
+                self._process.kill()
+                self._process.wait()
+                raise SiteError(
+                    f"the search index could not be built: {e}", None, None, _INSTALL
+                ) from e
+            if code != 0:
+                self._said.seek(0)
+                lines = self._said.read().decode("utf-8", "replace").strip().splitlines()
+                raise SiteError(
+                    "the search index could not be built: "
+                    + (lines[-1] if lines else f"exit {code}"),
+                    None,
+                    None,
+                    _INSTALL,
+                )
+        finally:
+            self._done()
+        for pattern in _UNUSED:
+            for path in self._out.glob(pattern):
+                path.unlink()
+        return sorted(p for p in self._out.rglob("*") if p.is_file())
+
+    def stop(self) -> None:
+        """End Pagefind if it still runs, and remove the copies it was given."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._done()
+
+    def _done(self) -> None:
+        if self._said is not None:
+            self._said.close()
+        if self._pages is not None:
+            shutil.rmtree(self._pages, ignore_errors=True)
+            self._pages = None
+
+
+def _start(site_dir: Path, out: Path, pages: str | None = None) -> Indexing:
+    """Start Pagefind over ``site_dir`` into ``out`` (emptied first). What it says goes to a
+    temporary file, never a pipe: a pipe read only at the end could fill and stall it."""
     if out.exists():
         shutil.rmtree(out)
+    said = tempfile.TemporaryFile()  # noqa: SIM115 (closed by Indexing, once it is done)
     try:
         command = [str(_executable()), "--site", str(site_dir), "--silent"]
         command += ["--output-path", str(out.resolve())]
-        run = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise SiteError(f"the search index could not be built: {e}", None, None, _INSTALL) from e
-    if run.returncode != 0:
-        said = (run.stderr or run.stdout).strip().splitlines()
-        raise SiteError(
-            "the search index could not be built: "
-            + (said[-1] if said else f"exit {run.returncode}"),
-            None,
-            None,
-            _INSTALL,
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=said, stderr=subprocess.STDOUT
         )
-    for pattern in _UNUSED:
-        for path in out.glob(pattern):
-            path.unlink()
-    return sorted(p for p in out.rglob("*") if p.is_file())
+    except OSError as e:
+        said.close()
+        error = SiteError(f"the search index could not be built: {e}", None, None, _INSTALL)
+        return Indexing(None, out, None, error, pages)
+    return Indexing(process, out, said, pages=pages)
 
 
 def _executable() -> Path:
@@ -78,11 +138,22 @@ def index_pages(site_dir: Path, keys: Iterable[str], output: Path) -> list[Path]
     """Index only the pages at ``keys`` (relative to ``site_dir``) into ``output`` (emptied
     first), as :func:`index` would index a site holding just them: their URLs are the same.
     Returns the bundle's files. Raises SiteError (Pagefind missing or failing) or OSError."""
-    with tempfile.TemporaryDirectory(dir=output.parent, prefix=".pages-") as tmp:
+    return start_pages(site_dir, keys, output).result()
+
+
+def start_pages(site_dir: Path, keys: Iterable[str], output: Path) -> Indexing:
+    """:func:`index_pages`, started: the pages are copied now, into a temporary folder beside
+    ``output``, and Pagefind runs while the caller goes on (a build writes its other files
+    meanwhile, on another core). Raises OSError when the pages cannot be copied."""
+    pages = tempfile.mkdtemp(dir=output.parent, prefix=".pages-")
+    try:
         for key in keys:
-            dest = Path(tmp, key)
+            dest = Path(pages, key)
             dest.parent.mkdir(parents=True, exist_ok=True)
             # A copy, not a hard link: linking changes the page's ctime, and the build
             # cache knows a built page by its stat (ctime included).
             shutil.copyfile(site_dir / key, dest)
-        return index(Path(tmp), output=output)
+    except BaseException:
+        shutil.rmtree(pages, ignore_errors=True)
+        raise
+    return _start(Path(pages), output, pages)
