@@ -20,6 +20,10 @@ command a user runs (``python -m publisher ...``, a new process each time):
   a cold build of a ``--big-build``-episode show (default ``--big``; it writes that many MP3s
   and takes long: ``--big-build 0`` leaves it out).
 
+The package's bytecode is compiled first, as ``pip install`` does for an installed package:
+else, where ``PYTHONDONTWRITEBYTECODE`` is set (this machine sets it) or the tree is read-only,
+every run of ours would compile each module again (~0.1 s of an add-one publish).
+
 Needs ``hugo``, ``rclone`` and ``aws`` on PATH (``apt-get install hugo rclone awscli``);
 a missing one is reported and left out. Run from the repository root::
 
@@ -30,6 +34,7 @@ a missing one is reported and left out. Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
 import os
 import platform
@@ -423,6 +428,8 @@ def main() -> None:
 
 
 def run_all(args: argparse.Namespace, work: Path, load: str) -> None:
+    if not compileall.compile_dir(ROOT / "publisher", quiet=1):  # as an installed package is
+        sys.exit(f"could not compile {ROOT / 'publisher'}")
     server = SeaweedS3(work / "seaweedfs")
     server.start()
     proxy = SlowProxy(server.ports["s3.port"])
