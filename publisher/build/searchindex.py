@@ -7,8 +7,11 @@ nothing else searched. Its pages are among the first :func:`publisher.build.writ
 writes (the site's files come newest first), so Pagefind, a program of its own, indexes them
 on another core while this process writes the rest of the site (~8,000 files in a
 1,000-episode show): the add-one build no longer waits for it at the end (issue 11).
-Whatever was started, the result is the one indexing every part at the end would give: a part
-is taken from what was started only when it is made of the very pages :func:`finish` plans.
+One Pagefind runs early at a time: in a cold build every part changes, and starting each as
+its pages are written would run hundreds at once (memory grows with each). A part completed
+while another is being indexed is left to the end, as before. Whatever was started, the
+result is the one indexing every part at the end would give: a part is taken from what was
+started only when it is made of the very pages :meth:`SearchIndex.finish` plans.
 """
 
 from __future__ import annotations
@@ -93,7 +96,8 @@ class SearchIndex:
 
     def placed(self, key: str, sha256: str) -> None:
         """``key`` is written and holds bytes of ``sha256``: start its part's index when it
-        was the part's last page and the part is not what its bundle was made from."""
+        was the part's last page, the part is not what its bundle was made from, and no
+        other part's index is running."""
         n = self._part_of.get(key)
         if n is None:
             return
@@ -107,6 +111,8 @@ class SearchIndex:
         part = searchparts.Part(layout.search_part_dir(n + 1), part.pages)
         if self.cache.output(_part_record(self.out, part)) == {"pages": part.fingerprint}:
             return  # its bundle is from these pages: checked as it is in finish()
+        if any(s.indexing.running() for s in self._started.values()):
+            return  # one at a time: this part is indexed in finish()
         scratch = tempfile.mkdtemp(dir=self.out.parent, prefix=".search-")
         try:
             indexing = search.start_pages(

@@ -44,7 +44,9 @@ def index(site_dir: Path, *, output: Path | None = None) -> list[Path]:
 
 class Indexing:
     """Pagefind running (:func:`start_pages`): :meth:`result` waits for it and returns the
-    bundle's files; :meth:`stop` ends it unread. Either removes what it was given to index."""
+    bundle's files; :meth:`stop` ends it unread. Once it is done (``result``, ``stop``, or
+    :meth:`running` finding it done), what it was given to index is removed and the file of
+    what it said closed: a build that starts many holds none of theirs open."""
 
     def __init__(
         self,
@@ -61,46 +63,59 @@ class Indexing:
         """The bundle's files (Pagefind's prebuilt UIs removed), once Pagefind is done.
         Raises SiteError when Pagefind is missing, fails or takes over ``timeout`` seconds."""
         try:
-            if self._error is not None or self._process is None or self._said is None:
-                raise self._error or SiteError("the search index was stopped", None, None)
-            try:
-                code = self._process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired as e:
-                self._process.kill()
-                self._process.wait()
-                raise SiteError(
-                    f"the search index could not be built: {e}", None, None, _INSTALL
-                ) from e
-            if code != 0:
-                self._said.seek(0)
-                lines = self._said.read().decode("utf-8", "replace").strip().splitlines()
-                raise SiteError(
-                    "the search index could not be built: "
-                    + (lines[-1] if lines else f"exit {code}"),
-                    None,
-                    None,
-                    _INSTALL,
-                )
+            if self._process is not None and self._said is not None:  # not yet done
+                try:
+                    self._process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired as e:
+                    self._process.kill()
+                    self._process.wait()
+                    self._error = _failed(str(e))
+                self._settle()
         finally:
             self._done()
+        if self._error is not None or self._process is None:
+            raise self._error or SiteError("the search index was stopped", None, None)
         for pattern in _UNUSED:
             for path in self._out.glob(pattern):
                 path.unlink()
         return sorted(p for p in self._out.rglob("*") if p.is_file())
+
+    def running(self) -> bool:
+        """Whether Pagefind is still at work (when it is not, it is settled: see above)."""
+        if self._process is None or self._process.poll() is None:
+            return self._process is not None
+        self._settle()
+        return False
 
     def stop(self) -> None:
         """End Pagefind if it still runs, and remove the copies it was given."""
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+            self._error = SiteError("the search index was stopped", None, None)
+        self._done()
+
+    def _settle(self) -> None:
+        """Pagefind is done: keep why when it failed (its last line), then let go."""
+        assert self._process is not None  # only a started Pagefind is done
+        code = self._process.returncode
+        if code != 0 and self._error is None and self._said is not None:
+            self._said.seek(0)
+            lines = self._said.read().decode("utf-8", "replace").strip().splitlines()
+            self._error = _failed(lines[-1] if lines else f"exit {code}")
         self._done()
 
     def _done(self) -> None:
         if self._said is not None:
             self._said.close()
+            self._said = None
         if self._pages is not None:
             shutil.rmtree(self._pages, ignore_errors=True)
             self._pages = None
+
+
+def _failed(why: str) -> SiteError:
+    return SiteError(f"the search index could not be built: {why}", None, None, _INSTALL)
 
 
 def _start(site_dir: Path, out: Path, pages: str | None = None) -> Indexing:
@@ -117,8 +132,7 @@ def _start(site_dir: Path, out: Path, pages: str | None = None) -> Indexing:
         )
     except OSError as e:
         said.close()
-        error = SiteError(f"the search index could not be built: {e}", None, None, _INSTALL)
-        return Indexing(None, out, None, error, pages)
+        return Indexing(None, out, None, _failed(str(e)), pages)
     return Indexing(process, out, said, pages=pages)
 
 

@@ -19,6 +19,12 @@ import os, sys
 from pathlib import Path
 
 args = sys.argv[1:]
+gate = os.environ.get("PAGEFIND_GATE")
+if gate:  # held until the test lets it go (a minute at most)
+    import time
+    deadline = time.monotonic() + 60
+    while not os.path.exists(gate) and time.monotonic() < deadline:
+        time.sleep(0.01)
 site = Path(args[args.index("--site") + 1])
 pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
 with open(os.environ["PAGEFIND_LOG"], "a", encoding="utf-8") as log:
@@ -43,8 +49,13 @@ class PagefindLog:
         return [line.split() for line in text.splitlines()]
 
 
-def watch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PagefindLog:
-    """Log every Pagefind run a build started from now on (see the module's docstring)."""
+def watch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, gate: Path | None = None
+) -> PagefindLog:
+    """Log every Pagefind run a build started from now on (see the module's docstring).
+    With ``gate``, each run waits until that file exists before it indexes anything."""
+    if gate is not None:
+        monkeypatch.setenv("PAGEFIND_GATE", str(gate))
     door = tmp_path / "pagefind-door"
     door.write_text(f"#!{sys.executable}\n{_DOOR}", encoding="utf-8")
     door.chmod(0o755)
