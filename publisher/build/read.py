@@ -109,6 +109,12 @@ def read(
     notices.extend(_remote_notice(show, due))
     problems = list(found.problems)
     show_bib, style = _citations(show, problems, cache)
+    for unread in found.unread:
+        unknown = _unknown_citations(unread, show_bib)
+        if unread.held:
+            notices.extend(episodes.not_due_notice(e, unread.draft) for e in unknown)
+        else:
+            problems.extend(unknown)
     art = show_art(show, cache)
     notices.extend(_placeholder_notice(show) if art.placeholder else ())
     reads = tuple(_episode(ep, show_bib, cache) for ep in (*due, *reversed(held)))
@@ -312,6 +318,20 @@ def _citations(
     except PublisherError as e:
         problems.append(e)
     return show_bib, style
+
+
+def _unknown_citations(
+    unread: episodes.Unread, show_bib: notes.Bibliography | None
+) -> list[PublisherError]:
+    """The citation keys of a note that gave no Episode which the show's bibliography lacks
+    (none checked for a note naming a bibliography of its own: it is not known here)."""
+    if show_bib is None or unread.own_bibliography:
+        return []
+    try:
+        body = episodes.read_body(unread.source, unread.body_sha256)
+    except PublisherError:
+        return []  # changed since, or unreadable: its next read says so
+    return notes.unknown_citations(body, unread.source, unread.body_line, show_bib)
 
 
 def _episode(ep: Episode, show_bib: notes.Bibliography | None, cache: BuildCache) -> EpisodeRead:

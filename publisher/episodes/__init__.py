@@ -15,7 +15,7 @@ from publisher.episodes.pairing import (
     SLUG,
     AudioReader,
 )
-from publisher.episodes.reader import Pending, ReadResult, not_due_notice, read_episodes
+from publisher.episodes.reader import Pending, ReadResult, Unread, not_due_notice, read_episodes
 from publisher.episodes.scaffold import PLACEHOLDER, new_note, placeholder_text, slugify
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "NOTES_DIR",
     "PLACEHOLDER",
     "SLUG",
+    "Unread",
     "AudioReader",
     "body_digest",
     "GuidMode",

@@ -41,15 +41,32 @@ class Pending:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """A note whose front matter was read but that gave no Episode (a field or its audio
+    has a problem): its body can still be checked for citation keys the bibliography lacks,
+    so that one problem does not hide the next. ``held``: not yet due (a ``draft``, or
+    scheduled); ``own_bibliography``: its front matter names a bibliography of its own."""
+
+    source: Path
+    body_sha256: str
+    body_line: int
+    held: bool
+    draft: bool
+    own_bibliography: bool
+
+
+@dataclass(frozen=True)
 class ReadResult:
     """Every readable episode (drafts and future ones included), notices for the producer,
-    the problems of the due episodes that could not be read, and the notes not yet due that
-    could not be read (their problems are notices)."""
+    the problems of the due episodes that could not be read, the notes not yet due that
+    could not be read (their problems are notices), and the notes that gave no Episode
+    though their front matter was read."""
 
     episodes: tuple[Episode, ...]
     notices: tuple[Notice, ...]
     problems: tuple[PublisherError, ...] = ()
     pending: tuple[Pending, ...] = ()
+    unread: tuple[Unread, ...] = ()
 
 
 def not_due_notice(e: PublisherError, draft: bool = False) -> Notice:
@@ -91,19 +108,34 @@ def read_episodes(
     held = {s for s, p in peeks.items() if now is not None and not p.due(now)}
     drafts = {s for s in held if peeks[s].draft}
     _route(audio_problems, held, drafts, audio_dir, set(notes), problems, notices)
+    unread: list[Unread] = []
     for slug, note in sorted(notes.items()):
         own: list[PublisherError] = []
+        made = False
         if slug in audio:  # else its audio file has a problem of its own
             try:
                 episode, notice = _episode(
                     show, slug, note, fronts[slug], audio[slug], read_audio, guid_mode
                 )
                 episodes.append(episode)
+                made = True
                 notices.extend(episode.audio.notices)  # e.g. a VBR MP3 without a Xing header
                 if notice:
                     notices.append(notice)
             except PublisherError as e:
                 own.append(e)
+        front = fronts[slug]
+        if not made and isinstance(front, FrontMatter):
+            unread.append(
+                Unread(
+                    note,
+                    front.body_sha256,
+                    front.body_line,
+                    slug in held,
+                    slug in drafts,
+                    front.line("bibliography") is not None,
+                )
+            )
         if slug in held:
             notices.extend(not_due_notice(e, slug in drafts) for e in _flat(own))
             if slug not in {ep.slug for ep in episodes}:
@@ -114,7 +146,9 @@ def read_episodes(
     notices.extend(case_twins(episodes))
     if raise_problems:
         raise_all(problems)
-    return ReadResult(tuple(episodes), tuple(notices), tuple(problems), tuple(pending))
+    return ReadResult(
+        tuple(episodes), tuple(notices), tuple(problems), tuple(pending), tuple(unread)
+    )
 
 
 def _route(

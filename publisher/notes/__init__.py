@@ -15,7 +15,7 @@ from __future__ import annotations
 from publisher.notes.bibliography import Bibliography, load_bibliography
 from publisher.notes.citations import DEFAULT_STYLE, CitationStyle, load_style
 from publisher.notes.description import DESCRIPTION_LIMIT
-from publisher.notes.render import render_notes
+from publisher.notes.render import render_notes, unknown_citations
 from publisher.notes.sanitise import sanitise_transcript
 
 __all__ = [
@@ -27,4 +27,5 @@ __all__ = [
     "load_style",
     "render_notes",
     "sanitise_transcript",
+    "unknown_citations",
 ]

@@ -86,6 +86,16 @@ def render_notes(
     )
 
 
+def unknown_citations(
+    markdown: str, source: Path, first_line: int, bibliography: Bibliography
+) -> list[PublisherError]:
+    """Every citation key in ``markdown`` (a note's body, whose first line is ``first_line``
+    of ``source``) that ``bibliography`` lacks, each a NotesError as :func:`render_notes`
+    reports it: for a note that cannot be rendered for another problem, said together."""
+    tokens = md.parse(markdown, bibliography.keys)
+    return _number(tokens, source, first_line, bibliography)[1]
+
+
 def _number(
     tokens: Sequence[Token], source: Path, first_line: int, bibliography: Bibliography
 ) -> tuple[md.Numbering, list[PublisherError]]:
