@@ -45,7 +45,8 @@ class Planned:
 
 @dataclass(frozen=True)
 class LockNote:
-    """A lock was taken over (expired) or broken (--break-lock)."""
+    """A lock was taken over (expired) or broken (--break-lock); or, in a dry run, another
+    publish holds it."""
 
     message: str
 

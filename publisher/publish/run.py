@@ -73,7 +73,7 @@ from publisher.publish.report import PublishVerifyError as PublishVerifyError
 from publisher.publish.verify import PublishVerification
 from publisher.stores import Store, open_store
 from publisher.stores.base import Listing
-from publisher.stores.lock import LOCK_TTL, HeldLock, LockKeeper, take_lock
+from publisher.stores.lock import LOCK_TTL, HeldLock, LockKeeper, held_note, take_lock
 
 # --- publishing -------------------------------------------------------------------------
 
@@ -142,6 +142,8 @@ def publish(
         plan, prune_media=prune_media, grace=stale_grace, delete_stale_now=delete_stale_now
     )
     if dry_run:
+        if (note := held_note(store)) is not None:  # it takes no lock: said, not refused
+            emit(LockNote(note))
         live = check_history(build, store)
         the_plan = rule(build.files, store.read_manifest(), now=store.clock())
         emit(Planned(the_plan, store.location, True, live.removed))

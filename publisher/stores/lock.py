@@ -214,6 +214,18 @@ def lock_held_error(held: LockInfo, store: LockPrimitives) -> StoreError:
     )
 
 
+def held_note(store: LockPrimitives) -> str | None:
+    """What ``publish --dry-run``, which takes no lock, says when a live publish holds the
+    lock of ``store`` (not one expired, abandoned or unreadable, which a publish would take
+    over): the refusal a publish would meet now; None when there is none."""
+    found = store.read_lock()
+    held = None if found is None else read_record(found[0], store.lock_where)
+    if not isinstance(held, LockInfo) or held.expired() or held.abandoned():
+        return None
+    refusal = lock_held_error(held, store)
+    return f"{refusal.message}; a publish now would be refused ({refusal.hint})"
+
+
 def acquire(
     store: LockPrimitives, *, break_lock: bool = False, ttl: timedelta = LOCK_TTL
 ) -> LockGrant:

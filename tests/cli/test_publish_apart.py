@@ -180,7 +180,11 @@ def test_another_publishs_lock_is_reported_as_before(
     assert not [line for line in lines if "Traceback" in line], lines
     assert bucket.state() == before  # their lock untouched, nothing published
     code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint, "--dry-run")).finish()
-    assert code == 0, lines  # a dry run needs no lock
+    assert code == 0, lines  # a dry run needs no lock, and says who holds it
+    said = [line for line in lines if "a publish now would be refused" in line]
+    assert len(said) == 1 and "locked by producer@elsewhere (pid 4242)" in said[0], lines
+    assert "--break-lock" in said[0]
+    assert bucket.state() == before
     code, _, lines = Child(show, *s3_args(bucket, admin_env.endpoint, "--break-lock")).finish()
     assert code == 0, lines
     assert "A sentence added." in bucket_page(bucket)

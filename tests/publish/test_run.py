@@ -226,12 +226,19 @@ def test_concurrent_publish_is_refused_and_break_lock(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="another publish is in progress: locked by "):
         publish(build)
     assert not (out / "feed.xml").exists()
-    assert publish(build, dry_run=True).uploaded  # a dry run needs no lock
+    said: list[Event] = []
+    assert publish(build, dry_run=True, events=said.append).uploaded  # a dry run needs no lock
+    notes = [e.message for e in said if isinstance(e, LockNote)]  # but says who holds it
+    assert len(notes) == 1 and notes[0].startswith("another publish is in progress: locked by ")
+    assert "; a publish now would be refused (wait for it to finish" in notes[0]
     events: list[Event] = []
     report = publish(build, break_lock=True, events=events.append)
     assert report.lock_note is not None and report.lock_note.startswith("broke the lock held by ")
     assert isinstance(events[0], LockNote)
     assert not (out / LOCK_KEY).exists()
+    said.clear()
+    publish(build, dry_run=True, events=said.append)
+    assert not [e for e in said if isinstance(e, LockNote)]  # no lock held: nothing said
 
 
 def test_garbage_lock_is_taken_over_with_a_note(tmp_path: Path) -> None:
