@@ -142,7 +142,11 @@ def publish(
         plan, prune_media=prune_media, grace=stale_grace, delete_stale_now=delete_stale_now
     )
     if dry_run:
-        if (note := held_note(store)) is not None:  # it takes no lock: said, not refused
+        try:
+            note = held_note(store)  # it takes no lock: who holds it is said, not refused
+        except StoreError:
+            note = None  # a lock it may not read (say, read-only access): the plan still is
+        if note is not None:
             emit(LockNote(note))
         live = check_history(build, store)
         the_plan = rule(build.files, store.read_manifest(), now=store.clock())

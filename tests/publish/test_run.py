@@ -369,3 +369,14 @@ def test_the_manifest_is_written_after_large_batches_and_at_the_end(
     assert sum(isinstance(e, ManifestWritten) for e in events) == writes
     recorded = json.loads((out / MANIFEST_KEY).read_bytes())["files"]
     assert set(recorded) == {f.key for f in build.files}  # every file is recorded
+
+
+def test_a_dry_run_that_cannot_read_the_lock_still_plans(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    (out / LOCK_KEY).mkdir(parents=True)  # no lock record can be read there
+    said: list[Event] = []
+    report = publish(build, dry_run=True, events=said.append)
+    assert report.dry_run and len(report.uploaded) == len(build.files)
+    assert not [e for e in said if isinstance(e, LockNote)]
+    with pytest.raises(StoreError, match="cannot read the lock"):  # a publish says why
+        publish(build)
