@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -109,12 +109,7 @@ def read(
     notices.extend(_remote_notice(show, due))
     problems = list(found.problems)
     show_bib, style = _citations(show, problems, cache)
-    for unread in found.unread:
-        unknown = _unknown_citations(unread, show_bib)
-        if unread.held:
-            notices.extend(episodes.not_due_notice(e, unread.draft) for e in unknown)
-        else:
-            problems.extend(unknown)
+    _check_unread(found.unread, show_bib, problems, notices)
     art = show_art(show, cache)
     notices.extend(_placeholder_notice(show) if art.placeholder else ())
     reads = tuple(_episode(ep, show_bib, cache) for ep in (*due, *reversed(held)))
@@ -318,6 +313,22 @@ def _citations(
     except PublisherError as e:
         problems.append(e)
     return show_bib, style
+
+
+def _check_unread(
+    unread: Sequence[episodes.Unread],
+    show_bib: notes.Bibliography | None,
+    problems: list[PublisherError],
+    notices: list[Notice],
+) -> None:
+    """The unknown citation keys of the notes that gave no Episode: problems, or warnings
+    for those not yet due (said with their other problems, in one run)."""
+    for one in unread:
+        unknown = _unknown_citations(one, show_bib)
+        if one.held:
+            notices.extend(episodes.not_due_notice(e, one.draft) for e in unknown)
+        else:
+            problems.extend(unknown)
 
 
 def _unknown_citations(

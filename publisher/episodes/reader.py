@@ -7,7 +7,7 @@ Every problem of every episode is collected, so one bad episode never hides the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -108,34 +108,19 @@ def read_episodes(
     held = {s for s, p in peeks.items() if now is not None and not p.due(now)}
     drafts = {s for s in held if peeks[s].draft}
     _route(audio_problems, held, drafts, audio_dir, set(notes), problems, notices)
-    unread: list[Unread] = []
     for slug, note in sorted(notes.items()):
         own: list[PublisherError] = []
-        made = False
         if slug in audio:  # else its audio file has a problem of its own
             try:
                 episode, notice = _episode(
                     show, slug, note, fronts[slug], audio[slug], read_audio, guid_mode
                 )
                 episodes.append(episode)
-                made = True
                 notices.extend(episode.audio.notices)  # e.g. a VBR MP3 without a Xing header
                 if notice:
                     notices.append(notice)
             except PublisherError as e:
                 own.append(e)
-        front = fronts[slug]
-        if not made and isinstance(front, FrontMatter):
-            unread.append(
-                Unread(
-                    note,
-                    front.body_sha256,
-                    front.body_line,
-                    slug in held,
-                    slug in drafts,
-                    front.line("bibliography") is not None,
-                )
-            )
         if slug in held:
             notices.extend(not_due_notice(e, slug in drafts) for e in _flat(own))
             if slug not in {ep.slug for ep in episodes}:
@@ -146,8 +131,29 @@ def read_episodes(
     notices.extend(case_twins(episodes))
     if raise_problems:
         raise_all(problems)
-    return ReadResult(
-        tuple(episodes), tuple(notices), tuple(problems), tuple(pending), tuple(unread)
+    unread = _unread(notes, fronts, {ep.slug for ep in episodes}, held, drafts)
+    return ReadResult(tuple(episodes), tuple(notices), tuple(problems), tuple(pending), unread)
+
+
+def _unread(
+    notes: Mapping[str, Path],
+    fronts: Mapping[str, FrontMatter | PublisherError | OSError],
+    made: set[str],
+    held: set[str],
+    drafts: set[str],
+) -> tuple[Unread, ...]:
+    """The notes that gave no Episode (not in ``made``) though their front matter was read."""
+    return tuple(
+        Unread(
+            note,
+            f.body_sha256,
+            f.body_line,
+            held=s in held,
+            draft=s in drafts,
+            own_bibliography=f.line("bibliography") is not None,
+        )
+        for s, note in sorted(notes.items())
+        if s not in made and isinstance(f := fronts[s], FrontMatter)
     )
 
 
