@@ -129,6 +129,7 @@ def build(
         if drafts:  # after write_site, which removes it from a build without drafts
             (out / DRAFTS_MARKER).write_text("a preview with drafts: never published\n")
         files = written.files + index.finish(written.files)
+    changed = len(written.changed) + index.changed
     notices = rendered.notices
     if guid_mode == "write":
         notices += writeback(shown)  # only now, with nothing else wrong
@@ -150,9 +151,7 @@ def build(
         if not i.episode.remote_url  # the old host serves it; nothing of ours to confirm
     )
     guids = tuple(i.episode.guid for i in rendered.items)
-    result = Build(
-        out, shown.target, files, enclosures, notices, drafts, guids, len(written.changed)
-    )
+    result = Build(out, shown.target, files, enclosures, notices, drafts, guids, changed)
     if built is not None:
         built(result)
     keep_notes(cache, shown, rendered)

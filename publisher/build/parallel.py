@@ -11,13 +11,15 @@ are rendered here too.
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from publisher.errors import Problems, PublisherError
 
 if TYPE_CHECKING:
-    from multiprocessing.context import ForkContext
+    from multiprocessing.pool import Pool
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -51,7 +53,7 @@ def render_each(
     global _job
     _job = (func, things)  # type: ignore[assignment]  # read by the forked workers
     try:
-        with _fork_context().Pool(count) as pool:
+        with _pool(count) as pool:
             done = pool.map(_run, range(len(things)), chunksize=_CHUNK)
         return cast("list[R | tuple[PublisherError, ...]]", done)
     finally:
@@ -72,7 +74,7 @@ def stream(
     global _job
     _job = (func, things)  # type: ignore[assignment]  # read by the forked workers
     try:
-        with _fork_context().Pool(count) as pool:
+        with _pool(count) as pool:
             for done in pool.imap(_run, range(len(things)), chunksize=_CHUNK):
                 if isinstance(done, tuple) and done and isinstance(done[0], PublisherError):
                     raise Problems(done) if len(done) > 1 else done[0]
@@ -107,7 +109,25 @@ def _guarded(func: Callable[[T], R], thing: T) -> R | tuple[PublisherError, ...]
         return (e,)
 
 
-def _fork_context() -> ForkContext:
+@contextmanager
+def _pool(count: int) -> Iterator[Pool]:
+    """A pool of ``count`` forked workers that leave Ctrl-C to this process: SIGINT is
+    blocked while they are forked and ignored in them. A terminal sends it to every process
+    of the group; a worker it stopped in the midst of taking a task could die holding the
+    pool's queue lock, and the pool's shutdown then waited for that lock forever (and each
+    worker printed its traceback). This process stops, then ends the pool (SIGTERM)."""
     import multiprocessing  # only for a pool (see _pool_size)
 
-    return multiprocessing.get_context("fork")
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pool = multiprocessing.get_context("fork").Pool(count, initializer=_leave_sigint)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C meanwhile lands now
+    with pool:
+        yield pool
+
+
+def _leave_sigint() -> None:
+    """In a worker: ignore SIGINT, then take signals again (blocked while it was forked)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

@@ -79,6 +79,7 @@ class SearchIndex:
             self._waiting.append(len(keys))
         self._built: dict[str, str] = {}
         self._started: dict[str, _Started] = {}  # by the part's folder
+        self.changed = 0  # files of the index written or removed (once finished)
 
     def __enter__(self) -> SearchIndex:
         return self
@@ -143,29 +144,34 @@ class SearchIndex:
                 shutil.rmtree(started.scratch, ignore_errors=True)
                 started = None
             records = recorded.get(str(out / part.folder), set())
-            found += _search_part(out, part, cache, records, started)
+            made, changed = _search_part(out, part, cache, records, started)
+            found += made
+            self.changed += changed
         data = searchparts.parts_list(parts)
         digest = hashlib.sha256(data).hexdigest()
-        place_bytes(data, out / layout.SEARCH_PARTS_KEY, digest, cache)
+        self.changed += place_bytes(data, out / layout.SEARCH_PARTS_KEY, digest, cache)
         found.append(
             site_file(layout.SEARCH_PARTS_KEY, out / layout.SEARCH_PARTS_KEY, len(data), digest)
         )
         keep = {str(out / f.key) for f in found} | {_part_record(out, p) for p in parts}
-        _prune(folder, keep)
+        self.changed += _prune(folder, keep)
         prefix = str(folder)
         cache.forget_outputs({k for k in cache.outputs if not k.startswith(prefix) or k in keep})
         return tuple(found)
 
 
-def _prune(folder: Path, keep: set[str]) -> None:
+def _prune(folder: Path, keep: set[str]) -> int:
     """Remove every file under ``folder`` whose path is not in ``keep``, then the folders
-    under it left empty."""
+    under it left empty; returns how many files it removed."""
+    removed = 0
     for dirpath, _, names in os.walk(folder, topdown=False):
         for name in names:
             if (path := os.path.join(dirpath, name)) not in keep:
                 os.unlink(path)
+                removed += 1
         if dirpath != str(folder) and not os.listdir(dirpath):
             os.rmdir(dirpath)
+    return removed
 
 
 def _part_record(out: Path, part: searchparts.Part) -> str:
@@ -193,17 +199,19 @@ def _search_part(
     cache: BuildCache,
     records: set[str],
     started: _Started | None = None,
-) -> list[SiteFile]:
+) -> tuple[list[SiteFile], int]:
     """One part's files: as the last build left them when made from the same pages and
     intact (``records``: the paths of the output records under its folder), else indexed
-    again (by ``started``, when its index was started as its pages were written)."""
+    again (by ``started``, when its index was started as its pages were written); and how
+    many files it wrote or removed."""
     folder = out / part.folder
     record = _part_record(out, part)
     if started is None and cache.output(record) == {"pages": part.fingerprint}:
         kept = _intact(out, folder, records, cache)
         if kept is not None:
-            return list(kept)
+            return list(kept), 0
     files = []
+    changed = 0
     scratch = started.scratch if started else tempfile.mkdtemp(dir=out.parent, prefix=".search-")
     try:
         bundle = Path(scratch, "bundle")
@@ -213,18 +221,18 @@ def _search_part(
             key = part.folder + path.relative_to(bundle).as_posix()
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()
-            place_bytes(data, out / key, digest, cache)
+            changed += place_bytes(data, out / key, digest, cache)
             files.append(site_file(key, out / key, len(data), digest))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     keep = {f.key for f in files}
-    _prune(folder, {str(out / k) for k in keep})
+    changed += _prune(folder, {str(out / k) for k in keep})
     cache.forget_outputs(
         {k for k in cache.outputs if not k.startswith(str(folder) + os.sep)}
         | {str(out / k) for k in keep}
     )
     cache.remember_output(record, {"pages": part.fingerprint})
-    return files
+    return files, changed
 
 
 def _intact(

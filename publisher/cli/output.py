@@ -100,6 +100,7 @@ def publish_fields(report: PublishReport) -> dict[str, Any]:
         "kept": [action(a) for a in report.kept],
         "bytes_uploaded": report.bytes_uploaded,
         "removed": [{"guid": ep.guid, "title": ep.title} for ep in report.removed],
+        "lock_note": report.lock_note,  # a lock taken over or broken; held (a dry run)
         "verification": None
         if report.verification is None
         else [

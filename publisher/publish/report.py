@@ -23,7 +23,7 @@ class PublishReport:
     kept: tuple[Action, ...]  # unchanged files, and stale media left in place
     bytes_uploaded: int
     seconds: float
-    lock_note: str | None = None
+    lock_note: str | None = None  # a lock taken over or broken; for a dry run, one held
     verification: VerifyReport | None = None
     removed: tuple[PublishedEpisode, ...] = ()  # episodes taken out of the feed (by GUID)
 

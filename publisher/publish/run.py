@@ -161,6 +161,7 @@ def publish(
             the_plan.kept,
             0,
             time.monotonic() - started,
+            note,
             removed=live.removed,
         )
 

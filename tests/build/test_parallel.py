@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +79,63 @@ def test_a_broken_template_found_in_a_pooled_build_names_its_file_and_line(
     with pytest.raises(PublisherError) as raised:
         build.build(sample_show, now=FIXED_NOW, guid_mode="refuse", processes=2)
     assert str(raised.value).startswith(f"{override}:3: template error:")
+
+
+_INTERRUPTED = """
+import sys, time
+from publisher.build import parallel
+
+def slow(i):
+    time.sleep(0.02)
+    return i
+
+try:
+    for i in parallel.stream(slow, range(400), processes=2):
+        if i == 3:
+            print("rendering", flush=True)
+    print("finished", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(130)
+"""
+
+
+def _group(pgid: int) -> list[int]:
+    """The processes still in process group ``pgid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.parametrize("attempt", range(4))  # the race that hung a build took 1 in 4
+def test_ctrl_c_while_a_pool_renders_ends_promptly_and_quietly(attempt: int) -> None:
+    """A terminal's Ctrl-C goes to every process of the group, the pool's workers included:
+    the workers leave it to the process that started them, which stops and ends them. It
+    once hung (a worker killed while taking a task held the pool's lock) and printed each
+    worker's traceback."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _INTERRUPTED],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().strip() == "rendering"  # the pool is at work
+    time.sleep(0.01 * attempt)  # a little later each time: in the midst of other tasks
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal sends it
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("Ctrl-C left the pool hanging")
+    assert proc.returncode == 130 and out.strip() == "interrupted", (out, err)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    deadline = time.monotonic() + 10
+    while _group(proc.pid) and time.monotonic() < deadline:  # orphans reaped by init
+        time.sleep(0.05)
+    assert _group(proc.pid) == []  # no worker left behind

@@ -9,6 +9,7 @@ oldest episodes' pages, and the newest's with its transcript page. Pagefind runs
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,11 @@ def test_the_plan_groups_whole_episodes_and_keeps_earlier_parts_when_one_is_adde
 def test_a_part_of_no_episodes_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one episode, not 0"):
         searchparts.plan(["a"], {}, size=0)
+
+
+def test_an_index_written_again_is_counted_among_the_files_written(sample_show: Path) -> None:
+    site = _build(sample_show)
+    shutil.rmtree(site / layout.SEARCH_DIR)
+    again = build.build(sample_show, now=FIXED_NOW, guid_mode="refuse", search_part=2)
+    index = [f for f in again.files if f.key.startswith(layout.SEARCH_DIR)]
+    assert index and again.written == len(index)  # every file of it, and nothing else

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from publisher.stores.base import LOCK_KEY
+from publisher.stores.lock import LockInfo
 from tests.support.paths import DATA
 from tests.support.show import copy_show
 
@@ -63,6 +66,24 @@ def test_publish_twice_then_dry_run(show: Path) -> None:
     assert "  upload  feed.xml  (changed: " in dry.stdout
     assert "media/" not in dry.stdout
     assert {p: p.stat().st_mtime_ns for p in (show / "public").rglob("*") if p.is_file()} == mtimes
+
+
+def test_a_lock_note_is_in_publish_json(show: Path) -> None:
+    """What a publish says of another's lock (held, for a dry run; broken) is in its JSON."""
+    assert run("publish", cwd=show).returncode == 0
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    theirs = LockInfo("ana@studio", 4242, now, now + dt.timedelta(minutes=5), "t0k3n")
+    (show / "public" / LOCK_KEY).write_bytes(theirs.to_json())
+    dry = run("publish", "--dry-run", "--format", "json", cwd=show)
+    assert dry.returncode == 0, dry.stderr
+    note = json.loads(dry.stdout)["lock_note"]
+    assert note.startswith("another publish is in progress: locked by ana@studio (pid 4242)")
+    assert "a publish now would be refused" in note
+    broke = run("publish", "--break-lock", "--format", "json", cwd=show)
+    assert broke.returncode == 0, broke.stderr
+    assert json.loads(broke.stdout)["lock_note"].startswith("broke the lock held by ana@studio")
+    again = run("publish", "--dry-run", "--format", "json", cwd=show)
+    assert json.loads(again.stdout)["lock_note"] is None
 
 
 def test_problems_are_one_line_each_without_traceback(show: Path) -> None:
