@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from publisher.errors import NotesError, PublisherError, raise_all
+from publisher.errors import NotesError, PublisherError, display_path, raise_all
 from publisher.model import Reference, RenderedNotes
 from publisher.notes import markdown as md
 from publisher.notes.anchors import TOP, anchor_links, heading_ids
@@ -128,7 +128,7 @@ def _number(
         keys = list(dict.fromkeys(unknown))
         problems = [
             NotesError(
-                f"the bibliography has no entries, but {source} cites {len(keys)} "
+                f"the bibliography has no entries, but {display_path(source)} cites {len(keys)} "
                 f"key{'s' if len(keys) > 1 else ''} from it ('{keys[0]}'"
                 f"{' …' if len(keys) > 1 else ''} at line {problems[0].line})",
                 path,

@@ -321,7 +321,9 @@ def test_an_unclosed_entry_is_still_blamed_on_its_first_line(tmp_path: Path) -> 
         ("list.yaml", "[]\n"),
     ],
 )
-def test_a_bibliography_with_no_entries(tmp_path: Path, name: str, text: str) -> None:
+def test_a_bibliography_with_no_entries(
+    tmp_path: Path, name: str, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from publisher.notes import load_style, render_notes
 
     path = tmp_path / name
@@ -343,6 +345,11 @@ def test_a_bibliography_with_no_entries(tmp_path: Path, name: str, text: str) ->
         " ('smith2020' … at line 6)"
     )
     assert info.value.hint == "the file is empty or was cut short; export it again"
+    monkeypatch.chdir(tmp_path)  # the show folder: the note named from it, as every path is
+    with pytest.raises(NotesError) as info:
+        render_notes("A[@smith2020].", source=tmp_path / "show_notes" / "ep.md", first_line=6,
+                     bibliography=bib, style=style, page_url="https://s.example/e.html")  # fmt: skip
+    assert "but show_notes/ep.md cites 1 key" in str(info.value)
 
 
 def test_an_empty_file_beside_a_full_one_keeps_per_key_errors(tmp_path: Path) -> None:
