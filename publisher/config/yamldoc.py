@@ -92,9 +92,9 @@ def load(
     except yaml.YAMLError as e:
         raise error(f"invalid YAML: {e}", source, first_line) from e
     except ValueError as e:  # a well-formed value that cannot be built, e.g. 2026-02-30
-        line, bad = _bad_scalar(text)
+        line, bad, key = _bad_scalar(text)
         raise error(
-            f"invalid value {bad!r}: {e}",
+            (f"'{key}': " if key else "") + f"invalid value {bad!r}: {e}",
             source,
             first_line + line,
             "dates are written 2026-09-15 or 2026-09-15 08:30",
@@ -153,25 +153,33 @@ def _where_and_hint(e: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     return line, "check indentation and quoting"
 
 
-def _bad_scalar(text: str) -> tuple[int, str]:
-    """The line (0-based) and text of the first scalar that cannot be constructed."""
+def _bad_scalar(text: str) -> tuple[int, str, str | None]:
+    """The line (0-based) and text of the first scalar that cannot be constructed, and the
+    key it is the value of (None for a key, or a value outside any mapping)."""
     constructor = yaml.SafeLoader("")
-    for node in _scalars(yaml.compose(text, Loader=yaml.SafeLoader)):
+    for key, node in _scalars(yaml.compose(text, Loader=yaml.SafeLoader), None):
         try:
             constructor.construct_object(node, deep=True)
         except ValueError:
-            return node.start_mark.line, str(node.value)
-    return 0, ""
+            return node.start_mark.line, str(node.value), key
+    return 0, "", None
 
 
-def _scalars(node: yaml.Node | None) -> list[yaml.ScalarNode]:
+def _scalars(node: yaml.Node | None, key: str | None) -> list[tuple[str | None, yaml.ScalarNode]]:
+    """Every scalar under ``node`` with the key of the mapping entry it is the value of."""
     if isinstance(node, yaml.ScalarNode):
-        return [node]
+        return [(key, node)]
     if isinstance(node, yaml.MappingNode):
-        return [s for k, v in node.value for s in (*_scalars(k), *_scalars(v))]
+        return [
+            s for k, v in node.value for s in (*_scalars(k, None), *_scalars(v, _name(k) or key))
+        ]
     if isinstance(node, yaml.SequenceNode):
-        return [s for item in node.value for s in _scalars(item)]
+        return [s for item in node.value for s in _scalars(item, key)]
     return []
+
+
+def _name(node: yaml.Node) -> str | None:
+    return str(node.value) if isinstance(node, yaml.ScalarNode) else None
 
 
 def _walk(

@@ -279,8 +279,8 @@ def test_impossible_date_in_front_matter_is_one_line(show: Path) -> None:
     r = run("check", cwd=show)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert r.stderr.strip() == (
-        "show_notes/2026-09-15-red-flags.md:3: invalid value '2026-02-30': day is out of range for "
-        "month (dates are written 2026-09-15 or 2026-09-15 08:30)"
+        "show_notes/2026-09-15-red-flags.md:3: 'date': invalid value '2026-02-30': day is out of "
+        "range for month (dates are written 2026-09-15 or 2026-09-15 08:30)"
     )
 
 

@@ -172,7 +172,7 @@ def test_impossible_date_in_csl_yaml(tmp_path: Path) -> None:
     with pytest.raises(NotesError) as exc:
         load_bibliography([path])
     assert str(exc.value) == (
-        f"{_rel(path)}:4: invalid value '2020-02-30': day is out of range for month "
+        f"{_rel(path)}:4: 'issued': invalid value '2020-02-30': day is out of range for month "
         "(dates are written 2026-09-15 or 2026-09-15 08:30)"
     )
 
