@@ -70,10 +70,8 @@ class SearchIndex:
             keys = [
                 key
                 for slug in slugs[start : start + part_size]
-                for key in (
-                    layout.page_key(slug),
-                    *([layout.transcript_page_key(slug)] if slug in with_transcript else []),
-                )
+                # its page, and its transcript page when it has a transcript
+                for key in searchparts.pages_of(slug)[: 2 if slug in with_transcript else 1]
             ]
             self._part_of.update(dict.fromkeys(keys, n))
             self._waiting.append(len(keys))
@@ -107,9 +105,7 @@ class SearchIndex:
         if self._waiting[n]:
             return
         start = n * self.part_size
-        own = self.slugs[start : start + self.part_size]
-        part = searchparts.plan(own, self._built, size=self.part_size)[0]
-        part = searchparts.Part(layout.search_part_dir(n + 1), part.pages)
+        part = searchparts.part(n + 1, self.slugs[start : start + self.part_size], self._built)
         if self.cache.output(_part_record(self.out, part)) == {"pages": part.fingerprint}:
             return  # its bundle is from these pages: checked as it is in finish()
         if any(s.indexing.running() for s in self._started.values()):

@@ -55,16 +55,20 @@ def plan(
     nothing. Raises ValueError for a ``size`` below 1."""
     if size < 1:
         raise ValueError(f"a part of the search index needs at least one episode, not {size}")
-    parts: list[Part] = []
-    for start in range(0, len(slugs), size):
-        pages = [
-            (key, built[key])
-            for slug in slugs[start : start + size]
-            for key in (layout.page_key(slug), layout.transcript_page_key(slug))
-            if key in built
-        ]
-        parts.append(Part(layout.search_part_dir(len(parts) + 1), tuple(pages)))
-    return tuple(parts)
+    starts = range(0, len(slugs), size)
+    return tuple(part(n, slugs[start : start + size], built) for n, start in enumerate(starts, 1))
+
+
+def part(n: int, slugs: Sequence[str], built: Mapping[str, str]) -> Part:
+    """The ``n``-th part (from 1), of the episodes ``slugs``: those of their pages
+    (:func:`pages_of`) that ``built`` holds (key -> SHA-256), in order."""
+    pages = tuple((key, built[key]) for slug in slugs for key in pages_of(slug) if key in built)
+    return Part(layout.search_part_dir(n), pages)
+
+
+def pages_of(slug: str) -> tuple[str, str]:
+    """The pages of an episode a part indexes, when built: its page, its transcript page."""
+    return layout.page_key(slug), layout.transcript_page_key(slug)
 
 
 def parts_list(parts: Sequence[Part]) -> bytes:
