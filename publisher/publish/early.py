@@ -83,7 +83,7 @@ def _ahead(target: Target, lock: bool) -> tuple[S3Store | None, HeldLock | None]
     publish holds it, the target cannot be reached) is left to the publish, which says why."""
     if target.kind != "s3":
         return None, None
-    from publisher.feed.reader import read_feed  # boto3 and lxml: only for an S3 target
+    from publisher.publish import history  # boto3 and lxml: only for an S3 target
     from publisher.publish.manifest import parse_manifest
     from publisher.stores.lock import take_lock
     from publisher.stores.s3 import S3Store
@@ -110,8 +110,7 @@ def _ahead(target: Target, lock: bool) -> tuple[S3Store | None, HeldLock | None]
         # damaged one when it reads it)
         with contextlib.suppress(ValueError):
             parse_manifest(snapshot.manifest)
-        for key, body in snapshot.objects.items():
-            if key == layout.FEED_KEY:
-                with contextlib.suppress(ValueError):
-                    read_feed(body)
+        feed = snapshot.objects.get(layout.FEED_KEY)
+        if feed is not None:  # and the episodes it and its archives publish (the GUID guard)
+            history.published_episodes(feed, history.archive_feeds(feed, snapshot.objects.get))
     return store, held

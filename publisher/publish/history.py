@@ -24,6 +24,7 @@ Parsing and comparing are pure; :func:`guid_problems` turns the findings into er
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -60,9 +61,16 @@ def published_episodes(
 
     A missing (None) or unparsable feed gives ``()``: then there is nothing to compare, and a
     broken feed on the target is exactly what a publish should be allowed to replace.
+
+    The last results are remembered by the feeds' bytes: a publish asks twice (the GUID
+    guard, the removals), and reads ahead the live feed's while its build runs
+    (:mod:`publisher.publish.early`), ~10 ms at 1,000 items.
     """
-    if not feed:
-        return ()
+    return _published_episodes(bytes(feed), tuple(bytes(a) for a in archives)) if feed else ()
+
+
+@functools.lru_cache(maxsize=2)
+def _published_episodes(feed: bytes, archives: tuple[bytes, ...]) -> tuple[PublishedEpisode, ...]:
     out: list[PublishedEpisode] = []
     for data in (feed, *archives):
         try:

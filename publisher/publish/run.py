@@ -267,12 +267,15 @@ class _Run:
         # media, then what pages use (artwork, styles, scripts), in one batch; then the
         # pages that link them: each batch waits for its slowest file
         self._batch([*self.plan.uploads_of("media"), *self.plan.uploads_of("asset")])
-        self._batch(self.plan.uploads_of("page"))
         feed = self.plan.uploads_of("feed")
-        if feed:
-            # the enclosures listed while the lock is renewed (two round trips at once)
+        if not feed:
+            self._batch(self.plan.uploads_of("page"))
+        else:
+            # the enclosures, all uploaded now, listed while the pages upload; the lock
+            # confirmed after them, just before the feed
             recorded = list(self.manifest)
             with interruptible.meanwhile(self._list_enclosures, enclosures, recorded) as listed:
+                self._batch(self.plan.uploads_of("page"))
                 self.keeper.confirm("writing the feed")
                 self._confirm(enclosures, interruptible.result(listed))
             # archives first: the main feed links the newest one (RFC 5005 prev-archive)

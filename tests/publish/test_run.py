@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -24,7 +26,7 @@ from publisher.publish.run import (
     open_store,
     publish,
 )
-from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Progress
+from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Listing, Progress
 from publisher.stores.local import LocalStore
 from publisher.stores.lock import acquire
 from tests.support.sitebuild import local_target, make_build, tree
@@ -218,6 +220,50 @@ def test_feed_is_not_written_unless_every_enclosure_is_there(tmp_path: Path) -> 
         for k, v in tree(build.site_dir).items()
         if k.endswith((".html", ".css", ".json", ".jpg"))
     }
+
+
+class WatchedStore(LocalStore):
+    """Says in what order the pages were put, the enclosures listed and the lock renewed."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.steps: list[str] = []
+        self.listed = threading.Event()
+
+    def put(self, file: SiteFile, progress: Progress) -> str:
+        if file.kind == "page":  # held until the enclosures are listed (or 2 s have passed)
+            self.steps.append("page listed before" if self.listed.wait(2) else "page alone")
+        return super().put(file, progress)
+
+    def listing(self, prefix: str, *, known: Sequence[str] = ()) -> Listing:
+        found = super().listing(prefix, known=known)
+        if prefix == "media/":
+            self.steps.append("enclosures listed")
+            self.listed.set()
+        return found
+
+    def replace_lock(self, data: bytes, version: str) -> str | None:
+        self.steps.append("lock renewed")
+        return super().replace_lock(data, version)
+
+
+def test_the_enclosures_are_listed_while_the_pages_upload_and_the_lock_after(
+    tmp_path: Path,
+) -> None:
+    build, out = setup(tmp_path)
+    store = WatchedStore(out)
+    events: list[Event] = []
+    publish(build, store=store, events=events.append)
+    assert tree(out) == tree(build.site_dir)
+    steps = store.steps
+    pages = [i for i, s in enumerate(steps) if s.startswith("page")]
+    assert pages and all(steps[i] == "page listed before" for i in pages)
+    assert "lock renewed" in steps[pages[-1] :]  # confirmed after the last page, before the feed
+    confirmed = events.index(EnclosuresConfirmed(2))
+    feed = next(
+        i for i, e in enumerate(events) if isinstance(e, FileStarted) and e.key == "feed.xml"
+    )
+    assert confirmed < feed
 
 
 def test_concurrent_publish_is_refused_and_break_lock(tmp_path: Path) -> None:

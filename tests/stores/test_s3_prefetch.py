@@ -14,6 +14,7 @@ import pytest
 from publisher import layout
 from publisher.errors import StoreError
 from publisher.model import Target
+from publisher.publish import history
 from publisher.publish.early import read_ahead
 from publisher.publish.plan import ManifestEntry
 from publisher.stores.base import MANIFEST_KEY
@@ -129,6 +130,27 @@ def test_read_ahead_here_then_the_publish_takes_it(
     assert [r.split(" ")[0] for r in proxy.requests] == ["HEAD"]  # the manifest's ETag only
     time.sleep(0.2)
     assert 0.15 < (store.clock() - first).total_seconds() < 5  # and its time goes on
+
+
+def test_the_live_feeds_episodes_are_read_ahead_for_the_guid_guard(
+    bucket: Bucket, admin_env: SeaweedS3
+) -> None:
+    _published(bucket, admin_env)
+    feed = (
+        b"<rss version='2.0'><channel><title>t</title><item><title>One</title>"
+        b"<guid>g-1</guid><enclosure url='https://x.test/media/one-0123456789abcdef.mp3' "
+        b"length='9' type='audio/mpeg'/></item></channel></rss>"
+    )
+    bucket.client.put_object(Bucket=bucket.name, Key=f"{PREFIX}/{layout.FEED_KEY}", Body=feed)
+    history._published_episodes.cache_clear()
+    ahead = read_ahead(bucket.target(admin_env.endpoint))
+    assert ahead is not None
+    assert history._published_episodes.cache_info().misses == 1  # parsed while building
+    live = ahead.get(layout.FEED_KEY)
+    assert live == feed
+    found = history.published_episodes(live, history.archive_feeds(live, ahead.get))
+    assert found == (history.PublishedEpisode("g-1", "one", "One"),)
+    assert history._published_episodes.cache_info().misses == 1  # not parsed again
 
 
 def test_nothing_to_read_ahead_for_a_folder_or_a_store_that_refuses(
