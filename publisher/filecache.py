@@ -247,6 +247,19 @@ class BuildCache:
             self.outputs[key] = record
             self.dirty = True
 
+    def value(self, name: str, of: str) -> str | None:
+        """The text kept as ``name`` (:meth:`remember_value`) when it was made of ``of``."""
+        record = self.outputs.get(name) if self.use else None
+        if isinstance(record, dict) and record.get("of") == of:
+            found = record.get("value")
+            return found if isinstance(found, str) else None
+        return None
+
+    def remember_value(self, name: str, of: str, value: str) -> None:
+        """Keep the text ``value``, made of ``of``, as ``name`` (one of each name: the last).
+        ``name`` is no path, so no build folder's pruning removes it."""
+        self.remember_output(name, {"of": of, "value": value})
+
     def remember_site(self, record: dict[str, Any] | None) -> None:
         """Keep what each website file was made of and its hash (build.write), or None."""
         if self.site != record:

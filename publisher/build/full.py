@@ -203,7 +203,9 @@ def _write(
         Path(cache.root / CACHE_DIR / "templates").mkdir(parents=True, exist_ok=True)
     except OSError:
         compiled = None  # compiled again each build
-    made = outputs(rendered, inputs=inputs.hexdigest(), file_digest=digest, compiled=compiled)
+    made = outputs(
+        rendered, inputs=inputs.hexdigest(), file_digest=digest, compiled=compiled, kept=cache
+    )
     return write_site(out, made, cache, processes=processes, placed=placed)
 
 

@@ -21,6 +21,7 @@ from publisher.build.art import Art
 from publisher.build.read import EpisodeRead, ShowRead, label, note_inputs
 from publisher.errors import FeedError, Notice, Problems, PublisherError, raise_all
 from publisher.model import Item, ItemLinks, RenderedNotes, ShowLinks
+from publisher.site.qr import Kept
 
 
 @dataclass(frozen=True)
@@ -159,11 +160,12 @@ def outputs(
     inputs: str = "",
     file_digest: Callable[[Path], str] | None = None,
     compiled: Path | None = None,
+    kept: Kept | None = None,
 ) -> Iterator[Output]:
     """The site's files in a fixed order: artwork (with its renditions and icons), each
     item's media and extras, the feed, then the website's files, each with the hash of what
     it is made of and rendered only when asked (:func:`publisher.site.site_parts`; its
-    ``inputs``, ``file_digest`` and ``compiled``)."""
+    ``inputs``, ``file_digest``, ``compiled`` and ``kept``)."""
     art = rendered.read.artwork
     yield from _art_outputs(art)
     for (_, data), key in zip(art.icons, _ICON_KEYS, strict=False):
@@ -190,6 +192,7 @@ def outputs(
         inputs=inputs,
         file_digest=file_digest,
         compiled=compiled,
+        kept=kept,
     )
     for part in parts:
         yield Output(part.key, site=True, made_of=part.digest, make=part.make)

@@ -227,7 +227,7 @@ def _place_file(src: Path, dest: Path, digest: str, cache: BuildCache) -> bool:
         os.replace(tmp, dest)
         if hard:  # linking and renaming the link changed src's ctime, nothing else
             cache.linked(src, s)
-    cache.remember_written(str(dest), dest.stat(), digest)
+    cache.remember_written(str(dest), d if linked else dest.stat(), digest)  # d: as it is
     return wrote
 
 

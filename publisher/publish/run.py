@@ -268,11 +268,7 @@ class _Run:
         # pages that link them: each batch waits for its slowest file
         self._batch([*self.plan.uploads_of("media"), *self.plan.uploads_of("asset")])
         feed = self.plan.uploads_of("feed")
-        if not feed:
-            self._batch(self.plan.uploads_of("page"))
-        else:
-            # the enclosures, all uploaded now, listed while the pages upload; the lock
-            # confirmed after them, just before the feed
+        if feed:  # the enclosures (all up now) listed while the pages upload; then the lock
             recorded = list(self.manifest)
             with interruptible.meanwhile(self._list_enclosures, enclosures, recorded) as listed:
                 self._batch(self.plan.uploads_of("page"))
@@ -285,6 +281,8 @@ class _Run:
             if self.feed_live is not None:
                 self.feed_live()
             self.episodes = records
+        else:
+            self._batch(self.plan.uploads_of("page"))
         deletions = self.plan.deletions
         if deletions:
             self.keeper.confirm("deleting stale files")

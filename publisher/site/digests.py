@@ -44,8 +44,8 @@ class Digests:
         self.shared = h.hexdigest()
         self._file_digest = file_digest or _read_digest
         self._items: dict[int, str] = {}
-        # by id: (the CSL item, its hash), the item held so that its id stays its own
-        self._entries: dict[int, tuple[Mapping[str, Any], bytes]] = {}
+        # by id: (the CSL item, its key, as hashed), the item held so its id stays its own
+        self._entries: dict[int, tuple[Mapping[str, Any], str, bytes]] = {}
 
     def widen(self, values: Iterable[object]) -> None:
         """Make every page depend on ``values`` too (e.g. every item's hash, when the show's
@@ -63,24 +63,26 @@ class Digests:
         if found is None:
             # the CSL items cited are mappings, equal whatever their keys' order (a bibliography
             # parsed now and one kept in the cache list them differently): hashed sorted
-            h = hashlib.sha256(_text(dataclasses.replace(item, cited=())))
+            h = hashlib.sha256(_text(tuple(getattr(item, f) for f in _ITEM_FIELDS)))
             h.update(b"%d:" % len(item.cited))
             for key, entry in item.cited:
-                h.update(_text(key) + self._entry(entry))
+                h.update(self._cited(key, entry))
             transcript = item.episode.transcript
             if transcript is not None:
                 h.update(self._file_digest(transcript).encode())
             found = self._items[id(item)] = h.hexdigest()
         return found
 
-    def _entry(self, entry: Mapping[str, Any]) -> bytes:
-        """The SHA-256 of a CSL item's JSON with sorted keys, once per item object: the
-        items of a show's bibliography are shared by the notes that cite them."""
+    def _cited(self, key: str, entry: Mapping[str, Any]) -> bytes:
+        """A cited CSL item as hashed: its citation key, then the SHA-256 of its JSON with
+        sorted keys; once per key and item object (the items of a show's bibliography are
+        shared by the notes that cite them)."""
         found = self._entries.get(id(entry))
-        if found is None or found[0] is not entry:
+        if found is None or found[0] is not entry or found[1] != key:
             text = json.dumps(entry, sort_keys=True, default=repr).encode()
-            found = self._entries[id(entry)] = (entry, hashlib.sha256(text).digest())
-        return found[1]
+            found = (entry, key, _text(key) + hashlib.sha256(text).digest())
+            self._entries[id(entry)] = found
+        return found[2]
 
     def part(self, key: str, *made_of: object) -> str:
         """The hash of the file ``key`` made of what every page shares and of ``made_of``
@@ -90,6 +92,10 @@ class Digests:
         for value in made_of:
             h.update(_text(value))
         return h.hexdigest()
+
+
+# an item's fields but the CSL items it cites (Digests.item hashes those by their JSON)
+_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(Item) if f.name != "cited")
 
 
 def _text(value: object) -> bytes:

@@ -18,7 +18,7 @@ import hashlib
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from publisher.errors import SiteError
 from publisher.model import Item, Show, ShowLinks
 from publisher.site import formats, pages, references, structured
 from publisher.site.digests import Digests
-from publisher.site.qr import qr_svg
+from publisher.site.qr import Kept, qr_svg
 from publisher.site.theme import SUBSCRIBE_APPS, script, stylesheet
 from publisher.site.urls import base_url, content_security_policy, href, relative
 from publisher.site.views import EpisodeView, episode_csl, view_of
@@ -79,14 +79,16 @@ def site_parts(
     inputs: str = "",
     file_digest: Callable[[Path], str] | None = None,
     compiled: Path | None = None,
+    kept: Kept | None = None,
 ) -> Iterator[Part]:
     """The files of :func:`render_site`, in the same order, each with the hash of what it is
     made of, rendered only when its ``make`` is called. ``inputs`` hashes what the pages are
     made of beyond the show and its items (the code, the show's template overrides, the
     citation style); ``file_digest(path)`` gives a file's content hash (a transcript's).
     ``compiled``: an existing folder where jinja keeps compiled templates between runs
-    (its ``FileSystemBytecodeCache``, checked against each template's source)."""
-    site = _Site(show, links, items, cite_episode, inputs, file_digest, compiled)
+    (its ``FileSystemBytecodeCache``, checked against each template's source); ``kept``:
+    where the feed's QR code is kept between runs (:func:`publisher.site.qr.qr_svg`)."""
+    site = _Site(show, links, items, cite_episode, inputs, file_digest, compiled, kept)
     yield from site.files()
 
 
@@ -102,8 +104,10 @@ class _Site:
         inputs: str = "",
         file_digest: Callable[[Path], str] | None = None,
         compiled: Path | None = None,
+        kept: Kept | None = None,
     ) -> None:
         self.show, self.links, self.items = show, links, items
+        self.kept = kept
         self.cite_episode = cite_episode
         self.env = _environment(_overrides(show), str(compiled) if compiled else None)
         self.css = stylesheet(show.accent_color)
@@ -119,7 +123,6 @@ class _Site:
         self.subscribe = tuple(
             (SUBSCRIBE_APPS[name], url) for name, url in show.subscribe if name in SUBSCRIBE_APPS
         )
-        self.qr = qr_svg(links.feed_url, f"QR code of the feed address {links.feed_url}")
         self.page_keys: list[str] = []
         self.series = structured.series(show, links)
         # every page links to the first "All episodes" page; only those pages list them all
@@ -129,6 +132,12 @@ class _Site:
         self.all_keys = [(p.key, p.number) for p in self.all_pages]
         if _overrides(show):  # a template of the show's may show any item on any page
             self.digests.widen([self.digests.item(i) for i in items])
+
+    @cached_property
+    def qr(self) -> Markup:
+        """The feed's QR code: made (or taken from ``kept``) once a page is rendered."""
+        url = self.links.feed_url
+        return qr_svg(url, f"QR code of the feed address {url}", self.kept)
 
     def files(self) -> Iterator[Part]:
         home = self.views[:HOME_EPISODES]

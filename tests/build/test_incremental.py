@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+import segno
 
 from publisher.build.notecache import decode_entry, encode_entry
 from publisher.filecache import CACHE_FILE, FORMAT, BuildCache
@@ -76,6 +77,24 @@ def test_an_edited_note_rewrites_only_what_shows_it(sample_show: Path) -> None:
     changed, bytes_changed = r.again()
     assert changed == bytes_changed == {f"episodes/{RED}.html", "feed.xml"}
     assert _search(written(r.before, r.after))  # the page's text is searched
+
+
+def _no_qr(*args: object, **kwargs: object) -> None:
+    raise AssertionError("a QR code encoded again")
+
+
+def test_a_rebuild_draws_the_feeds_qr_code_from_the_cache(
+    sample_show: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r = _Rebuild(sample_show)
+    svg = re.search(rb"<svg role=\"img\".*?</svg>", (r.site / "index.html").read_bytes(), re.S)
+    assert svg is not None
+    note = sample_show / "show_notes" / f"{RED}.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    monkeypatch.setattr(segno, "make", _no_qr)  # not encoded again: taken from the cache
+    changed, _ = r.again()
+    assert f"episodes/{RED}.html" in changed  # a page with the code, rendered again
+    assert svg.group(0) in (r.site / "episodes" / f"{RED}.html").read_bytes()
 
 
 def test_same_size_audio_copied_over_with_its_mtime_kept(sample_show: Path) -> None:
