@@ -13,7 +13,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from publisher.config.imported import RemoteEnclosure
-from publisher.episodes.frontmatter import FrontMatter, KeptParses, read_front_matter
+from publisher.episodes.frontmatter import (
+    FrontMatter,
+    KeptParses,
+    body_beyond,
+    read_front_matter,
+)
 from publisher.episodes.guids import GuidMode, assign_guid, case_twins, duplicate_guids
 from publisher.episodes.pairing import (
     EPISODES_DIR,
@@ -42,10 +47,10 @@ class Pending:
 
 @dataclass(frozen=True)
 class Unread:
-    """A note whose front matter was read but that gave no Episode (a field or its audio
-    has a problem): its body can still be checked for citation keys the bibliography lacks,
-    so that one problem does not hide the next. ``held``: not yet due (a ``draft``, or
-    scheduled); ``own_bibliography``: its front matter names a bibliography of its own."""
+    """A note that gave no Episode (its front matter, a field or its audio has a problem)
+    but whose body was found: it can still be checked for citation keys the bibliography
+    lacks, so that one problem does not hide the next. ``held``: not yet due (a ``draft``,
+    or scheduled); ``own_bibliography``: its front matter names a bibliography of its own."""
 
     source: Path
     body_sha256: str
@@ -142,19 +147,20 @@ def _unread(
     held: set[str],
     drafts: set[str],
 ) -> tuple[Unread, ...]:
-    """The notes that gave no Episode (not in ``made``) though their front matter was read."""
-    return tuple(
-        Unread(
-            note,
-            f.body_sha256,
-            f.body_line,
-            held=s in held,
-            draft=s in drafts,
-            own_bibliography=f.line("bibliography") is not None,
-        )
-        for s, note in sorted(notes.items())
-        if s not in made and isinstance(f := fronts[s], FrontMatter)
-    )
+    """The notes that gave no Episode (not in ``made``) whose body can be found: their front
+    matter was read, or could be split from the body but not read (then whether the note is
+    due is unknown: its problems are errors)."""
+    found: list[Unread] = []
+    for s, note in sorted(notes.items()):
+        f = fronts[s]
+        if s in made:
+            continue
+        if isinstance(f, FrontMatter):
+            own = f.line("bibliography") is not None
+            found.append(Unread(note, f.body_sha256, f.body_line, s in held, s in drafts, own))
+        elif isinstance(f, PublisherError) and (split := body_beyond(note)) is not None:
+            found.append(Unread(note, split[0], split[1], False, False, split[2]))
+    return tuple(found)
 
 
 def _route(

@@ -111,11 +111,10 @@ def _number(
                 continue
             unknown.append(cite.key)
             close = _close_keys(cite.key, known)
-            files = ", ".join(dict.fromkeys(p.name for p in bibliography.files))
             hint = (
                 "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
                 if close
-                else f"it is not in {files}: add the entry there, or correct the key"
+                else _not_in(bibliography.files)
             )
             if not known:
                 hint = "no bibliography is configured for this episode"
@@ -176,6 +175,16 @@ def _dead_anchors(
 # "name2015" key, not just the shared year); a second one only when it is about as likely.
 _CLOSE_CUTOFF = 0.75
 _CLOSE_MARGIN = 0.05
+
+
+def _not_in(files: Sequence[Path]) -> str:
+    """The hint for a key no file of the bibliography has: where to add it."""
+    names = list(dict.fromkeys(p.name for p in files))
+    if not names:
+        return "add the entry to the bibliography, or correct the key"
+    if len(names) == 1:
+        return f"it is not in {names[0]}: add the entry there, or correct the key"
+    return f"it is in none of {', '.join(names)}: add the entry to one, or correct the key"
 
 
 def _close_keys(key: str, known: Sequence[str]) -> list[str]:

@@ -1,6 +1,7 @@
 """One problem of a note never hides another (build.read): a note that gives no episode, for a
-bad front matter field or missing audio, still has its citation keys checked, and the run
-reports both at once; never a key the note's own bibliography may hold."""
+bad front matter field, front matter that cannot be read at all, or missing audio, still has
+its citation keys checked, and the run reports both at once; never a key the note's own
+bibliography may hold."""
 
 from __future__ import annotations
 
@@ -85,3 +86,37 @@ def test_an_episode_that_is_read_is_not_checked_twice(sample_show: Path) -> None
     _note(sample_show, "date: 2026-11-20\n", "A claim.[@nosuchkey]\n")
     said = _problems(sample_show)
     assert len(said) == 1 and "unknown citation key 'nosuchkey'" in said[0], said
+
+
+@pytest.mark.parametrize(
+    ("front", "first"),
+    [
+        ("title: Sleep\ndate: [2026-11-20\n", "invalid YAML"),
+        ("- Sleep\n- 2026-11-20\n", "front matter must be a mapping"),
+        ("title: Sleep\ndate: 2026-13-45\n", "'date': invalid value '2026-13-45'"),
+    ],
+)
+def test_a_note_whose_front_matter_cannot_be_read_still_has_its_citations_checked(
+    sample_show: Path, front: str, first: str
+) -> None:
+    note = sample_show / "show_notes" / f"{SLUG}.md"
+    note.write_text(f"---\n{front}---\nIntro.\n\nA claim.[@nosuchkey]\n", encoding="utf-8")
+    shutil.copy(sample_show / "episodes" / AUDIO, sample_show / "episodes" / f"{SLUG}.mp3")
+    said = _problems(sample_show)
+    assert [s for s in said if first in s], said
+    line = len(front.splitlines()) + 5  # the fences, the intro and a blank line before it
+    assert [s for s in said if s.startswith(f"{note}:{line}: unknown citation key 'nosuchkey'")]
+    assert len(said) == 2, said
+
+
+def test_unreadable_front_matter_naming_a_bibliography_or_never_closed_is_not_checked(
+    sample_show: Path,
+) -> None:
+    note = sample_show / "show_notes" / f"{SLUG}.md"
+    shutil.copy(sample_show / "episodes" / AUDIO, sample_show / "episodes" / f"{SLUG}.mp3")
+    note.write_text("---\ndate: [oops\nbibliography: sleep.json\n---\nA claim.[@sleep2020]\n")
+    said = _problems(sample_show)
+    assert len(said) == 1 and "invalid YAML" in said[0], said  # sleep2020 may be its own
+    note.write_text("---\ntitle: Sleep\ndate: 2026-11-20\nA claim.[@nosuchkey]\n")
+    said = _problems(sample_show)
+    assert len(said) == 1 and "front matter is not closed" in said[0], said

@@ -148,7 +148,7 @@ def test_unknown_keys_reported_together_with_lines(bib, ama) -> None:  # type: i
     assert str(exc.value) == (
         "show_notes/ep.md:11: unknown citation key 'brinjikj2015' (did you mean 'brinjikji2015'?)\n"
         "show_notes/ep.md:13: unknown citation key 'nosuchkey' "
-        "(it is not in references.bib, hostile.bib: add the entry there, or correct the key)"
+        "(it is in none of references.bib, hostile.bib: add the entry to one, or correct the key)"
     )
 
 
@@ -180,7 +180,7 @@ def test_unknown_key_hint_names_only_likely_typos(bib, ama) -> None:  # type: ig
         "show_notes/ep.md:10: unknown citation key 'webster2001' "
         "(did you mean 'webster2010' or 'webster2013'?)\n"
         "show_notes/ep.md:12: unknown citation key 'smith2020' "
-        "(it is not in references.bib, hostile.bib: add the entry there, or correct the key)"
+        "(it is in none of references.bib, hostile.bib: add the entry to one, or correct the key)"
     )
 
 
