@@ -28,6 +28,7 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from importlib import resources
@@ -51,6 +52,21 @@ def package_hash() -> str:
         h.update(path.relative_to(Path(str(root))).as_posix().encode() + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
+
+
+@cache
+def libraries() -> tuple[str, ...]:
+    """The installed distributions on the import path, as their ``.dist-info`` folders name
+    them (``segno-1.6.6.dist-info``), sorted: what says "the same libraries", read from the
+    folders' names (``importlib.metadata`` alone takes ~40 ms to import)."""
+    found = []
+    for entry in sys.path:
+        if entry.endswith("-packages"):
+            try:
+                found += [n for n in os.listdir(entry) if n.endswith(".dist-info")]
+            except OSError:
+                continue
+    return tuple(sorted(found))
 
 
 def _package_files(root: Path) -> list[Path]:

@@ -30,14 +30,20 @@ import datetime as dt
 import hashlib
 import json
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from publisher.errors import Notice
-from publisher.filecache import CACHE_DIR, JSON_SLICE, package_hash, stat_key, write_atomic
+from publisher.filecache import (
+    CACHE_DIR,
+    JSON_SLICE,
+    libraries,
+    package_hash,
+    stat_key,
+    write_atomic,
+)
 from publisher.model import Build, Enclosure, SiteFile, Target
 
 FORMAT = 3
@@ -76,7 +82,7 @@ def inputs(
     for name in named:
         if name not in stats:
             stats[name] = _stat(Path(name))
-    code = {"format": FORMAT, "package": package_hash(), "libraries": _libraries()}
+    code = {"format": FORMAT, "package": package_hash(), "libraries": list(libraries())}
     text = json.dumps({**code, **options}, sort_keys=True, default=str)
     return Inputs(root, out, text, stats, named)
 
@@ -252,18 +258,6 @@ def _folder(out: Path, among: Stats | None = None) -> tuple[str, set[int]]:
             if st.st_ino in candidates:
                 inodes.add(st.st_ino)
     return h.hexdigest(), inodes
-
-
-def _libraries() -> list[str]:
-    """The installed distributions (``name-version.dist-info``) on the import path."""
-    found = []
-    for entry in sys.path:
-        if entry.endswith("-packages"):
-            try:
-                found += [n for n in os.listdir(entry) if n.endswith(".dist-info")]
-            except OSError:
-                continue
-    return sorted(found)
 
 
 _PATHS = {"site_dir", "path", "source"}  # the Path-valued fields of what a Build holds

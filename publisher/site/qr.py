@@ -6,12 +6,13 @@ URL (:class:`Kept`, the build cache) neither imports it nor encodes again (~25 m
 
 from __future__ import annotations
 
-import importlib.metadata
 import io
 import re
 from typing import Protocol
 
 from markupsafe import Markup
+
+from publisher.filecache import libraries
 
 _KEPT_AS = "site: QR code of the feed"  # the name of its record in the build cache
 
@@ -50,7 +51,5 @@ def qr_svg(url: str, label: str, kept: Kept | None = None) -> Markup:
 
 
 def _segno_version() -> str:
-    try:
-        return importlib.metadata.version("segno")
-    except importlib.metadata.PackageNotFoundError:
-        return ""
+    """segno's installed distribution (``segno-1.6.6.dist-info``), without importing it."""
+    return next((d for d in libraries() if d.lower().startswith("segno-")), "")

@@ -18,7 +18,7 @@ import hashlib
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +107,6 @@ class _Site:
         kept: Kept | None = None,
     ) -> None:
         self.show, self.links, self.items = show, links, items
-        self.kept = kept
         self.cite_episode = cite_episode
         self.env = _environment(_overrides(show), str(compiled) if compiled else None)
         self.css = stylesheet(show.accent_color)
@@ -123,6 +122,9 @@ class _Site:
         self.subscribe = tuple(
             (SUBSCRIBE_APPS[name], url) for name, url in show.subscribe if name in SUBSCRIBE_APPS
         )
+        # here, not in a worker: once made, it is kept for the next build (made again only
+        # for a new feed URL)
+        self.qr = qr_svg(links.feed_url, f"QR code of the feed address {links.feed_url}", kept)
         self.page_keys: list[str] = []
         self.series = structured.series(show, links)
         # every page links to the first "All episodes" page; only those pages list them all
@@ -132,12 +134,6 @@ class _Site:
         self.all_keys = [(p.key, p.number) for p in self.all_pages]
         if _overrides(show):  # a template of the show's may show any item on any page
             self.digests.widen([self.digests.item(i) for i in items])
-
-    @cached_property
-    def qr(self) -> Markup:
-        """The feed's QR code: made (or taken from ``kept``) once a page is rendered."""
-        url = self.links.feed_url
-        return qr_svg(url, f"QR code of the feed address {url}", self.kept)
 
     def files(self) -> Iterator[Part]:
         home = self.views[:HOME_EPISODES]

@@ -12,6 +12,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import zlib
 from importlib import resources
 from pathlib import Path
@@ -95,6 +97,23 @@ def test_a_rebuild_draws_the_feeds_qr_code_from_the_cache(
     changed, _ = r.again()
     assert f"episodes/{RED}.html" in changed  # a page with the code, rendered again
     assert svg.group(0) in (r.site / "episodes" / f"{RED}.html").read_bytes()
+
+
+def test_a_rebuild_in_a_new_process_neither_imports_segno_nor_reads_metadata(
+    sample_show: Path,
+) -> None:
+    full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    note = sample_show / "show_notes" / f"{RED}.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    script = (
+        "import sys, datetime as dt; from pathlib import Path; import publisher.build as b; "
+        f"b.build(Path({str(sample_show)!r}), now=dt.datetime.fromisoformat({FIXED_NOW.isoformat()!r}), "
+        "guid_mode='refuse'); print(sorted({'segno', 'importlib.metadata'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split("\n")[-2] == "[]", done.stdout  # ~25 ms and ~40 ms of imports
 
 
 def test_same_size_audio_copied_over_with_its_mtime_kept(sample_show: Path) -> None:
