@@ -22,7 +22,7 @@ from publisher.build import notecache
 from publisher.build.art import Art, episode_art, show_art
 from publisher.episodes import Pending
 from publisher.episodes.chapters import chapters_json
-from publisher.errors import ConfigError, EpisodeError, Notice, PublisherError
+from publisher.errors import ConfigError, EpisodeError, Notice, Problems, PublisherError
 from publisher.filecache import BuildCache
 from publisher.model import Chapter, Episode, RenderedNotes, Show, Target
 from publisher.notes.bibliography import Origin
@@ -334,15 +334,23 @@ def _check_unread(
 def _unknown_citations(
     unread: episodes.Unread, show_bib: notes.Bibliography | None
 ) -> list[PublisherError]:
-    """The citation keys of a note that gave no Episode which the show's bibliography lacks
-    (none checked for a note naming a bibliography of its own: it is not known here)."""
-    if show_bib is None or unread.own_bibliography:
+    """The citation keys of a note that gave no Episode which the show's bibliography and
+    the note's own lack (none checked when its own cannot be known); or why its own cannot
+    be read, said as an episode's would be."""
+    if show_bib is None or unread.bibliography is None:
         return []
     try:
+        bib = show_bib
+        if unread.bibliography:
+            line = unread.bibliography_line
+            own = notes.load_bibliography(unread.bibliography, source=unread.source, line=line)
+            bib = show_bib.merge(own, source=unread.source, line=line)
         body = episodes.read_body(unread.source, unread.body_sha256)
-    except PublisherError:
-        return []  # changed since, or unreadable: its next read says so
-    return notes.unknown_citations(body, unread.source, unread.body_line, show_bib)
+    except Problems as e:
+        return list(e.problems)
+    except PublisherError as e:
+        return [] if isinstance(e, EpisodeError) else [e]  # a note changed since: said later
+    return notes.unknown_citations(body, unread.source, unread.body_line, bib)
 
 
 def _episode(ep: Episode, show_bib: notes.Bibliography | None, cache: BuildCache) -> EpisodeRead:

@@ -87,14 +87,14 @@ def load(
             node, data = _parse(text, _Loader)  # the same refusal, in the words below
     except yaml.MarkedYAMLError as e:
         line, hint = _where_and_hint(e, text)
-        problem = " ".join(p for p in (e.context, e.problem) if p) or "invalid YAML"
+        problem = ": ".join(p for p in (e.context, e.problem) if p) or "invalid YAML"
         raise error(f"invalid YAML: {problem}", source, first_line + line, hint) from e
     except yaml.YAMLError as e:
         raise error(f"invalid YAML: {e}", source, first_line) from e
     except ValueError as e:  # a well-formed value that cannot be built, e.g. 2026-02-30
         line, bad, key = _bad_scalar(text)
         raise error(
-            (f"'{key}': " if key else "") + f"invalid value {bad!r}: {e}",
+            (f"'{key}': " if key else "") + f"invalid value {bad!r}: {_why(e)}",
             source,
             first_line + line,
             "dates are written 2026-09-15 or 2026-09-15 08:30",
@@ -151,6 +151,14 @@ def _where_and_hint(e: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
     if "expected <block end>" in problem:
         return line, _INDENT_SHALLOWER
     return line, "check indentation and quoting"
+
+
+def _why(e: ValueError) -> str:
+    """Why a value cannot be built, in the producer's words: Python's ``datetime`` says an
+    offset of 24 hours or more in terms of its own ``timedelta``."""
+    if "offset must be a timedelta" in str(e):
+        return "a time's UTC offset must lie between -23:59 and +23:59"
+    return str(e)
 
 
 def _bad_scalar(text: str) -> tuple[int, str, str | None]:

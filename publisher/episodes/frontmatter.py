@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -239,16 +238,14 @@ def read_body(note: Path, sha256: str) -> str:
 def body_beyond(note: Path) -> tuple[str, int, bool] | None:
     """For a note whose front matter could not be read (not YAML, not a mapping, a value
     YAML cannot build): its body's SHA-256 and first line, and whether its front matter's
-    text has a top-level ``bibliography:`` key (its citations may then be that file's, which
-    is unknown); None when the note cannot be read or split at its fences."""
+    text may name a bibliography (the word anywhere in it, in whatever shape: its citations
+    may then be that file's, which is unknown, so none is said to be missing); None when the
+    note cannot be read or split at its fences."""
     try:
         front, body, body_line = split_front_matter(_text(note), note)
     except (PublisherError, OSError):
         return None
-    return body_digest(body), body_line, _NAMES_BIBLIOGRAPHY.search(front) is not None
-
-
-_NAMES_BIBLIOGRAPHY = re.compile(r"^bibliography[ \t]*:", re.MULTILINE)
+    return body_digest(body), body_line, "bibliography" in front.lower()
 
 
 def body_digest(body: str) -> str:

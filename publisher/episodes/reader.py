@@ -50,14 +50,16 @@ class Unread:
     """A note that gave no Episode (its front matter, a field or its audio has a problem)
     but whose body was found: it can still be checked for citation keys the bibliography
     lacks, so that one problem does not hide the next. ``held``: not yet due (a ``draft``,
-    or scheduled); ``own_bibliography``: its front matter names a bibliography of its own."""
+    or scheduled); ``bibliography``: the files of its own its front matter names (checked
+    with the show's), or None when it may name some that cannot be known (not checked)."""
 
     source: Path
     body_sha256: str
     body_line: int
     held: bool
     draft: bool
-    own_bibliography: bool
+    bibliography: tuple[Path, ...] | None = ()
+    bibliography_line: int | None = None  # where the front matter names them
 
 
 @dataclass(frozen=True)
@@ -156,10 +158,13 @@ def _unread(
         if s in made:
             continue
         if isinstance(f, FrontMatter):
-            own = f.line("bibliography") is not None
-            found.append(Unread(note, f.body_sha256, f.body_line, s in held, s in drafts, own))
+            named = tuple(f.values["bibliography"])
+            # written but not read (a bad value): which files it meant is unknown
+            own = None if f.line("bibliography") is not None and not named else named
+            at = f.line("bibliography")
+            found.append(Unread(note, f.body_sha256, f.body_line, s in held, s in drafts, own, at))
         elif isinstance(f, PublisherError) and (split := body_beyond(note)) is not None:
-            found.append(Unread(note, split[0], split[1], False, False, split[2]))
+            found.append(Unread(note, split[0], split[1], False, False, None if split[2] else ()))
     return tuple(found)
 
 

@@ -13,6 +13,7 @@ import codecs
 import datetime
 import itertools
 import json
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from publisher.config import yamldoc
-from publisher.errors import NotesError, PublisherError, raise_all
+from publisher.errors import NotesError, PublisherError, display_path, raise_all
 from publisher.notes.csl import DATE_FIELDS, ITEM_TYPES, NAME_FIELDS, CslItem, normalise_doi
 
 
@@ -71,6 +72,8 @@ class Bibliography:
         problems: list[PublisherError] = []
         for key in sorted(self.keys & other.keys):
             a, b = self.origins[key], other.origins[key]
+            if a.line == b.line and _same_file(a.path, b.path):
+                continue  # one file named twice (a note naming the show's own): no clash
             problems.append(
                 NotesError(
                     f"duplicate citation key '{key}': defined in {_where(a)} and in {_where(b)}",
@@ -85,6 +88,13 @@ class Bibliography:
             tuple(dict.fromkeys((*self.files, *other.files))),
         )
         return merged, problems
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a == b or os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _where(origin: Origin) -> str:
@@ -112,8 +122,15 @@ def load_bibliography(
     result = Bibliography.empty()
     for path in paths:
         if not path.is_file():
+            shown = display_path(os.path.normpath(path))  # "a/../b.bib" as "b.bib"
             problems.append(
-                NotesError(f"bibliography file not found: {path}", source or path, line)
+                NotesError(
+                    f"bibliography file not found: {shown}",
+                    source or path,
+                    line,
+                    "check the file's name; a note names it from the note's folder, "
+                    "feed_config.yaml from the show's",
+                )
             )
             continue
         try:

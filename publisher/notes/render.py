@@ -178,8 +178,12 @@ _CLOSE_MARGIN = 0.05
 
 
 def _not_in(files: Sequence[Path]) -> str:
-    """The hint for a key no file of the bibliography has: where to add it."""
-    names = list(dict.fromkeys(p.name for p in files))
+    """The hint for a key no file of the bibliography has: where to add it (each file by its
+    name, or by its path from the working folder when two share a name)."""
+    paths = list(dict.fromkeys(files))
+    names = [p.name for p in paths]
+    if len(set(names)) < len(names):
+        names = [display_path(p) for p in paths]
     if not names:
         return "add the entry to the bibliography, or correct the key"
     if len(names) == 1:

@@ -61,14 +61,31 @@ def test_a_note_that_gives_no_episode_still_has_its_citations_checked(
     assert len(said) == 3, said  # the note's own problem and its two keys, each once
 
 
-def test_a_note_naming_its_own_bibliography_is_not_checked_against_the_shows(
+def test_a_note_naming_its_own_bibliography_is_checked_against_it_and_the_shows(
     sample_show: Path,
 ) -> None:
     own = sample_show / "show_notes" / "sleep.json"
     own.write_text('[{"id": "sleep2020", "type": "article-journal", "title": "Sleep"}]')
-    _note(sample_show, "date: someday\nbibliography: sleep.json\n", "A claim.[@sleep2020]\n")
+    body = "A claim.[@sleep2020] Another.[@brinjikji2015]\n\nA third.[@nosuchkey]\n"
+    note = _note(sample_show, "date: someday\nbibliography: sleep.json\n", body)
     said = _problems(sample_show)
-    assert len(said) == 1 and "'date' must be" in said[0], said  # sleep2020 is its own
+    assert [s for s in said if "'date' must be" in s], said
+    (unknown,) = [s for s in said if "unknown citation key" in s]
+    assert unknown.startswith(f"{note}:10: unknown citation key 'nosuchkey' (it is in none of ")
+    assert len(said) == 2, said  # sleep2020 is its own, brinjikji2015 the show's
+    own.unlink()  # its own, not found: said with its other problem
+    said = _problems(sample_show)
+    assert [s for s in said if s.startswith(f"{note}:4: bibliography file not found")], said
+    assert len(said) == 2, said
+
+
+def test_a_note_whose_bibliography_field_cannot_be_read_is_not_checked(
+    sample_show: Path,
+) -> None:
+    _note(sample_show, "date: someday\nbibliography: 42\n", "A claim.[@sleep2020]\n")
+    said = _problems(sample_show)
+    assert [s for s in said if "'bibliography' must be" in s], said
+    assert not [s for s in said if "unknown citation key" in s], said  # which file: unknown
 
 
 def test_a_scheduled_notes_unknown_keys_are_warnings_beside_its_other_problems(
@@ -109,14 +126,28 @@ def test_a_note_whose_front_matter_cannot_be_read_still_has_its_citations_checke
     assert len(said) == 2, said
 
 
-def test_unreadable_front_matter_naming_a_bibliography_or_never_closed_is_not_checked(
-    sample_show: Path,
+@pytest.mark.parametrize(
+    ("front", "first"),
+    [
+        ("date: [oops\nbibliography: sleep.json\n", "invalid YAML"),
+        ("- title: Sleep\n- bibliography: sleep.json\n", "front matter must be a mapping"),
+        ("{title: Sleep, date: 2026-11-20, bibliography: sleep.json\n", "invalid YAML"),
+        ("title: Sleep\ndate: 2026-13-45\nbibliography: [sleep.json]\n", "invalid value"),
+    ],
+)
+def test_unreadable_front_matter_that_may_name_a_bibliography_is_not_checked(
+    sample_show: Path, front: str, first: str
 ) -> None:
     note = sample_show / "show_notes" / f"{SLUG}.md"
     shutil.copy(sample_show / "episodes" / AUDIO, sample_show / "episodes" / f"{SLUG}.mp3")
-    note.write_text("---\ndate: [oops\nbibliography: sleep.json\n---\nA claim.[@sleep2020]\n")
+    note.write_text(f"---\n{front}---\nA claim.[@sleep2020]\n")
     said = _problems(sample_show)
-    assert len(said) == 1 and "invalid YAML" in said[0], said  # sleep2020 may be its own
+    assert len(said) == 1 and first in said[0], said  # sleep2020 may be its own
+
+
+def test_front_matter_never_closed_is_not_checked(sample_show: Path) -> None:
+    note = sample_show / "show_notes" / f"{SLUG}.md"
+    shutil.copy(sample_show / "episodes" / AUDIO, sample_show / "episodes" / f"{SLUG}.mp3")
     note.write_text("---\ntitle: Sleep\ndate: 2026-11-20\nA claim.[@nosuchkey]\n")
     said = _problems(sample_show)
     assert len(said) == 1 and "front matter is not closed" in said[0], said

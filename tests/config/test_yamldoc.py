@@ -102,3 +102,16 @@ def test_a_second_title_in_front_matter(sample_show: Path) -> None:
     with pytest.raises(PublisherError) as info:
         episodes.read_episodes(config.load(sample_show), audio.read_audio, guid_mode="refuse")
     assert str(info.value) == f"{note}:5: duplicate key 'title' (first defined at line 2) ({KEEP})"
+
+
+def test_a_yaml_error_reads_as_one_sentence_and_a_bad_offset_in_plain_words() -> None:
+    with pytest.raises(ConfigError) as info:
+        yamldoc.load("a: 1\ntitle: [x\nb: 2\n", Path("f.yaml"), error=ConfigError)
+    assert info.value.message.startswith("invalid YAML: while parsing a flow sequence: expected")
+    with pytest.raises(ConfigError) as info:
+        yamldoc.load("date: 2026-11-20T08:30:00+25:00\n", Path("f.yaml"), error=ConfigError)
+    assert info.value.message == (
+        "'date': invalid value '2026-11-20T08:30:00+25:00': a time's UTC offset must lie "
+        "between -23:59 and +23:59"
+    )
+    assert "timedelta" not in str(info.value)

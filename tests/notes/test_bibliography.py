@@ -62,6 +62,12 @@ def test_merge_and_clash() -> None:
     assert merged.keys == b.keys
 
 
+MISSING_HINT = (
+    "check the file's name; a note names it from the note's folder, feed_config.yaml from the "
+    "show's"
+)
+
+
 def _rel(p: Path) -> str:
     from publisher.errors import display_path
 
@@ -95,9 +101,10 @@ def test_malformed_csl_json_and_yaml_reported_together() -> None:
     assert [str(p) for p in exc.value.problems] == [
         f"{_rel(DATA / 'broken.json')}:3: malformed CSL-JSON in the entry starting near line 3: "
         "Expecting ',' delimiter (line 4)",
-        f"{_rel(DATA / 'broken.yaml')}:6: invalid YAML: while parsing a flow sequence "
+        f"{_rel(DATA / 'broken.yaml')}:6: invalid YAML: while parsing a flow sequence: "
         "expected ',' or ']', but got '<stream end>' (close the bracket or quote opened on this line)",
-        f"feed_config.yaml:7: bibliography file not found: {DATA / 'missing.bib'}",
+        f"feed_config.yaml:7: bibliography file not found: {_rel(DATA / 'missing.bib')} "
+        f"({MISSING_HINT})",
     ]
 
 
@@ -125,7 +132,8 @@ def test_every_loading_problem_reported_together() -> None:
         )
     bib, json_, yaml_ = (_rel(DATA / n) for n in ("entries.bib", "entries.json", "entries.yaml"))
     assert [str(p) for p in exc.value.problems] == [
-        f"feed_config.yaml:7: bibliography file not found: {DATA / 'missing.bib'}",
+        f"feed_config.yaml:7: bibliography file not found: {_rel(DATA / 'missing.bib')} "
+        f"({MISSING_HINT})",
         f"{_rel(DATA / 'broken.bib')}:6: malformed BibTeX in the entry starting near line 6: "
         "'}' expected",
         f"{_rel(DATA / 'duplicate.bib')}:6: duplicate citation key 'same' (first defined at line 1)",
@@ -382,3 +390,19 @@ def test_a_name_whose_latex_cannot_be_read_is_one_problem_at_its_entry(
         info.value.hint
         == "balance the braces; a '%' starts a LaTeX comment, write '\\%' for a percent sign"
     )
+
+
+def test_one_file_named_twice_is_no_clash(tmp_path: Path) -> None:
+    """A note that names the show's own bibliography again (another spelling of its path)."""
+    (tmp_path / "notes").mkdir()
+    refs = tmp_path / "refs.bib"
+    refs.write_text("@article{one2020, title={T}, author={A, B}, journal={J}, year={2020}}\n")
+    show = load_bibliography([refs])
+    again = load_bibliography([tmp_path / "notes" / ".." / "refs.bib"])
+    merged = show.merge(again, source=tmp_path / "notes" / "n.md", line=4)
+    assert set(merged.keys) == {"one2020"}
+    assert set(load_bibliography([refs, refs]).keys) == {"one2020"}
+    other = tmp_path / "other.bib"
+    other.write_text(refs.read_text())
+    with pytest.raises(NotesError, match="duplicate citation key 'one2020'"):
+        show.merge(load_bibliography([other]), source=tmp_path / "notes" / "n.md", line=4)

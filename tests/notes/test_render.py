@@ -152,6 +152,26 @@ def test_unknown_keys_reported_together_with_lines(bib, ama) -> None:  # type: i
     )
 
 
+def test_unknown_key_hint_names_files_by_path_when_two_share_a_name(  # type: ignore[no-untyped-def]
+    ama, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "show_notes").mkdir()
+    (tmp_path / "refs").mkdir()
+    for folder, key in (("show_notes", "one2020"), ("refs", "two2021")):
+        (tmp_path / folder / "references.bib").write_text(
+            f"@article{{{key}, title={{T}}, author={{A, B}}, journal={{J}}, year={{2020}}}}\n"
+        )
+    monkeypatch.chdir(tmp_path)
+    both = load_bibliography([tmp_path / "show_notes" / "references.bib",
+                              tmp_path / "refs" / "references.bib"])  # fmt: skip
+    with pytest.raises(NotesError) as exc:
+        _render("x [@zzz9999]", both, ama)
+    assert str(exc.value).endswith(
+        "(it is in none of show_notes/references.bib, refs/references.bib: add the entry to "
+        "one, or correct the key)"
+    )
+
+
 def test_unknown_key_without_bibliography(ama) -> None:  # type: ignore[no-untyped-def]
     from publisher.notes import Bibliography
 
