@@ -28,7 +28,9 @@ class Kept(Protocol):
 def qr_svg(url: str, label: str, kept: Kept | None = None) -> Markup:
     """An ``<svg role="img">`` QR code (error correction M) of ``url``, titled ``label``.
 
-    The SVG is segno's, with the XML declaration dropped and an accessible title added;
+    The SVG is segno's, with the XML declaration dropped and an accessible title added, and
+    the quiet zone of 4 light modules around it that ISO/IEC 18004 asks for (a dark page
+    around a thinner one can keep a camera from finding the code);
     ``label`` is escaped. With ``kept``, the SVG kept there for the same URL, label and
     version of segno is used, and one made is kept.
     """
@@ -40,7 +42,7 @@ def qr_svg(url: str, label: str, kept: Kept | None = None) -> Markup:
 
     code = segno.make(url, error="m", micro=False)
     out = io.BytesIO()
-    code.save(out, kind="svg", xmldecl=False, svgns=True, nl=False, scale=4, border=2,
+    code.save(out, kind="svg", xmldecl=False, svgns=True, nl=False, scale=4, border=4,
               dark="#000", light="#fff", svgclass="qr", lineclass=None)  # fmt: skip
     svg = out.getvalue().decode("ascii")
     title = str(Markup.escape(label))

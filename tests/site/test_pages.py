@@ -158,9 +158,10 @@ def test_subscribe_buttons_feed_url_and_qr_code_on_home_and_episode_pages() -> N
         assert one(box, './/code[@class="copy"]').text == BASE + "feed.xml"
         svg = one(box, ".//*[local-name()='svg']")
         assert svg.get("role") == "img" and BASE + "feed.xml" in svg.get("aria-label")
-    # the QR code is segno's code of the feed URL, drawn at scale 4 with a border of 2
+    # the QR code is segno's code of the feed URL, drawn at scale 4 with the quiet zone of 4
+    # modules ISO/IEC 18004 asks for
     expected = segno.make(BASE + "feed.xml", error="m", micro=False)
-    side = (expected.symbol_size(scale=1, border=2))[0] * 4
+    side = (expected.symbol_size(scale=1, border=4))[0] * 4
     assert f'width="{side}"' in site["index.html"].decode()
 
 
