@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -180,7 +181,7 @@ _CLOSE_MARGIN = 0.05
 def _not_in(files: Sequence[Path]) -> str:
     """The hint for a key no file of the bibliography has: where to add it (each file by its
     name, or by its path from the working folder when two share a name)."""
-    paths = list(dict.fromkeys(files))
+    paths = list(dict.fromkeys(Path(os.path.normpath(p)) for p in files))  # one file, once
     names = [p.name for p in paths]
     if len(set(names)) < len(names):
         names = [display_path(p) for p in paths]

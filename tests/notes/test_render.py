@@ -170,6 +170,14 @@ def test_unknown_key_hint_names_files_by_path_when_two_share_a_name(  # type: ig
         "(it is in none of show_notes/references.bib, refs/references.bib: add the entry to "
         "one, or correct the key)"
     )
+    again = both.merge(  # one file named twice, once through "..": named once
+        load_bibliography([tmp_path / "refs" / ".." / "refs" / "references.bib"]),
+        source=Path("show_notes/ep.md"),
+        line=3,
+    )
+    with pytest.raises(NotesError) as exc:
+        _render("x [@zzz9999]", again, ama)
+    assert "none of show_notes/references.bib, refs/references.bib:" in str(exc.value)
 
 
 def test_unknown_key_without_bibliography(ama) -> None:  # type: ignore[no-untyped-def]
