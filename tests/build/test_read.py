@@ -28,6 +28,14 @@ def _note(show: Path, front: str, body: str, *, audio: bool = True) -> Path:
     return note
 
 
+def _raw_note(show: Path, text: str) -> Path:
+    """A note of exactly ``text`` (front matter that may not parse), with its audio."""
+    note = show / "show_notes" / f"{SLUG}.md"
+    note.write_text(text, encoding="utf-8")
+    shutil.copy(show / "episodes" / AUDIO, show / "episodes" / f"{SLUG}.mp3")
+    return note
+
+
 def _problems(show: Path) -> list[str]:
     with pytest.raises(PublisherError) as info:
         build.build(show, now=FIXED_NOW, guid_mode="preview")
@@ -116,9 +124,7 @@ def test_an_episode_that_is_read_is_not_checked_twice(sample_show: Path) -> None
 def test_a_note_whose_front_matter_cannot_be_read_still_has_its_citations_checked(
     sample_show: Path, front: str, first: str
 ) -> None:
-    note = sample_show / "show_notes" / f"{SLUG}.md"
-    note.write_text(f"---\n{front}---\nIntro.\n\nA claim.[@nosuchkey]\n", encoding="utf-8")
-    shutil.copy(sample_show / "episodes" / AUDIO, sample_show / "episodes" / f"{SLUG}.mp3")
+    note = _raw_note(sample_show, f"---\n{front}---\nIntro.\n\nA claim.[@nosuchkey]\n")
     said = _problems(sample_show)
     assert [s for s in said if first in s], said
     line = len(front.splitlines()) + 5  # the fences, the intro and a blank line before it
@@ -138,16 +144,12 @@ def test_a_note_whose_front_matter_cannot_be_read_still_has_its_citations_checke
 def test_unreadable_front_matter_that_may_name_a_bibliography_is_not_checked(
     sample_show: Path, front: str, first: str
 ) -> None:
-    note = sample_show / "show_notes" / f"{SLUG}.md"
-    shutil.copy(sample_show / "episodes" / AUDIO, sample_show / "episodes" / f"{SLUG}.mp3")
-    note.write_text(f"---\n{front}---\nA claim.[@sleep2020]\n")
+    _raw_note(sample_show, f"---\n{front}---\nA claim.[@sleep2020]\n")
     said = _problems(sample_show)
     assert len(said) == 1 and first in said[0], said  # sleep2020 may be its own
 
 
 def test_front_matter_never_closed_is_not_checked(sample_show: Path) -> None:
-    note = sample_show / "show_notes" / f"{SLUG}.md"
-    shutil.copy(sample_show / "episodes" / AUDIO, sample_show / "episodes" / f"{SLUG}.mp3")
-    note.write_text("---\ntitle: Sleep\ndate: 2026-11-20\nA claim.[@nosuchkey]\n")
+    _raw_note(sample_show, "---\ntitle: Sleep\ndate: 2026-11-20\nA claim.[@nosuchkey]\n")
     said = _problems(sample_show)
     assert len(said) == 1 and "front matter is not closed" in said[0], said
