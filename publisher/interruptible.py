@@ -71,3 +71,36 @@ def meanwhile(
         yield pool.submit(function, *args, **kwargs)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def settle(future: concurrent.futures.Future[Any]) -> None:
+    """Wait, in steps of :data:`POLL` seconds, until ``future`` is done, whatever its
+    outcome (not raised here)."""
+    while not future.done():
+        concurrent.futures.wait((future,), timeout=POLL)
+
+
+class Deferred(contextlib.AbstractContextManager["Deferred[T]"]):
+    """``function(*args)`` in a thread from the first :meth:`start` (a signal that may come
+    from another thread, e.g. an upload's progress), :meth:`result` at the latest. Leaving
+    the ``with`` block does not wait for it, as with :func:`meanwhile`."""
+
+    def __init__(self, function: Callable[..., T], *args: Any) -> None:
+        self._call = (function, args)
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self._future: concurrent.futures.Future[T] | None = None
+        self._mutex = threading.Lock()
+
+    def start(self) -> None:
+        with self._mutex:
+            if self._future is None:
+                function, args = self._call
+                self._future = self._pool.submit(function, *args)
+
+    def result(self) -> T:
+        self.start()
+        assert self._future is not None
+        return result(self._future)
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

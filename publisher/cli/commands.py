@@ -18,7 +18,7 @@ from publisher.errors import Notice, PublisherError, display_path
 from publisher.model import Build, Target
 
 if TYPE_CHECKING:
-    from publisher.publish.run import PublishReport
+    from publisher.publish.report import PublishReport
 
 
 def check(args: argparse.Namespace, out: Printer) -> None:

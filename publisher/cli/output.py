@@ -20,7 +20,7 @@ from publisher.errors import Notice, Problems, PublisherError
 if TYPE_CHECKING:
     from publisher.importer.model import Change, ImportReport
     from publisher.publish.plan import Action
-    from publisher.publish.run import PublishReport
+    from publisher.publish.report import PublishReport
 
 
 class Printer:

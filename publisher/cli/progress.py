@@ -58,20 +58,20 @@ class PublishProgress:
             self.bar.stop()
 
     def event(self, e: Any) -> None:
-        from publisher.publish import run as deploy
+        from publisher.publish import events as step
 
         handlers: dict[type, Callable[[Any], None]] = {
-            deploy.Planned: self._planned,
-            deploy.FileStarted: self._started,
-            deploy.FileProgress: self._progress,
-            deploy.FileDone: self._done,
-            deploy.LockNote: lambda ev: self._line(ev.message),
-            deploy.Waiting: lambda ev: self._line(ev.message),
-            deploy.Cleaned: lambda ev: self._line(
+            step.Planned: self._planned,
+            step.FileStarted: self._started,
+            step.FileProgress: self._progress,
+            step.FileDone: self._done,
+            step.LockNote: lambda ev: self._line(ev.message),
+            step.Waiting: lambda ev: self._line(ev.message),
+            step.Cleaned: lambda ev: self._line(
                 f"removed {ev.what} (left by an interrupted publish)"
             ),
-            deploy.Deleted: lambda ev: None,
-            deploy.EnclosuresConfirmed: lambda ev: self._line(
+            step.Deleted: lambda ev: None,
+            step.EnclosuresConfirmed: lambda ev: self._line(
                 f"confirmed {ev.count} enclosure{'s' if ev.count != 1 else ''} on the target"
             ),
         }

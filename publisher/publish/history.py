@@ -24,7 +24,9 @@ Parsing and comparing are pure; :func:`guid_problems` turns the findings into er
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,7 +34,7 @@ from publisher import layout, weburl
 from publisher.errors import GuidChangedError, PublisherError, raise_all
 from publisher.feed.reader import read_feed
 from publisher.model import Build, Enclosure
-from publisher.publish.plan import EpisodeRecord, EpisodeRecords
+from publisher.publish.plan import EpisodeRecord, EpisodeRecords, Manifest
 from publisher.stores.base import Store
 
 
@@ -228,6 +230,23 @@ class Live:
     feed: bytes | None
     removed: tuple[PublishedEpisode, ...]
     records: EpisodeRecords
+
+    def checked(self, manifest: Manifest) -> Manifest:
+        """``manifest`` with its entry for the main feed marked changed (``problem``) unless
+        the live feed is the one it records (by SHA-256): a publish records the feed while
+        uploading it (:mod:`publisher.publish.run`), so one cut short in between leaves a
+        manifest that names a feed the target does not serve. Content on the target is
+        trusted over the manifest."""
+        entry = manifest.get(layout.FEED_KEY)
+        if entry is None or entry.problem is not None:
+            return manifest
+        if self.feed is None:
+            problem = "listed in the manifest but missing from the target"
+        elif hashlib.sha256(self.feed).hexdigest() != entry.sha256:
+            problem = "not the feed the manifest records (a publish was cut short)"
+        else:
+            return manifest
+        return {**manifest, layout.FEED_KEY: dataclasses.replace(entry, problem=problem)}
 
 
 def check_history(build: Build, store: Store) -> Live:

@@ -2,12 +2,14 @@
 
 Media and assets first, then pages, then - once every enclosure the new feed points to is
 confirmed on the target with its exact length - the feed; stale pages are deleted after the
-feed. The manifest is written after every batch, so a publish re-run after any failure
-skips what already landed. The library never prints: progress goes to ``events``.
+feed. The manifest is written after large batches, on a failure and at the end (with the
+feed), so a publish re-run after any failure skips what already landed. The library never
+prints: progress goes to ``events``.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import functools
 import threading
@@ -18,43 +20,20 @@ from datetime import datetime, timedelta
 from publisher import interruptible, layout
 from publisher.errors import PublishStopped, StoreError
 from publisher.model import Build, Enclosure, SiteFile
+from publisher.publish.enclosures import OLD_FEED, confirm_enclosures, list_enclosures
 from publisher.publish.events import (
-    Cleaned as Cleaned,
-)
-from publisher.publish.events import (
-    Deleted as Deleted,
-)
-from publisher.publish.events import (
-    EnclosuresConfirmed as EnclosuresConfirmed,
-)
-from publisher.publish.events import (
-    Event as Event,
-)
-from publisher.publish.events import (
-    FileDone as FileDone,
-)
-from publisher.publish.events import (
-    FileProgress as FileProgress,
-)
-from publisher.publish.events import (
-    FileStarted as FileStarted,
-)
-from publisher.publish.events import (
-    LockNote as LockNote,
-)
-from publisher.publish.events import (
-    ManifestWritten as ManifestWritten,
-)
-from publisher.publish.events import (
-    Planned as Planned,
-)
-from publisher.publish.events import (
-    Verified as Verified,
-)
-from publisher.publish.events import (
-    Waiting as Waiting,
-)
-from publisher.publish.events import (
+    Cleaned,
+    Deleted,
+    EnclosuresConfirmed,
+    Event,
+    FileDone,
+    FileProgress,
+    FileStarted,
+    LockNote,
+    ManifestWritten,
+    Planned,
+    Verified,
+    Waiting,
     serialised,
 )
 from publisher.publish.history import RemovalRefused, check_history, records_of
@@ -62,22 +41,20 @@ from publisher.publish.plan import (
     STALE_GRACE,
     Action,
     EpisodeRecords,
+    Manifest,
     ManifestEntry,
     UploadPlan,
     entry_for,
     plan,
     stale_marks,
 )
-from publisher.publish.report import PublishReport as PublishReport
-from publisher.publish.report import PublishVerifyError as PublishVerifyError
+from publisher.publish.report import PublishReport, PublishVerifyError
 from publisher.publish.verify import PublishVerification
 from publisher.stores import Store, open_store
-from publisher.stores.base import Listing
 from publisher.stores.lock import LOCK_TTL, HeldLock, LockKeeper, held_note, take_lock
 
 # --- publishing -------------------------------------------------------------------------
 
-_OLD_FEED = "the old feed is still served"
 # A batch of uploads this large is recorded in the manifest at once, so that a publish cut
 # short later does not send it again; smaller ones are recorded together at the end (or when
 # a file fails, or on Ctrl-C): through a 30 ms link each write of an 8,000-file manifest
@@ -113,12 +90,12 @@ def publish(
     ``verify_all``) are fetched from ``target.public_url`` unless ``verify`` is False.
     ``events`` receives progress, never concurrently. ``store`` overrides
     :func:`open_store` (tests). The lock lasts ``lock_ttl``, is renewed every third of it and
-    confirmed ours just before the feed is written and before anything is deleted; under it,
-    what interrupted publishes left is cleaned up first. Once ``stop`` is set (the CLI sets
-    it on Ctrl-C), no further file is started: the files in flight finish, are recorded, and
-    :class:`PublishStopped` is raised. ``held``: the lock of ``store``, taken before the
-    build was done (:func:`publisher.stores.lock.take_lock`; not for a dry run), used
-    instead of taking it here, and given back when the publish ends.
+    confirmed ours while the last pages upload (before the feed) and before anything is
+    deleted; under it, what interrupted publishes left is cleaned up first. Once ``stop`` is
+    set (the CLI sets it on Ctrl-C), no further file is started: the files in flight finish,
+    are recorded, and :class:`PublishStopped` is raised. ``held``: the lock of ``store``,
+    taken before the build was done (:func:`publisher.stores.lock.take_lock`; not for a dry
+    run), used instead of taking it here, and given back when the publish ends.
 
     Before anything is written (dry run too), the live feed is compared with the build: a
     changed GUID is refused (I-04) with a :class:`~publisher.errors.GuidChangedError` per
@@ -149,7 +126,7 @@ def publish(
         if note is not None:
             emit(LockNote(note))
         live = check_history(build, store)
-        the_plan = rule(build.files, store.read_manifest(), now=store.clock())
+        the_plan = rule(build.files, live.checked(store.read_manifest()), now=store.clock())
         emit(Planned(the_plan, store.location, True, live.removed))
         return PublishReport(
             store.location,
@@ -175,16 +152,15 @@ def publish(
         live = check_history(build, store)  # under the lock: no other publish changes it now
         if live.removed and not allow_removal:
             raise RemovalRefused(store.location, live.removed)
-        remote = store.read_manifest()
-        now = store.clock()
+        remote, now = live.checked(store.read_manifest()), store.clock()
         the_plan = rule(build.files, remote, now=now)
         emit(Planned(the_plan, store.location, False, live.removed))
         run = _Run(store, dict(remote), the_plan, emit, keeper, stop)
         run.episodes = run.recorded = live.records
         if verify and build.target.kind == "s3":
             verification = PublishVerification(build, the_plan, verify_all)
-            run.feed_live = verification.start  # while the manifest is written and the lock
-            # released (a publish that writes no feed verifies after them)
+            run.feed_live = verification.start  # while the lock is released (a publish
+            # that writes no feed verifies after that)
         sent = run.run(build.enclosures, records_of(build), now, had_feed=live.feed is not None)
 
     report = PublishReport(
@@ -233,12 +209,15 @@ class _Run:
         self.total = len(the_plan.uploads)
         self.total_bytes = the_plan.upload_bytes
         self.sent_of: dict[str, int] = {}
+        self.landed: set[str] = set()  # the keys uploaded
+        self.last_started: tuple[int, Callable[[], None] | None] = (0, None)  # index, then
         self.episodes: EpisodeRecords = {}  # what the feed that is live publishes per GUID
         self.recorded: EpisodeRecords | None = None  # what the manifest on the target says
         self.had_feed = False
         self.feed_written = False
         self.unrecorded = False  # files uploaded since the manifest was last written
-        self.feed_live: Callable[[], None] | None = None  # called once the new feed is up
+        self.feed_live: Callable[[str | None], None] | None = None  # once the feed is up
+        self.now = datetime.min  # the store's clock as the publish began
 
     def run(
         self,
@@ -251,6 +230,7 @@ class _Run:
         """Upload, write the feed, delete what is due; then date what became stale (``now``:
         the store's clock). Returns the bytes sent."""
         self.had_feed = had_feed
+        self.now = now
         try:
             self._upload_all(enclosures, records)
         except StoreError as e:
@@ -268,18 +248,28 @@ class _Run:
         # pages that link them: each batch waits for its slowest file
         self._batch([*self.plan.uploads_of("media"), *self.plan.uploads_of("asset")])
         feed = self.plan.uploads_of("feed")
-        if feed:  # the enclosures (all up now) listed while the pages upload; then the lock
-            recorded = list(self.manifest)
-            with interruptible.meanwhile(self._list_enclosures, enclosures, recorded) as listed:
-                self._batch(self.plan.uploads_of("page"))
-                self.keeper.confirm("writing the feed")
-                self._confirm(enclosures, interruptible.result(listed))
+        if feed:  # the enclosures (all up now) listed while the pages upload
+            known = list(self.manifest)
+            with (
+                interruptible.meanwhile(list_enclosures, self.store, enclosures, known) as listed,
+                interruptible.Deferred(self.keeper.confirm, "writing the feed") as confirmed,
+            ):  # the lock is confirmed as the last page starts: with it, not a round trip after
+                self._batch(self.plan.uploads_of("page"), last_started=confirmed.start)
+                confirmed.result()
+                confirm_enclosures(
+                    self.store, enclosures, interruptible.result(listed), self.manifest
+                )
+                self.emit(EnclosuresConfirmed(len(enclosures)))
             # archives first: the main feed links the newest one (RFC 5005 prev-archive)
             self._batch([a for a in feed if a.key != layout.FEED_KEY])
-            self._batch([a for a in feed if a.key == layout.FEED_KEY])
+            main = [a for a in feed if a.key == layout.FEED_KEY]
+            if self.plan.deletions or not main:
+                self._batch(main)
+            else:  # the publish's last write: the manifest goes with it
+                self._feed_recorded(main[0], records)
             self.feed_written = True
-            if self.feed_live is not None:
-                self.feed_live()
+            if self.feed_live is not None:  # with the feed's ETag, if the store said it
+                self.feed_live(getattr(self.manifest.get(layout.FEED_KEY), "etag", None))
             self.episodes = records
         else:
             self._batch(self.plan.uploads_of("page"))
@@ -294,15 +284,53 @@ class _Run:
             finally:
                 self._write_manifest()
 
+    def _feed_recorded(self, feed: Action, records: EpisodeRecords) -> None:
+        """Upload the main feed while the manifest that records it (and this publish's
+        stale times and ``records``) is written: the manifest's encoding and a round trip
+        fewer at the end of each publish. Only the feed's ETag goes unrecorded.
+
+        Should the feed fail, the manifest is written again without it. Should even that be
+        cut short, the next publish finds that the feed on the target is not the one
+        recorded (:meth:`~publisher.publish.history.Live.checked`) and uploads it."""
+        assert feed.file is not None
+        with self.lock:
+            before = self.manifest.get(feed.key)
+            self.manifest[feed.key] = entry_for(feed.file)
+            self.manifest.update(stale_marks(self.plan, self.manifest, self.now))
+            snapshot = dict(self.manifest)  # as the upload begins: the same bytes every time
+        published, self.episodes = self.episodes, records
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            writing = pool.submit(self._write_manifest, False, snapshot)
+            try:
+                self.store.upload([feed.file], self)
+                if feed.key not in self.landed:  # stopped before it began
+                    raise PublishStopped(self.store.location)
+            except BaseException:
+                interruptible.settle(writing)  # never two writes of it at once
+                with self.lock:
+                    self.manifest.pop(feed.key, None)
+                    if before is not None:
+                        self.manifest[feed.key] = before
+                self.episodes = published
+                self._write_manifest(quiet=True)
+                raise
+            interruptible.result(writing)
+        self.unrecorded = False
+        if self.stop.is_set():  # the safe point, as after any batch
+            raise PublishStopped(self.store.location)
+
     def _rerun_hint(self, hint: str | None) -> str | None:
         """A failure's hint says what apps see now (the old feed only while it is served)."""
-        if hint is None or _OLD_FEED not in hint or (self.had_feed and not self.feed_written):
+        if hint is None or OLD_FEED not in hint or (self.had_feed and not self.feed_written):
             return hint
         now = "the new feed is live" if self.feed_written else "no feed is published yet"
-        return hint.replace(_OLD_FEED, now)
+        return hint.replace(OLD_FEED, now)
 
-    def _batch(self, actions: Sequence[Action]) -> None:
+    def _batch(
+        self, actions: Sequence[Action], last_started: Callable[[], None] | None = None
+    ) -> None:
         files = [a.file for a in actions if a.file is not None]
+        self.last_started = (self.index + len(files), last_started)
         if not files:
             return
         try:
@@ -331,6 +359,9 @@ class _Run:
             self.index += 1
             index = self.index
             self.sent_of[f.key] = 0
+        last, then = self.last_started
+        if index == last and then is not None:
+            then()
         self.emit(FileStarted(f.key, f.kind, f.size, index, self.total, self.total_bytes))
 
     def progress(self, f: SiteFile, delta: int) -> None:
@@ -344,46 +375,15 @@ class _Run:
         with self.lock:
             self.sent += f.size - self.sent_of.pop(f.key, 0)  # callbacks may under-report
             self.manifest[f.key] = entry_for(f, etag)
+            self.landed.add(f.key)
             self.unrecorded = True
         self.emit(FileDone(f.key, f.size))
 
-    def _list_enclosures(self, enclosures: Sequence[Enclosure], recorded: list[str]) -> Listing:
-        """What the target holds in the enclosures' folders: one request per 1,000 files,
-        not one per file, side by side (split by the keys the build and the manifest,
-        ``recorded``, know)."""
-        found: Listing = {}
-        for folder in sorted({e.key.rpartition("/")[0] + "/" for e in enclosures}):
-            known = {e.key for e in enclosures if e.key.startswith(folder)}
-            known.update(k for k in recorded if k.startswith(folder))
-            found.update(self.store.listing(folder, known=sorted(known)))
-        return found
-
-    def _confirm(self, enclosures: Sequence[Enclosure], found: Listing) -> None:
-        """Refuse to write the feed unless every enclosure is there (``found``: what
-        :meth:`_list_enclosures` listed) with its length (and, where the manifest knows it,
-        the ETag this or an earlier publish saw)."""
-        for enc in enclosures:
-            size, etag = found.get(enc.key, (None, None))
-            known = self.manifest.get(enc.key)
-            if size != enc.length:
-                problem = "missing" if size is None else f"{size} bytes"
-                problem += f" on the target, the feed needs {enc.length} bytes"
-            elif known is not None and known.etag and etag and known.etag != etag:
-                problem = "not the file this publish uploaded (another ETag)"
-            else:
-                continue
-            raise StoreError(
-                f"the feed was not written: {enc.key} is {problem}",
-                self.store.location,
-                hint=f"{_OLD_FEED}; run publish again",
-            )
-        self.emit(EnclosuresConfirmed(len(enclosures)))
-
-    def _write_manifest(self, quiet: bool = False) -> None:
+    def _write_manifest(self, quiet: bool = False, snapshot: Manifest | None = None) -> None:
         try:
-            with self.lock:
-                snapshot = dict(self.manifest)
-                self.unrecorded = False
+            if snapshot is None:
+                with self.lock:
+                    snapshot, self.unrecorded = dict(self.manifest), False
             episodes = self.episodes
             try:
                 self.store.write_manifest(snapshot, episodes)

@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from email.message import Message
+from pathlib import Path
 
 from publisher import interruptible, layout, weburl
 from publisher.errors import VerifyError
@@ -45,6 +46,15 @@ class Check:
     what: str  # "feed GET", "HEAD", "range GET"
     ok: bool
     detail: str  # what was answered, e.g. "200, 1234 bytes" or "404 Not Found"
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """The feed a publish has just uploaded: the ETag the store returned, and the built
+    file (the same bytes)."""
+
+    etag: str
+    path: Path
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,7 @@ def verify(
     published: Sequence[Check] = (),
     archives: bool | None = None,
     only: Collection[str] | None = None,
+    uploaded: Uploaded | None = None,
 ) -> VerifyReport:
     """Check the feed, every enclosure and every other URL it names over HTTP, as a podcast
     app would; ``published`` are :func:`manifest_checks`' results, reported with them.
@@ -119,14 +130,17 @@ def verify(
     :class:`VerifyError` (one line naming the feed URL and what could not be reached) when a
     check fails, unless ``raise_on_failure`` is False. With ``only``, of the other URLs the
     feeds name only those in it are checked (a publish: the files it uploaded). Enclosures
-    given are checked (``workers`` requests at a time) while the feeds download.
+    given are checked (``workers`` requests at a time) while the feeds download. With
+    ``uploaded`` (the feed a publish has just uploaded), the feed is asked for as apps poll
+    it, conditionally (``If-None-Match``, RFC 9110): an answer 304 says the server holds
+    exactly those bytes (their type was set at the upload), so they are not sent again.
     """
     follow = enclosures is None if archives is None else archives
     if enclosures is None:  # the feeds say which
-        checks, enclosures, others = _read_feeds(feed_url, timeout, follow)
+        checks, enclosures, others = _read_feeds(feed_url, timeout, follow, uploaded)
         checks += _enclosure_checks(enclosures, timeout, workers)
     else:  # known: each HEAD and range GET runs while the feeds download
-        with interruptible.meanwhile(_read_feeds, feed_url, timeout, follow) as reading:
+        with interruptible.meanwhile(_read_feeds, feed_url, timeout, follow, uploaded) as reading:
             known = _enclosure_checks(enclosures, timeout, workers)
             checks, _, others = interruptible.result(reading)
         checks += known
@@ -145,7 +159,7 @@ def verify(
 
 
 def _read_feeds(
-    feed_url: str, timeout: float, follow: bool
+    feed_url: str, timeout: float, follow: bool, uploaded: Uploaded | None = None
 ) -> tuple[list[Check], tuple[Enclosure, ...], tuple[str, ...]]:
     """GET the feed (and, with ``follow``, its archive feeds, newest first): a check for each,
     the enclosures they list, and the other URLs they name (each once)."""
@@ -156,7 +170,7 @@ def _read_feeds(
     seen: set[str] = set()
     while url is not None and url not in seen:
         seen.add(url)
-        check, body = _get_feed(url, timeout)
+        check, body = _get_feed(url, timeout, uploaded if url == feed_url else None)
         checks.append(check)
         if body is None:
             break
@@ -190,14 +204,19 @@ class PublishVerification:
         uploaded = {a.key for a in the_plan.uploads}
         base = build.target.public_url
         self._feed_url = build.target.feed_url
+        self._feed_path = next((f.path for f in build.files if f.key == layout.FEED_KEY), None)
         self._enclosures = [e for e in build.enclosures if verify_all or e.key in uploaded]
         self._archives = verify_all
         self._only = None if verify_all else {layout.url(base, k) for k in uploaded}
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._future: concurrent.futures.Future[VerifyReport] | None = None
 
-    def start(self) -> None:
+    def start(self, etag: str | None = None) -> None:
+        """Begin, once; ``etag``: the store's for the built feed, now live (the feed is
+        then asked for conditionally, see :func:`verify`)."""
         if self._future is None:
+            path = self._feed_path
+            uploaded = Uploaded(etag, path) if etag and path is not None else None
             self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
             self._future = self._pool.submit(
                 verify,
@@ -206,6 +225,7 @@ class PublishVerification:
                 raise_on_failure=False,
                 archives=self._archives,
                 only=self._only,
+                uploaded=uploaded,
             )
 
     def result(self) -> VerifyReport:
@@ -252,11 +272,15 @@ def _request(
         return _Answer(e.code, str(e.reason), e.headers, b"")
 
 
-def _get_feed(url: str, timeout: float) -> tuple[Check, bytes | None]:
+def _get_feed(url: str, timeout: float, uploaded: Uploaded | None) -> tuple[Check, bytes | None]:
+    asked = {"If-None-Match": uploaded.etag} if uploaded is not None else None
     try:
-        a = _request(url, "GET", timeout)
+        a = _request(url, "GET", timeout, asked)
     except _NETWORK_ERRORS as e:
         return Check(url, "feed GET", False, _unreachable(e)), None
+    if uploaded is not None and a.status == 304:
+        detail = f"304 Not Modified: the feed as uploaded (ETag {uploaded.etag})"
+        return Check(url, "feed GET", True, detail), uploaded.path.read_bytes()
     ctype = a.headers.get("Content-Type", "")
     if a.status != 200:
         return Check(url, "feed GET", False, f"answered {a.status} {a.reason}"), None

@@ -289,9 +289,10 @@ class LockKeeper:
 
     A background thread renews it every third of ``ttl`` (a conditional write on the version
     we last wrote, so a lock someone else took is never overwritten). :meth:`confirm` renews
-    at once and raises when the lock is no longer ours; a publish calls it just before the
-    feed is written and before anything is deleted. Use as a context manager: leaving it
-    stops the renewals and releases the lock (best effort: the lock expires on its own).
+    at once and raises when the lock is no longer ours; a publish calls it while its last
+    pages upload, before the feed is written, and before anything is deleted. Use as a
+    context manager: leaving it stops the renewals and releases the lock (best effort: the
+    lock expires on its own), once a confirmation still running is done.
     """
 
     def __init__(self, store: LockPrimitives, grant: LockGrant, ttl: timedelta = LOCK_TTL) -> None:
@@ -311,7 +312,7 @@ class LockKeeper:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         interruptible.join(self._thread)
-        with contextlib.suppress(StoreError):
+        with self._mutex, contextlib.suppress(StoreError):  # after a confirm still running
             release(self.store, self.grant)
 
     def confirm(self, before: str) -> None:

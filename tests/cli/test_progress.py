@@ -6,7 +6,7 @@ import io
 import re
 
 from publisher.cli.progress import PublishProgress
-from publisher.publish import run as deploy
+from publisher.publish import events as step
 
 
 class Tty(io.StringIO):
@@ -16,12 +16,12 @@ class Tty(io.StringIO):
 
 def run(stream: io.StringIO) -> str:
     with PublishProgress(stream=stream) as p:
-        p.event(deploy.FileStarted("media/a.mp3", "media", 3000, 1, 2, 4000))
-        p.event(deploy.FileProgress("media/a.mp3", 3000, 3000, 3000))
-        p.event(deploy.FileDone("media/a.mp3", 3000))
-        p.event(deploy.FileStarted("feed.xml", "feed", 1000, 2, 2, 4000))
-        p.event(deploy.FileDone("feed.xml", 1000))
-        p.event(deploy.EnclosuresConfirmed(1))
+        p.event(step.FileStarted("media/a.mp3", "media", 3000, 1, 2, 4000))
+        p.event(step.FileProgress("media/a.mp3", 3000, 3000, 3000))
+        p.event(step.FileDone("media/a.mp3", 3000))
+        p.event(step.FileStarted("feed.xml", "feed", 1000, 2, 2, 4000))
+        p.event(step.FileDone("feed.xml", 1000))
+        p.event(step.EnclosuresConfirmed(1))
     return stream.getvalue()
 
 
@@ -32,7 +32,7 @@ def test_plain_lines_when_not_a_terminal() -> None:
         "confirmed 1 enclosure on the target",
     ]
     with PublishProgress(stream=(stream := io.StringIO())) as p:
-        p.event(deploy.EnclosuresConfirmed(1094))
+        p.event(step.EnclosuresConfirmed(1094))
     assert stream.getvalue() == "confirmed 1094 enclosures on the target\n"
 
 
@@ -44,15 +44,15 @@ def test_bar_with_bytes_and_files_on_a_terminal() -> None:
 def test_each_large_file_has_its_own_row_on_a_terminal() -> None:
     stream = Tty()
     with PublishProgress(stream=stream) as p:
-        p.event(deploy.FileStarted("media/a.mp3", "media", 20_000_000, 1, 3, 30_001_000))
-        p.event(deploy.FileProgress("media/a.mp3", 20_000_000, 20_000_000, 20_000_000))
-        p.event(deploy.FileDone("media/a.mp3", 20_000_000))
-        p.event(deploy.FileStarted("media/b.mp3", "media", 10_000_000, 2, 3, 30_001_000))
-        p.event(deploy.FileProgress("media/b.mp3", 4_000_000, 10_000_000, 24_000_000))
-        p.event(deploy.FileProgress("media/b.mp3", 10_000_000, 10_000_000, 30_000_000))
-        p.event(deploy.FileDone("media/b.mp3", 10_000_000))
-        p.event(deploy.FileStarted("feed.xml", "feed", 1000, 3, 3, 30_001_000))
-        p.event(deploy.FileDone("feed.xml", 1000))
+        p.event(step.FileStarted("media/a.mp3", "media", 20_000_000, 1, 3, 30_001_000))
+        p.event(step.FileProgress("media/a.mp3", 20_000_000, 20_000_000, 20_000_000))
+        p.event(step.FileDone("media/a.mp3", 20_000_000))
+        p.event(step.FileStarted("media/b.mp3", "media", 10_000_000, 2, 3, 30_001_000))
+        p.event(step.FileProgress("media/b.mp3", 4_000_000, 10_000_000, 24_000_000))
+        p.event(step.FileProgress("media/b.mp3", 10_000_000, 10_000_000, 30_000_000))
+        p.event(step.FileDone("media/b.mp3", 10_000_000))
+        p.event(step.FileStarted("feed.xml", "feed", 1000, 3, 3, 30_001_000))
+        p.event(step.FileDone("feed.xml", 1000))
     final = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stream.getvalue()).rsplit("\r", 1)[-1]
     # each large file: a row of its own bytes, rate and time left; the small feed has none
     rate_left = r"(\?|[\d.]+ [kMG]?B/s) +(-:--:--|\d+:\d\d:\d\d)"
@@ -65,7 +65,7 @@ def test_each_large_file_has_its_own_row_on_a_terminal() -> None:
 def test_quiet_for_json_output() -> None:
     stream = io.StringIO()
     with PublishProgress(quiet=True, stream=stream) as p:
-        p.event(deploy.FileStarted("feed.xml", "feed", 1, 1, 1, 1))
+        p.event(step.FileStarted("feed.xml", "feed", 1, 1, 1, 1))
     assert stream.getvalue() == ""
 
 
@@ -73,8 +73,8 @@ def test_waits_and_cleaned_leftovers_are_said_on_a_terminal_and_in_a_log() -> No
     waiting = "waiting for https://s3.example to answer (checking the bucket)"
     for stream in (io.StringIO(), Tty()):
         with PublishProgress(stream=stream) as p:
-            p.event(deploy.Waiting(waiting))
-            p.event(deploy.Cleaned("media/.tmp-x.part"))
+            p.event(step.Waiting(waiting))
+            p.event(step.Cleaned("media/.tmp-x.part"))
         out = stream.getvalue()
         assert waiting in out
         assert "removed media/.tmp-x.part (left by an interrupted publish)" in out

@@ -20,6 +20,7 @@ from publisher import build, serve
 from publisher.model import Target
 from publisher.publish import run as deploy
 from publisher.publish.history import RemovalRefused
+from publisher.publish.report import PublishReport
 from tests.support.feedwatch import FeedWatch
 from tests.support.s3server import Bucket, SeaweedS3, free_ports
 from tests.support.show import FIXED_NOW, copy_show, media_key
@@ -44,7 +45,7 @@ def served_folder(tmp_path: Path) -> Iterator[Target]:
         server.server_close()
 
 
-def publish(show: Path, target: Target, **options: bool) -> deploy.PublishReport:
+def publish(show: Path, target: Target, **options: bool) -> PublishReport:
     built = build.build(show, now=FIXED_NOW, target=target, guid_mode="refuse")
     return deploy.publish(built, **options)
 

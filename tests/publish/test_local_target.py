@@ -14,12 +14,13 @@ from lxml import etree
 
 from publisher import build
 from publisher.publish import run as deploy
+from publisher.publish.report import PublishReport
 from tests.support.show import FIXED_NOW, media_key
 
 SLUG = "2026-09-15-red-flags"
 
 
-def publish(show: Path, *, allow_removal: bool = False) -> deploy.PublishReport:
+def publish(show: Path, *, allow_removal: bool = False) -> PublishReport:
     built = build.build(show, now=FIXED_NOW, guid_mode="refuse")
     return deploy.publish(built, allow_removal=allow_removal, delete_stale_now=True)
 

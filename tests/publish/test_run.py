@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 import threading
@@ -12,8 +14,7 @@ import pytest
 
 from publisher.errors import GuidChangedError, Problems, StoreError
 from publisher.model import Build, SiteFile
-from publisher.publish.run import (
-    RECORD_AFTER,
+from publisher.publish.events import (
     Deleted,
     EnclosuresConfirmed,
     Event,
@@ -23,9 +24,9 @@ from publisher.publish.run import (
     LockNote,
     ManifestWritten,
     Planned,
-    open_store,
-    publish,
 )
+from publisher.publish.manifest import EpisodeRecords, Manifest, parse_manifest
+from publisher.publish.run import RECORD_AFTER, open_store, publish
 from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Listing, Progress
 from publisher.stores.local import LocalStore
 from publisher.stores.lock import acquire
@@ -223,16 +224,27 @@ def test_feed_is_not_written_unless_every_enclosure_is_there(tmp_path: Path) -> 
 
 
 class WatchedStore(LocalStore):
-    """Says in what order the pages were put, the enclosures listed and the lock renewed."""
+    """Says in what order the pages and the feed were put, the enclosures listed, the lock
+    renewed and the manifest written. A page is held until the enclosures are listed, the
+    ``last`` page also until the lock is renewed, the feed until the manifest is written (each
+    at most 2 s): a step that waited for another in vain shows as "alone"."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, last: str = "") -> None:
         super().__init__(root)
+        self.last = last
         self.steps: list[str] = []
         self.listed = threading.Event()
+        self.renewed = threading.Event()
+        self.recorded = threading.Event()
 
     def put(self, file: SiteFile, progress: Progress) -> str:
-        if file.kind == "page":  # held until the enclosures are listed (or 2 s have passed)
-            self.steps.append("page listed before" if self.listed.wait(2) else "page alone")
+        if file.key == self.last:
+            both = self.listed.wait(2) and self.renewed.wait(2)
+            self.steps.append("last page meanwhile" if both else "last page alone")
+        elif file.kind == "page":
+            self.steps.append("page meanwhile" if self.listed.wait(2) else "page alone")
+        elif file.key == "feed.xml":
+            self.steps.append("feed meanwhile" if self.recorded.wait(2) else "feed alone")
         return super().put(file, progress)
 
     def listing(self, prefix: str, *, known: Sequence[str] = ()) -> Listing:
@@ -244,26 +256,99 @@ class WatchedStore(LocalStore):
 
     def replace_lock(self, data: bytes, version: str) -> str | None:
         self.steps.append("lock renewed")
+        self.renewed.set()
         return super().replace_lock(data, version)
 
+    def write_manifest(self, manifest: Manifest, episodes: EpisodeRecords | None = None) -> None:
+        super().write_manifest(manifest, episodes)
+        if "feed.xml" in manifest:
+            self.steps.append("manifest written")
+            self.recorded.set()
 
-def test_the_enclosures_are_listed_while_the_pages_upload_and_the_lock_after(
+
+def last_page(build: Build, out: Path) -> str:
+    return publish(build, store=LocalStore(out), dry_run=True).plan.uploads_of("page")[-1].key
+
+
+def test_the_enclosures_are_listed_while_the_pages_upload_and_the_lock_with_the_last(
     tmp_path: Path,
 ) -> None:
     build, out = setup(tmp_path)
-    store = WatchedStore(out)
+    store = WatchedStore(out, last_page(build, out))
     events: list[Event] = []
     publish(build, store=store, events=events.append)
     assert tree(out) == tree(build.site_dir)
     steps = store.steps
-    pages = [i for i, s in enumerate(steps) if s.startswith("page")]
-    assert pages and all(steps[i] == "page listed before" for i in pages)
-    assert "lock renewed" in steps[pages[-1] :]  # confirmed after the last page, before the feed
+    pages = [s for s in steps if "page" in s]
+    assert len(pages) > 2 and pages == ["page meanwhile"] * (len(pages) - 1) + [
+        "last page meanwhile"
+    ]
+    renewed = steps.index("lock renewed")  # not before the last page started
+    assert steps[renewed + 1 :].count("page meanwhile") == 0
     confirmed = events.index(EnclosuresConfirmed(2))
     feed = next(
         i for i, e in enumerate(events) if isinstance(e, FileStarted) and e.key == "feed.xml"
     )
     assert confirmed < feed
+
+
+def test_the_manifest_that_records_the_feed_is_written_while_it_uploads(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    store = WatchedStore(out)
+    publish(build, store=store)
+    assert store.steps.count("manifest written") == 1  # the publish's one write
+    assert store.steps[-2:] == ["manifest written", "feed meanwhile"]
+    doc = parse_manifest((out / MANIFEST_KEY).read_bytes())
+    assert (
+        doc.files["feed.xml"].sha256 == hashlib.sha256((out / "feed.xml").read_bytes()).hexdigest()
+    )
+    assert set(doc.episodes) == {e.guid for e in build.enclosures}
+    assert publish(build, store=LocalStore(out)).uploaded == ()  # all of it was recorded
+
+
+class FeedFails(LocalStore):
+    def put(self, file: SiteFile, progress: Progress) -> str:
+        if file.key == "feed.xml":
+            raise StoreError("the feed's upload failed", self.location, hint="try again")
+        return super().put(file, progress)
+
+
+def test_a_feed_that_fails_is_not_left_recorded(tmp_path: Path) -> None:
+    build, out = setup(tmp_path)
+    with pytest.raises(StoreError, match="the feed's upload failed"):
+        publish(build, store=FeedFails(out))
+    doc = parse_manifest((out / MANIFEST_KEY).read_bytes())
+    assert "feed.xml" not in doc.files and not (out / "feed.xml").exists()
+    assert doc.episodes == {}  # no feed is live: no episode is published
+    assert "media/ep1.mp3" in doc.files  # what landed is recorded
+    again = publish(build, store=LocalStore(out))
+    assert [a.key for a in again.uploaded] == ["feed.xml"]
+
+
+@pytest.mark.parametrize("live", ["old feed", "no feed"])
+def test_a_manifest_that_records_a_feed_the_target_does_not_serve_is_not_trusted(
+    tmp_path: Path, live: str
+) -> None:
+    """A crash between the manifest's write and the feed's: the next publish compares the
+    live feed's bytes with what the manifest records, and uploads the feed again."""
+    build, out = setup(tmp_path)
+    store = LocalStore(out)
+    publish(build, store=store)
+    doc = parse_manifest((out / MANIFEST_KEY).read_bytes())  # as the feed's upload began:
+    doc.files["feed.xml"] = dataclasses.replace(doc.files["feed.xml"], etag=None)  # no ETag
+    store.write_manifest(doc.files, doc.episodes)
+    feed = out / "feed.xml"
+    if live == "old feed":  # as long as the new one: only its bytes tell
+        data = feed.read_bytes()
+        feed.write_bytes(data.replace(b"<title>", b"<title>~", 1)[: len(data)])
+    else:
+        feed.unlink()
+    report = publish(build, store=LocalStore(out))
+    assert [(a.key, a.status) for a in report.uploaded] == [("feed.xml", "changed")]
+    assert feed.read_bytes() == (build.site_dir / "feed.xml").read_bytes()
+    reason = report.uploaded[0].reason
+    want = "not the feed the manifest records" if live == "old feed" else "missing from the target"
+    assert want in reason
 
 
 def test_concurrent_publish_is_refused_and_break_lock(tmp_path: Path) -> None:
@@ -394,7 +479,7 @@ def test_a_manifest_without_stamps_is_still_read(tmp_path: Path) -> None:
     publish(build)
     doc = json.loads((out / MANIFEST_KEY).read_bytes())
     for item in doc["files"].values():
-        del item["etag"]  # as written before the manifest recorded them
+        item.pop("etag", None)  # as written before the manifest recorded them
     (out / MANIFEST_KEY).write_text(json.dumps(doc))
     assert not publish(build).changed
 

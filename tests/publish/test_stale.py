@@ -12,9 +12,10 @@ import pytest
 
 from publisher.errors import StoreError
 from publisher.model import SiteFile
+from publisher.publish.events import Planned
 from publisher.publish.history import RemovalRefused
 from publisher.publish.plan import parse_manifest
-from publisher.publish.run import Planned, publish
+from publisher.publish.run import publish
 from publisher.stores.base import MANIFEST_KEY, Progress
 from publisher.stores.local import LocalStore
 from tests.support.sitebuild import local_target, make_build, tree

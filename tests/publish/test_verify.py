@@ -20,7 +20,7 @@ from publisher.publish.run import publish
 from publisher.publish.verify import manifest_checks, verify
 from publisher.serve import make_server
 from publisher.stores.local import LocalStore
-from tests.support.s3server import Bucket, SeaweedS3
+from tests.support.s3server import Bucket, SeaweedS3, stored_manifest
 from tests.support.show import FIXED_NOW, copy_show, media_key
 from tests.support.sitebuild import local_target, make_build
 
@@ -391,9 +391,9 @@ class _Forwarding(http.server.BaseHTTPRequestHandler):
                 type(self).feed_fetched.set()
 
 
-class _ManifestAfterTheFeedIsFetched:
-    """A store that holds its manifest write until the public feed has been fetched (at most
-    5 s), noting whether it was."""
+class _ReleaseAfterTheFeedIsFetched:
+    """A store that holds the release of its lock until the public feed has been fetched (at
+    most 5 s), noting whether it was."""
 
     def __init__(self, inner: object, fetched: threading.Event) -> None:
         self.inner, self.fetched, self.waited = inner, fetched, list[bool]()
@@ -401,12 +401,12 @@ class _ManifestAfterTheFeedIsFetched:
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
 
-    def write_manifest(self, *args: object) -> None:
+    def delete_lock(self, *args: object) -> bool:
         self.waited.append(self.fetched.wait(5))
-        self.inner.write_manifest(*args)  # type: ignore[attr-defined]
+        return bool(self.inner.delete_lock(*args))  # type: ignore[attr-defined]
 
 
-def test_a_publish_verifies_while_it_writes_the_manifest(
+def test_a_publish_verifies_while_it_releases_the_lock(
     admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path
 ) -> None:
     from publisher.stores.s3 import S3Store
@@ -418,11 +418,49 @@ def test_a_publish_verifies_while_it_writes_the_manifest(
     try:
         public = f"http://127.0.0.1:{server.server_address[1]}/{bucket.name}/show/"
         build = make_build(tmp_path / "site", bucket.target(public_url=public), {"ep1": 5000})
-        store = _ManifestAfterTheFeedIsFetched(S3Store(build.target), _Forwarding.feed_fetched)
+        store = _ReleaseAfterTheFeedIsFetched(S3Store(build.target), _Forwarding.feed_fetched)
         report = publish(build, store=store)  # type: ignore[arg-type]
     finally:
         server.shutdown()
         server.server_close()
-    assert store.waited and store.waited[-1]  # the feed was fetched before the manifest went up
+    assert store.waited == [True]  # the feed was fetched before the lock was given back
     assert report.verification is not None and report.verification.ok
     assert f"GET /{bucket.name}/show/feed.xml" in _Forwarding.asked
+
+
+def test_a_publish_asks_for_its_feed_as_apps_poll_it_conditionally(
+    admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path
+) -> None:
+    """The feed a publish uploaded is asked for with its ETag (If-None-Match): the server's
+    304 says it holds exactly those bytes, and they are not sent again."""
+    build = make_build(tmp_path / "site", bucket.target(), {"ep1": 5000, "ep2": 1})
+    report = publish(build)
+    assert report.verification is not None and report.verification.ok
+    (feed,) = [c for c in report.verification.checks if c.what == "feed GET"]
+    etag = stored_manifest(bucket)["files"]["feed.xml"].get("etag")
+    assert etag is None  # the manifest went up with the feed: its ETag came after
+    assert feed.detail.startswith('304 Not Modified: the feed as uploaded (ETag "')
+    # the files it names are still checked from the built feed's bytes (the same)
+    assert {c.what for c in report.verification.checks} == {"feed GET", "HEAD", "range GET"}
+    assert len(report.verification.checks) == 1 + 2 * 2
+
+
+def test_a_stale_or_unconditional_answer_is_checked_in_full(
+    admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path
+) -> None:
+    """A public URL that does not honour If-None-Match (or serves another version, as a
+    cache may) answers 200 with the feed, which is checked as any app's fetch would be."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Forwarding)  # drops it
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Forwarding.upstream, _Forwarding.asked = admin_env.endpoint, []
+    try:
+        public = f"http://127.0.0.1:{server.server_address[1]}/{bucket.name}/show/"
+        build = make_build(tmp_path / "site", bucket.target(public_url=public), {"ep1": 5000})
+        report = publish(build)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report.verification is not None and report.verification.ok
+    (feed,) = [c for c in report.verification.checks if c.what == "feed GET"]
+    size = (build.site_dir / "feed.xml").stat().st_size
+    assert feed.detail == f"200, {size} bytes, application/rss+xml; charset=utf-8"

@@ -247,7 +247,8 @@ def test_expired_lock_race_never_removes_the_winners_lock(tmp_path: Path) -> Non
 
 
 def test_leftovers_of_an_interrupted_copy_are_removed_under_the_lock(tmp_path: Path) -> None:
-    from publisher.publish.run import Cleaned, Event, publish
+    from publisher.publish.events import Cleaned, Event
+    from publisher.publish.run import publish
 
     out = tmp_path / "out"
     (out / "media").mkdir(parents=True)

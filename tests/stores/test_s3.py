@@ -14,7 +14,9 @@ import pytest
 from publisher.errors import StoreError
 from publisher.layout import CACHE_CONTROL
 from publisher.model import Build
-from publisher.publish.run import Event, FileDone, LockNote, PublishVerifyError, publish
+from publisher.publish.events import Event, FileDone, LockNote
+from publisher.publish.report import PublishVerifyError
+from publisher.publish.run import publish
 from publisher.stores import open_store
 from publisher.stores.base import LOCK_KEY, MANIFEST_KEY
 from publisher.stores.lock import LockGrant, acquire, lock_held_error, new_lock, release

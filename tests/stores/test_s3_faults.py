@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from publisher.errors import StoreError
-from publisher.publish.run import Event, FileDone, Waiting, publish
+from publisher.publish.events import Event, FileDone, Waiting
+from publisher.publish.run import publish
 from publisher.stores.base import LOCK_KEY
 from publisher.stores.lock import new_lock
 from publisher.stores.s3 import S3Store

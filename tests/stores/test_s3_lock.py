@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from publisher.errors import StoreError
-from publisher.publish.run import Cleaned, Event, publish
+from publisher.publish.events import Cleaned, Event
+from publisher.publish.run import publish
 from publisher.stores.base import LOCK_KEY
 from publisher.stores.lock import LockKeeper, acquire
 from publisher.stores.s3 import S3Store
@@ -75,9 +76,9 @@ def test_etag_returned_at_upload_is_recorded_and_a_same_size_change_is_uploaded_
         o["Key"][len(PREFIX) + 1 :]: o["ETag"]
         for o in c.list_objects_v2(Bucket=bucket.name, Prefix=PREFIX + "/")["Contents"]
     }
-    assert {k: e["etag"] for k, e in entries.items()} == {
-        k: v for k, v in listed.items() if k in entries
-    }
+    assert {k: e.get("etag") for k, e in entries.items()} == {
+        k: v if k != "feed.xml" else None for k, v in listed.items() if k in entries
+    }  # the feed's is not: the manifest that records it goes up with it
     assert "-" in entries["media/big.mp3"]["etag"]  # multipart: CompleteMultipartUpload's
     assert not publish(build, verify=False).changed  # the listing agrees: nothing to do
 

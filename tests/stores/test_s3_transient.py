@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from publisher.publish.run import Event, FileProgress, publish
+from publisher.publish.events import Event, FileProgress
+from publisher.publish.run import publish
 from tests.support.s3server import Bucket, CuttingProxy, SeaweedS3, expected_state
 from tests.support.sitebuild import make_build
 
