@@ -71,6 +71,7 @@ INDEX_KEY: Final = "index.html"  # the home page, and the page a folder URL show
 STYLESHEET_KEY: Final = "style.css"
 META_DIR: Final = ".publisher/"  # the publisher's own records on a target; never served
 MANIFEST_KEY: Final = META_DIR + "manifest.json"
+MANIFEST_CHANGES_KEY: Final = META_DIR + "manifest-changes.json"  # since manifest.json
 LOCK_KEY: Final = META_DIR + "lock.json"
 
 _MEDIA_DIR = "media/"

@@ -2,7 +2,9 @@
 key became stale, and what was published for each GUID.
 
 Stored as ``.publisher/manifest.json`` (never served), deterministic JSON. Version 2 adds
-stale times and the episodes; version 1 (files only) is still read.
+stale times and the episodes; version 1 (files only) is still read. A store across a network
+writes what changed since as ``.publisher/manifest-changes.json`` while the changes are few
+(:func:`changes_to_json`), and reads the two together (:func:`with_changes`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gzip
+import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Mapping
@@ -90,24 +93,116 @@ def manifest_to_json(manifest: Manifest, episodes: EpisodeRecords | None = None)
     Version 2: ``{"version": 2, "files": {key: {sha256, size, kind, content_type?, etag?,
     stale_since?}}, "episodes": {guid: {slug, title, media_key, note_sha256, audio_sha256,
     artwork_sha256?}}}``; ``stale_since`` is ISO 8601 UTC (``2026-11-30T04:10:00Z``)."""
-    files: dict[str, dict[str, str | int]] = {}
-    for key in sorted(manifest):
-        e = manifest[key]
-        item: dict[str, str | int] = {"sha256": e.sha256, "size": e.size, "kind": e.kind}
-        if e.content_type is not None:
-            item["content_type"] = e.content_type
-        if e.etag is not None:
-            item["etag"] = e.etag
-        if e.stale_since is not None:
-            item["stale_since"] = stamp(e.stale_since)
-        files[key] = item
-    eps = {
-        guid: {k: v for k, v in dataclasses.asdict(r).items() if v is not None}
-        for guid, r in sorted((episodes or {}).items())
-    }
-    doc = {"version": MANIFEST_VERSION, "files": files, "episodes": eps}
+    files = {key: _file_item(manifest[key]) for key in sorted(manifest)}
+    eps = {guid: _episode_item(r) for guid, r in sorted((episodes or {}).items())}
+    return _json({"version": MANIFEST_VERSION, "files": files, "episodes": eps})
+
+
+def _json(doc: object) -> bytes:
     text = json.dumps(doc, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     return (text + "\n").encode()
+
+
+def _file_item(e: ManifestEntry) -> dict[str, str | int]:
+    item: dict[str, str | int] = {"sha256": e.sha256, "size": e.size, "kind": e.kind}
+    if e.content_type is not None:
+        item["content_type"] = e.content_type
+    if e.etag is not None:
+        item["etag"] = e.etag
+    if e.stale_since is not None:
+        item["stale_since"] = stamp(e.stale_since)
+    return item
+
+
+def _episode_item(r: EpisodeRecord) -> dict[str, str]:
+    return {k: v for k, v in dataclasses.asdict(r).items() if v is not None}
+
+
+# --- changes since the manifest ---------------------------------------------------------
+
+CHANGES_VERSION = 1
+CHANGES_AT_MOST = 1 / 16  # of the manifest's entries; more, and the whole manifest is written
+CHANGES_AT_LEAST = 256  # entries that may always go as changes (a small show)
+
+
+def manifest_id(stored: bytes) -> str:
+    """What a set of changes names its manifest by: the SHA-256 of its bytes as stored."""
+    return hashlib.sha256(stored).hexdigest()
+
+
+def changes_to_json(
+    base_id: str, base: ManifestDoc, files: Manifest, episodes: EpisodeRecords | None
+) -> bytes | None:
+    """What turns ``base`` (the manifest stored as ``base_id``, see :func:`manifest_id`)
+    into ``files`` and ``episodes``, as deterministic JSON; None when that is more than a
+    sixteenth of its entries (at least :data:`CHANGES_AT_LEAST` may always go): then write
+    the whole manifest, which a set of changes naming another manifest cannot outlive.
+
+    A publish to a distant bucket records what it did at least once: a 9,000-file manifest
+    is ~0.7 MB (compressed) to send each time, the changes of one new episode a few KB.
+
+    ``{"version": 1, "base": id, "files": {key: entry | null}, "episodes": {guid: record |
+    null}}`` (entries and records as in the manifest; null: no longer there)."""
+    episodes = episodes or {}
+    changed_files: dict[str, dict[str, str | int] | None] = {
+        k: _file_item(e) for k, e in files.items() if _plain(e) != base.files.get(k)
+    }
+    changed_files.update({k: None for k in base.files if k not in files})
+    changed_eps: dict[str, dict[str, str] | None] = {
+        g: _episode_item(r) for g, r in episodes.items() if r != base.episodes.get(g)
+    }
+    changed_eps.update({g: None for g in base.episodes if g not in episodes})
+    entries = len(files) + len(episodes)
+    if len(changed_files) + len(changed_eps) > max(CHANGES_AT_LEAST, entries * CHANGES_AT_MOST):
+        return None
+    doc = {"version": CHANGES_VERSION, "base": base_id, "files": changed_files}
+    return _json({**doc, "episodes": changed_eps})
+
+
+def with_changes(stored: bytes, changes: bytes | None) -> ManifestDoc:
+    """The manifest ``stored`` (:func:`parse_manifest`) with ``changes``
+    (:func:`changes_to_json`) applied, when they name it; changes that name another manifest
+    (one written whole since) are left out. Raises ``ValueError`` saying what is wrong."""
+    doc = parse_manifest(stored)
+    if not changes:
+        return doc
+    if changes[:2] == _GZIP_MAGIC:
+        try:
+            changes = gzip.decompress(changes)
+        except (OSError, EOFError, zlib.error) as e:
+            raise ValueError(f"its changes are not valid gzip: {e}") from e
+    try:
+        more = json.loads(changes)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"its changes are not valid JSON: {e}") from e
+    if not isinstance(more, dict) or more.get("version") != CHANGES_VERSION:
+        raise ValueError("its changes are of an unknown version (a newer publisher wrote them?)")
+    if more.get("base") != manifest_id(stored):
+        return doc
+    files, eps = more.get("files"), more.get("episodes")
+    if not isinstance(files, dict) or not isinstance(eps, dict):
+        raise ValueError('its changes need a "files" and an "episodes" object')
+    for key, item in files.items():
+        if item is None:
+            doc.files.pop(key, None)
+        else:
+            doc.files[key] = _file_entry(key, item)
+    for guid, record in eps.items():
+        if record is None:
+            doc.episodes.pop(guid, None)
+        else:
+            doc.episodes[guid] = _episode_record(guid, record)
+    return doc
+
+
+def as_stored(files: Manifest, episodes: EpisodeRecords | None) -> ManifestDoc:
+    """What a manifest written from ``files`` and ``episodes`` holds (problems dropped)."""
+    return ManifestDoc({k: _plain(e) for k, e in files.items()}, dict(episodes or {}))
+
+
+def _plain(e: ManifestEntry) -> ManifestEntry:
+    """``e`` as stored: a problem is what a store found, never written."""
+    return e if e.problem is None else dataclasses.replace(e, problem=None)
 
 
 def manifest_from_json(data: bytes) -> dict[str, ManifestEntry]:

@@ -31,14 +31,18 @@ from botocore.config import Config
 from publisher import interruptible, layout
 from publisher.errors import StoreError
 from publisher.model import SiteFile, Target
-from publisher.publish.plan import (
+from publisher.publish.manifest import (
     EpisodeRecords,
     Manifest,
+    ManifestDoc,
     ManifestEntry,
-    episodes_of,
+    as_stored,
+    changes_to_json,
     gzipped,
-    manifest_from_json,
+    manifest_id,
     manifest_to_json,
+    parse_manifest,
+    with_changes,
 )
 from publisher.stores.base import LOCK_KEY, MANIFEST_KEY, Listing, Notify, UploadListener
 from publisher.stores.s3errors import (
@@ -64,6 +68,8 @@ from publisher.stores.s3watch import Watch, bound_operations
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
+Stored = tuple[bytes, bytes | None]  # manifest.json's bytes and its changes' (if any)
+
 
 @dataclasses.dataclass(frozen=True)
 class Prefetched:
@@ -77,6 +83,8 @@ class Prefetched:
     listing: Listing
     objects: dict[str, bytes]
     clock: tuple[datetime, float] | None = None
+    changes: bytes | None = None  # the manifest's changes (publisher.publish.manifest)
+    changes_etag: str | None = None
 
 
 def cache_control(f: SiteFile) -> str:
@@ -97,7 +105,8 @@ class S3Store:
 
     def __init__(self, target: Target, *, max_attempts: int = 5, timeout: float = 60.0) -> None:
         self.target = target
-        self._read_manifest: tuple[bytes | None] | None = None  # (bytes,) once fetched
+        self._read_manifest: tuple[Stored | None] | None = None  # (stored,) once fetched
+        self._base: tuple[str, ManifestDoc] | None = None  # the manifest.json on the target
         self._early: Prefetched | None = None  # read ahead, not yet checked (expect)
         self._snapshot: Prefetched | None = None  # read ahead and still current
         self.bucket = target.bucket
@@ -192,20 +201,32 @@ class S3Store:
 
     # --- manifest --------------------------------------------------------------------
 
-    def _manifest(self) -> bytes | None:
-        """The manifest's bytes, fetched once until this store writes it (a publish reads it
-        twice under its lock, when no other publish writes it)."""
+    def _manifest(self) -> Stored | None:
+        """The manifest's bytes and its changes', fetched once (side by side) until this
+        store writes it (a publish reads it twice under its lock, when no other publish
+        writes it)."""
         if self._read_manifest is None:
-            self._read_manifest = (self._get(MANIFEST_KEY, "reading the manifest"),)
+            changes = (layout.MANIFEST_CHANGES_KEY, "reading the manifest's changes")
+            with interruptible.meanwhile(self._get, *changes) as later:
+                data = self._get(MANIFEST_KEY, "reading the manifest")
+                more = interruptible.result(later)
+            self._read_manifest = (None if data is None else (data, more),)
         return self._read_manifest[0]
+
+    def _remember(self, stored: Stored) -> ManifestDoc:
+        """The manifest as ``stored`` says (raises ValueError); what is written next is
+        written as changes since its manifest.json, while they are few."""
+        doc = with_changes(*stored)
+        self._base = (manifest_id(stored[0]), parse_manifest(stored[0]))
+        return doc
 
     def read_manifest(self) -> Manifest:
         snapshot = self._prefetched()
-        data = self._manifest() if snapshot is None else snapshot.manifest
-        if data is None:
+        stored = self._manifest() if snapshot is None else (snapshot.manifest, snapshot.changes)
+        if stored is None:
             return {}
         try:
-            listed = manifest_from_json(data)
+            listed = self._remember(stored).files
         except ValueError as e:
             raise StoreError(
                 f"{self.location}{MANIFEST_KEY}: the manifest is damaged: {e}",
@@ -222,11 +243,14 @@ class S3Store:
         ``wanted`` accepts (say, the feed and its archives), kept when listed too; None
         when there is no manifest (a first publish).
         Raises StoreError or ValueError (a damaged manifest) as those reads would."""
-        found = self._get_versioned(MANIFEST_KEY, "reading the manifest")
+        changes = (layout.MANIFEST_CHANGES_KEY, "reading the manifest's changes")
+        with interruptible.meanwhile(self._get_versioned, *changes) as later:
+            found = self._get_versioned(MANIFEST_KEY, "reading the manifest")
+            more, more_etag = interruptible.result(later) or (None, None)
         if found is None:
             return None
         data, etag = found
-        known = sorted(manifest_from_json(data))
+        known = sorted(with_changes(data, more).files)
         keys = [k for k in known if wanted(k)]  # as the manifest names them: read meanwhile
         read = lambda k: self._get(k, f"reading {k}")  # noqa: E731
         with (
@@ -237,7 +261,8 @@ class S3Store:
             got = list(zip(keys, bodies, strict=True))
             listing = interruptible.result(listed)
             objects = {k: b for k, b in got if b is not None and k in listing}
-            return Prefetched(data, etag, listing, objects, interruptible.result(clock))
+            now = interruptible.result(clock)
+            return Prefetched(data, etag, listing, objects, now, more, more_etag)
 
     def expect(self, snapshot: Prefetched, *, locked: bool = False) -> None:
         """Take what :meth:`read_ahead` read earlier instead of reading it again. Read
@@ -248,7 +273,7 @@ class S3Store:
         write of this store drops it."""
         if locked:
             self._snapshot = snapshot
-            self._read_manifest = (snapshot.manifest,)
+            self._read_manifest = ((snapshot.manifest, snapshot.changes),)
         else:
             self._early = snapshot
 
@@ -256,9 +281,13 @@ class S3Store:
         """What :meth:`expect` was given, while the manifest is unchanged since; else None."""
         if self._early is not None:
             snapshot, self._early = self._early, None
-            if self._etag(MANIFEST_KEY) == snapshot.etag:
+            keys = (MANIFEST_KEY, layout.MANIFEST_CHANGES_KEY)  # HEADs side by side
+            if tuple(interruptible.map_threads(self._etag, keys, 2)) == (
+                snapshot.etag,
+                snapshot.changes_etag,
+            ):
                 self._snapshot = snapshot
-                self._read_manifest = (snapshot.manifest,)
+                self._read_manifest = ((snapshot.manifest, snapshot.changes),)
         return self._snapshot
 
     def _etag(self, key: str) -> str | None:
@@ -273,7 +302,11 @@ class S3Store:
         self._read_manifest = None
 
     def read_episodes(self) -> EpisodeRecords:
-        return episodes_of(self._manifest())
+        stored = self._manifest()
+        try:
+            return {} if stored is None else with_changes(*stored).episodes
+        except ValueError:
+            return {}  # reading its files says what is wrong
 
     def listing(self, prefix: str, *, known: Sequence[str] = ()) -> Listing:
         """Every object under the prefix and ``prefix``: its size and ETag (a request per
@@ -302,16 +335,24 @@ class S3Store:
             raise self.cut_short("reading the storage server's time", "no Date header") from None
 
     def write_manifest(self, manifest: Manifest, episodes: EpisodeRecords | None = None) -> None:
+        """Write what changed since the manifest.json read or written last, while that is
+        little (:func:`~publisher.publish.manifest.changes_to_json`), else the whole."""
+        base = self._base
+        changes = None if base is None else changes_to_json(*base, manifest, episodes)
         self._wrote()  # read again after this
+        key = MANIFEST_KEY if changes is None else layout.MANIFEST_CHANGES_KEY
+        body = gzipped(manifest_to_json(manifest, episodes) if changes is None else changes)
         with self._op("writing the manifest"):
             self.client.put_object(
                 Bucket=self.bucket,
-                Key=self.prefix + MANIFEST_KEY,
-                Body=gzipped(manifest_to_json(manifest, episodes)),
-                ContentType=layout.content_type(MANIFEST_KEY),
+                Key=self.prefix + key,
+                Body=body,
+                ContentType=layout.content_type(key),
                 ContentEncoding="gzip",
                 CacheControl=layout.META_CACHE_CONTROL,
             )
+        if changes is None:
+            self._base = (manifest_id(body), as_stored(manifest, episodes))
 
     # --- files -----------------------------------------------------------------------
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from publisher.errors import StoreError
-from publisher.layout import CACHE_CONTROL
+from publisher.layout import CACHE_CONTROL, MANIFEST_CHANGES_KEY
 from publisher.model import Build
 from publisher.publish.events import Event, FileDone, LockNote
+from publisher.publish.manifest import manifest_to_json, parse_manifest
 from publisher.publish.report import PublishVerifyError
 from publisher.publish.run import publish
 from publisher.stores import open_store
@@ -30,6 +31,7 @@ from tests.support.s3server import (
     expected_state,
     free_ports,
     stored_manifest,
+    stored_object,
     use_credentials,
 )
 from tests.support.sitebuild import make_build
@@ -126,6 +128,41 @@ def test_second_publish_uploads_nothing_adding_one_episode_uploads_only_that(
         ("index.html", "changed"),
         ("feed.xml", "changed"),
     ]
+    assert bucket.state() == expected_state(grown)
+
+
+def test_a_publish_records_what_changed_and_the_whole_manifest_only_now_and_then(
+    admin_env: SeaweedS3, bucket: Bucket, tmp_path: Path
+) -> None:
+    """Across a network each publish records what it did: the changes since manifest.json,
+    a few KB, while they are few; the whole manifest when they are many, or when no manifest
+    was read (a first publish). A manifest.json written whole since (by a publisher that
+    knows nothing of changes, say) voids the changes that name the one before."""
+    c = bucket.client
+    publish(build_for(tmp_path, bucket, EPISODES), verify=False)
+    whole = stored_object(bucket, MANIFEST_KEY)
+    assert whole is not None and stored_object(bucket, MANIFEST_CHANGES_KEY) is None
+    grown = build_for(tmp_path, bucket, {**EPISODES, "ep3": 5000})
+    publish(grown, verify=False)
+    assert stored_object(bucket, MANIFEST_KEY) == whole  # not written again
+    changes = stored_object(bucket, MANIFEST_CHANGES_KEY)
+    assert changes is not None and len(changes) < len(whole)
+    assert json.loads(gzip.decompress(changes))["files"].keys() == {
+        "media/ep3.mp3", "chapters/ep3.json", "episodes/ep3.html", "index.html", "feed.xml"
+    }  # fmt: skip
+    assert bucket.state() == expected_state(grown)  # read back as one
+    assert not publish(grown, verify=False).uploaded
+
+    # manifest.json written whole again (here as it was, without ep3): the changes that name
+    # the one before no longer count, and what they recorded is uploaded again
+    old = parse_manifest(whole)
+    c.put_object(Bucket=bucket.name, Key=f"{PREFIX}/{MANIFEST_KEY}",
+                 Body=manifest_to_json(old.files, old.episodes), ContentType="application/json",
+                 CacheControl="no-store")  # fmt: skip
+    report = publish(grown, verify=False)
+    assert {a.key for a in report.uploaded} == {
+        "media/ep3.mp3", "chapters/ep3.json", "episodes/ep3.html", "index.html", "feed.xml"
+    }  # fmt: skip
     assert bucket.state() == expected_state(grown)
 
 

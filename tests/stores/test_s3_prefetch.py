@@ -13,6 +13,7 @@ import pytest
 
 from publisher import layout
 from publisher.errors import StoreError
+from publisher.layout import MANIFEST_CHANGES_KEY
 from publisher.model import Target
 from publisher.publish import history
 from publisher.publish.early import read_ahead
@@ -69,8 +70,12 @@ def test_what_was_read_ahead_is_used_after_one_head(
     assert store.read_manifest() == plain.read_manifest()
     assert store.get(layout.FEED_KEY) == FEED
     assert store.read_episodes() == plain.read_episodes()
-    # one HEAD of the manifest: no GET of it again, no listing, no GET of the feed
-    assert proxy.requests == [f"HEAD /{bucket.name}/{PREFIX}/{MANIFEST_KEY}"], proxy.requests
+    # a HEAD of the manifest and of its changes: no GET of it again, no listing, no GET of
+    # the feed
+    assert sorted(proxy.requests) == [
+        f"HEAD /{bucket.name}/{PREFIX}/{MANIFEST_CHANGES_KEY}",
+        f"HEAD /{bucket.name}/{PREFIX}/{MANIFEST_KEY}",
+    ], proxy.requests
 
 
 def test_a_manifest_rewritten_meanwhile_is_read_again(bucket: Bucket, admin_env: SeaweedS3) -> None:
@@ -119,15 +124,16 @@ def test_read_ahead_here_then_the_publish_takes_it(
     _published(bucket, admin_env)
     store = read_ahead(bucket.target(proxy.endpoint))
     assert store is not None
-    # the manifest, the listing, the feed; the server's clock (a HEAD of the bucket)
-    assert sorted(r.split(" ")[0] for r in proxy.requests) == ["GET", "GET", "GET", "HEAD"]
+    # the manifest and its changes, the listing, the feed; the server's clock (a HEAD of the
+    # bucket)
+    assert sorted(r.split(" ")[0] for r in proxy.requests) == ["GET"] * 4 + ["HEAD"]
     proxy.requests.clear()  # now the publish
     store.check()  # the bucket is there: its manifest was just read
     assert len(store.read_manifest()) == 31
     assert store.get(layout.FEED_KEY) == FEED
     first = store.clock()
     assert abs((first - datetime.now(UTC)).total_seconds()) < 5  # the server's, on loopback
-    assert [r.split(" ")[0] for r in proxy.requests] == ["HEAD"]  # the manifest's ETag only
+    assert [r.split(" ")[0] for r in proxy.requests] == ["HEAD"] * 2  # the manifest's ETags
     time.sleep(0.2)
     assert 0.15 < (store.clock() - first).total_seconds() < 5  # and its time goes on
 

@@ -6,7 +6,6 @@ Also a small TCP proxy that cuts a connection after N bytes, to drop an upload m
 from __future__ import annotations
 
 import contextlib
-import gzip
 import hashlib
 import json
 import os
@@ -28,7 +27,9 @@ from botocore.config import Config
 from mypy_boto3_s3 import S3Client
 from pytest import MonkeyPatch
 
+from publisher.layout import MANIFEST_CHANGES_KEY
 from publisher.model import Build, Target
+from publisher.publish.manifest import with_changes
 from publisher.publish.plan import manifest_from_json, manifest_of, manifest_to_json
 from publisher.stores.base import MANIFEST_KEY
 
@@ -349,8 +350,8 @@ class Bucket:
     def state(self) -> dict[str, tuple[str, int, str, str]]:
         """key -> (sha256 of the body, size, Content-Type, Cache-Control) under the prefix.
 
-        The manifest is taken without the ETags it records (they are the server's to choose)
-        and without its per-GUID records (tests of either read the manifest itself). A key
+        The manifest is taken with its changes applied (as one manifest), without the ETags
+        it records (they are the server's to choose) and without its per-GUID records (tests of either read the manifest itself). A key
         listed but gone by the time it is read (an upload the server was still settling after
         a fault test froze it) is not part of the state."""
         c = self.client
@@ -364,8 +365,11 @@ class Bucket:
                 except c.exceptions.NoSuchKey:
                     continue
                 body = got["Body"].read()
+                if obj["Key"].endswith(MANIFEST_CHANGES_KEY):
+                    continue  # part of the manifest, below
                 if obj["Key"].endswith(MANIFEST_KEY):
-                    body = without_etags(body)
+                    changes = stored_object(self, MANIFEST_CHANGES_KEY)
+                    body = without_etags(manifest_to_json(with_changes(body, changes).files))
                 out[obj["Key"][len(PREFIX) + 1 :]] = (
                     hashlib.sha256(body).hexdigest(),
                     len(body),
@@ -376,10 +380,23 @@ class Bucket:
 
 
 def stored_manifest(bucket: Bucket) -> dict[str, Any]:
-    """The manifest in the bucket, as the JSON document it holds (stored gzip-compressed)."""
-    got = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/{MANIFEST_KEY}")
-    doc: dict[str, Any] = json.loads(gzip.decompress(got["Body"].read()))
-    return doc
+    """The manifest in the bucket with its changes, as the JSON document a manifest written
+    whole would hold."""
+    stored = stored_object(bucket, MANIFEST_KEY)
+    assert stored is not None, "no manifest in the bucket"
+    doc = with_changes(stored, stored_object(bucket, MANIFEST_CHANGES_KEY))
+    whole: dict[str, Any] = json.loads(manifest_to_json(doc.files, doc.episodes))
+    return whole
+
+
+def stored_object(bucket: Bucket, key: str) -> bytes | None:
+    """The bytes of ``key`` under the show's prefix, as stored; None when it is not there."""
+    try:
+        got = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/{key}")
+    except bucket.client.exceptions.NoSuchKey:
+        return None
+    data: bytes = got["Body"].read()
+    return data
 
 
 def without_etags(manifest: bytes) -> bytes:
