@@ -6,7 +6,11 @@ The order of giving things up (docs/feeds.md says why):
    description (the summary, with a link to the episode's page, where the full notes are);
 2. when that passes the size aimed for, or there are more than ``max_items``, the oldest
    items move to archive feeds (RFC 5005), filled from the oldest so that adding an episode
-   never renumbers or refills an older archive: only the newest archive still gains items;
+   never renumbers or refills an older archive: only the newest archive still gains items,
+   :data:`ARCHIVE_BLOCK` at a time when the size binds and ``feed.xml`` still holds ten
+   blocks or more (the number archived is then a multiple of it), so that it changes once
+   every so many new episodes, not with each: a publish sends it, and apps and caches
+   fetch it, that much less often (``max_items`` is kept exactly);
 3. only when the full notes of the newest ``full_notes`` items alone pass the aim do fewer
    items carry them.
 """
@@ -19,6 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from publisher.model import FeedPolicy
+
+ARCHIVE_BLOCK = 25  # items: the oldest items of feed.xml move to the archives this many at once
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,8 @@ def plan_paging(
     m = max(m, c, 1)
     if m >= n:
         return Paging(c, n)
+    if limit > m >= 10 * ARCHIVE_BLOCK:  # the size aimed for binds, not max_items: whole
+        m = max(n - -(-(n - m) // ARCHIVE_BLOCK) * ARCHIVE_BLOCK, c, 1)  # blocks archived
     return Paging(c, m, _pack(short, m, overheads.archive, aim))
 
 

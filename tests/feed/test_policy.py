@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import email.utils
 import io
+import itertools
 import re
 import shutil
 import uuid
@@ -25,7 +26,7 @@ from lxml import etree
 from publisher import build
 from publisher.errors import ConfigError, FeedError, Problems, display_path
 from publisher.feed import AIM_FEED_BYTES, MAX_FEED_BYTES, Feeds, build_feed, build_feeds
-from publisher.feed.paging import Overheads, plan_paging
+from publisher.feed.paging import ARCHIVE_BLOCK, Overheads, plan_paging
 from publisher.model import FeedPolicy, Item, Person, RenderedNotes, Show
 from tests.support.catalogue import (
     BASE,
@@ -185,6 +186,35 @@ def test_adding_an_episode_never_renumbers_or_changes_older_archives(
         assert len(after.archives) in (len(before.archives), len(before.archives) + 1)
         before = after
     assert len(before.archives) > len(thousand.feeds.archives)  # a newer archive was added
+
+
+def test_the_newest_archive_changes_once_every_block_of_new_episodes(
+    thousand: Catalogue, renderings: tuple[RenderedNotes, ...]
+) -> None:
+    """A weekly publish does not resend (nor apps refetch) the newest archive: the oldest
+    items of feed.xml move to it ARCHIVE_BLOCK at a time, while feed.xml stays in the aim."""
+    newest: list[bytes] = []
+    for count in range(1000, 1000 + 2 * ARCHIVE_BLOCK):
+        feeds = build_feeds(thousand.show, show_links(), catalogue_items(count, renderings),
+                            archive_url)  # fmt: skip
+        archived = sum(len(guids(a)) for a in feeds.archives)
+        assert archived % ARCHIVE_BLOCK == 0 and len(guids(feeds.main)) + archived == count
+        assert len(feeds.main) <= AIM_FEED_BYTES
+        newest.append(feeds.archives[-1])
+    changes = sum(a != b for a, b in itertools.pairwise(newest))
+    assert 1 <= changes <= 2  # not 2 * ARCHIVE_BLOCK - 1
+
+
+def test_plan_paging_archives_whole_blocks_only_when_the_size_binds() -> None:
+    overheads = Overheads(main=0, main_paged=0, archive=0)
+    # 600 items of 100 bytes, 29,000 fit: 310 archived, rounded up to 325
+    paging = plan_paging([100] * 600, [100] * 600, overheads, FeedPolicy(0), aim=29_000)
+    assert paging.main_items == 600 - 325
+    # max_items is kept exactly, and a main feed under ten blocks is not rounded
+    exact = plan_paging([100] * 600, [100] * 600, overheads, FeedPolicy(0, 290), aim=10**9)
+    assert exact.main_items == 290
+    small = plan_paging([100] * 600, [100] * 600, overheads, FeedPolicy(0), aim=20_000)
+    assert small.main_items == 200
 
 
 def test_d09_the_catalogue_as_one_feed_passes_the_cap_and_the_policy_fixes_it(
