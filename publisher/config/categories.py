@@ -115,7 +115,10 @@ def parse_categories(value: Any, context: Context) -> tuple[Category, ...]:
         raise Mismatch
     fail = context.fail
     if not raw:
-        fail("'categories' is empty; name at least one Apple category [C-05]")
+        fail(
+            "'categories' is empty; name at least one Apple category [C-05]",
+            hint="write e.g. 'categories: [Health & Fitness > Medicine]'",
+        )
     found: list[Category] = []
     for i, item in enumerate(raw):
         if isinstance(item, dict) and len(item) == 1:
@@ -123,7 +126,11 @@ def parse_categories(value: Any, context: Context) -> tuple[Category, ...]:
         elif isinstance(item, str):
             name, _, sub = (s.strip() for s in item.partition(">"))
         else:
-            fail("a category is 'Parent > Sub' or 'Parent'", i)
+            fail(
+                "a category is 'Parent > Sub' or 'Parent'",
+                i,
+                hint="write e.g. '- Health & Fitness > Medicine' or '- Science'",
+            )
             continue
         name, sub = str(name), (str(sub) if sub else None)
         problem = _problem(name, sub)

@@ -12,11 +12,14 @@ from typing import Any
 
 from publisher import layout
 from publisher.config.schema import Context, Kind, Mismatch, check_keys
-from publisher.config.targets import is_http_url
+from publisher.config.targets import ASCII_URL_HINT, is_http_url
 
 # The enclosure types a remote file may have (the layout's audio types) -> its format.
 REMOTE_TYPES = {layout.audio_type(f): f for f in layout.AUDIO_FORMATS}
 PREFIX_HINT = "e.g. https://op3.dev/e/ or https://dts.podtrac.com/redirect.mp3/"
+ENCLOSURE_EXAMPLE = (
+    "enclosure: {url: https://media.example.com/episode-1.mp3, length: 12345678, type: audio/mpeg}"
+)
 
 
 @dataclass(frozen=True)
@@ -41,16 +44,29 @@ def _enclosure(value: Any, context: Context) -> RemoteEnclosure | None:
     url, length, mime = value.get("url"), value.get("length"), value.get("type")
     ok = True
     if not isinstance(url, str) or not is_http_url(url):
-        context.fail("'enclosure.url' must be an absolute http(s) URL [I-02]", "url")
+        context.fail(
+            "'enclosure.url' must be an absolute http(s) URL [I-02]",
+            "url",
+            hint="write the old host's address of the file, e.g. "
+            "'url: https://media.example.com/episode-1.mp3'",
+        )
         ok = False
     elif not url.isascii():
-        context.fail("'enclosure.url' must be ASCII [D-05]", "url")
+        context.fail("'enclosure.url' must be ASCII [D-05]", "url", hint=ASCII_URL_HINT)
         ok = False
     if isinstance(length, bool) or not isinstance(length, int) or length < 1:
-        context.fail("'enclosure.length' must be the file's size in bytes [I-02]", "length")
+        context.fail(
+            "'enclosure.length' must be the file's size in bytes [I-02]",
+            "length",
+            hint="write e.g. 'length: 12345678', as the old feed gave it",
+        )
         ok = False
     if mime not in REMOTE_TYPES:
-        context.fail(f"'enclosure.type' must be {' or '.join(REMOTE_TYPES)} [I-02]", "type")
+        context.fail(
+            f"'enclosure.type' must be {' or '.join(REMOTE_TYPES)} [I-02]",
+            "type",
+            hint=f"write e.g. 'type: {next(iter(REMOTE_TYPES))}'",
+        )
         ok = False
     if not ok or not isinstance(length, int):
         return None
@@ -73,7 +89,10 @@ def _prefix(value: Any, context: Context) -> str | None:
         )
         return None
     if not prefix.endswith("/"):
-        context.fail("'enclosure_prefix' must end with '/'; each enclosure URL follows it")
+        context.fail(
+            "'enclosure_prefix' must end with '/'; each enclosure URL follows it",
+            hint=f"write '{prefix}/'",
+        )
         return None
     return prefix
 

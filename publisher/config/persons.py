@@ -14,6 +14,8 @@ from publisher.config.schema import Context, Mismatch, check_keys
 from publisher.model import Person
 
 _KEYS = ("name", "role", "group", "img", "href")
+_EXAMPLE_URLS = {"img": "https://example.org/ana-lee.jpg", "href": "https://example.org/ana-lee"}
+_PERSON_HINT = "write e.g. '- Ana Lee' or '- {name: Ana Lee, role: guest}'"
 
 
 def is_https_url(url: object) -> bool:
@@ -30,14 +32,16 @@ def parse_persons(value: Any, context: Context) -> tuple[Person, ...]:
     for i, raw in enumerate(value):
         spec = {"name": raw} if isinstance(raw, str) else raw
         if not isinstance(spec, dict):
-            context.fail("a person is a name or a mapping with 'name'", i)
+            context.fail("a person is a name or a mapping with 'name'", i, hint=_PERSON_HINT)
             continue
         if any(str(k) not in _KEYS for k in spec):
             check_keys(spec, _KEYS, context.fail, i)
             continue
         name = spec.get("name")
         if not isinstance(name, str) or not name.strip() or len(name) > 128:
-            context.fail("a person needs a 'name' of at most 128 characters [C-14]", i)
+            context.fail(
+                "a person needs a 'name' of at most 128 characters [C-14]", i, hint=_PERSON_HINT
+            )
             continue
         role = str(spec.get("role") or "host").strip().lower()
         group = str(spec.get("group") or "cast").strip().lower()
@@ -46,7 +50,12 @@ def parse_persons(value: Any, context: Context) -> tuple[Person, ...]:
             url = spec.get(key)
             ok = url is None or is_https_url(url)
             if not ok:
-                context.fail(f"a person's '{key}' must be an absolute https:// URL [D-04]", i, key)
+                context.fail(
+                    f"a person's '{key}' must be an absolute https:// URL [D-04]",
+                    i,
+                    key,
+                    hint=f"write e.g. '{key}: {_EXAMPLE_URLS[key]}'",
+                )
             links[key] = url.strip() if ok and isinstance(url, str) else None
         found.append(Person(name.strip(), role, group, links["img"], links["href"]))
     return tuple(found)

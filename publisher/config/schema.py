@@ -64,10 +64,18 @@ class Field:
     default: Any = None
     required: bool = False
     # A problem with a converted value, completing "'key' …" (e.g. "is 5000 bytes; at most
-    # 4000"), or None when the value is fine.
-    check: Callable[[Any], str | None] | None = None
+    # 4000"), with its own hint as (problem, hint), or None when the value is fine.
+    check: Callable[[Any], str | tuple[str, str] | None] | None = None
     hint: str | None = None  # printed with a wrong or failed value of this field
     rule: str | None = None  # feed-rule ID appended to its messages, e.g. "C-04"
+    # A line to write instead of a wrong value, e.g. "explicit: false": the hint of a field
+    # without one of its own, so that every problem says what to write
+    example: str | None = None
+
+    @property
+    def fix(self) -> str | None:
+        """The hint printed with a wrong value: the field's own, else its example."""
+        return self.hint or (f"write e.g. '{self.example}'" if self.example else None)
 
 
 @dataclass(frozen=True)
@@ -159,13 +167,14 @@ class FieldReader:
             value = f.kind.convert(raw, context)
         except Mismatch:
             message = f"'{f.name}' must be {f.kind.expects}, not {describe(raw)}{rule}"
-            self.fail(message, f.name, hint=f.hint)
+            self.fail(message, f.name, hint=f.fix)
             return f.default
         if value is None:
             return f.default
         problem = f.check(value) if f.check else None
         if problem:
-            self.fail(f"'{f.name}' {problem}{rule}", f.name, hint=f.hint)
+            said, fix = problem if isinstance(problem, tuple) else (problem, f.fix)
+            self.fail(f"'{f.name}' {said}{rule}", f.name, hint=fix)
             return f.default
         return value
 

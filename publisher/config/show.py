@@ -41,10 +41,18 @@ def load(root: Path) -> Show:
             "no feed_config.yaml here", source, None, "run in the show folder or pass --show DIR"
         ) from e
     except UnicodeDecodeError as e:
-        raise ConfigError("feed_config.yaml is not UTF-8 text", source, None) from e
+        raise ConfigError(
+            "feed_config.yaml is not UTF-8 text", source, None, "save it as UTF-8"
+        ) from e
     doc = yamldoc.load(text, source, error=ConfigError)
     if not isinstance(doc.data, dict):
-        raise ConfigError("feed_config.yaml must be a mapping of keys to values", source, 1)
+        raise ConfigError(
+            "feed_config.yaml must be a mapping of keys to values",
+            source,
+            1,
+            "write one 'key: value' per line, e.g. 'title: Night Shift Science'; "
+            "'publisher init' writes a complete one",
+        )
     return _show(doc, root)
 
 
@@ -124,6 +132,7 @@ def _default_target(
         reader.fail(
             f"'default_target' {default!r} is not one of the targets: " + ", ".join(names),
             "default_target",
+            hint=f"write one of them, e.g. 'default_target: {names[0]}'",
         )
     return default
 

@@ -31,6 +31,10 @@ SECRET_HINT = (
     "AWS_SECRET_ACCESS_KEY environment variables, AWS_PROFILE with ~/.aws/credentials, "
     "or an instance role"
 )
+# How to write a URL that holds other characters than ASCII (D-05).
+ASCII_URL_HINT = "write the host in its xn-- form and percent-encode the rest, e.g. 'é' as %C3%A9"
+_ENDPOINT_HINT = "the S3 service's address, e.g. https://s3.eu-west-1.amazonaws.com"
+_LOCATION_HINT = "a folder or an S3 prefix, e.g. public/ or s3://my-podcast/show"
 
 
 def is_secret(key: str) -> bool:
@@ -64,7 +68,10 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
         context.fail(message, name, *sub, hint=hint)
 
     if not isinstance(spec, dict):
-        fail(f"target {name!r} must be a mapping with location and public_url")
+        fail(
+            f"target {name!r} must be a mapping with location and public_url",
+            hint=f"write e.g. '{name}: {{location: public/, public_url: https://podcast.example.org/}}'",
+        )
         return None
     for key in spec:
         if is_secret(str(key)):
@@ -73,7 +80,7 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
     location, public_url = spec.get("location"), spec.get("public_url")
     ok = True
     if not isinstance(location, str) or not location.strip():
-        fail(f"target {name!r} needs a 'location' (a folder or s3://bucket/prefix)")
+        fail(f"target {name!r} needs a 'location'", hint=_LOCATION_HINT)
         ok = False
     if not isinstance(public_url, str) or not is_http_url(public_url):
         fail(
@@ -83,7 +90,7 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
         )
         ok = False
     elif not public_url.isascii():
-        fail(f"target {name!r}: public_url must be ASCII [D-05]", "public_url")
+        fail(f"target {name!r}: public_url must be ASCII [D-05]", "public_url", hint=ASCII_URL_HINT)
         ok = False
     elif weburl.host(public_url) == "localhost":
         fail(
@@ -95,18 +102,25 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
     endpoint_url = _opt_str(spec, "endpoint_url")
     if endpoint_url and not weburl.is_http(endpoint_url):
         fail(
-            f"target {name!r}: endpoint_url {endpoint_url!r} is not an http(s) URL", "endpoint_url"
+            f"target {name!r}: endpoint_url {endpoint_url!r} is not an http(s) URL",
+            "endpoint_url",
+            hint=_ENDPOINT_HINT,
         )
         endpoint_url = None
     production = spec.get("production", False)
     if not isinstance(production, bool):
-        fail(f"target {name!r}: 'production' must be true or false", "production")
+        fail(
+            f"target {name!r}: 'production' must be true or false",
+            "production",
+            hint="write 'production: true' on the one target apps subscribe to, else delete it",
+        )
         production = False
     grace = spec.get("stale_grace_hours")
     if not _is_hours(grace):
         fail(
             f"target {name!r}: stale_grace_hours must be a number of hours, 0 or more",
             "stale_grace_hours",
+            hint="write e.g. 'stale_grace_hours: 24'",
         )
         ok = False
     if not ok:
@@ -122,7 +136,7 @@ def _target(name: str, spec: Any, context: Context) -> Target | None:
         production=production,
         source=context.source,
         line=context.line("targets", name),
-        fail=lambda message: fail(message),
+        fail=lambda message, hint: fail(message, hint=hint),
     )
     grace_hours = None if grace is None else float(grace)
     return target and dataclasses.replace(target, stale_grace_hours=grace_hours)
@@ -145,7 +159,9 @@ def find_target(show: Show, name: str | None, *, ad_hoc_hint: bool = False) -> T
             f"no target named {name!r}; targets: {names}",
             show.source,
             None,
-            "or pass --to s3://bucket/prefix --public-url URL" if ad_hoc_hint else None,
+            "or pass --to s3://bucket/prefix --public-url URL"
+            if ad_hoc_hint
+            else "pass one of those names, or add the target under 'targets:'",
         ) from None
 
 
@@ -163,16 +179,16 @@ def make_target(
     production: bool = False,
     source: Path | None = None,
     line: int | None = None,
-    fail: Callable[[str], None] | None = None,
+    fail: Callable[[str, str], None] | None = None,
 ) -> Target:
     """A Target from its parts: an s3:// location or a folder (relative to ``root``).
-    Raises ConfigError (or reports through ``fail``) for credentials in a URL or a bad
-    location."""
+    Raises ConfigError (or reports through ``fail(message, hint)``) for credentials in a URL
+    or a bad location."""
 
-    def complain(message: str) -> None:
+    def complain(message: str, hint: str) -> None:
         if fail is None:
-            raise ConfigError(message, source, line)
-        fail(message)
+            raise ConfigError(message, source, line, hint)
+        fail(message, hint)
 
     public = public_url.strip()
     if not public.endswith("/"):
@@ -183,19 +199,27 @@ def make_target(
             # Never echo the URL: what sits before "@" is usually a key or a password.
             complain(
                 f"target {name!r}: {what} must not contain a user name or password; it would be "
-                "published in every URL of the feed and site (supply credentials through the AWS "
-                "chain instead)"
+                "published in every URL of the feed and site",
+                "remove them from the URL, and supply credentials through the AWS chain instead",
             )
             public = weburl.without_userinfo(public)
             endpoint_url = weburl.without_userinfo(endpoint_url) if endpoint_url else endpoint_url
     if endpoint_url and not weburl.is_http(endpoint_url):  # e.g. --endpoint-url
-        complain(f"target {name!r}: endpoint_url {endpoint_url!r} is not an http(s) URL")
+        complain(
+            f"target {name!r}: endpoint_url {endpoint_url!r} is not an http(s) URL", _ENDPOINT_HINT
+        )
         endpoint_url = None
     if location.startswith("s3://"):
         if not location.removeprefix("s3://").split("/", 1)[0]:
-            complain(f"target {name!r}: {location!r} names no bucket (s3://bucket/prefix)")
+            complain(
+                f"target {name!r}: {location!r} names no bucket",
+                "write the bucket's name after s3://, e.g. s3://my-podcast/show",
+            )
         if addressing_style not in (None, "path", "virtual", "auto"):
-            complain(f"target {name!r}: addressing_style must be path, virtual or auto")
+            complain(
+                f"target {name!r}: addressing_style must be path, virtual or auto",
+                "write e.g. 'addressing_style: path' (most S3-compatible servers), or delete it",
+            )
             addressing_style = None
         return Target(
             name,
@@ -210,7 +234,10 @@ def make_target(
             production,
         )
     if "://" in location:
-        complain(f"target {name!r}: location {location!r} is neither a folder nor s3://…")
+        complain(
+            f"target {name!r}: location {location!r} is neither a folder nor s3://…",
+            _LOCATION_HINT,
+        )
     folder = (root / location).resolve()
     return Target(name, "local", str(folder), public, None, None, None, source, line, production)
 

@@ -89,6 +89,16 @@ def load(
         line, hint = _where_and_hint(e, text)
         problem = ": ".join(p for p in (e.context, e.problem) if p) or "invalid YAML"
         raise error(f"invalid YAML: {problem}", source, first_line + line, hint) from e
+    except yaml.reader.ReaderError as e:  # a character YAML never allows, e.g. a control
+        line = text[: e.position].count("\n")
+        raise error(
+            f"invalid YAML: it contains U+{e.character:04X}, which YAML does not allow"
+            if isinstance(e.character, int)
+            else f"invalid YAML: {e.reason}",
+            source,
+            first_line + line,
+            "delete it; such characters are often invisible in an editor",
+        ) from e
     except yaml.YAMLError as e:
         raise error(f"invalid YAML: {e}", source, first_line) from e
     except ValueError as e:  # a well-formed value that cannot be built, e.g. 2026-02-30

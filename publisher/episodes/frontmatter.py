@@ -22,6 +22,7 @@ from publisher.errors import EpisodeError, PublisherError
 FIELDS = FRONT_MATTER.names
 _FENCE = "---"
 _ENDS = ("---", "...")
+NOT_CLOSED_HINT = "add a '---' line after its last field"
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def split_front_matter(text: str, source: Path) -> tuple[str, str, int]:
         )
     end = closing_fence(lines)
     if end is None:
-        raise EpisodeError("front matter is not closed; add a '---' line after it", source, 1)
+        raise EpisodeError("front matter is not closed", source, 1, NOT_CLOSED_HINT)
     return "\n".join(lines[1:end]) + "\n", "\n".join(lines[end + 1 :]), end + 2
 
 
@@ -81,7 +82,13 @@ def read_front_matter(note: Path, zone: ZoneInfo, kept: KeptParses | None = None
     parsed = parse(note, kept)
     doc = parsed.doc
     if doc.data is not None and not isinstance(doc.data, dict):
-        raise EpisodeError("front matter must be a mapping of fields to values", note, 2)
+        raise EpisodeError(
+            "front matter must be a mapping of fields to values",
+            note,
+            2,
+            "write one 'field: value' per line, e.g. 'title: Sleep and back pain' and "
+            "'date: 2026-09-01'",
+        )
     reader = FieldReader(doc, FRONT_MATTER, EpisodeError, base=note.parent, zone=zone)
     values = reader.read()
     return FrontMatter(

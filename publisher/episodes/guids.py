@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
-from publisher.episodes.frontmatter import closing_fence
+from publisher.episodes.frontmatter import NOT_CLOSED_HINT, closing_fence
 from publisher.errors import EpisodeError, Notice, PublisherError
 from publisher.model import Episode
 
@@ -109,7 +109,7 @@ def insert_front_matter_line(note: Path, line: str) -> None:
     lines = data.split(b"\n")
     end = closing_fence([x.decode("utf-8", "replace") for x in lines])
     if end is None:
-        raise EpisodeError("front matter is not closed; add a '---' line after it", note, 1)
+        raise EpisodeError("front matter is not closed", note, 1, NOT_CLOSED_HINT)
     empty = re.compile(re.escape(line.split(":", 1)[0].encode()) + _EMPTY_VALUE)
     at = next((i for i in range(1, end) if empty.match(lines[i])), None)
     where = end if at is None else at

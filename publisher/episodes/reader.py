@@ -248,10 +248,16 @@ def _episode(
     audio, remote_url = _audio(slug, note, files, front, read_audio, problems)
     title = v["title"] or (audio.title if audio else None)
     if not title and audio is not None:
-        fail("no title: add 'title:' to the front matter (the audio has no title tag either)")
+        fail(
+            "no title: the front matter has none, and the audio has no title tag either",
+            "add e.g. 'title: Sleep and back pain' to the front matter",
+        )
     guid, notice = assign_guid(v["guid"], note, guid_mode, fail)
     if show.type == "serial" and v["episode"] is None:
-        fail("a serial show needs 'episode:' on every episode [C-10]")
+        fail(
+            "a serial show needs 'episode:' on every episode [C-10]",
+            "add its number in the series to the front matter, e.g. 'episode: 2'",
+        )
     raise_all(problems)
     assert audio is not None and title and v["date"] is not None  # problems raised otherwise
     return (

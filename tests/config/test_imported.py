@@ -59,10 +59,16 @@ def test_both_keys_are_read(show_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "problem"),
     [("imported_from: ftp://old.example.org/feed\n",
-      "9: 'imported_from' must be the old feed's http(s) URL"),
+      "9: 'imported_from' must be the old feed's http(s) URL "
+      "(write e.g. 'imported_from: https://feeds.example.com/show.xml')"),
      ("imported_from: https://old.example.org/fé\n",
-      "9: 'imported_from' must be the old feed's http(s) URL"),
-     ("imported_from: [a]\n", "9: 'imported_from' must be text, not a list"),
+      "9: 'imported_from' must be the old feed's http(s) URL "
+      "(write e.g. 'imported_from: https://feeds.example.com/show.xml')"),
+     ("imported_from: [a]\n", "9: 'imported_from' must be text, not a list "
+      "(write e.g. 'imported_from: https://feeds.example.com/show.xml')"),
+     ("enclosure_prefix: https://op3.dev/e\n",
+      "9: 'enclosure_prefix' must end with '/'; each enclosure URL follows it "
+      "(write 'https://op3.dev/e/')"),
      ("enclosure_prefix: 5\n",
       "9: 'enclosure_prefix' must be an absolute http(s) URL ending in '/', not 5 "
       "(e.g. https://op3.dev/e/ or https://dts.podtrac.com/redirect.mp3/)"),

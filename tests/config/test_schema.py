@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from publisher import audio, config, episodes
 from publisher.config import yamldoc
+from publisher.config.fields import FRONT_MATTER
 from publisher.config.schema import TEXT, Field, FieldReader, Schema
 from publisher.errors import ConfigError, EpisodeError, Problems, PublisherError
 from tests.support.paths import TESTS
@@ -49,11 +51,17 @@ def note_messages(show: Path, extra: str) -> list[str]:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ("explicit: maybe\n", "'explicit' must be true or false, not 'maybe' (None)"),
-        ("explicit: 1\n", "'explicit' must be true or false, not 1 (None)"),
+        ("explicit: maybe\n", "'explicit' must be true or false, not 'maybe' (write e.g. 'explicit: false')"),
+        ("explicit: 1\n", "'explicit' must be true or false, not 1 (write e.g. 'explicit: false')"),
         ("titel: x\n", "unknown key 'titel' (did you mean 'title'?)"),
-        ("bibliography: {a: 1}\n", "'bibliography' must be a path or a list of paths, not a mapping (None)"),
-        ("persons: Ana\n", "'persons' must be a list of names or of {name, role, group, img, href}, not 'Ana' (None)"),
+        ("bibliography: {a: 1}\n", "'bibliography' must be a path or a list of paths, not a mapping "
+         "(write e.g. 'bibliography: references.bib')"),
+        ("persons: Ana\n", "'persons' must be a list of names or of {name, role, group, img, href}, not 'Ana' "
+         "(write e.g. 'persons: [Ana Lee, {name: Ben Ode, role: guest}]')"),
+        ("persons: [5]\n", "a person is a name or a mapping with 'name' "
+         "(write e.g. '- Ana Lee' or '- {name: Ana Lee, role: guest}')"),
+        ("persons: [{name: Ana, href: 'http://example.org/ana'}]\n", "a person's 'href' must be an "
+         "absolute https:// URL [D-04] (write e.g. 'href: https://example.org/ana-lee')"),
         (
             "persons: [{name: Ana, rol: guest}]\n",
             "unknown key 'rol' (did you mean 'role'?)",
@@ -122,3 +130,36 @@ def test_a_check_names_the_field_its_rule_and_hint(tmp_path: Path) -> None:
     assert reader.read() == {"x": "d"}  # a value that fails its check leaves the default
     (problem,) = reader.problems
     assert str(problem) == f"{tmp_path / 'f.yaml'}:1: 'x' '12' is short [C-01] (write more)"
+
+
+@pytest.mark.parametrize("schema", [config.CONFIG, FRONT_MATTER], ids=["config", "front matter"])
+@pytest.mark.parametrize("wrong", ["[[1]]", "{a: 1}", "[{a: 1}]", "-1", "'é'", "x"])
+def test_every_field_says_what_to_write_instead_of_a_wrong_value(
+    tmp_path: Path, schema: Schema, wrong: str
+) -> None:
+    for f in schema.fields:
+        doc = yamldoc.load(f"{f.name}: {wrong}\n", tmp_path / "f.yaml")
+        reader = FieldReader(doc, schema, ConfigError, base=tmp_path, zone=ZoneInfo("UTC"))
+        reader.read()
+        said = [(p.message, p.hint) for p in reader.problems]
+        assert all(hint for _, hint in said), (f.name, said)
+        if wrong == "[[1]]":  # a wrong value for every field: each says so
+            assert len(said) > sum(g.required for g in schema.fields if g.name != f.name), f.name
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("bibliography: 5\n", "'bibliography' must be a path or a list of paths, not 5 "
+      "(write e.g. 'bibliography: references.bib')"),
+     ("season: first\n", "'season' must be a whole number from 1 up, not 'first' [I-12] "
+      "(write e.g. 'season: 1')"),
+     ("keywords: {a: 1}\n", "'keywords' must be a list of words or a comma-separated text, not a "
+      "mapping (write e.g. 'keywords: [sleep, back pain]')")],
+)  # fmt: skip
+def test_a_wrong_front_matter_value_names_an_example(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    doc = yamldoc.load(text, tmp_path / "n.md")
+    reader = FieldReader(doc, FRONT_MATTER, EpisodeError, base=tmp_path, zone=ZoneInfo("UTC"))
+    reader.read()
+    assert message in [f"{p.message} ({p.hint})" for p in reader.problems]

@@ -86,13 +86,16 @@ def test_all_problems_reported_together_with_lines(show_dir: Path) -> None:
     lines = [str(p) for p in info.value.problems]
     src = str(show_dir / "feed_config.yaml")
     assert (
-        f"{src}:5: 'language' 'English' is not an ISO 639 code like 'en' or 'en-us' [C-04]" in lines
-    )
+        f"{src}:5: 'language' 'English' is not an ISO 639 code like 'en' or 'en-us' [C-04] "
+        "(write e.g. 'language: en')"
+    ) in lines
     assert (
         f"{src}:7: 'Medicin' is not a subcategory of 'Health & Fitness' [C-05] "
         "(did you mean 'Medicine'?)"
     ) in lines
-    assert f"{src}:13: 'explicit' must be true or false, not 'yes please'" in lines
+    assert (
+        f"{src}:13: 'explicit' must be true or false, not 'yes please' (write e.g. 'explicit: false')"
+    ) in lines
     allowed = ", ".join(config.CONFIG.names)
     assert f"{src}:14: unknown key 'colour' (allowed: {allowed})" in lines
     assert allowed.startswith("title, description, author, owner, language, categories")
@@ -235,8 +238,8 @@ def test_credentials_in_a_public_url_are_refused_and_not_echoed(show_dir: Path) 
     message = str(info.value)
     assert message == (
         f"{show_dir / 'feed_config.yaml'}:10: target 'local': public_url must not contain a user "
-        "name or password; it would be published in every URL of the feed and site (supply "
-        "credentials through the AWS chain instead)"
+        "name or password; it would be published in every URL of the feed and site (remove "
+        "them from the URL, and supply credentials through the AWS chain instead)"
     )
     assert "FAKEKEYID" not in message and "fakeSecret" not in message
 
@@ -280,4 +283,96 @@ def test_absurdly_large_artwork_is_refused_without_decoding_it(show_dir: Path) -
             config.load(write(show_dir, GOOD.replace("artwork.jpg", "artwork.png")))
     assert "artwork 'artwork.png' far too large to be artwork (over 170 megapixels) [C-03]" in str(
         info.value
+    )
+
+
+TARGET = "  local:\n    location: out/\n    public_url: http://127.0.0.1:8000\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [("", "episodes_per_page: 0\n",
+      "'episodes_per_page' must be a whole number from 1 to 500 (write e.g. 'episodes_per_page: 20')"),
+     ("", "accent_color: red\n",
+      "'accent_color' needs exactly 'light' and 'dark' colours (write e.g. 'accent_color: "
+      "{light: \"#0b57b0\", dark: \"#8ab8ff\"}' (quoted: YAML reads # as a comment))"),
+     ("", "subscribe: https://podcasts.apple.com/x\n",
+      "'subscribe' maps app names to the show's https URLs there (write e.g. 'subscribe: "
+      "{apple_podcasts: https://podcasts.apple.com/podcast/id123456789}')"),
+     ("", "feed: {full_notes: -1}\n",
+      "'feed.full_notes' must be a whole number from 0 up, not -1 (write e.g. 'full_notes: 20')"),
+     ("", "funding: {url: 'http://example.org/give'}\n",
+      "'funding.url' must be an absolute https:// URL [C-14] (write e.g. "
+      "'url: https://example.org/support')"),
+     ("", "websub_hub: hub\n",
+      "'websub_hub' must be an absolute http(s) URL (write e.g. "
+      "'websub_hub: https://pubsubhubbub.appspot.com/')"),
+     ("", "default_target: staging\n",
+      "'default_target' 'staging' is not one of the targets: local (write one of them, e.g. "
+      "'default_target: local')"),
+     ("owner: {name: Someone, email: someone@example.org}", "owner: {email: someone@example.org}",
+      "'owner' needs a 'name' [C-09] (write e.g. 'owner: {name: Ana Lee, email: ana@example.org}')"),
+     ("  - Health & Fitness > Medicine", "  - [Science]",
+      "a category is 'Parent > Sub' or 'Parent' (write e.g. '- Health & Fitness > Medicine' or "
+      "'- Science')"),
+     ("categories:\n  - Health & Fitness > Medicine", "categories: []",
+      "'categories' is empty; name at least one Apple category [C-05] (write e.g. "
+      "'categories: [Health & Fitness > Medicine]')"),
+     (TARGET, "  local: out/\n",
+      "target 'local' must be a mapping with location and public_url (write e.g. "
+      "'local: {location: public/, public_url: https://podcast.example.org/}')"),
+     ("    location: out/\n", "",
+      "target 'local' needs a 'location' (a folder or an S3 prefix, e.g. public/ or "
+      "s3://my-podcast/show)"),
+     ("location: out/", "location: ftp://example.org/show",
+      "target 'local': location 'ftp://example.org/show' is neither a folder nor s3://… "
+      "(a folder or an S3 prefix, e.g. public/ or s3://my-podcast/show)"),
+     ("location: out/", "location: s3:///show",
+      "target 'local': 's3:///show' names no bucket (write the bucket's name after s3://, "
+      "e.g. s3://my-podcast/show)"),
+     ("location: out/", "location: s3://b/show\n    addressing_style: dotted",
+      "target 'local': addressing_style must be path, virtual or auto (write e.g. "
+      "'addressing_style: path' (most S3-compatible servers), or delete it)"),
+     ("location: out/", "location: out/\n    production: yes please",
+      "target 'local': 'production' must be true or false (write 'production: true' on the one "
+      "target apps subscribe to, else delete it)"),
+     ("location: out/", "location: out/\n    stale_grace_hours: soon",
+      "target 'local': stale_grace_hours must be a number of hours, 0 or more (write e.g. "
+      "'stale_grace_hours: 24')"),
+     ("location: out/", "location: out/\n    endpoint_url: minio",
+      "target 'local': endpoint_url 'minio' is not an http(s) URL (the S3 service's address, "
+      "e.g. https://s3.eu-west-1.amazonaws.com)"),
+     ("http://127.0.0.1:8000", "http://127.0.0.1:8000/é/",
+      "target 'local': public_url must be ASCII [D-05] (write the host in its xn-- form and "
+      "percent-encode the rest, e.g. 'é' as %C3%A9)")],
+)  # fmt: skip
+def test_every_problem_says_what_to_write_instead(
+    show_dir: Path, old: str, new: str, problem: str
+) -> None:
+    text = GOOD.replace(old, new) if old else GOOD + new
+    assert text != GOOD
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, text))
+    said = info.value.problems if isinstance(info.value, Problems) else (info.value,)
+    assert [f"{p.message} ({p.hint})" for p in said] == [problem]
+
+
+@pytest.mark.parametrize("text", ["- title: A Show\n", "A Show\n"])
+def test_a_config_that_is_no_mapping_says_what_to_write(show_dir: Path, text: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.load(write(show_dir, text))
+    assert str(info.value) == (
+        f"{show_dir / 'feed_config.yaml'}:1: feed_config.yaml must be a mapping of keys to values "
+        "(write one 'key: value' per line, e.g. 'title: Night Shift Science'; 'publisher init' "
+        "writes a complete one)"
+    )
+
+
+def test_a_config_not_in_utf8_says_to_save_it_so(show_dir: Path) -> None:
+    (show_dir / "feed_config.yaml").write_bytes(GOOD.replace("Someone", "Ren\xe9").encode("latin-1"))
+    with pytest.raises(ConfigError) as info:
+        config.load(show_dir)
+    assert (info.value.message, info.value.hint) == (
+        "feed_config.yaml is not UTF-8 text",
+        "save it as UTF-8",
     )

@@ -115,3 +115,19 @@ def test_a_yaml_error_reads_as_one_sentence_and_a_bad_offset_in_plain_words() ->
         "between -23:59 and +23:59"
     )
     assert "timedelta" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "char"),
+    [("a: 1\nb: x\x07y\n", 2, "0007"), ("title: x\ndescription: y\x1b\n", 2, "001B"),
+     ("\x0c\n", 1, "000C")],
+)  # fmt: skip
+def test_a_character_yaml_never_allows_is_one_line_with_its_line_and_a_hint(
+    text: str, line: int, char: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        yamldoc.load(text, Path("f.yaml"), first_line=1, error=ConfigError)
+    assert str(info.value) == (
+        f"f.yaml:{line}: invalid YAML: it contains U+{char}, which YAML does not allow "
+        "(delete it; such characters are often invisible in an editor)"
+    )

@@ -126,8 +126,10 @@ def test_front_matter_errors_name_field_and_line(show: Path) -> None:
         f"{path}:7: unknown key 'subtitle' (did you mean 'title'?)",
         f"{path}:3: 'date' must be a date like 2026-09-01 or 2026-09-01 08:30, not 'someday' "
         "(or with an offset: 2026-09-01T08:30:00+01:00)",
-        f"{path}:5: 'season' must be a whole number from 1 up, not 0 [I-12]",
-        f"{path}:6: 'episode_type' must be full, trailer or bonus, not 'teaser' [I-13]",
+        f"{path}:5: 'season' must be a whole number from 1 up, not 0 [I-12] "
+        "(write e.g. 'season: 1')",
+        f"{path}:6: 'episode_type' must be full, trailer or bonus, not 'teaser' [I-13] "
+        "(write e.g. 'episode_type: full')",
     ]
 
 
@@ -145,7 +147,7 @@ def test_broken_front_matter(show: Path) -> None:
     got = messages(info.value)
     assert got[0].startswith(f"{one}:2: invalid YAML: while parsing a flow sequence")
     assert got[1:] == [
-        f"{three}:1: front matter is not closed; add a '---' line after it",
+        f"{three}:1: front matter is not closed (add a '---' line after its last field)",
         f"{two}:1: no front matter; the note must start with a '---' line (see README: front matter)",
     ]
 
@@ -254,7 +256,9 @@ def test_one_bad_audio_does_not_hide_others(show: Path) -> None:
     got = messages(info.value)
     assert len(got) == 2
     assert got[0].startswith(f"{show}/episodes/empty.mp3: ")
-    assert got[1] == f"{path}:5: 'explicit' must be true or false, not 'maybe'"
+    assert got[1] == (
+        f"{path}:5: 'explicit' must be true or false, not 'maybe' (write e.g. 'explicit: false')"
+    )
 
 
 def test_windows_shaped_note_bom_and_crlf(show: Path) -> None:
@@ -291,3 +295,18 @@ def test_line_numbers_count_newlines_only(show: Path) -> None:
     episodes.write_new_guids(result.episodes)
     text = path.read_text(encoding="utf-8")
     assert text == f'---\ntitle: "A\u2028B"\ndate: 2026-09-01\nguid: {ep.guid}\n---\nBody\n'
+
+
+def test_front_matter_problems_say_what_to_write(show: Path) -> None:
+    shutil.copy(AUDIO / "cbr.mp3", show / "episodes" / "listed.mp3")
+    shutil.copy(AUDIO / "vbr_xing.mp3", show / "episodes" / "untitled.mp3")  # no title tag
+    listed = note(show, "listed", "- title: Sleep\n- date: 2026-09-01\n")
+    untitled = note(show, "untitled", "date: 2026-09-01\nguid: g\n")
+    with pytest.raises(Problems) as info:
+        read(show)
+    assert messages(info.value) == [
+        f"{listed}:2: front matter must be a mapping of fields to values (write one 'field: "
+        "value' per line, e.g. 'title: Sleep and back pain' and 'date: 2026-09-01')",
+        f"{untitled}:2: no title: the front matter has none, and the audio has no title tag "
+        "either (add e.g. 'title: Sleep and back pain' to the front matter)",
+    ]

@@ -66,19 +66,26 @@ def test_a_dropped_in_file_replaces_it(show: Path) -> None:
 @pytest.mark.parametrize(
     ("enclosure", "line", "message"),
     [("enclosure:\n  url: ftp://x/a.mp3\n  length: 5\n  type: audio/mpeg\n", 6,
-      "'enclosure.url' must be an absolute http(s) URL [I-02]"),
+      "'enclosure.url' must be an absolute http(s) URL [I-02] (write the old host's address of "
+      "the file, e.g. 'url: https://media.example.com/episode-1.mp3')"),
      ("enclosure:\n  url: https://x/é.mp3\n  length: 5\n  type: audio/mpeg\n", 6,
-      "'enclosure.url' must be ASCII [D-05]"),
+      "'enclosure.url' must be ASCII [D-05] (write the host in its xn-- form and percent-encode "
+      "the rest, e.g. 'é' as %C3%A9)"),
      ("enclosure:\n  url: https://x/a.mp3\n  length: 0\n  type: audio/mpeg\n", 7,
-      "'enclosure.length' must be the file's size in bytes [I-02]"),
+      "'enclosure.length' must be the file's size in bytes [I-02] (write e.g. 'length: "
+      "12345678', as the old feed gave it)"),
      ("enclosure:\n  url: https://x/a.ogg\n  length: 5\n  type: audio/ogg\n", 8,
-      "'enclosure.type' must be audio/mpeg or audio/x-m4a [I-02]"),
+      "'enclosure.type' must be audio/mpeg or audio/x-m4a [I-02] (write e.g. 'type: audio/mpeg')"),
      ("enclosure: https://x/a.mp3\n", 5,
-      "'enclosure' must be a mapping of url, length and type, not 'https://x/a.mp3' [I-02]"),
+      "'enclosure' must be a mapping of url, length and type, not 'https://x/a.mp3' [I-02] "
+      "(write e.g. 'enclosure: {url: https://media.example.com/episode-1.mp3, length: 12345678, "
+      "type: audio/mpeg}')"),
      ("enclosure:\n  url: https://x/a.mp3\n  length: 5\n  type: audio/mpeg\nduration: '1:02'\n", 9,
-      "'duration' must be the audio's length in seconds, not '1:02' [I-08]"),
+      "'duration' must be the audio's length in seconds, not '1:02' [I-08] "
+      "(write e.g. 'duration: 1834')"),
      ("enclosure:\n  url: https://x/a.mp3\n  length: 5\n  type: audio/mpeg\nduration: -3\n", 9,
-      "'duration' must be the audio's length in seconds, not -3 [I-08]"),
+      "'duration' must be the audio's length in seconds, not -3 [I-08] "
+      "(write e.g. 'duration: 1834')"),
      ("enclosure:\n  url: https://x/a.mp3\n  length: 5\n  type: audio/mpeg\n  size: 5\n", 9,
       "unknown key 'size' (allowed: url, length, type)")],
 )  # fmt: skip

@@ -40,7 +40,8 @@ def test_every_enclosure_url_gets_the_prefix(sample_show: Path, tmp_path: Path) 
     ("value", "message"),
     [("op3.dev/e/", "'enclosure_prefix' must be an absolute http(s) URL in ASCII [D-05] "
                     "(e.g. https://op3.dev/e/ or https://dts.podtrac.com/redirect.mp3/)"),
-     ("https://op3.dev/e", "'enclosure_prefix' must end with '/'; each enclosure URL follows it")],
+     ("https://op3.dev/e", "'enclosure_prefix' must end with '/'; each enclosure URL follows it "
+                           "(write 'https://op3.dev/e/')")],
 )  # fmt: skip
 def test_a_malformed_prefix_is_refused(sample_show: Path, value: str, message: str) -> None:
     with_config(sample_show, f"enclosure_prefix: {value}")

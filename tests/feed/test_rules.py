@@ -315,7 +315,10 @@ def test_d05_non_ascii_names_and_urls_are_refused(sample_show: Path) -> None:
     edit_config(sample_show, funding={"url": "https://example.org/dón", "label": "Give"})
     with pytest.raises(ConfigError) as info:
         build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
-    assert str(info.value).endswith("'funding.url' must be ASCII [D-05]")
+    assert str(info.value).endswith(
+        "'funding.url' must be ASCII [D-05] (write the host in its xn-- form and percent-encode "
+        "the rest, e.g. 'é' as %C3%A9)"
+    )
     edit_config(sample_show, funding=None)
     note = add_episode(sample_show, "2026-11-01-café", title="Café", date="2026-11-01")
     with pytest.raises(PublisherError) as bad:
@@ -416,7 +419,10 @@ def test_c02_description_of_4001_bytes_is_an_error(sample_show: Path) -> None:
     edit_config(sample_show, description=DESCRIPTION_4000 + "x")
     with pytest.raises(ConfigError) as info:
         build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
-    assert str(info.value).endswith("'description' is 4001 bytes; at most 4000 [C-02]")
+    assert str(info.value).endswith(
+        "'description' is 4001 bytes; at most 4000 [C-02] (shorten it to a few sentences about "
+        "the show; episodes' notes hold the details)"
+    )
 
 
 def test_c02_channel_description_is_plain_text(rich: Feed, sample_show: Path) -> None:
@@ -426,7 +432,10 @@ def test_c02_channel_description_is_plain_text(rich: Feed, sample_show: Path) ->
     edit_config(sample_show, description="A <b>bold</b> show")
     with pytest.raises(ConfigError) as info:
         build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
-    assert str(info.value).endswith("'description' must be plain text, not HTML [C-02]")
+    assert str(info.value).endswith(
+        "'description' must be plain text, not HTML [C-02] (remove the tags; apps show this "
+        "text as it is)"
+    )
 
 
 def test_c03_i10_artwork_urls_are_jpg_or_png_and_content_addressed(rich: Feed) -> None:
@@ -537,7 +546,10 @@ def test_c10_serial_show_without_episode_number_is_an_error(sample_show: Path) -
     edit_note(note, episode=None)
     with pytest.raises(EpisodeError) as info:
         build.build(sample_show, now=FIXED_NOW, guid_mode="refuse")
-    assert str(info.value) == f"{note}:2: a serial show needs 'episode:' on every episode [C-10]"
+    assert str(info.value) == (
+        f"{note}:2: a serial show needs 'episode:' on every episode [C-10] (add its number in "
+        "the series to the front matter, e.g. 'episode: 2')"
+    )
 
 
 def test_c10_episodic_show_may_leave_numbers_out(sample_show: Path) -> None:

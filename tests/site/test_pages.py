@@ -179,7 +179,10 @@ def test_subscribe_config_refuses_unknown_apps_with_a_suggestion_and_non_https_u
     assert found == (("castro", "https://castro.fm/podcast/1"),)
     assert said == [
         ("unknown app 'apple_podcast' in 'subscribe'", "did you mean 'apple_podcasts'?"),
-        ("'subscribe.spotify' must be an https:// URL", None),
+        (
+            "'subscribe.spotify' must be an https:// URL",
+            "write the https:// address of the show's page in that app",
+        ),
     ]
 
 
