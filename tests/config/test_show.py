@@ -376,3 +376,13 @@ def test_a_config_not_in_utf8_says_to_save_it_so(show_dir: Path) -> None:
         "feed_config.yaml is not UTF-8 text",
         "save it as UTF-8",
     )
+
+
+def test_an_unknown_target_name_says_what_to_pass(show_dir: Path) -> None:
+    show = config.load(write(show_dir, GOOD))
+    with pytest.raises(ConfigError) as info:
+        config.find_target(show, "staging")
+    assert (info.value.message, info.value.hint) == (
+        "no target named 'staging'; targets: local",
+        "pass one of those names, or add the target under 'targets:'",
+    )
