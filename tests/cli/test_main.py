@@ -100,7 +100,7 @@ def test_problems_are_one_line_each_without_traceback(show: Path) -> None:
     assert lines[0].startswith("episodes/2026-09-15-red-flags.m4a: ")
     assert lines[1] == (
         "show_notes/2026-10-01-what-guidelines-advise.md:5: 'season' must be a "
-        "whole number from 1 up, not 'first' [I-12]"
+        "whole number from 1 up, not 'first' [I-12] (write e.g. 'season: 1')"
     )
     assert not (show / "_site").exists()
 
@@ -167,7 +167,7 @@ def test_json_format_of_problems(show: Path) -> None:
                 "line": 5,
                 "rule": "I-12",
                 "message": "'season' must be a whole number from 1 up, not 'first' [I-12]",
-                "hint": None,
+                "hint": "write e.g. 'season: 1'",
             }
         ],
         "warnings": [],
