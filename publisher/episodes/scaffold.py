@@ -16,6 +16,7 @@ from publisher.episodes.pairing import EPISODES_DIR, NOTES_DIR, SLUG
 from publisher.errors import PublisherError
 from publisher.model import Show
 
+_COMMAND = "publisher new"  # where a problem with its arguments is
 # The placeholder's first line: a note that still holds it is not ready to publish.
 PLACEHOLDER = "Write the show notes here in Markdown. Cite a study with `[@key]`, several with"
 _NO_BIBLIOGRAPHY = (
@@ -60,21 +61,28 @@ def new_note(show: Show, title: str, date: dt.date, slug: str | None = None) -> 
     """Write ``show_notes/<slug>.md`` (slug default: ``<date>-<title words>``) and return it.
 
     Raises PublisherError for an empty title, a title with no ASCII words and no ``slug``, an
-    unsafe slug (D-05), or a note that already exists (nothing is overwritten).
+    unsafe slug (D-05), or a note that already exists (nothing is overwritten). A problem
+    with the arguments names no file: it says where it is, the command and its argument
+    (``publisher new: …``, as argparse does), and what to pass instead.
     """
     title = title.strip()
     if not title:
-        raise PublisherError("the title is empty", None, None, 'publisher new "Episode title"')
+        raise PublisherError(
+            f"{_COMMAND}: the title is empty",
+            hint='pass the episode\'s title in quotes, e.g. publisher new "Sleep and back pain"',
+        )
     words = slugify(title)
     if not slug and not words:
         raise PublisherError(
-            f"cannot make a file name from {title!r}", None, None, "pass --slug, e.g. --slug sleep"
+            f"{_COMMAND}: cannot make a file name from the title {title!r}",
+            hint="pass one with --slug, e.g. --slug sleep",
+        )
+    if slug is not None and not SLUG.match(slug):
+        raise PublisherError(
+            f"{_COMMAND}: --slug {slug!r} is not a safe episode name [D-05]",
+            hint="use ASCII letters, digits, '-' and '_' only, e.g. --slug sleep-and-back-pain",
         )
     slug = slug or f"{date.isoformat()}-{words}"
-    if not SLUG.match(slug):
-        raise PublisherError(
-            f"{slug!r} is not a safe episode name; use ASCII letters, digits, '-' and '_'"
-        )
     note = show.root / NOTES_DIR / f"{slug}.md"
     if note.exists():
         raise PublisherError("already exists; pick another title or --slug", note, None)

@@ -243,14 +243,25 @@ def test_new_then_check_refuses_the_placeholder(show: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["new", "   "], 'error: the title is empty (publisher new "Episode title")'),
+        (
+            ["new", ""],
+            "error: publisher new: the title is empty (pass the episode's title in quotes, e.g. "
+            'publisher new "Sleep and back pain")',
+        ),
+        (
+            ["new", "   "],
+            "error: publisher new: the title is empty (pass the episode's title in quotes, e.g. "
+            'publisher new "Sleep and back pain")',
+        ),
         (
             ["new", "睡眠と腰痛"],
-            "error: cannot make a file name from '睡眠と腰痛' (pass --slug, e.g. --slug sleep)",
+            "error: publisher new: cannot make a file name from the title '睡眠と腰痛' (pass one "
+            "with --slug, e.g. --slug sleep)",
         ),
         (
             ["new", "x", "--slug", "bad slug"],
-            "error: 'bad slug' is not a safe episode name; use ASCII letters, digits, '-' and '_'",
+            "error: publisher new: --slug 'bad slug' is not a safe episode name [D-05] (use ASCII "
+            "letters, digits, '-' and '_' only, e.g. --slug sleep-and-back-pain)",
         ),
     ],
 )

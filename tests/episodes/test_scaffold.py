@@ -45,22 +45,30 @@ def test_names_every_configured_bibliography_or_says_how_to_add_one(sample_show:
     )
 
 
+SAFE = "use ASCII letters, digits, '-' and '_' only, e.g. --slug sleep-and-back-pain"
+
+
 @pytest.mark.parametrize(
-    ("title", "slug", "message"),
+    ("title", "slug", "message", "hint"),
     [
-        ("  ", None, "the title is empty"),
-        ("睡眠と腰痛", None, "cannot make a file name from '睡眠と腰痛'"),
-        ("x", "bad slug", "'bad slug' is not a safe episode name; use ASCII letters, digits, '-' and '_'"),
-        ("x", "../escape", "'../escape' is not a safe episode name; use ASCII letters, digits, '-' and '_'"),
+        ("", None, "publisher new: the title is empty",
+         'pass the episode\'s title in quotes, e.g. publisher new "Sleep and back pain"'),
+        ("  ", None, "publisher new: the title is empty",
+         'pass the episode\'s title in quotes, e.g. publisher new "Sleep and back pain"'),
+        ("睡眠と腰痛", None, "publisher new: cannot make a file name from the title '睡眠と腰痛'",
+         "pass one with --slug, e.g. --slug sleep"),
+        ("x", "bad slug", "publisher new: --slug 'bad slug' is not a safe episode name [D-05]", SAFE),
+        ("x", "../escape", "publisher new: --slug '../escape' is not a safe episode name [D-05]", SAFE),
+        ("x", "", "publisher new: --slug '' is not a safe episode name [D-05]", SAFE),
     ],
 )  # fmt: skip
-def test_refusals_write_nothing(
-    sample_show: Path, title: str, slug: str | None, message: str
+def test_refusals_write_nothing_and_say_where_and_what_to_pass(
+    sample_show: Path, title: str, slug: str | None, message: str, hint: str
 ) -> None:
     before = sorted((sample_show / "show_notes").iterdir())
     with pytest.raises(PublisherError) as info:
         episodes.new_note(config.load(sample_show), title, DAY, slug)
-    assert info.value.message == message
+    assert (info.value.path, info.value.message, info.value.hint) == (None, message, hint)
     assert sorted((sample_show / "show_notes").iterdir()) == before
 
 
