@@ -20,6 +20,7 @@ from typing import Literal
 from publisher import layout
 from publisher.build.read import read
 from publisher.build.render import render
+from publisher.episodes import NOTES_DIR
 from publisher.errors import Notice, PublisherError
 from publisher.feed.extension import ITUNES
 from publisher.filecache import BuildCache
@@ -55,6 +56,9 @@ class StatusReport:
     episodes: tuple[EpisodeState, ...]
     notices: tuple[Notice, ...]
     unreachable: str | None = None
+    # what stopped some episodes from being read or rendered (they are not listed); the
+    # others are listed all the same
+    problems: tuple[PublisherError, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,10 @@ def status(
     store: Store | None = None,
 ) -> StatusReport:
     """The state of every episode of the show in ``root`` on a target (default: the default
-    target). Raises PublisherError (with every problem) when the show itself has errors; a
-    target that cannot be read is not an error but ``unreachable``."""
+    target). Raises PublisherError when the config cannot be used at all; every other
+    problem (a note, an audio file, the bibliography) is in the report's ``problems``, and
+    the episodes it does not concern are listed all the same. A target that cannot be read
+    is not an error but ``unreachable``."""
     cache = BuildCache(root.resolve(), write=False)
     shown = read(
         root.resolve(),
@@ -88,7 +94,7 @@ def status(
         cache=cache,
         drafts=True,
     )
-    plan = render(shown, allow_empty=True)
+    plan = render(shown, allow_empty=True, keep_problems=True)
     live: dict[str, _LiveItem] | None = None
     manifest: Mapping[str, ManifestEntry] = {}
     records: EpisodeRecords = {}  # what the manifest records per GUID (version 2)
@@ -102,18 +108,28 @@ def status(
     except PublisherError as e:
         unreachable = str(e)
     states = [_state(i, now, live, manifest, cache) for i in plan.items]
+    listed = {s.slug for s in states}
+    for ep in shown.held:  # not yet due, notes not rendered (said as warnings): still listed
+        if ep.slug not in listed:
+            kind: State = "draft" if ep.draft else "scheduled"
+            states.append(
+                EpisodeState(ep.slug, ep.title, ep.guid, ep.date, ep.audio.duration, kind)
+            )
     for p in shown.pending:
-        kind: State = "draft" if p.draft else "scheduled"
+        kind = "draft" if p.draft else "scheduled"
         states.append(EpisodeState(p.slug, p.title, p.guid, p.date, None, kind))
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     states.sort(key=lambda s: (s.date or epoch, s.slug), reverse=True)
     ours = {s.guid for s in states if s.guid}
+    listed = {s.slug for s in states}
     for guid, item in sorted((live or {}).items()):
         if guid not in ours:
             record = records.get(guid)
             slug = record.slug if record else layout.media_slug(item.media_url)
+            if slug not in listed and (root / NOTES_DIR / f"{slug}.md").exists():
+                continue  # its note is there but could not be read: a problem says why
             states.append(EpisodeState(slug, item.title, guid, None, None, "removed"))
-    return StatusReport(shown.target, tuple(states), plan.notices, unreachable)
+    return StatusReport(shown.target, tuple(states), plan.notices, unreachable, plan.problems)
 
 
 def _state(

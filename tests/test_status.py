@@ -134,3 +134,57 @@ def test_a_target_named_on_the_command_line_as_publish_takes_it(tmp_path: Path) 
     assert [e["state"] for e in json.loads(r.stdout)["episodes"]] == ["published"] * 3
     r = run("status", "--to", str(folder), cwd=show)  # half given: one line saying what to add
     assert r.returncode == 1 and "needs --public-url" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_broken_note_is_reported_and_the_rest_still_listed(tmp_path: Path) -> None:
+    show = published(tmp_path)
+    notes = show / "show_notes"
+    (notes / "broken.md").write_text("---\n- title: Broken\n---\nx\n")  # not a mapping
+    (show / "episodes" / "broken.mp3").write_bytes(
+        (show / "episodes" / f"{IMAGING}.mp3").read_bytes()
+    )
+    red = notes / f"{RED}.md"
+    red.write_text(red.read_text().replace("season: 1", "season: first"))  # published, now bad
+    (notes / "idea.md").write_text("---\ntitle: Idea\ndate: 2026-11-01\ndraft: true\n---\nx\n")
+    report = status.status(show, now=FIXED_NOW)
+    assert [(e.slug, e.state) for e in report.episodes] == [
+        ("idea", "draft"), (GUIDELINES, "published"), (IMAGING, "published"),
+    ]  # fmt: skip
+    assert [(p.path, p.line) for p in report.problems] == [(red, 5), (notes / "broken.md", 2)]
+    r = run("status", cwd=show)
+    assert r.returncode == 1
+    *listed, summary = r.stdout.splitlines()
+    assert [line.split()[2] for line in listed] == ["idea", GUIDELINES, IMAGING]
+    assert (
+        summary == "3 episodes; target 'local'; 2 problems below: an episode with one is not listed"
+    )
+    said = r.stderr.splitlines()
+    assert said[-2:] == [
+        f"show_notes/{RED}.md:5: 'season' must be a whole number from 1 up, not 'first' [I-12] "
+        "(write e.g. 'season: 1')",
+        "show_notes/broken.md:2: front matter must be a mapping of fields to values (write one "
+        "'field: value' per line, e.g. 'title: Sleep and back pain' and 'date: 2026-09-01')",
+    ]
+    assert "written" not in r.stderr and "Traceback" not in r.stderr
+    data = json.loads(run("status", "--format", "json", cwd=show).stdout)
+    assert data["ok"] is False and len(data["problems"]) == 2
+    assert [e["slug"] for e in data["episodes"]] == ["idea", GUIDELINES, IMAGING]
+
+
+def test_a_draft_whose_notes_do_not_render_is_still_listed(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    red = show / "show_notes" / f"{RED}.md"
+    text = red.read_text().replace("season: 1", "season: 1\ndraft: true")
+    red.write_text(text + "\nA claim.[@nosuchkey2020]\n")  # a warning while it is a draft
+    report = status.status(show, now=FIXED_NOW)
+    assert report.problems == ()
+    assert (RED, "draft") in [(e.slug, e.state) for e in report.episodes]
+
+
+def test_problems_of_the_config_stop_status_saying_nothing_of_writing(tmp_path: Path) -> None:
+    show = copy_show(tmp_path / "show")
+    cfg = show / "feed_config.yaml"
+    cfg.write_text(cfg.read_text() + "locked: maybe\nfeed: 3\n")
+    r = run("status", cwd=show)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.splitlines()[-1] == "2 problems found"

@@ -50,11 +50,20 @@ class Rendered:
     archives: tuple[bytes, ...]  # RFC 5005 archive feeds, archives[0] the oldest (docs/feeds.md)
     notices: tuple[Notice, ...]  # the reading's, then the rendering's
     fresh: tuple[tuple[str, RenderedNotes], ...] = ()  # notes rendered now, by cache key
+    # with keep_problems: every problem found; the items are then those without one, and
+    # no feed is built
+    problems: tuple[PublisherError, ...] = ()
 
 
 # long: the rendering in order (notes, cached or pooled; previews; the feeds) reads best as one
 # story; each step is a call.
-def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None = None) -> Rendered:
+def render(
+    read: ShowRead,
+    *,
+    allow_empty: bool = False,
+    processes: int | None = None,
+    keep_problems: bool = False,
+) -> Rendered:
     """Render the notes of every published episode and the feed; and those of the episodes
     not yet due, whose problems are warnings (in a drafts preview they are items, marked).
     Notes rendered before from the same inputs are not rendered again; published ones are
@@ -63,6 +72,8 @@ def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None =
     Raises :class:`~publisher.errors.Problems` (or the one problem) with every problem the
     reading and the rendering found, or FeedError when no episode is published yet (with
     ``allow_empty``, for ``check``, that is a warning and the result has no items or feed).
+    With ``keep_problems`` (``publisher status``, which writes nothing) the problems are
+    returned in ``problems`` instead, with the items that have none and no feed.
     """
     base = read.target.public_url
     links = ShowLinks(
@@ -109,12 +120,15 @@ def render(read: ShowRead, *, allow_empty: bool = False, processes: int | None =
             what = "included in this preview, marked" if item else "left out of this preview"
             hint = None if item else "its problems are the warnings above: fix them to see it"
             early.append(Notice(f"{label(ep)}, {what}", ep.source, hint=hint, warning=False))
+    items.sort(key=lambda i: (i.episode.date, i.episode.slug), reverse=True)
+    if problems and keep_problems:
+        found = Problems(problems).problems  # one flat tuple
+        return Rendered(read, links, tuple(items), b"", (), (*read.notices, *early), problems=found)
     try:
         raise_all(problems)
     except PublisherError as e:
         e.notices = (*read.notices, *early)  # the warnings found so far, said with them
         raise
-    items.sort(key=lambda i: (i.episode.date, i.episode.slug), reverse=True)
     if not items and allow_empty:
         empty = Notice(
             "no published episodes yet: build and publish need at least one [I-16]",

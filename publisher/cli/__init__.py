@@ -25,7 +25,8 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports a killed pipe writer
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = parser().parse_args(argv)
-    out = Printer(args.format)
+    # check, status, verify and serve write nothing (serve --drafts builds a preview)
+    out = Printer(args.format, read_only=args.read_only and not getattr(args, "drafts", False))
     try:
         args.run(args, out)
     except PublishStopped as e:  # the first Ctrl-C: stopped at a safe point

@@ -12,6 +12,7 @@ from publisher.cli import commands, lifecycle
 from publisher.cli.output import Printer
 
 Command = Callable[[argparse.Namespace, Printer], None]
+READ_ONLY = ("check", "status", "verify", "serve")  # commands that never write (but serve --drafts)
 
 _EXAMPLES = {
     "check": ("publisher check", "publisher check --ci          # in CI: missing GUIDs are errors"),
@@ -142,7 +143,7 @@ def parser() -> argparse.ArgumentParser:
             epilog="examples:\n" + "\n".join(f"  {e}" for e in examples) if examples else None,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        c.set_defaults(run=run)
+        c.set_defaults(run=run, read_only=name in READ_ONLY)
         return c
 
     c = command("check", commands.check, "read and validate everything; write nothing")

@@ -88,10 +88,17 @@ def run_status(args: argparse.Namespace, out: Printer) -> None:
         if e.changes:
             state += ": " + ", ".join(e.changes)
         out.line(f"{date}  {length:>6}  {e.slug}  {e.title!r}  {state}")
+    count = len(report.problems)
     out.done(
         f"{len(report.episodes)} episode{'' if len(report.episodes) == 1 else 's'}; "
         f"target {report.target.name!r}"
-        + (" (not readable: local states only)" if report.unreachable else ""),
+        + (" (not readable: local states only)" if report.unreachable else "")
+        + (
+            f"; {count} problem{'' if count == 1 else 's'} below: an episode with one is not listed"
+            if count
+            else ""
+        ),
+        report.problems,
         target=report.target.name,
         unreachable=report.unreachable,
         episodes=[_json(e) for e in report.episodes],

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 class Printer:
     """The one printer of a command's run, in ``text`` or ``json`` format."""
 
-    def __init__(self, fmt: str) -> None:
+    def __init__(self, fmt: str, *, read_only: bool = False) -> None:
         self.json = fmt == "json"
+        self.read_only = read_only  # a command that never writes: its problems say nothing of it
         self.notices: list[Notice] = []
         self.ok = True  # False once done() reported problems: the command exits 1
 
@@ -71,7 +72,8 @@ class Printer:
         for p in problems:
             print(f"error: {p}" if p.path is None else str(p), file=sys.stderr)
         if len(problems) > 1:
-            print(f"{len(problems)} problems found; nothing was written", file=sys.stderr)
+            written = "" if self.read_only else "; nothing was written"
+            print(f"{len(problems)} problems found{written}", file=sys.stderr)
 
     def shape(
         self, ok: bool, problems: Iterable[PublisherError], fields: dict[str, Any]
