@@ -17,7 +17,7 @@ from publisher import artwork, config, layout, weburl
 from publisher.config import yamldoc
 from publisher.config.identity import is_public, is_public_https, podcast_guid
 from publisher.episodes import EPISODES_DIR, NOTES_DIR
-from publisher.errors import ConfigError, PublisherError
+from publisher.errors import ConfigError, PublisherError, display_path
 
 PREVIEW_URL = "http://127.0.0.1:8000/"
 BIBLIOGRAPHY = f"{NOTES_DIR}/references.bib"
@@ -52,12 +52,7 @@ def init(folder: Path, answers: Answers) -> Created:
     root = folder.resolve()
     for part in (config.CONFIG_NAME, NOTES_DIR, EPISODES_DIR):
         if (root / part).exists():
-            raise ConfigError(
-                f"{root} already holds a show ({part} is there); init never touches one",
-                root / part,
-                None,
-                "pick an empty or new folder: publisher init my-show",
-            )
+            raise _already_a_show(root, part)
     public = answers.public_url.strip()
     if public and not public.endswith("/"):
         public += "/"
@@ -104,6 +99,29 @@ def _for_answers(e: PublisherError) -> PublisherError:
     problems = getattr(e, "problems", (e,))
     text = "; ".join(p.message for p in problems)
     return ConfigError(f"cannot start a show with these answers: {text}", None, None, e.hint)
+
+
+def _already_a_show(root: Path, part: str) -> ConfigError:
+    """The refusal of a folder holding a show, or its notes or audio, and what to do instead:
+    work on the show that is there, or start another in a new folder (not this one again)."""
+    if part == config.CONFIG_NAME:
+        where = display_path(root)
+        cd = "" if where == "." else f"cd {where} && "
+        return ConfigError(
+            "a show is already here; init never touches one",
+            root / part,
+            None,
+            f"to work on it: {cd}publisher check, then publisher build or publish; to start "
+            "another show: publisher init NEW-FOLDER",
+        )
+    return ConfigError(
+        "no feed_config.yaml, but the show's notes or audio are already here; init never "
+        "touches them",
+        root / part,
+        None,
+        f"start the show in a new folder with publisher init NEW-FOLDER, then move {NOTES_DIR}/ "
+        f"and {EPISODES_DIR}/ into it",
+    )
 
 
 def config_text(answers: Answers, preview_url: str, public_url: str, guid: str | None) -> str:

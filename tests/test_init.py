@@ -80,8 +80,24 @@ def test_loopback_public_url_gives_a_preview_without_identity(tmp_path: Path) ->
     assert config.feed_guid(show) is None
 
 
-def test_init_refuses_a_folder_that_holds_a_show(tmp_path: Path) -> None:
-    for part in ("feed_config.yaml", "show_notes", "episodes"):
+PARTS_HERE = (
+    "no feed_config.yaml, but the show's notes or audio are already here; init never touches "
+    "them (start the show in a new folder with publisher init NEW-FOLDER, then move "
+    "show_notes/ and episodes/ into it)"
+)
+
+
+def test_init_refuses_a_folder_that_holds_a_show(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for part, said in [
+        ("feed_config.yaml", "a show is already here; init never touches one (to work on it: "
+         "cd feed_config_yaml && publisher check, then publisher build or publish; to start "
+         "another show: publisher init NEW-FOLDER)"),
+        ("show_notes", PARTS_HERE),
+        ("episodes", PARTS_HERE),
+    ]:  # fmt: skip
         folder = tmp_path / part.replace(".", "_")
         (folder / part).parent.mkdir(parents=True, exist_ok=True)
         if "." in part:
@@ -91,8 +107,25 @@ def test_init_refuses_a_folder_that_holds_a_show(tmp_path: Path) -> None:
         before = sorted(folder.rglob("*"))
         with pytest.raises(ConfigError) as info:
             init.init(folder, init.Answers())
-        assert "already holds a show" in info.value.message
+        assert (info.value.path, f"{info.value.message} ({info.value.hint})") == (
+            folder / part,
+            said,
+        )
         assert sorted(folder.rglob("*")) == before
+
+
+def test_init_again_suggests_working_on_the_show_not_the_same_command(tmp_path: Path) -> None:
+    assert run("init", "s", cwd=tmp_path).returncode == 0
+    again = run("init", "s", "--title", "Other", cwd=tmp_path)
+    assert again.returncode == 1
+    assert again.stderr.strip() == (
+        "s/feed_config.yaml: a show is already here; init never touches one (to work on it: "
+        "cd s && publisher check, then publisher build or publish; to start another show: "
+        "publisher init NEW-FOLDER)"
+    )
+    inside = run("init", cwd=tmp_path / "s")
+    assert inside.stderr.strip().startswith("feed_config.yaml: a show is already here;")
+    assert "(to work on it: publisher check, then" in inside.stderr
 
 
 @pytest.mark.parametrize(
