@@ -85,7 +85,11 @@ def new_note(show: Show, title: str, date: dt.date, slug: str | None = None) -> 
     slug = slug or f"{date.isoformat()}-{words}"
     note = show.root / NOTES_DIR / f"{slug}.md"
     if note.exists():
-        raise PublisherError("already exists; pick another title or --slug", note, None)
+        raise PublisherError(
+            "already exists; new never overwrites a note",
+            note,
+            hint="pick another title, or pass another file name with --slug",
+        )
     text = (
         "---\n"
         f"title: {yamldoc.dump_scalar(title)}\n"

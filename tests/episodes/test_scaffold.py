@@ -78,9 +78,10 @@ def test_an_existing_note_is_never_overwritten(sample_show: Path) -> None:
     made.note.write_text("mine", encoding="utf-8")
     with pytest.raises(PublisherError) as info:
         episodes.new_note(show, "Sleep", DAY)
-    assert (info.value.path, info.value.message) == (
+    assert (info.value.path, info.value.message, info.value.hint) == (
         made.note,
-        "already exists; pick another title or --slug",
+        "already exists; new never overwrites a note",
+        "pick another title, or pass another file name with --slug",
     )
     assert made.note.read_text(encoding="utf-8") == "mine"
 
