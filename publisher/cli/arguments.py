@@ -186,7 +186,11 @@ def parser() -> argparse.ArgumentParser:
     _drafts_option(c, "build and serve a preview with drafts and scheduled episodes, marked")
     c = command("new", commands.new, "scaffold show_notes/<date>-<slug>.md for a new episode")
     c.add_argument("title", help="the episode's title")
-    c.add_argument("--date", type=_iso_date, help="publication date, YYYY-MM-DD (default: today)")
+    c.add_argument(
+        "--date",
+        type=_iso_date,
+        help="publication day, YYYY-MM-DD: its first instant (default: now, to the second)",
+    )
     c.add_argument("--slug", help="file name without .md (default: <date>-<title words>)")
     lifecycle.add_commands(command, _to_option)
     _import_options(command("import", commands.import_show, _IMPORT_HELP))

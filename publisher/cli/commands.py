@@ -8,7 +8,6 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from publisher import clock, config, episodes, layout, weburl
 from publisher.cli.interrupt import first_ctrl_c_stops
@@ -254,8 +253,7 @@ def _drafts_preview(args: argparse.Namespace, target: Target, out: Printer) -> P
 def new(args: argparse.Namespace, out: Printer) -> None:
     """``publisher new``: scaffold a note for a new episode."""
     show = config.load(_root(args))
-    today = clock.now(args.now).astimezone(ZoneInfo(show.timezone)).date()
-    made = episodes.new_note(show, args.title, args.date or today, args.slug)
+    made = episodes.new_note(show, args.title, args.date or clock.now(args.now), args.slug)
     out.line(f"created {display_path(made.note)}")
     out.done(
         f"put the audio at {display_path(made.audio_stem)}.mp3 (or .m4a), "

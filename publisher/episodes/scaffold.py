@@ -10,8 +10,10 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from publisher.config import yamldoc
+from publisher.config.dates import first_instant
 from publisher.episodes.pairing import EPISODES_DIR, NOTES_DIR, SLUG
 from publisher.errors import PublisherError
 from publisher.model import Show
@@ -57,8 +59,15 @@ def slugify(title: str) -> str:
     return slug or "-".join(words)[:60].strip("-")
 
 
-def new_note(show: Show, title: str, date: dt.date, slug: str | None = None) -> Scaffold:
+def new_note(
+    show: Show, title: str, when: dt.datetime | dt.date, slug: str | None = None
+) -> Scaffold:
     """Write ``show_notes/<slug>.md`` (slug default: ``<date>-<title words>``) and return it.
+
+    Its ``date:`` is ``when`` (an aware datetime; a date: that day's first instant) in the
+    show's time zone, to the second, with its UTC offset: ``2026-12-01T18:05:09+00:00``. A
+    bare date would give every note made on one day the same publication time, so that
+    their order in the feed and on the site would be decided by their file names.
 
     Raises PublisherError for an empty title, a title with no ASCII words and no ``slug``, an
     unsafe slug (D-05), or a note that already exists (nothing is overwritten). A problem
@@ -82,7 +91,12 @@ def new_note(show: Show, title: str, date: dt.date, slug: str | None = None) -> 
             f"{_COMMAND}: --slug {slug!r} is not a safe episode name [D-05]",
             hint="use ASCII letters, digits, '-' and '_' only, e.g. --slug sleep-and-back-pain",
         )
-    slug = slug or f"{date.isoformat()}-{words}"
+    zone = ZoneInfo(show.timezone)
+    if isinstance(when, dt.datetime):
+        local = when.astimezone(zone).replace(microsecond=0)
+    else:
+        local = first_instant(when, zone)
+    slug = slug or f"{local.date().isoformat()}-{words}"
     note = show.root / NOTES_DIR / f"{slug}.md"
     if note.exists():
         raise PublisherError(
@@ -93,7 +107,7 @@ def new_note(show: Show, title: str, date: dt.date, slug: str | None = None) -> 
     text = (
         "---\n"
         f"title: {yamldoc.dump_scalar(title)}\n"
-        f"date: {date.isoformat()}\n"
+        f"date: {local.isoformat()}\n"
         f"guid: {uuid.uuid4()}\n"
         "# draft: true  # a draft needs no audio yet and is never published\n"
         "# summary: one plain sentence, used when the notes do not fit the feed description\n"

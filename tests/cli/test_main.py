@@ -185,8 +185,8 @@ def test_new_scaffolds_a_note_with_a_guid(show: Path) -> None:
         "run: publisher check",
     ]
     text = path.read_text(encoding="utf-8")
-    assert text.startswith(
-        "---\ntitle: 'Sleep & back pain: what''s known?'\ndate: 2026-11-25\nguid: "
+    assert text.startswith(  # now (PUBLISHER_NOW), to the second, with its offset
+        "---\ntitle: 'Sleep & back pain: what''s known?'\ndate: 2026-11-25T12:00:00+00:00\nguid: "
     )
     again = run("new", "Sleep & back pain: what's known?", cwd=show)
     assert again.returncode == 1 and "already exists" in again.stderr
