@@ -18,7 +18,8 @@ from publisher.config.targets import ASCII_URL_HINT, is_http_url
 REMOTE_TYPES = {layout.audio_type(f): f for f in layout.AUDIO_FORMATS}
 PREFIX_HINT = "e.g. https://op3.dev/e/ or https://dts.podtrac.com/redirect.mp3/"
 ENCLOSURE_EXAMPLE = (
-    "enclosure: {url: https://media.example.com/episode-1.mp3, length: 12345678, type: audio/mpeg}"
+    "enclosure: {url: https://media.example.com/episode-1.mp3, length: 12345678, "
+    f"type: {next(iter(REMOTE_TYPES))}}}"
 )
 
 
