@@ -289,12 +289,13 @@ class _Run:
         stale times and ``records``) is written: the manifest's encoding and a round trip
         fewer at the end of each publish. Only the feed's ETag goes unrecorded.
 
-        Should the feed fail, the manifest is written again without it. Should even that be
-        cut short, the next publish finds that the feed on the target is not the one
-        recorded (:meth:`~publisher.publish.history.Live.checked`) and uploads it."""
+        Should the feed fail, the manifest is written again as it was (the old feed, no
+        stale times: the old feed still uses those files). Should even that be cut short,
+        the next publish finds that the feed on the target is not the one recorded
+        (:meth:`~publisher.publish.history.Live.checked`) and uploads it."""
         assert feed.file is not None
         with self.lock:
-            before = self.manifest.get(feed.key)
+            before = dict(self.manifest)
             self.manifest[feed.key] = entry_for(feed.file)
             self.manifest.update(stale_marks(self.plan, self.manifest, self.now))
             snapshot = dict(self.manifest)  # as the upload begins: the same bytes every time
@@ -308,9 +309,8 @@ class _Run:
             except BaseException:
                 interruptible.settle(writing)  # never two writes of it at once
                 with self.lock:
-                    self.manifest.pop(feed.key, None)
-                    if before is not None:
-                        self.manifest[feed.key] = before
+                    self.manifest.clear()
+                    self.manifest.update(before)
                 self.episodes = published
                 self._write_manifest(quiet=True)
                 raise

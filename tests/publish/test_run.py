@@ -325,6 +325,19 @@ def test_a_feed_that_fails_is_not_left_recorded(tmp_path: Path) -> None:
     assert [a.key for a in again.uploaded] == ["feed.xml"]
 
 
+def test_a_feed_that_fails_leaves_what_it_no_longer_uses_undated(tmp_path: Path) -> None:
+    """The old feed is still live and still uses them: their grace period has not begun."""
+    build, out = setup(tmp_path)
+    publish(build, store=LocalStore(out))
+    shrunk = make_build(tmp_path / "site", build.target, {"ep1": 40_000})
+    with pytest.raises(StoreError, match="the feed's upload failed"):
+        publish(shrunk, store=FeedFails(out), allow_removal=True)
+    doc = parse_manifest((out / MANIFEST_KEY).read_bytes())
+    assert "episodes/ep2.html" in doc.files
+    assert all(e.stale_since is None for e in doc.files.values())
+    assert set(doc.episodes) == {e.guid for e in build.enclosures}  # as the old feed says
+
+
 @pytest.mark.parametrize("live", ["old feed", "no feed"])
 def test_a_manifest_that_records_a_feed_the_target_does_not_serve_is_not_trusted(
     tmp_path: Path, live: str
