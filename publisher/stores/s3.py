@@ -228,6 +228,11 @@ class S3Store:
         try:
             listed = self._remember(stored).files
         except ValueError as e:
+            if str(e).startswith("its changes"):  # manifest.json itself is fine
+                raise StoreError(
+                    f"{self.location}{layout.MANIFEST_CHANGES_KEY}: the manifest is damaged: {e}",
+                    hint="delete it to republish what it recorded",
+                ) from e
             raise StoreError(
                 f"{self.location}{MANIFEST_KEY}: the manifest is damaged: {e}",
                 hint="delete it to republish every file",

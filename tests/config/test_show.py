@@ -369,7 +369,9 @@ def test_a_config_that_is_no_mapping_says_what_to_write(show_dir: Path, text: st
 
 
 def test_a_config_not_in_utf8_says_to_save_it_so(show_dir: Path) -> None:
-    (show_dir / "feed_config.yaml").write_bytes(GOOD.replace("Someone", "Ren\xe9").encode("latin-1"))
+    (show_dir / "feed_config.yaml").write_bytes(
+        GOOD.replace("Someone", "Ren\xe9").encode("latin-1")
+    )
     with pytest.raises(ConfigError) as info:
         config.load(show_dir)
     assert (info.value.message, info.value.hint) == (

@@ -104,6 +104,20 @@ def test_nothing_read_ahead_means_reading_as_usual(bucket: Bucket, admin_env: Se
         store.read_manifest()
 
 
+def test_damaged_changes_name_their_own_file(bucket: Bucket, admin_env: SeaweedS3) -> None:
+    _published(bucket, admin_env)
+    key = f"{PREFIX}/{MANIFEST_CHANGES_KEY}"
+    bucket.client.put_object(Bucket=bucket.name, Key=key, Body=b"{oops")
+    store = S3Store(bucket.target(admin_env.endpoint))
+    with pytest.raises(StoreError) as e:
+        store.read_manifest()
+    assert str(e.value).startswith(f"s3://{bucket.name}/{PREFIX}/{MANIFEST_CHANGES_KEY}: ")
+    assert "its changes are not valid JSON" in str(e.value)
+    assert str(e.value).endswith("(delete it to republish what it recorded)")
+    bucket.client.delete_object(Bucket=bucket.name, Key=key)  # as the hint says
+    assert S3Store(bucket.target(admin_env.endpoint)).read_manifest()
+
+
 def test_nothing_read_ahead_is_used_after_a_write(
     bucket: Bucket, admin_env: SeaweedS3, proxy: CountingProxy
 ) -> None:
