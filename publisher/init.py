@@ -48,11 +48,22 @@ class Created:
 
 def init(folder: Path, answers: Answers) -> Created:
     """Create a show in ``folder`` (created when missing). Raises ConfigError when the folder
-    already holds a show, or with every problem of the answers (nothing is written then)."""
+    already holds a show or is inside one, or with every problem of the answers (nothing is
+    written then)."""
     root = folder.resolve()
     for part in (config.CONFIG_NAME, NOTES_DIR, EPISODES_DIR):
         if (root / part).exists():
             raise _already_a_show(root, part)
+    show = next((p for p in root.parents if (p / config.CONFIG_NAME).is_file()), None)
+    if show is not None:
+        raise ConfigError(
+            f"{display_path(root)} is inside the show in {display_path(show)}; a show's folders "
+            "hold its notes, audio and site, not another show",
+            show / config.CONFIG_NAME,
+            None,
+            "start the new show in a folder of its own, outside this one: publisher init "
+            "NEW-FOLDER",
+        )
     public = answers.public_url.strip()
     if public and not public.endswith("/"):
         public += "/"
@@ -166,6 +177,11 @@ def config_text(answers: Answers, preview_url: str, public_url: str, guid: str |
         "episodes_per_page: 20  # episodes on each 'All episodes' page of the website",
         "# feed: {full_notes: 20, max_items: 500}  # full notes of the newest; archive feeds",
         '# accent_color: {light: "#0b57b0", dark: "#8ab8ff"}  # the website\'s link colour',
+        *(
+            [f"podcast_guid: {guid}  # podcast:guid of {layout.feed_url(public_url)}; keep it"]
+            if guid
+            else []
+        ),
         "default_target: preview  # the target publish uses without --to",
         "targets:  # where the show is published: a location and the public URL it is read at",
         "  preview:  # a local folder; 'publisher serve' serves it on loopback",
@@ -175,11 +191,7 @@ def config_text(answers: Answers, preview_url: str, public_url: str, guid: str |
         "  #   location: s3://YOUR-BUCKET/show",
         f"  #   public_url: {production}",
         "  #   production: true  # the show's identity (podcast:guid) comes from this URL",
-    ]
-    if guid:
-        lines.append(
-            f"podcast_guid: {guid}  # podcast:guid of {layout.feed_url(public_url)}; keep it"
-        )
+    ]  # the targets last: a target added at the end of the file is still one of them
     return "\n".join(lines) + "\n"
 
 

@@ -145,7 +145,7 @@ def test_missing_podcast_guid_is_computed_and_stored_once(sample_show: Path) -> 
     )
     cfg.write_text(stripped, encoding="utf-8")
     result = build.build(sample_show, now=FIXED_NOW, guid_mode="write")
-    assert cfg.read_text(encoding="utf-8") == text  # the same single line, appended
+    assert cfg.read_text(encoding="utf-8") == text  # the same single line, above targets:
     assert any("wrote 'podcast_guid: 27f3405e" in str(n) for n in result.notices)
     shutil.rmtree(result.site_dir)
 

@@ -128,6 +128,33 @@ def test_init_again_suggests_working_on_the_show_not_the_same_command(tmp_path: 
     assert "(to work on it: publisher check, then" in inside.stderr
 
 
+@pytest.mark.parametrize("inside", ["show_notes", "episodes", "episodes/more", "notes"])
+def test_init_refuses_a_folder_inside_a_show(tmp_path: Path, inside: str) -> None:
+    assert run("init", "s", cwd=tmp_path).returncode == 0
+    before = sorted((tmp_path / "s").rglob("*"))
+    nested = run("init", f"s/{inside}", "--title", "Other", cwd=tmp_path)
+    assert nested.returncode == 1
+    assert nested.stderr.strip() == (
+        f"s/feed_config.yaml: s/{inside} is inside the show in s; a show's folders hold its "
+        "notes, audio and site, not another show (start the new show in a folder of its own, "
+        "outside this one: publisher init NEW-FOLDER)"
+    )
+    assert sorted((tmp_path / "s").rglob("*")) == before
+
+
+def test_a_target_added_at_the_end_of_the_config_is_a_target(tmp_path: Path) -> None:
+    """The targets come last: a producer appends one there (podcast_guid sits above)."""
+    init.init(tmp_path / "s", init.Answers(public_url="https://podcast.example.org/"))
+    path = tmp_path / "s" / "feed_config.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.index("podcast_guid:") < text.index("targets:")
+    text += "  production:\n    location: s3://bucket/show\n    public_url: https://podcast.example.org/\n"
+    path.write_text(text, encoding="utf-8")
+    show = config.load(tmp_path / "s")
+    assert show.target("production").location == "s3://bucket/show"
+    assert show.podcast_guid == config.podcast_guid("https://podcast.example.org/feed.xml")
+
+
 @pytest.mark.parametrize(
     ("answers", "words"),
     [

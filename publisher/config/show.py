@@ -6,6 +6,7 @@ the file, reads it against that table, checks what spans several keys, and build
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -138,9 +139,16 @@ def _default_target(
 
 
 def store_podcast_guid(show: Show, guid: str) -> None:
-    """Write ``podcast_guid: <guid>`` as one new line at the end of feed_config.yaml."""
+    """Write ``podcast_guid: <guid>`` as one new line into feed_config.yaml: just above the
+    top-level ``targets:`` line, so that the targets stay last and one a producer appends at
+    the end of the file is still a target; at the end when there is none."""
     text = show.source.read_bytes()
     newline = b"\r\n" if b"\r\n" in text else b"\n"
+    line = b"podcast_guid: " + guid.encode() + newline
+    targets = re.search(rb"^targets:", text, re.M)
+    if targets is not None:
+        show.source.write_bytes(text[: targets.start()] + line + text[targets.start() :])
+        return
     if text and not text.endswith((b"\n", b"\r")):
         text += newline
-    show.source.write_bytes(text + b"podcast_guid: " + guid.encode() + newline)
+    show.source.write_bytes(text + line)
