@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from publisher.model import FileKind, SiteFile
 
@@ -166,15 +167,7 @@ def with_changes(stored: bytes, changes: bytes | None) -> ManifestDoc:
     doc = parse_manifest(stored)
     if not changes:
         return doc
-    if changes[:2] == _GZIP_MAGIC:
-        try:
-            changes = gzip.decompress(changes)
-        except (OSError, EOFError, zlib.error) as e:
-            raise ValueError(f"its changes are not valid gzip: {e}") from e
-    try:
-        more = json.loads(changes)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"its changes are not valid JSON: {e}") from e
+    more = _loaded(changes, "its changes are ")
     if not isinstance(more, dict) or more.get("version") != CHANGES_VERSION:
         raise ValueError("its changes are of an unknown version (a newer publisher wrote them?)")
     if more.get("base") != manifest_id(stored):
@@ -232,15 +225,7 @@ def parse_manifest(data: bytes) -> ManifestDoc:
 
 @functools.lru_cache(maxsize=2)
 def _parse_manifest(data: bytes) -> ManifestDoc:
-    if data[:2] == _GZIP_MAGIC:  # JSON text never starts with these bytes
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as e:
-            raise ValueError(f"not valid gzip: {e}") from e
-    try:
-        doc = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"not valid JSON: {e}") from e
+    doc = _loaded(data)
     if not isinstance(doc, dict) or not isinstance(doc.get("files"), dict):
         raise ValueError('expected an object with a "files" object')
     if doc.get("version") not in READABLE_VERSIONS:
@@ -253,6 +238,20 @@ def _parse_manifest(data: bytes) -> ManifestDoc:
     if not isinstance(episodes, dict):
         raise ValueError('"episodes" is not an object')
     return ManifestDoc(out, {guid: _episode_record(guid, r) for guid, r in episodes.items()})
+
+
+def _loaded(data: bytes, what: str = "") -> Any:
+    """JSON text, or gzip-compressed JSON (:func:`gzipped`), parsed. Raises ``ValueError``
+    (``what`` first, e.g. "its changes are ") saying what is wrong."""
+    if data[:2] == _GZIP_MAGIC:  # JSON text never starts with these bytes
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as e:
+            raise ValueError(f"{what}not valid gzip: {e}") from e
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"{what}not valid JSON: {e}") from e
 
 
 def episodes_of(data: bytes | None) -> dict[str, EpisodeRecord]:

@@ -15,7 +15,7 @@ from publisher import layout
 from tests.support.bigaudio import large_mp3
 from tests.support.child import Child
 from tests.support.gate import GateProxy
-from tests.support.s3server import PREFIX, Bucket, SeaweedS3
+from tests.support.s3server import PREFIX, Bucket, SeaweedS3, stored_object
 from tests.support.show import copy_show, media_key
 
 LARGE = ("2026-09-01-imaging-without-pain", "2026-10-01-what-guidelines-advise")
@@ -99,12 +99,7 @@ def in_bucket(bucket: Bucket) -> set[str]:
 
 
 def bucket_feed(bucket: Bucket) -> bytes | None:
-    try:
-        got = bucket.client.get_object(Bucket=bucket.name, Key=f"{PREFIX}/{layout.FEED_KEY}")
-    except bucket.client.exceptions.NoSuchKey:
-        return None
-    body: bytes = got["Body"].read()
-    return body
+    return stored_object(bucket, layout.FEED_KEY)
 
 
 def missing_media(bucket: Bucket, feed: bytes) -> list[str]:
