@@ -86,8 +86,7 @@ def load(
         except (yaml.YAMLError, ValueError):
             node, data = _parse(text, _Loader)  # the same refusal, in the words below
     except yaml.MarkedYAMLError as e:
-        line, hint = _where_and_hint(e, text)
-        problem = ": ".join(p for p in (e.context, e.problem) if p) or "invalid YAML"
+        line, problem, hint = _where_and_hint(e, text)
         raise error(f"invalid YAML: {problem}", source, first_line + line, hint) from e
     except yaml.reader.ReaderError as e:  # a character YAML never allows, e.g. a control
         line = text[: e.position].count("\n")
@@ -135,32 +134,74 @@ _INDENT_SHALLOWER = (
 )
 
 
-def _where_and_hint(e: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
-    """The 0-based line to report for a YAML syntax error and a hint that fits it."""
+def _where_and_hint(e: yaml.MarkedYAMLError, text: str) -> tuple[int, str, str]:
+    """The 0-based line to report for a YAML syntax error, the problem and a hint that fits."""
     problem, context = e.problem or "", e.context or ""
+    said = ": ".join(p for p in (context, problem) if p) or "invalid YAML"
     if e.context_mark is not None and ("flow" in context or "quoted" in context):
         # An unclosed "[", "{" or quote: the problem mark is often the end of the text,
         # which names no useful line; the context mark is where the construct began.
-        return e.context_mark.line, "close the bracket or quote opened on this line"
+        return e.context_mark.line, said, "close the bracket or quote opened on this line"
     if "simple key" in context and e.context_mark is not None:
-        return e.context_mark.line, (
-            "a key needs ': ' after it; if this line continues the value above, indent it"
+        return (
+            e.context_mark.line,
+            said,
+            "a key needs ': ' after it; if this line continues the value above, indent it",
         )
     mark = e.problem_mark or e.context_mark
     line = mark.line if mark is not None else 0
     if "tab" in problem or "'\\t'" in problem:
-        return line, "indent with spaces; YAML does not allow tabs"
+        return line, said, "indent with spaces; YAML does not allow tabs"
+    if mark is not None and (
+        "mapping values are not allowed" in problem or "'<block mapping start>'" in problem
+    ):
+        missing = _key_without_colon(text, mark)
+        if missing is not None:
+            return missing
     if "mapping values are not allowed" in problem and mark is not None:
         before = text.split("\n")[line][: mark.column]
         if re.search(r":(\s|$)", before):
             return (
                 line,
+                said,
                 "put quotes around a value that contains ': ', e.g. title: \"Red flags: what…\"",
             )
-        return line, _INDENT_DEEPER
+        return line, said, _INDENT_DEEPER
     if "expected <block end>" in problem:
-        return line, _INDENT_SHALLOWER
-    return line, "check indentation and quoting"
+        return line, said, _INDENT_SHALLOWER
+    return line, said, "check indentation and quoting"
+
+
+def _key_without_colon(text: str, mark: yaml.Mark) -> tuple[int, str, str] | None:
+    """The line, problem and hint when the error at ``mark`` (a ``key: value`` line) comes
+    from a key without its colon on the line above, e.g. ``title Broken note``.
+
+    PyYAML reads such a line as a plain value, so it only fails at the next key: on a
+    document's first key, or a mapping's first, it blames that next line, and in words about
+    indentation. The line above is the one to fix when a plain value starts it (nothing
+    before the value on its line, so it is no key's value) and nothing but blank or comment
+    lines lies between the two."""
+    start: yaml.Mark | None = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if (token.start_mark.line, token.start_mark.column) >= (mark.line, mark.column):
+                break
+            if isinstance(token, yaml.ScalarToken):
+                start = token.start_mark if token.plain else None
+    except yaml.YAMLError:
+        pass  # the tokens up to the error are the ones that matter
+    if start is None:
+        return None
+    lines = text.split("\n")
+    above = [
+        i for i in range(mark.line) if lines[i].strip() and not lines[i].lstrip().startswith("#")
+    ]
+    if not above or above[-1] != start.line or lines[start.line][: start.column].strip():
+        return None
+    written = re.sub(r"\s+#.*$", "", lines[start.line]).strip()
+    found = re.fullmatch(r"([A-Za-z_][\w-]*)\s+(\S.*)", written)
+    example = f"{found.group(1)}: {found.group(2)}" if found else f"{written}:"
+    return start.line, "could not find expected ':'", f"a key needs ': ' after it, as in {example}"
 
 
 def _why(e: ValueError) -> str:

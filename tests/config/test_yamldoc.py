@@ -131,3 +131,84 @@ def test_a_character_yaml_never_allows_is_one_line_with_its_line_and_a_hint(
         f"f.yaml:{line}: invalid YAML: it contains U+{char}, which YAML does not allow "
         "(delete it; such characters are often invisible in an editor)"
     )
+
+
+def _colon(example: str) -> str:
+    return f"a key needs ': ' after it, as in {example}"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "hint"),
+    [
+        ("title Broken note\ndate: 2026-12-01T10:00:00+00:00\n", 1, _colon("title: Broken note")),
+        ("# c\n\ntitle NF  # the name\n# c\ndescription: x\n", 3, _colon("title: NF")),
+        ("owner\n  name: x\n", 1, _colon("owner:")),
+        ("title: x\nowner:\n  name x\n  email: y\n", 3, _colon("name: x")),
+        ("title: x\nowner:\n  name x  # c\n  email: y\n", 3, _colon("name: x")),
+        ("description: a long\n  text\n  more: x\n", 3, DEEPER),
+        ("description:\n  - a\n  b: x\n", 3, SHALLOWER),
+    ],
+)  # fmt: skip
+def test_a_first_key_without_its_colon_is_named_not_the_line_below(
+    text: str, line: int, hint: str
+) -> None:
+    # PyYAML reads `title Broken note` as a value and fails only at the next key, in words
+    # about indentation; the line to fix is the one without the colon.
+    with pytest.raises(ConfigError) as info:
+        yamldoc.load(text, Path("f.yaml"), error=ConfigError)
+    assert (info.value.line, info.value.hint) == (line, hint)
+    assert info.value.message.startswith("invalid YAML: ")
+
+
+def _read_note(show: Path, front: str) -> str:
+    for p in (show / "show_notes").glob("*.md"):
+        p.unlink()
+    for p in (show / "episodes").iterdir():
+        p.unlink()
+    shutil.copy(TESTS / "data" / "audio" / "cbr.mp3", show / "episodes" / "one.mp3")
+    (show / "show_notes" / "one.md").write_text(f"---\n{front}---\nBody\n", "utf-8")
+    with pytest.raises(PublisherError) as info:
+        episodes.read_episodes(config.load(show), audio.read_audio, guid_mode="refuse")
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("front", "said"),
+    [
+        ("title Broken note\ndate: 2026-12-01T10:00:00+00:00\nguid: g\n",
+         f":2: invalid YAML: could not find expected ':' ({_colon('title: Broken note')})"),
+        ("title: A\ndate 2026-12-01T10:00:00+00:00\nguid: g\n",
+         ":3: invalid YAML: while scanning a simple key: could not find expected ':' "
+         "(a key needs ': ' after it; if this line continues the value above, indent it)"),
+        ("title: A\n  date: 2026-12-01T10:00:00+00:00\nguid: g\n",
+         f":3: invalid YAML: mapping values are not allowed here ({DEEPER})"),
+    ],
+)  # fmt: skip
+def test_a_key_without_its_colon_in_front_matter(sample_show: Path, front: str, said: str) -> None:
+    assert _read_note(sample_show, front) == f"{sample_show / 'show_notes' / 'one.md'}{said}"
+
+
+@pytest.mark.parametrize(
+    ("written", "fixed", "line", "said"),
+    [
+        ("title: Back", "title Back", 2,
+         f"could not find expected ':' ({_colon('title: Back to Evidence')})"),
+        ("  name: Back", "  name Back", 9,
+         f"could not find expected ':' ({_colon('name: Back to Evidence')})"),
+        ("author: Back", "author Back", 7,
+         "while scanning a simple key: could not find expected ':' "
+         "(a key needs ': ' after it; if this line continues the value above, indent it)"),
+        ("  email: producer", "    email: producer", 10,
+         f"mapping values are not allowed here ({DEEPER})"),
+    ],
+)  # fmt: skip
+def test_a_key_without_its_colon_in_the_config(
+    sample_show: Path, written: str, fixed: str, line: int, said: str
+) -> None:
+    path = sample_show / "feed_config.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert written in text
+    path.write_text(text.replace(written, fixed, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        config.load(sample_show)
+    assert str(info.value) == f"{path}:{line}: invalid YAML: {said}"
