@@ -267,7 +267,8 @@ def unpack_text(data: bytes) -> str:
 
 
 def _fill(notes: RenderedNotes, *values: object) -> None:
-    for name, value in zip(("source", "packed", "references", "digest"), values, strict=True):
+    names = ("source", "packed", "references", "digest", "notices")
+    for name, value in zip(names, values, strict=True):
         object.__setattr__(notes, name, value)  # frozen: only ever set here
 
 
@@ -279,12 +280,15 @@ class RenderedNotes:
     each is kept compressed in ``packed`` and decompressed whenever it is read (read it once
     per use). Equal renderings compare equal; ``repr`` names them by ``digest``, the SHA-256
     of the packed renderings (each item's hash for the website includes it: kept, not
-    computed again for each of 1,000 items per build)."""
+    computed again for each of 1,000 items per build). ``notices``: what rendering them found
+    that does not stop it (an ``@name`` close to a citation key), kept with them so that a
+    build that reuses them says it again."""
 
     source: Path
     packed: tuple[bytes, bytes, bytes]  # web, content, description: UTF-8, zlib
     references: tuple[Reference, ...] = ()
     digest: str = ""  # packed_digest(packed)
+    notices: tuple[Notice, ...] = ()
 
     def __init__(
         self,
@@ -293,9 +297,10 @@ class RenderedNotes:
         content_html: str,
         description_html: str,
         references: tuple[Reference, ...] = (),
+        notices: tuple[Notice, ...] = (),
     ) -> None:
         packed = (pack_text(web_html), pack_text(content_html), pack_text(description_html))
-        _fill(self, source, packed, references, packed_digest(packed))
+        _fill(self, source, packed, references, packed_digest(packed), notices)
 
     @classmethod
     def from_packed(
@@ -304,13 +309,14 @@ class RenderedNotes:
         packed: tuple[bytes, bytes, bytes],
         references: tuple[Reference, ...],
         digest: str,
+        notices: tuple[Notice, ...] = (),
     ) -> RenderedNotes:
         """Notes an earlier build packed, with the ``digest`` it kept of them; raises
         ValueError when the packed bytes are not the ones it hashed (a damaged cache)."""
         if packed_digest(packed) != digest:
             raise ValueError("not the packed rendering that was kept")
         notes = cls.__new__(cls)
-        _fill(notes, source, packed, references, digest)
+        _fill(notes, source, packed, references, digest, notices)
         return notes
 
     @property

@@ -10,11 +10,11 @@ bibliography entry thus re-renders exactly the notes that cite it.
 
 One file per note, ``.publisher/notes/<key>.note``, written atomically: a line naming the
 format, a line of JSON (the key, the cited entries' hashes, the source, the references, the
-renderings' SHA-256 and sizes), then the renderings as :class:`~publisher.model.RenderedNotes`
-keeps them in memory (zlib-compressed), as they are: loading 10,000 notes neither parses nor
-compresses 350 MB of text (nor decompresses it to check it: the hash does), nor decodes it
-from base64 inside JSON (half the time of loading them, before). A file that cannot be read or
-does not match is a miss, never an error.
+warnings found rendering it, the renderings' SHA-256 and sizes), then the renderings as
+:class:`~publisher.model.RenderedNotes` keeps them in memory (zlib-compressed), as they are:
+loading 10,000 notes neither parses nor compresses 350 MB of text (nor decompresses it to
+check it: the hash does), nor decodes it from base64 inside JSON (half the time of loading
+them, before). A file that cannot be read or does not match is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher import notes
+from publisher.errors import Notice
 from publisher.filecache import FORMAT, package_hash, write_atomic
 from publisher.model import Reference, RenderedNotes
 
@@ -141,6 +142,10 @@ def load(
                 for k, n, h in data["references"]
             ),
             str(data["digest"]),
+            tuple(
+                Notice(str(message), Path(data["source"]), line, hint)
+                for message, line, hint in data.get("notices", ())
+            ),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # none, corrupt or foreign: render afresh
@@ -161,6 +166,7 @@ def store(
         "source": str(rendered.source),
         "digest": rendered.digest,
         "references": [[r.key, r.number, r.html] for r in rendered.references],
+        "notices": [[n.message, n.line, n.hint] for n in rendered.notices],
     }
     with contextlib.suppress(OSError):
         write_atomic(path_of(folder, key), encode_entry(header, rendered.packed))

@@ -98,7 +98,8 @@ def render(
             problems.extend(rendered)
         elif rendered is not None:
             items.append(_with_notes(read, r, rendered))
-    early: list[Notice] = []
+    # what rendering the notes found (kept with notes rendered before), newest first
+    early: list[Notice] = [n for i in items for n in i.notes.notices]
     kept = [  # rendered now: stored for the next build
         (r.notes_key, n)
         for r in todo
@@ -114,6 +115,7 @@ def render(
             item = None
         if item is not None and episode_read.notes is None and episode_read.notes_key:
             kept.append((episode_read.notes_key, item.notes))
+        early.extend(item.notes.notices if item is not None else ())
         if read.drafts:  # said here, once it is known whether it could be shown
             if item is not None:
                 items.append(dataclasses.replace(item, preview_label=label(ep)))

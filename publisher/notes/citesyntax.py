@@ -95,7 +95,9 @@ def narrative_rule(state: StateInline, silent: bool) -> bool:
     The token is marked ``narrative``: the renderers print the authors as AMA names them in
     running text, then the number as for ``[@key]``. ``@`` after a letter or digit is an e-mail
     address, and ``@name`` that is not a key in the bibliography is a social-media handle:
-    both stay text (pandoc would print "name?" and warn).
+    both stay text (pandoc would print "name?" and warn). Each such handle is noted in the
+    env's ``handles`` list, when there is one, as (the inline text, its offset, the name):
+    one close to a key is probably a typo of it, which the caller may warn about.
     """
     start = state.pos
     src = state.src
@@ -105,7 +107,11 @@ def narrative_rule(state: StateInline, silent: bool) -> bool:
     if state.linkLevel > 0:
         return False
     m = _NARRATIVE.match(src, start, state.posMax)
-    if m is None or m.group("key") not in state.env.get("citation_keys", ()):
+    if m is None:
+        return False
+    if m.group("key") not in state.env.get("citation_keys", ()):
+        if not silent and "handles" in state.env:
+            state.env["handles"].append((state.src, start, m.group("key")))
         return False
     locator, suffix = _split_suffix(m.group("locator") or "")
     if not silent:

@@ -52,14 +52,42 @@ def parser() -> MarkdownIt:
     return md
 
 
-def parse(markdown: str, citation_keys: frozenset[str] = frozenset()) -> list[Token]:
+def parse(
+    markdown: str,
+    citation_keys: frozenset[str] = frozenset(),
+    handles: list[tuple[str, int]] | None = None,
+) -> list[Token]:
     """The notes' tokens; ``@key`` outside brackets is a citation only for these keys.
 
-    Every ``heading_open`` carries its id in ``meta["anchor"]`` (:mod:`.anchors`).
+    Every ``heading_open`` carries its id in ``meta["anchor"]`` (:mod:`.anchors`). ``handles``,
+    when given, receives every ``@name`` left as text for not being a key (a social-media
+    handle, or a mistyped key), with its 0-based line in the Markdown, in reading order.
     """
-    tokens = parser().parse(markdown, {"citation_keys": citation_keys})
+    env: dict[str, Any] = {"citation_keys": citation_keys}
+    if handles is not None:
+        env["handles"] = []
+    tokens = parser().parse(markdown, env)
     assign_heading_ids(tokens)
+    if handles is not None:
+        handles.extend(_handle_lines(tokens, env["handles"]))
     return tokens
+
+
+def _handle_lines(
+    tokens: Sequence[Token], found: Sequence[tuple[str, int, str]]
+) -> list[tuple[str, int]]:
+    """(name, line) for each handle the citation rule noted as (inline text, offset, name).
+    The text is an inline block's content, or a part of it parsed on its own (an inline
+    footnote ``^[…]``), found in the block that holds it."""
+    blocks = [(b.content, b.map[0] if b.map else 0) for b in tokens if b.type == "inline"]
+    by_id = {id(content): (content, line) for content, line in blocks}
+    out: list[tuple[str, int]] = []
+    for src, pos, name in found:
+        content, first = by_id.get(id(src)) or next(
+            ((c, n) for c, n in blocks if src in c), (src, 0)
+        )
+        out.append((name, first + content.count("\n", 0, content.find(src) + pos)))
+    return out
 
 
 def citations(tokens: Sequence[Token]) -> list[tuple[Token, int]]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from publisher.errors import NotesError, PublisherError, display_path, raise_all
+from publisher.errors import NotesError, Notice, PublisherError, display_path, raise_all
 from publisher.model import Reference, RenderedNotes
 from publisher.notes import markdown as md
 from publisher.notes.anchors import TOP, anchor_links, heading_ids
@@ -49,9 +49,11 @@ def render_notes(
     the episode's page (base for relative links and the "full notes" link); ``notes_title``
     heads the footnotes, ``references_title`` the reference list. Raises NotesError,
     or Problems with every unknown citation key, unrenderable entry and link to an in-page
-    anchor (``#…``) that is not on the page.
+    anchor (``#…``) that is not on the page. The notes carry a warning for every in-text
+    ``@name`` that is no key (so it stays text, a handle) but close to one: likely a typo.
     """
-    tokens = md.parse(markdown, bibliography.keys)
+    handles: list[tuple[str, int]] = []
+    tokens = md.parse(markdown, bibliography.keys, handles)
     numbering, problems = _number(tokens, source, first_line, bibliography)
     keys = list(numbering.numbers)
     try:
@@ -84,6 +86,7 @@ def render_notes(
         content_html=sanitise_content(content),
         description_html=description_html,
         references=references,
+        notices=_near_misses(handles, source, first_line, bibliography),
     )
 
 
@@ -176,6 +179,37 @@ def _dead_anchors(
 # "name2015" key, not just the shared year); a second one only when it is about as likely.
 _CLOSE_CUTOFF = 0.75
 _CLOSE_MARGIN = 0.05
+
+
+# An in-text @name that is no key is a handle (@nasa), unless it is this close to a key
+# (brinjikji2051 for brinjikji2015 is 0.92; a handle sharing a name with a key, @downie for
+# downie2013, is 0.75) or is a key with its letters or digits swapped.
+_TYPO_CUTOFF = 0.85
+
+
+def _near_misses(
+    handles: Sequence[tuple[str, int]], source: Path, first_line: int, bibliography: Bibliography
+) -> tuple[Notice, ...]:
+    """A warning for each in-text ``@name`` (name, 0-based line) close to a citation key."""
+    known = sorted(bibliography.keys)
+    found = []
+    for name, line in handles:
+        close = (
+            difflib.get_close_matches(name, known, n=2, cutoff=_TYPO_CUTOFF)
+            or [k for k in known if sorted(k) == sorted(name)][:2]
+        )
+        if not close:
+            continue
+        found.append(
+            Notice(
+                f"'@{name}' is not a citation key, so it is shown as text",
+                source,
+                first_line + line,
+                f"did you mean {' or '.join('@' + k for k in close)}? "
+                f"write [@{close[0]}] or @{close[0]} to cite it",
+            )
+        )
+    return tuple(found)
 
 
 def _not_in(files: Sequence[Path]) -> str:

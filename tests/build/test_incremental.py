@@ -378,3 +378,32 @@ def test_a_scheduled_episodes_notes_are_rendered_once_too(
     note.write_text(note.read_text() + "\nAn added sentence.\n")
     with pytest.raises(AssertionError, match="rendered again"):
         r.again()  # an edited scheduled note is rendered again
+
+
+def test_an_in_text_typo_of_a_key_is_warned_about_by_every_build(
+    sample_show: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warning is kept with the rendered notes, so a build that reuses them (a published
+    note, or one not yet due) says it again."""
+    red = sample_show / "show_notes" / f"{RED}.md"
+    red.write_text(red.read_text() + "\nAs @downie2031 put it.\n")
+    later = sample_show / "show_notes" / f"{GUIDELINES}.md"
+    text = later.read_text().replace("date: 2026-10-01", "date: 2027-01-05", 1)
+    later.write_text(text + "\nSee @koes2001, and @who.\n")
+    expected = [
+        f"{red}:{red.read_text().count(chr(10))}: warning: '@downie2031' is not a citation "
+        "key, so it is shown as text (did you mean @downie2013? write [@downie2013] or "
+        "@downie2013 to cite it)",
+        f"{later}:{later.read_text().count(chr(10))}: warning: '@koes2001' is not a citation "
+        "key, so it is shown as text (did you mean @koes2010? write [@koes2010] or @koes2010 "
+        "to cite it)",
+    ]
+    first = full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert [str(n) for n in first.notices if "citation key" in n.message] == expected
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr("publisher.notes.render_notes", refuse)
+    again = full_build(sample_show, now=FIXED_NOW, guid_mode="refuse")
+    assert [str(n) for n in again.notices if "citation key" in n.message] == expected

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from publisher.build import notecache
+from publisher.errors import Notice
 from publisher.model import Reference, RenderedNotes
 from publisher.notes.bibliography import Bibliography
 
@@ -65,3 +66,11 @@ def test_prune_keeps_only_the_keys_in_use_and_drops_older_formats(tmp_path: Path
     (tmp_path / "a.json").write_text("{}")  # the format before
     notecache.prune(tmp_path, {"a"})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.note"]
+
+
+def test_its_warnings_are_kept_with_it(tmp_path: Path) -> None:
+    warned = Notice("'@smith2002' is not a citation key", NOTES.source, 9, "did you mean …")
+    notes = RenderedNotes(NOTES.source, NOTES.web_html, "", "", NOTES.references, (warned,))
+    notecache.store(tmp_path, "k1", notes, BIB)
+    back = notecache.load(tmp_path, "k1", BIB)
+    assert back is not None and back.notices == (warned,)

@@ -474,3 +474,38 @@ def test_narrative_citation_without_names_uses_the_title(ama, tmp_path: Path) ->
     (tmp_path / "r.yaml").write_text("- id: g\n  type: report\n  title: Low <i>back</i> pain\n")
     notes = _render("See @g.", load_bibliography([tmp_path / "r.yaml"]), ama)
     assert notes.description_html.startswith("<p>See Low back pain [1].</p>")
+
+
+# --- an in-text @name that is no key: a handle, or a typo of a key --------------------------
+
+
+def test_an_in_text_name_close_to_a_key_is_warned_about_and_shown_as_text(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Intro.\n\nAs @brinjikji2051 said,\nand as @koes2010 found[^a].\n\n"
+        "Follow @nasa, @jane_doe or @smith2020; mail me@brinjikji2051.org.\n\n"
+        "[^a]: See @dagenias2010 too.\n"
+    )
+    notes = _render(text, bib, ama)
+    assert "As @brinjikji2051 said" in notes.web_html
+    assert [str(n) for n in notes.notices] == [
+        "show_notes/ep.md:10: warning: '@brinjikji2051' is not a citation key, so it is shown "
+        "as text (did you mean @brinjikji2015? write [@brinjikji2015] or @brinjikji2015 to "
+        "cite it)",
+        "show_notes/ep.md:15: warning: '@dagenias2010' is not a citation key, so it is shown "
+        "as text (did you mean @dagenais2010? write [@dagenais2010] or @dagenais2010 to cite it)",
+    ]
+    assert [r.key for r in notes.references] == ["koes2010"]
+
+
+def test_handles_and_in_text_keys_are_not_warned_about(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    notes = _render("As @brinjikji2015 said. Ask @nasa or @jane_doe, or @koes.", bib, ama)
+    assert notes.notices == ()
+    assert [r.key for r in notes.references] == ["brinjikji2015"]
+
+
+def test_a_bracketed_typo_is_still_an_error(bib, ama) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(NotesError) as exc:
+        _render("As [@brinjikji2051] said.", bib, ama)
+    assert str(exc.value) == (
+        "show_notes/ep.md:8: unknown citation key 'brinjikji2051' (did you mean 'brinjikji2015'?)"
+    )
