@@ -497,6 +497,18 @@ def test_an_in_text_name_close_to_a_key_is_warned_about_and_shown_as_text(bib, a
     assert [r.key for r in notes.references] == ["koes2010"]
 
 
+def test_a_short_key_with_its_characters_swapped_is_warned_about(ama, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Too short for the similarity to catch (ab21 is 0.75 like ab12), the same characters
+    in another order still are; other short names stay handles."""
+    (tmp_path / "r.yaml").write_text("- id: ab12\n  type: report\n  title: T\n")
+    bibliography = load_bibliography([tmp_path / "r.yaml"])
+    notes = _render("As @ab21 said; ask @ab13 or @ba.", bibliography, ama)
+    assert [str(n) for n in notes.notices] == [
+        "show_notes/ep.md:8: warning: '@ab21' is not a citation key, so it is shown as text "
+        "(did you mean @ab12? write [@ab12] or @ab12 to cite it)"
+    ]
+
+
 def test_handles_and_in_text_keys_are_not_warned_about(bib, ama) -> None:  # type: ignore[no-untyped-def]
     notes = _render("As @brinjikji2015 said. Ask @nasa or @jane_doe, or @koes.", bib, ama)
     assert notes.notices == ()
