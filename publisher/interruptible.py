@@ -35,8 +35,7 @@ def wait_until(condition: threading.Condition, done: Callable[[], bool]) -> None
 def result(future: concurrent.futures.Future[T]) -> T:
     """``future.result()``, waiting in steps of :data:`POLL` seconds. (Not a loop over
     ``result(timeout)``: a future whose own outcome is a ``TimeoutError`` would never end.)"""
-    while not future.done():
-        concurrent.futures.wait((future,), timeout=POLL)
+    settle(future)
     return future.result()
 
 

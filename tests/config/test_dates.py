@@ -5,7 +5,6 @@ skipped or repeated."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,7 +13,7 @@ import pytest
 from publisher import audio, config, episodes
 from publisher.config.dates import DateProblem, parse_date
 from publisher.errors import EpisodeError
-from tests.support.paths import TESTS
+from tests.support.show import one_note
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -123,13 +122,7 @@ def test_other_zones_and_sizes_of_change() -> None:
     "written", ["2026-03-29 01:30", "2026-03-29 01:30:00", "'2026-03-29 01:30'"]
 )
 def test_the_note_names_file_and_line(sample_show: Path, written: str) -> None:
-    for p in (sample_show / "show_notes").glob("*.md"):
-        p.unlink()
-    for p in (sample_show / "episodes").iterdir():
-        p.unlink()
-    shutil.copy(TESTS / "data" / "audio" / "cbr.mp3", sample_show / "episodes" / "one.mp3")
-    note = sample_show / "show_notes" / "one.md"
-    note.write_text(f"---\ntitle: One\nguid: g\ndate: {written}\n---\nBody\n", encoding="utf-8")
+    note = one_note(sample_show, f"title: One\nguid: g\ndate: {written}\n")
     show = config.load(sample_show)
     assert show.timezone == "Europe/London"
     with pytest.raises(EpisodeError) as info:

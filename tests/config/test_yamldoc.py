@@ -3,7 +3,6 @@ is an error naming both lines, in feed_config.yaml and in front matter alike."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from publisher import audio, config, episodes
 from publisher.config import yamldoc
 from publisher.errors import ConfigError, EpisodeError, Problems, PublisherError
-from tests.support.paths import TESTS
+from tests.support.show import one_note
 
 DEEPER = (
     "this line is indented further than the key above it, so YAML reads it as part of that "
@@ -92,13 +91,7 @@ def test_a_second_title_in_the_config(sample_show: Path) -> None:
 
 
 def test_a_second_title_in_front_matter(sample_show: Path) -> None:
-    for p in (sample_show / "show_notes").glob("*.md"):
-        p.unlink()
-    for p in (sample_show / "episodes").iterdir():
-        p.unlink()
-    shutil.copy(TESTS / "data" / "audio" / "cbr.mp3", sample_show / "episodes" / "one.mp3")
-    note = sample_show / "show_notes" / "one.md"
-    note.write_text("---\ntitle: A\ndate: 2026-09-01\nguid: g\ntitle: B\n---\nBody\n", "utf-8")
+    note = one_note(sample_show, "title: A\ndate: 2026-09-01\nguid: g\ntitle: B\n")
     with pytest.raises(PublisherError) as info:
         episodes.read_episodes(config.load(sample_show), audio.read_audio, guid_mode="refuse")
     assert str(info.value) == f"{note}:5: duplicate key 'title' (first defined at line 2) ({KEEP})"
@@ -161,12 +154,7 @@ def test_a_first_key_without_its_colon_is_named_not_the_line_below(
 
 
 def _read_note(show: Path, front: str) -> str:
-    for p in (show / "show_notes").glob("*.md"):
-        p.unlink()
-    for p in (show / "episodes").iterdir():
-        p.unlink()
-    shutil.copy(TESTS / "data" / "audio" / "cbr.mp3", show / "episodes" / "one.mp3")
-    (show / "show_notes" / "one.md").write_text(f"---\n{front}---\nBody\n", "utf-8")
+    one_note(show, front)
     with pytest.raises(PublisherError) as info:
         episodes.read_episodes(config.load(show), audio.read_audio, guid_mode="refuse")
     return str(info.value)

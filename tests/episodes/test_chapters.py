@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +15,14 @@ from publisher.episodes.chapters import chapters_json
 from publisher.errors import EpisodeError, Problems, PublisherError
 from publisher.model import Chapter, Episode
 from tests.support.paths import TESTS
-from tests.support.show import FIXED_NOW
+from tests.support.show import FIXED_NOW, one_note
 
 AUDIO = TESTS / "data" / "audio"
 
 
 @pytest.fixture
 def episode(sample_show: Path) -> Episode:
-    for p in (sample_show / "show_notes").glob("*.md"):
-        p.unlink()
-    for p in (sample_show / "episodes").iterdir():
-        p.unlink()
-    shutil.copy(AUDIO / "cbr.mp3", sample_show / "episodes" / "one.mp3")
-    (sample_show / "show_notes" / "one.md").write_text(
-        "---\ntitle: One\ndate: 2026-09-01\nguid: g\n---\nBody\n", encoding="utf-8"
-    )
+    one_note(sample_show, "title: One\ndate: 2026-09-01\nguid: g\n")
     result = episodes.read_episodes(config.load(sample_show), audio.read_audio, guid_mode="refuse")
     (ep,) = result.episodes
     return dataclasses.replace(ep, chapters_file=sample_show / "episodes" / "one.chapters.json")

@@ -29,6 +29,17 @@ def copy_show(dest: Path) -> Path:
     return dest
 
 
+def one_note(show: Path, front: str) -> Path:
+    """Leave ``show`` with one episode: ``show_notes/one.md`` with the front matter ``front``
+    (lines ending in newlines) and a body, and a short MP3 as its audio. Returns the note."""
+    for p in [*(show / "show_notes").glob("*.md"), *(show / "episodes").iterdir()]:
+        p.unlink()
+    shutil.copy(ROOT / "tests" / "data" / "audio" / "cbr.mp3", show / "episodes" / "one.mp3")
+    note = show / "show_notes" / "one.md"
+    note.write_text(f"---\n{front}---\nBody\n", encoding="utf-8")
+    return note
+
+
 def media_key(show: Path, slug: str) -> str:
     """The key the episode ``slug`` of ``show`` publishes its audio under (content-addressed:
     ``media/<slug>-<sha256:16>.<ext>``), from its file in ``episodes/``."""
