@@ -178,7 +178,7 @@ class Problems(PublisherError):
     """Several problems found in one run, reported together."""
 
     def __init__(self, problems: Iterable[PublisherError]) -> None:
-        self.problems: tuple[PublisherError, ...] = tuple(_flatten(problems))
+        self.problems: tuple[PublisherError, ...] = tuple(flatten(problems))
         count = len(self.problems)
         super().__init__(f"{count} problem{'s' if count != 1 else ''} found")
 
@@ -195,7 +195,8 @@ def _unpickle(
     return error
 
 
-def _flatten(problems: Iterable[PublisherError]) -> Iterable[PublisherError]:
+def flatten(problems: Iterable[PublisherError]) -> Iterable[PublisherError]:
+    """Each problem of ``problems``, those of a :class:`Problems` one by one."""
     for p in problems:
         if isinstance(p, Problems):
             yield from p.problems
@@ -205,7 +206,7 @@ def _flatten(problems: Iterable[PublisherError]) -> Iterable[PublisherError]:
 
 def raise_all(problems: list[PublisherError]) -> None:
     """Raise the collected problems: the one itself, or :class:`Problems` for several."""
-    flat = tuple(_flatten(problems))
+    flat = tuple(flatten(problems))
     if len(flat) == 1:
         raise flat[0]
     if flat:

@@ -144,7 +144,7 @@ def load(
             str(data["digest"]),
             tuple(
                 Notice(str(message), Path(data["source"]), line, hint)
-                for message, line, hint in data.get("notices", ())
+                for message, line, hint in data["notices"]
             ),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -340,17 +340,25 @@ def _unknown_citations(
     if show_bib is None or unread.bibliography is None:
         return []
     try:
-        bib = show_bib
-        if unread.bibliography:
-            line = unread.bibliography_line
-            own = notes.load_bibliography(unread.bibliography, source=unread.source, line=line)
-            bib = show_bib.merge(own, source=unread.source, line=line)
+        bib = _with_own(show_bib, unread.bibliography, unread.source, unread.bibliography_line)
+        assert bib is not None  # the show's is
         body = episodes.read_body(unread.source, unread.body_sha256)
     except Problems as e:
         return list(e.problems)
     except PublisherError as e:
         return [] if isinstance(e, EpisodeError) else [e]  # a note changed since: said later
     return notes.unknown_citations(body, unread.source, unread.body_line, bib)
+
+
+def _with_own(
+    show_bib: notes.Bibliography | None, own: Sequence[Path], source: Path, line: int | None
+) -> notes.Bibliography | None:
+    """``show_bib`` with a note's own bibliography (``own``, named on ``line`` of ``source``)
+    merged in; None without the show's. Raises what loading or merging them raises."""
+    if not own:
+        return show_bib
+    mine = notes.load_bibliography(own, source=source, line=line)
+    return show_bib.merge(mine, source=source, line=line) if show_bib else None
 
 
 def _episode(ep: Episode, show_bib: notes.Bibliography | None, cache: BuildCache) -> EpisodeRead:
@@ -364,11 +372,7 @@ def _episode(ep: Episode, show_bib: notes.Bibliography | None, cache: BuildCache
             text = _check_transcript(ep.transcript, transcript)
             html = text if transcript == "html" else None
         chapters, marks = chapters_json(ep)
-        bib = show_bib
-        if ep.bibliography:
-            line = ep.line("bibliography")
-            own = notes.load_bibliography(ep.bibliography, source=ep.source, line=line)
-            bib = show_bib.merge(own, source=ep.source, line=line) if show_bib else None
+        bib = _with_own(show_bib, ep.bibliography, ep.source, ep.line("bibliography"))
     except PublisherError as e:
         return EpisodeRead(ep, problem=e)
     return EpisodeRead(ep, bib, image, transcript, html, chapters, marks, audio_sha256=audio_sha256)

@@ -19,7 +19,7 @@ from publisher import episodes, feed, layout, notes, site
 from publisher.build import parallel
 from publisher.build.art import Art
 from publisher.build.read import EpisodeRead, ShowRead, label, note_inputs
-from publisher.errors import FeedError, Notice, Problems, PublisherError, raise_all
+from publisher.errors import FeedError, Notice, Problems, PublisherError, flatten, raise_all
 from publisher.model import Item, ItemLinks, RenderedNotes, ShowLinks
 from publisher.site.qr import Kept
 
@@ -124,7 +124,7 @@ def render(
             early.append(Notice(f"{label(ep)}, {what}", ep.source, hint=hint, warning=False))
     items.sort(key=lambda i: (i.episode.date, i.episode.slug), reverse=True)
     if problems and keep_problems:
-        found = Problems(problems).problems  # one flat tuple
+        found = tuple(flatten(problems))
         return Rendered(read, links, tuple(items), b"", (), (*read.notices, *early), problems=found)
     try:
         raise_all(problems)

@@ -191,12 +191,17 @@ def _near_misses(
     handles: Sequence[tuple[str, int]], source: Path, first_line: int, bibliography: Bibliography
 ) -> tuple[Notice, ...]:
     """A warning for each in-text ``@name`` (name, 0-based line) close to a citation key."""
+    if not handles:  # most notes: no key sorted, no index made
+        return ()
     known = sorted(bibliography.keys)
+    swapped: dict[str, list[str]] = {}  # the keys by their sorted characters, made once
+    for k in known:
+        swapped.setdefault("".join(sorted(k)), []).append(k)
     found = []
     for name, line in handles:
         close = (
             difflib.get_close_matches(name, known, n=2, cutoff=_TYPO_CUTOFF)
-            or [k for k in known if sorted(k) == sorted(name)][:2]
+            or swapped.get("".join(sorted(name)), [])[:2]
         )
         if not close:
             continue
